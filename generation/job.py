@@ -1,0 +1,74 @@
+"""What a user asked for (a Job) and what they get back (a Composition).
+
+Both are plain frozen values that survive JSON, so a job can wait in a queue or a database
+and be run again later to give the same result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+Action = Literal["compose", "regenerate", "vary", "extend", "faster", "slower", "instrument",
+                 "continue"]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One unit of work.
+
+    `compose` reads `text`; every other action starts from `base`, the `spec` of an earlier
+    Composition (its JSON), and changes one thing. `continue` reads the MIDI at `midi_path`.
+    Options left as None are taken from the text (or the base).
+    """
+
+    action: Action = "compose"
+    text: str = ""
+    seed: int | None = None
+    key: str | None = None  # "D minor"
+    tempo_bpm: int | None = None
+    length_s: float | None = None
+    instrument: str | None = None
+    base: dict[str, Any] | None = None
+    midi_path: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Job:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Composition:
+    """The finished piece: its files, every choice made, and how long each stage took."""
+
+    name: str
+    midi: Path
+    mp3: Path
+    png: Path
+    json: Path
+    seed: int
+    model_version: str
+    spec: dict[str, Any]
+    request: dict[str, Any]
+    timings: dict[str, float] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    duration_s: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for name in ("midi", "mp3", "png", "json"):
+            data[name] = str(data[name])
+        data["notes"] = list(self.notes)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Composition:
+        data = dict(data)
+        for name in ("midi", "mp3", "png", "json"):
+            data[name] = Path(data[name])
+        data["notes"] = tuple(data.get("notes", ()))
+        return cls(**data)

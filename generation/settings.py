@@ -1,0 +1,88 @@
+"""Settings of the generation core, read once from the environment and validated."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from models.errors import DependencyError, RequestError
+
+SOUNDFONT_CANDIDATES = (
+    "/usr/share/sounds/sf2/FluidR3_GM.sf2",
+    "/usr/share/sounds/sf2/default-GM.sf2",
+    "/usr/share/soundfonts/FluidR3_GM.sf2",
+    "/usr/share/soundfonts/default.sf2",
+)
+
+
+def _env_float(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise RequestError(f"{name}={raw!r} is not a number") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where files go and how audio is made.
+
+    Every field can be set by the environment variable named in its comment.
+    """
+
+    soundfont: Path | None = None  # TUNESMITH_SOUNDFONT; None: found from the Debian package
+    out_dir: Path = Path("out")  # TUNESMITH_OUT
+    cache_dir: Path = Path(".cache")  # TUNESMITH_CACHE: prepared corpus arrays
+    sample_rate: int = 44_100  # TUNESMITH_SAMPLE_RATE
+    mp3_bitrate: str = "192k"  # TUNESMITH_MP3_BITRATE
+    release_tail_s: float = 2.0  # TUNESMITH_RELEASE_TAIL: audio kept after the last note ends
+    max_render_s: float = 330.0  # TUNESMITH_MAX_RENDER: hard cap on any rendered audio
+    target_dbfs: float = -16.0  # TUNESMITH_LOUDNESS: RMS level every piece is brought to
+    device: str = field(default="cpu")  # TUNESMITH_DEVICE: torch device for the music model
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        soundfont = env.get("TUNESMITH_SOUNDFONT")
+        settings = cls(
+            soundfont=Path(soundfont) if soundfont else None,
+            out_dir=Path(env.get("TUNESMITH_OUT", "out")),
+            cache_dir=Path(env.get("TUNESMITH_CACHE", ".cache")),
+            sample_rate=int(_env_float(env, "TUNESMITH_SAMPLE_RATE", 44_100)),
+            mp3_bitrate=env.get("TUNESMITH_MP3_BITRATE", "192k"),
+            release_tail_s=_env_float(env, "TUNESMITH_RELEASE_TAIL", 2.0),
+            max_render_s=_env_float(env, "TUNESMITH_MAX_RENDER", 330.0),
+            target_dbfs=_env_float(env, "TUNESMITH_LOUDNESS", -16.0),
+            device=env.get("TUNESMITH_DEVICE", "cpu"),
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if not 8_000 <= self.sample_rate <= 96_000:
+            raise RequestError(f"sample rate {self.sample_rate} Hz is outside 8000–96000 Hz")
+        if not 0 <= self.release_tail_s <= 10:
+            raise RequestError(f"release tail {self.release_tail_s} s is outside 0–10 s")
+        if not 1 <= self.max_render_s <= 3600:
+            raise RequestError(f"render cap {self.max_render_s} s is outside 1–3600 s")
+        if not -40 <= self.target_dbfs <= -3:
+            raise RequestError(f"loudness {self.target_dbfs} dBFS is outside -40 to -3 dBFS")
+
+    def soundfont_path(self) -> Path:
+        """The General MIDI SoundFont to use, or a DependencyError naming the package."""
+        if self.soundfont is not None:
+            if not self.soundfont.is_file():
+                raise DependencyError(
+                    f"the SoundFont {self.soundfont} (TUNESMITH_SOUNDFONT) does not exist"
+                )
+            return self.soundfont
+        for candidate in SOUNDFONT_CANDIDATES:
+            if Path(candidate).is_file():
+                return Path(candidate)
+        raise DependencyError(
+            "no General MIDI SoundFont found: install the Debian package fluid-soundfont-gm "
+            "(sudo apt-get install fluid-soundfont-gm) or set TUNESMITH_SOUNDFONT"
+        )
