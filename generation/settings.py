@@ -15,6 +15,8 @@ SOUNDFONT_CANDIDATES = (
     "/usr/share/soundfonts/default.sf2",
 )
 
+MP3_BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+
 
 def _env_float(env: dict[str, str], name: str, default: float) -> float:
     raw = env.get(name)
@@ -37,7 +39,8 @@ class Settings:
     out_dir: Path = Path("out")  # TUNESMITH_OUT
     cache_dir: Path = Path(".cache")  # TUNESMITH_CACHE: prepared corpus arrays
     sample_rate: int = 44_100  # TUNESMITH_SAMPLE_RATE
-    mp3_bitrate: str = "192k"  # TUNESMITH_MP3_BITRATE
+    mp3_bitrate_kbps: int = 192  # TUNESMITH_MP3_BITRATE
+    mp3_quality: int = 7  # TUNESMITH_MP3_QUALITY: LAME 2 (best, slow) … 7 (fast); see README
     release_tail_s: float = 2.0  # TUNESMITH_RELEASE_TAIL: audio kept after the last note ends
     max_render_s: float = 330.0  # TUNESMITH_MAX_RENDER: hard cap on any rendered audio
     target_dbfs: float = -16.0  # TUNESMITH_LOUDNESS: RMS level every piece is brought to
@@ -52,7 +55,8 @@ class Settings:
             out_dir=Path(env.get("TUNESMITH_OUT", "out")),
             cache_dir=Path(env.get("TUNESMITH_CACHE", ".cache")),
             sample_rate=int(_env_float(env, "TUNESMITH_SAMPLE_RATE", 44_100)),
-            mp3_bitrate=env.get("TUNESMITH_MP3_BITRATE", "192k"),
+            mp3_bitrate_kbps=int(_env_float(env, "TUNESMITH_MP3_BITRATE", 192)),
+            mp3_quality=int(_env_float(env, "TUNESMITH_MP3_QUALITY", 7)),
             release_tail_s=_env_float(env, "TUNESMITH_RELEASE_TAIL", 2.0),
             max_render_s=_env_float(env, "TUNESMITH_MAX_RENDER", 330.0),
             target_dbfs=_env_float(env, "TUNESMITH_LOUDNESS", -16.0),
@@ -64,6 +68,12 @@ class Settings:
     def validate(self) -> None:
         if not 8_000 <= self.sample_rate <= 96_000:
             raise RequestError(f"sample rate {self.sample_rate} Hz is outside 8000–96000 Hz")
+        if self.mp3_bitrate_kbps not in MP3_BITRATES:
+            raise RequestError(
+                f"MP3 bitrate {self.mp3_bitrate_kbps} kbps is not one of {MP3_BITRATES}"
+            )
+        if not 0 <= self.mp3_quality <= 9:
+            raise RequestError(f"MP3 quality {self.mp3_quality} is outside LAME's 0–9")
         if not 0 <= self.release_tail_s <= 10:
             raise RequestError(f"release tail {self.release_tail_s} s is outside 0–10 s")
         if not 1 <= self.max_render_s <= 3600:

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs everything tunesmith needs on a Debian-like machine; safe to run again.
+#   bash deploy/install.sh          system packages, .venv, the project
+#   bash deploy/install.sh --dev    the same plus the test tools
+#   bash deploy/install.sh --server the same plus redis-server and postgresql (scale-out tests)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+extras=""
+packages=(fluidsynth libfluidsynth3 fluid-soundfont-gm ffmpeg)
+for arg in "$@"; do
+  case "$arg" in
+    --dev) extras="[dev]" ;;
+    --server) extras="[dev]"; packages+=(redis-server postgresql) ;;
+    *) echo "usage: bash deploy/install.sh [--dev|--server]" >&2; exit 2 ;;
+  esac
+done
+
+sudo_if_needed() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+python3 -m venv --help >/dev/null 2>&1 || missing+=(python3-venv)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${missing[*]}"
+  sudo_if_needed apt-get update -qq
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+# torch is pinned to the CPU build in pyproject.toml (torch==2.13.0); a looser pin pulls CUDA.
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"
+echo "tunesmith is installed: .venv/bin/tunesmith --help"

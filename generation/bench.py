@@ -1,0 +1,78 @@
+"""`tunesmith bench render`: how much faster than real time the audio stage runs.
+
+Reports medians over several runs, because the machines are shared and noisy.
+"""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pretty_midi
+
+from generation.render import encode_mp3, midi_to_audio
+from generation.settings import Settings
+
+RIFF = (0, 4, 7, 12, 7, 4, 2, 5)
+
+
+def four_part_piece(seconds: float = 60.0, bpm: float = 100.0) -> pretty_midi.PrettyMIDI:
+    """A piano, strings, bass and drums piece of `seconds`, like a typical composition."""
+    beat = 60.0 / bpm
+    midi = pretty_midi.PrettyMIDI(initial_tempo=bpm)
+    midi.time_signature_changes.append(pretty_midi.TimeSignature(4, 4, 0))
+    for program, base, step, name in ((0, 60, 0.5, "piano"), (48, 55, 4.0, "strings"),
+                                      (33, 36, 1.0, "bass")):
+        part = pretty_midi.Instrument(program, name=name)
+        t, i = 0.0, 0
+        while t < seconds:
+            length = min(step * beat, seconds - t)
+            part.notes.append(pretty_midi.Note(85, base + RIFF[i % len(RIFF)], t, t + length))
+            t, i = t + step * beat, i + 1
+        midi.instruments.append(part)
+    drums = pretty_midi.Instrument(0, is_drum=True, name="drums")
+    t, i = 0.0, 0
+    while t < seconds:
+        drums.notes.append(pretty_midi.Note(100, 36 if i % 2 == 0 else 38, t, t + 0.1))
+        drums.notes.append(pretty_midi.Note(70, 42, t + beat / 2, t + beat / 2 + 0.05))
+        t, i = t + beat, i + 1
+    midi.instruments.append(drums)
+    return midi
+
+
+def bench_render(runs: int, settings: Settings) -> dict[str, Any]:
+    midi = four_part_piece(60.0)
+    midi_to_audio(midi, settings)  # warm: load the SoundFont once, as a worker does
+    synth_s, mp3_s = [], []
+    with tempfile.TemporaryDirectory() as folder:
+        for _ in range(runs):
+            started = time.perf_counter()
+            audio = midi_to_audio(midi, settings)
+            synth_s.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            encode_mp3(audio, Path(folder) / "bench.mp3", settings, "bench")
+            mp3_s.append(time.perf_counter() - started)
+    audio_s = len(audio) / settings.sample_rate
+    synth, mp3 = statistics.median(synth_s), statistics.median(mp3_s)
+    return {
+        "piece": "60 s, 4 parts (piano, strings, bass, drums)",
+        "audio_s": round(audio_s, 2),
+        "runs": runs,
+        "render_median_s": round(synth, 3),
+        "mp3_median_s": round(mp3, 3),
+        "render_realtime_x": round(audio_s / synth, 1),
+        "mp3_realtime_x": round(audio_s / mp3, 1),
+        "render_plus_mp3_realtime_x": round(audio_s / (synth + mp3), 1),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+BENCHES = {"render": bench_render}
+
+
+def run(what: str, runs: int = 5, settings: Settings | None = None) -> dict[str, Any]:
+    return BENCHES[what](max(1, runs), settings or Settings.from_env())

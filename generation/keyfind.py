@@ -1,0 +1,63 @@
+"""Krumhansl–Schmuckler key finding: which key do the notes themselves sound in?
+
+Used to describe uploaded files and to check that a composition is in the key it was asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pretty_midi
+
+# Krumhansl & Kessler (1982) probe-tone profiles, tonic first.
+MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
+MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+
+MAJOR_NAMES = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+MINOR_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")
+
+
+@dataclass(frozen=True)
+class Key:
+    tonic: int  # pitch class 0..11
+    mode: str  # "major" or "minor"
+    correlation: float = 1.0
+
+    @property
+    def name(self) -> str:
+        names = MAJOR_NAMES if self.mode == "major" else MINOR_NAMES
+        return f"{names[self.tonic]} {self.mode}"
+
+    def relative(self) -> Key:
+        if self.mode == "major":
+            return Key((self.tonic + 9) % 12, "minor", self.correlation)
+        return Key((self.tonic + 3) % 12, "major", self.correlation)
+
+
+def pitch_class_histogram(midi: pretty_midi.PrettyMIDI) -> np.ndarray:
+    """Duration-weighted pitch-class histogram of every pitched (non-drum) note."""
+    histogram = np.zeros(12)
+    for instrument in midi.instruments:
+        if instrument.is_drum:
+            continue
+        for note in instrument.notes:
+            histogram[note.pitch % 12] += max(note.end - note.start, 0.0)
+    return histogram
+
+
+def estimate_key_from_histogram(histogram: np.ndarray) -> Key:
+    if histogram.sum() <= 0:
+        return Key(0, "major", 0.0)
+    best = Key(0, "major", -2.0)
+    for tonic in range(12):
+        rotated = np.roll(histogram, -tonic)
+        for mode, profile in (("major", MAJOR_PROFILE), ("minor", MINOR_PROFILE)):
+            r = float(np.corrcoef(rotated, profile)[0, 1])
+            if r > best.correlation:
+                best = Key(tonic, mode, r)
+    return best
+
+
+def estimate_key(midi: pretty_midi.PrettyMIDI) -> Key:
+    return estimate_key_from_histogram(pitch_class_histogram(midi))

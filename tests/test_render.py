@@ -1,0 +1,165 @@
+import struct
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pretty_midi
+import pytest
+from pydub import AudioSegment
+from pydub.utils import mediainfo
+
+from bot.cli import main
+from generation import settings as settings_module
+from generation.render import load_midi, normalise, render, render_budget, render_file
+from generation.settings import Settings
+from models.errors import DependencyError, MidiError
+
+
+def piece(notes, program=0, bpm=120.0, drums=()):
+    """A MIDI from (pitch, velocity, start, end) tuples."""
+    midi = pretty_midi.PrettyMIDI(initial_tempo=bpm)
+    part = pretty_midi.Instrument(program, name="lead")
+    part.notes = [pretty_midi.Note(v, p, s, e) for p, v, s, e in notes]
+    midi.instruments.append(part)
+    if drums:
+        kit = pretty_midi.Instrument(0, is_drum=True)
+        kit.notes = [pretty_midi.Note(v, p, s, e) for p, v, s, e in drums]
+        midi.instruments.append(kit)
+    return midi
+
+
+def scale_piece(seconds=8.0, velocity=90, program=0):
+    step = 0.25
+    return piece([(60 + (i * 2) % 12, velocity, i * step, i * step + step)
+                  for i in range(int(seconds / step))], program=program)
+
+
+def decoded(mp3: Path) -> tuple[AudioSegment, np.ndarray]:
+    audio = AudioSegment.from_mp3(mp3)
+    samples = np.array(audio.get_array_of_samples(), dtype=np.float64) / 32768.0
+    return audio, samples
+
+
+@pytest.fixture(scope="module")
+def settings():
+    return Settings.from_env({})
+
+
+def test_mp3_lasts_as_long_as_the_piece_plus_tail_and_is_audible(tmp_path, settings):
+    midi = scale_piece(8.0)
+    out = render(midi, tmp_path / "scale", settings, title="scale")
+    audio, samples = decoded(out.mp3)
+    assert 8.0 <= audio.duration_seconds <= 8.0 + settings.release_tail_s + 0.1
+    rms = np.sqrt(np.mean(samples**2))
+    assert 20 * np.log10(rms) > -30  # clearly audible
+    assert np.max(np.abs(samples)) < 0.999  # not clipped
+    assert audio.frame_rate == 44_100 and audio.channels == 2
+
+
+def test_mp3_carries_the_title_tag(tmp_path, settings):
+    out = render(scale_piece(2.0), tmp_path / "tagged", settings, title="Calm piano in D minor")
+    assert mediainfo(str(out.mp3))["TAG"]["title"] == "Calm piano in D minor"
+
+
+def test_loudness_is_consistent_between_a_quiet_and_a_loud_piece(tmp_path, settings):
+    quiet = render(scale_piece(6.0, velocity=25), tmp_path / "quiet", settings, title="q")
+    loud = render(piece([(p, 120, 0.0, 6.0) for p in (48, 52, 55, 60, 64, 67, 72)] +
+                        [(36, 127, t * 0.5, t * 0.5 + 0.5) for t in range(12)], program=30),
+                  tmp_path / "loud", settings, title="l")
+    levels = [20 * np.log10(np.sqrt(np.mean(decoded(r.mp3)[1] ** 2))) for r in (quiet, loud)]
+    assert abs(levels[0] - levels[1]) < 1.5
+    assert max(np.max(np.abs(decoded(r.mp3)[1])) for r in (quiet, loud)) < 0.999
+
+
+def test_soft_limiter_never_exceeds_the_ceiling():
+    spiky = np.zeros((44_100, 2), dtype=np.float32)
+    spiky[::1000] = 0.9  # sparse spikes: RMS gain would push them far past 1.0
+    assert np.max(np.abs(normalise(spiky, -14.0))) < 1.0
+
+
+def test_the_end_of_the_piece_fades_out(tmp_path, settings):
+    out = render(piece([(60, 100, 0.0, 4.0)], program=19), tmp_path / "organ", settings,
+                 title="organ")
+    _, samples = decoded(out.mp3)
+    tail = samples[-2000:]
+    middle = samples[len(samples) // 4: len(samples) // 4 + 2000]
+    assert np.sqrt(np.mean(tail**2)) < 0.05 * np.sqrt(np.mean(middle**2))
+
+
+def test_png_decodes_at_discord_friendly_size(tmp_path, settings):
+    midi = piece([(60, 90, 0, 1), (64, 90, 1, 2)], drums=[(36, 100, 0, 0.1), (38, 100, 1, 1.1)])
+    out = render(midi, tmp_path / "roll", settings, title="roll", subtitle="C major · 120 bpm")
+    from matplotlib import image
+
+    assert image.imread(out.png).shape[:2] == (600, 1200)
+
+
+def never_ending_note_midi(ticks_until_off: int) -> bytes:
+    """A format-0 file: one note on at 0, its note-off `ticks_until_off` later (96 per beat)."""
+    def vlq(n):
+        out = [n & 0x7F]
+        n >>= 7
+        while n:
+            out.append(0x80 | (n & 0x7F))
+            n >>= 7
+        return bytes(reversed(out))
+
+    track = (vlq(0) + bytes([0x90, 60, 100]) + vlq(ticks_until_off) + bytes([0x80, 60, 0])
+             + vlq(0) + bytes([0xFF, 0x2F, 0]))
+    return b"MThd" + struct.pack(">IHHH", 6, 0, 1, 96) + b"MTrk" + struct.pack(">I", len(track)) \
+        + track
+
+
+def test_a_note_that_never_ends_is_cut_at_the_budget(tmp_path, settings):
+    path = tmp_path / "never.mid"
+    path.write_bytes(never_ending_note_midi(9_000_000))  # a note of 46,875 s at 120 bpm
+    capped = replace(settings, max_render_s=5.0)
+    assert render_budget(load_midi(path), capped) == 5.0 + capped.release_tail_s
+    out = render_file(path, tmp_path, capped)
+    audio, _ = decoded(out.mp3)
+    assert audio.duration_seconds <= 5.0 + capped.release_tail_s + 0.1
+
+
+def test_not_a_midi_file_is_refused_clearly(tmp_path, settings):
+    path = tmp_path / "song.mid"
+    path.write_bytes(b"ID3 this is an mp3 really")
+    with pytest.raises(MidiError, match="not a MIDI file"):
+        render_file(path, tmp_path, settings)
+
+
+def test_missing_soundfont_names_the_package(monkeypatch):
+    monkeypatch.setattr(settings_module, "SOUNDFONT_CANDIDATES", ("/nonexistent/a.sf2",))
+    with pytest.raises(DependencyError, match="fluid-soundfont-gm"):
+        Settings.from_env({}).soundfont_path()
+    with pytest.raises(DependencyError, match="does not exist"):
+        Settings.from_env({"TUNESMITH_SOUNDFONT": "/nonexistent/b.sf2"}).soundfont_path()
+
+
+def test_missing_fluidsynth_library_names_the_packages(monkeypatch):
+    from generation.synth import Synthesizer
+
+    monkeypatch.setitem(sys.modules, "fluidsynth", None)  # import now raises ImportError
+    with pytest.raises(DependencyError, match="libfluidsynth3"):
+        Synthesizer(Path("/usr/share/sounds/sf2/FluidR3_GM.sf2"))
+
+
+def test_bad_settings_are_refused_with_the_value():
+    with pytest.raises(Exception, match="900"):
+        Settings.from_env({"TUNESMITH_MAX_RENDER": "9000"} | {"TUNESMITH_SAMPLE_RATE": "900"})
+
+
+def test_render_command_writes_mp3_and_png(tmp_path, capsys):
+    path = tmp_path / "tune.mid"
+    scale_piece(3.0).write(str(path))
+    assert main(["render", str(path), "--out", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "tune.mp3").stat().st_size > 10_000
+    assert (tmp_path / "out" / "tune.png").stat().st_size > 10_000
+    assert '"duration_s"' in capsys.readouterr().out
+
+
+def test_render_command_reports_a_bad_file_and_exits_2(tmp_path, capsys):
+    path = tmp_path / "bad.mid"
+    path.write_bytes(b"MThd\x00\x00")
+    assert main(["render", str(path), "--out", str(tmp_path)]) == 2
+    assert "could not be read as MIDI" in capsys.readouterr().err
