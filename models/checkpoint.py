@@ -1,0 +1,83 @@
+"""Checkpoints: safetensors weights beside a JSON config that carries the vocabulary hash.
+
+    <name>.safetensors   the weights (tied weights stored once)
+    <name>.json          {"arch", "config", "vocab_hash", "step", "metrics", ...}
+
+Loading refuses a checkpoint made for another vocabulary with a ModelError.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from models.errors import ModelError
+
+WEIGHTS_DIR = Path(__file__).parent / "weights"
+DEFAULT_NAME = "melody"
+
+
+def build_model(arch: str, config: dict):
+    """A fresh network of `arch` ('transformer', 'lstm', 'gru') from its config dict."""
+    if arch == "transformer":
+        from models.transformer import Transformer, TransformerConfig
+
+        return Transformer(TransformerConfig(**config))
+    if arch in ("lstm", "gru"):
+        from models.rnn import RNNConfig, build
+
+        return build(RNNConfig(**config))
+    raise ModelError(f"architecture {arch!r} is not one of transformer, lstm, gru")
+
+
+def save(model, arch: str, path: Path, vocab_hash: str, step: int, **extra) -> Path:
+    """Write `path`.safetensors and `path`.json; returns the weights path."""
+    from dataclasses import asdict
+
+    from safetensors.torch import save_model
+
+    path = Path(path).with_suffix("")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_model(model, str(path.with_suffix(".safetensors")))
+    meta = {"arch": arch, "config": asdict(model.config), "vocab_hash": vocab_hash,
+            "step": step, **extra}
+    path.with_suffix(".json").write_text(json.dumps(meta, indent=2) + "\n")
+    return path.with_suffix(".safetensors")
+
+
+def read_meta(path: Path) -> dict:
+    meta_path = Path(path).with_suffix(".json")
+    if not meta_path.exists():
+        raise ModelError(f"no checkpoint config at {meta_path}: train one with "
+                         "`tunesmith train model`")
+    try:
+        return json.loads(meta_path.read_text())
+    except json.JSONDecodeError as error:
+        raise ModelError(f"the checkpoint config {meta_path} is damaged ({error})") from None
+
+
+def load(path: Path | None, vocab_hash: str, device: str = "cpu"):
+    """The network stored at `path` (default: the shipped melody model) and its metadata.
+
+    Raises:
+        ModelError: the files are missing or damaged, or were made for another vocabulary.
+    """
+    from safetensors.torch import load_model
+
+    path = Path(path if path is not None else WEIGHTS_DIR / DEFAULT_NAME).with_suffix("")
+    meta = read_meta(path)
+    if meta.get("vocab_hash") != vocab_hash:
+        raise ModelError(
+            f"the checkpoint {path.name} was trained for vocabulary {meta.get('vocab_hash')!r} "
+            f"but this tokenizer's vocabulary is {vocab_hash!r}: retrain it with "
+            "`tunesmith train model` or use a matching checkpoint")
+    weights = path.with_suffix(".safetensors")
+    if not weights.exists():
+        raise ModelError(f"the checkpoint weights {weights} are missing")
+    model = build_model(meta["arch"], meta["config"])
+    try:
+        load_model(model, str(weights), device=device)
+    except Exception as error:  # safetensors raises several types for a damaged file
+        raise ModelError(f"the checkpoint weights {weights} cannot be read ({error})") from None
+    model.to(device).eval()
+    return model, meta

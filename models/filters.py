@@ -1,0 +1,136 @@
+"""Small, pure logit filters; the sampler composes them in one loop.
+
+Every filter takes the next-token logits (vocab,) and the `Step` the sampler is at, and
+returns new logits with forbidden tokens at -inf (or biased ones shifted). None mutates
+its input. The sampler forces the bar scaffolding (BAR, BPOS, LAST, CHORD) itself, so the
+filters only ever see the three phases inside a bar:
+
+    'event'  next is POS_t (a note onset) or BAR (the bar is over)
+    'pitch'  next is PITCH_p
+    'dur'    next is DUR_d
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+
+from models.tokenizer import Tokenizer
+
+NEG = -math.inf
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where the sampler is, in ticks (12 per quarter note)."""
+
+    phase: str  # 'event' | 'pitch' | 'dur'
+    bar_start: int  # absolute tick where the current bar starts
+    bar_length: int  # ticks in the current bar
+    min_pos: int  # earliest onset allowed in the bar (the previous note's end)
+    pos: int = 0  # onset of the note being written ('pitch' and 'dur' phases)
+    last_end: int = 0  # absolute tick where the last note ended (or the melody started)
+    beat: int = 12  # ticks per beat, for strong positions
+    chord_pcs: frozenset[int] = frozenset()  # the bar's chord, pitch classes above C
+
+
+class TokenTable:
+    """Per-token facts as tensors: each token's family and its numeric value."""
+
+    def __init__(self, tokenizer: Tokenizer):
+        self.tokenizer = tokenizer
+        size = len(tokenizer)
+        self.value = torch.full((size,), -1, dtype=torch.long)
+        self.family = {}
+        for name in ("POS", "PITCH", "DUR"):
+            mask = torch.zeros(size, dtype=torch.bool)
+            for token, index in tokenizer.index.items():
+                if token.startswith(name + "_"):
+                    mask[index] = True
+                    self.value[index] = int(token.split("_")[1])
+            self.family[name] = mask
+        self.bar = tokenizer.index["BAR"]
+        self.pitch_class = torch.where(self.family["PITCH"], self.value % 12,
+                                       torch.full((size,), -1, dtype=torch.long))
+
+
+def grammar(logits: torch.Tensor, step: Step, table: TokenTable) -> torch.Tensor:
+    """Only the token family the phase allows: every sample decodes."""
+    allowed = {"event": table.family["POS"].clone(), "pitch": table.family["PITCH"],
+               "dur": table.family["DUR"]}[step.phase]
+    if step.phase == "event":
+        allowed[table.bar] = True
+    return logits.masked_fill(~allowed, NEG)
+
+
+def meter(logits: torch.Tensor, step: Step, table: TokenTable) -> torch.Tensor:
+    """Onsets inside the bar and after the previous note; notes end by the bar line."""
+    if step.phase == "event":
+        pos = table.value
+        bad = table.family["POS"] & ((pos < step.min_pos) | (pos >= step.bar_length))
+        return logits.masked_fill(bad, NEG)
+    if step.phase == "dur":
+        bad = table.family["DUR"] & (table.value > step.bar_length - step.pos)
+        return logits.masked_fill(bad, NEG)
+    return logits
+
+
+def silence(logits: torch.Tensor, step: Step, table: TokenTable, max_gap: int) -> torch.Tensor:
+    """No rest longer than `max_gap` ticks: later onsets, and an early bar end, are barred."""
+    if step.phase != "event":
+        return logits
+    latest = step.last_end + max_gap - step.bar_start  # latest onset allowed, in bar ticks
+    bad = table.family["POS"] & (table.value > latest)
+    if step.bar_start + step.bar_length - step.last_end > max_gap:
+        bad = bad.clone()
+        bad[table.bar] = True
+    if bool((~bad & torch.isfinite(logits)).any()):
+        return logits.masked_fill(bad, NEG)
+    return logits  # nothing would be left: the other filters keep the grammar
+
+
+def scale(logits: torch.Tensor, step: Step, table: TokenTable, scale_pcs: frozenset[int],
+          strictness: float) -> torch.Tensor:
+    """Pitches outside the scale (and the bar's chord) lose log(1 - strictness).
+
+    0 leaves them alone; 1 removes them (scale and chord tones only).
+    """
+    if step.phase != "pitch" or strictness <= 0:
+        return logits
+    allowed = torch.tensor(sorted(scale_pcs | step.chord_pcs), dtype=torch.long)
+    outside = table.family["PITCH"] & ~torch.isin(table.pitch_class, allowed)
+    penalty = NEG if strictness >= 1 else math.log(1.0 - strictness)
+    return logits.masked_fill(outside, NEG) if penalty == NEG else logits + outside * penalty
+
+
+def pitch_range(logits: torch.Tensor, step: Step, table: TokenTable, low: int,
+                high: int) -> torch.Tensor:
+    """Pitches outside [low, high] (MIDI, in the normalised key) are barred."""
+    if step.phase != "pitch":
+        return logits
+    value = table.value
+    bad = table.family["PITCH"] & ((value < low) | (value > high))
+    return logits.masked_fill(bad, NEG)
+
+
+def chord_tones(logits: torch.Tensor, step: Step, table: TokenTable,
+                bias: float) -> torch.Tensor:
+    """On a beat, the bar's chord tones gain `bias` (in logits)."""
+    if step.phase != "pitch" or bias == 0 or not step.chord_pcs or step.pos % step.beat:
+        return logits
+    allowed = torch.tensor(sorted(step.chord_pcs), dtype=torch.long)
+    inside = table.family["PITCH"] & torch.isin(table.pitch_class, allowed)
+    return logits + inside * bias
+
+
+def nucleus(logits: torch.Tensor, top_p: float) -> torch.Tensor:
+    """Keep the smallest set of tokens whose probability reaches `top_p`."""
+    if top_p >= 1:
+        return logits
+    sorted_logits, order = torch.sort(logits, descending=True)
+    cumulative = torch.softmax(sorted_logits, dim=-1).cumsum(dim=-1)
+    drop = cumulative - torch.softmax(sorted_logits, dim=-1) >= top_p  # keeps the first
+    sorted_logits = sorted_logits.masked_fill(drop, NEG)
+    return torch.full_like(logits, NEG).scatter(0, order, sorted_logits)

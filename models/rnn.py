@@ -1,0 +1,77 @@
+"""LSTM and GRU baselines over the same tokens, with the Transformer's interface.
+
+`forward(idx, targets, cache)` matches models/transformer.py; the "cache" of a recurrent
+network is its hidden state, so the sampler drives all three architectures the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from torch import nn
+from torch.nn import functional as F
+
+
+@dataclass(frozen=True)
+class RNNConfig:
+    vocab_size: int
+    cell: str = "lstm"  # 'lstm' | 'gru'
+    context: int = 512  # training sequence length (a recurrent net has no hard limit)
+    n_layer: int = 2
+    n_embd: int = 256
+    dropout: float = 0.1
+
+
+class RNNState:
+    """The hidden state carried between calls, and how many positions it has seen."""
+
+    def __init__(self):
+        self.hidden = None
+        self.length = 0
+
+
+class RecurrentModel(nn.Module):
+    def __init__(self, config: RNNConfig):
+        super().__init__()
+        if config.cell not in ("lstm", "gru"):
+            raise ValueError(f"cell {config.cell!r} is not 'lstm' or 'gru'")
+        self.config = config
+        self.wte = nn.Embedding(config.vocab_size, config.n_embd)
+        cell = nn.LSTM if config.cell == "lstm" else nn.GRU
+        self.rnn = cell(config.n_embd, config.n_embd, config.n_layer, batch_first=True,
+                        dropout=config.dropout if config.n_layer > 1 else 0.0)
+        self.drop = nn.Dropout(config.dropout)
+        self.head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
+        self.head.weight = self.wte.weight
+
+    def num_parameters(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
+    def forward(self, idx, targets=None, cache: RNNState | None = None):
+        x = self.drop(self.wte(idx))  # (B, T, C)
+        y, hidden = self.rnn(x, cache.hidden if cache is not None else None)
+        if cache is not None:
+            cache.hidden = hidden
+            cache.length += idx.shape[1]
+        logits = self.head(self.drop(y))
+        if targets is None:
+            return logits, None
+        loss = F.cross_entropy(logits.float().view(-1, logits.size(-1)), targets.reshape(-1),
+                               ignore_index=0)
+        return logits, loss
+
+    def new_cache(self, batch: int = 1) -> RNNState:
+        del batch  # the state is created by the first call
+        return RNNState()
+
+
+def build(config: RNNConfig) -> RecurrentModel:
+    model = RecurrentModel(config)
+    for name, parameter in model.rnn.named_parameters():
+        if "weight" in name:
+            nn.init.orthogonal_(parameter) if "hh" in name else nn.init.xavier_uniform_(parameter)
+        else:
+            nn.init.zeros_(parameter)
+    nn.init.normal_(model.wte.weight, 0.0, 0.02)
+    return model
+

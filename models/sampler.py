@@ -1,0 +1,253 @@
+"""`MelodyModel`: load a checkpoint and write melodies bar by bar under control.
+
+The sampler writes the bar scaffolding itself (BAR, BPOS, LAST, CHORD: forced, fed to the
+network in one batch through the KV cache), and samples only the notes inside each bar,
+through the filters of models/filters.py composed in one loop, then temperature and
+nucleus sampling with a seeded `torch.Generator`. So a melody always has exactly the bars
+asked for, each with the chord asked for, and the same seed gives the same notes.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
+
+import torch
+
+from models import checkpoint, filters
+from models.data import PITCH_RANGE, TICKS, Bar, meter_beat, meter_ticks
+from models.harmony import MODES, Chord, fit_bars
+from models.notes import Controls, Note
+from models.tokenizer import Tokenizer, bars_to_notes, chord_token, snap_duration
+
+__all__ = ["Chord", "Controls", "MelodyModel", "Note"]
+log = logging.getLogger(__name__)
+
+ENDINGS = ("outro", "end", "ending", "coda")
+CHORD_BIAS = 1.0  # logits added to chord tones on beats
+
+
+@dataclass
+class _Run:
+    """The mutable state of one generation."""
+
+    ids: list[int]  # every token fed so far (for a refill when the context is full)
+    header: list[int]
+    cache: object
+    logits: torch.Tensor | None = None
+
+
+class MelodyModel:
+    """A trained melody network with its tokenizer; see `generate`."""
+
+    def __init__(self, network, meta: dict, tokenizer: Tokenizer, threads: int | None = None):
+        self.network = network.eval()
+        self.meta = meta
+        self.tokenizer = tokenizer
+        self.table = filters.TokenTable(tokenizer)
+        self.context = network.config.context
+        self.version = f"{meta['arch']}-{tokenizer.vocab_hash[:8]}-{meta['step']}"
+        if threads:
+            torch.set_num_threads(threads)
+
+    @classmethod
+    def load(cls, path: Path | None = None, device: str = "cpu") -> MelodyModel:
+        """The checkpoint at `path` (None: models/weights/melody); ModelError if unusable."""
+        tokenizer = Tokenizer()
+        network, meta = checkpoint.load(path, tokenizer.vocab_hash, device)
+        return cls(network, meta, tokenizer)
+
+    # --- the network ----------------------------------------------------------------
+
+    def _feed(self, run: _Run, ids: list[int]) -> None:
+        """Feed tokens through the cache; refill from the header when the context is full."""
+        if run.cache.length + len(ids) > self.context - 1:
+            self._refill(run)
+        device = next(self.network.parameters()).device
+        x = torch.tensor([ids], dtype=torch.long, device=device)
+        logits, _ = self.network(x, cache=run.cache)
+        run.logits = logits[0, -1].float()
+        run.ids += ids
+
+    def _refill(self, run: _Run) -> None:
+        """Restart the cache on the header plus the most recent bars (half a context)."""
+        bar = self.tokenizer.index["BAR"]
+        keep = self.context // 2 - len(run.header)
+        tail = run.ids[-keep:]
+        starts = [i for i, t in enumerate(tail) if t == bar]
+        tail = tail[starts[0]:] if starts else []
+        run.cache = self.network.new_cache(1)
+        run.ids = []
+        ids = run.header + tail
+        device = next(self.network.parameters()).device
+        logits, _ = self.network(torch.tensor([ids], device=device), cache=run.cache)
+        run.logits = logits[0, -1].float()
+        run.ids = list(ids)
+
+    # --- generation -----------------------------------------------------------------
+
+    def generate(self, controls: Controls, chords: list[Chord], *, seed: int,
+                 sections: list[str] | None = None, prefix: list[Note] | None = None,
+                 temperature: float = 1.0, top_p: float = 0.95,
+                 scale_strictness: float = 0.8,
+                 pitch_range: tuple[int, int] = (55, 84)) -> list[Note]:
+        """Exactly len(chords) bars of melody (after the prefix's bars), tonic C.
+
+        Args:
+            controls: style, mode, meter, tempo, density and mood of the melody.
+            chords: one chord per bar to write (root relative to the tonic).
+            seed: the same seed (and arguments) gives the same notes.
+            sections: optional label per bar ('intro', 'A', 'B', 'outro', ...): the phrase
+                position restarts where the label changes, and the final bar is written as
+                a cadence unless the last label is not an ending ('outro', 'end', 'coda').
+                Without labels the final bar is a cadence.
+            prefix: notes to continue (normalised key, starting at beat 0); the new bars
+                start at the first bar line after the prefix's last onset.
+            temperature: softmax temperature (> 0).
+            top_p: nucleus mass kept (0 < top_p ≤ 1).
+            scale_strictness: 0 = any pitch, 1 = scale (and chord) tones only.
+            pitch_range: lowest and highest MIDI pitch (normalised key).
+
+        Returns:
+            The new notes, sorted by onset, in quarter-note beats from the piece start.
+        """
+        header = self.tokenizer.controls_header(controls)
+        if not chords:
+            return []
+        if sections is not None and len(sections) != len(chords):
+            raise ValueError(f"{len(sections)} section labels for {len(chords)} bars")
+        if temperature <= 0 or not 0 < top_p <= 1:
+            raise ValueError(f"temperature {temperature} / top_p {top_p} out of range")
+        low, high = max(pitch_range[0], PITCH_RANGE[0]), min(pitch_range[1], PITCH_RANGE[1])
+        if low > high:
+            raise ValueError(f"pitch range {pitch_range} leaves no playable pitch")
+        bar_length = meter_ticks(header.meter)
+        generator = torch.Generator().manual_seed(seed)
+        header_ids = self.tokenizer.ids(header.tokens())
+        run = _Run(ids=[], header=header_ids, cache=self.network.new_cache(1))
+        prefix_bars = notes_to_bars(prefix or [], header.meter, header.mode)
+        prefix_ids = []
+        for index, bar in enumerate(prefix_bars):
+            prefix_ids += self.tokenizer.ids(self.tokenizer.bar_tokens(bar, index, None, False))
+        budget = self.context // 2
+        if len(header_ids) + len(prefix_ids) > budget:  # keep the prefix's latest bars
+            bar_id = self.tokenizer.index["BAR"]
+            tail = prefix_ids[-(budget - len(header_ids)):]
+            tail = tail[tail.index(bar_id):] if bar_id in tail else []
+            prefix_ids = tail
+        with torch.inference_mode():
+            self._feed(run, header_ids + prefix_ids)
+            bars = self._write_bars(run, header, chords, sections, generator, bar_length,
+                                    len(prefix_bars), temperature, top_p,
+                                    scale_strictness, (low, high), prefix)
+        start = len(prefix_bars) * bar_length / TICKS
+        velocity = round(80 + 14 * max(-1.0, min(1.0, controls.arousal)))
+        return bars_to_notes(bars, start, velocity)
+
+    def _filters(self, mode: str, strictness: float, low: int, high: int, max_gap: int):
+        table = self.table
+        return [
+            partial(filters.grammar, table=table),
+            partial(filters.meter, table=table),
+            partial(filters.silence, table=table, max_gap=max_gap),
+            partial(filters.scale, table=table, scale_pcs=frozenset(MODES[mode]),
+                    strictness=strictness),
+            partial(filters.pitch_range, table=table, low=low, high=high),
+            partial(filters.chord_tones, table=table, bias=CHORD_BIAS),
+        ]
+
+    def _write_bars(self, run, header, chords, sections, generator, bar_length, first_bar,
+                    temperature, top_p, strictness, pitch_range, prefix) -> list[Bar]:
+        tokenizer, table = self.tokenizer, self.table
+        beat = round(meter_beat(header.meter) * TICKS)
+        chain = self._filters(header.mode, strictness, *pitch_range, max_gap=bar_length)
+        ending = sections is None or sections[-1] in ENDINGS
+        prefix_end = max((round((n.start + n.duration) * TICKS) for n in prefix or []),
+                         default=first_bar * bar_length)
+        last_end = min(prefix_end, first_bar * bar_length)
+        bars, phrase = [], 0
+        for i, chord in enumerate(chords):
+            if sections is not None and i > 0 and sections[i] != sections[i - 1]:
+                phrase = 0
+            scaffold = ["BAR", f"BPOS_{phrase % 4}"]
+            scaffold += ["LAST"] if ending and i == len(chords) - 1 else []
+            self._feed(run, tokenizer.ids(scaffold + [chord_token(chord)]))
+            phrase += 1
+            bar_start = (first_bar + i) * bar_length
+            step = filters.Step("event", bar_start, bar_length, 0, last_end=last_end,
+                                beat=beat, chord_pcs=chord.pitch_classes())
+            notes = []
+            while True:
+                logits = run.logits
+                for keep in chain:
+                    logits = keep(logits, step)
+                token = _sample(logits, temperature, top_p, generator)
+                if token == table.bar:  # the bar is complete; the next scaffold opens it
+                    break
+                value = int(table.value[token])
+                if step.phase == "event":
+                    step = replace(step, phase="pitch", pos=value)
+                    pitch = None
+                elif step.phase == "pitch":
+                    step = replace(step, phase="dur")
+                    pitch = value
+                else:
+                    notes.append((step.pos, value, pitch))
+                    end = step.pos + value
+                    step = replace(step, phase="event", min_pos=end, last_end=bar_start + end)
+                    last_end = bar_start + end
+                self._feed(run, [token])
+                if step.phase == "event" and step.min_pos >= bar_length:
+                    break  # the bar is full: nothing but BAR may follow
+            bars.append(Bar(header.meter, bar_length, tuple(notes), chord))
+        return bars
+
+
+def _sample(logits: torch.Tensor, temperature: float, top_p: float, generator) -> int:
+    logits = filters.nucleus(logits / temperature, top_p)
+    probabilities = torch.softmax(logits, dim=-1)
+    return int(torch.multinomial(probabilities, 1, generator=generator))
+
+
+def notes_to_bars(notes: list[Note], meter: str, mode: str) -> list[Bar]:
+    """Notes (beats, normalised key) into bars of `meter` on the tick grid, chords fitted.
+
+    Monophonic: at each onset the highest note wins; a note is cut at the next onset and
+    at its bar line. Pitches outside the model's range move by octaves into it.
+    """
+    if not notes:
+        return []
+    length = meter_ticks(meter)
+    onsets: dict[int, tuple[int, int]] = {}
+    for note in notes:
+        start = round(note.start * TICKS)
+        pitch = note.pitch
+        while pitch < PITCH_RANGE[0]:
+            pitch += 12
+        while pitch > PITCH_RANGE[1]:
+            pitch -= 12
+        if start >= 0 and (start not in onsets or onsets[start][1] < pitch):
+            onsets[start] = (max(1, round(note.duration * TICKS)), pitch)
+    count = max(onsets) // length + 1
+    per_bar: list[list[tuple[int, int, int]]] = [[] for _ in range(count)]
+    ordered = sorted(onsets.items())
+    for k, (start, (duration, pitch)) in enumerate(ordered):
+        bar, onset = divmod(start, length)
+        limit = length - onset
+        if k + 1 < len(ordered):
+            limit = min(limit, ordered[k + 1][0] - start)
+        per_bar[bar].append((onset, snap_duration(min(duration, limit)), pitch))
+    for bar in per_bar:  # a snapped length may still reach the next onset; trim it
+        for j in range(len(bar) - 1):
+            if bar[j][0] + bar[j][1] > bar[j + 1][0]:
+                gap = bar[j + 1][0] - bar[j][0]
+                bar[j] = (bar[j][0], max(d for d in range(1, gap + 1)
+                                         if snap_duration(d) == d), bar[j][2])
+    beat = meter_beat(meter)
+    fitted = fit_bars([[(o / TICKS, d / TICKS, p) for o, d, p in bar] for bar in per_bar],
+                      mode, 0, beat)
+    return [Bar(meter, length, tuple(bar), chord)
+            for bar, chord in zip(per_bar, fitted, strict=True)]
+
