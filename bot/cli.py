@@ -34,6 +34,12 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bot(args: argparse.Namespace) -> int:
+    from bot.main import run
+
+    return run(sync=args.sync)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tunesmith", description="Compose music from a sentence: MIDI, MP3 and a piano roll."
@@ -45,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("file", help="a .mid file")
     render.add_argument("--out", default="out", help="folder to write into (default: out)")
     render.set_defaults(handler=_render)
+
+    bot = commands.add_parser("bot", help="the Discord bot (DISCORD_TOKEN from the environment)")
+    bot.add_argument("--sync", action="store_true",
+                     help="push the slash commands to Discord at startup (first run, changes)")
+    bot.set_defaults(handler=_bot)
 
     bench = commands.add_parser("bench", help="measure speed and memory (JSON report)")
     bench.add_argument("what", choices=["render"], help="the stage to measure")

@@ -1,0 +1,282 @@
+"""The Discord client: startup, the controls under each piece, and reactions.
+
+The client only checks, defers, records and hands jobs to the Flow; music is made by the
+injected runner (a WorkerPool in production, anything with the same `run` in tests).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from pathlib import Path
+from typing import Protocol
+
+import discord
+from discord import app_commands
+
+from bot.controls import (
+    OWNER_ONLY,
+    ControlButton,
+    EditModal,
+    InstrumentSelect,
+    instrument_view,
+    reaction_action,
+)
+from bot.flow import ChannelTarget, Flow, InteractionTarget, Target
+from bot.limits import Admission
+from bot.settings import BotSettings
+from bot.store import Piece, Store
+from generation.job import Composition, Job
+from models.errors import BusyError, RequestError, TunesmithError
+
+log = logging.getLogger(__name__)
+
+NEW_SEED_ACTIONS = ("regenerate", "vary")
+MAX_PROMPT = 300
+
+
+class Runner(Protocol):
+    """Anything that turns a Job into a Composition without blocking the event loop."""
+
+    async def run(self, job: Job, out_dir: Path, progress=None) -> Composition: ...
+
+
+def check_prompt(text: str) -> str:
+    """The cheap, instant checks every prompt gets before anything is queued."""
+    text = text.strip()
+    if not text:
+        raise RequestError("the prompt is empty: describe the music, e.g. 'calm piano in D minor'")
+    if len(text) > MAX_PROMPT:
+        raise RequestError(f"the prompt is {len(text)} characters; the limit is {MAX_PROMPT}")
+    return text
+
+
+def derive_job(piece: Piece, action: str, *, instrument: str | None = None,
+               seed: int | None = None) -> Job:
+    """The Job that applies a control to a stored piece (new seed for 🔁 and 🎲)."""
+    old = piece.job
+    if seed is None:
+        seed = (random.SystemRandom().randrange(2**31) if action in NEW_SEED_ACTIONS
+                else piece.composition.seed)
+    if action == "regenerate":  # same request, new seed: every option the user gave is kept
+        return Job(action="regenerate", text=old.text, seed=seed, key=old.key,
+                   tempo_bpm=old.tempo_bpm, length_s=old.length_s, instrument=old.instrument,
+                   base=piece.composition.spec, midi_path=old.midi_path)
+    return Job(action=action, text=old.text, seed=seed, instrument=instrument,
+               base=piece.composition.spec, midi_path=old.midi_path)
+
+
+class TunesmithBot(discord.Client):
+    """The bot. `runner` makes the music; `client_options` go to discord.Client."""
+
+    def __init__(self, settings: BotSettings, runner: Runner, *, out_dir: Path,
+                 **client_options):
+        intents = discord.Intents.none()
+        intents.guilds = True
+        intents.reactions = True  # not privileged; no message content is ever read
+        super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none(),
+                         **client_options)
+        self.settings = settings
+        self.runner = runner
+        self.out_dir = out_dir
+        self.tree = app_commands.CommandTree(self)
+        self.admission = Admission(cooldown_s=settings.cooldown_s,
+                                   per_user=settings.queue_per_user,
+                                   per_guild=settings.queue_per_guild,
+                                   total=settings.queue_total, workers=settings.workers)
+        self.store: Store | None = None
+        self.flow: Flow | None = None
+        self.resumed = asyncio.Event()
+
+    async def setup_hook(self) -> None:
+        from bot.commands import register
+
+        self.store = await Store.open(self.settings.database_url)
+        start = getattr(self.runner, "start", None)
+        if start is not None:
+            await start()
+        self.flow = Flow(store=self.store, runner=self.runner, admission=self.admission,
+                         out_dir=self.out_dir, workers=self.settings.workers,
+                         progress_interval_s=self.settings.progress_interval_s)
+        self.add_dynamic_items(ControlButton, InstrumentSelect)
+        register(self.tree)
+        if self.settings.sync_commands:
+            await self.sync_commands()
+        self.flow._spawn(self._resume_unfinished())
+
+    async def sync_commands(self) -> list[app_commands.AppCommand]:
+        """Push the slash commands: to the dev guild at once, or globally."""
+        if self.settings.dev_guild is not None:
+            guild = discord.Object(id=self.settings.dev_guild)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+        else:
+            synced = await self.tree.sync()
+        log.info("synced %d commands (%s)", len(synced),
+                 f"guild {self.settings.dev_guild}" if self.settings.dev_guild else "global")
+        return synced
+
+    async def close(self) -> None:
+        await super().close()
+        closer = getattr(self.runner, "close", None)
+        if closer is not None:
+            await closer()
+        if self.store is not None:
+            await self.store.close()
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s to %d servers", self.user, len(self.guilds))
+
+    # Accepting work -------------------------------------------------------------------------
+
+    def admit(self, user_id: int, guild_id: int | None):
+        """A ticket, or BusyError (cooldown or a full queue)."""
+        return self.admission.admit(user_id, guild_id)
+
+    async def accept(self, interaction: discord.Interaction, job: Job, *, private: bool,
+                     parent_id: int | None = None, ticket=None) -> int | None:
+        """Admit, defer, record and run `job` for an interaction; one answer in every case."""
+        if ticket is None:
+            try:
+                ticket = self.admit(interaction.user.id, interaction.guild_id)
+            except BusyError as error:
+                await interaction.response.send_message(f"⏳ {error}", ephemeral=True)
+                return None
+        if not interaction.response.is_done():
+            await interaction.response.defer(thinking=True, ephemeral=private)
+        target = InteractionTarget(interaction, ttl_s=self.settings.interaction_ttl_s,
+                                   private=private)
+        return await self._record_and_run(target, job, ticket, user_id=interaction.user.id,
+                                          guild_id=interaction.guild_id,
+                                          channel_id=interaction.channel_id, private=private,
+                                          parent_id=parent_id)
+
+    async def _record_and_run(self, target: Target, job: Job, ticket, *, user_id: int,
+                              guild_id: int | None, channel_id: int | None, private: bool,
+                              parent_id: int | None) -> int | None:
+        try:
+            job_id = await self.store.add_job(job, user_id=user_id, guild_id=guild_id,
+                                              channel_id=channel_id, private=private,
+                                              parent_id=parent_id)
+        except Exception:
+            self.admission.release(ticket, succeeded=False)
+            raise
+        return await self.flow.run(target, job, ticket, job_id=job_id, user_id=user_id,
+                                   guild_id=guild_id, channel_id=channel_id, private=private)
+
+    # Controls -------------------------------------------------------------------------------
+
+    async def on_control(self, interaction: discord.Interaction, action: str, piece_id: int,
+                         *, instrument: str | None = None) -> None:
+        """A button or the instrument menu under piece `piece_id` was used."""
+        piece = await self.store.piece(piece_id)
+        refusal = self._refusal(piece, action, interaction.user.id)
+        if refusal:
+            await interaction.response.send_message(refusal, ephemeral=True)
+            return
+        if action == "delete":
+            await interaction.response.defer()
+            await interaction.delete_original_response()
+            await self._forget(piece)
+        elif action == "edit":
+            await interaction.response.send_modal(EditModal(piece.id, piece.job.text))
+        elif action == "instrument" and instrument is None:
+            await interaction.response.send_message(
+                f"Pick an instrument for piece #{piece.id}:", view=instrument_view(piece.id),
+                ephemeral=True)
+        else:
+            job = derive_job(piece, action, instrument=instrument)
+            await self.accept(interaction, job, private=piece.private, parent_id=piece.id)
+
+    async def on_edit(self, interaction: discord.Interaction, piece_id: int, text: str) -> None:
+        """The edit form of a piece was submitted: compose the new prompt."""
+        piece = await self.store.piece(piece_id)
+        refusal = self._refusal(piece, "edit", interaction.user.id)
+        try:
+            text = check_prompt(text)
+        except RequestError as error:
+            refusal = refusal or f"⚠️ {error}"
+        if refusal:
+            await interaction.response.send_message(refusal, ephemeral=True)
+            return
+        old = piece.job
+        job = Job(action="compose", text=text, key=old.key, tempo_bpm=old.tempo_bpm,
+                  length_s=old.length_s, instrument=old.instrument)
+        await self.accept(interaction, job, private=piece.private, parent_id=piece.id)
+
+    @staticmethod
+    def _refusal(piece: Piece | None, action: str, user_id: int) -> str | None:
+        if piece is None:
+            return "That piece was deleted or no longer exists."
+        if (action in OWNER_ONLY or piece.private) and user_id != piece.user_id:
+            return f"Only the person who made piece #{piece.id} can {action} it."
+        return None
+
+    async def _forget(self, piece: Piece) -> None:
+        """Mark a piece deleted and remove its files."""
+        await self.store.mark_deleted(piece.id)
+        composition = piece.composition
+        for path in (composition.midi, composition.mp3, composition.png, composition.json):
+            path.unlink(missing_ok=True)
+
+    # Reactions ------------------------------------------------------------------------------
+
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        if self.user is None or payload.user_id == self.user.id or payload.emoji.id is not None:
+            return
+        action = reaction_action(payload.emoji.name or "")
+        if action is None or self.store is None:
+            return
+        piece = await self.store.piece_by_message(payload.message_id)
+        if piece is None or self._refusal(piece, action, payload.user_id):
+            return
+        channel = self.get_partial_messageable(payload.channel_id, guild_id=payload.guild_id)
+        if action == "delete":
+            try:
+                await channel.get_partial_message(payload.message_id).delete()
+            except discord.HTTPException as error:
+                log.warning("could not delete piece %s: %s", piece.id, error)
+            await self._forget(piece)
+            return
+        if action == "instrument":
+            await channel.send(f"Pick an instrument for piece #{piece.id}:",
+                               view=instrument_view(piece.id), delete_after=300)
+            return
+        try:
+            ticket = self.admit(payload.user_id, payload.guild_id)
+        except BusyError as error:
+            await channel.send(f"<@{payload.user_id}> ⏳ {error}",
+                               delete_after=max(10.0, min(60.0, error.retry_after)))
+            return
+        guild = self.get_guild(payload.guild_id) if payload.guild_id else None
+        target = ChannelTarget(channel, filesize_limit=guild.filesize_limit if guild else None)
+        await self._record_and_run(target, derive_job(piece, action), ticket,
+                                   user_id=payload.user_id, guild_id=payload.guild_id,
+                                   channel_id=payload.channel_id, private=False,
+                                   parent_id=piece.id)
+
+    # Restart --------------------------------------------------------------------------------
+
+    async def _resume_unfinished(self) -> None:
+        """Answer the jobs a previous run accepted but never delivered."""
+        try:
+            await self.wait_until_ready()
+            for record in await self.store.unfinished_jobs():
+                ticket = self.admission.admit(record.user_id, record.guild_id, cooldown=False,
+                                              caps=False)
+                if record.private or record.channel_id is None:
+                    user = await self.fetch_user(record.user_id)
+                    target = ChannelTarget(await user.create_dm())
+                else:
+                    target = ChannelTarget(self.get_partial_messageable(
+                        record.channel_id, guild_id=record.guild_id))
+                log.info("resuming job %s after a restart", record.id)
+                self.flow._spawn(self.flow.run(
+                    target, record.job, ticket, job_id=record.id, user_id=record.user_id,
+                    guild_id=record.guild_id, channel_id=record.channel_id,
+                    private=record.private))
+        except (TunesmithError, discord.HTTPException):
+            log.exception("could not resume unfinished jobs")
+        finally:
+            self.resumed.set()

@@ -1,0 +1,187 @@
+"""The slash commands: /compose, /continue, /history, /show, /help, /styles.
+
+Each handler checks the request (a bad one gets an instant private answer), then hands the
+job to the client, which defers, queues and delivers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from bot.controls import controls_view
+from bot.delivery import build_embed, describe_job
+from generation.job import Job
+from generation.upload import MidiLimits, check_size, clean_upload
+from generation.vocab import INSTRUMENTS, MOODS, STYLES
+from models.errors import BusyError, RequestError, TunesmithError
+
+if TYPE_CHECKING:
+    from bot.app import TunesmithBot
+
+log = logging.getLogger(__name__)
+
+TONICS = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+KEY_CHOICES = [app_commands.Choice(name=f"{tonic} {mode}", value=f"{tonic} {mode}")
+               for mode in ("major", "minor") for tonic in TONICS]  # 24 of Discord's 25
+EXAMPLES = (
+    "calm piano in D minor",
+    "happy celtic fiddle tune at 140 bpm",
+    "dark cinematic strings and timpani, slow",
+    "lofi electric piano for studying, 60 seconds",
+    "playful chiptune in 3/4",
+    "romantic jazz saxophone ballad in Eb major",
+)
+
+Prompt = app_commands.Range[str, 1, 300]
+
+
+def pre_check(text: str, *, instrument: str | None) -> None:
+    """Raise RequestError for a request that cannot be composed, before anything is queued.
+
+    `generation.request.parse_request` is not called here: it always loads the MiniLM
+    classifier (about 400 MB and over a second), which belongs in the worker, not beside the
+    event loop. Its refusals (empty text, over 300 characters, an unreadable typed option) are
+    the ones checked here; key, tempo and length are typed options Discord already bounds.
+    """
+    from bot.app import check_prompt
+
+    check_prompt(text)
+    if instrument is not None and instrument not in INSTRUMENTS:
+        raise RequestError(f"{instrument!r} is not an instrument I know; try /styles")
+
+
+async def instrument_autocomplete(interaction: discord.Interaction,
+                                  current: str) -> list[app_commands.Choice[str]]:
+    current = current.lower().strip()
+    names = [name for name in INSTRUMENTS if current in name] if current else list(INSTRUMENTS)
+    return [app_commands.Choice(name=name, value=name) for name in names[:25]]
+
+
+@app_commands.command(name="compose", description="Compose a piece from a sentence")
+@app_commands.describe(
+    prompt="What to compose, e.g. 'calm piano in D minor' (1–300 characters)",
+    key="Key of the piece (default: chosen from the mood)",
+    tempo="Tempo in beats per minute, 40–240",
+    length="Length in seconds, 10–300",
+    instrument="Lead instrument",
+    seed="Seed for a reproducible result",
+    private="Only you see the result",
+)
+@app_commands.choices(key=KEY_CHOICES)
+@app_commands.autocomplete(instrument=instrument_autocomplete)
+async def compose(interaction: discord.Interaction[TunesmithBot], prompt: Prompt,
+                  key: app_commands.Choice[str] | None = None,
+                  tempo: app_commands.Range[int, 40, 240] | None = None,
+                  length: app_commands.Range[int, 10, 300] | None = None,
+                  instrument: str | None = None,
+                  seed: app_commands.Range[int, 0, 2**31 - 1] | None = None,
+                  private: bool = False) -> None:
+    key_name = key.value if key else None
+    try:
+        pre_check(prompt, instrument=instrument)
+    except RequestError as error:
+        await interaction.response.send_message(f"⚠️ {error}", ephemeral=True)
+        return
+    job = Job(action="compose", text=prompt.strip(), seed=seed, key=key_name, tempo_bpm=tempo,
+              length_s=float(length) if length else None, instrument=instrument)
+    await interaction.client.accept(interaction, job, private=private)
+
+
+@app_commands.command(name="continue", description="Continue or re-arrange a MIDI file")
+@app_commands.describe(file="A .mid file (at most 256 KB)",
+                       prompt="How to continue it, e.g. 'as a jazz trio' (optional)",
+                       private="Only you see the result")
+async def continue_(interaction: discord.Interaction[TunesmithBot], file: discord.Attachment,
+                    prompt: app_commands.Range[str, 0, 300] | None = None,
+                    private: bool = False) -> None:
+    client = interaction.client
+    limits = MidiLimits(max_bytes=client.settings.max_upload_bytes)
+    try:
+        check_size(file.size, file.filename, limits)  # before a single byte is downloaded
+        ticket = client.admit(interaction.user.id, interaction.guild_id)
+    except TunesmithError as error:
+        icon = "⏳" if isinstance(error, BusyError) else "⚠️"
+        await interaction.response.send_message(f"{icon} {error}", ephemeral=True)
+        return
+    await interaction.response.defer(thinking=True, ephemeral=private)
+    try:
+        data = await file.read()
+        folder = client.out_dir / "uploads" / str(interaction.user.id)
+        clean = await asyncio.to_thread(clean_upload, data, folder, limits)
+    except (TunesmithError, discord.HTTPException) as error:
+        client.admission.release(ticket, succeeded=False)
+        await interaction.edit_original_response(content=f"⚠️ {error}")
+        return
+    job = Job(action="continue", text=(prompt or "").strip(), midi_path=str(clean.path))
+    await client.accept(interaction, job, private=private, ticket=ticket)
+
+
+@app_commands.command(name="history", description="Your recent pieces")
+async def history(interaction: discord.Interaction[TunesmithBot]) -> None:
+    pieces = await interaction.client.store.history(interaction.user.id, limit=10)
+    if not pieces:
+        await interaction.response.send_message("You have no pieces yet: try /compose.",
+                                                ephemeral=True)
+        return
+    lines = []
+    for piece in pieces:
+        spec = piece.composition.spec
+        line = (f"**#{piece.id}** {describe_job(piece.job)[:80]} — {spec.get('key', '?')}, "
+                f"{spec.get('tempo_bpm', '?')} bpm, seed {piece.composition.seed}")
+        if piece.message_id and piece.guild_id and piece.channel_id and not piece.private:
+            line += (f" — [open](https://discord.com/channels/{piece.guild_id}/"
+                     f"{piece.channel_id}/{piece.message_id})")
+        lines.append(line)
+    await interaction.response.send_message("\n".join(lines)[:2000], ephemeral=True)
+
+
+@app_commands.command(name="show", description="Show one of the pieces again")
+@app_commands.describe(id="The piece number, as in /history")
+async def show(interaction: discord.Interaction[TunesmithBot],
+               id: app_commands.Range[int, 1, 2**53]) -> None:
+    piece = await interaction.client.store.piece(id)
+    if piece is None or (piece.private and piece.user_id != interaction.user.id):
+        await interaction.response.send_message(f"There is no piece #{id}.", ephemeral=True)
+        return
+    composition = piece.composition
+    paths = [p for p in (composition.midi, composition.mp3, composition.png) if p.is_file()]
+    files = [discord.File(path, filename=path.name) for path in paths
+             if path.stat().st_size <= interaction.filesize_limit]
+    await interaction.response.send_message(
+        f"🎵 **{describe_job(piece.job)}**", embed=build_embed(piece.id, composition, piece.job),
+        files=files, view=controls_view(piece.id), ephemeral=piece.private)
+
+
+@app_commands.command(name="help", description="How to use tunesmith, with examples")
+async def help_(interaction: discord.Interaction) -> None:
+    examples = "\n".join(f"• `/compose prompt:{example}`" for example in EXAMPLES)
+    text = (
+        "**tunesmith** composes music from a sentence and posts a MIDI file, an MP3 you can "
+        "play here and a piano roll.\n\n" + examples + "\n\n"
+        "Say a mood, a style, instruments, a key (`in D minor`), a tempo (`at 90 bpm`, "
+        "`allegro`), a meter (`in 3/4`) or a length (`45 seconds`). Under each piece: "
+        "🔁 again with a new seed, 🎲 vary, ⏩ extend, 🐢/🐇 slower/faster, 🎹 instrument, "
+        "✏️ edit the prompt, 🗑️ delete (yours only). `/continue` continues a .mid you upload; "
+        "`/history` and `/show` find your pieces again; `/styles` lists what I know."
+    )
+    await interaction.response.send_message(text, ephemeral=True)
+
+
+@app_commands.command(name="styles", description="The moods, styles and instruments I know")
+async def styles(interaction: discord.Interaction) -> None:
+    text = (f"**Moods:** {', '.join(MOODS)}\n**Styles:** {', '.join(STYLES)}\n"
+            f"**Instruments:** {', '.join(INSTRUMENTS)}")
+    await interaction.response.send_message(text, ephemeral=True)
+
+
+COMMANDS = (compose, continue_, history, show, help_, styles)
+
+
+def register(tree: app_commands.CommandTree) -> None:
+    for command in COMMANDS:
+        tree.add_command(command)

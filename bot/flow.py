@@ -1,0 +1,244 @@
+"""The life of one accepted job: queued → composing (progress) → delivered, or a clear failure.
+
+A Target is where the answers go: the deferred interaction while its token lives (15 minutes),
+otherwise a plain channel message (or a direct message for a private piece). Every accepted
+job is recorded before it waits, so that a restart can still answer it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.controls import CONTROLS, REACTIONS, controls_view
+from bot.delivery import build_embed, describe_job, fit_attachments
+from bot.limits import Admission, Ticket
+from bot.store import Store
+from generation.job import Composition, Job
+from models.errors import TunesmithError
+
+if TYPE_CHECKING:
+    from bot.app import Runner
+
+log = logging.getLogger(__name__)
+
+APOLOGY = "Sorry, something went wrong on our side while composing this. Please try again."
+DEFAULT_UPLOAD_LIMIT = 10 * 2**20  # Discord's smallest per-message upload limit
+
+
+class Target:
+    """Where the answers of one job go."""
+
+    filesize_limit: int = DEFAULT_UPLOAD_LIMIT
+
+    async def status(self, text: str) -> None:
+        raise NotImplementedError
+
+    async def deliver(self, content: str, embed: discord.Embed, files: list[discord.File],
+                      view: discord.ui.View | None) -> discord.Message | None:
+        raise NotImplementedError
+
+    async def fail(self, text: str) -> None:
+        raise NotImplementedError
+
+
+class ChannelTarget(Target):
+    """Plain messages in a channel: for reactions, restarts and expired interactions."""
+
+    def __init__(self, channel: discord.abc.Messageable, *, filesize_limit: int | None = None):
+        self.channel = channel
+        self.filesize_limit = filesize_limit or DEFAULT_UPLOAD_LIMIT
+        self.message: discord.Message | None = None
+
+    async def status(self, text: str) -> None:
+        if self.message is None:
+            self.message = await self.channel.send(text)
+        else:
+            await self.message.edit(content=text)
+
+    async def deliver(self, content, embed, files, view):
+        message = await self.channel.send(content=content, embed=embed, files=files, view=view)
+        await self._drop_status()
+        return message
+
+    async def fail(self, text: str) -> None:
+        await self._drop_status()
+        await self.channel.send(text, delete_after=120)
+
+    async def _drop_status(self) -> None:
+        if self.message is not None:
+            try:
+                await self.message.delete()
+            except discord.HTTPException:
+                log.warning("could not delete status message %s", self.message.id)
+            self.message = None
+
+
+class InteractionTarget(Target):
+    """The deferred response of an interaction, then the channel once the token expires."""
+
+    def __init__(self, interaction: discord.Interaction, *, ttl_s: float, private: bool):
+        self.interaction = interaction
+        self.private = private
+        self.expires = time.monotonic() + ttl_s
+        self.filesize_limit = interaction.filesize_limit or DEFAULT_UPLOAD_LIMIT
+
+    def alive(self) -> bool:
+        return time.monotonic() < self.expires
+
+    async def status(self, text: str) -> None:
+        if self.alive():
+            await self.interaction.edit_original_response(content=text)
+
+    async def deliver(self, content, embed, files, view):
+        if self.alive():
+            try:
+                return await self.interaction.edit_original_response(
+                    content=content, embed=embed, attachments=files, view=view)
+            except discord.HTTPException as error:  # 50027: the token expired meanwhile
+                log.warning("interaction response failed (%s); delivering in the channel", error)
+                for file in files:
+                    file.reset()
+        return await self._late_target().deliver(content, embed, files, view)
+
+    async def fail(self, text: str) -> None:
+        if self.alive():
+            try:
+                await self.interaction.edit_original_response(content=f"⚠️ {text}")
+                return
+            except discord.HTTPException as error:
+                log.warning("interaction response failed (%s)", error)
+        await self._late_target().fail(f"⚠️ {text}")
+
+    def _late_target(self) -> ChannelTarget:
+        client = self.interaction.client
+        if self.private:  # a private piece never goes to a shared channel
+            return ChannelTarget(self.interaction.user)
+        return ChannelTarget(client.get_partial_messageable(
+            self.interaction.channel_id, guild_id=self.interaction.guild_id))
+
+
+class Throttle:
+    """Sends the latest progress text at most once every `interval_s` seconds."""
+
+    def __init__(self, target: Target, interval_s: float):
+        self.target = target
+        self.interval_s = interval_s
+        self.latest: str | None = None
+        self.sent: str | None = None
+        self.changed = asyncio.Event()
+        self.task = asyncio.create_task(self._loop())
+
+    def push(self, text: str) -> None:
+        self.latest = text
+        self.changed.set()
+
+    async def _loop(self) -> None:
+        while True:
+            await self.changed.wait()
+            self.changed.clear()
+            if self.latest != self.sent:
+                self.sent = self.latest
+                try:
+                    await self.target.status(self.latest)
+                except discord.HTTPException as error:
+                    log.warning("progress edit failed: %s", error)
+            await asyncio.sleep(self.interval_s)
+
+    async def close(self) -> None:
+        self.task.cancel()
+        try:
+            await self.task
+        except asyncio.CancelledError:
+            pass
+
+
+def progress_text(stage: str, fraction: float) -> str:
+    return f"🎼 Composing… {stage} {100 * max(0.0, min(1.0, fraction)):.0f}%"
+
+
+class Flow:
+    """Runs accepted jobs through the runner, one slot per worker, and delivers them."""
+
+    def __init__(self, *, store: Store, runner: Runner, admission: Admission, out_dir: Path,
+                 workers: int, progress_interval_s: float):
+        self.store = store
+        self.runner = runner
+        self.admission = admission
+        self.out_dir = out_dir
+        self.progress_interval_s = progress_interval_s
+        self.slots = asyncio.Semaphore(workers)
+        self.background: set[asyncio.Task] = set()
+        self.deliveries: list[float] = []  # seconds from acceptance to delivery, for reports
+
+    async def run(self, target: Target, job: Job, ticket: Ticket, *, job_id: int, user_id: int,
+                  guild_id: int | None, channel_id: int | None, private: bool) -> int | None:
+        """Take one recorded job to its one visible answer; returns the new piece id."""
+        accepted = time.monotonic()
+        throttle = Throttle(target, self.progress_interval_s)
+        succeeded = False
+        try:
+            throttle.push(f"⏳ Queued, #{self.admission.position(ticket)}")
+            async with self.slots:
+                self.admission.start(ticket)
+                await self.store.set_status(job_id, "running")
+                throttle.push("🎼 Composing…")
+                composition = await self.runner.run(
+                    job, self.out_dir / f"job-{job_id}",
+                    lambda stage, fraction: throttle.push(progress_text(stage, fraction)))
+            await throttle.close()
+            piece_id = await self.store.add_piece(job_id, job, composition, user_id=user_id,
+                                                  guild_id=guild_id, channel_id=channel_id,
+                                                  private=private)
+            message = await self._deliver(target, piece_id, job, composition)
+            if message is not None:
+                await self.store.set_message(piece_id, message.channel.id, message.id)
+                if not private and guild_id is not None:
+                    self._spawn(self._add_reactions(message))
+            await self.store.set_status(job_id, "done")
+            succeeded = True
+            self.deliveries.append(time.monotonic() - accepted)
+            return piece_id
+        except TunesmithError as error:
+            await self._fail(target, job_id, str(error))
+        except Exception:
+            log.exception("job %s failed", job_id)
+            await self._fail(target, job_id, APOLOGY)
+        finally:
+            await throttle.close()
+            self.admission.release(ticket, succeeded=succeeded)
+        return None
+
+    async def _deliver(self, target: Target, piece_id: int, job: Job,
+                       composition: Composition) -> discord.Message | None:
+        attachments = await fit_attachments(composition, target.filesize_limit)
+        content = f"🎵 **{describe_job(job)}**"
+        if attachments.note:
+            content += f"\n-# {attachments.note}"
+        return await target.deliver(content[:2000], build_embed(piece_id, composition, job),
+                                    attachments.files(), controls_view(piece_id))
+
+    async def _fail(self, target: Target, job_id: int, text: str) -> None:
+        await self.store.set_status(job_id, "failed", text)
+        try:
+            await target.fail(text)
+        except discord.HTTPException:
+            log.exception("could not tell the user that job %s failed", job_id)
+
+    async def _add_reactions(self, message: discord.Message) -> None:
+        for emoji in (CONTROLS[action] for action in REACTIONS):
+            try:
+                await message.add_reaction(emoji)
+            except discord.HTTPException as error:  # missing permission: buttons still work
+                log.warning("could not add reaction %s: %s", emoji, error)
+                return
+
+    def _spawn(self, coroutine) -> None:
+        task = asyncio.create_task(coroutine)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)

@@ -1,0 +1,63 @@
+"""`tunesmith bot`: build the settings, the worker pool and the client, and run until stopped."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.settings import BotSettings
+
+log = logging.getLogger(__name__)
+
+# Their DEBUG lines carry request URLs and payloads with interaction tokens in them.
+QUIET_LOGGERS = ("discord.http", "discord.webhook.async_", "discord.gateway", "discord.client")
+
+
+class Redact(logging.Filter):
+    """Replaces a secret wherever it appears in a log record (a second line of defence)."""
+
+    def __init__(self, secret: str):
+        super().__init__()
+        self.secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secret and self.secret in record.getMessage():
+            record.msg = record.getMessage().replace(self.secret, "[token]")
+            record.args = ()
+        return True
+
+
+def quiet_discord_logs(secret: str) -> None:
+    """Keep discord.py's HTTP/gateway logs above DEBUG and scrub the token from every record."""
+    for name in QUIET_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() < logging.INFO:
+            logger.setLevel(logging.INFO)
+    redact = Redact(secret)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redact)
+
+
+def build_bot(settings: BotSettings, **client_options):
+    """The client with a WorkerPool runner, as `tunesmith bot` runs it."""
+    from bot.app import TunesmithBot
+    from bot.worker import WorkerPool
+    from generation.settings import Settings
+
+    generation = Settings.from_env()
+    pool = WorkerPool(generation, workers=settings.workers, job_timeout_s=settings.job_timeout_s)
+    return TunesmithBot(settings, pool, out_dir=generation.out_dir / "bot", **client_options)
+
+
+def run(*, sync: bool = False) -> int:
+    """Run the bot with DISCORD_TOKEN from the environment until it is stopped."""
+    settings = BotSettings.from_env()
+    token = settings.require_token()
+    if sync and not settings.sync_commands:
+        from dataclasses import replace
+
+        settings = replace(settings, sync_commands=True)
+    quiet_discord_logs(token)
+    log.info("starting with %s", settings)  # repr leaves the token out
+    bot = build_bot(settings)
+    bot.run(token, log_handler=None)  # logging is configured by the entry point
+    return 0

@@ -1,0 +1,102 @@
+"""Settings of the Discord bot, read once from the environment and validated.
+
+The token comes only from the environment (`DISCORD_TOKEN`); it is kept out of `repr` so that
+no log line or traceback that prints the settings can leak it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from models.errors import RequestError
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///tunesmith.db"
+
+
+def _number(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "")
+    if raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise RequestError(f"{name}={raw!r} is not a number") from None
+
+
+def _flag(env: dict[str, str], name: str) -> bool:
+    return env.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    """Everything the bot needs besides the generation settings.
+
+    Every field can be set by the environment variable named in its comment.
+    """
+
+    token: str = field(default="", repr=False)  # DISCORD_TOKEN (required to run, never logged)
+    database_url: str = DEFAULT_DATABASE_URL  # DATABASE_URL: sqlite+aiosqlite or postgresql+asyncpg
+    dev_guild: int | None = None  # TUNESMITH_DEV_GUILD: sync commands to this guild only (instant)
+    sync_commands: bool = False  # TUNESMITH_SYNC_COMMANDS: push the slash commands at startup
+    cooldown_s: float = 10.0  # TUNESMITH_COOLDOWN: seconds between two requests of one user
+    queue_per_user: int = 2  # TUNESMITH_QUEUE_PER_USER: unfinished jobs one user may have
+    queue_per_guild: int = 6  # TUNESMITH_QUEUE_PER_GUILD: unfinished jobs one server may have
+    queue_total: int = 20  # TUNESMITH_QUEUE_TOTAL: unfinished jobs in all
+    workers: int = 1  # TUNESMITH_WORKERS: generation processes (one Composer each)
+    job_timeout_s: float = 300.0  # TUNESMITH_JOB_TIMEOUT: a job running longer is killed
+    progress_interval_s: float = 2.0  # TUNESMITH_PROGRESS_INTERVAL: at most one edit this often
+    max_upload_bytes: int = 256 * 1024  # TUNESMITH_MAX_UPLOAD: largest MIDI /continue accepts
+    # An interaction token lasts 15 minutes; past this age the result goes to the channel.
+    interaction_ttl_s: float = 14.5 * 60
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> BotSettings:
+        env = dict(os.environ if env is None else env)
+        guild = env.get("TUNESMITH_DEV_GUILD", "").strip()
+        if guild and not guild.isdigit():
+            raise RequestError(f"TUNESMITH_DEV_GUILD={guild!r} is not a server id (digits only)")
+        settings = cls(
+            token=env.get("DISCORD_TOKEN", "").strip(),
+            database_url=env.get("DATABASE_URL", "") or DEFAULT_DATABASE_URL,
+            dev_guild=int(guild) if guild else None,
+            sync_commands=_flag(env, "TUNESMITH_SYNC_COMMANDS"),
+            cooldown_s=_number(env, "TUNESMITH_COOLDOWN", 10.0),
+            queue_per_user=int(_number(env, "TUNESMITH_QUEUE_PER_USER", 2)),
+            queue_per_guild=int(_number(env, "TUNESMITH_QUEUE_PER_GUILD", 6)),
+            queue_total=int(_number(env, "TUNESMITH_QUEUE_TOTAL", 20)),
+            workers=int(_number(env, "TUNESMITH_WORKERS", 1)),
+            job_timeout_s=_number(env, "TUNESMITH_JOB_TIMEOUT", 300.0),
+            progress_interval_s=_number(env, "TUNESMITH_PROGRESS_INTERVAL", 2.0),
+            max_upload_bytes=int(_number(env, "TUNESMITH_MAX_UPLOAD", 256 * 1024)),
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if not 0 <= self.cooldown_s <= 3600:
+            raise RequestError(f"cooldown {self.cooldown_s} s is outside 0–3600 s")
+        for name in ("queue_per_user", "queue_per_guild", "queue_total", "workers"):
+            if getattr(self, name) < 1:
+                raise RequestError(f"{name} is {getattr(self, name)}; it must be at least 1")
+        if self.workers > 16:
+            raise RequestError(f"{self.workers} workers is above the limit of 16")
+        if not 5 <= self.job_timeout_s <= 3600:
+            raise RequestError(f"job timeout {self.job_timeout_s} s is outside 5–3600 s")
+        if not 1024 <= self.max_upload_bytes <= 8 * 1024 * 1024:
+            raise RequestError(f"upload limit {self.max_upload_bytes} bytes is outside 1 KiB–8 MiB")
+        if not self.database_url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            scheme = self.database_url.split("://", 1)[0]
+            raise RequestError(
+                f"DATABASE_URL scheme {scheme!r} is not supported: use sqlite+aiosqlite:// or "
+                "postgresql+asyncpg://"
+            )
+
+    def require_token(self) -> str:
+        """The token, or a RequestError saying how to provide it."""
+        if not self.token:
+            raise RequestError(
+                "DISCORD_TOKEN is not set: put the bot token from the Discord developer portal "
+                "in the environment (see deploy/env.example)"
+            )
+        return self.token

@@ -1,0 +1,178 @@
+"""The bot's records: every accepted job and every delivered piece, in SQL.
+
+SQLite (a file) by default, PostgreSQL through `DATABASE_URL`. A piece keeps its request,
+spec, seed, model version, the Job that made it and where it was posted, so that buttons,
+reactions, `/history` and `/show` work after a restart and a regenerate is reproducible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Integer, String, Text, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from generation.job import Composition, Job
+
+JOB_STATES = ("queued", "running", "done", "failed")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class JobRow(Base):
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)  # Discord ids exceed 2**31
+    guild_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    channel_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    job: Mapped[dict[str, Any]] = mapped_column(JSON)
+    private: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    parent_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # piece it came from
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True),
+                                                            nullable=True)
+
+
+class PieceRow(Base):
+    __tablename__ = "pieces"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job_id: Mapped[int] = mapped_column(Integer, index=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    guild_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    channel_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
+    private: Mapped[bool] = mapped_column(Boolean, default=False)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    job: Mapped[dict[str, Any]] = mapped_column(JSON)  # the Job that made it, seed included
+    composition: Mapped[dict[str, Any]] = mapped_column(JSON)  # Composition.to_json()
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A delivered composition as the bot remembers it."""
+
+    id: int
+    user_id: int
+    guild_id: int | None
+    channel_id: int | None
+    message_id: int | None
+    private: bool
+    deleted: bool
+    job: Job
+    composition: Composition
+    created_at: dt.datetime
+
+    @classmethod
+    def from_row(cls, row: PieceRow) -> Piece:
+        return cls(row.id, row.user_id, row.guild_id, row.channel_id, row.message_id,
+                   row.private, row.deleted, Job.from_json(row.job),
+                   Composition.from_json(row.composition), row.created_at)
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    id: int
+    user_id: int
+    guild_id: int | None
+    channel_id: int | None
+    job: Job
+    private: bool
+    status: str
+    parent_id: int | None
+
+
+class Store:
+    """Async access to the jobs and pieces tables."""
+
+    def __init__(self, engine: AsyncEngine):
+        self.engine = engine
+        self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    async def open(cls, url: str) -> Store:
+        """Connect and create the tables if they are missing."""
+        engine = create_async_engine(url)
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+        return cls(engine)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def add_job(self, job: Job, *, user_id: int, guild_id: int | None,
+                      channel_id: int | None, private: bool = False,
+                      parent_id: int | None = None) -> int:
+        async with self.sessions.begin() as session:
+            row = JobRow(user_id=user_id, guild_id=guild_id, channel_id=channel_id,
+                         job=job.to_json(), private=private, parent_id=parent_id)
+            session.add(row)
+            await session.flush()
+            return row.id
+
+    async def set_status(self, job_id: int, status: str, error: str | None = None) -> None:
+        assert status in JOB_STATES, status
+        finished = _now() if status in ("done", "failed") else None
+        async with self.sessions.begin() as session:
+            await session.execute(update(JobRow).where(JobRow.id == job_id)
+                                  .values(status=status, error=error, finished_at=finished))
+
+    async def unfinished_jobs(self) -> list[JobRecord]:
+        """Jobs accepted but never answered (the bot stopped while they waited or ran)."""
+        async with self.sessions() as session:
+            rows = (await session.scalars(
+                select(JobRow).where(JobRow.status.in_(("queued", "running")))
+                .order_by(JobRow.id))).all()
+        return [JobRecord(r.id, r.user_id, r.guild_id, r.channel_id, Job.from_json(r.job),
+                          r.private, r.status, r.parent_id) for r in rows]
+
+    async def add_piece(self, job_id: int, job: Job, composition: Composition, *, user_id: int,
+                        guild_id: int | None, channel_id: int | None,
+                        private: bool = False) -> int:
+        async with self.sessions.begin() as session:
+            row = PieceRow(job_id=job_id, user_id=user_id, guild_id=guild_id,
+                           channel_id=channel_id, private=private, job=job.to_json(),
+                           composition=composition.to_json())
+            session.add(row)
+            await session.flush()
+            return row.id
+
+    async def set_message(self, piece_id: int, channel_id: int | None, message_id: int) -> None:
+        async with self.sessions.begin() as session:
+            await session.execute(update(PieceRow).where(PieceRow.id == piece_id)
+                                  .values(channel_id=channel_id, message_id=message_id))
+
+    async def piece(self, piece_id: int) -> Piece | None:
+        async with self.sessions() as session:
+            row = await session.get(PieceRow, piece_id)
+        return None if row is None or row.deleted else Piece.from_row(row)
+
+    async def piece_by_message(self, message_id: int) -> Piece | None:
+        async with self.sessions() as session:
+            row = await session.scalar(select(PieceRow).where(PieceRow.message_id == message_id))
+        return None if row is None or row.deleted else Piece.from_row(row)
+
+    async def history(self, user_id: int, limit: int = 10) -> list[Piece]:
+        async with self.sessions() as session:
+            rows = (await session.scalars(
+                select(PieceRow).where(PieceRow.user_id == user_id, PieceRow.deleted.is_(False))
+                .order_by(PieceRow.id.desc()).limit(limit))).all()
+        return [Piece.from_row(row) for row in rows]
+
+    async def mark_deleted(self, piece_id: int) -> None:
+        async with self.sessions.begin() as session:
+            await session.execute(update(PieceRow).where(PieceRow.id == piece_id)
+                                  .values(deleted=True))

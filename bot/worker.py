@@ -1,0 +1,182 @@
+"""Generation in worker processes beside the bot, so the event loop never waits on music.
+
+Each worker process builds one Composer (named by an importable "module:attribute" string, so
+tests can name their own) and warms it once. Progress reports travel back on one
+multiprocessing queue, read by a thread that hands them to the event loop. A worker that dies
+breaks the pool: the pool is rebuilt and the job retried once; a job that runs past the time
+limit has its worker killed the same way.
+
+This module imports neither discord nor the Composer at import time: worker processes are
+spawned and import it fresh.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import itertools
+import logging
+import multiprocessing
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+from generation.job import Composition, Job
+from generation.settings import Settings
+from models.errors import TunesmithError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_FACTORY = "generation.composer:Composer"
+Progress = Callable[[str, float], None]
+
+# State of one worker process, set by _init_worker.
+_composer: Any = None
+_progress_queue: Any = None
+
+
+def load_factory(path: str) -> Callable[..., Any]:
+    """`"package.module:Name"` → the object it names."""
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _init_worker(factory: str, settings: Settings, progress_queue: Any) -> None:
+    global _composer, _progress_queue
+    _progress_queue = progress_queue
+    _composer = load_factory(factory)(settings)
+    _composer.warm()
+
+
+def _run_job(task_id: int, job_json: dict[str, Any], out_dir: str) -> dict[str, Any]:
+    """Runs inside a worker: one job, with progress sent back tagged by `task_id`."""
+
+    def progress(stage: str, fraction: float) -> None:
+        _progress_queue.put((task_id, stage, float(fraction)))
+
+    composition = _composer.run(Job.from_json(job_json), Path(out_dir), progress=progress)
+    return composition.to_json()
+
+
+def _ping() -> bool:
+    return _composer is not None
+
+
+class WorkerPool:
+    """Runs Jobs in `workers` processes, each with its own warmed Composer.
+
+    Args:
+        settings: generation settings handed to each Composer.
+        workers: processes to start.
+        factory: "module:attribute" of the Composer class (or any callable taking Settings).
+        job_timeout_s: a job running longer has its worker killed and fails.
+    """
+
+    def __init__(self, settings: Settings | None = None, *, workers: int = 1,
+                 factory: str = DEFAULT_FACTORY, job_timeout_s: float = 300.0):
+        self.settings = settings or Settings.from_env()
+        self.workers = workers
+        self.factory = factory
+        self.job_timeout_s = job_timeout_s
+        self.restarts = 0
+        self._context = multiprocessing.get_context("spawn")  # never fork a running event loop
+        self._queue = self._context.Queue()
+        self._listeners: dict[int, Progress] = {}
+        self._task_ids = itertools.count(1)
+        self._executor: ProcessPoolExecutor | None = None
+        self._reader: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._restart_lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        """Start the processes and wait until every Composer is warm."""
+        self._loop = asyncio.get_running_loop()
+        if self._reader is None:
+            self._reader = threading.Thread(target=self._read_progress, name="progress-reader",
+                                            daemon=True)
+            self._reader.start()
+        await self._new_executor()
+
+    async def _new_executor(self) -> None:
+        old, self._executor = self._executor, ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=self._context, initializer=_init_worker,
+            initargs=(self.factory, self.settings, self._queue))
+        if old is not None:
+            self._kill(old)
+        loop = asyncio.get_running_loop()
+        # One ping per worker makes every process start and warm before the first job.
+        pings = [loop.run_in_executor(self._executor, _ping) for _ in range(self.workers)]
+        await asyncio.gather(*pings)
+
+    async def run(self, job: Job, out_dir: Path, progress: Progress | None = None) -> Composition:
+        """Run one job; retried once on a fresh pool if a worker process dies under it."""
+        for attempt in (1, 2):
+            executor = self._executor
+            try:
+                return await self._run_once(job, out_dir, progress)
+            except BrokenProcessPool:
+                log.error("a worker process died during job %s (attempt %d)", job.action, attempt)
+                await self._restart(executor)
+        raise TunesmithError("the composer crashed twice on this request, so it was dropped; "
+                             "try a different wording or try again later")
+
+    async def _run_once(self, job: Job, out_dir: Path, progress: Progress | None) -> Composition:
+        if self._executor is None:
+            raise RuntimeError("WorkerPool.start() was not awaited")
+        task_id = next(self._task_ids)
+        if progress is not None:
+            self._listeners[task_id] = progress
+        executor = self._executor
+        future = asyncio.get_running_loop().run_in_executor(
+            executor, _run_job, task_id, job.to_json(), str(out_dir))
+        try:
+            data = await asyncio.wait_for(future, self.job_timeout_s)
+        except TimeoutError:
+            log.error("job %s ran past %.0f s; killing its worker", job.action, self.job_timeout_s)
+            await self._restart(executor)
+            raise TunesmithError(
+                f"this piece took longer than {self.job_timeout_s:.0f} s to make and was "
+                "stopped; try a shorter length") from None
+        finally:
+            self._listeners.pop(task_id, None)
+        return Composition.from_json(data)
+
+    async def _restart(self, broken: ProcessPoolExecutor | None) -> None:
+        async with self._restart_lock:
+            if self._executor is broken:  # another job may have restarted it already
+                self.restarts += 1
+                await self._new_executor()
+
+    def _read_progress(self) -> None:
+        while True:
+            message = self._queue.get()
+            if message is None:
+                return
+            task_id, stage, fraction = message
+            listener = self._listeners.get(task_id)
+            if listener is not None and self._loop is not None and not self._loop.is_closed():
+                self._loop.call_soon_threadsafe(listener, stage, fraction)
+
+    @staticmethod
+    def _kill(executor: ProcessPoolExecutor) -> None:
+        # ProcessPoolExecutor has no public way to stop a running task; killing its processes
+        # is the only way to free a worker stuck in a long job.
+        for process in list(getattr(executor, "_processes", {}).values()):
+            if process.is_alive():
+                process.kill()
+        executor.shutdown(wait=False, cancel_futures=True)
+
+    def worker_pids(self) -> list[int]:
+        return [p.pid for p in getattr(self._executor, "_processes", {}).values()]
+
+    async def close(self) -> None:
+        if self._executor is not None:
+            self._kill(self._executor)
+            self._executor = None
+        if self._reader is not None:
+            self._queue.put(None)
+            await asyncio.to_thread(self._reader.join, 5)
+            self._reader = None

@@ -1,0 +1,498 @@
+"""A fake Discord on loopback: gateway websocket and REST API, enough for the real discord.py.
+
+The unmodified discord.py client is pointed here by `FakeDiscord.patch()` (it sets
+`discord.http.Route.BASE` and `DiscordWebSocket.DEFAULT_GATEWAY`). The fake keeps every message
+(content, embeds, components, attached files), every interaction and its responses, and lets a
+test act as a user: run a slash command, press a button, pick from a menu, submit a form, react.
+
+Details discord.py insists on: JSON responses carry Content-Type exactly `application/json`;
+interaction payloads carry `attachment_size_limit`; reaction events carry `type`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import discord
+import yarl
+from aiohttp import web
+
+DISCORD_EPOCH_MS = 1_420_070_400_000
+APP_ID = 700_000_000_000_000_001  # the bot user shares the application's id, as on Discord
+GUILD_ID = 700_000_000_000_000_100
+CHANNEL_ID = 700_000_000_000_000_200
+ALICE = 700_000_000_000_000_301
+BOB = 700_000_000_000_000_302
+EPHEMERAL = 64
+
+
+def _user(user_id: int, name: str, bot: bool = False) -> dict[str, Any]:
+    return {"id": str(user_id), "username": name, "global_name": name, "discriminator": "0",
+            "avatar": None, "bot": bot}
+
+
+BOT_USER = _user(APP_ID, "tunesmith", bot=True)
+USERS = {ALICE: _user(ALICE, "alice"), BOB: _user(BOB, "bob")}
+
+
+def json_response(data: Any, status: int = 200) -> web.Response:
+    # discord.py parses JSON only when the Content-Type is exactly application/json.
+    # aiohttp's content_type= would append "; charset=utf-8", so the header is set by hand.
+    return web.Response(body=json.dumps(data).encode(), status=status,
+                        headers={"Content-Type": "application/json"})
+
+
+class TooLarge(Exception):
+    """The files of one message exceed the upload limit."""
+
+
+@dataclass
+class Interaction:
+    """One interaction the fake sent, and what the bot answered."""
+
+    id: int
+    token: str
+    kind: int  # 2 command, 3 component, 4 autocomplete, 5 modal submit
+    user_id: int
+    created: float
+    message_id: int | None = None  # the message a component sits on
+    response_type: int | None = None
+    response: dict[str, Any] | None = None
+    responded_at: float | None = None
+    original_id: int | None = None  # the message created by the response
+    followups: list[int] = field(default_factory=list)
+
+
+class FakeDiscord:
+    """The server. `await start()`, `patch()`, then run the bot against it."""
+
+    def __init__(self, *, upload_limit: int = 10 * 2**20, token_ttl_s: float = 900.0,
+                 bot_token: str = "fake-token"):
+        self.upload_limit = upload_limit
+        self.token_ttl_s = token_ttl_s
+        self.bot_token = bot_token
+        self.messages: dict[int, dict[str, Any]] = {}
+        self.files: dict[int, dict[str, bytes]] = {}  # message id → filename → bytes
+        self.edits: dict[int, list[str]] = {}  # message id → every content it had
+        self.deleted: set[int] = set()
+        self.reactions: dict[int, list[str]] = {}  # emojis the bot added
+        self.commands: dict[int | None, list[dict[str, Any]]] = {}
+        self.interactions: dict[str, Interaction] = {}
+        self.requests: list[tuple[str, str, Any]] = []
+        self.identify: dict[str, Any] | None = None
+        self.cdn: dict[str, bytes] = {}
+        self.sockets: list[web.WebSocketResponse] = []
+        self.changed = asyncio.Condition()
+        self._ids = itertools.count()
+        self._seq = itertools.count(1)
+        self._restore: Callable[[], None] | None = None
+
+    # Server ---------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=64 * 2**20)
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/cdn/{name}", self._cdn)
+        app.router.add_route("*", "/api/v10/{path:.*}", self._rest)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def patch(self) -> None:
+        """Point discord.py at this server (undone by `close`)."""
+        old_base = discord.http.Route.BASE
+        old_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+        discord.http.Route.BASE = f"{self.base}/api/v10"
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(f"ws://127.0.0.1:{self.port}/gateway")
+
+        def restore() -> None:
+            discord.http.Route.BASE = old_base
+            discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
+
+        self._restore = restore
+
+    async def close(self) -> None:
+        for socket in self.sockets:
+            await socket.close()
+        await self.runner.cleanup()
+        if self._restore:
+            self._restore()
+
+    def snowflake(self) -> int:
+        return ((int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22) + next(self._ids) % 4096
+
+    async def _notify(self) -> None:
+        async with self.changed:
+            self.changed.notify_all()
+
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
+        """Wait until `predicate()` is truthy; returns its value."""
+        async with self.changed:
+            return await asyncio.wait_for(self.changed.wait_for(predicate), timeout)
+
+    # Gateway --------------------------------------------------------------------------------
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self.sockets.append(socket)
+        await socket.send_json({"op": 10, "d": {"heartbeat_interval": 41_250}})
+        async for message in socket:
+            data = json.loads(message.data)
+            if data["op"] == 1:
+                await socket.send_json({"op": 11})
+            elif data["op"] == 2:
+                self.identify = data["d"]
+                await self._dispatch(socket, "READY", {
+                    "v": 10, "user": BOT_USER, "guilds": [{"id": str(GUILD_ID),
+                                                           "unavailable": True}],
+                    "session_id": "fake-session", "shard": [0, 1],
+                    "resume_gateway_url": f"ws://127.0.0.1:{self.port}/gateway",
+                    "application": {"id": str(APP_ID), "flags": 0}})
+                await self._dispatch(socket, "GUILD_CREATE", self._guild())
+                await self._notify()
+        self.sockets.remove(socket)
+        return socket
+
+    async def _dispatch(self, socket: web.WebSocketResponse, event: str, data: Any) -> None:
+        await socket.send_json({"op": 0, "t": event, "s": next(self._seq), "d": data})
+
+    async def dispatch(self, event: str, data: Any) -> None:
+        """Send a gateway event to the connected bot."""
+        await self.wait_for(lambda: self.sockets and self.identify, 10)
+        await self._dispatch(self.sockets[-1], event, data)
+
+    def _guild(self) -> dict[str, Any]:
+        return {
+            "id": str(GUILD_ID), "name": "fake guild", "owner_id": str(ALICE), "icon": None,
+            "unavailable": False, "member_count": 3, "large": False, "features": [],
+            "roles": [{"id": str(GUILD_ID), "name": "@everyone", "permissions": "2248473465835073",
+                       "position": 0, "color": 0, "hoist": False, "managed": False,
+                       "mentionable": False, "flags": 0}],
+            "channels": [self._channel()], "members": [], "emojis": [], "stickers": [],
+            "threads": [], "voice_states": [], "presences": [], "stage_instances": [],
+            "guild_scheduled_events": [], "premium_tier": 0, "preferred_locale": "en-US",
+            "system_channel_flags": 0, "verification_level": 0, "explicit_content_filter": 0,
+            "default_message_notifications": 0, "mfa_level": 0, "nsfw_level": 0,
+        }
+
+    def _channel(self) -> dict[str, Any]:
+        return {"id": str(CHANNEL_ID), "type": 0, "guild_id": str(GUILD_ID), "name": "music",
+                "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None,
+                "topic": None, "last_message_id": None, "rate_limit_per_user": 0}
+
+    # Acting as a user -----------------------------------------------------------------------
+
+    def _member(self, user_id: int) -> dict[str, Any]:
+        return {"user": USERS[user_id], "roles": [], "joined_at": "2024-01-01T00:00:00+00:00",
+                "deaf": False, "mute": False, "flags": 0, "permissions": "2248473465835073"}
+
+    async def _interact(self, kind: int, user_id: int, data: dict[str, Any],
+                        message_id: int | None = None) -> Interaction:
+        interaction = Interaction(self.snowflake(), f"itoken-{next(self._ids)}", kind, user_id,
+                                  time.monotonic(), message_id)
+        self.interactions[interaction.token] = interaction
+        payload = {
+            "id": str(interaction.id), "application_id": str(APP_ID), "type": kind,
+            "data": data, "guild_id": str(GUILD_ID), "channel_id": str(CHANNEL_ID),
+            "channel": self._channel(), "member": self._member(user_id),
+            "token": interaction.token, "version": 1, "app_permissions": "2248473465835073",
+            "locale": "en-US", "guild_locale": "en-US", "entitlements": [],
+            "authorizing_integration_owners": {"0": str(GUILD_ID)}, "context": 0,
+            "attachment_size_limit": self.upload_limit,
+        }
+        if message_id is not None:
+            payload["message"] = self.messages[message_id]
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return interaction
+
+    def command(self, name: str) -> dict[str, Any]:
+        for commands in self.commands.values():
+            for command in commands:
+                if command["name"] == name:
+                    return command
+        raise KeyError(f"command {name!r} was never synced")
+
+    async def slash(self, name: str, user_id: int = ALICE, *,
+                    attachment: tuple[str, bytes] | None = None, **options: Any) -> Interaction:
+        """Run `/name` with `options`, typed the way the synced command declares them."""
+        command = self.command(name)
+        types = {option["name"]: option["type"] for option in command.get("options", [])}
+        data: dict[str, Any] = {"id": command["id"], "name": name, "type": 1,
+                                "guild_id": str(GUILD_ID), "options": []}
+        for key, value in options.items():
+            data["options"].append({"name": key, "type": types[key], "value": value})
+        if attachment is not None:
+            filename, content = attachment
+            attachment_id = self.snowflake()
+            self.cdn[f"{attachment_id}-{filename}"] = content
+            option = next(o for o in command["options"] if o["type"] == 11)
+            data["options"].append({"name": option["name"], "type": 11,
+                                    "value": str(attachment_id)})
+            data["resolved"] = {"attachments": {str(attachment_id): {
+                "id": str(attachment_id), "filename": filename, "size": len(content),
+                "url": f"{self.base}/cdn/{attachment_id}-{filename}",
+                "proxy_url": f"{self.base}/cdn/{attachment_id}-{filename}",
+                "content_type": "audio/midi"}}}
+        return await self._interact(2, user_id, data)
+
+    async def autocomplete(self, name: str, option: str, value: str,
+                           user_id: int = ALICE) -> list[dict[str, Any]]:
+        command = self.command(name)
+        data = {"id": command["id"], "name": name, "type": 1, "guild_id": str(GUILD_ID),
+                "options": [{"name": option, "type": 3, "value": value, "focused": True}]}
+        interaction = await self._interact(4, user_id, data)
+        await self.wait_for(lambda: interaction.response is not None)
+        return interaction.response["data"]["choices"]
+
+    async def press(self, message_id: int, custom_id: str, user_id: int = ALICE,
+                    values: list[str] | None = None) -> Interaction:
+        """Press a button (or pick `values` from a menu) on a message."""
+        data: dict[str, Any] = {"custom_id": custom_id, "component_type": 2}
+        if values is not None:
+            data.update(component_type=3, values=values)
+        return await self._interact(3, user_id, data, message_id)
+
+    async def submit(self, custom_id: str, fields: dict[str, str],
+                     user_id: int = ALICE) -> Interaction:
+        rows = [{"type": 1, "components": [{"type": 4, "custom_id": key, "value": value}]}
+                for key, value in fields.items()]
+        return await self._interact(5, user_id, {"custom_id": custom_id, "components": rows})
+
+    async def react(self, message_id: int, emoji: str, user_id: int = ALICE) -> None:
+        await self.dispatch("MESSAGE_REACTION_ADD", {
+            "user_id": str(user_id), "channel_id": str(CHANNEL_ID),
+            "message_id": str(message_id), "guild_id": str(GUILD_ID),
+            "emoji": {"id": None, "name": emoji}, "member": self._member(user_id),
+            "type": 0, "burst": False, "burst_colors": [], "message_author_id": str(APP_ID)})
+
+    # Reading the results --------------------------------------------------------------------
+
+    def with_files(self, suffix: str, after: int = 0) -> list[dict[str, Any]]:
+        """Live messages newer than `after` carrying a file ending in `suffix`."""
+        return [m for mid, m in sorted(self.messages.items())
+                if mid > after and mid not in self.deleted
+                and any(name.endswith(suffix) for name in self.files.get(mid, {}))]
+
+    def content_of(self, interaction: Interaction) -> str | None:
+        if interaction.original_id is not None:
+            return self.messages[interaction.original_id]["content"]
+        if interaction.response is not None:
+            return interaction.response.get("data", {}).get("content")
+        return None
+
+    # REST -----------------------------------------------------------------------------------
+
+    async def _cdn(self, request: web.Request) -> web.Response:
+        content = self.cdn.get(request.match_info["name"])
+        if content is None:
+            return web.Response(status=404)
+        return web.Response(body=content, content_type="audio/midi")
+
+    async def _rest(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["path"]
+        payload, files = await self._body(request)
+        self.requests.append((request.method, path, payload))
+        parts = path.strip("/").split("/")
+        if parts[0] not in ("interactions", "webhooks"):
+            if request.headers.get("Authorization") != f"Bot {self.bot_token}":
+                return json_response({"code": 0, "message": "401: Unauthorized"}, 401)
+        try:
+            response = await self._route(request.method, parts, payload, files)
+        except TooLarge:
+            response = json_response({"code": 40005, "message": "Request entity too large"}, 413)
+        finally:
+            await self._notify()
+        return response
+
+    async def _body(self, request: web.Request) -> tuple[Any, dict[str, bytes]]:
+        files: dict[str, bytes] = {}
+        if request.content_type.startswith("multipart/"):
+            payload, names = None, {}
+            reader = await request.multipart()
+            async for part in reader:
+                if part.name == "payload_json":
+                    payload = json.loads(await part.text())
+                else:
+                    names[part.name] = (part.filename, await part.read())
+            for _, (filename, content) in names.items():
+                files[filename] = bytes(content)
+            return payload, files
+        text = await request.text()
+        return (json.loads(text) if text else None), files
+
+    async def _route(self, method: str, parts: list[str], payload: Any,
+                     files: dict[str, bytes]) -> web.Response:
+        match (method, parts):
+            case ("GET", ["users", "@me"]):
+                return json_response(BOT_USER)
+            case ("GET", ["users", user_id]):
+                return json_response(USERS[int(user_id)])
+            case ("POST", ["users", "@me", "channels"]):
+                user = USERS[int(payload["recipient_id"])]
+                return json_response({"id": str(int(user["id"]) + 1), "type": 1,
+                                      "recipients": [user], "last_message_id": None})
+            case ("GET", ["oauth2", "applications", "@me"]):
+                return json_response({
+                    "id": str(APP_ID), "name": "tunesmith", "description": "", "icon": None,
+                    "bot_public": True, "bot_require_code_grant": False, "owner": USERS[ALICE],
+                    "verify_key": "0" * 64, "flags": 0, "summary": "", "team": None})
+            case ("PUT", ["applications", _, "commands"]):
+                return json_response(self._sync(None, payload))
+            case ("PUT", ["applications", _, "guilds", guild, "commands"]):
+                return json_response(self._sync(int(guild), payload))
+            case ("GET", ["applications", _, "commands"]):
+                return json_response(self.commands.get(None, []))
+            case ("POST", ["interactions", _, token, "callback"]):
+                return self._callback(token, payload, files)
+            case (_, ["webhooks", _, token, *rest]):
+                return self._webhook(method, token, rest, payload, files)
+            case ("POST", ["channels", channel, "messages"]):
+                return json_response(self._new_message(int(channel), payload, files))
+            case ("GET", ["channels", _, "messages", message]):
+                return self._get(int(message))
+            case ("PATCH", ["channels", _, "messages", message]):
+                return self._edit(int(message), payload, files)
+            case ("DELETE", ["channels", _, "messages", message]):
+                return self._delete(int(message))
+            case ("PUT", ["channels", _, "messages", message, "reactions", emoji, "@me"]):
+                self.reactions.setdefault(int(message), []).append(emoji)
+                return web.Response(status=204)
+        return json_response({"code": 0, "message": f"fake discord has no {method} /"
+                                                    f"{'/'.join(parts)}"}, 404)
+
+    def _sync(self, guild: int | None, commands: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        synced = []
+        for command in commands:
+            synced.append({**command, "id": str(self.snowflake()), "application_id": str(APP_ID),
+                           "version": "1", "guild_id": str(guild) if guild else None,
+                           "type": command.get("type", 1)})
+        self.commands[guild] = synced
+        return synced
+
+    def _message(self, channel_id: int, payload: dict[str, Any], files: dict[str, bytes],
+                 *, interaction: Interaction | None = None) -> dict[str, Any]:
+        message_id = self.snowflake()
+        message = {"id": str(message_id), "channel_id": str(channel_id),
+                   "guild_id": str(GUILD_ID), "author": BOT_USER, "type": 0, "content": "",
+                   "embeds": [], "components": [], "attachments": [], "mentions": [],
+                   "mention_roles": [], "pinned": False, "mention_everyone": False,
+                   "tts": False, "flags": 0, "edited_timestamp": None,
+                   "timestamp": discord.utils.utcnow().isoformat()}
+        if interaction is not None:
+            message.update(type=20 if interaction.kind == 2 else 19, webhook_id=str(APP_ID),
+                           application_id=str(APP_ID))
+        self.messages[message_id] = message
+        self.files[message_id] = {}
+        self.edits[message_id] = []
+        self._apply(message_id, payload or {}, files)
+        return message
+
+    def _new_message(self, channel_id: int, payload: Any, files: dict[str, bytes]):
+        return self._message(channel_id, payload, files)
+
+    def _apply(self, message_id: int, payload: dict[str, Any], files: dict[str, bytes]) -> None:
+        message = self.messages[message_id]
+        for key in ("content", "embeds", "components"):
+            if key in payload and payload[key] is not None:
+                message[key] = payload[key]
+        if "flags" in payload and payload["flags"]:
+            message["flags"] = payload["flags"]
+        if "attachments" in payload:
+            kept = {str(a["id"]) for a in payload["attachments"]}
+            message["attachments"] = [a for a in message["attachments"] if a["id"] in kept]
+            self.files[message_id] = {a["filename"]: self.files[message_id][a["filename"]]
+                                      for a in message["attachments"]}
+        for filename, content in files.items():
+            total = sum(map(len, self.files[message_id].values())) + len(content)
+            if total > self.upload_limit:
+                raise TooLarge(total)
+            self.files[message_id][filename] = content
+            message["attachments"].append({
+                "id": str(self.snowflake()), "filename": filename, "size": len(content),
+                "url": f"{self.base}/cdn/{message_id}-{filename}",
+                "proxy_url": f"{self.base}/cdn/{message_id}-{filename}"})
+        self.edits[message_id].append(message["content"])
+
+    def _get(self, message_id: int) -> web.Response:
+        if message_id not in self.messages or message_id in self.deleted:
+            return json_response({"code": 10008, "message": "Unknown Message"}, 404)
+        return json_response(self.messages[message_id])
+
+    def _edit(self, message_id: int, payload: Any, files: dict[str, bytes]) -> web.Response:
+        if message_id not in self.messages or message_id in self.deleted:
+            return json_response({"code": 10008, "message": "Unknown Message"}, 404)
+        self._apply(message_id, payload or {}, files)
+        self.messages[message_id]["edited_timestamp"] = discord.utils.utcnow().isoformat()
+        return json_response(self.messages[message_id])
+
+    def _delete(self, message_id: int) -> web.Response:
+        if message_id not in self.messages or message_id in self.deleted:
+            return json_response({"code": 10008, "message": "Unknown Message"}, 404)
+        self.deleted.add(message_id)
+        return web.Response(status=204)
+
+    def _callback(self, token: str, payload: dict[str, Any],
+                  files: dict[str, bytes]) -> web.Response:
+        interaction = self.interactions.get(token)
+        if interaction is None or interaction.response_type is not None:
+            return json_response({"code": 40060, "message": "Interaction has already been "
+                                                            "acknowledged."}, 400)
+        if time.monotonic() - interaction.created > 3.0:
+            return json_response({"code": 10062, "message": "Unknown interaction"}, 404)
+        kind = payload["type"]
+        interaction.response_type = kind
+        interaction.response = payload
+        interaction.responded_at = time.monotonic()
+        data = payload.get("data") or {}
+        resource: dict[str, Any] = {"type": kind}
+        if kind in (4, 5):  # a message, or "thinking…" that becomes one
+            message = self._message(CHANNEL_ID, {**data, "content": data.get("content", "")},
+                                    files, interaction=interaction)
+            interaction.original_id = int(message["id"])
+            resource["message"] = message
+        elif kind == 7 and interaction.message_id is not None:
+            self._apply(interaction.message_id, data, files)
+        answer = {"interaction": {"id": str(interaction.id), "type": interaction.kind,
+                                  "response_message_id": (str(interaction.original_id)
+                                                          if interaction.original_id else None),
+                                  "response_message_loading": kind == 5,
+                                  "response_message_ephemeral": bool(
+                                      data.get("flags", 0) & EPHEMERAL)},
+                  "resource": resource}
+        return json_response(answer)
+
+    def _webhook(self, method: str, token: str, rest: list[str], payload: Any,
+                 files: dict[str, bytes]) -> web.Response:
+        interaction = self.interactions.get(token)
+        if interaction is None or time.monotonic() - interaction.created > self.token_ttl_s:
+            return json_response({"code": 50027, "message": "Invalid Webhook Token"}, 401)
+        if method == "POST" and not rest:
+            message = self._message(CHANNEL_ID, payload, files, interaction=interaction)
+            interaction.followups.append(int(message["id"]))
+            return json_response(message)
+        if len(rest) != 2 or rest[0] != "messages":
+            return json_response({"code": 0, "message": "bad webhook route"}, 404)
+        if rest[1] == "@original":
+            # For a deferred update the "original" is the message the component sits on.
+            message_id = interaction.original_id or interaction.message_id
+        else:
+            message_id = int(rest[1])
+        if message_id is None:
+            return json_response({"code": 10008, "message": "Unknown Message"}, 404)
+        if method == "GET":
+            return self._get(message_id)
+        if method == "PATCH":
+            return self._edit(message_id, payload, files)
+        if method == "DELETE":
+            return self._delete(message_id)
+        return json_response({"code": 0, "message": "bad method"}, 405)
