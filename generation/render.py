@@ -48,15 +48,19 @@ def piece_end(midi: pretty_midi.PrettyMIDI) -> float:
     return max(ends, default=0.0)
 
 
-def render_budget(midi: pretty_midi.PrettyMIDI, settings: Settings) -> float:
+def render_budget(midi: pretty_midi.PrettyMIDI, settings: Settings,
+                  tail_s: float | None = None) -> float:
     """Seconds of audio to render: the piece plus its release tail, within the hard cap."""
-    return min(piece_end(midi), settings.max_render_s) + settings.release_tail_s
+    tail = settings.release_tail_s if tail_s is None else min(tail_s, settings.release_tail_s)
+    return min(piece_end(midi), settings.max_render_s) + tail
 
 
-def midi_to_audio(midi: pretty_midi.PrettyMIDI, settings: Settings) -> np.ndarray:
+def midi_to_audio(midi: pretty_midi.PrettyMIDI, settings: Settings,
+                  tail_s: float | None = None) -> np.ndarray:
     """Render `midi` with the process's synthesizer: float32 (frames, 2), normalised, faded."""
     synth = shared_synthesizer(settings.soundfont_path(), settings.sample_rate)
-    frames = max(1, int(round(render_budget(midi, settings) * settings.sample_rate)))
+    seconds = render_budget(midi, settings, tail_s)
+    frames = max(1, int(round(seconds * settings.sample_rate)))
     audio = synth.render(midi, frames)
     return fade_out(normalise(audio, settings.target_dbfs), settings.sample_rate)
 
@@ -118,14 +122,14 @@ def id3_tag(**fields: str) -> bytes:
 
 
 def render(midi: pretty_midi.PrettyMIDI, base: Path, settings: Settings, *, title: str,
-           subtitle: str = "") -> Rendered:
-    """Write `base`.mp3 and `base`.png for `midi`."""
+           subtitle: str = "", tail_s: float | None = None) -> Rendered:
+    """Write `base`.mp3 and `base`.png for `midi`; `tail_s` shortens the release tail."""
     if not any(inst.notes for inst in midi.instruments):
         raise MidiError("the MIDI file has no notes to play")
     base.parent.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    audio = midi_to_audio(midi, settings)
+    audio = midi_to_audio(midi, settings, tail_s)
     timings["synth"] = time.perf_counter() - started
     started = time.perf_counter()
     mp3 = encode_mp3(audio, base.with_suffix(".mp3"), settings, title)

@@ -1,0 +1,171 @@
+"""The one place that wires the stages together: Job → Composition.
+
+    text ─ request ─► Request ─ spec ─► Spec ─ plan ─► Plan ─ melody ─► notes ─ arrange ─► MIDI
+                                                                           render ─► MP3, PNG
+
+Each action a user can take on a piece (🔁 regenerate, 🎲 vary, ⏩ extend, 🐢/🐇 tempo,
+🎹 instrument) is a small change to the earlier Spec, so the rest of the piece stays put.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from generation.arrange import arrange
+from generation.instruments import instrument as lookup_instrument
+from generation.job import Composition, Job
+from generation.melody import MelodyWriter
+from generation.plan import make_plan
+from generation.render import render
+from generation.settings import Settings
+from generation.spec import Part, Spec, _register, make_spec, with_tempo
+from models.errors import ModelError, RequestError
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, float], None]
+TEMPO_STEP = 1.15  # 🐢/🐇 change the tempo by 15 %
+MAX_TOTAL_BARS = 200
+TAIL_SHARE = 0.025  # release tail as a share of the length, so the MP3 stays within 3 %
+
+
+def slug(text: str, limit: int = 40) -> str:
+    words = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return words[:limit].strip("-") or "piece"
+
+
+class Composer:
+    """Turns jobs into finished pieces; loads the text encoder and the music model once."""
+
+    def __init__(self, settings: Settings | None = None, model=None):
+        self.settings = settings or Settings.from_env()
+        self._model = model
+
+    @property
+    def model(self):
+        if self._model is None:
+            from models.sampler import MelodyModel
+
+            try:
+                self._model = MelodyModel.load(device=self.settings.device)
+            except FileNotFoundError as error:
+                raise ModelError(
+                    "the music model's weights are missing: run `tunesmith train model`"
+                ) from error
+        return self._model
+
+    def warm(self) -> None:
+        """Load everything a first request would wait for: encoder, model, synthesizer."""
+        from generation.request import parse_request
+        from generation.synth import shared_synthesizer
+
+        parse_request("warm up")
+        _ = self.model
+        shared_synthesizer(self.settings.soundfont_path(), self.settings.sample_rate)
+
+    # --- from a job to a spec ---------------------------------------------------------------
+
+    def spec_for(self, job: Job) -> tuple[Spec, dict]:
+        """The Spec a job asks for, and the request it came from (as JSON)."""
+        seed = job.seed if job.seed is not None else random.SystemRandom().randrange(2**31)
+        if job.action == "compose":
+            from generation.request import parse_request
+
+            request = parse_request(job.text, key=job.key, tempo_bpm=job.tempo_bpm,
+                                    length_s=job.length_s, instrument=job.instrument)
+            return make_spec(request, seed), request.to_json()
+        if job.base is None:
+            raise RequestError(f"there is no earlier piece to {job.action}")
+        base = Spec.from_json(job.base)
+        request = {"text": base.text, "action": job.action, "base_seed": base.seed}
+        if job.action == "regenerate":
+            fresh = random.Random(seed)
+            return replace(base, seed=seed, melody_seed=fresh.randrange(2**31)), request
+        if job.action == "vary":
+            return replace(base, melody_seed=random.Random(seed).randrange(2**31)), request
+        if job.action == "extend":
+            more = base.profile.phrase_bars * (1 if base.profile.phrase_bars > 4 else 2)
+            if base.total_bars + more > MAX_TOTAL_BARS:
+                raise RequestError(f"the piece already has {base.total_bars} bars; "
+                                   f"{MAX_TOTAL_BARS} is the most I write")
+            return replace(base, extensions=base.extensions + (more,)), request
+        if job.action in ("faster", "slower"):
+            factor = TEMPO_STEP if job.action == "faster" else 1 / TEMPO_STEP
+            return with_tempo(base, factor), request
+        if job.action == "instrument":
+            return self._with_lead(base, job.instrument or ""), request
+        raise RequestError(f"I don't know how to {job.action!r} a piece")
+
+    @staticmethod
+    def _with_lead(spec: Spec, name: str) -> Spec:
+        from generation.instruments import INSTRUMENTS
+
+        if name not in INSTRUMENTS or name == "drums":
+            raise RequestError(f"{name!r} is not an instrument I can give the melody to")
+        old = spec.part("lead")
+        inst = lookup_instrument(name)
+        low, high = _register("lead", inst.low, inst.high, spec.profile)
+        lead = Part("lead", name, inst.program, False, low, high, old.velocity if old else 80)
+        parts = tuple(lead if p.role == "lead" else p for p in spec.parts)
+        return replace(spec, parts=parts, notes=spec.notes + (f"melody now on {name}",))
+
+    # --- the pipeline -----------------------------------------------------------------------
+
+    def run(self, job: Job, out_dir: Path, progress: Progress | None = None) -> Composition:
+        """Do `job` and write <name>.mid, .mp3, .png and .json into `out_dir`."""
+        report = progress or (lambda stage, fraction: None)
+        timings: dict[str, float] = {}
+        clock = time.perf_counter()
+
+        def lap(stage: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            timings[stage] = round(now - clock, 4)
+            clock = now
+
+        report("understanding", 0.05)
+        if job.action == "continue":
+            from generation.continuation import continuation_spec
+
+            spec, request, prefix = continuation_spec(job, self)
+        else:
+            spec, request = self.spec_for(job)
+            prefix = None
+        lap("spec")
+        plan = make_plan(spec)
+        lap("plan")
+        report("composing", 0.2)
+        melody = MelodyWriter(self.model).write(spec, plan, prefix=prefix)
+        lap("melody")
+        midi = arrange(spec, plan, melody)
+        lap("arrange")
+        report("rendering", 0.6)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        name = f"{slug(spec.text)}-{spec.seed}" + (f"-{job.action}" if job.action not in
+                                                   ("compose", "regenerate") else "")
+        base = out_dir / name
+        midi.write(str(base.with_suffix(".mid")))
+        lap("write_midi")
+        meter = f"{spec.meter[0]}/{spec.meter[1]}"
+        rendered = render(midi, base, self.settings, title=spec.text[:60] or "tunesmith",
+                          subtitle=f"{spec.key} · {spec.tempo_bpm} bpm · {meter} · {spec.style}",
+                          tail_s=TAIL_SHARE * spec.length_s)
+        timings.update({f"render_{k}": round(v, 4) for k, v in rendered.timings.items()})
+        clock = time.perf_counter()
+        composition = Composition(
+            name=name, midi=base.with_suffix(".mid"), mp3=rendered.mp3, png=rendered.png,
+            json=base.with_suffix(".json"), seed=spec.seed, model_version=self.model.version,
+            spec=spec.to_json(), request=request, timings=timings, notes=spec.notes,
+            duration_s=round(spec.length_s, 3),
+        )
+        base.with_suffix(".json").write_text(json.dumps(composition.to_json(), indent=2))
+        report("done", 1.0)
+        log.info("composed %s in %.2f s", name, sum(timings.values()))
+        return composition

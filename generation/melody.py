@@ -1,0 +1,117 @@
+"""Plan → melody: the lead line from the music model, section by section.
+
+Repeated sections repeat their melody; a primed section (A′, B′) keeps the first half of its
+model and lets the model write a new second half from there; new sections are generated with
+the last bars as context. Everything happens in the normalised key (tonic C); the arranger
+transposes to the requested tonic, so the tonic is exact.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from generation.plan import Plan
+from generation.spec import Spec
+from models.notes import Controls, Note
+
+CONTEXT_BARS = 4  # bars of earlier melody given to the model as a prefix
+
+
+def transposition(spec: Spec) -> int:
+    """Semitones from the normalised key to the requested one, staying within a tritone."""
+    return spec.tonic if spec.tonic <= 6 else spec.tonic - 12
+
+
+def controls_of(spec: Spec) -> Controls:
+    return Controls(style=spec.style, mode=spec.mode, meter=spec.meter,
+                    tempo_bpm=spec.model_tempo or spec.tempo_bpm, density=spec.density,
+                    valence=spec.valence, arousal=spec.arousal)
+
+
+def _shift(notes: list[Note], beats: float) -> list[Note]:
+    return [replace(n, start=round(n.start + beats, 6)) for n in notes]
+
+
+def _window(notes: list[Note], start: float, stop: float) -> list[Note]:
+    """Notes starting in [start, stop), cut so that none sounds past `stop`."""
+    kept = []
+    for note in notes:
+        if start <= note.start < stop:
+            kept.append(replace(note, duration=min(note.duration, stop - note.start)))
+    return kept
+
+
+class MelodyWriter:
+    """Writes the lead line of a plan with a loaded MelodyModel."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def _generate(self, spec: Spec, plan: Plan, first: int, count: int, melody: list[Note],
+                  seed: int) -> list[Note]:
+        """`count` new bars starting at bar `first`, continuing `melody` (absolute beats)."""
+        bar = spec.beats_per_bar
+        context_start = max(0, first - CONTEXT_BARS)
+        prefix = _shift(_window(melody, context_start * bar, first * bar), -context_start * bar)
+        lead = spec.part("lead")
+        shift = transposition(spec)
+        notes = self.model.generate(
+            controls_of(spec), list(plan.chords[first:first + count]), seed=seed,
+            sections=plan.section_of_bar()[first:first + count], prefix=prefix or None,
+            scale_strictness=spec.scale_strictness,
+            pitch_range=(lead.low - shift, lead.high - shift) if lead else (55, 84),
+        )
+        # the model starts its bars at the first bar line after the prefix's last onset
+        offset = (math.floor(max(n.start for n in prefix) / bar + 1e-9) + 1) * bar \
+            if prefix else 0.0
+        new = [n for n in notes if n.start >= offset - 1e-6]
+        return _window(_shift(new, first * bar - offset), first * bar, (first + count) * bar)
+
+    def write(self, spec: Spec, plan: Plan, prefix: list[Note] | None = None) -> list[Note]:
+        """The whole lead line, in the normalised key, in absolute quarter-note beats.
+
+        `prefix` is a melody already written (an uploaded piece): it fills the bars it
+        covers, labelled "given" in the plan, and the model continues from it.
+        """
+        bar = spec.beats_per_bar
+        melody: list[Note] = list(prefix or [])
+        heard: dict[str, tuple[int, int]] = {}  # label → (first bar, bars) of its first statement
+        for index, section in enumerate(plan.sections):
+            start, count = section.start, section.bars
+            if section.label == "given":
+                continue
+            seed = spec.melody_seed + 101 * index
+            family = section.label.rstrip("'")
+            if section.label == "intro":
+                continue
+            if section.label == "end":
+                melody += self._final_note(spec, melody, start)
+                continue
+            if section.label in heard and heard[section.label][1] == count:
+                source, _ = heard[section.label]
+                copied = _window(melody, source * bar, (source + count) * bar)
+                melody += _shift(copied, (start - source) * bar)
+                continue
+            if family in heard and count >= 2:
+                source, length = heard[family]
+                half = min(count, length) // 2
+                melody += _shift(_window(melody, source * bar, (source + half) * bar),
+                                 (start - source) * bar)
+                melody += self._generate(spec, plan, start + half, count - half, melody, seed)
+            else:
+                melody += self._generate(spec, plan, start, count, melody, seed)
+            heard.setdefault(section.label, (start, count))
+            heard.setdefault(family, (start, count))
+        return melody
+
+    @staticmethod
+    def _final_note(spec: Spec, melody: list[Note], bar_index: int) -> list[Note]:
+        """The tonic, nearest to where the melody last was, held for the whole last bar."""
+        lead = spec.part("lead")
+        shift = transposition(spec)
+        low, high = (lead.low - shift, lead.high - shift) if lead else (55, 84)
+        last = melody[-1].pitch if melody else (low + high) // 2
+        candidates = [p for p in range(low, high + 1) if p % 12 == 0] or [60]
+        tonic = min(candidates, key=lambda p: abs(p - last))
+        return [Note(tonic, bar_index * spec.beats_per_bar, spec.beats_per_bar, 80)]

@@ -1,0 +1,181 @@
+"""Spec → Plan: the form (sections and phrases) and the harmony (one chord a bar).
+
+Phrases are four bars (twelve for the blues). Their labels follow the common song and
+binary forms — A, A′ (same start, stronger cadence), B (contrast), A again — and each ends
+on a cadence: a half cadence (V) where the music must go on, an authentic one (V–I) where a
+section closes, and the last bar always holds the tonic chord.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+
+from generation.spec import Spec
+from models.harmony import MODES, Chord
+
+# Progressions for the modes other than major and minor, relative to the mode's own scale.
+MODAL: dict[str, tuple[tuple[str, ...], ...]] = {
+    "dorian": (("i", "IV", "i", "IV"), ("i", "ii", "IV", "i"), ("i", "VII", "IV", "i")),
+    "mixolydian": (("I", "VII", "IV", "I"), ("I", "IV", "VII", "I"), ("I", "v", "IV", "I")),
+    "lydian": (("I", "II", "I", "II"), ("I", "II", "vii", "I"), ("I", "II", "V", "I")),
+    "phrygian": (("i", "II", "i", "II"), ("i", "II", "vii", "i"), ("i", "iv", "II", "i")),
+    "locrian": (("io", "II", "io", "vi"), ("io", "vi", "II", "io")),
+}
+LABEL_CYCLE = ("A", "A'", "B", "A", "B'", "C", "A'", "A")
+INTENSITY = {"intro": 0.5, "A": 0.65, "A'": 0.7, "B": 0.85, "B'": 0.9, "C": 0.8,
+             "outro": 0.55, "end": 0.5}
+NUMERALS = {"i": 0, "ii": 1, "iii": 2, "iv": 3, "v": 4, "vi": 5, "vii": 6}
+_ROMAN = re.compile(r"^(b|#)?(i{1,3}|iv|vi{0,2}|v)(o|\+)?(maj7|7)?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Section:
+    label: str  # intro, A, A', B, B', C, outro, end
+    start: int  # first bar (0-based)
+    bars: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    sections: tuple[Section, ...]
+    chords: tuple[Chord, ...]  # one a bar, relative to the tonic
+
+    @property
+    def bars(self) -> int:
+        return len(self.chords)
+
+    def section_of_bar(self) -> list[str]:
+        labels: list[str] = []
+        for section in self.sections:
+            labels += [section.label] * section.bars
+        return labels
+
+    def intensity(self) -> list[float]:
+        return [INTENSITY.get(label.rstrip("'"), INTENSITY.get(label, 0.7))
+                for label in self.section_of_bar()]
+
+
+def chord(numeral: str, mode: str) -> Chord:
+    """'V7' in 'minor' → Chord(7, 'dom7'); numerals count steps of the key's own scale
+    (natural minor for minor keys); 'b' and '#' shift the root a semitone."""
+    match = _ROMAN.match(numeral)
+    if match is None:
+        raise ValueError(f"not a Roman numeral: {numeral!r}")
+    accidental, degree, alteration, seventh = match.groups()
+    scale = MODES[mode]
+    root = scale[NUMERALS[degree.lower()]] + {"b": -1, "#": 1, None: 0}[accidental]
+    upper = degree.isupper()
+    if alteration == "o":
+        quality = "hdim7" if seventh else "dim"
+    elif alteration == "+":
+        quality = "aug"
+    elif seventh == "maj7":
+        quality = "maj7"
+    elif seventh == "7":
+        quality = "dom7" if upper else "min7"
+    else:
+        quality = "maj" if upper else "min"
+    return Chord(root % 12, quality)
+
+
+def progressions(spec: Spec) -> tuple[tuple[str, ...], ...]:
+    if spec.mode in MODAL:
+        return MODAL[spec.mode]
+    profile = spec.profile
+    return profile.minor if spec.mode == "minor" else profile.major
+
+
+def _phrase_lengths(bars: int, phrase: int) -> list[int]:
+    """Split `bars` into phrases of `phrase` bars; a remainder of 1 stretches the last phrase,
+    2 or more becomes a short phrase of its own."""
+    if bars <= 0:
+        return []
+    if bars < phrase:
+        return [bars]
+    count, rest = divmod(bars, phrase)
+    lengths = [phrase] * count
+    if rest == 1:
+        lengths[-1] += 1
+    elif rest:
+        lengths.append(rest)
+    return lengths
+
+
+def _labels(count: int, first: int = 0) -> list[str]:
+    return [LABEL_CYCLE[(first + i) % len(LABEL_CYCLE)] for i in range(count)]
+
+
+def _tonic(spec: Spec) -> str:
+    major_like = 4 in MODES[spec.mode]
+    return "I" if major_like else "i"
+
+
+def _dominant(spec: Spec) -> str:
+    # A major V (the leading tone) in major and minor; modes keep their own v or VII.
+    if spec.mode in ("major", "minor"):
+        return "V7" if spec.profile.sevenths else "V"
+    return progressions(spec)[0][1]
+
+
+def _phrase_chords(spec: Spec, label: str, length: int, choice: dict[str, tuple[str, ...]],
+                   rng: random.Random, cadence: str) -> list[str]:
+    """Numerals for one phrase: its label's progression, cycled, then the cadence."""
+    family = label.rstrip("'")
+    if family not in choice:
+        used = set(choice.values())
+        options = [p for p in progressions(spec) if p not in used] or list(progressions(spec))
+        choice[family] = rng.choice(options)
+    base = choice[family]
+    numerals = [base[i % len(base)] for i in range(length)]
+    if spec.profile.phrase_bars == 12 and length >= 12:
+        return numerals  # the 12-bar blues carries its own turnaround
+    if cadence == "authentic" and length >= 2:
+        numerals[-2:] = [_dominant(spec), _tonic(spec)]
+    elif cadence == "half":
+        numerals[-1] = _dominant(spec)
+    return numerals
+
+
+def _core(spec: Spec, bars: int, rng: random.Random, first_label: int,
+          choice: dict[str, tuple[str, ...]]) -> tuple[list[Section], list[str], int]:
+    sections: list[Section] = []
+    numerals: list[str] = []
+    lengths = _phrase_lengths(bars, spec.profile.phrase_bars)
+    labels = _labels(len(lengths), first_label)
+    for index, (label, length) in enumerate(zip(labels, lengths, strict=True)):
+        closing = index == len(lengths) - 1 or labels[index + 1] in ("B", "C")
+        cadence = "authentic" if closing or label == "A'" else "half"
+        sections.append(Section(label, 0, length))
+        numerals += _phrase_chords(spec, label, length, choice, rng, cadence)
+    return sections, numerals, first_label + len(lengths)
+
+
+def make_plan(spec: Spec) -> Plan:
+    """The form and chords of `spec`, including any ⏩ extensions, deterministic in the seed."""
+    rng = random.Random(spec.seed * 7919 + 1)
+    choice: dict[str, tuple[str, ...]] = {}
+    body = spec.bars - 1  # the last bar is the held tonic
+    intro = spec.profile.intro_bars if body >= 12 else 0
+    outro = 2 if body >= 24 else 0
+    sections = [Section("intro", 0, intro)] if intro else []
+    numerals = ([_tonic(spec)] * (intro - 1) + [_dominant(spec)]) if intro else []
+    core, core_numerals, next_label = _core(spec, body - intro - outro, rng, 0, choice)
+    sections += core
+    numerals += core_numerals
+    for extra in spec.extensions:
+        more, more_numerals, next_label = _core(spec, extra, rng, max(next_label, 2), choice)
+        sections += more
+        numerals += more_numerals
+    if outro:
+        sections.append(Section("outro", 0, outro))
+        subdominant = "iv" if spec.mode in ("minor", "phrygian", "locrian") else "IV"
+        numerals += [subdominant, _tonic(spec)]
+    sections.append(Section("end", 0, 1))
+    numerals.append(_tonic(spec))
+    placed, start = [], 0
+    for section in sections:
+        placed.append(Section(section.label, start, section.bars))
+        start += section.bars
+    return Plan(tuple(placed), tuple(chord(n, spec.mode) for n in numerals))

@@ -1,0 +1,246 @@
+"""Request → Spec: every musical choice made once, seeded and recorded.
+
+The emotion model maps the request's moods to valence/arousal, and those to density,
+dynamics, articulation and register. What the user stated (key, tempo, meter, instruments,
+length) is copied as it is: the emotion model only fills what was left open.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from generation.instruments import BASS_INSTRUMENTS, instrument
+from generation.styles import PROFILES, StyleProfile
+from models.errors import RequestError
+
+# Valence (unpleasant → pleasant) and arousal (calm → excited) of each mood, in -1..1,
+# placed after Russell's circumplex model of affect.
+MOOD_VA: dict[str, tuple[float, float]] = {
+    "calm": (0.4, -0.7), "happy": (0.8, 0.5), "sad": (-0.7, -0.5), "energetic": (0.5, 0.9),
+    "epic": (0.3, 0.8), "tense": (-0.5, 0.7), "romantic": (0.6, -0.2),
+    "mysterious": (-0.2, -0.1), "playful": (0.7, 0.4), "dreamy": (0.3, -0.5), "dark": (-0.7, 0.2),
+}
+TONICS = {"C": 0, "C#": 1, "Db": 1, "D": 2, "D#": 3, "Eb": 3, "E": 4, "Fb": 4, "E#": 5, "F": 5,
+          "F#": 6, "Gb": 6, "G": 7, "G#": 8, "Ab": 8, "A": 9, "A#": 10, "Bb": 10, "B": 11,
+          "Cb": 11, "B#": 0}
+MODE_ALIASES = {"ionian": "major", "aeolian": "minor"}
+MIN_BARS = 2
+
+
+@dataclass(frozen=True)
+class Part:
+    role: str  # lead, comp, bass, pad, drums
+    instrument: str
+    program: int
+    is_drum: bool
+    low: int  # register of this part, MIDI pitches
+    high: int
+    velocity: int
+
+
+@dataclass(frozen=True)
+class Spec:
+    text: str
+    seed: int
+    key: str  # "D minor"
+    tonic: int  # pitch class of the tonic
+    mode: str
+    tempo_bpm: int
+    meter: tuple[int, int]
+    bars: int
+    duration_s: float
+    style: str
+    mood: str
+    valence: float
+    arousal: float
+    density: float  # 0 sparse .. 1 busy
+    velocity: int  # base MIDI velocity of the lead
+    legato: float  # fraction of its written length a note sounds
+    swing: float
+    scale_strictness: float
+    parts: tuple[Part, ...]
+    melody_seed: int  # 🎲 vary changes only this: same plan, new melody
+    extensions: tuple[int, ...] = ()  # ⏩ extend appends sections of these many bars
+    model_tempo: int | None = None  # tempo the melody was conditioned on (kept by 🐢/🐇)
+    stated: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def beats_per_bar(self) -> float:
+        """Quarter-note beats in one bar."""
+        return self.meter[0] * 4 / self.meter[1]
+
+    @property
+    def bar_s(self) -> float:
+        return self.beats_per_bar * 60.0 / self.tempo_bpm
+
+    @property
+    def total_bars(self) -> int:
+        return self.bars + sum(self.extensions)
+
+    @property
+    def profile(self) -> StyleProfile:
+        return PROFILES[self.style]
+
+    def part(self, role: str) -> Part | None:
+        return next((p for p in self.parts if p.role == role), None)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["meter"] = f"{self.meter[0]}/{self.meter[1]}"
+        data["parts"] = [asdict(p) for p in self.parts]
+        data["instruments"] = [p.instrument for p in self.parts]
+        data["stated"], data["notes"] = list(self.stated), list(self.notes)
+        data["extensions"] = list(self.extensions)
+        data["length_s"] = round(self.length_s, 3)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Spec:
+        known = {f for f in cls.__dataclass_fields__}
+        values = {k: v for k, v in data.items() if k in known}
+        numerator, denominator = str(values["meter"]).split("/")
+        values["meter"] = (int(numerator), int(denominator))
+        values["parts"] = tuple(Part(**p) for p in values["parts"])
+        for name in ("stated", "notes", "extensions"):
+            values[name] = tuple(values.get(name, ()))
+        return cls(**values)
+
+    @property
+    def length_s(self) -> float:
+        """Length of the piece: the planned bars, the last one held to the requested length."""
+        if not self.extensions:
+            return self.duration_s
+        return self.duration_s + sum(self.extensions) * self.bar_s
+
+
+def parse_key(key: str) -> tuple[int, str]:
+    """'Eb major' → (3, 'major'); 'G dorian' → (7, 'dorian')."""
+    try:
+        tonic, mode = key.split()
+        return TONICS[tonic], MODE_ALIASES.get(mode, mode)
+    except (ValueError, KeyError):
+        raise RequestError(f"the key {key!r} is not one I can play in") from None
+
+
+def parse_meter(meter: str) -> tuple[int, int]:
+    try:
+        numerator, denominator = (int(x) for x in meter.split("/"))
+    except ValueError:
+        raise RequestError(f"the meter {meter!r} is not a time signature like 3/4") from None
+    return numerator, denominator
+
+
+def emotion(moods: tuple[str, ...]) -> tuple[float, float]:
+    """Valence and arousal of a blend of moods, the first counted twice."""
+    weighted = [(MOOD_VA[m], 2.0 if i == 0 else 1.0) for i, m in enumerate(moods) if m in MOOD_VA]
+    if not weighted:
+        return 0.2, 0.0
+    total = sum(w for _, w in weighted)
+    return (sum(va[0] * w for va, w in weighted) / total,
+            sum(va[1] * w for va, w in weighted) / total)
+
+
+def fit_bars(duration_s: float, bar_s: float) -> int:
+    """Bars whose downbeats fit the duration: the last one is held until the duration ends."""
+    return max(MIN_BARS, round(duration_s / bar_s))
+
+
+def choose_parts(profile: StyleProfile, wanted: tuple[str, ...], stated: bool,
+                 arousal: float) -> tuple[tuple[Part, ...], list[str]]:
+    """The ensemble: the style's roles, with the instruments the user asked for put in them."""
+    notes: list[str] = []
+    roles: dict[str, str | None] = {"lead": profile.lead, "comp": profile.comp,
+                                    "bass": profile.bass, "pad": profile.pad,
+                                    "drums": "drums" if profile.drums else None}
+    if stated and wanted:
+        pitched = [w for w in wanted if w != "drums"]
+        chordal = [w for w in pitched if instrument(w).chordal]
+        basses = [w for w in pitched[1:] if w in BASS_INSTRUMENTS]
+        lead = pitched[0] if pitched else profile.lead
+        rest = [w for w in pitched[1:] if w not in basses]
+        comp = next((w for w in rest if instrument(w).chordal), None)
+        if comp is None and instrument(lead).chordal:
+            comp = lead  # a chordal lead accompanies itself (a solo piano piece)
+        extra = [w for w in rest if w != comp]
+        solo = len(pitched) == 1 and instrument(lead).chordal and not profile.drums
+        roles = {
+            "lead": lead,
+            "comp": comp or profile.comp,
+            "bass": basses[0] if basses else (None if solo or comp == lead else profile.bass),
+            "pad": extra[0] if extra else (None if pitched else profile.pad),
+            "drums": "drums" if ("drums" in wanted or (profile.drums and not chordal)) else None,
+        }
+        if len(pitched) == 1 and not instrument(lead).chordal and roles["comp"]:
+            notes.append(f"added {roles['comp']} to accompany the {lead}")
+        for name in extra[1:]:
+            roles[f"counter:{name}"] = name
+    parts = []
+    velocity = int(round(72 + 22 * arousal))
+    for role, name in roles.items():
+        if name is None:
+            continue
+        inst = instrument(name)
+        role = role.split(":")[0]
+        low, high = _register(role, inst.low, inst.high, profile)
+        level = {"lead": velocity, "comp": velocity - 14, "bass": velocity - 6,
+                 "pad": velocity - 24, "drums": velocity - 8, "counter": velocity - 10}[role]
+        parts.append(Part(role, name, inst.program, inst.is_drum, low, high,
+                          max(30, min(120, level))))
+    return tuple(parts), notes
+
+
+def _register(role: str, low: int, high: int, profile: StyleProfile) -> tuple[int, int]:
+    """Each role's band, narrowed to what the instrument can play."""
+    band = {"lead": profile.lead_range, "comp": (48, 72), "bass": (28, 52), "pad": (48, 76),
+            "counter": (55, 79), "drums": (35, 81)}[role]
+    lo, hi = max(low, band[0]), min(high, band[1])
+    if hi - lo < 12:  # the instrument lives elsewhere: use its own best octave and a half
+        middle = (low + high) // 2
+        lo, hi = max(low, middle - 9), min(high, middle + 9)
+    return lo, hi
+
+
+def make_spec(request: Any, seed: int) -> Spec:
+    """Resolve a parsed Request (generation.request.Request) into a Spec."""
+    tonic, mode = parse_key(request.key)
+    meter = parse_meter(request.meter)
+    profile = PROFILES[request.style]
+    valence, arousal = emotion(tuple(getattr(request, "moods", ()) or (request.mood,)))
+    stated_instruments = "instruments" in request.stated
+    parts, notes = choose_parts(profile, tuple(request.instruments), stated_instruments, arousal)
+    rng = random.Random(seed)
+    beats = meter[0] * 4 / meter[1]
+    bar_s = beats * 60.0 / request.tempo_bpm
+    bars = request.bars or fit_bars(request.duration_s, bar_s)
+    duration = request.duration_s if not request.bars else bars * bar_s
+    if bars * bar_s - bar_s >= duration:  # very short requests: the bars need a little more
+        duration = (bars - 1) * bar_s + 2 * bar_s / meter[0]  # two beats of held ending
+        notes.append(f"the piece needs {duration:.1f} s to fit {bars} bars")
+    density = min(0.95, max(0.1, 0.5 + 0.4 * arousal + rng.uniform(-0.05, 0.05)))
+    strictness = profile.scale_strictness
+    if valence < -0.3 and arousal > 0.3:  # tense: let chromatic colour in
+        strictness = min(strictness, 0.7)
+    return Spec(
+        text=request.text, seed=seed, key=request.key, tonic=tonic, mode=mode,
+        tempo_bpm=int(request.tempo_bpm), meter=meter, bars=bars, duration_s=round(duration, 3),
+        style=request.style, mood=request.mood, valence=round(valence, 3),
+        arousal=round(arousal, 3), density=round(density, 3),
+        velocity=next(p.velocity for p in parts if p.role == "lead"),
+        legato=round(0.97 - 0.22 * max(arousal, 0.0), 3), swing=profile.swing,
+        scale_strictness=strictness, parts=parts, melody_seed=rng.randrange(2**31),
+        stated=tuple(request.stated), notes=tuple(request.notes) + tuple(notes),
+    )
+
+
+def with_tempo(spec: Spec, factor: float) -> Spec:
+    """🐢/🐇: the same piece at another tempo (the bars stay; the length follows)."""
+    tempo = int(min(240, max(40, round(spec.tempo_bpm * factor))))
+    if tempo == spec.tempo_bpm:
+        limit = "240" if factor > 1 else "40"
+        raise RequestError(f"the tempo is already {spec.tempo_bpm} bpm, at the {limit} bpm limit")
+    scaled = replace(spec, tempo_bpm=tempo, model_tempo=spec.model_tempo or spec.tempo_bpm)
+    return replace(scaled, duration_s=round(spec.duration_s * spec.tempo_bpm / tempo, 3))
+
