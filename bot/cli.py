@@ -27,10 +27,55 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from generation import bench
+    if args.what == "parse":
+        from generation import request_bench
 
-    report = bench.run(args.what, runs=args.runs)
+        report = request_bench.run(runs=args.runs)
+    else:
+        from generation import bench
+
+        report = bench.run(args.what, runs=args.runs)
     print(json.dumps(report, indent=2))
+    return 0
+
+
+def _parse(args: argparse.Namespace) -> int:
+    from generation.request import parse_request
+
+    def show(request) -> str:
+        data = request.to_json()
+        if args.json:
+            return json.dumps(data, ensure_ascii=False)
+        return ", ".join(f"{k}={v}" for k, v in data.items() if k not in ("text", "without"))
+
+    if args.text is not None:
+        print(show(parse_request(args.text)))
+        return 0
+    for line in sys.stdin:  # one request a line, one answer a line, even for bad lines
+        text = line.rstrip("\r\n")
+        try:
+            print(show(parse_request(text)), flush=True)
+        except TunesmithError as error:
+            print(json.dumps({"text": text, "error": str(error)}, ensure_ascii=False)
+                  if args.json else f"error: {error}", flush=True)
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    if args.what == "parser":
+        from generation.request_train import train
+
+        report = train()
+        print(json.dumps({"held_out": report["held_out"], "train_s": report["train_s"]},
+                         indent=2))
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    if args.what == "parser":
+        from generation.request_train import evaluate
+
+        print(json.dumps(evaluate(), indent=2))
     return 0
 
 
@@ -40,12 +85,73 @@ def _bot(args: argparse.Namespace) -> int:
     return run(sync=args.sync)
 
 
+def _compose(args: argparse.Namespace) -> int:
+    from generation.composer import Composer
+    from generation.job import Job
+
+    job = Job(text=args.text, seed=args.seed, key=args.key, tempo_bpm=args.tempo,
+              length_s=args.length, instrument=args.instrument)
+    piece = Composer().run(job, Path(args.out))
+    print(json.dumps(piece.to_json(), indent=2))
+    return 0
+
+
+def _continue(args: argparse.Namespace) -> int:
+    from generation.composer import Composer
+    from generation.job import Job
+
+    job = Job(action="continue", text=args.text or "", seed=args.seed, midi_path=args.file)
+    piece = Composer().run(job, Path(args.out))
+    print(json.dumps(piece.to_json(), indent=2))
+    return 0
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from bot.chat import chat
+
+    return chat(Path(args.out))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tunesmith", description="Compose music from a sentence: MIDI, MP3 and a piano roll."
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    parse = commands.add_parser("parse", help="read a request: text → mood, key, tempo ...")
+    parse.add_argument("text", nargs="?", help="the request; without it, one per stdin line")
+    parse.add_argument("--json", action="store_true", help="one JSON object per request")
+    parse.set_defaults(handler=_parse)
+
+    train = commands.add_parser("train", help="train a model (writes safetensors)")
+    train.add_argument("what", choices=["parser"], help="what to train")
+    train.set_defaults(handler=_train)
+
+    evaluate = commands.add_parser("eval", help="score a trained model on held-out data")
+    evaluate.add_argument("what", choices=["parser"], help="what to score")
+    evaluate.set_defaults(handler=_eval)
+
+    compose = commands.add_parser("compose", help="compose a piece from a sentence")
+    compose.add_argument("text", help='what to compose, e.g. "calm piano in D minor"')
+    compose.add_argument("--seed", type=int, help="same text + seed + model → same MIDI")
+    compose.add_argument("--out", default="out", help="folder to write into (default: out)")
+    compose.add_argument("--key", help='override the key, e.g. "Eb major"')
+    compose.add_argument("--tempo", type=int, help="override the tempo (bpm, 40–240)")
+    compose.add_argument("--length", type=float, help="override the length (seconds)")
+    compose.add_argument("--instrument", help="override the lead instrument")
+    compose.set_defaults(handler=_compose)
+
+    cont = commands.add_parser("continue", help="continue or re-arrange a MIDI file")
+    cont.add_argument("file", help="a .mid file")
+    cont.add_argument("text", nargs="?", default="", help='e.g. "as a jazz tune"')
+    cont.add_argument("--seed", type=int, help="seed for the new bars")
+    cont.add_argument("--out", default="out", help="folder to write into (default: out)")
+    cont.set_defaults(handler=_continue)
+
+    chat = commands.add_parser("chat", help="a local console with the bot's commands")
+    chat.add_argument("--out", default="out", help="folder to write into (default: out)")
+    chat.set_defaults(handler=_chat)
 
     render = commands.add_parser("render", help="any MIDI file → .mp3 and .png")
     render.add_argument("file", help="a .mid file")
@@ -58,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     bot.set_defaults(handler=_bot)
 
     bench = commands.add_parser("bench", help="measure speed and memory (JSON report)")
-    bench.add_argument("what", choices=["render"], help="the stage to measure")
+    bench.add_argument("what", choices=["render", "parse"], help="the stage to measure")
     bench.add_argument("--runs", type=int, default=5, help="runs to take the median over")
     bench.set_defaults(handler=_bench)
     return parser

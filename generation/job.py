@@ -72,3 +72,20 @@ class Composition:
             data[name] = Path(data[name])
         data["notes"] = tuple(data.get("notes", ()))
         return cls(**data)
+
+
+FOLLOW_UPS = ("regenerate", "vary", "extend", "faster", "slower", "instrument")
+
+
+def follow_up(job: Job, composition: Composition, action: str, *, seed: int,
+              instrument: str | None = None) -> Job:
+    """The Job for a control pressed on an earlier piece (🔁 🎲 ⏩ 🐢 🐇 🎹).
+
+    Every action starts from the earlier piece's spec; 🔁 keeps the user's own options too,
+    so a regenerate is the same request with only the seed changed.
+    """
+    if action not in FOLLOW_UPS:
+        raise ValueError(f"{action!r} is not one of {FOLLOW_UPS}")
+    return Job(action=action, text=job.text, seed=seed, key=job.key, tempo_bpm=job.tempo_bpm,
+               length_s=job.length_s, instrument=instrument if action == "instrument"
+               else job.instrument, base=composition.spec, midi_path=job.midi_path)
