@@ -131,18 +131,23 @@ class Composer:
             clock = now
 
         report("understanding", 0.05)
+        given = None
         if job.action == "continue":
             from generation.continuation import continuation_spec
 
-            spec, request, prefix = continuation_spec(job, self)
+            spec, request, given = continuation_spec(job)
         else:
             spec, request = self.spec_for(job)
-            prefix = None
+            if job.midi_path:  # a follow-up of a continued upload keeps the upload's bars
+                from generation.continuation import given_for
+
+                given = given_for(spec, job.midi_path)
         lap("spec")
-        plan = make_plan(spec)
+        plan = given.plan(spec) if given else make_plan(spec)
         lap("plan")
         report("composing", 0.2)
-        melody = MelodyWriter(self.model).write(spec, plan, prefix=prefix)
+        melody = MelodyWriter(self.model).write(spec, plan,
+                                                prefix=list(given.melody) if given else None)
         lap("melody")
         midi = arrange(spec, plan, melody)
         lap("arrange")

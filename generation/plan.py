@@ -139,14 +139,19 @@ def _phrase_chords(spec: Spec, label: str, length: int, choice: dict[str, tuple[
 
 
 def _core(spec: Spec, bars: int, rng: random.Random, first_label: int,
-          choice: dict[str, tuple[str, ...]]) -> tuple[list[Section], list[str], int]:
+          choice: dict[str, tuple[str, ...]], last: bool) -> tuple[list[Section], list[str], int]:
+    """Phrases for `bars` bars; when `last`, the final phrase ends on the dominant so the
+    closing tonic bar completes the authentic cadence."""
     sections: list[Section] = []
     numerals: list[str] = []
     lengths = _phrase_lengths(bars, spec.profile.phrase_bars)
     labels = _labels(len(lengths), first_label)
     for index, (label, length) in enumerate(zip(labels, lengths, strict=True)):
-        closing = index == len(lengths) - 1 or labels[index + 1] in ("B", "C")
+        final = index == len(lengths) - 1
+        closing = final or labels[index + 1] in ("B", "C")
         cadence = "authentic" if closing or label == "A'" else "half"
+        if final and last:
+            cadence = "half"
         sections.append(Section(label, 0, length))
         numerals += _phrase_chords(spec, label, length, choice, rng, cadence)
     return sections, numerals, first_label + len(lengths)
@@ -161,17 +166,18 @@ def make_plan(spec: Spec) -> Plan:
     outro = 2 if body >= 24 else 0
     sections = [Section("intro", 0, intro)] if intro else []
     numerals = ([_tonic(spec)] * (intro - 1) + [_dominant(spec)]) if intro else []
-    core, core_numerals, next_label = _core(spec, body - intro - outro, rng, 0, choice)
-    sections += core
-    numerals += core_numerals
-    for extra in spec.extensions:
-        more, more_numerals, next_label = _core(spec, extra, rng, max(next_label, 2), choice)
+    segments = [body - intro - outro, *spec.extensions]
+    next_label = 0
+    for index, bars in enumerate(segments):
+        last = index == len(segments) - 1 and not outro
+        more, more_numerals, next_label = _core(spec, bars, rng, next_label, choice, last)
         sections += more
         numerals += more_numerals
+        next_label = max(next_label, 2)  # an extension opens with new material (B)
     if outro:
         sections.append(Section("outro", 0, outro))
         subdominant = "iv" if spec.mode in ("minor", "phrygian", "locrian") else "IV"
-        numerals += [subdominant, _tonic(spec)]
+        numerals += [subdominant, _dominant(spec)]
     sections.append(Section("end", 0, 1))
     numerals.append(_tonic(spec))
     placed, start = [], 0

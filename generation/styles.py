@@ -41,8 +41,10 @@ CLASSICAL_MAJOR = _p("I IV V I", "I ii V I", "I vi ii V", "I IV ii V", "vi ii V 
 CLASSICAL_MINOR = _p("i iv V i", "i VI iv V", "i iio V i", "i iv VII III")
 JAZZ_MAJOR = _p("Imaj7 vi7 ii7 V7", "ii7 V7 Imaj7 Imaj7", "iii7 vi7 ii7 V7", "Imaj7 IV7 iii7 VI7")
 JAZZ_MINOR = _p("i7 iv7 iio7 V7", "i7 VImaj7 iio7 V7", "iio7 V7 i7 i7", "i7 i7 iv7 V7")
-BLUES = _p("I7 IV7 I7 I7", "IV7 IV7 I7 I7", "V7 IV7 I7 V7")  # the 12-bar form, in order
-BLUES_MINOR = _p("i7 iv7 i7 i7", "iv7 iv7 i7 i7", "VI7 V7 i7 V7")
+BLUES = _p("I7 IV7 I7 I7 IV7 IV7 I7 I7 V7 IV7 I7 V7",  # the 12-bar form, quick change
+           "I7 IV7 I7 I7 IV7 IV7 I7 VI7 ii7 V7 I7 V7")  # jazz blues turnaround
+BLUES_MINOR = _p("i7 iv7 i7 i7 iv7 iv7 i7 i7 VI7 V7 i7 V7",
+                 "i7 iv7 i7 i7 iv7 iv7 i7 i7 iio7 V7 i7 V7")
 FOLK_MAJOR = _p("I IV I V", "I V IV I", "I IV V I", "IV I V I")
 FOLK_MINOR = _p("i VII i v", "i III VII i", "i iv VII i", "i VII VI VII")
 AMBIENT_MAJOR = _p("Imaj7 IVmaj7 Imaj7 IVmaj7", "vi7 IVmaj7 Imaj7 V", "Imaj7 iii7 IVmaj7 IVmaj7")
