@@ -1,0 +1,337 @@
+"""Request understanding: one sentence in, a `Request` out (what the user said and meant).
+
+Stated slots (key, tempo, meter, length, instruments, explicit mood and style words) are read
+exactly by `generation.slots` and `generation.lexicon`; what is left fuzzy (mood, style, tempo
+feel) comes from the learned heads in `generation.classifier`. Whatever is stated wins over what
+is inferred. Odd text never fails: it falls back to defaults and says so in `notes`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from generation.lexicon import (
+    EMOJI,
+    INSTRUMENT_LEXICON,
+    INSTRUMENT_WORDS,
+    MOOD_LEXICON,
+    MOOD_WORDS,
+    STYLE_LEXICON,
+    STYLE_WORDS,
+    fold,
+)
+from generation.slots import (
+    MAX_LENGTH_S,
+    MIN_LENGTH_S,
+    Key,
+    Text,
+    clamp_tempo,
+    read_key,
+    read_length,
+    read_meter,
+    read_tempo,
+)
+from generation.vocab import (
+    INSTRUMENTS,
+    MAJOR_TONIC,
+    MINOR_TONIC,
+    MOOD_KEY,
+    MOOD_TEMPO,
+    STYLE_LEAD,
+    STYLE_TEMPO,
+)
+from models.errors import RequestError
+
+MAX_CHARS = 300
+DEFAULT_LENGTH_S = 30.0
+DEFAULT_MOOD, DEFAULT_STYLE = "calm", "classical"
+SLOT_ORDER = ("key", "tempo", "meter", "instruments", "length", "mood", "style")
+_FEEL_POSITION = {"slow": 0.15, "medium": 0.5, "fast": 0.85}  # where in a tempo range
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a user asked for, every slot filled; `stated` tells which ones they said."""
+
+    text: str
+    mood: str  # primary mood from the vocabulary
+    moods: tuple[str, ...]  # every mood that fits, primary first
+    style: str
+    tempo_bpm: int
+    key: str  # "D minor", "Eb major", "G dorian"
+    meter: str  # "4/4"
+    instruments: tuple[str, ...]
+    duration_s: float
+    bars: int | None  # only when the user stated bars
+    stated: tuple[str, ...]
+    notes: tuple[str, ...]
+    without: tuple[str, ...] = ()  # instruments the user asked to leave out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text, "mood": self.mood, "style": self.style,
+            "tempo_bpm": self.tempo_bpm, "key": self.key, "meter": self.meter,
+            "instruments": list(self.instruments), "duration_s": self.duration_s,
+            "bars": self.bars, "stated": list(self.stated), "notes": list(self.notes),
+            "moods": list(self.moods), "without": list(self.without),
+        }
+
+
+def expand_emoji(text: str) -> str:
+    """The text with emoji replaced by words the encoder knows (🌧 → rain)."""
+    text = text.replace("\ufe0f", "")
+    return "".join(f" {EMOJI[ch]} " if ch in EMOJI else ch for ch in text)
+
+
+def encoder_input(text: str) -> str:
+    """What the classifier reads: the text, plus English names for the words it recognised.
+
+    The encoder knows English; naming `triste` as "sad" or `钢琴` as "piano" lets the heads
+    understand other languages too. Training reads its corpus through this same function.
+    """
+    low = fold(expand_emoji(text))
+    names = [MOOD_WORDS[f.phrase] for f in MOOD_LEXICON.find(low) if not f.negated]
+    names += [STYLE_WORDS[f.phrase] for f in STYLE_LEXICON.find(low) if not f.negated]
+    for find in INSTRUMENT_LEXICON.find(low):
+        if not find.negated:
+            names += INSTRUMENT_WORDS[find.phrase][0]
+    extra = [name for name in dict.fromkeys(names) if name not in low]
+    return expand_emoji(text).strip() + (f" ({', '.join(extra)})" if extra else "")
+
+
+def _levenshtein(a: str, b: str) -> int:
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
+_FUZZY_TARGETS = sorted({name for name in INSTRUMENTS if len(name) >= 5 and " " not in name} |
+                        {"fiddle", "saxophone", "ukulele", "synthesizer", "xylophone",
+                         "orchestra", "glockenspiel"})
+
+
+def _fuzzy_instrument(word: str) -> str | None:
+    """A typo'd instrument word ("pianno", "saxaphone") → the word meant, or None."""
+    if len(word) < 6 or not word.isalpha():
+        return None
+    limit = 1 if len(word) < 9 else 2
+    best = min(_FUZZY_TARGETS, key=lambda target: _levenshtein(word, target))
+    distance = _levenshtein(word, best)
+    return best if 0 < distance <= limit and abs(len(best) - len(word)) <= limit else None
+
+
+def read_instruments(blanked: str) -> tuple[list[str], list[str], list[str]]:
+    """(instruments, left-out instruments, notes) named in folded text, in order."""
+    chosen: list[str] = []
+    without: list[str] = []
+    notes: list[str] = []
+    used = []
+    for find in INSTRUMENT_LEXICON.find(blanked):
+        names, note = INSTRUMENT_WORDS[find.phrase]
+        if find.phrase == "keys" and re.search(r"(?:major|minor)\s*$", blanked[:find.start]):
+            continue
+        (without if find.negated else chosen).extend(names)
+        used.append((find.start, find.end))
+        if note and not find.negated:
+            notes.append(note.format(phrase=f"a {find.phrase}" if find.phrase.isascii()
+                                     else find.phrase))
+    for match in re.finditer(r"[a-z]+", blanked):
+        if any(a <= match.start() < b for a, b in used):
+            continue
+        meant = _fuzzy_instrument(match.group(0))
+        if meant:
+            names, note = INSTRUMENT_WORDS[meant]
+            chosen.extend(names)
+            notes.append(f"read {match.group(0)!r} as {meant}")
+            if note:
+                notes.append(note.format(phrase=f"a {meant}"))
+    chosen = [name for name in dict.fromkeys(chosen) if name not in without]
+    return chosen, list(dict.fromkeys(without)), notes
+
+
+def _words(blanked: str, lexicon, table) -> tuple[list[str], list[str]]:
+    said, negated = [], []
+    for find in lexicon.find(blanked):
+        (negated if find.negated else said).append(table[find.phrase])
+    return list(dict.fromkeys(said)), list(dict.fromkeys(negated))
+
+
+def _looks_like_nonsense(text: str, blanked: str, classifier) -> bool:
+    if not re.search(r"[^\W\d_]", text):
+        return True  # no letters at all: "!!!!", "123", emoji we do not know
+    if re.search(r"[\u2e80-\u9fff]", text):
+        return False
+    words = re.findall(r"[a-z]{2,}", blanked)
+    if not words:
+        return True
+    known = sum(1 for word in words if classifier.encoder.word_pieces(word) == 1)
+    return known / len(words) < 0.5
+
+
+def _tempo_range(mood: str, style: str) -> tuple[int, int]:
+    low = max(MOOD_TEMPO[mood][0], STYLE_TEMPO[style][0])
+    high = min(MOOD_TEMPO[mood][1], STYLE_TEMPO[style][1])
+    return (low, high) if high - low >= 8 else MOOD_TEMPO[mood]
+
+
+def _resolve_key(key: Key | None, mood: str) -> tuple[str, list[str]]:
+    """The key name to use, and a note when it had to be chosen for the user."""
+    if key is None:
+        return MOOD_KEY[mood], []
+    if key.tonic is not None:
+        return key.name, list(key.notes)
+    minorish = key.mode in ("minor", "dorian", "phrygian", "locrian")
+    chosen = f"{(MINOR_TONIC if minorish else MAJOR_TONIC)[mood]} {key.mode}"
+    if key.notes:
+        return chosen, [f"{key.notes[0]}; using {chosen}"]
+    return chosen, [f"no tonic was named for the {key.mode} key; using {chosen}"]
+
+
+def _override_key(raw: str) -> Key:
+    key = read_key(Text.of(raw))
+    if key is None or key.tonic is None:
+        raise RequestError(f"key {raw!r} is not a key I can read; try 'D minor' or 'Eb major'")
+    return key
+
+
+def _override_instrument(raw: str) -> tuple[str, ...]:
+    finds = INSTRUMENT_LEXICON.find(fold(raw))
+    if not finds:
+        raise RequestError(f"instrument {raw!r} is not one I know; try one of: "
+                           + ", ".join(INSTRUMENTS))
+    return INSTRUMENT_WORDS[finds[0].phrase][0]
+
+
+def _length(seconds: float, said: str, notes: list[str]) -> float:
+    if seconds > MAX_LENGTH_S:
+        notes.append(f"length {said} is above the 5 minute limit; using 5 minutes")
+        return MAX_LENGTH_S
+    if seconds < MIN_LENGTH_S:
+        notes.append(f"length {said} is below {MIN_LENGTH_S:g} seconds; using "
+                     f"{MIN_LENGTH_S:g} seconds")
+        return MIN_LENGTH_S
+    return float(seconds)
+
+
+def parse_request(text: str, *, key: str | None = None, tempo_bpm: int | None = None,
+                  length_s: float | None = None, instrument: str | None = None,
+                  classifier=None) -> Request:
+    """Read a request sentence into a `Request`.
+
+    Args:
+        text: what the user typed, 1–300 characters.
+        key, tempo_bpm, length_s, instrument: typed options (Discord's); they count as stated
+            and win over the text.
+        classifier: a `generation.classifier.Classifier`; the shared one when None.
+
+    Raises:
+        RequestError: empty text, text over 300 characters, or an unreadable typed option.
+    """
+    if text is None or not text.strip():
+        raise RequestError("the request is empty; describe the music, e.g. 'calm piano in D minor'")
+    if len(text) > MAX_CHARS:
+        raise RequestError(f"the request is {len(text)} characters long; keep it to {MAX_CHARS}")
+    if classifier is None:
+        from generation.classifier import shared_classifier
+
+        classifier = shared_classifier()
+    text = text.strip()
+    notes: list[str] = []
+    stated: set[str] = set()
+    slots = Text.of(expand_emoji(text))
+
+    tempo = read_tempo(slots)
+    length = read_length(slots)
+    meter_found = read_meter(slots)
+    key_found = read_key(slots)
+    blanked = slots.blanked()
+    instruments, without, instrument_notes = read_instruments(blanked)
+    said_moods, not_moods = _words(blanked, MOOD_LEXICON, MOOD_WORDS)
+    said_styles, not_styles = _words(blanked, STYLE_LEXICON, STYLE_WORDS)
+    notes += instrument_notes
+
+    nothing_read = not (tempo or length or meter_found or key_found or instruments
+                        or said_moods or said_styles)
+    if nothing_read and _looks_like_nonsense(text, blanked, classifier):
+        notes.append(f"I could not make out music in {text[:40]!r}; "
+                     f"using a {DEFAULT_MOOD} {DEFAULT_STYLE} piece")
+        moods, style, feel = [DEFAULT_MOOD], DEFAULT_STYLE, {"slow": 0.3, "medium": 0.7}
+    else:
+        guess = classifier.guess(encoder_input(text))
+        ranked = sorted(guess.moods, key=guess.moods.get, reverse=True)
+        likely = [m for m in ranked if guess.moods[m] >= classifier.mood_threshold]
+        moods = [m for m in dict.fromkeys(said_moods + likely) if m not in not_moods]
+        moods = moods or [next(m for m in ranked if m not in not_moods)]
+        styles = [s for s in sorted(guess.styles, key=guess.styles.get, reverse=True)
+                  if s not in not_styles]
+        style = said_styles[0] if said_styles else styles[0]
+        feel = guess.tempo
+    if said_moods:
+        stated.add("mood")
+    if said_styles:
+        stated.add("style")
+    mood = moods[0]
+
+    if tempo_bpm is not None:
+        tempo = clamp_tempo(float(tempo_bpm))
+    if tempo is not None:
+        stated.add("tempo")
+        bpm = tempo.bpm
+        notes += tempo.notes
+    else:
+        low, high = _tempo_range(mood, style)
+        position = sum(_FEEL_POSITION[name] * p for name, p in feel.items())
+        bpm = int(round(low + position * (high - low)))
+
+    meter = "4/4"
+    if meter_found:
+        meter = meter_found[0]
+        stated.add("meter")
+
+    if key is not None:
+        key_found = _override_key(key)
+    key_name, key_notes = _resolve_key(key_found, mood)
+    notes += key_notes
+    if key_found is not None and key_found.tonic is not None:
+        stated.add("key")
+
+    if instrument is not None:
+        instruments = list(_override_instrument(instrument))
+    if instruments:
+        stated.add("instruments")
+    else:
+        fallbacks = (STYLE_LEAD[style], "piano", "strings", "guitar", "synth pad")
+        instruments = [next(name for name in fallbacks if name not in without)]
+
+    beats, unit = (int(part) for part in meter.split("/"))
+    bar_s = beats * 4 / unit * 60 / bpm  # tempo counts quarter notes
+    bars = None
+    if length_s is not None:
+        duration = _length(float(length_s), f"{length_s:g} seconds", notes)
+        stated.add("length")
+    elif length is not None and length.bars is not None:
+        bars = max(1, length.bars)
+        duration = round(bars * bar_s, 2)
+        if duration > MAX_LENGTH_S:
+            bars = int(MAX_LENGTH_S // bar_s)
+            notes.append(f"{length.bars} bars at {bpm} bpm run past the 5 minute limit; "
+                         f"using {bars} bars")
+            duration = round(bars * bar_s, 2)
+        stated.add("length")
+    elif length is not None:
+        duration = _length(length.seconds, length.said, notes)
+        stated.add("length")
+    else:
+        duration = DEFAULT_LENGTH_S
+
+    return Request(
+        text=text, mood=mood, moods=tuple(moods), style=style, tempo_bpm=bpm, key=key_name,
+        meter=meter, instruments=tuple(instruments), duration_s=float(duration), bars=bars,
+        stated=tuple(slot for slot in SLOT_ORDER if slot in stated), notes=tuple(notes),
+        without=tuple(without),
+    )

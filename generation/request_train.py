@@ -1,0 +1,179 @@
+"""`tunesmith train parser` and `tunesmith eval parser`: fit and score the request heads.
+
+The encoder stays frozen; its vectors for the whole corpus are computed once, then the three
+heads are trained full-batch in a few seconds. Scores are on the held-out families only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from generation.classifier import HEADS_PATH, Encoder, build_heads, load_heads, save_heads
+from generation.request import encoder_input
+from generation.request_corpus import (
+    CORPUS_PATH,
+    DATA,
+    Example,
+    build_corpus,
+    read_corpus,
+    write_corpus,
+)
+from generation.vocab import MOODS, STYLES, TEMPO_FEELS
+
+log = logging.getLogger(__name__)
+
+REPORT_PATH = DATA / "parser_report.json"
+CONFIG = {"hidden": 256, "dropout": 0.1, "epochs": 400, "lr": 2e-3, "weight_decay": 0.01,
+          "style_primary_weight": 0.7, "seed": 11}
+
+
+def _targets(examples: list[Example], primary_weight: float):
+    import torch
+
+    moods = torch.zeros(len(examples), len(MOODS))
+    styles = torch.zeros(len(examples), len(STYLES))
+    tempo = torch.zeros(len(examples), dtype=torch.long)
+    for row, example in enumerate(examples):
+        for mood in example.moods:
+            moods[row, MOODS.index(mood)] = 1.0
+        # Soft style target: the best style most, the other acceptable ones share the rest.
+        rest = example.styles[1:]
+        styles[row, STYLES.index(example.styles[0])] = primary_weight if rest else 1.0
+        for style in rest:
+            styles[row, STYLES.index(style)] = (1 - primary_weight) / len(rest)
+        tempo[row] = TEMPO_FEELS.index(example.tempo)
+    return moods, styles, tempo
+
+
+def fit(vectors, examples: list[Example], config: dict[str, Any]):
+    """Heads trained on (N, 384) vectors; returns the module in eval mode."""
+    import torch
+
+    torch.manual_seed(config["seed"])
+    heads = build_heads(config["hidden"], config["dropout"])
+    moods, styles, tempo = _targets(examples, config["style_primary_weight"])
+    optimiser = torch.optim.AdamW(heads.parameters(), lr=config["lr"],
+                                  weight_decay=config["weight_decay"])
+    heads.train()
+    for _ in range(config["epochs"]):
+        logits = heads(vectors)
+        loss = (torch.nn.functional.binary_cross_entropy_with_logits(logits["mood"], moods)
+                + torch.nn.functional.cross_entropy(logits["style"], styles)
+                + torch.nn.functional.cross_entropy(logits["tempo"], tempo))
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+    return heads.eval()
+
+
+def _macro_f1(gold: list[set[str]], predicted: list[set[str]], labels: tuple[str, ...]):
+    scores = []
+    for label in labels:
+        tp = sum(1 for g, p in zip(gold, predicted, strict=True) if label in g and label in p)
+        fp = sum(1 for g, p in zip(gold, predicted, strict=True) if label not in g and label in p)
+        fn = sum(1 for g, p in zip(gold, predicted, strict=True) if label in g and label not in p)
+        if tp + fp + fn:
+            scores.append(2 * tp / (2 * tp + fp + fn))
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+def score(heads, vectors, examples: list[Example], threshold: float) -> dict[str, Any]:
+    """Per-head accuracy and macro-F1 of `heads` on `examples` (vectors aligned with them)."""
+    import torch
+
+    with torch.inference_mode():
+        logits = heads(vectors)
+        mood_p = torch.sigmoid(logits["mood"])
+        style_i = logits["style"].argmax(-1).tolist()
+        tempo_i = logits["tempo"].argmax(-1).tolist()
+    top = mood_p.argmax(-1).tolist()
+    predicted_sets = []
+    for row, probabilities in enumerate(mood_p.tolist()):
+        chosen = {MOODS[i] for i, p in enumerate(probabilities) if p >= threshold}
+        predicted_sets.append(chosen or {MOODS[top[row]]})
+    n = len(examples)
+    gold_moods = [set(e.moods) for e in examples]
+    styles = [STYLES[i] for i in style_i]
+    tempos = [TEMPO_FEELS[i] for i in tempo_i]
+    return {
+        "examples": n,
+        "families": len({e.family for e in examples}),
+        "mood": {
+            "accuracy": sum(MOODS[t] in g for t, g in zip(top, gold_moods, strict=True)) / n,
+            "primary_exact": sum(MOODS[t] == e.moods[0] for t, e in
+                                 zip(top, examples, strict=True)) / n,
+            "macro_f1": _macro_f1(gold_moods, predicted_sets, MOODS),
+            "threshold": threshold,
+        },
+        "style": {
+            "accuracy": sum(s == e.styles[0] for s, e in zip(styles, examples, strict=True)) / n,
+            "accepted": sum(s in e.styles for s, e in zip(styles, examples, strict=True)) / n,
+            "macro_f1": _macro_f1([{e.styles[0]} for e in examples], [{s} for s in styles],
+                                  STYLES),
+        },
+        "tempo": {
+            "accuracy": sum(t == e.tempo for t, e in zip(tempos, examples, strict=True)) / n,
+            "macro_f1": _macro_f1([{e.tempo} for e in examples], [{t} for t in tempos],
+                                  TEMPO_FEELS),
+        },
+    }
+
+
+def _best_threshold(heads, vectors, examples: list[Example]) -> float:
+    candidates = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6]
+    return max(candidates, key=lambda t: score(heads, vectors, examples, t)["mood"]["macro_f1"])
+
+
+def train(heads_path: Path = HEADS_PATH, report_path: Path = REPORT_PATH) -> dict[str, Any]:
+    """Rebuild the corpus from the seeds, train the heads, save them and the held-out report."""
+    import torch
+
+    started = time.perf_counter()
+    examples = build_corpus()
+    write_corpus(examples)
+    train_set = [e for e in examples if e.split == "train"]
+    test_set = [e for e in examples if e.split == "test"]
+    encoder = Encoder()
+    log.info("encoding %d requests", len(examples))
+    vectors = encoder.encode([encoder_input(e.text) for e in examples])
+    is_train = torch.tensor([e.split == "train" for e in examples])
+    train_vectors, test_vectors = vectors[is_train], vectors[~is_train]
+
+    # Pick the mood threshold on a slice of the training families, never on the test.
+    inner = [i for i, e in enumerate(train_set) if hash_bucket(e.family) != 0]
+    check = [i for i, e in enumerate(train_set) if hash_bucket(e.family) == 0]
+    probe = fit(train_vectors[inner], [train_set[i] for i in inner], CONFIG)
+    threshold = _best_threshold(probe, train_vectors[check], [train_set[i] for i in check])
+
+    heads = fit(train_vectors, train_set, CONFIG)
+    config = {**CONFIG, "mood_threshold": threshold, "train_examples": len(train_set),
+              "corpus": CORPUS_PATH.name}
+    save_heads(heads, heads_path, config)
+    report = {
+        "corpus_examples": len(examples),
+        "seed_families": len({e.family for e in examples}),
+        "train": score(heads, train_vectors, train_set, threshold),
+        "held_out": score(heads, test_vectors, test_set, threshold),
+        "config": config,
+        "train_s": round(time.perf_counter() - started, 1),
+    }
+    report_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return report
+
+
+def hash_bucket(family: str, buckets: int = 6) -> int:
+    import hashlib
+
+    return int(hashlib.md5(family.encode("utf-8")).hexdigest()[:6], 16) % buckets
+
+
+def evaluate(heads_path: Path = HEADS_PATH) -> dict[str, Any]:
+    """Scores of the committed heads on the committed held-out split."""
+    heads, config = load_heads(heads_path)
+    test_set = [e for e in read_corpus() if e.split == "test"]
+    vectors = Encoder().encode([encoder_input(e.text) for e in test_set])
+    return score(heads, vectors, test_set, float(config.get("mood_threshold", 0.5)))

@@ -1,0 +1,67 @@
+"""The shared vocabularies of tunesmith: moods, styles, instruments, and what each implies.
+
+The names are a public contract (design.md): extend these tuples, never rename an entry.
+Every other stage (spec, arrange, render) reads its names from here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+MOODS = ("calm", "happy", "sad", "energetic", "epic", "tense", "romantic", "mysterious",
+         "playful", "dreamy", "dark")
+
+STYLES = ("classical", "baroque", "jazz", "blues", "pop", "rock", "lofi", "ambient", "folk",
+          "celtic", "electronic", "cinematic", "chiptune")
+
+INSTRUMENTS = ("piano", "electric piano", "harpsichord", "celesta", "music box", "vibraphone",
+               "marimba", "organ", "accordion", "harmonica", "guitar", "electric guitar", "bass",
+               "violin", "viola", "cello", "contrabass", "strings", "harp", "choir", "trumpet",
+               "trombone", "horn", "brass", "saxophone", "oboe", "clarinet", "bassoon", "flute",
+               "recorder", "pan flute", "synth lead", "synth pad", "drums", "timpani", "koto",
+               "sitar", "erhu", "guzheng", "pipa")
+
+TEMPO_FEELS = ("slow", "medium", "fast")
+
+# One sensible lead per style, used when the request names no instrument.
+STYLE_LEAD = {
+    "classical": "piano", "baroque": "harpsichord", "jazz": "piano", "blues": "guitar",
+    "pop": "piano", "rock": "electric guitar", "lofi": "electric piano", "ambient": "synth pad",
+    "folk": "guitar", "celtic": "violin", "electronic": "synth lead", "cinematic": "strings",
+    "chiptune": "synth lead",
+}
+
+# Usual tempo ranges in quarter notes per minute (low, high).
+MOOD_TEMPO = {
+    "calm": (60, 84), "happy": (108, 140), "sad": (56, 80), "energetic": (128, 168),
+    "epic": (80, 132), "tense": (90, 140), "romantic": (60, 92), "mysterious": (60, 100),
+    "playful": (104, 144), "dreamy": (56, 88), "dark": (60, 104),
+}
+STYLE_TEMPO = {
+    "classical": (60, 140), "baroque": (72, 132), "jazz": (80, 180), "blues": (60, 120),
+    "pop": (90, 130), "rock": (100, 160), "lofi": (70, 92), "ambient": (50, 84),
+    "folk": (80, 132), "celtic": (96, 176), "electronic": (110, 140), "cinematic": (60, 140),
+    "chiptune": (110, 170),
+}
+
+# The key chosen when none is stated: a tonic per mood, minor for the shadowed moods.
+MOOD_KEY = {
+    "calm": "F major", "happy": "G major", "sad": "D minor", "energetic": "E minor",
+    "epic": "C minor", "tense": "E minor", "romantic": "Eb major", "mysterious": "A minor",
+    "playful": "C major", "dreamy": "Db major", "dark": "C minor",
+}
+MINOR_TONIC = {"calm": "A", "happy": "E", "sad": "D", "energetic": "E", "epic": "C",
+               "tense": "E", "romantic": "C", "mysterious": "A", "playful": "A", "dreamy": "B",
+               "dark": "C"}
+MAJOR_TONIC = {"calm": "F", "happy": "G", "sad": "F", "energetic": "A", "epic": "D",
+               "tense": "D", "romantic": "Eb", "mysterious": "Db", "playful": "C", "dreamy": "Db",
+               "dark": "Bb"}
+
+MODES = ("major", "minor", "ionian", "dorian", "phrygian", "lydian", "mixolydian", "aeolian",
+         "locrian")
+
+
+def vocabulary_hash(*groups: tuple[str, ...]) -> str:
+    """A short digest of label lists, stored beside trained heads so a mismatch is refused."""
+    joined = "\n".join("|".join(group) for group in groups)
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:16]
