@@ -27,7 +27,11 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    if args.what == "parse":
+    if args.what == "model":
+        from models import bench as model_bench
+
+        report = model_bench.run(runs=args.runs)
+    elif args.what == "parse":
         from generation import request_bench
 
         report = request_bench.run(runs=args.runs)
@@ -68,6 +72,15 @@ def _train(args: argparse.Namespace) -> int:
         report = train()
         print(json.dumps({"held_out": report["held_out"], "train_s": report["train_s"]},
                          indent=2))
+    elif args.what in ("data", "model"):
+        from generation.settings import Settings
+        from models import commands
+
+        cache_dir = Settings.from_env().cache_dir
+        report = (commands.train_data(cache_dir) if args.what == "data" else
+                  commands.train_model(args.arch, cache_dir, minutes=args.minutes,
+                                       steps=args.steps))
+        print(json.dumps(report, indent=2))
     return 0
 
 
@@ -76,6 +89,13 @@ def _eval(args: argparse.Namespace) -> int:
         from generation.request_train import evaluate
 
         print(json.dumps(evaluate(), indent=2))
+    elif args.what == "model":
+        from generation.settings import Settings
+        from models import report
+
+        numbers = report.write(Settings.from_env().cache_dir, Path(args.out))
+        print(json.dumps({"report": args.out, "nll": numbers["nll"],
+                          "two_sample_accuracy": numbers["two_sample_accuracy"]}, indent=2))
     return 0
 
 
@@ -125,11 +145,17 @@ def build_parser() -> argparse.ArgumentParser:
     parse.set_defaults(handler=_parse)
 
     train = commands.add_parser("train", help="train a model (writes safetensors)")
-    train.add_argument("what", choices=["parser"], help="what to train")
+    train.add_argument("what", choices=["parser", "data", "model"], help="what to train")
+    train.add_argument("--arch", choices=["transformer", "lstm", "gru"], default="transformer",
+                       help="music model architecture (train model)")
+    train.add_argument("--minutes", type=float, help="music model time budget (train model)")
+    train.add_argument("--steps", type=int, help="music model step budget (train model)")
     train.set_defaults(handler=_train)
 
     evaluate = commands.add_parser("eval", help="score a trained model on held-out data")
-    evaluate.add_argument("what", choices=["parser"], help="what to score")
+    evaluate.add_argument("what", choices=["parser", "model"], help="what to score")
+    evaluate.add_argument("--out", default="reports/model.md",
+                          help="music model report path (eval model)")
     evaluate.set_defaults(handler=_eval)
 
     compose = commands.add_parser("compose", help="compose a piece from a sentence")
@@ -164,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     bot.set_defaults(handler=_bot)
 
     bench = commands.add_parser("bench", help="measure speed and memory (JSON report)")
-    bench.add_argument("what", choices=["render", "parse"], help="the stage to measure")
+    bench.add_argument("what", choices=["render", "parse", "model"], help="the stage to measure")
     bench.add_argument("--runs", type=int, default=5, help="runs to take the median over")
     bench.set_defaults(handler=_bench)
     return parser

@@ -30,17 +30,24 @@ def build_model(arch: str, config: dict):
     raise ModelError(f"architecture {arch!r} is not one of transformer, lstm, gru")
 
 
-def save(model, arch: str, path: Path, vocab_hash: str, step: int, **extra) -> Path:
-    """Write `path`.safetensors and `path`.json; returns the weights path."""
+def save(model, arch: str, path: Path, vocab_hash: str, step: int, half: bool = False,
+         **extra) -> Path:
+    """Write `path`.safetensors and `path`.json; returns the weights path.
+
+    With `half`, weights are stored as float16 (half the size; loading casts them back to
+    float32, so the loaded network computes with the rounded weights).
+    """
+    import copy
     from dataclasses import asdict
 
     from safetensors.torch import save_model
 
     path = Path(path).with_suffix("")
     path.parent.mkdir(parents=True, exist_ok=True)
-    save_model(model, str(path.with_suffix(".safetensors")))
+    save_model(copy.deepcopy(model).half() if half else model,
+               str(path.with_suffix(".safetensors")))
     meta = {"arch": arch, "config": asdict(model.config), "vocab_hash": vocab_hash,
-            "step": step, **extra}
+            "step": step, "dtype": "float16" if half else "float32", **extra}
     path.with_suffix(".json").write_text(json.dumps(meta, indent=2) + "\n")
     return path.with_suffix(".safetensors")
 

@@ -32,6 +32,8 @@ class Step:
     min_pos: int  # earliest onset allowed in the bar (the previous note's end)
     pos: int = 0  # onset of the note being written ('pitch' and 'dur' phases)
     last_end: int = 0  # absolute tick where the last note ended (or the melody started)
+    max_end: int = 0  # latest tick (from the bar start) a note may end: a tie into the next
+    # bar is allowed except in the final bar; 0 means the bar line
     beat: int = 12  # ticks per beat, for strong positions
     chord_pcs: frozenset[int] = frozenset()  # the bar's chord, pitch classes above C
 
@@ -66,13 +68,13 @@ def grammar(logits: torch.Tensor, step: Step, table: TokenTable) -> torch.Tensor
 
 
 def meter(logits: torch.Tensor, step: Step, table: TokenTable) -> torch.Tensor:
-    """Onsets inside the bar and after the previous note; notes end by the bar line."""
+    """Onsets inside the bar and after the previous note; notes end by `max_end`."""
     if step.phase == "event":
         pos = table.value
         bad = table.family["POS"] & ((pos < step.min_pos) | (pos >= step.bar_length))
         return logits.masked_fill(bad, NEG)
     if step.phase == "dur":
-        bad = table.family["DUR"] & (table.value > step.bar_length - step.pos)
+        bad = table.family["DUR"] & (table.value > (step.max_end or step.bar_length) - step.pos)
         return logits.masked_fill(bad, NEG)
     return logits
 

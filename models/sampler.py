@@ -20,7 +20,7 @@ from models import checkpoint, filters
 from models.data import PITCH_RANGE, TICKS, Bar, meter_beat, meter_ticks
 from models.harmony import MODES, Chord, fit_bars
 from models.notes import Controls, Note
-from models.tokenizer import Tokenizer, bars_to_notes, chord_token, snap_duration
+from models.tokenizer import DURATIONS, Header, Tokenizer, bars_to_notes, chord_token, snap_duration
 
 __all__ = ["Chord", "Controls", "MelodyModel", "Note"]
 log = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ class _Run:
     header: list[int]
     cache: object
     logits: torch.Tensor | None = None
+    fed: int = 0  # tokens fed by `_feed` (a refill's recomputation not counted)
 
 
 class MelodyModel:
@@ -49,6 +50,7 @@ class MelodyModel:
         self.table = filters.TokenTable(tokenizer)
         self.context = network.config.context
         self.version = f"{meta['arch']}-{tokenizer.vocab_hash[:8]}-{meta['step']}"
+        self.last_token_count = 0
         if threads:
             torch.set_num_threads(threads)
 
@@ -70,6 +72,7 @@ class MelodyModel:
         logits, _ = self.network(x, cache=run.cache)
         run.logits = logits[0, -1].float()
         run.ids += ids
+        run.fed += len(ids)
 
     def _refill(self, run: _Run) -> None:
         """Restart the cache on the header plus the most recent bars (half a context)."""
@@ -114,6 +117,17 @@ class MelodyModel:
             The new notes, sorted by onset, in quarter-note beats from the piece start.
         """
         header = self.tokenizer.controls_header(controls)
+        velocity = round(80 + 14 * max(-1.0, min(1.0, controls.arousal)))
+        return self.sample(header, chords, seed=seed, sections=sections, prefix=prefix,
+                           temperature=temperature, top_p=top_p,
+                           scale_strictness=scale_strictness, pitch_range=pitch_range,
+                           velocity=velocity)
+
+    def sample(self, header: Header, chords: list[Chord], *, seed: int,
+               sections: list[str] | None = None, prefix: list[Note] | None = None,
+               temperature: float = 1.0, top_p: float = 0.95, scale_strictness: float = 0.8,
+               pitch_range: tuple[int, int] = (55, 84), velocity: int = 80) -> list[Note]:
+        """`generate` with the header tokens given directly (corpus collections, buckets)."""
         if not chords:
             return []
         if sections is not None and len(sections) != len(chords):
@@ -143,7 +157,7 @@ class MelodyModel:
                                     len(prefix_bars), temperature, top_p,
                                     scale_strictness, (low, high), prefix)
         start = len(prefix_bars) * bar_length / TICKS
-        velocity = round(80 + 14 * max(-1.0, min(1.0, controls.arousal)))
+        self.last_token_count = run.fed  # for the benchmark: tokens fed, all told
         return bars_to_notes(bars, start, velocity)
 
     def _filters(self, mode: str, strictness: float, low: int, high: int, max_gap: int):
@@ -176,8 +190,10 @@ class MelodyModel:
             self._feed(run, tokenizer.ids(scaffold + [chord_token(chord)]))
             phrase += 1
             bar_start = (first_bar + i) * bar_length
-            step = filters.Step("event", bar_start, bar_length, 0, last_end=last_end,
-                                beat=beat, chord_pcs=chord.pitch_classes())
+            final = i == len(chords) - 1
+            step = filters.Step("event", bar_start, bar_length, max(0, last_end - bar_start),
+                                last_end=last_end, beat=beat, chord_pcs=chord.pitch_classes(),
+                                max_end=bar_length if final else 2 * bar_length)
             notes = []
             while True:
                 logits = run.logits
@@ -214,8 +230,9 @@ def _sample(logits: torch.Tensor, temperature: float, top_p: float, generator) -
 def notes_to_bars(notes: list[Note], meter: str, mode: str) -> list[Bar]:
     """Notes (beats, normalised key) into bars of `meter` on the tick grid, chords fitted.
 
-    Monophonic: at each onset the highest note wins; a note is cut at the next onset and
-    at its bar line. Pitches outside the model's range move by octaves into it.
+    Monophonic: at each onset the highest note wins; a note is cut at the next onset (it
+    may be held over a bar line, as ties are in the corpus). Pitches outside the model's
+    range move by octaves into it.
     """
     if not notes:
         return []
@@ -235,16 +252,11 @@ def notes_to_bars(notes: list[Note], meter: str, mode: str) -> list[Bar]:
     ordered = sorted(onsets.items())
     for k, (start, (duration, pitch)) in enumerate(ordered):
         bar, onset = divmod(start, length)
-        limit = length - onset
-        if k + 1 < len(ordered):
-            limit = min(limit, ordered[k + 1][0] - start)
-        per_bar[bar].append((onset, snap_duration(min(duration, limit)), pitch))
-    for bar in per_bar:  # a snapped length may still reach the next onset; trim it
-        for j in range(len(bar) - 1):
-            if bar[j][0] + bar[j][1] > bar[j + 1][0]:
-                gap = bar[j + 1][0] - bar[j][0]
-                bar[j] = (bar[j][0], max(d for d in range(1, gap + 1)
-                                         if snap_duration(d) == d), bar[j][2])
+        limit = ordered[k + 1][0] - start if k + 1 < len(ordered) else duration
+        length_ticks = snap_duration(duration)
+        if length_ticks > limit:  # never into the next note
+            length_ticks = max(d for d in DURATIONS if d <= limit)
+        per_bar[bar].append((onset, length_ticks, pitch))
     beat = meter_beat(meter)
     fitted = fit_bars([[(o / TICKS, d / TICKS, p) for o, d, p in bar] for bar in per_bar],
                       mode, 0, beat)

@@ -195,7 +195,7 @@ def train(config: TrainConfig, cache_dir: Path, run_dir: Path, export: Path | No
     if export is not None:
         best_model, meta = checkpoint.load(run_dir / "best", tokenizer.vocab_hash)
         checkpoint.save(best_model, config.arch, export, tokenizer.vocab_hash, meta["step"],
-                        metrics={**meta.get("metrics", {}), **metrics},
+                        half=True, metrics={**meta.get("metrics", {}), **metrics},
                         command=f"tunesmith train model --arch {config.arch}")
     return metrics
 

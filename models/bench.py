@@ -1,0 +1,46 @@
+"""`tunesmith bench model`: batch-1 generation speed and memory of the shipped model."""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import time
+from pathlib import Path
+
+from models.harmony import Chord
+from models.notes import Controls
+
+# A 16-bar, 4/4 folk tune: about 30 s of music at 120 bpm.
+CONTROLS = Controls("folk", "major", (4, 4), 120, 0.5, 0.3, 0.2)
+CHORDS = [Chord(0, "maj"), Chord(5, "maj"), Chord(7, "dom7"), Chord(0, "maj")] * 4
+
+
+def run(runs: int = 5, path: Path | None = None) -> dict:
+    """Median time, tokens/s and notes/s of `runs` warm generations, with load time and peak RSS."""
+    from models.sampler import MelodyModel
+
+    began = time.perf_counter()
+    model = MelodyModel.load(path)
+    load_s = time.perf_counter() - began
+    model.generate(CONTROLS, CHORDS, seed=0)  # warm up
+    times, tokens, notes = [], [], []
+    for seed in range(1, runs + 1):
+        began = time.perf_counter()
+        made = model.generate(CONTROLS, CHORDS, seed=seed)
+        times.append(time.perf_counter() - began)
+        tokens.append(model.last_token_count)
+        notes.append(len(made))
+    median = statistics.median(times)
+    import torch
+
+    return {
+        "what": "model", "model": model.version, "runs": runs, "bars": len(CHORDS),
+        "threads": torch.get_num_threads(),
+        "load_s": round(load_s, 3),
+        "median_s": round(median, 4),
+        "tokens_per_s": round(sum(tokens) / sum(times), 1),
+        "notes_per_s": round(sum(notes) / sum(times), 1),
+        "mean_notes": statistics.mean(notes),
+        "mean_tokens": statistics.mean(tokens),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }

@@ -1,0 +1,48 @@
+"""What `tunesmith train data|model`, `eval model` and `bench model` do (the CLI is thin)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from models.checkpoint import WEIGHTS_DIR
+
+log = logging.getLogger(__name__)
+
+# The shipped checkpoints: the Transformer is the product; the baselines are for comparison.
+SHIPPED = {"transformer": WEIGHTS_DIR / "melody", "lstm": WEIGHTS_DIR / "baseline-lstm",
+           "gru": WEIGHTS_DIR / "baseline-gru"}
+# Sizes chosen to fit about an hour (Transformer) and a quarter hour (RNNs) on 2 cores.
+ARCH_DEFAULTS = {
+    "transformer": {"n_layer": 4, "n_embd": 256, "minutes": 55.0},
+    "lstm": {"n_layer": 2, "n_embd": 256, "minutes": 12.0},
+    "gru": {"n_layer": 2, "n_embd": 256, "minutes": 12.0},
+}
+
+
+def train_data(cache_dir: Path, workers: int = 2) -> dict:
+    """Rebuild the prepared corpus and its token arrays."""
+    from models import data, train
+
+    path = data.build(Path(cache_dir), workers=workers)
+    arrays = train.token_arrays(Path(cache_dir), train.TrainConfig().context)
+    return {"corpus": str(path), **{split: int(len(stream))
+                                    for split, (stream, _) in arrays.items()}}
+
+
+def train_model(arch: str, cache_dir: Path, *, minutes: float | None = None,
+                steps: int | None = None, run_dir: Path | None = None,
+                export: Path | None = None, batch: int = 16, seed: int = 0) -> dict:
+    """Train `arch` (resuming its run folder) and export the best checkpoint."""
+    from models import train
+
+    defaults = dict(ARCH_DEFAULTS[arch])
+    if minutes is not None:
+        defaults["minutes"] = minutes
+    config = train.TrainConfig(arch=arch, batch=batch, seed=seed,
+                               steps=steps or train.TrainConfig.steps, **defaults)
+    run_dir = Path(run_dir or Path("runs") / arch)
+    export = Path(export) if export else SHIPPED[arch]
+    metrics = train.train(config, Path(cache_dir), run_dir, export=export)
+    log.info("exported %s", export.with_suffix(".safetensors"))
+    return {"arch": arch, "export": str(export.with_suffix(".safetensors")), **metrics}

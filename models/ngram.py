@@ -1,0 +1,57 @@
+"""A token n-gram baseline: interpolated backoff with Witten–Bell weights.
+
+P(w | h) = λ(h) · c(h, w) / c(h) + (1 − λ(h)) · P(w | h[1:]), with
+λ(h) = c(h) / (c(h) + types(h)), bottoming out in an add-one unigram. Histories do not
+cross the start of a chunk (each chunk starts at BOS), as for the networks.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+
+import numpy as np
+
+
+class NGram:
+    def __init__(self, order: int, vocab_size: int):
+        self.order = order
+        self.vocab_size = vocab_size
+        self.counts: list[dict[tuple, Counter]] = [defaultdict(Counter) for _ in range(order)]
+        self.unigram = np.ones(vocab_size)
+
+    def fit(self, stream: np.ndarray, starts: np.ndarray) -> NGram:
+        ends = np.append(starts[1:], len(stream))
+        for start, end in zip(starts, ends, strict=True):
+            chunk = stream[start:end].tolist()
+            for i, token in enumerate(chunk):
+                self.unigram[token] += 1
+                for n in range(1, self.order):
+                    if i - n < 0:
+                        break
+                    self.counts[n][tuple(chunk[i - n:i])][token] += 1
+        self.unigram /= self.unigram.sum()
+        return self
+
+    def probability(self, history: tuple, token: int) -> float:
+        p = float(self.unigram[token])
+        for n in range(1, min(self.order, len(history) + 1)):
+            following = self.counts[n].get(history[-n:])
+            if not following:
+                break
+            total = sum(following.values())
+            weight = total / (total + len(following))
+            p = weight * following[token] / total + (1 - weight) * p
+        return p
+
+    def nll(self, stream: np.ndarray, starts: np.ndarray) -> float:
+        """Mean NLL per token (nats) over chunks, the first token (BOS) given."""
+        ends = np.append(starts[1:], len(stream))
+        total, count = 0.0, 0
+        for start, end in zip(starts, ends, strict=True):
+            chunk = stream[start:end].tolist()
+            for i in range(1, len(chunk)):
+                history = tuple(chunk[max(0, i - self.order + 1):i])
+                total -= math.log(self.probability(history, chunk[i]))
+                count += 1
+        return total / max(count, 1)

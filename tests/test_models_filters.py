@@ -1,0 +1,95 @@
+"""Each logit filter alone, on hand-made steps, plus nucleus sampling."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from models import filters
+from models.tokenizer import Tokenizer
+
+TOKENIZER = Tokenizer()
+TABLE = filters.TokenTable(TOKENIZER)
+ID = TOKENIZER.index
+
+
+def flat() -> torch.Tensor:
+    return torch.zeros(len(TOKENIZER))
+
+
+def allowed(logits: torch.Tensor) -> set[str]:
+    return {TOKENIZER.vocab[i] for i in torch.nonzero(torch.isfinite(logits)).flatten().tolist()}
+
+
+def step(phase: str, **fields) -> filters.Step:
+    values = {"bar_start": 48, "bar_length": 48, "min_pos": 0, "last_end": 48}
+    values.update(fields)
+    return filters.Step(phase, **values)
+
+
+def test_grammar_allows_only_the_phase_family():
+    event = allowed(filters.grammar(flat(), step("event"), TABLE))
+    assert "BAR" in event and all(t == "BAR" or t.startswith("POS_") for t in event)
+    assert all(t.startswith("PITCH_") for t in allowed(filters.grammar(flat(), step("pitch"),
+                                                                       TABLE)))
+    durations = allowed(filters.grammar(flat(), step("dur"), TABLE))
+    assert durations == {t for t in TOKENIZER.vocab if t.startswith("DUR_")}
+    assert "EOS" not in event
+
+
+def test_meter_keeps_onsets_in_the_bar_after_the_previous_note():
+    out = allowed(filters.meter(flat(), step("event", min_pos=12, bar_length=36), TABLE))
+    positions = {int(t[4:]) for t in out if t.startswith("POS_")}
+    assert positions == set(range(12, 36))
+    durations = allowed(filters.meter(flat(), step("dur", pos=30, bar_length=36), TABLE))
+    assert max(int(t[4:]) for t in durations if t.startswith("DUR_")) == 6
+    tied = allowed(filters.meter(flat(), step("dur", pos=30, bar_length=36, max_end=72), TABLE))
+    assert max(int(t[4:]) for t in tied if t.startswith("DUR_")) == 42
+
+
+def test_silence_bars_long_rests_and_early_bar_ends():
+    # a 48-tick bar from tick 48; the last note ended at tick 72 (24 into the bar)
+    at = step("event", min_pos=24, last_end=72)
+    out = filters.silence(filters.grammar(flat(), at, TABLE), at, TABLE, max_gap=20)
+    positions = {int(t[4:]) for t in allowed(out) if t.startswith("POS_")}
+    assert max(positions) == 44  # 72 + 20 - 48
+    assert "BAR" not in allowed(out)  # ending the bar now would leave a 24-tick rest
+    relaxed = filters.silence(filters.grammar(flat(), at, TABLE), at, TABLE, max_gap=24)
+    assert "BAR" in allowed(relaxed)
+
+
+def test_scale_strictness_scales_the_penalty():
+    major = frozenset({0, 2, 4, 5, 7, 9, 11})
+    at = step("pitch", chord_pcs=frozenset({2, 6, 9}))  # D major: F# is a chord tone
+    free = filters.scale(flat(), at, TABLE, major, 0.0)
+    assert torch.equal(free, flat())
+    strict = filters.scale(flat(), at, TABLE, major, 1.0)
+    pitches = {int(t[6:]) % 12 for t in allowed(strict) if t.startswith("PITCH_")}
+    assert pitches == set(major) | {6}
+    half = filters.scale(flat(), at, TABLE, major, 0.5)
+    assert math.isclose(float(half[ID["PITCH_61"]]), math.log(0.5), rel_tol=1e-6)
+    assert float(half[ID["PITCH_60"]]) == 0.0
+
+
+def test_pitch_range_bars_pitches_outside():
+    out = filters.pitch_range(flat(), step("pitch"), TABLE, 60, 72)
+    pitches = {int(t[6:]) for t in allowed(out) if t.startswith("PITCH_")}
+    assert pitches == set(range(60, 73))
+    assert torch.equal(filters.pitch_range(flat(), step("dur"), TABLE, 60, 72), flat())
+
+
+def test_chord_tones_gain_on_beats_only():
+    chord = frozenset({0, 4, 7})
+    on_beat = filters.chord_tones(flat(), step("pitch", pos=12, chord_pcs=chord), TABLE, 2.0)
+    assert float(on_beat[ID["PITCH_64"]]) == 2.0 and float(on_beat[ID["PITCH_65"]]) == 0.0
+    off_beat = filters.chord_tones(flat(), step("pitch", pos=6, chord_pcs=chord), TABLE, 2.0)
+    assert torch.equal(off_beat, flat())
+
+
+def test_nucleus_keeps_the_smallest_mass_reaching_top_p():
+    logits = torch.log(torch.tensor([0.5, 0.3, 0.15, 0.05]))
+    kept = filters.nucleus(logits, 0.75)
+    assert torch.isfinite(kept).tolist() == [True, True, False, False]
+    assert torch.isfinite(filters.nucleus(logits, 0.5)).tolist() == [True, False, False, False]
+    assert torch.equal(filters.nucleus(logits, 1.0), logits)
