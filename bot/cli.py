@@ -89,12 +89,22 @@ def _eval(args: argparse.Namespace) -> int:
         from generation.request_train import evaluate
 
         print(json.dumps(evaluate(), indent=2))
+    elif args.what == "compose":
+        from generation.composer import Composer
+        from generation.evaluate import evaluate, load_requests, report_markdown
+
+        out = Path(args.out or "reports/compose.md")
+        result = evaluate(Composer(), load_requests(), out.parent / "compose")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(report_markdown(result), encoding="utf-8")
+        print(json.dumps({"report": str(out)} | result["summary"], indent=2))
     elif args.what == "model":
         from generation.settings import Settings
         from models import report
 
-        numbers = report.write(Settings.from_env().cache_dir, Path(args.out))
-        print(json.dumps({"report": args.out, "nll": numbers["nll"],
+        out = args.out or "reports/model.md"
+        numbers = report.write(Settings.from_env().cache_dir, Path(out))
+        print(json.dumps({"report": out, "nll": numbers["nll"],
                           "two_sample_accuracy": numbers["two_sample_accuracy"]}, indent=2))
     return 0
 
@@ -152,10 +162,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--steps", type=int, help="music model step budget (train model)")
     train.set_defaults(handler=_train)
 
-    evaluate = commands.add_parser("eval", help="score a trained model on held-out data")
-    evaluate.add_argument("what", choices=["parser", "model"], help="what to score")
-    evaluate.add_argument("--out", default="reports/model.md",
-                          help="music model report path (eval model)")
+    evaluate = commands.add_parser("eval", help="score the parser, the model or whole pieces")
+    evaluate.add_argument("what", choices=["parser", "model", "compose"], help="what to score")
+    evaluate.add_argument("--out", help="report path (default reports/model.md or "
+                                        "reports/compose.md)")
     evaluate.set_defaults(handler=_eval)
 
     compose = commands.add_parser("compose", help="compose a piece from a sentence")
@@ -190,7 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     bot.set_defaults(handler=_bot)
 
     bench = commands.add_parser("bench", help="measure speed and memory (JSON report)")
-    bench.add_argument("what", choices=["render", "parse", "model"], help="the stage to measure")
+    bench.add_argument("what", choices=["render", "parse", "model", "compose"],
+                       help="the stage to measure")
     bench.add_argument("--runs", type=int, default=5, help="runs to take the median over")
     bench.set_defaults(handler=_bench)
     return parser

@@ -71,7 +71,59 @@ def bench_render(runs: int, settings: Settings) -> dict[str, Any]:
     }
 
 
-BENCHES = {"render": bench_render}
+COLD_SCRIPT = """
+import resource, sys, time
+started = time.perf_counter()
+from pathlib import Path
+from generation.composer import Composer
+from generation.job import Job
+Composer().run(Job(text=sys.argv[1], seed=1), Path(sys.argv[2]))
+print(time.perf_counter() - started)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+COMPOSE_TEXT = "calm piano and strings in D minor, 30 seconds"
+
+
+def bench_compose(runs: int, settings: Settings) -> dict[str, Any]:
+    """A 30 s piece end to end, warm (parse through MP3 and PNG), cold start, peak memory."""
+    import subprocess
+    import sys
+
+    from generation.composer import Composer
+    from generation.job import Job
+
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", COLD_SCRIPT, COMPOSE_TEXT, folder],
+                              capture_output=True, text=True, check=True)
+        cold_wall = time.perf_counter() - started
+        cold_s, peak_kb = (float(x) for x in done.stdout.split()[-2:])
+        composer = Composer(settings)
+        composer.warm()
+        totals, stages = [], {}
+        for seed in range(runs):
+            started = time.perf_counter()
+            piece = composer.run(Job(text=COMPOSE_TEXT, seed=seed), Path(folder))
+            totals.append(time.perf_counter() - started)
+            for stage, seconds in piece.timings.items():
+                stages.setdefault(stage, []).append(seconds)
+    warm = statistics.median(totals)
+    return {
+        "request": COMPOSE_TEXT,
+        "runs": runs,
+        "piece_s": piece.duration_s,
+        "warm_median_s": round(warm, 3),
+        "warm_p90_s": round(sorted(totals)[int(0.9 * (len(totals) - 1))], 3),
+        "faster_than_real_time_x": round(piece.duration_s / warm, 1),
+        "stage_median_s": {k: round(statistics.median(v), 4) for k, v in stages.items()},
+        "cold_start_s": round(cold_s, 2),
+        "cold_start_process_wall_s": round(cold_wall, 2),
+        "cold_peak_rss_mb": round(peak_kb / 1024, 1),
+        "warm_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+BENCHES = {"render": bench_render, "compose": bench_compose}
 
 
 def run(what: str, runs: int = 5, settings: Settings | None = None) -> dict[str, Any]:
