@@ -118,6 +118,9 @@ class TunesmithBot(discord.Client):
         return synced
 
     async def close(self) -> None:
+        if self.flow is not None:
+            # Jobs still running are recorded and resumed at the next start.
+            await self.flow.drain(timeout_s=2.0)
         await super().close()
         closer = getattr(self.runner, "close", None)
         if closer is not None:

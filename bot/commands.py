@@ -152,9 +152,14 @@ async def show(interaction: discord.Interaction[TunesmithBot],
     paths = [p for p in (composition.midi, composition.mp3, composition.png) if p.is_file()]
     files = [discord.File(path, filename=path.name) for path in paths
              if path.stat().st_size <= interaction.filesize_limit]
-    await interaction.response.send_message(
-        f"🎵 **{describe_job(piece.job)}**", embed=build_embed(piece.id, composition, piece.job),
-        files=files, view=controls_view(piece.id), ephemeral=piece.private)
+    try:
+        await interaction.response.send_message(
+            f"🎵 **{describe_job(piece.job)}**",
+            embed=build_embed(piece.id, composition, piece.job), files=files,
+            view=controls_view(piece.id), ephemeral=piece.private)
+    finally:
+        for file in files:  # send_message leaves them open
+            file.close()
 
 
 @app_commands.command(name="help", description="How to use tunesmith, with examples")

@@ -116,4 +116,4 @@ def _size(*paths: Path) -> int:
 def _reencode(source: Path, target: Path, bitrate: str) -> None:
     from pydub import AudioSegment  # ffmpeg through pydub, only when a file is too large
 
-    AudioSegment.from_file(source).export(target, format="mp3", bitrate=bitrate)
+    AudioSegment.from_file(source).export(target, format="mp3", bitrate=bitrate).close()

@@ -174,12 +174,15 @@ class Flow:
         self.progress_interval_s = progress_interval_s
         self.slots = asyncio.Semaphore(workers)
         self.background: set[asyncio.Task] = set()
+        self.active: set[asyncio.Task] = set()  # tasks inside run(), awaited at shutdown
         self.deliveries: list[float] = []  # seconds from acceptance to delivery, for reports
 
     async def run(self, target: Target, job: Job, ticket: Ticket, *, job_id: int, user_id: int,
                   guild_id: int | None, channel_id: int | None, private: bool) -> int | None:
         """Take one recorded job to its one visible answer; returns the new piece id."""
         accepted = time.monotonic()
+        current = asyncio.current_task()
+        self.active.add(current)
         throttle = Throttle(target, self.progress_interval_s)
         succeeded = False
         try:
@@ -212,7 +215,17 @@ class Flow:
         finally:
             await throttle.close()
             self.admission.release(ticket, succeeded=succeeded)
+            self.active.discard(current)
         return None
+
+    async def drain(self, timeout_s: float) -> None:
+        """Let running jobs finish (up to `timeout_s`), then cancel what is left."""
+        tasks = (self.active | self.background) - {asyncio.current_task()}
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=timeout_s)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
 
     async def _deliver(self, target: Target, piece_id: int, job: Job,
                        composition: Composition) -> discord.Message | None:

@@ -51,8 +51,8 @@ def write_piece(job: Job, out_dir: Path, seed: int, tempo: int) -> Composition:
     midi = out_dir / f"{name}.mid"
     midi.write_bytes(score.dumps_midi())
     mp3 = out_dir / f"{name}.mp3"
-    Sine(220 + seed % 440).to_audio_segment(duration=500).export(mp3, format="mp3",
-                                                                 bitrate="64k")
+    Sine(220 + seed % 440).to_audio_segment(duration=500).export(
+        mp3, format="mp3", bitrate="64k").close()
     png = out_dir / f"{name}.png"
     tiny_png(png)
     spec = {"key": job.key or "D minor", "tempo_bpm": tempo, "meter": "4/4",

@@ -29,6 +29,7 @@ GUILD_ID = 700_000_000_000_000_100
 CHANNEL_ID = 700_000_000_000_000_200
 ALICE = 700_000_000_000_000_301
 BOB = 700_000_000_000_000_302
+CAROL = 700_000_000_000_000_303
 EPHEMERAL = 64
 
 
@@ -38,7 +39,7 @@ def _user(user_id: int, name: str, bot: bool = False) -> dict[str, Any]:
 
 
 BOT_USER = _user(APP_ID, "tunesmith", bot=True)
-USERS = {ALICE: _user(ALICE, "alice"), BOB: _user(BOB, "bob")}
+USERS = {ALICE: _user(ALICE, "alice"), BOB: _user(BOB, "bob"), CAROL: _user(CAROL, "carol")}
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
