@@ -30,7 +30,7 @@ class MidiLimits:
 
     max_bytes: int = 256 * 1024
     min_tpq: int = 24  # ticks per quarter note
-    max_tpq: int = 3840
+    max_tpq: int = 32767  # the largest PPQ a MIDI header can hold; music21 writes 10080
     min_bpm: float = 20.0
     max_bpm: float = 400.0
     max_seconds: float = 600.0  # end of the last note
