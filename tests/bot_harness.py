@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-import struct
-import zlib
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,49 +18,9 @@ from bot.settings import BotSettings
 from generation.job import Composition, Job
 from models.errors import TunesmithError
 from tests.fake_discord import GUILD_ID, FakeDiscord
+from tests.worker_composers import write_piece
 
 TOKEN = "fake-token.NOT-A-REAL-SECRET-1234567890"
-
-
-def tiny_png(path: Path, width: int = 4, height: int = 2) -> None:
-    """A valid greyscale PNG, written by hand (no plotting library in the fake)."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-    raw = b"".join(b"\x00" + bytes(range(width)) for _ in range(height))
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height,
-                                                                       8, 0, 0, 0, 0))
-                     + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
-
-
-def write_piece(job: Job, out_dir: Path, seed: int, tempo: int) -> Composition:
-    import symusic
-    from pydub.generators import Sine
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    name = f"piece-{seed}"
-    rng = random.Random(seed)
-    score = symusic.Score(480)
-    score.tempos.append(symusic.Tempo(0, qpm=float(tempo)))
-    track = symusic.Track(name="lead", program=0, is_drum=False)
-    for index in range(8):
-        track.notes.append(symusic.Note(index * 480, 480, rng.randint(55, 79), 90))
-    score.tracks.append(track)
-    midi = out_dir / f"{name}.mid"
-    midi.write_bytes(score.dumps_midi())
-    mp3 = out_dir / f"{name}.mp3"
-    Sine(220 + seed % 440).to_audio_segment(duration=500).export(
-        mp3, format="mp3", bitrate="64k").close()
-    png = out_dir / f"{name}.png"
-    tiny_png(png)
-    spec = {"key": job.key or "D minor", "tempo_bpm": tempo, "meter": "4/4",
-            "style": "classical", "instruments": [job.instrument or "piano"], "bars": 2,
-            "duration_s": 4.0}
-    meta = out_dir / f"{name}.json"
-    meta.write_text("{}")
-    return Composition(name=name, midi=midi, mp3=mp3, png=png, json=meta, seed=seed,
-                       model_version="fake-1", spec=spec, request={"text": job.text},
-                       notes=("mood guessed: calm",), duration_s=4.0)
 
 
 class FakeRunner:

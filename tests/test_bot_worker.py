@@ -1,0 +1,100 @@
+"""The worker pool: jobs run in another process, crashes are survived, slow jobs are stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+
+import pytest
+
+from bot.worker import WorkerPool
+from generation.job import Job
+from generation.settings import Settings
+from models.errors import RequestError, TunesmithError
+
+FACTORY = "tests.worker_composers:QuickComposer"
+
+
+def pool(**options) -> WorkerPool:
+    return WorkerPool(Settings(), factory=FACTORY, **options)
+
+
+def run(coroutine):
+    return asyncio.run(asyncio.wait_for(coroutine, 60))
+
+
+def test_jobs_run_in_a_warmed_worker_process_without_stalling_the_loop(tmp_path):
+    async def scenario():
+        workers = pool()
+        await workers.start()
+        try:
+            stages = []
+            lag = 0.0
+
+            async def ticker():
+                nonlocal lag
+                while True:
+                    before = time.perf_counter()
+                    await asyncio.sleep(0.01)
+                    lag = max(lag, time.perf_counter() - before - 0.01)
+
+            ticking = asyncio.create_task(ticker())
+            composition = await workers.run(Job(text="busy", seed=7), tmp_path / "a",
+                                            lambda stage, f: stages.append((stage, f)))
+            ticking.cancel()
+            pid, warmed = composition.notes[0].split()[1::2]
+            assert pid == warmed and int(pid) != os.getpid()
+            assert composition.midi.is_file() and composition.seed == 7
+            await asyncio.sleep(0.05)
+            assert stages == [("planning", 0.5)]
+            assert lag < 0.25  # the busy second happened in the other process
+        finally:
+            await workers.close()
+    run(scenario())
+
+
+def test_a_crashed_worker_is_replaced_and_the_job_retried_once(tmp_path):
+    async def scenario():
+        workers = pool()
+        await workers.start()
+        try:
+            first_pids = workers.worker_pids()
+            composition = await workers.run(Job(text="crash once"), tmp_path / "job")
+            assert composition.mp3.is_file()
+            assert workers.restarts == 1 and workers.worker_pids() != first_pids
+            with pytest.raises(TunesmithError, match="crashed twice"):
+                await workers.run(Job(text="crash always"), tmp_path / "job2")
+            again = await workers.run(Job(text="fine after all that"), tmp_path / "job3")
+            assert again.midi.is_file()
+        finally:
+            await workers.close()
+    run(scenario())
+
+
+def test_a_job_past_the_time_limit_is_stopped_and_the_pool_recovers(tmp_path):
+    async def scenario():
+        workers = pool(job_timeout_s=1.0)
+        await workers.start()
+        try:
+            started = time.monotonic()
+            with pytest.raises(TunesmithError, match="longer than 1 s"):
+                await workers.run(Job(text="sleep"), tmp_path / "slow")
+            assert time.monotonic() - started < 10
+            assert (await workers.run(Job(text="quick"), tmp_path / "q")).midi.is_file()
+        finally:
+            await workers.close()
+    run(scenario())
+
+
+def test_a_user_error_in_the_worker_reaches_the_bot_with_its_message(tmp_path):
+    async def scenario():
+        workers = pool()
+        await workers.start()
+        try:
+            with pytest.raises(RequestError, match="tempo 900 bpm"):
+                await workers.run(Job(text="bad"), tmp_path / "bad")
+            assert workers.restarts == 0
+        finally:
+            await workers.close()
+    run(scenario())
