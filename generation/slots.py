@@ -342,7 +342,7 @@ def read_key(text: Text) -> Key | None:
                 m.group("t") in "aA" and not m.group("acc"):
             continue  # "a minor key": the mode of some key, not A minor
         if m.group("t") == "a" and not re.search(
-                r"(?:\bin|\bof|\bkey|:|^)\s*$", low[:m.start()]):
+                r"(?:\bin|\bof|\bkey|:)\s*$", low[:m.start()]):
             continue  # "a major hit", "a minor change": the article
         add(m, _key(m.group("t"), _accidental(m.group("acc")), _mode(m.group("mode"))))
     for m in re.finditer(r"(?<![\w#♯♭])(?P<t>[A-G])(?P<acc>#|♯|b|♭)?(?P<q>maj7|maj9|maj13|maj|"
@@ -354,8 +354,9 @@ def read_key(text: Text) -> Key | None:
         add(m, _key(m.group("t"), _accidental(m.group("acc")), "minor" if minor else "major"))
     for m in re.finditer(rf"(?:\bin\s+the\s+key\s+of|\bkey\s+of|\bkey\s*[:=]|\btonality\s+of|"
                          rf"\btonalite\s+de|\btonalidad\s+de|\btonart)\s+(?P<t>[A-Ga-g])"
-                         rf"(?P<acc>{_ACC})?(?![\w#♯♭])", cased, flags=re.IGNORECASE):
-        add(m, _key(m.group("t"), _accidental(m.group("acc")), "major"))
+                         rf"(?P<acc>{_ACC})?(?:\s*-?\s*(?P<mode>{_MODE}))?(?![\w#♯♭])", cased,
+                         flags=re.IGNORECASE):
+        add(m, _key(m.group("t"), _accidental(m.group("acc")), _mode(m.group("mode"))))
     for m in re.finditer(rf"\b(?i:in|en|im)\s+(?P<t>[A-G])(?P<acc>{_ACC})?(?![\w#♯♭'’])"
                          rf"(?!\s*-?\s*(?i:{_MODE}|key|keys)\b)", cased):
         add(m, _key(m.group("t"), _accidental(m.group("acc")), "major"))

@@ -1,0 +1,190 @@
+"""parse_request end to end: stated slots win, instruments, languages, odd input, the contract."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from generation.request import parse_request
+from generation.vocab import INSTRUMENTS, MOODS, STYLES
+from models.errors import RequestError
+
+
+@pytest.fixture(scope="module")
+def classifier():
+    from generation.classifier import shared_classifier
+
+    return shared_classifier()
+
+
+@pytest.fixture(scope="module")
+def parse(classifier):
+    return lambda text, **options: parse_request(text, classifier=classifier, **options)
+
+
+def test_the_design_example(parse):
+    request = parse("calm piano in D minor")
+    data = request.to_json()
+    for field in ("text", "mood", "style", "tempo_bpm", "key", "meter", "instruments",
+                  "duration_s", "bars", "stated", "notes"):
+        assert field in data
+    assert (data["mood"], data["key"], data["meter"]) == ("calm", "D minor", "4/4")
+    assert data["instruments"] == ["piano"] and data["duration_s"] == 30.0
+    assert data["bars"] is None and {"key", "instruments"} <= set(data["stated"])
+    assert "tempo" not in data["stated"] and 40 <= data["tempo_bpm"] <= 100
+    assert data["notes"] == []
+
+
+@pytest.mark.parametrize(("text", "instruments"), [
+    ("piano", ["piano"]),
+    ("fiddle tune", ["violin"]),
+    ("sax solo", ["saxophone"]),
+    ("keys and bass", ["piano", "bass"]),
+    ("rhodes and drums", ["electric piano", "drums"]),
+    ("string quartet", ["violin", "viola", "cello"]),
+    ("upright bass, brushes and vibes on the vibraphone", ["contrabass", "vibraphone"]),
+    ("music box lullaby", ["music box"]),
+    ("pan flute and harp", ["pan flute", "harp"]),
+    ("electric guitar and electric piano", ["electric guitar", "electric piano"]),
+    ("8-bit boss fight", ["synth lead"]),
+    ("synth pads", ["synth pad"]),
+    ("french horn and timpani", ["horn", "timpani"]),
+    ("erhu, guzheng and pipa", ["erhu", "guzheng", "pipa"]),
+    ("koto and sitar", ["koto", "sitar"]),
+    ("choir with organ", ["choir", "organ"]),
+    ("flute, oboe, clarinet and bassoon", ["flute", "oboe", "clarinet", "bassoon"]),
+    ("trumpet and trombone", ["trumpet", "trombone"]),
+    ("accordion and harmonica", ["accordion", "harmonica"]),
+    ("marimba and celesta", ["marimba", "celesta"]),
+    ("harpsichord and recorder", ["harpsichord", "recorder"]),
+    ("钢琴和小提琴", ["piano", "violin"]),
+    ("大提琴", ["cello"]),
+    ("violon et violoncelle", ["violin", "cello"]),
+    ("guitarra y flauta", ["guitar", "flute"]),
+    ("Klavier und Geige", ["piano", "violin"]),
+    ("Schlagzeug und Bass", ["drums", "bass"]),
+    ("pianno and saxaphone", ["piano", "saxophone"]),
+    ("🎹🎻", ["piano", "violin"]),
+])
+def test_instruments_are_read(parse, text, instruments):
+    request = parse(text)
+    assert list(request.instruments) == instruments
+    assert "instruments" in request.stated
+
+
+def test_140_beats_per_minute_is_not_a_drum_part(parse):
+    request = parse("piano at 140 beats per minute")
+    assert request.instruments == ("piano",) and request.tempo_bpm == 140
+
+
+def test_an_instrument_outside_the_vocabulary_maps_to_the_nearest_with_a_note(parse):
+    request = parse("happy ukulele song")
+    assert request.instruments == ("guitar",)
+    assert any("ukulele" in note and "guitar" in note for note in request.notes)
+
+
+def test_left_out_instruments(parse):
+    request = parse("rock song, no drums")
+    assert "drums" not in request.instruments and request.without == ("drums",)
+
+
+def test_every_name_comes_from_the_vocabulary(parse):
+    for text in ("villain music", "rainy sunday afternoon", "lofi beats", "一首歌", "???"):
+        request = parse(text)
+        assert request.mood in MOODS and set(request.moods) <= set(MOODS)
+        assert request.style in STYLES and set(request.instruments) <= set(INSTRUMENTS)
+        assert request.mood == request.moods[0]
+
+
+@pytest.mark.parametrize(("text", "slot", "value"), [
+    ("sad song at 160 bpm", "tempo_bpm", 160),
+    ("fast ambient", "tempo_bpm", 144),
+    ("calm jazz 2 minutes", "duration_s", 120.0),
+    ("happy waltz", "meter", "3/4"),
+    ("jazz in 5/4", "meter", "5/4"),
+    ("lofi beats to study to", "style", "lofi"),
+    ("celtic tune", "style", "celtic"),
+    ("8-bit adventure", "style", "chiptune"),
+    ("baroque piece", "style", "baroque"),
+    ("sad jazz", "mood", "sad"),
+    ("a happy song about rain", "mood", "happy"),
+    ("musique triste", "mood", "sad"),
+    ("canción alegre", "mood", "happy"),
+    ("traurige Musik", "mood", "sad"),
+    ("悲伤的钢琴曲", "mood", "sad"),
+    ("ruhige Klaviermusik", "mood", "calm"),
+])
+def test_stated_beats_inferred(parse, text, slot, value):
+    assert getattr(parse(text), slot) == value
+
+
+def test_bars_set_the_duration(parse):
+    request = parse("16 bars of calm piano at 120 bpm in 3/4")
+    assert request.bars == 16 and request.duration_s == pytest.approx(16 * 3 * 0.5)
+    assert {"length", "tempo", "meter"} <= set(request.stated)
+
+
+@pytest.mark.parametrize(("text", "fragment", "field", "value"), [
+    ("epic battle 300 bpm", "above 240", "tempo_bpm", 240),
+    ("lullaby at 10 bpm", "below 40", "tempo_bpm", 40),
+    ("ambient drone for 10 minutes", "5 minute", "duration_s", 300.0),
+    ("a 2 second jingle", "below 5", "duration_s", 5.0),
+    ("H# minor jazz", "H# minor", "key", None),
+])
+def test_out_of_range_values_are_clamped_with_a_note(parse, text, fragment, field, value):
+    request = parse(text)
+    assert any(fragment in note for note in request.notes)
+    if value is not None:
+        assert getattr(request, field) == value
+
+
+@pytest.mark.parametrize("text", ["asdfghjkl", "!!!!", "qwpoeiru zxmcnv", "12345"])
+def test_nonsense_gives_defaults_with_a_note(parse, text):
+    request = parse(text)
+    assert request.notes and request.mood in MOODS and request.instruments
+    assert request.duration_s == 30.0
+
+
+@pytest.mark.parametrize(("text", "match"), [
+    ("", "empty"), ("   ", "empty"), ("x" * 301, "301 characters"),
+])
+def test_bad_requests_are_refused_clearly(parse, text, match):
+    with pytest.raises(RequestError, match=match):
+        parse(text)
+
+
+def test_typed_options_win_and_count_as_stated(parse):
+    request = parse("sad piano in D minor at 60 bpm", key="F# major", tempo_bpm=150,
+                    length_s=45, instrument="cello")
+    assert (request.key, request.tempo_bpm, request.duration_s) == ("F# major", 150, 45.0)
+    assert request.instruments == ("cello",)
+    assert {"key", "tempo", "length", "instruments"} <= set(request.stated)
+
+
+@pytest.mark.parametrize(("options", "match"), [
+    ({"key": "H# minor"}, "H# minor"), ({"instrument": "kazoo"}, "kazoo"),
+])
+def test_unreadable_typed_options_are_refused(parse, options, match):
+    with pytest.raises(RequestError, match=match):
+        parse("calm piano", **options)
+
+
+def test_a_mode_without_tonic_keeps_the_mode(parse):
+    request = parse("sad song in a minor key")
+    assert request.key.endswith(" minor") and "key" not in request.stated
+
+
+def test_unstated_slots_are_not_listed_as_stated(parse):
+    request = parse("villain music")
+    assert request.stated == () and request.instruments and request.key
+
+
+def test_cli_reads_one_request_per_stdin_line():
+    lines = "calm piano in D minor\n\nfast 8-bit boss fight 2 minutes\n"
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "parse", "--json"], input=lines,
+                          capture_output=True, text=True, timeout=120, check=True)
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(rows) == 3
+    assert rows[0]["key"] == "D minor" and "error" in rows[1]
+    assert rows[2]["duration_s"] == 120.0 and rows[2]["style"] == "chiptune"
