@@ -23,6 +23,7 @@ from bot.controls import (
     instrument_view,
     reaction_action,
 )
+from bot.delivery import escape
 from bot.flow import ChannelTarget, Flow, InteractionTarget, Target
 from bot.limits import Admission
 from bot.settings import BotSettings
@@ -144,7 +145,7 @@ class TunesmithBot(discord.Client):
             try:
                 ticket = self.admit(interaction.user.id, interaction.guild_id)
             except BusyError as error:
-                await interaction.response.send_message(f"⏳ {error}", ephemeral=True)
+                await interaction.response.send_message(f"⏳ {escape(str(error))}", ephemeral=True)
                 return None
         if not interaction.response.is_done():
             await interaction.response.defer(thinking=True, ephemeral=private)
@@ -199,7 +200,7 @@ class TunesmithBot(discord.Client):
         try:
             text = check_prompt(text)
         except RequestError as error:
-            refusal = refusal or f"⚠️ {error}"
+            refusal = refusal or f"⚠️ {escape(str(error))}"
         if refusal:
             await interaction.response.send_message(refusal, ephemeral=True)
             return
@@ -249,7 +250,7 @@ class TunesmithBot(discord.Client):
         try:
             ticket = self.admit(payload.user_id, payload.guild_id)
         except BusyError as error:
-            await channel.send(f"<@{payload.user_id}> ⏳ {error}",
+            await channel.send(f"<@{payload.user_id}> ⏳ {escape(str(error))}",
                                delete_after=max(10.0, min(60.0, error.retry_after)))
             return
         guild = self.get_guild(payload.guild_id) if payload.guild_id else None

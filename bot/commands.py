@@ -14,11 +14,11 @@ import discord
 from discord import app_commands
 
 from bot.controls import controls_view
-from bot.delivery import build_embed, describe_job
+from bot.delivery import build_embed, describe_job, escape
 from generation.job import Job
 from generation.upload import MidiLimits, check_size, clean_upload
 from generation.vocab import INSTRUMENTS, MOODS, STYLES
-from models.errors import BusyError, RequestError, TunesmithError
+from models.errors import BusyError, MidiError, RequestError, TunesmithError
 
 if TYPE_CHECKING:
     from bot.app import TunesmithBot
@@ -85,7 +85,7 @@ async def compose(interaction: discord.Interaction[TunesmithBot], prompt: Prompt
     try:
         pre_check(prompt, instrument=instrument)
     except RequestError as error:
-        await interaction.response.send_message(f"⚠️ {error}", ephemeral=True)
+        await interaction.response.send_message(f"⚠️ {escape(str(error))}", ephemeral=True)
         return
     job = Job(action="compose", text=prompt.strip(), seed=seed, key=key_name, tempo_bpm=tempo,
               length_s=float(length) if length else None, instrument=instrument)
@@ -106,16 +106,20 @@ async def continue_(interaction: discord.Interaction[TunesmithBot], file: discor
         ticket = client.admit(interaction.user.id, interaction.guild_id)
     except TunesmithError as error:
         icon = "⏳" if isinstance(error, BusyError) else "⚠️"
-        await interaction.response.send_message(f"{icon} {error}", ephemeral=True)
+        await interaction.response.send_message(f"{icon} {escape(str(error))}", ephemeral=True)
         return
     await interaction.response.defer(thinking=True, ephemeral=private)
     try:
-        data = await file.read()
+        try:
+            data = await file.read()
+        except discord.HTTPException as error:
+            raise MidiError(f"I could not download {file.filename!r} from Discord "
+                            f"({error.status}); please upload it again") from None
         folder = client.out_dir / "uploads" / str(interaction.user.id)
         clean = await asyncio.to_thread(clean_upload, data, folder, limits)
-    except (TunesmithError, discord.HTTPException) as error:
+    except TunesmithError as error:
         client.admission.release(ticket, succeeded=False)
-        await interaction.edit_original_response(content=f"⚠️ {error}")
+        await interaction.edit_original_response(content=f"⚠️ {escape(str(error))}")
         return
     job = Job(action="continue", text=(prompt or "").strip(), midi_path=str(clean.path))
     await client.accept(interaction, job, private=private, ticket=ticket)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.controls import CONTROLS, REACTIONS, controls_view
-from bot.delivery import build_embed, describe_job, fit_attachments
+from bot.delivery import build_embed, describe_job, escape, fit_attachments
 from bot.limits import Admission, Ticket
 from bot.store import Store
 from generation.job import Composition, Job
@@ -208,7 +208,7 @@ class Flow:
             self.deliveries.append(time.monotonic() - accepted)
             return piece_id
         except TunesmithError as error:
-            await self._fail(target, job_id, str(error))
+            await self._fail(target, job_id, escape(str(error), 1900))
         except Exception:
             log.exception("job %s failed", job_id)
             await self._fail(target, job_id, APOLOGY)

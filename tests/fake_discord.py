@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import discord
 import yarl
@@ -88,6 +89,7 @@ class FakeDiscord:
         self.requests: list[tuple[str, str, Any]] = []
         self.identify: dict[str, Any] | None = None
         self.cdn: dict[str, bytes] = {}
+        self.cdn_hits = 0  # downloads of attachments
         self.sockets: list[web.WebSocketResponse] = []
         self.changed = asyncio.Condition()
         self._ids = itertools.count()
@@ -235,14 +237,14 @@ class FakeDiscord:
         if attachment is not None:
             filename, content = attachment
             attachment_id = self.snowflake()
-            self.cdn[f"{attachment_id}-{filename}"] = content
+            stored = f"{attachment_id}-{quote(filename, safe='')}"
+            self.cdn[stored] = content
             option = next(o for o in command["options"] if o["type"] == 11)
             data["options"].append({"name": option["name"], "type": 11,
                                     "value": str(attachment_id)})
             data["resolved"] = {"attachments": {str(attachment_id): {
                 "id": str(attachment_id), "filename": filename, "size": len(content),
-                "url": f"{self.base}/cdn/{attachment_id}-{filename}",
-                "proxy_url": f"{self.base}/cdn/{attachment_id}-{filename}",
+                "url": f"{self.base}/cdn/{stored}", "proxy_url": f"{self.base}/cdn/{stored}",
                 "content_type": "audio/midi"}}}
         return await self._interact(2, user_id, data)
 
@@ -294,7 +296,8 @@ class FakeDiscord:
     # REST -----------------------------------------------------------------------------------
 
     async def _cdn(self, request: web.Request) -> web.Response:
-        content = self.cdn.get(request.match_info["name"])
+        self.cdn_hits += 1
+        content = self.cdn.get(quote(request.match_info["name"], safe=""))
         if content is None:
             return web.Response(status=404)
         return web.Response(body=content, content_type="audio/midi")
