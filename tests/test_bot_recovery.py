@@ -1,0 +1,47 @@
+"""Every accepted request gets one visible answer: across a restart, and for private pieces."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.bot_harness import FakeRunner, fake_discord, running_bot
+from tests.fake_discord import BOB, EPHEMERAL
+from tests.test_bot_discord import custom_id, message_id
+
+
+def run(coroutine):
+    return asyncio.run(asyncio.wait_for(coroutine, 60))
+
+
+def test_a_job_cut_off_by_a_restart_is_delivered_after_it(tmp_path):
+    async def scenario():
+        async with fake_discord() as fake:
+            stuck = FakeRunner()
+            stuck.gate = asyncio.Event()  # never set: the bot stops while the job waits
+            async with running_bot(fake, stuck, tmp_path):
+                interaction = await fake.slash("compose", prompt="interrupted tune", seed=11)
+                await fake.wait_for(lambda: stuck.jobs)
+            assert not fake.with_files(".mp3")
+            runner = FakeRunner()
+            async with running_bot(fake, runner, tmp_path, sync_commands=False):
+                await fake.wait_for(lambda: fake.with_files(".mp3"))
+            message = fake.with_files(".mp3")[0]
+            assert message_id(message) != interaction.original_id  # a channel message
+            assert runner.jobs[0].text == "interrupted tune" and runner.jobs[0].seed == 11
+    run(scenario())
+
+
+def test_a_private_piece_stays_private(tmp_path):
+    async def scenario():
+        async with fake_discord() as fake, running_bot(fake, FakeRunner(), tmp_path):
+            interaction = await fake.slash("compose", prompt="just for me", private=True)
+            await fake.wait_for(lambda: fake.with_files(".mp3"))
+            message = fake.with_files(".mp3")[0]
+            assert interaction.response["data"]["flags"] & EPHEMERAL
+            assert message["flags"] & EPHEMERAL
+            await asyncio.sleep(0.2)
+            assert message_id(message) not in fake.reactions  # nobody else can react
+            other = await fake.press(message_id(message), custom_id(message, "vary"), BOB)
+            await fake.wait_for(lambda: other.response is not None)
+            assert "Only the person who made" in other.response["data"]["content"]
+    run(scenario())

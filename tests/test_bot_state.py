@@ -1,0 +1,124 @@
+"""The bot's bookkeeping without Discord: admission (cooldown, caps, waits), settings, records."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.limits import Admission
+from bot.settings import DEFAULT_DATABASE_URL, BotSettings
+from bot.store import Store
+from generation.job import Job
+from models.errors import BusyError, RequestError
+from tests.worker_composers import write_piece
+
+
+class Clock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def admission(clock, **caps) -> Admission:
+    options = dict(cooldown_s=10, per_user=2, per_guild=3, total=4)
+    options.update(caps)
+    return Admission(clock=clock, **options)
+
+
+def test_cooldown_says_how_long_to_wait_and_then_lets_the_user_in():
+    clock = Clock()
+    gate = admission(clock)
+    gate.admit(1, 9)
+    clock.now += 4
+    with pytest.raises(BusyError, match="ask again in 6 s") as refused:
+        gate.admit(1, 9)
+    assert refused.value.retry_after == pytest.approx(6)
+    clock.now += 6
+    gate.admit(1, 9)
+
+
+def test_user_guild_and_global_caps_each_refuse_with_a_wait():
+    clock = Clock()
+    gate = admission(clock, cooldown_s=0)
+    first = gate.admit(1, 9)
+    gate.admit(1, 9)
+    with pytest.raises(BusyError, match="you already have 2 pieces") as refused:
+        gate.admit(1, 9)
+    assert refused.value.retry_after >= 1
+    gate.admit(2, 9)
+    with pytest.raises(BusyError, match="this server already has 3 pieces"):
+        gate.admit(3, 9)
+    gate.admit(3, 8)
+    with pytest.raises(BusyError, match="the composer is busy with 4 pieces"):
+        gate.admit(4, 7)
+    gate.start(first)
+    clock.now += 20
+    gate.release(first)
+    assert gate.mean_job_s == pytest.approx(0.8 * 15 + 0.2 * 20)
+    gate.admit(4, 7)
+
+
+def test_queue_position_counts_only_jobs_that_have_not_started():
+    gate = admission(Clock(), cooldown_s=0, per_user=5, per_guild=5, total=5)
+    running, second, third = gate.admit(1, 9), gate.admit(2, 9), gate.admit(3, 9)
+    gate.start(running)
+    assert (gate.position(second), gate.position(third)) == (1, 2)
+    gate.release(second, succeeded=False)
+    assert gate.position(third) == 1
+
+
+def test_settings_from_the_environment_keep_the_token_out_of_repr():
+    settings = BotSettings.from_env({"DISCORD_TOKEN": " abc.def.ghi ",
+                                     "TUNESMITH_DEV_GUILD": "123", "TUNESMITH_COOLDOWN": "5",
+                                     "TUNESMITH_SYNC_COMMANDS": "yes"})
+    assert settings.token == "abc.def.ghi" and "abc.def" not in repr(settings)
+    assert (settings.dev_guild, settings.cooldown_s, settings.sync_commands) == (123, 5.0, True)
+    assert settings.database_url == DEFAULT_DATABASE_URL
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"TUNESMITH_COOLDOWN": "soon"}, "TUNESMITH_COOLDOWN='soon' is not a number"),
+    ({"TUNESMITH_DEV_GUILD": "my server"}, "is not a server id"),
+    ({"TUNESMITH_QUEUE_TOTAL": "0"}, "queue_total is 0"),
+    ({"DATABASE_URL": "mysql://user:secret@db/x"}, "scheme 'mysql' is not supported"),
+])
+def test_bad_settings_are_refused_with_the_value(env, message):
+    with pytest.raises(RequestError, match=message) as refused:
+        BotSettings.from_env(env)
+    assert "secret" not in str(refused.value)
+
+
+def test_a_missing_token_says_where_to_put_it():
+    with pytest.raises(RequestError, match="DISCORD_TOKEN is not set"):
+        BotSettings.from_env({}).require_token()
+
+
+def test_records_survive_reopening_the_database(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path}/bot.db"
+
+    async def scenario():
+        store = await Store.open(url)
+        job = Job(text="calm piano", seed=3, tempo_bpm=80)
+        job_id = await store.add_job(job, user_id=2**62, guild_id=5, channel_id=6)
+        composition = write_piece(job, tmp_path / "out", 3, 80)
+        piece_id = await store.add_piece(job_id, job, composition, user_id=2**62, guild_id=5,
+                                         channel_id=6)
+        await store.set_message(piece_id, 6, 2**60)
+        pending = await store.add_job(Job(text="never ran"), user_id=1, guild_id=5,
+                                      channel_id=6)
+        await store.set_status(job_id, "done")
+        await store.close()
+
+        store = await Store.open(url)
+        piece = await store.piece_by_message(2**60)
+        assert (piece.id, piece.job, piece.composition) == (piece_id, job, composition)
+        assert [p.id for p in await store.history(2**62)] == [piece_id]
+        assert [r.id for r in await store.unfinished_jobs()] == [pending]
+        await store.mark_deleted(piece_id)
+        assert await store.piece(piece_id) is None and await store.history(2**62) == []
+        await store.close()
+
+    asyncio.run(scenario())
