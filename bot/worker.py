@@ -36,6 +36,7 @@ Progress = Callable[[str, float], None]
 # State of one worker process, set by _init_worker.
 _composer: Any = None
 _progress_queue: Any = None
+_warm_error: str | None = None
 
 
 def load_factory(path: str) -> Callable[..., Any]:
@@ -45,10 +46,13 @@ def load_factory(path: str) -> Callable[..., Any]:
 
 
 def _init_worker(factory: str, settings: Settings, progress_queue: Any) -> None:
-    global _composer, _progress_queue
+    global _composer, _progress_queue, _warm_error
     _progress_queue = progress_queue
-    _composer = load_factory(factory)(settings)
-    _composer.warm()
+    try:
+        _composer = load_factory(factory)(settings)
+        _composer.warm()
+    except TunesmithError as error:  # e.g. missing weights: reported by start(), not a crash
+        _warm_error = str(error)
 
 
 def _run_job(task_id: int, job_json: dict[str, Any], out_dir: str) -> dict[str, Any]:
@@ -61,8 +65,9 @@ def _run_job(task_id: int, job_json: dict[str, Any], out_dir: str) -> dict[str, 
     return composition.to_json()
 
 
-def _ping() -> bool:
-    return _composer is not None
+def _ping() -> str | None:
+    """None when this worker is ready, else why it is not."""
+    return _warm_error
 
 
 class WorkerPool:
@@ -109,7 +114,11 @@ class WorkerPool:
         loop = asyncio.get_running_loop()
         # One ping per worker makes every process start and warm before the first job.
         pings = [loop.run_in_executor(self._executor, _ping) for _ in range(self.workers)]
-        await asyncio.gather(*pings)
+        problems = {problem for problem in await asyncio.gather(*pings) if problem}
+        if problems:
+            self._kill(self._executor)
+            self._executor = None
+            raise TunesmithError("the composer could not start: " + "; ".join(sorted(problems)))
 
     async def run(self, job: Job, out_dir: Path, progress: Progress | None = None) -> Composition:
         """Run one job; retried once on a fresh pool if a worker process dies under it."""

@@ -98,3 +98,12 @@ def test_a_user_error_in_the_worker_reaches_the_bot_with_its_message(tmp_path):
         finally:
             await workers.close()
     run(scenario())
+
+
+def test_a_composer_that_cannot_warm_up_stops_startup_with_its_reason(tmp_path):
+    async def scenario():
+        workers = WorkerPool(Settings(), factory="tests.worker_composers:UnwarmableComposer")
+        with pytest.raises(TunesmithError, match="could not start: the music model's weights"):
+            await workers.start()
+        await workers.close()
+    run(scenario())

@@ -14,7 +14,7 @@ import zlib
 from pathlib import Path
 
 from generation.job import Composition, Job
-from models.errors import RequestError
+from models.errors import ModelError, RequestError
 
 
 def tiny_png(path: Path, width: int = 4, height: int = 2) -> None:
@@ -58,6 +58,16 @@ def write_piece(job: Job, out_dir: Path, seed: int, tempo: int,
     return Composition(name=name, midi=midi, mp3=mp3, png=png, json=meta, seed=seed,
                        model_version="fake-1", spec=spec, request={"text": job.text},
                        notes=notes, duration_s=4.0)
+
+
+class UnwarmableComposer:
+    """A composer whose model is missing, as before `tunesmith train model` has run."""
+
+    def __init__(self, settings=None):
+        pass
+
+    def warm(self) -> None:
+        raise ModelError("the music model's weights are missing: run `tunesmith train model`")
 
 
 class QuickComposer:

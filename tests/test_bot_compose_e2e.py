@@ -1,0 +1,76 @@
+"""/compose end to end: the fake Discord, the real client, the worker pool and the real Composer.
+
+Needs the trained music model (`tunesmith train model` writes models/weights/melody.json).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import time
+from pathlib import Path
+
+import pytest
+import symusic
+from pydub import AudioSegment
+
+import models
+from bot.worker import WorkerPool
+from generation.settings import Settings
+from tests.bot_harness import fake_discord, running_bot
+from tests.fake_discord import BOB
+
+pytestmark = pytest.mark.slow
+WEIGHTS = Path(models.__file__).parent / "weights" / "melody.json"
+
+
+def test_compose_and_regenerate_with_the_real_composer(tmp_path):
+    if not WEIGHTS.exists():
+        pytest.skip("the music model is not trained yet (tunesmith train model)")
+    figures = {}
+
+    async def scenario():
+        pool = WorkerPool(Settings(out_dir=tmp_path / "out"), workers=1, job_timeout_s=120)
+        started = time.perf_counter()
+        async with fake_discord() as fake, running_bot(fake, pool, tmp_path,
+                                                       progress_interval_s=0.5):
+            figures["startup_s"] = time.perf_counter() - started
+            lag = 0.0
+
+            async def ticker():
+                nonlocal lag
+                while True:
+                    before = time.perf_counter()
+                    await asyncio.sleep(0.01)
+                    lag = max(lag, time.perf_counter() - before - 0.01)
+
+            ticking = asyncio.create_task(ticker())
+            asked = time.perf_counter()
+            interaction = await fake.slash("compose", prompt="calm piano in D minor", seed=3)
+            await fake.wait_for(lambda: fake.with_files(".mp3"), timeout=120)
+            figures["compose_to_files_s"] = time.perf_counter() - asked
+            figures["max_loop_lag_s"] = lag
+            ticking.cancel()
+            assert interaction.responded_at - interaction.created < 3.0
+            message = fake.with_files(".mp3")[0]
+            files = fake.files[int(message["id"])]
+            midi = next(v for k, v in files.items() if k.endswith(".mid"))
+            mp3 = next(v for k, v in files.items() if k.endswith(".mp3"))
+            assert symusic.Score.from_midi(midi).note_num() > 10
+            assert len(AudioSegment.from_file(io.BytesIO(mp3), format="mp3")) > 5_000  # ms
+            assert any(name.endswith(".png") for name in files)
+            fields = {f["name"]: f["value"] for f in message["embeds"][0]["fields"]}
+            assert fields["Key"] == "D minor" and fields["Seed"] == "3"
+            assert lag < 0.25
+
+            await fake.wait_for(lambda: fake.reactions.get(int(message["id"])))
+            asked = time.perf_counter()
+            await fake.react(int(message["id"]), "🔁", BOB)
+            await fake.wait_for(lambda: len(fake.with_files(".mp3")) == 2, timeout=120)
+            figures["regenerate_s"] = time.perf_counter() - asked
+            again = fake.with_files(".mp3")[1]
+            new_midi = next(v for k, v in fake.files[int(again["id"])].items()
+                            if k.endswith(".mid"))
+            assert new_midi != midi
+    asyncio.run(asyncio.wait_for(scenario(), 300))
+    print("figures", {k: round(v, 3) for k, v in figures.items()})
