@@ -183,7 +183,7 @@ def _bass(name: str, grid: Grid, tones: list[int], root: int, following: int) ->
     if name == "boogie":
         shape = [root, third, fifth, fifth + 2, fifth + 3, fifth + 2, fifth, third]
         return [(e * 0.5, 0.45, shape[e % 8], 0.8) for e in range(grid.eighths)]
-    return [(0.0, grid.beats, root, 0.8)]  # drone
+    return [(0.0, grid.beats, root, 0.8), (0.0, grid.beats, fifth, 0.6)]  # drone
 
 
 # --- the arranger -------------------------------------------------------------------------
@@ -244,10 +244,14 @@ class Arranger:
         previous: Voicing | None = None
         for bar, chord in enumerate(self.plan.chords):
             tones = chord_tones(chord, self.spec.tonic)
+            if pattern == "pad":  # a held seventh blurs the key; sustained parts hold triads
+                tones = tones[:3]
             voicing = voice(tones, part.low, high, previous)
             previous = voicing
             start = bar * self.grid.beats
-            if bar == self.plan.bars - 1:
+            if bar == self.plan.bars - 1:  # the final tonic chord, in root position
+                root = part.low + (tones[0] - part.low) % 12
+                voicing = voice(tones, root, max(high, root + 12), None)
                 held = (self.end_s - self.seconds(start)) / self.beat_s
                 for pitch in voicing:
                     self.add(track, start, held, pitch, self.level(part, bar, 0.8))
@@ -262,6 +266,8 @@ class Arranger:
         chords = self.plan.chords
         for bar, chord in enumerate(chords):
             tones = chord_tones(chord, self.spec.tonic)
+            if self.spec.profile.bass_pattern == "drone":  # a pedal on the key's tonic
+                tones = [self.spec.tonic, (self.spec.tonic + 7) % 12]
             root = bass_root(tones, part.low)
             start = bar * self.grid.beats
             if bar == len(chords) - 1:

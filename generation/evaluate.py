@@ -55,10 +55,10 @@ def musical_metrics(midi: pretty_midi.PrettyMIDI, spec: dict[str, Any]) -> dict[
     scale = {(spec["tonic"] + step) % 12 for step in MODES[spec["mode"]]}
     in_scale = sum(histogram[pc] for pc in scale) / max(histogram.sum(), 1e-9)
     bar_s = spec["meter_beats"] * 60 / spec["tempo_bpm"]
-    bars = max(1, math.ceil(midi.get_end_time() / bar_s - 1e-6))
+    bars = max(1, round(midi.get_end_time() / bar_s))  # the last bar may be held longer
     busy = np.zeros(bars, dtype=bool)
-    for note in pitched:
-        busy[min(bars - 1, int(note.start // bar_s))] = True
+    for note in pitched:  # 1 ms of slack: onsets are stored in ticks
+        busy[min(bars - 1, int((note.start + 1e-3) // bar_s))] = True
     lead = midi.instruments[0].notes if midi.instruments else []
     others = [n for i in midi.instruments[1:] if not i.is_drum for n in i.notes]
     clashes = 0

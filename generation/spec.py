@@ -149,15 +149,19 @@ def fit_bars(duration_s: float, bar_s: float) -> int:
 
 
 def choose_parts(profile: StyleProfile, wanted: tuple[str, ...], stated: bool,
-                 arousal: float) -> tuple[tuple[Part, ...], list[str]]:
-    """The ensemble: the style's roles, with the instruments the user asked for put in them."""
+                 arousal: float, without: tuple[str, ...] = ()) -> tuple[tuple[Part, ...],
+                                                                      list[str]]:
+    """The ensemble: the style's roles, with the instruments the user asked for put in them.
+
+    Styles with a rhythm section keep their bass and drums around what the user named; the
+    others become the named ensemble (one chordal instrument alone plays a solo piece).
+    """
     notes: list[str] = []
     roles: dict[str, str | None] = {"lead": profile.lead, "comp": profile.comp,
                                     "bass": profile.bass, "pad": profile.pad,
                                     "drums": "drums" if profile.drums else None}
     if stated and wanted:
         pitched = [w for w in wanted if w != "drums"]
-        chordal = [w for w in pitched if instrument(w).chordal]
         basses = [w for w in pitched[1:] if w in BASS_INSTRUMENTS]
         lead = pitched[0] if pitched else profile.lead
         rest = [w for w in pitched[1:] if w not in basses]
@@ -165,18 +169,22 @@ def choose_parts(profile: StyleProfile, wanted: tuple[str, ...], stated: bool,
         if comp is None and instrument(lead).chordal:
             comp = lead  # a chordal lead accompanies itself (a solo piano piece)
         extra = [w for w in rest if w != comp]
-        solo = len(pitched) == 1 and instrument(lead).chordal and not profile.drums
+        band = profile.drums  # a rhythm section: bass and drums stay
         roles = {
             "lead": lead,
             "comp": comp or profile.comp,
-            "bass": basses[0] if basses else (None if solo or comp == lead else profile.bass),
+            "bass": basses[0] if basses else (profile.bass if band or comp != lead else None),
             "pad": extra[0] if extra else (None if pitched else profile.pad),
-            "drums": "drums" if ("drums" in wanted or (profile.drums and not chordal)) else None,
+            "drums": "drums" if ("drums" in wanted or band) else None,
         }
         if len(pitched) == 1 and not instrument(lead).chordal and roles["comp"]:
             notes.append(f"added {roles['comp']} to accompany the {lead}")
         for name in extra[1:]:
             roles[f"counter:{name}"] = name
+    for role, name in list(roles.items()):
+        if name in without:
+            roles[role] = None
+            notes.append(f"left out the {name} as asked")
     parts = []
     velocity = int(round(72 + 22 * arousal))
     for role, name in roles.items():
@@ -210,7 +218,8 @@ def make_spec(request: Any, seed: int) -> Spec:
     profile = PROFILES[request.style]
     valence, arousal = emotion(tuple(getattr(request, "moods", ()) or (request.mood,)))
     stated_instruments = "instruments" in request.stated
-    parts, notes = choose_parts(profile, tuple(request.instruments), stated_instruments, arousal)
+    parts, notes = choose_parts(profile, tuple(request.instruments), stated_instruments, arousal,
+                                tuple(getattr(request, "without", ())))
     rng = random.Random(seed)
     beats = meter[0] * 4 / meter[1]
     bar_s = beats * 60.0 / request.tempo_bpm

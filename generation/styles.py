@@ -75,7 +75,7 @@ PROFILES: dict[str, StyleProfile] = {p.name: p for p in (
     StyleProfile("lofi", "electric piano", "electric piano", "bass", None, True, "lofi_comp",
                  "root_fifth", "lofi", 0.2, LOFI_MAJOR, LOFI_MINOR, 0.8, (60, 79),
                  sevenths=True),
-    StyleProfile("ambient", "synth pad", "synth pad", None, "strings", False, "pad",
+    StyleProfile("ambient", "synth pad", "synth pad", "synth pad", "strings", False, "pad",
                  "drone", None, 0.0, AMBIENT_MAJOR, AMBIENT_MINOR, 0.95, (60, 84),
                  sevenths=True),
     StyleProfile("folk", "guitar", "guitar", None, None, False, "fingerpick", "root_fifth",
