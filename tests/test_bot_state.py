@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 import pytest
 
 from bot.limits import Admission
 from bot.settings import DEFAULT_DATABASE_URL, BotSettings
-from bot.store import Store
+from bot.store import Base, Store
 from generation.job import Job
 from models.errors import BusyError, RequestError
 from tests.worker_composers import write_piece
@@ -96,8 +97,15 @@ def test_a_missing_token_says_where_to_put_it():
         BotSettings.from_env({}).require_token()
 
 
-def test_records_survive_reopening_the_database(tmp_path):
-    url = f"sqlite+aiosqlite:///{tmp_path}/bot.db"
+# Set TUNESMITH_TEST_POSTGRES to e.g. postgresql+asyncpg://postgres@127.0.0.1:55432/postgres to
+# run the same test against PostgreSQL (the tables are dropped afterwards).
+POSTGRES = os.environ.get("TUNESMITH_TEST_POSTGRES")
+
+
+@pytest.mark.parametrize("database", ["sqlite", pytest.param("postgres", marks=pytest.mark.skipif(
+    not POSTGRES, reason="TUNESMITH_TEST_POSTGRES is not set"))])
+def test_records_survive_reopening_the_database(tmp_path, database):
+    url = f"sqlite+aiosqlite:///{tmp_path}/bot.db" if database == "sqlite" else POSTGRES
 
     async def scenario():
         store = await Store.open(url)
@@ -119,6 +127,8 @@ def test_records_survive_reopening_the_database(tmp_path):
         assert [r.id for r in await store.unfinished_jobs()] == [pending]
         await store.mark_deleted(piece_id)
         assert await store.piece(piece_id) is None and await store.history(2**62) == []
+        async with store.engine.begin() as connection:
+            await connection.run_sync(Base.metadata.drop_all)
         await store.close()
 
     asyncio.run(scenario())
