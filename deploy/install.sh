@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything tunesmith needs on a Debian-like machine; safe to run again.
 #   bash deploy/install.sh          system packages, .venv, the project
-#   bash deploy/install.sh --dev    the same plus the test tools
-#   bash deploy/install.sh --server the same plus redis-server and postgresql (scale-out tests)
+#   bash deploy/install.sh --dev    the same plus the test tools and the servers the scale-out
+#                                   tests start on loopback (redis-server, postgresql)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,9 +10,8 @@ extras=""
 packages=(fluidsynth libfluidsynth3 fluid-soundfont-gm ffmpeg)
 for arg in "$@"; do
   case "$arg" in
-    --dev) extras="[dev]" ;;
-    --server) extras="[dev]"; packages+=(redis-server postgresql) ;;
-    *) echo "usage: bash deploy/install.sh [--dev|--server]" >&2; exit 2 ;;
+    --dev) extras="[dev]"; packages+=(redis-server postgresql) ;;
+    *) echo "usage: bash deploy/install.sh [--dev]" >&2; exit 2 ;;
   esac
 done
 
