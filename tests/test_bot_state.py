@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +13,7 @@ from bot.limits import Admission
 from bot.settings import DEFAULT_DATABASE_URL, BotSettings
 from bot.store import Base, Store
 from generation.job import Job
+from generation.settings import Settings
 from models.errors import BusyError, RequestError
 from tests.worker_composers import write_piece
 
@@ -132,3 +135,16 @@ def test_records_survive_reopening_the_database(tmp_path, database):
         await store.close()
 
     asyncio.run(scenario())
+
+
+def test_env_example_documents_every_bot_variable_and_loads():
+    root = Path(__file__).resolve().parents[1]
+    example = (root / "deploy" / "env.example").read_text()
+    env = dict(line.split("=", 1) for line in example.splitlines()
+               if line and not line.startswith("#"))
+    source = (root / "bot" / "settings.py").read_text()
+    named = set(re.findall(r'"((?:TUNESMITH|DISCORD|DATABASE)_[A-Z_]+)"', source))
+    assert named and named <= set(env)
+    settings = BotSettings.from_env(env)
+    assert settings.token == "" and settings.dev_guild is None and not settings.sync_commands
+    Settings.from_env(env)
