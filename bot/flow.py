@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.controls import CONTROLS, REACTIONS, controls_view
-from bot.delivery import build_embed, describe_job, escape, fit_attachments
+from bot.delivery import Attachments, build_embed, describe_job, escape, fit_attachments
 from bot.limits import Admission, Ticket
 from bot.store import Store
 from generation.job import Composition, Job
@@ -39,7 +39,7 @@ class Target:
     async def status(self, text: str) -> None:
         raise NotImplementedError
 
-    async def deliver(self, content: str, embed: discord.Embed, files: list[discord.File],
+    async def deliver(self, content: str, embed: discord.Embed, attachments: Attachments,
                       view: discord.ui.View | None) -> discord.Message | None:
         raise NotImplementedError
 
@@ -61,8 +61,14 @@ class ChannelTarget(Target):
         else:
             await self.message.edit(content=text)
 
-    async def deliver(self, content, embed, files, view):
-        message = await self.channel.send(content=content, embed=embed, files=files, view=view)
+    async def deliver(self, content, embed, attachments, view):
+        files = attachments.files()
+        try:
+            message = await self.channel.send(content=content, embed=embed, files=files,
+                                              view=view)
+        finally:
+            for file in files:
+                file.close()
         await self._drop_status()
         return message
 
@@ -95,16 +101,18 @@ class InteractionTarget(Target):
         if self.alive():
             await self.interaction.edit_original_response(content=text)
 
-    async def deliver(self, content, embed, files, view):
+    async def deliver(self, content, embed, attachments, view):
         if self.alive():
+            files = attachments.files()
             try:
                 return await self.interaction.edit_original_response(
                     content=content, embed=embed, attachments=files, view=view)
             except discord.HTTPException as error:  # 50027: the token expired meanwhile
                 log.warning("interaction response failed (%s); delivering in the channel", error)
+            finally:
                 for file in files:
-                    file.reset()
-        return await self._late_target().deliver(content, embed, files, view)
+                    file.close()
+        return await self._late_target().deliver(content, embed, attachments, view)
 
     async def fail(self, text: str) -> None:
         if self.alive():
@@ -234,7 +242,7 @@ class Flow:
         if attachments.note:
             content += f"\n-# {attachments.note}"
         return await target.deliver(content[:2000], build_embed(piece_id, composition, job),
-                                    attachments.files(), controls_view(piece_id))
+                                    attachments, controls_view(piece_id))
 
     async def _fail(self, target: Target, job_id: int, text: str) -> None:
         await self.store.set_status(job_id, "failed", text)

@@ -90,6 +90,7 @@ class FakeDiscord:
         self.identify: dict[str, Any] | None = None
         self.cdn: dict[str, bytes] = {}
         self.cdn_hits = 0  # downloads of attachments
+        self.expired_calls = 0  # webhook calls refused because the interaction token expired
         self.sockets: list[web.WebSocketResponse] = []
         self.changed = asyncio.Condition()
         self._ids = itertools.count()
@@ -479,6 +480,7 @@ class FakeDiscord:
                  files: dict[str, bytes]) -> web.Response:
         interaction = self.interactions.get(token)
         if interaction is None or time.monotonic() - interaction.created > self.token_ttl_s:
+            self.expired_calls += 1
             return json_response({"code": 50027, "message": "Invalid Webhook Token"}, 401)
         if method == "POST" and not rest:
             message = self._message(CHANNEL_ID, payload, files, interaction=interaction)

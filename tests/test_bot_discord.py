@@ -304,3 +304,15 @@ def test_the_token_never_reaches_a_log_line(tmp_path):
     assert "[token]" in text and "bot settings: BotSettings(" in text
     assert TOKEN not in text
     assert "itoken-" not in text  # interaction tokens ride in discord.http DEBUG lines
+
+
+def test_a_token_that_expires_mid_delivery_falls_back_to_the_channel(tmp_path):
+    async def scenario():
+        runner = FakeRunner(delay_s=0.7)
+        async with fake_discord(token_ttl_s=0.5) as fake, running_bot(fake, runner, tmp_path):
+            interaction = await fake.slash("compose", prompt="the server said no")
+            await fake.wait_for(lambda: fake.with_files(".mp3"))
+            message = fake.with_files(".mp3")[0]
+            assert message_id(message) != interaction.original_id and message["type"] == 0
+            assert fake.expired_calls == 1  # the final edit was refused, then the channel
+    run(scenario())
