@@ -314,5 +314,5 @@ def test_a_token_that_expires_mid_delivery_falls_back_to_the_channel(tmp_path):
             await fake.wait_for(lambda: fake.with_files(".mp3"))
             message = fake.with_files(".mp3")[0]
             assert message_id(message) != interaction.original_id and message["type"] == 0
-            assert fake.expired_calls == 1  # the final edit was refused, then the channel
+            assert fake.expired_calls >= 1  # edits were refused, then the channel got it
     run(scenario())
