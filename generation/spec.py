@@ -168,19 +168,23 @@ def choose_parts(profile: StyleProfile, wanted: tuple[str, ...], stated: bool,
         comp = next((w for w in rest if instrument(w).chordal), None)
         if comp is None and instrument(lead).chordal:
             comp = lead  # a chordal lead accompanies itself (a solo piano piece)
-        extra = [w for w in rest if w != comp]
+        extra = [w for w in rest if w != comp and w != "timpani"]
+        held = [w for w in extra if instrument(w).chordal]  # harmony under everything
+        lines = [w for w in extra if w not in held]  # melodic: a second voice
         band = profile.drums  # a rhythm section: bass and drums stay
         roles = {
             "lead": lead,
             "comp": comp or profile.comp,
             "bass": basses[0] if basses else (profile.bass if band or comp != lead else None),
-            "pad": extra[0] if extra else (None if pitched else profile.pad),
+            "pad": held[0] if held else (None if pitched else profile.pad),
             "drums": "drums" if ("drums" in wanted or band) else None,
         }
         if len(pitched) == 1 and not instrument(lead).chordal and roles["comp"]:
             notes.append(f"added {roles['comp']} to accompany the {lead}")
-        for name in extra[1:]:
+        for name in held[1:] + lines:
             roles[f"counter:{name}"] = name
+        if "timpani" in pitched:
+            roles["timpani"] = "timpani"
     for role, name in list(roles.items()):
         if name in without:
             roles[role] = None
@@ -194,7 +198,8 @@ def choose_parts(profile: StyleProfile, wanted: tuple[str, ...], stated: bool,
         role = role.split(":")[0]
         low, high = _register(role, inst.low, inst.high, profile)
         level = {"lead": velocity, "comp": velocity - 14, "bass": velocity - 6,
-                 "pad": velocity - 24, "drums": velocity - 8, "counter": velocity - 10}[role]
+                 "pad": velocity - 24, "drums": velocity - 8, "counter": velocity - 10,
+                 "timpani": velocity}[role]
         parts.append(Part(role, name, inst.program, inst.is_drum, low, high,
                           max(30, min(120, level))))
     return tuple(parts), notes
@@ -203,7 +208,7 @@ def choose_parts(profile: StyleProfile, wanted: tuple[str, ...], stated: bool,
 def _register(role: str, low: int, high: int, profile: StyleProfile) -> tuple[int, int]:
     """Each role's band, narrowed to what the instrument can play."""
     band = {"lead": profile.lead_range, "comp": (48, 72), "bass": (28, 52), "pad": (48, 76),
-            "counter": (55, 79), "drums": (35, 81)}[role]
+            "counter": (55, 79), "drums": (35, 81), "timpani": (40, 55)}[role]
     lo, hi = max(low, band[0]), min(high, band[1])
     if hi - lo < 12:  # the instrument lives elsewhere: use its own best octave and a half
         middle = (low + high) // 2

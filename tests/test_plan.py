@@ -1,7 +1,8 @@
 import pytest
 
-from generation.arrange import Grid, arrange, chord_tones, voice
+from generation.arrange import arrange
 from generation.drums import groups_of
+from generation.patterns import Grid, chord_tones, voice
 from generation.plan import chord, make_plan
 from generation.request import Request
 from generation.spec import Spec, fit_bars, make_spec, parse_key, with_tempo
