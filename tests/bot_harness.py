@@ -26,9 +26,11 @@ TOKEN = "fake-token.NOT-A-REAL-SECRET-1234567890"
 class FakeRunner:
     """Runs jobs in a thread; `gate` (when set) holds every job until it is released."""
 
-    def __init__(self, *, delay_s: float = 0.0, fail: TunesmithError | None = None):
+    def __init__(self, *, delay_s: float = 0.0, fail: TunesmithError | None = None,
+                 mp3_ms: int = 500, bitrate: str = "64k"):
         self.delay_s = delay_s
         self.fail = fail
+        self.audio = {"mp3_ms": mp3_ms, "bitrate": bitrate}
         self.jobs: list[Job] = []
         self.gate: asyncio.Event | None = None
 
@@ -47,7 +49,7 @@ class FakeRunner:
         tempo = job.tempo_bpm or 90
         if job.action in ("faster", "slower") and job.base:
             tempo = int(job.base["tempo_bpm"] * (1.25 if job.action == "faster" else 0.8))
-        return await asyncio.to_thread(write_piece, job, out_dir, seed, tempo)
+        return await asyncio.to_thread(write_piece, job, out_dir, seed, tempo, **self.audio)
 
 
 def bot_settings(tmp_path: Path, **overrides) -> BotSettings:

@@ -261,6 +261,22 @@ def test_job_that_outlives_the_interaction_token_arrives_in_the_channel(tmp_path
     run(scenario())
 
 
+def test_an_mp3_over_the_upload_limit_is_sent_at_a_lower_bitrate(tmp_path):
+    async def scenario():
+        runner = FakeRunner(mp3_ms=2000, bitrate="192k")  # about 48 KB
+        async with fake_discord(upload_limit=30_000) as fake, \
+                running_bot(fake, runner, tmp_path):
+            await fake.slash("compose", prompt="small server")
+            await fake.wait_for(lambda: fake.with_files(".mp3"))
+            message = fake.with_files(".mp3")[0]
+            files = fake.files[message_id(message)]
+            mp3 = next(v for k, v in files.items() if k.endswith(".mp3"))
+            assert sum(map(len, files.values())) <= 30_000 and len(files) == 3
+            assert "96kbps" in message["content"]
+            assert len(AudioSegment.from_file(io.BytesIO(mp3), format="mp3")) > 1_900  # ms
+    run(scenario())
+
+
 def test_files_over_the_upload_limit_fall_back_to_midi(tmp_path):
     async def scenario():
         async with fake_discord(upload_limit=1500) as fake, \

@@ -29,8 +29,9 @@ def tiny_png(path: Path, width: int = 4, height: int = 2) -> None:
 
 
 def write_piece(job: Job, out_dir: Path, seed: int, tempo: int,
-                notes: tuple[str, ...] = ("mood guessed: calm",)) -> Composition:
-    """Eight seeded notes as MIDI, half a second of sine as MP3, a tiny PNG."""
+                notes: tuple[str, ...] = ("mood guessed: calm",), *, mp3_ms: int = 500,
+                bitrate: str = "64k") -> Composition:
+    """Eight seeded notes as MIDI, `mp3_ms` of sine as MP3, a tiny PNG."""
     import symusic
     from pydub.generators import Sine
 
@@ -46,8 +47,8 @@ def write_piece(job: Job, out_dir: Path, seed: int, tempo: int,
     midi = out_dir / f"{name}.mid"
     midi.write_bytes(score.dumps_midi())
     mp3 = out_dir / f"{name}.mp3"
-    Sine(220 + seed % 440).to_audio_segment(duration=500).export(
-        mp3, format="mp3", bitrate="64k").close()
+    Sine(220 + seed % 440).to_audio_segment(duration=mp3_ms).export(
+        mp3, format="mp3", bitrate=bitrate).close()
     png = out_dir / f"{name}.png"
     tiny_png(png)
     spec = {"key": job.key or "D minor", "tempo_bpm": tempo, "meter": "4/4",
