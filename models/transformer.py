@@ -41,7 +41,6 @@ class SelfAttention(nn.Module):
         self.n_head = config.n_head
         self.qkv = nn.Linear(config.n_embd, 3 * config.n_embd)
         self.proj = nn.Linear(config.n_embd, config.n_embd)
-        self.dropout = config.dropout
         self.resid_dropout = nn.Dropout(config.dropout)
 
     def forward(self, x, cache: KVCache | None = None, layer: int = 0):
@@ -50,8 +49,8 @@ class SelfAttention(nn.Module):
         # (B, T, C) → (B, n_head, T, head_dim)
         q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))
         if cache is None:
-            y = F.scaled_dot_product_attention(
-                q, k, v, is_causal=True, dropout_p=self.dropout if self.training else 0.0)
+            # no dropout on attention weights: it forces SDPA's slow path on CPU (2× slower)
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
         else:
             start = cache.length
             cache.keys[layer, :, :, start:start + T] = k
