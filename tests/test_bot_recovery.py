@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from tests.bot_harness import FakeRunner, fake_discord, running_bot
-from tests.fake_discord import BOB, EPHEMERAL
+from tests.fake_discord import ALICE, BOB, EPHEMERAL
 from tests.test_bot_discord import custom_id, message_id
 
 
@@ -44,4 +44,19 @@ def test_a_private_piece_stays_private(tmp_path):
             other = await fake.press(message_id(message), custom_id(message, "vary"), BOB)
             await fake.wait_for(lambda: other.response is not None)
             assert "Only the person who made" in other.response["data"]["content"]
+    run(scenario())
+
+
+def test_a_late_private_piece_goes_to_a_direct_message_not_the_channel(tmp_path):
+    async def scenario():
+        runner = FakeRunner(delay_s=0.3)
+        async with fake_discord() as fake, \
+                running_bot(fake, runner, tmp_path, interaction_ttl_s=0.1):
+            await fake.slash("compose", prompt="secret tune", private=True)
+            await fake.wait_for(lambda: fake.with_files(".mp3"))
+            message = fake.with_files(".mp3")[0]
+            assert int(message["channel_id"]) == ALICE + 1  # the fake's DM channel with alice
+            assert ("POST", "/users/@me/channels", {"recipient_id": ALICE}) in [
+                (m, p, {k: int(v) for k, v in (b or {}).items()}) for m, p, b in fake.requests
+                if p == "/users/@me/channels"]
     run(scenario())
