@@ -24,7 +24,7 @@ from bot.controls import (
     reaction_action,
 )
 from bot.delivery import escape
-from bot.flow import ChannelTarget, Flow, InteractionTarget, Target
+from bot.flow import APOLOGY, ChannelTarget, Flow, InteractionTarget, Target
 from bot.limits import Admission
 from bot.settings import BotSettings
 from bot.store import Piece, Store
@@ -102,6 +102,7 @@ class TunesmithBot(discord.Client):
                          progress_interval_s=self.settings.progress_interval_s)
         self.add_dynamic_items(ControlButton, InstrumentSelect)
         register(self.tree)
+        self.tree.on_error = self.on_command_error
         if self.settings.sync_commands:
             await self.sync_commands()
         self.flow._spawn(self._resume_unfinished())
@@ -129,6 +130,19 @@ class TunesmithBot(discord.Client):
         if self.store is not None:
             await self.store.close()
 
+    async def on_command_error(self, interaction: discord.Interaction,
+                               error: app_commands.AppCommandError) -> None:
+        """A bug in a command: log the traceback, give the user a short apology."""
+        log.error("command %s failed", interaction.command and interaction.command.name,
+                  exc_info=error)
+        try:
+            if interaction.response.is_done():
+                await interaction.edit_original_response(content=f"⚠️ {APOLOGY}")
+            else:
+                await interaction.response.send_message(f"⚠️ {APOLOGY}", ephemeral=True)
+        except discord.HTTPException as failure:
+            log.warning("could not apologise for the failed command: %s", failure)
+
     async def on_ready(self) -> None:
         log.info("connected as %s to %d servers", self.user, len(self.guilds))
 
@@ -148,7 +162,11 @@ class TunesmithBot(discord.Client):
                 await interaction.response.send_message(f"⏳ {escape(str(error))}", ephemeral=True)
                 return None
         if not interaction.response.is_done():
-            await interaction.response.defer(thinking=True, ephemeral=private)
+            try:
+                await interaction.response.defer(thinking=True, ephemeral=private)
+            except discord.HTTPException:  # too late (over 3 s) or already answered
+                self.admission.release(ticket, succeeded=False)
+                raise
         target = InteractionTarget(interaction, ttl_s=self.settings.interaction_ttl_s,
                                    private=private)
         return await self._record_and_run(target, job, ticket, user_id=interaction.user.id,

@@ -108,7 +108,11 @@ async def continue_(interaction: discord.Interaction[TunesmithBot], file: discor
         icon = "⏳" if isinstance(error, BusyError) else "⚠️"
         await interaction.response.send_message(f"{icon} {escape(str(error))}", ephemeral=True)
         return
-    await interaction.response.defer(thinking=True, ephemeral=private)
+    try:
+        await interaction.response.defer(thinking=True, ephemeral=private)
+    except discord.HTTPException:
+        client.admission.release(ticket, succeeded=False)
+        raise
     try:
         try:
             data = await file.read()

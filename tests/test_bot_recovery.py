@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from models.errors import RequestError
 from tests.bot_harness import FakeRunner, fake_discord, running_bot
 from tests.fake_discord import ALICE, BOB, EPHEMERAL
 from tests.test_bot_discord import custom_id, message_id
@@ -60,3 +61,21 @@ def test_a_late_private_piece_goes_to_a_direct_message_not_the_channel(tmp_path)
                 (m, p, {k: int(v) for k, v in (b or {}).items()}) for m, p, b in fake.requests
                 if p == "/users/@me/channels"]
     run(scenario())
+
+
+def test_failures_get_one_answer_each(tmp_path, caplog):
+    async def scenario():
+        async with fake_discord() as fake:
+            refused = FakeRunner(fail=RequestError("tempo 900 bpm is above the 240 bpm limit"))
+            async with running_bot(fake, refused, tmp_path):
+                told = await fake.slash("compose", prompt="too fast")
+                await fake.wait_for(lambda: "⚠️" in (fake.content_of(told) or ""))
+                assert "tempo 900 bpm is above" in fake.content_of(told)
+            broken = FakeRunner(fail=ZeroDivisionError("a bug"))
+            async with running_bot(fake, broken, tmp_path):
+                sorry = await fake.slash("compose", prompt="meets a bug")
+                await fake.wait_for(lambda: "⚠️" in (fake.content_of(sorry) or ""))
+                assert "Sorry, something went wrong on our side" in fake.content_of(sorry)
+                assert "a bug" not in fake.content_of(sorry)
+    run(scenario())
+    assert any(r.exc_info and r.exc_info[0] is ZeroDivisionError for r in caplog.records)
