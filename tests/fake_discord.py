@@ -16,7 +16,6 @@ import itertools
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -24,54 +23,27 @@ import discord
 import yarl
 from aiohttp import web
 
-DISCORD_EPOCH_MS = 1_420_070_400_000
-APP_ID = 700_000_000_000_000_001  # the bot user shares the application's id, as on Discord
-GUILD_ID = 700_000_000_000_000_100
-CHANNEL_ID = 700_000_000_000_000_200
-ALICE = 700_000_000_000_000_301
-BOB = 700_000_000_000_000_302
-CAROL = 700_000_000_000_000_303
-EPHEMERAL = 64
+from tests.fake_discord_data import (  # noqa: F401  (tests import the ids from here)
+    ALICE,
+    APP_ID,
+    BOB,
+    BOT_USER,
+    CAROL,
+    CHANNEL_ID,
+    DISCORD_EPOCH_MS,
+    EPHEMERAL,
+    GUILD_ID,
+    USERS,
+    Interaction,
+    TooLarge,
+    channel_payload,
+    guild_payload,
+    json_response,
+)
+from tests.fake_discord_user import UserActions
 
 
-def _user(user_id: int, name: str, bot: bool = False) -> dict[str, Any]:
-    return {"id": str(user_id), "username": name, "global_name": name, "discriminator": "0",
-            "avatar": None, "bot": bot}
-
-
-BOT_USER = _user(APP_ID, "tunesmith", bot=True)
-USERS = {ALICE: _user(ALICE, "alice"), BOB: _user(BOB, "bob"), CAROL: _user(CAROL, "carol")}
-
-
-def json_response(data: Any, status: int = 200) -> web.Response:
-    # discord.py parses JSON only when the Content-Type is exactly application/json.
-    # aiohttp's content_type= would append "; charset=utf-8", so the header is set by hand.
-    return web.Response(body=json.dumps(data).encode(), status=status,
-                        headers={"Content-Type": "application/json"})
-
-
-class TooLarge(Exception):
-    """The files of one message exceed the upload limit."""
-
-
-@dataclass
-class Interaction:
-    """One interaction the fake sent, and what the bot answered."""
-
-    id: int
-    token: str
-    kind: int  # 2 command, 3 component, 4 autocomplete, 5 modal submit
-    user_id: int
-    created: float
-    message_id: int | None = None  # the message a component sits on
-    response_type: int | None = None
-    response: dict[str, Any] | None = None
-    responded_at: float | None = None
-    original_id: int | None = None  # the message created by the response
-    followups: list[int] = field(default_factory=list)
-
-
-class FakeDiscord:
+class FakeDiscord(UserActions):
     """The server. `await start()`, `patch()`, then run the bot against it."""
 
     def __init__(self, *, upload_limit: int = 10 * 2**20, token_ttl_s: float = 900.0,
@@ -162,7 +134,7 @@ class FakeDiscord:
                     "session_id": "fake-session", "shard": [0, 1],
                     "resume_gateway_url": f"ws://127.0.0.1:{self.port}/gateway",
                     "application": {"id": str(APP_ID), "flags": 0}})
-                await self._dispatch(socket, "GUILD_CREATE", self._guild())
+                await self._dispatch(socket, "GUILD_CREATE", guild_payload())
                 await self._notify()
         self.sockets.remove(socket)
         return socket
@@ -174,125 +146,6 @@ class FakeDiscord:
         """Send a gateway event to the connected bot."""
         await self.wait_for(lambda: self.sockets and self.identify, 10)
         await self._dispatch(self.sockets[-1], event, data)
-
-    def _guild(self) -> dict[str, Any]:
-        return {
-            "id": str(GUILD_ID), "name": "fake guild", "owner_id": str(ALICE), "icon": None,
-            "unavailable": False, "member_count": 3, "large": False, "features": [],
-            "roles": [{"id": str(GUILD_ID), "name": "@everyone", "permissions": "2248473465835073",
-                       "position": 0, "color": 0, "hoist": False, "managed": False,
-                       "mentionable": False, "flags": 0}],
-            "channels": [self._channel()], "members": [], "emojis": [], "stickers": [],
-            "threads": [], "voice_states": [], "presences": [], "stage_instances": [],
-            "guild_scheduled_events": [], "premium_tier": 0, "preferred_locale": "en-US",
-            "system_channel_flags": 0, "verification_level": 0, "explicit_content_filter": 0,
-            "default_message_notifications": 0, "mfa_level": 0, "nsfw_level": 0,
-        }
-
-    def _channel(self) -> dict[str, Any]:
-        return {"id": str(CHANNEL_ID), "type": 0, "guild_id": str(GUILD_ID), "name": "music",
-                "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None,
-                "topic": None, "last_message_id": None, "rate_limit_per_user": 0}
-
-    # Acting as a user -----------------------------------------------------------------------
-
-    def _member(self, user_id: int) -> dict[str, Any]:
-        return {"user": USERS[user_id], "roles": [], "joined_at": "2024-01-01T00:00:00+00:00",
-                "deaf": False, "mute": False, "flags": 0, "permissions": "2248473465835073"}
-
-    async def _interact(self, kind: int, user_id: int, data: dict[str, Any],
-                        message_id: int | None = None) -> Interaction:
-        interaction = Interaction(self.snowflake(), f"itoken-{next(self._ids)}", kind, user_id,
-                                  time.monotonic(), message_id)
-        self.interactions[interaction.token] = interaction
-        payload = {
-            "id": str(interaction.id), "application_id": str(APP_ID), "type": kind,
-            "data": data, "guild_id": str(GUILD_ID), "channel_id": str(CHANNEL_ID),
-            "channel": self._channel(), "member": self._member(user_id),
-            "token": interaction.token, "version": 1, "app_permissions": "2248473465835073",
-            "locale": "en-US", "guild_locale": "en-US", "entitlements": [],
-            "authorizing_integration_owners": {"0": str(GUILD_ID)}, "context": 0,
-            "attachment_size_limit": self.upload_limit,
-        }
-        if message_id is not None:
-            payload["message"] = self.messages[message_id]
-        await self.dispatch("INTERACTION_CREATE", payload)
-        return interaction
-
-    def command(self, name: str) -> dict[str, Any]:
-        for commands in self.commands.values():
-            for command in commands:
-                if command["name"] == name:
-                    return command
-        raise KeyError(f"command {name!r} was never synced")
-
-    async def slash(self, name: str, user_id: int = ALICE, *,
-                    attachment: tuple[str, bytes] | None = None, **options: Any) -> Interaction:
-        """Run `/name` with `options`, typed the way the synced command declares them."""
-        command = self.command(name)
-        types = {option["name"]: option["type"] for option in command.get("options", [])}
-        data: dict[str, Any] = {"id": command["id"], "name": name, "type": 1,
-                                "guild_id": str(GUILD_ID), "options": []}
-        for key, value in options.items():
-            data["options"].append({"name": key, "type": types[key], "value": value})
-        if attachment is not None:
-            filename, content = attachment
-            attachment_id = self.snowflake()
-            stored = f"{attachment_id}-{quote(filename, safe='')}"
-            self.cdn[stored] = content
-            option = next(o for o in command["options"] if o["type"] == 11)
-            data["options"].append({"name": option["name"], "type": 11,
-                                    "value": str(attachment_id)})
-            data["resolved"] = {"attachments": {str(attachment_id): {
-                "id": str(attachment_id), "filename": filename, "size": len(content),
-                "url": f"{self.base}/cdn/{stored}", "proxy_url": f"{self.base}/cdn/{stored}",
-                "content_type": "audio/midi"}}}
-        return await self._interact(2, user_id, data)
-
-    async def autocomplete(self, name: str, option: str, value: str,
-                           user_id: int = ALICE) -> list[dict[str, Any]]:
-        command = self.command(name)
-        data = {"id": command["id"], "name": name, "type": 1, "guild_id": str(GUILD_ID),
-                "options": [{"name": option, "type": 3, "value": value, "focused": True}]}
-        interaction = await self._interact(4, user_id, data)
-        await self.wait_for(lambda: interaction.response is not None)
-        return interaction.response["data"]["choices"]
-
-    async def press(self, message_id: int, custom_id: str, user_id: int = ALICE,
-                    values: list[str] | None = None) -> Interaction:
-        """Press a button (or pick `values` from a menu) on a message."""
-        data: dict[str, Any] = {"custom_id": custom_id, "component_type": 2}
-        if values is not None:
-            data.update(component_type=3, values=values)
-        return await self._interact(3, user_id, data, message_id)
-
-    async def submit(self, custom_id: str, fields: dict[str, str],
-                     user_id: int = ALICE) -> Interaction:
-        rows = [{"type": 1, "components": [{"type": 4, "custom_id": key, "value": value}]}
-                for key, value in fields.items()]
-        return await self._interact(5, user_id, {"custom_id": custom_id, "components": rows})
-
-    async def react(self, message_id: int, emoji: str, user_id: int = ALICE) -> None:
-        await self.dispatch("MESSAGE_REACTION_ADD", {
-            "user_id": str(user_id), "channel_id": str(CHANNEL_ID),
-            "message_id": str(message_id), "guild_id": str(GUILD_ID),
-            "emoji": {"id": None, "name": emoji}, "member": self._member(user_id),
-            "type": 0, "burst": False, "burst_colors": [], "message_author_id": str(APP_ID)})
-
-    # Reading the results --------------------------------------------------------------------
-
-    def with_files(self, suffix: str, after: int = 0) -> list[dict[str, Any]]:
-        """Live messages newer than `after` carrying a file ending in `suffix`."""
-        return [m for mid, m in sorted(self.messages.items())
-                if mid > after and mid not in self.deleted
-                and any(name.endswith(suffix) for name in self.files.get(mid, {}))]
-
-    def content_of(self, interaction: Interaction) -> str | None:
-        if interaction.original_id is not None:
-            return self.messages[interaction.original_id]["content"]
-        if interaction.response is not None:
-            return interaction.response.get("data", {}).get("content")
-        return None
 
     # REST -----------------------------------------------------------------------------------
 
