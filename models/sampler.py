@@ -10,7 +10,7 @@ asked for, each with the chord asked for, and the same seed gives the same notes
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -37,7 +37,7 @@ class _Run:
     header: list[int]
     cache: object
     logits: torch.Tensor | None = None
-    fed: int = 0  # tokens fed by `_feed` (a refill's recomputation not counted)
+    fed: list[int] = field(default_factory=list)  # every token fed by `_feed`, in order
 
 
 class MelodyModel:
@@ -51,6 +51,7 @@ class MelodyModel:
         self.context = network.config.context
         self.version = f"{meta['arch']}-{tokenizer.vocab_hash[:8]}-{meta['step']}"
         self.last_token_count = 0
+        self._last_ids: list[int] = []
         if threads:
             torch.set_num_threads(threads)
 
@@ -72,7 +73,7 @@ class MelodyModel:
         logits, _ = self.network(x, cache=run.cache)
         run.logits = logits[0, -1].float()
         run.ids += ids
-        run.fed += len(ids)
+        run.fed += ids
 
     def _refill(self, run: _Run) -> None:
         """Restart the cache on the header plus the most recent bars (half a context)."""
@@ -157,7 +158,8 @@ class MelodyModel:
                                     len(prefix_bars), temperature, top_p,
                                     scale_strictness, (low, high), prefix)
         start = len(prefix_bars) * bar_length / TICKS
-        self.last_token_count = run.fed  # for the benchmark: tokens fed, all told
+        self.last_token_count = len(run.fed)  # for the benchmark: tokens fed, all told
+        self._last_ids = run.fed
         return bars_to_notes(bars, start, velocity)
 
     def _filters(self, mode: str, strictness: float, low: int, high: int, max_gap: int):

@@ -191,6 +191,8 @@ def train(config: TrainConfig, cache_dir: Path, run_dir: Path, export: Path | No
             torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
                         "step": step, "elapsed": time.time() - began, "best": best}, state_path)
     best = _evaluate(model, config, tokenizer, valid, step, best, run_dir, metrics)
+    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                "step": step, "elapsed": time.time() - began, "best": best}, state_path)
     metrics.update(step=step, minutes=(time.time() - began) / 60, best_valid_nll=best)
     if export is not None:
         best_model, meta = checkpoint.load(run_dir / "best", tokenizer.vocab_hash)

@@ -1,0 +1,129 @@
+"""Sampler and checkpoints: determinism, exact bars, forced chords, prefixes, vocab checks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from models import checkpoint
+from models.data import TICKS
+from models.errors import ModelError
+from models.harmony import MODES, Chord
+from models.notes import Controls, Note
+from models.sampler import MelodyModel
+from models.tokenizer import Tokenizer
+
+CONTROLS = Controls("folk", "major", (3, 4), 100, 0.6, 0.3, 0.2)
+CHORDS = [Chord(0, "maj"), Chord(5, "maj"), Chord(7, "dom7"), Chord(0, "maj")]
+
+
+def tiny_network(tokenizer: Tokenizer, arch: str = "transformer"):
+    torch.manual_seed(0)
+    config = {"vocab_size": len(tokenizer), "context": 128, "n_layer": 1, "n_embd": 32,
+              "dropout": 0.0}
+    if arch == "transformer":
+        config["n_head"] = 2
+    else:
+        config["cell"] = arch
+    return checkpoint.build_model(arch, config).eval()
+
+
+@pytest.fixture(scope="module")
+def model() -> MelodyModel:
+    tokenizer = Tokenizer()
+    return MelodyModel(tiny_network(tokenizer), {"arch": "transformer", "step": 0}, tokenizer)
+
+
+def test_same_seed_same_notes_and_other_seed_differs(model):
+    first = model.generate(CONTROLS, CHORDS * 2, seed=7)
+    assert first == model.generate(CONTROLS, CHORDS * 2, seed=7)
+    assert first != model.generate(CONTROLS, CHORDS * 2, seed=8)
+
+
+@pytest.mark.parametrize("meter", [(3, 4), (6, 8), (4, 4), (5, 4)])
+def test_exactly_the_bars_asked_for_with_notes_inside_them(model, meter):
+    controls = Controls("celtic", "dorian", meter, 120, 0.9, -0.2, 0.5)
+    bar = meter[0] * 4 / meter[1]
+    notes = model.generate(controls, CHORDS * 3, seed=1, scale_strictness=1.0,
+                           pitch_range=(60, 79))
+    assert notes and max(n.start + n.duration for n in notes) <= 12 * bar + 1e-9
+    assert all(60 <= n.pitch <= 79 for n in notes)
+    dorian = set(MODES["dorian"])
+    chord_tones = set().union(*(c.pitch_classes() for c in CHORDS))
+    assert all(n.pitch % 12 in dorian | chord_tones for n in notes)
+    starts = [n.start for n in notes]
+    assert starts == sorted(starts) and len(set(starts)) == len(starts)  # one voice
+    pairs = zip(notes, notes[1:], strict=False)
+    assert all(a.start + a.duration <= b.start + 1e-9 for a, b in pairs)
+
+
+def test_no_bar_is_silent_for_long(model):
+    notes = model.generate(CONTROLS, CHORDS * 4, seed=3, temperature=1.5)
+    ends = [0.0] + [n.start + n.duration for n in notes]
+    gaps = [n.start - end for n, end in zip(notes, ends, strict=False)]
+    assert max(gaps) <= 3.0 + 1e-9  # the rest never exceeds one 3/4 bar
+    assert 16 * 3 - ends[-1] <= 3.0 + 1e-9
+
+
+def test_chord_tokens_are_forced_per_bar(model):
+    chords = [Chord(9, "min"), Chord(2, "min7"), Chord(7, "dom7"), Chord(0, "maj")]
+    model.generate(CONTROLS, chords, seed=5)
+    # the scaffold fed for each bar carries that bar's chord token
+    tokens = [model.tokenizer.vocab[i] for i in model._last_ids]
+    assert [t for t in tokens if t.startswith("CHORD_")] == [
+        "CHORD_9_min", "CHORD_2_min", "CHORD_7_dom7", "CHORD_0_maj"]
+
+
+def test_prefix_is_continued_after_its_last_bar(model):
+    prefix = [Note(60 + i % 5, i * 0.5, 0.5) for i in range(13)]  # 6.5 beats: 3 bars of 3/4
+    notes = model.generate(CONTROLS, CHORDS, seed=2, prefix=prefix)
+    assert notes and min(n.start for n in notes) >= 9.0
+    assert max(n.start for n in notes) < 9.0 + 4 * 3
+
+
+def test_checkpoint_round_trip_gives_identical_logits(tmp_path):
+    tokenizer = Tokenizer()
+    ids = torch.tensor([tokenizer.ids(["BOS", "STYLE_essen", "MODE_major", "METER_4/4",
+                                       "TEMPO_medium", "DENS_1", "MOOD_pl", "BAR"])])
+    for arch in ("transformer", "lstm", "gru"):
+        network = tiny_network(tokenizer, arch)
+        checkpoint.save(network, arch, tmp_path / arch, tokenizer.vocab_hash, step=3)
+        loaded, meta = checkpoint.load(tmp_path / arch, tokenizer.vocab_hash)
+        assert meta["step"] == 3 and meta["arch"] == arch
+        with torch.inference_mode():
+            assert torch.equal(network(ids)[0], loaded(ids)[0])
+
+
+def test_mismatched_vocabulary_is_refused_with_a_clear_message(tmp_path):
+    tokenizer = Tokenizer()
+    checkpoint.save(tiny_network(tokenizer), "transformer", tmp_path / "m", "0123456789abcdef",
+                    step=1)
+    with pytest.raises(ModelError, match="vocabulary '0123456789abcdef'.*retrain"):
+        MelodyModel.load(tmp_path / "m")
+    with pytest.raises(ModelError, match="no checkpoint config"):
+        MelodyModel.load(tmp_path / "missing")
+    (tmp_path / "bad.json").write_text(json.dumps({"vocab_hash": tokenizer.vocab_hash,
+                                                   "arch": "transformer", "step": 0,
+                                                   "config": {}}))
+    with pytest.raises(ModelError, match="missing"):
+        MelodyModel.load(tmp_path / "bad")
+
+
+def test_kv_cache_matches_the_full_forward():
+    tokenizer = Tokenizer()
+    network = tiny_network(tokenizer)
+    ids = torch.randint(1, len(tokenizer), (1, 20))
+    with torch.inference_mode():
+        full, _ = network(ids)
+        cache = network.new_cache(1)
+        first, _ = network(ids[:, :12], cache=cache)
+        steps = [network(ids[:, i:i + 1], cache=cache)[0] for i in range(12, 20)]
+    stepped = torch.cat([first] + steps, dim=1)
+    assert torch.allclose(full, stepped, atol=1e-5)
+
+
+def test_ticks_grid_is_what_notes_use(model):
+    notes = model.generate(CONTROLS, CHORDS, seed=11)
+    assert all(abs(n.start * TICKS - round(n.start * TICKS)) < 1e-9 for n in notes)
