@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -148,3 +150,11 @@ def test_env_example_documents_every_bot_variable_and_loads():
     settings = BotSettings.from_env(env)
     assert settings.token == "" and settings.dev_guild is None and not settings.sync_commands
     Settings.from_env(env)
+
+
+def test_importing_the_bot_loads_no_heavy_library():
+    code = ("import sys, bot.app, bot.commands, bot.worker, bot.main; "
+            "print(sorted(m for m in ('torch', 'transformers', 'music21') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=Path(__file__).resolve().parents[1])
+    assert done.stdout.strip() == "[]"
