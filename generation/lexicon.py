@@ -91,6 +91,23 @@ _inst("pipa", "pipa", "琵琶")
 _inst("strings, brass, flute, timpani", "orchestra", "orchestral", "full orchestra",
       "symphony orchestra", "orchestre", "orquesta", "orchester", "管弦乐", "管弦乐团")
 _inst("synth lead", "8-bit", "8bit", "8 bit", "chiptune", "16-bit", "16 bit")
+_inst("piano", "pianist", "piano player")
+_inst("guitar", "guitarist", "slide guitar", "steel guitar", "fingerstyle guitar")
+_inst("violin", "violinist", "fiddler", "fiddle player")
+_inst("cello", "cellist")
+_inst("drums", "drummer", "bass drum", "kick drum", "snare", "snare drum", "hi-hat", "hihat",
+      "hi-hats", "cymbals", "brushes on the snare", "drum machine", "breakbeat")
+_inst("saxophone", "saxophonist", "sax player", "bari sax", "baritone sax")
+_inst("trumpet", "trumpeter", "trumpet player", "muted trumpet")
+_inst("flute", "flautist", "flutist")
+_inst("harp", "harpist")
+_inst("organ", "organist")
+_inst("bass", "bassist", "synth bass", "sub bass", "bass player")
+_inst("clarinet", "bass clarinet")
+_inst("choir", "voice", "vocal", "humming", "female vocals", "male vocals", "soprano")
+_inst("flute, oboe, clarinet, bassoon", "woodwinds", "woodwind", "woodwind section",
+      "woodwind quintet")
+_inst("strings", "chamber orchestra", "string ensemble")
 # Nearest vocabulary instrument for the ones tunesmith does not have; the user is told.
 _NEAREST = {
     "ukulele": "guitar", "uke": "guitar", "banjo": "guitar", "mandolin": "guitar",
@@ -103,7 +120,9 @@ _NEAREST = {
     "guqin": "guzheng", "古琴": "guzheng", "tabla": "drums", "djembe": "drums",
     "bongos": "drums", "congas": "drums", "cajon": "drums", "handpan": "marimba",
     "theremin": "synth lead", "keyboard": "piano", "mellotron": "strings",
-    "dulcimer": "harp", "zither": "guzheng", "harmonium": "accordion",
+    "dulcimer": "harp", "zither": "guzheng", "harmonium": "accordion", "toy piano": "celesta",
+    "clavinet": "electric piano", "oud": "guitar", "balalaika": "guitar", "cavaquinho": "guitar",
+    "charango": "guitar", "shakers": "drums", "tambourine": "drums", "cowbell": "drums",
 }
 for _word, _name in _NEAREST.items():
     _inst(_name, _word, note=f"{{phrase}} is not in tunesmith's instruments; using {_name}")
@@ -117,13 +136,14 @@ def _mood(name: str, *phrases: str) -> None:
 
 
 _mood("calm", "calm", "calming", "peaceful", "serene", "tranquil", "relaxing", "relaxed",
-      "soothing", "restful", "chill", "chilled", "placid", "quiet", "mellow", "平静", "安静",
+      "soothing", "restful", "chill", "doux", "douce", "suave", "chilled", "placid", "quiet",
+      "mellow", "平静", "安静",
       "宁静", "放松", "舒缓", "轻松", "calme", "paisible", "apaisant", "apaisante",
       "tranquille", "serein", "sereine", "relaxant", "tranquilo", "tranquila", "calmado",
       "calmada", "relajante", "relajado", "sereno", "serena", "ruhig", "ruhige", "ruhiges",
       "ruhigen", "entspannt", "entspannend", "entspannte", "friedlich", "gelassen", "calmo",
       "tranquillo")
-_mood("happy", "happy", "joyful", "joyous", "cheerful", "jolly", "sunny", "uplifting",
+_mood("happy", "happy", "upbeat", "joyful", "joyous", "cheerful", "jolly", "sunny", "uplifting",
       "feel-good", "feel good", "快乐", "开心", "欢快", "高兴", "愉快", "欢乐", "joyeux",
       "joyeuse", "heureux", "heureuse", "gai", "gaie", "enjoue", "feliz", "alegre", "alegres",
       "frohlich", "frohliche", "frohliches", "glucklich", "heiter", "heitere", "felice",
@@ -140,14 +160,16 @@ _mood("energetic", "energetic", "energizing", "energising", "high energy", "high
 _mood("epic", "epic", "heroic", "majestic", "triumphant", "glorious", "grandiose", "史诗",
       "宏大", "壮丽", "英雄", "磅礴", "epique", "heroique", "epico", "epica", "heroico",
       "heroica", "episch", "epische", "episches", "heroisch", "gewaltig")
-_mood("tense", "tense", "suspense", "suspenseful", "anxious", "nervous", "tension", "uneasy",
+_mood("tense", "tense", "scary", "suspense", "suspenseful", "inquietant", "inquietante",
+      "aterrador", "aterradora", "beangstigend", "anxious", "nervous", "tension", "uneasy",
       "nail-biting", "紧张", "悬疑", "焦虑", "tendu", "tendue", "angoissant", "angoissante",
       "tenso", "tensa", "angustioso", "angespannt", "spannend", "nervos", "beklemmend",
       "teso")
 _mood("romantic", "romantic", "romance", "love song", "in love", "tender", "amorous",
       "浪漫", "爱情", "romantique", "amoureux", "amoureuse", "romantico", "romantica",
       "romantisch", "romantische", "zartlich", "verliebt")
-_mood("mysterious", "mysterious", "mystery", "enigmatic", "mystical", "mystic", "cryptic",
+_mood("mysterious", "mysterious", "mystery", "eerie", "haunting", "enigmatic", "mystical",
+      "mystic", "cryptic",
       "神秘", "mysterieux", "mysterieuse", "misterioso", "misteriosa", "geheimnisvoll",
       "mysterios", "ratselhaft")
 _mood("playful", "playful", "whimsical", "silly", "quirky", "cheeky", "goofy", "bouncy",
@@ -157,7 +179,8 @@ _mood("playful", "playful", "whimsical", "silly", "quirky", "cheeky", "goofy", "
 _mood("dreamy", "dreamy", "dreamlike", "dream-like", "ethereal", "hazy", "floaty",
       "梦幻", "如梦", "reveur", "reveuse", "onirique", "sonador", "sonadora", "onirico",
       "vertraumt", "vertraumte", "traumerisch", "sognante")
-_mood("dark", "dark", "ominous", "sinister", "menacing", "grim", "brooding", "evil",
+_mood("dark", "dark", "spooky", "creepy", "gruselig", "ominous", "sinister", "menacing",
+      "grim", "brooding", "evil",
       "黑暗", "阴暗", "阴森", "sombre", "sinistre", "obscur", "obscure", "oscuro", "oscura",
       "sombrio", "sombria", "siniestro", "dunkel", "dunkle", "dunkles", "dunklen", "duster",
       "finster")

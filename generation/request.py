@@ -34,6 +34,7 @@ from generation.slots import (
     read_tempo,
 )
 from generation.vocab import (
+    INSTRUMENT_STYLES,
     INSTRUMENTS,
     MAJOR_TONIC,
     MINOR_TONIC,
@@ -49,6 +50,7 @@ DEFAULT_LENGTH_S = 30.0
 DEFAULT_MOOD, DEFAULT_STYLE = "calm", "classical"
 SLOT_ORDER = ("key", "tempo", "meter", "instruments", "length", "mood", "style")
 _FEEL_POSITION = {"slow": 0.15, "medium": 0.5, "fast": 0.85}  # where in a tempo range
+_INSTRUMENT_STYLE_BOOST = 2.0  # odds factor for a style that a stated instrument suggests
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,13 @@ def _looks_like_nonsense(text: str, blanked: str, classifier) -> bool:
     return known / len(words) < 0.5
 
 
+def _style_odds(styles: dict[str, float], instruments: list[str]) -> dict[str, float]:
+    """Style probabilities, raised for styles the stated instruments suggest (sax → jazz)."""
+    suggested = {style for name in instruments for style in INSTRUMENT_STYLES.get(name, ())}
+    return {style: p * (_INSTRUMENT_STYLE_BOOST if style in suggested else 1.0)
+            for style, p in styles.items()}
+
+
 def _tempo_range(mood: str, style: str) -> tuple[int, int]:
     low = max(MOOD_TEMPO[mood][0], STYLE_TEMPO[style][0])
     high = min(MOOD_TEMPO[mood][1], STYLE_TEMPO[style][1])
@@ -267,8 +276,8 @@ def parse_request(text: str, *, key: str | None = None, tempo_bpm: int | None = 
         likely = [m for m in ranked if guess.moods[m] >= classifier.mood_threshold]
         moods = [m for m in dict.fromkeys(said_moods + likely) if m not in not_moods]
         moods = moods or [next(m for m in ranked if m not in not_moods)]
-        styles = [s for s in sorted(guess.styles, key=guess.styles.get, reverse=True)
-                  if s not in not_styles]
+        odds = _style_odds(guess.styles, instruments)
+        styles = [s for s in sorted(odds, key=odds.get, reverse=True) if s not in not_styles]
         style = said_styles[0] if said_styles else styles[0]
         feel = guess.tempo
     if said_moods:

@@ -123,6 +123,46 @@ def score(heads, vectors, examples: list[Example], threshold: float) -> dict[str
     }
 
 
+def score_pipeline(examples: list[Example], classifier) -> dict[str, Any]:
+    """How often the whole `parse_request` (word tables + heads + rules) is acceptable."""
+    from generation.request import parse_request
+
+    requests = [parse_request(e.text, classifier=classifier) for e in examples]
+    n = len(examples)
+    return {
+        "examples": n,
+        "mood_accepted": sum(r.mood in e.moods for r, e in zip(requests, examples,
+                                                                  strict=True)) / n,
+        "mood_primary_exact": sum(r.mood == e.moods[0] for r, e in zip(requests, examples,
+                                                                        strict=True)) / n,
+        "style_accepted": sum(r.style in e.styles for r, e in zip(requests, examples,
+                                                                   strict=True)) / n,
+        "style_primary_exact": sum(r.style == e.styles[0] for r, e in zip(requests, examples,
+                                                                           strict=True)) / n,
+    }
+
+
+def encode_cached(texts: list[str], cache: Path = Path(".cache") / "parser_vectors") -> Any:
+    """Encoder vectors for `texts`, reusing those computed by an earlier run (same encoder)."""
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    known: dict[str, Any] = {}
+    vectors_path, texts_path = cache.with_suffix(".safetensors"), cache.with_suffix(".json")
+    if vectors_path.is_file() and texts_path.is_file():
+        stored = load_file(str(vectors_path))["vectors"]
+        known = dict(zip(json.loads(texts_path.read_text(encoding="utf-8")), stored,
+                         strict=True))
+    missing = [t for t in dict.fromkeys(texts) if t not in known]
+    if missing:
+        log.info("encoding %d requests (%d cached)", len(missing), len(texts) - len(missing))
+        known.update(zip(missing, Encoder().encode(missing), strict=True))
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        save_file({"vectors": torch.stack(list(known.values())).contiguous()}, str(vectors_path))
+        texts_path.write_text(json.dumps(list(known)), encoding="utf-8")
+    return torch.stack([known[t] for t in texts])
+
+
 def _best_threshold(heads, vectors, examples: list[Example]) -> float:
     candidates = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6]
     return max(candidates, key=lambda t: score(heads, vectors, examples, t)["mood"]["macro_f1"])
@@ -137,9 +177,7 @@ def train(heads_path: Path = HEADS_PATH, report_path: Path = REPORT_PATH) -> dic
     write_corpus(examples)
     train_set = [e for e in examples if e.split == "train"]
     test_set = [e for e in examples if e.split == "test"]
-    encoder = Encoder()
-    log.info("encoding %d requests", len(examples))
-    vectors = encoder.encode([encoder_input(e.text) for e in examples])
+    vectors = encode_cached([encoder_input(e.text) for e in examples])
     is_train = torch.tensor([e.split == "train" for e in examples])
     train_vectors, test_vectors = vectors[is_train], vectors[~is_train]
 
@@ -153,11 +191,14 @@ def train(heads_path: Path = HEADS_PATH, report_path: Path = REPORT_PATH) -> dic
     config = {**CONFIG, "mood_threshold": threshold, "train_examples": len(train_set),
               "corpus": CORPUS_PATH.name}
     save_heads(heads, heads_path, config)
+    from generation.classifier import Classifier
+
     report = {
         "corpus_examples": len(examples),
         "seed_families": len({e.family for e in examples}),
         "train": score(heads, train_vectors, train_set, threshold),
         "held_out": score(heads, test_vectors, test_set, threshold),
+        "held_out_parse_request": score_pipeline(test_set, Classifier(heads_path)),
         "config": config,
         "train_s": round(time.perf_counter() - started, 1),
     }

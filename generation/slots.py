@@ -129,8 +129,11 @@ def read_tempo(text: Text) -> Tempo | None:
     numeric = [
         rf"(?P<a>\d{{1,4}}(?:\.\d+)?)\s*(?:-|–|to|bis|a)\s*(?P<b>\d{{1,4}})\s*{_BPM}",
         rf"(?P<n>\d{{1,4}}(?:\.\d+)?)\s*-?\s*{_BPM}(?![a-z])",
-        r"(?:bpm|tempo|speed|速度|vitesse|velocidad)\s*(?:of|at|de|von|是|为)?\s*[:=]?\s*"
+        r"(?:bpm|tempo|speed|速度|vitesse|velocidad)\s*(?:(?:of|at|de|von|是|为|is|around|"
+        r"about|roughly|approx\.?|approximately|~)\s*)*[:=]?\s*"
         r"(?P<n>\d{2,4}(?:\.\d+)?)(?!\s*/|\d|\s*(?:bars|seconds|s\b|min))",
+        r"\b(?:at|@)\s*(?:around\s+|about\s+|~\s*)?(?P<n>\d{2,3})(?![\d.,:/%°]|\s*(?:%|s\b|"
+        r"sec|min|bar|measure|year|km|mph|degree|am\b|pm\b|o'?clock|percent|x\b|times))",
         r"每分钟\s*(?P<n>\d{1,4})\s*拍",
         r"(?:♩|q|quarter(?:\s+note)?|crotchet)\s*=\s*(?P<n>\d{1,4})",
     ]
@@ -353,15 +356,17 @@ def read_key(text: Text) -> Key | None:
         minor = m.group("q").startswith("m") and not m.group("q").startswith(("maj", "M"))
         add(m, _key(m.group("t"), _accidental(m.group("acc")), "minor" if minor else "major"))
     for m in re.finditer(rf"(?:\bin\s+the\s+key\s+of|\bkey\s+of|\bkey\s*[:=]|\btonality\s+of|"
-                         rf"\btonalite\s+de|\btonalidad\s+de|\btonart)\s+(?P<t>[A-Ga-g])"
+                         rf"\btonalite\s+de|\btonalidad\s+de|\btonart)\s*(?P<t>[A-Ga-g])"
                          rf"(?P<acc>{_ACC})?(?:\s*-?\s*(?P<mode>{_MODE}))?(?![\w#♯♭])", cased,
                          flags=re.IGNORECASE):
         add(m, _key(m.group("t"), _accidental(m.group("acc")), _mode(m.group("mode"))))
     for m in re.finditer(rf"\b(?i:in|en|im)\s+(?P<t>[A-G])(?P<acc>{_ACC})?(?![\w#♯♭'’])"
                          rf"(?!\s*-?\s*(?i:{_MODE}|key|keys)\b)", cased):
         add(m, _key(m.group("t"), _accidental(m.group("acc")), "major"))
-    for m in re.finditer(r"(?<![\w#♯♭])(?P<t>[A-G])(?P<acc>#|♯|b|♭)(?![\w#♯♭])", cased):
-        add(m, _key(m.group("t"), _accidental(m.group("acc")), "major"))
+    for m in re.finditer(r"(?<![\w#♯♭])(?P<t>[A-G])(?P<acc>#|♯|b|♭)(?![\w#♯♭])|"
+                         r"\b(?i:in)\s+(?P<t2>[a-g])(?P<acc2>#|♯|b|♭)(?![\w#♯♭])", cased):
+        add(m, _key(m.group("t") or m.group("t2"),
+                    _accidental(m.group("acc") or m.group("acc2")), "major"))
     if found:
         start, end, key = min(found, key=lambda item: item[0])
         text.take(start, end)

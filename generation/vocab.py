@@ -65,3 +65,19 @@ def vocabulary_hash(*groups: tuple[str, ...]) -> str:
     """A short digest of label lists, stored beside trained heads so a mismatch is refused."""
     joined = "\n".join("|".join(group) for group in groups)
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:16]
+
+# Styles an instrument strongly suggests; a stated instrument raises these styles' odds.
+INSTRUMENT_STYLES = {
+    "harpsichord": ("baroque",), "recorder": ("baroque", "folk"), "organ": ("baroque", "blues"),
+    "saxophone": ("jazz",), "vibraphone": ("jazz",), "contrabass": ("jazz",),
+    "trumpet": ("jazz", "cinematic"), "electric guitar": ("rock", "blues"),
+    "harmonica": ("blues", "folk"), "electric piano": ("lofi", "jazz"),
+    "synth lead": ("electronic", "chiptune"), "synth pad": ("ambient", "electronic"),
+    "accordion": ("folk", "celtic"), "timpani": ("cinematic",), "choir": ("cinematic",),
+    "brass": ("cinematic",), "horn": ("cinematic",), "guitar": ("folk", "pop"),
+    "violin": ("classical", "celtic"), "cello": ("classical", "cinematic"),
+    "viola": ("classical",), "strings": ("classical", "cinematic"), "harp": ("classical",),
+    "celesta": ("classical",), "oboe": ("classical",), "clarinet": ("classical", "jazz"),
+    "bassoon": ("classical",), "flute": ("classical", "folk"), "music box": ("ambient",),
+    "pan flute": ("ambient", "folk"), "piano": ("classical", "jazz", "pop"),
+}

@@ -55,6 +55,9 @@ from generation.slots import Text, read_key, read_length, read_meter, read_tempo
     ("升F小调", "F# minor"),
     ("降E大调", "Eb major"),
     ("re minore", "D minor"),
+    ("key:D", "D major"),
+    ("key=Am", "A minor"),
+    ("something in eb", "Eb major"),
 ])
 def test_keys_are_read_exactly(text, key):
     found = read_key(Text.of(text))
@@ -98,6 +101,7 @@ def test_unknown_key_names_get_a_note():
     ("100 Schläge pro Minute", 100), ("lent et triste", 66), ("muy rápido", 176),
     ("langsam", 66), ("schnell", 144), ("很慢的音乐", 52), ("快节奏", 144),
     ("tempo 300", 240), ("300 bpm", 240), ("20 bpm", 40), ("80-100 bpm", 90),
+    ("piano at 120", 120), ("tempo of around 100", 100), ("~90 bpm", 90),
 ])
 def test_tempos_are_read_exactly(text, bpm):
     found = read_tempo(Text.of(text))
@@ -114,7 +118,8 @@ def test_tempos_out_of_range_are_clamped_with_a_note(text, note):
 
 @pytest.mark.parametrize("text", [
     "calm piano", "not too fast", "快乐的歌", "upbeat pop", "a 3/4 waltz", "16 bars",
-    "breakfast music", "a slowdive style shoegaze",
+    "breakfast music", "a slowdive style shoegaze", "at 100% energy", "done at 2am",
+    "lasts 45 seconds at most",
 ])
 def test_no_false_tempo(text):
     assert read_tempo(Text.of(text)) is None
