@@ -26,7 +26,7 @@ pytestmark = pytest.mark.slow
 WEIGHTS = Path(models.__file__).parent / "weights" / "melody.json"
 
 
-def test_compose_and_regenerate_with_the_real_composer(tmp_path):
+def test_compose_regenerate_and_continue_with_the_real_composer(tmp_path):
     factory = ("generation.composer:Composer" if WEIGHTS.exists()
                else "tests.worker_composers:UntrainedComposer")
     figures = {}
@@ -75,5 +75,15 @@ def test_compose_and_regenerate_with_the_real_composer(tmp_path):
             new_midi = next(v for k, v in fake.files[int(again["id"])].items()
                             if k.endswith(".mid"))
             assert new_midi != midi
+
+            upload = (Path(__file__).resolve().parents[1] / "generation" / "data"
+                      / "example.mid").read_bytes()
+            asked = time.perf_counter()
+            await fake.slash("continue", attachment=("example.mid", upload), prompt="as a waltz")
+            await fake.wait_for(lambda: len(fake.with_files(".mp3")) == 3, timeout=120)
+            figures["continue_s"] = time.perf_counter() - asked
+            continued = fake.with_files(".mp3")[2]
+            fields = {f["name"]: f["value"] for f in continued["embeds"][0]["fields"]}
+            assert fields["Meter"] == "3/4"
     asyncio.run(asyncio.wait_for(scenario(), 300))
     print("figures", factory, {k: round(v, 3) for k, v in figures.items()})
