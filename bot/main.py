@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import logging
 
+import aiohttp
+import discord
+
 from bot.settings import BotSettings
+from models.errors import DependencyError, RequestError
 
 log = logging.getLogger(__name__)
 
@@ -59,5 +63,12 @@ def run(*, sync: bool = False) -> int:
     quiet_discord_logs(token)
     log.info("starting with %s", settings)  # repr leaves the token out
     bot = build_bot(settings)
-    bot.run(token, log_handler=None)  # logging is configured by the entry point
+    try:
+        bot.run(token, log_handler=None)  # logging is configured by the entry point
+    except discord.LoginFailure:
+        raise RequestError("Discord refused DISCORD_TOKEN: copy it again from the developer "
+                           "portal (your application → Bot → Reset Token)") from None
+    except aiohttp.ClientConnectionError as error:
+        raise DependencyError(f"cannot reach Discord ({type(error).__name__}): check the "
+                              "network connection and try again") from None
     return 0
