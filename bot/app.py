@@ -105,7 +105,7 @@ class TunesmithBot(discord.Client):
         self.tree.on_error = self.on_command_error
         if self.settings.sync_commands:
             await self.sync_commands()
-        self.flow._spawn(self._resume_unfinished())
+        self.flow.spawn(self._resume_unfinished())
 
     async def sync_commands(self) -> list[app_commands.AppCommand]:
         """Push the slash commands: to the dev guild at once, or globally."""
@@ -294,7 +294,7 @@ class TunesmithBot(discord.Client):
                     target = ChannelTarget(self.get_partial_messageable(
                         record.channel_id, guild_id=record.guild_id))
                 log.info("resuming job %s after a restart", record.id)
-                self.flow._spawn(self.flow.run(
+                self.flow.spawn(self.flow.run(
                     target, record.job, ticket, job_id=record.id, user_id=record.user_id,
                     guild_id=record.guild_id, channel_id=record.channel_id,
                     private=record.private))

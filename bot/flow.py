@@ -210,7 +210,7 @@ class Flow:
             if message is not None:
                 await self.store.set_message(piece_id, message.channel.id, message.id)
                 if not private and guild_id is not None:
-                    self._spawn(self._add_reactions(message))
+                    self.spawn(self._add_reactions(message))
             await self.store.set_status(job_id, "done")
             succeeded = True
             self.deliveries.append(time.monotonic() - accepted)
@@ -259,7 +259,7 @@ class Flow:
                 log.warning("could not add reaction %s: %s", emoji, error)
                 return
 
-    def _spawn(self, coroutine) -> None:
+    def spawn(self, coroutine) -> None:
         task = asyncio.create_task(coroutine)
         self.background.add(task)
         task.add_done_callback(self.background.discard)
