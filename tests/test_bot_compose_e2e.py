@@ -54,7 +54,8 @@ def test_compose_regenerate_and_continue_with_the_real_composer(tmp_path):
             figures["compose_to_files_s"] = time.perf_counter() - asked
             figures["max_loop_lag_s"] = lag
             ticking.cancel()
-            assert interaction.responded_at - interaction.created < 3.0
+            figures["defer_s"] = interaction.responded_at - interaction.created
+            assert figures["defer_s"] < 3.0
             message = fake.with_files(".mp3")[0]
             files = fake.files[int(message["id"])]
             midi = next(v for k, v in files.items() if k.endswith(".mid"))
