@@ -30,7 +30,8 @@ def test_passing_tones_on_weak_beats_do_not_change_the_chord():
 
 
 def test_silent_bars_keep_the_previous_chord():
-    bars = [[(0.0, 2.0, 65), (2.0, 1.0, 69), (3.0, 1.0, 72)], [], [(0.0, 2.0, 67), (2.0, 1.0, 71), (3.0, 1.0, 74)]]
+    bars = [[(0.0, 2.0, 65), (2.0, 1.0, 69), (3.0, 1.0, 72)], [],
+            [(0.0, 2.0, 67), (2.0, 1.0, 71), (3.0, 1.0, 74)]]
     chords = fit_bars(bars, "major")
     assert chords[0] == chords[1] == Chord(5, "maj")
     assert chords[2].root == 7

@@ -122,6 +122,11 @@ def test_kv_cache_matches_the_full_forward():
         steps = [network(ids[:, i:i + 1], cache=cache)[0] for i in range(12, 20)]
     stepped = torch.cat([first] + steps, dim=1)
     assert torch.allclose(full, stepped, atol=1e-5)
+    with torch.inference_mode():
+        cache = network.new_cache(1)
+        network(ids[:, :12], cache=cache)
+        fast = [network.step(int(ids[0, i]), cache) for i in range(12, 20)]
+    assert torch.allclose(full[0, 12:], torch.stack(fast), atol=1e-5)
 
 
 def test_ticks_grid_is_what_notes_use(model):
