@@ -96,10 +96,10 @@ _FEEL_WORDS = [  # (pattern, bpm): everyday tempo words, most specific first
      r"很慢|非常慢", 52),
     (r"mid[\s-]?tempo|medium\s+tempo|moderate\s+tempo|medium\s+speed|moderate\s+speed|"
      r"中速|中等速度", 100),
-    (r"fast|fast[\s-]paced|speedy|rapide|rapid[oa]|schnell|schnelle[sn]?|快节奏|快速|"
+    (r"fast|fast[\s-]paced|up[\s-]?tempo|vite|speedy|rapide|rapid[oa]|schnell|schnelle[sn]?|快节奏|快速|"
      r"(?<![愉欢])快(?![乐活])",
      144),
-    (r"slow|slowly|slow[\s-]paced|lent|lente|despacio|langsam|langsame[sn]?|慢节奏|缓慢|慢",
+    (r"slow|slowly|slow[\s-]paced|lent|lente|lentement|despacio|langsam|langsame[sn]?|慢节奏|缓慢|慢",
      66),
 ]
 _BPM = (r"(?:bpm|b\.p\.m\.?|beats?\s*(?:per|a|/|each)\s*min(?:ute)?|"
@@ -204,6 +204,7 @@ def read_meter(text: Text) -> tuple[str, str] | None:
 # ---------------------------------------------------------------- length
 _SECONDS = r"(?:seconds?|secs?|segundos?|secondes?|sekunden?|sek|秒钟?)"
 _MINUTES = r"(?:minutes?|mins?|minutos?|minuten?|分钟|分)"
+_HOURS = r"(?:hours?|hrs?|heures?|horas?|stunden?|stunde|小时)"
 _BARS = r"(?:bars?|measures?|mesures?|compases|compas|takte|takten|takt|小节)"
 _DECADE_AFTER = (r"\s*(?:music|pop|rock|vibes?|style|synth|disco|funk|jazz|hip|sound|tv|"
                  r"cartoon|movie|film|anime|video|arcade|retro|kid|r&b|soul|new|power|game|"
@@ -228,6 +229,10 @@ def read_length(text: Text) -> Length | None:
         rf"({NUM}){_HALF}\s*-?\s*{_MINUTES}(?![a-z])\s*(?:and\s+|et\s+|y\s+|und\s+)?"
         rf"(?:(\d{{1,2}})\s*{_SECONDS}?(?![a-z\d]))?", low)
     bars = re.search(rf"({NUM})\s*-?\s*{_BARS}(?![a-z])", low)
+    hours = re.search(rf"({NUM}){_HALF}\s*-?\s*{_HOURS}(?![a-z])", low)
+    if hours and text.free(*hours.span()):
+        text.take(*hours.span())
+        return Length(to_number(hours.group(1)) * 3600, None, hours.group(0).strip())
     half_unit = re.search(rf"(?:a|one|an)\s+{_MINUTES}\s+and\s+a\s+half", low)
     if half_unit and text.free(*half_unit.span()):
         text.take(*half_unit.span())
@@ -259,7 +264,8 @@ def read_length(text: Text) -> Length | None:
 # ---------------------------------------------------------------- key
 _MODE_WORDS = {
     "major": "major", "maj": "major", "majeur": "major", "mayor": "major", "dur": "major",
-    "maggiore": "major", "ionian": "major", "大调": "major", "调": "major",
+    "maggiore": "major", "ionian": "major", "大调": "major", "调": "major", "大調": "major",
+    "調": "major", "小調": "minor",
     "minor": "minor", "min": "minor", "mineur": "minor", "menor": "minor", "moll": "minor",
     "minore": "minor", "aeolian": "minor", "小调": "minor", "m": "minor",
     "harmonic minor": "minor", "melodic minor": "minor", "natural minor": "minor",
@@ -329,7 +335,7 @@ def read_key(text: Text) -> Key | None:
             found.append((match.start(), match.end(), key))
 
     for m in re.finditer(r"(?P<pre>升|降)?(?P<t>[A-Ga-g])(?P<acc>#|♯|b|♭)?\s*"
-                         r"(?P<mode>大调|小调|调)", cased):
+                         r"(?P<mode>大调|小调|调|大調|小調|調)", cased):
         acc = {"升": "#", "降": "b"}.get(m.group("pre") or "", _accidental(m.group("acc")))
         add(m, _key(m.group("t"), acc, _mode(m.group("mode"))))
     for m in re.finditer(r"(?<![\w#])(?P<t>[A-Ha-h])(?P<de>is|es|s)?\s*[-\s]\s*"

@@ -57,6 +57,12 @@ from generation.slots import Text, read_key, read_length, read_meter, read_tempo
     ("re minore", "D minor"),
     ("key:D", "D major"),
     ("key=Am", "A minor"),
+    ("E調", "E major"),
+    ("Ebm", "Eb minor"),
+    ("A♭ major", "Ab major"),
+    ("in a flat major", "Ab major"),
+    ("Dminor", "D minor"),
+    ("D-minor", "D minor"),
     ("something in eb", "Eb major"),
 ])
 def test_keys_are_read_exactly(text, key):
@@ -101,7 +107,7 @@ def test_unknown_key_names_get_a_note():
     ("100 Schläge pro Minute", 100), ("lent et triste", 66), ("muy rápido", 176),
     ("langsam", 66), ("schnell", 144), ("很慢的音乐", 52), ("快节奏", 144),
     ("tempo 300", 240), ("300 bpm", 240), ("20 bpm", 40), ("80-100 bpm", 90),
-    ("piano at 120", 120), ("tempo of around 100", 100), ("~90 bpm", 90),
+    ("uptempo funk", 144), ("piano at 120", 120), ("tempo of around 100", 100), ("~90 bpm", 90),
 ])
 def test_tempos_are_read_exactly(text, bpm):
     found = read_tempo(Text.of(text))
@@ -153,7 +159,8 @@ def test_no_false_meter(text):
     ("32 measures", None, 32), ("30 secondes", 30, None), ("2 minutos", 120, None),
     ("drei Minuten", 180, None), ("30 Sekunden", 30, None), ("16 Takte", None, 16),
     ("16 mesures", None, 16), ("30秒", 30, None), ("两分钟", 120, None), ("16小节", None, 16),
-    ("80s synth pop, 45s", 45, None), ("10 minutes", 600, None),
+    ("80s synth pop, 45s", 45, None), ("10 minutes", 600, None), ("1 hour of rain", 3600, None),
+    ("1 min 30", 90, None), ("0:45", 45, None), ("a 3-minute song", 180, None),
 ])
 def test_lengths_are_read_exactly(text, seconds, bars):
     found = read_length(Text.of(text))
