@@ -27,9 +27,9 @@ from bot.delivery import escape
 from bot.flow import APOLOGY, ChannelTarget, Flow, InteractionTarget, Target
 from bot.limits import Admission
 from bot.settings import BotSettings
-from bot.store import Piece, Store
+from bot.store import JobRecord, Piece, Store
 from generation.job import Composition, Job
-from models.errors import BusyError, RequestError, TunesmithError
+from models.errors import BusyError, RequestError
 
 log = logging.getLogger(__name__)
 
@@ -285,20 +285,25 @@ class TunesmithBot(discord.Client):
         try:
             await self.wait_until_ready()
             for record in await self.store.unfinished_jobs():
-                ticket = self.admission.admit(record.user_id, record.guild_id, cooldown=False,
-                                              caps=False)
-                if record.private or record.channel_id is None:
-                    user = await self.fetch_user(record.user_id)
-                    target = ChannelTarget(await user.create_dm())
-                else:
-                    target = ChannelTarget(self.get_partial_messageable(
-                        record.channel_id, guild_id=record.guild_id))
-                log.info("resuming job %s after a restart", record.id)
-                self.flow.spawn(self.flow.run(
-                    target, record.job, ticket, job_id=record.id, user_id=record.user_id,
-                    guild_id=record.guild_id, channel_id=record.channel_id,
-                    private=record.private))
-        except (TunesmithError, discord.HTTPException):
-            log.exception("could not resume unfinished jobs")
+                await self._resume(record)
         finally:
             self.resumed.set()
+
+    async def _resume(self, record: JobRecord) -> None:
+        try:
+            if record.private or record.channel_id is None:
+                user = await self.fetch_user(record.user_id)
+                target = ChannelTarget(await user.create_dm())
+            else:
+                target = ChannelTarget(self.get_partial_messageable(
+                    record.channel_id, guild_id=record.guild_id))
+        except discord.HTTPException as error:  # the user left, or closed their DMs
+            log.warning("cannot reach the author of job %s: %s", record.id, error)
+            await self.store.set_status(record.id, "failed", "author unreachable after restart")
+            return
+        ticket = self.admission.admit(record.user_id, record.guild_id, cooldown=False,
+                                      caps=False)
+        log.info("resuming job %s after a restart", record.id)
+        self.flow.spawn(self.flow.run(
+            target, record.job, ticket, job_id=record.id, user_id=record.user_id,
+            guild_id=record.guild_id, channel_id=record.channel_id, private=record.private))
