@@ -183,12 +183,10 @@ class Flow:
         self.slots = asyncio.Semaphore(workers)
         self.background: set[asyncio.Task] = set()
         self.active: set[asyncio.Task] = set()  # tasks inside run(), awaited at shutdown
-        self.deliveries: list[float] = []  # seconds from acceptance to delivery, for reports
 
     async def run(self, target: Target, job: Job, ticket: Ticket, *, job_id: int, user_id: int,
                   guild_id: int | None, channel_id: int | None, private: bool) -> int | None:
         """Take one recorded job to its one visible answer; returns the new piece id."""
-        accepted = time.monotonic()
         current = asyncio.current_task()
         self.active.add(current)
         throttle = Throttle(target, self.progress_interval_s)
@@ -213,7 +211,6 @@ class Flow:
                     self.spawn(self._add_reactions(message))
             await self.store.set_status(job_id, "done")
             succeeded = True
-            self.deliveries.append(time.monotonic() - accepted)
             return piece_id
         except TunesmithError as error:
             await self._fail(target, job_id, escape(str(error), 1900))
