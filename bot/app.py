@@ -98,7 +98,8 @@ class TunesmithBot(discord.Client):
         if start is not None:
             await start()
         self.flow = Flow(store=self.store, runner=self.runner, admission=self.admission,
-                         out_dir=self.out_dir, workers=self.settings.workers,
+                         out_dir=self.out_dir,
+                         workers=getattr(self.runner, "concurrency", self.settings.workers),
                          progress_interval_s=self.settings.progress_interval_s)
         self.add_dynamic_items(ControlButton, InstrumentSelect)
         register(self.tree)

@@ -35,6 +35,9 @@ class Target:
     """Where the answers of one job go."""
 
     filesize_limit: int = DEFAULT_UPLOAD_LIMIT
+    # Set by the Flow from the job id: Discord returns the earlier message instead of posting a
+    # second one with the same nonce, so a delivery repeated after a crash stays one message.
+    nonce: str | None = None
 
     async def status(self, text: str) -> None:
         raise NotImplementedError
@@ -65,7 +68,7 @@ class ChannelTarget(Target):
         files = attachments.files()
         try:
             message = await self.channel.send(content=content, embed=embed, files=files,
-                                              view=view)
+                                              view=view, nonce=self.nonce)
         finally:
             for file in files:
                 file.close()
@@ -126,9 +129,12 @@ class InteractionTarget(Target):
     def _late_target(self) -> ChannelTarget:
         client = self.interaction.client
         if self.private:  # a private piece never goes to a shared channel
-            return ChannelTarget(self.interaction.user)
-        return ChannelTarget(client.get_partial_messageable(
-            self.interaction.channel_id, guild_id=self.interaction.guild_id))
+            late = ChannelTarget(self.interaction.user)
+        else:
+            late = ChannelTarget(client.get_partial_messageable(
+                self.interaction.channel_id, guild_id=self.interaction.guild_id))
+        late.nonce = self.nonce
+        return late
 
 
 class Throttle:
@@ -167,6 +173,8 @@ class Throttle:
 
 
 def progress_text(stage: str, fraction: float) -> str:
+    if stage.startswith("queued"):  # a runner with its own queue reports the place in line
+        return f"⏳ Q{stage[1:]}"
     return f"🎼 Composing… {stage} {100 * max(0.0, min(1.0, fraction)):.0f}%"
 
 
@@ -190,8 +198,13 @@ class Flow:
         current = asyncio.current_task()
         self.active.add(current)
         throttle = Throttle(target, self.progress_interval_s)
-        succeeded = False
+        target.nonce = f"tunesmith-job-{job_id}"
+        succeeded = posted = False
         try:
+            earlier = await self.store.piece_for_job(job_id)
+            if earlier is not None:  # a restart cut this job short after it was composed
+                succeeded = await self._finish_earlier(target, earlier, job_id)
+                return earlier.id
             throttle.push(f"⏳ Queued, #{self.admission.position(ticket)}")
             async with self.slots:
                 self.admission.start(ticket)
@@ -205,6 +218,7 @@ class Flow:
                                                   guild_id=guild_id, channel_id=channel_id,
                                                   private=private)
             message = await self._deliver(target, piece_id, job, composition)
+            posted = True
             if message is not None:
                 await self.store.set_message(piece_id, message.channel.id, message.id)
                 if not private and guild_id is not None:
@@ -216,7 +230,8 @@ class Flow:
             await self._fail(target, job_id, escape(str(error), 1900))
         except Exception:
             log.exception("job %s failed", job_id)
-            await self._fail(target, job_id, APOLOGY)
+            if not posted:  # a piece already posted is the answer, whatever failed after it
+                await self._fail(target, job_id, APOLOGY)
         finally:
             await throttle.close()
             self.admission.release(ticket, succeeded=succeeded)
@@ -241,7 +256,24 @@ class Flow:
         return await target.deliver(content[:2000], build_embed(piece_id, composition, job),
                                     attachments, controls_view(piece_id))
 
+    async def _finish_earlier(self, target: Target, piece, job_id: int) -> bool:
+        """Deliver a piece recorded before a restart, once: posted already means done."""
+        if piece.message_id is None:
+            message = await self._deliver(target, piece.id, piece.job, piece.composition)
+            if message is not None:
+                await self.store.set_message(piece.id, message.channel.id, message.id)
+        else:
+            log.info("job %s was delivered before the restart (message %s)", job_id,
+                     piece.message_id)
+        await self.store.set_status(job_id, "done")
+        return True
+
     async def _fail(self, target: Target, job_id: int, text: str) -> None:
+        earlier = await self.store.piece_for_job(job_id)
+        if earlier is not None and earlier.message_id is not None:
+            log.warning("job %s failed after its piece was posted; no failure shown", job_id)
+            await self.store.set_status(job_id, "done")
+            return
         await self.store.set_status(job_id, "failed", text)
         try:
             await target.fail(text)

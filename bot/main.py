@@ -42,14 +42,47 @@ def quiet_discord_logs(secret: str) -> None:
 
 
 def build_bot(settings: BotSettings, **client_options):
-    """The client with a WorkerPool runner, as `tunesmith bot` runs it."""
+    """The client as `tunesmith bot` runs it.
+
+    The runner is the embedded worker pool, or the Redis queue to `tunesmith worker` processes
+    when REDIS_URL is set; the client is an AutoShardedClient when TUNESMITH_SHARD_COUNT is set
+    (TUNESMITH_SHARD_IDS picks this process's shards, so shards can run in several processes).
+    """
+    import os
+
     from bot.app import TunesmithBot
-    from bot.worker import WorkerPool
     from generation.settings import Settings
 
     generation = Settings.from_env()
-    pool = WorkerPool(generation, workers=settings.workers, job_timeout_s=settings.job_timeout_s)
-    return TunesmithBot(settings, pool, out_dir=generation.out_dir / "bot", **client_options)
+    if settings.redis_url:
+        from bot.queue import QueueRunner, QueueSettings
+
+        runner = QueueRunner(QueueSettings.from_env({**os.environ,
+                                                     "REDIS_URL": settings.redis_url}))
+    else:
+        from bot.worker import WorkerPool
+
+        runner = WorkerPool(generation, workers=settings.workers,
+                            job_timeout_s=settings.job_timeout_s)
+    client = TunesmithBot
+    if settings.shard_count is not None:
+        client = sharded_bot_class()
+        client_options.setdefault("shard_count", settings.shard_count)
+        if settings.shard_ids:
+            client_options.setdefault("shard_ids", list(settings.shard_ids))
+    return client(settings, runner, out_dir=generation.out_dir / "bot", **client_options)
+
+
+def sharded_bot_class():
+    """TunesmithBot on discord.AutoShardedClient: the same bot, one gateway per shard."""
+    import discord
+
+    from bot.app import TunesmithBot
+
+    class ShardedTunesmithBot(TunesmithBot, discord.AutoShardedClient):
+        pass
+
+    return ShardedTunesmithBot
 
 
 def run(*, sync: bool = False) -> int:

@@ -28,6 +28,24 @@ def _flag(env: dict[str, str], name: str) -> bool:
     return env.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def _shard_count(env: dict[str, str]) -> int | None:
+    raw = env.get("TUNESMITH_SHARD_COUNT", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise RequestError(f"TUNESMITH_SHARD_COUNT={raw!r} is not a positive whole number")
+    return int(raw)
+
+
+def _shard_ids(env: dict[str, str]) -> tuple[int, ...]:
+    raw = env.get("TUNESMITH_SHARD_IDS", "").replace(" ", "")
+    if not raw:
+        return ()
+    if not all(part.isdigit() for part in raw.split(",")):
+        raise RequestError(f"TUNESMITH_SHARD_IDS={raw!r} is not a list of shard numbers (0,1,2)")
+    return tuple(int(part) for part in raw.split(","))
+
+
 @dataclass(frozen=True)
 class BotSettings:
     """Everything the bot needs besides the generation settings.
@@ -49,6 +67,11 @@ class BotSettings:
     max_upload_bytes: int = 256 * 1024  # TUNESMITH_MAX_UPLOAD: largest MIDI /continue accepts
     # An interaction token lasts 15 minutes; past this age the result goes to the channel.
     interaction_ttl_s: float = 14.5 * 60
+    # Scale-out (bot/queue.py): jobs go to `tunesmith worker` processes through this Redis.
+    # REDIS_URL: empty = the embedded worker process beside the bot (may hold a password)
+    redis_url: str = field(default="", repr=False)
+    shard_count: int | None = None  # TUNESMITH_SHARD_COUNT: set = AutoShardedClient
+    shard_ids: tuple[int, ...] = ()  # TUNESMITH_SHARD_IDS: "0,1" = the shards this process runs
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> BotSettings:
@@ -69,6 +92,9 @@ class BotSettings:
             job_timeout_s=_number(env, "TUNESMITH_JOB_TIMEOUT", 300.0),
             progress_interval_s=_number(env, "TUNESMITH_PROGRESS_INTERVAL", 2.0),
             max_upload_bytes=int(_number(env, "TUNESMITH_MAX_UPLOAD", 256 * 1024)),
+            redis_url=env.get("REDIS_URL", "").strip(),
+            shard_count=_shard_count(env),
+            shard_ids=_shard_ids(env),
         )
         settings.validate()
         return settings
@@ -85,6 +111,13 @@ class BotSettings:
             raise RequestError(f"job timeout {self.job_timeout_s} s is outside 5–3600 s")
         if not 1024 <= self.max_upload_bytes <= 8 * 1024 * 1024:
             raise RequestError(f"upload limit {self.max_upload_bytes} bytes is outside 1 KiB–8 MiB")
+        if self.shard_ids and self.shard_count is None:
+            raise RequestError("TUNESMITH_SHARD_IDS needs TUNESMITH_SHARD_COUNT (all shards)")
+        if self.shard_count is not None and any(i >= self.shard_count for i in self.shard_ids):
+            raise RequestError(f"a shard id in {list(self.shard_ids)} is not below the shard "
+                               f"count {self.shard_count}")
+        if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise RequestError(f"REDIS_URL {self.redis_url.split('@')[-1]!r} is not a redis:// URL")
         if not self.database_url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             scheme = self.database_url.split("://", 1)[0]
             raise RequestError(

@@ -160,6 +160,13 @@ class Store:
             row = await session.get(PieceRow, piece_id)
         return None if row is None or row.deleted else Piece.from_row(row)
 
+    async def piece_for_job(self, job_id: int) -> Piece | None:
+        """The piece a job made, deleted or not (a deleted piece was delivered all the same)."""
+        async with self.sessions() as session:
+            row = await session.scalar(select(PieceRow).where(PieceRow.job_id == job_id)
+                                       .order_by(PieceRow.id).limit(1))
+        return None if row is None else Piece.from_row(row)
+
     async def piece_by_message(self, message_id: int) -> Piece | None:
         async with self.sessions() as session:
             row = await session.scalar(select(PieceRow).where(PieceRow.message_id == message_id))

@@ -62,6 +62,8 @@ class FakeDiscord(UserActions):
         self.identify: dict[str, Any] | None = None
         self.cdn: dict[str, bytes] = {}
         self.cdn_hits = 0  # downloads of attachments
+        self.nonces: dict[tuple[int, str], int] = {}  # (channel, nonce) → message id
+        self.nonce_hits = 0  # sends answered with an earlier message (a repeated delivery)
         self.expired_calls = 0  # webhook calls refused because the interaction token expired
         self.sockets: list[web.WebSocketResponse] = []
         self.changed = asyncio.Condition()
@@ -256,7 +258,17 @@ class FakeDiscord(UserActions):
         return message
 
     def _new_message(self, channel_id: int, payload: Any, files: dict[str, bytes]):
-        return self._message(channel_id, payload, files)
+        nonce = (payload or {}).get("nonce")
+        if nonce is not None and (payload or {}).get("enforce_nonce"):
+            # As Discord does: the same nonce from the same author returns the first message.
+            earlier = self.nonces.get((channel_id, str(nonce)))
+            if earlier is not None:
+                self.nonce_hits += 1
+                return self.messages[earlier]
+        message = self._message(channel_id, payload, files)
+        if nonce is not None:
+            self.nonces[(channel_id, str(nonce))] = int(message["id"])
+        return message
 
     def _apply(self, message_id: int, payload: dict[str, Any], files: dict[str, bytes]) -> None:
         message = self.messages[message_id]
