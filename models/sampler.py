@@ -100,7 +100,8 @@ class MelodyModel:
                  sections: list[str] | None = None, prefix: list[Note] | None = None,
                  temperature: float = 1.0, top_p: float = 0.95,
                  scale_strictness: float = 0.8,
-                 pitch_range: tuple[int, int] = (55, 84)) -> list[Note]:
+                 pitch_range: tuple[int, int] = (55, 84),
+                 chord_bias: float = CHORD_BIAS) -> list[Note]:
         """Exactly len(chords) bars of melody (after the prefix's bars), tonic C.
 
         Args:
@@ -117,6 +118,7 @@ class MelodyModel:
             top_p: nucleus mass kept (0 < top_p ≤ 1).
             scale_strictness: 0 = any pitch, 1 = scale (and chord) tones only.
             pitch_range: lowest and highest MIDI pitch (normalised key).
+            chord_bias: logits added to the bar's chord tones on beats (0 = none).
 
         Returns:
             The new notes, sorted by onset, in quarter-note beats from the piece start.
@@ -126,12 +128,13 @@ class MelodyModel:
         return self.sample(header, chords, seed=seed, sections=sections, prefix=prefix,
                            temperature=temperature, top_p=top_p,
                            scale_strictness=scale_strictness, pitch_range=pitch_range,
-                           velocity=velocity)
+                           velocity=velocity, chord_bias=chord_bias)
 
     def sample(self, header: Header, chords: list[Chord], *, seed: int,
                sections: list[str] | None = None, prefix: list[Note] | None = None,
                temperature: float = 1.0, top_p: float = 0.95, scale_strictness: float = 0.8,
-               pitch_range: tuple[int, int] = (55, 84), velocity: int = 80) -> list[Note]:
+               pitch_range: tuple[int, int] = (55, 84), velocity: int = 80,
+               chord_bias: float = CHORD_BIAS) -> list[Note]:
         """`generate` with the header tokens given directly (corpus collections, buckets)."""
         if not chords:
             return []
@@ -163,7 +166,7 @@ class MelodyModel:
                 self._feed(run, header_ids + prefix_ids)
                 bars = self._write_bars(run, header, chords, sections, generator, bar_length,
                                         len(prefix_bars), temperature, top_p,
-                                        scale_strictness, (low, high), prefix)
+                                        scale_strictness, (low, high), prefix, chord_bias)
         finally:
             torch.set_num_threads(threads)
         start = len(prefix_bars) * bar_length / TICKS
@@ -171,7 +174,8 @@ class MelodyModel:
         self._last_ids = run.fed
         return bars_to_notes(bars, start, velocity)
 
-    def _filters(self, mode: str, strictness: float, low: int, high: int, max_gap: int):
+    def _filters(self, mode: str, strictness: float, low: int, high: int, max_gap: int,
+                 chord_bias: float):
         table = self.table
         return [
             partial(filters.grammar, table=table),
@@ -180,14 +184,16 @@ class MelodyModel:
             partial(filters.scale, table=table, scale_pcs=frozenset(MODES[mode]),
                     strictness=strictness),
             partial(filters.pitch_range, table=table, low=low, high=high),
-            partial(filters.chord_tones, table=table, bias=CHORD_BIAS),
+            partial(filters.chord_tones, table=table, bias=chord_bias),
         ]
 
     def _write_bars(self, run, header, chords, sections, generator, bar_length, first_bar,
-                    temperature, top_p, strictness, pitch_range, prefix) -> list[Bar]:
+                    temperature, top_p, strictness, pitch_range, prefix,
+                    chord_bias) -> list[Bar]:
         tokenizer, table = self.tokenizer, self.table
         beat = round(meter_beat(header.meter) * TICKS)
-        chain = self._filters(header.mode, strictness, *pitch_range, max_gap=bar_length)
+        chain = self._filters(header.mode, strictness, *pitch_range, max_gap=bar_length,
+                              chord_bias=chord_bias)
         ending = sections is None or sections[-1] in ENDINGS
         prefix_end = max((round((n.start + n.duration) * TICKS) for n in prefix or []),
                          default=first_bar * bar_length)

@@ -132,3 +132,15 @@ def test_kv_cache_matches_the_full_forward():
 def test_ticks_grid_is_what_notes_use(model):
     notes = model.generate(CONTROLS, CHORDS, seed=11)
     assert all(abs(n.start * TICKS - round(n.start * TICKS)) < 1e-9 for n in notes)
+
+
+def test_every_sample_decodes_to_the_notes_returned(model):
+    from models.tokenizer import bars_to_notes
+
+    for seed in range(3):
+        notes = model.generate(CONTROLS, CHORDS, seed=seed, temperature=2.0, top_p=1.0,
+                               scale_strictness=0.0, chord_bias=0.0)
+        header, bars = model.tokenizer.decode(model._last_ids)
+        assert header is not None and header.meter == "3/4" and len(bars) == len(CHORDS)
+        assert [(n.pitch, n.start, n.duration) for n in bars_to_notes(bars)] == [
+            (n.pitch, n.start, n.duration) for n in notes]
