@@ -1,0 +1,130 @@
+"""The multi-process setup of the scale-out tests: `tunesmith worker` processes, the bot with
+its queue runner, and an event-loop lag probe.
+
+Workers are real `python -m bot.cli worker` processes against a real Redis; they are killed
+with SIGKILL (no chance to clean up), exactly as a crashed machine would leave them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from bot.queue import QueueRunner, QueueSettings, worker_key
+from tests.bot_harness import running_bot
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Short enough that a killed worker is noticed within a second or two.
+FAST_QUEUE = dict(heartbeat_s=0.25, dead_after_s=1.0, claim_idle_s=4.0, attempts=6, poll_s=0.1)
+
+
+class Workers:
+    """`tunesmith worker` processes, started, killed and counted by name."""
+
+    def __init__(self, redis_url: str, out_dir: Path, composer: str, **env: str):
+        self.redis_url = redis_url
+        self.out_dir = out_dir
+        self.composer = composer
+        self.env = env
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.killed = 0
+        self._count = 0
+        self.logs = out_dir / "worker-logs"
+        self.logs.mkdir(parents=True, exist_ok=True)
+
+    def start(self) -> str:
+        self._count += 1
+        name = f"w{self._count}"
+        queue = {"TUNESMITH_HEARTBEAT": str(FAST_QUEUE["heartbeat_s"]),
+                 "TUNESMITH_DEAD_AFTER": str(FAST_QUEUE["dead_after_s"]),
+                 "TUNESMITH_CLAIM_IDLE": str(FAST_QUEUE["claim_idle_s"])}
+        env = {**os.environ, "REDIS_URL": self.redis_url, "TUNESMITH_OUT": str(self.out_dir),
+               "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+               "OMP_NUM_THREADS": "1", **queue, **self.env}
+        with (self.logs / f"{name}.log").open("wb") as log:  # the child keeps its own copy
+            self.processes[name] = subprocess.Popen(
+                [sys.executable, "-m", "bot.cli", "worker", "--composer", self.composer,
+                 "--name", name], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        return name
+
+    def kill(self, name: str) -> None:
+        process = self.processes.pop(name)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(process.pid, signal.SIGKILL)
+        process.wait(10)
+        self.killed += 1
+
+    def pid(self, name: str) -> int:
+        return self.processes[name].pid
+
+    async def wait_alive(self, redis, names: list[str], timeout_s: float = 120) -> None:
+        """Until every named worker is warm and beating (its heartbeat key exists)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            for name in names:
+                if self.processes[name].poll() is not None:
+                    log = (self.logs / f"{name}.log").read_text(errors="replace")[-3000:]
+                    raise RuntimeError(f"worker {name} exited:\n{log}")
+            if all([await redis.exists(worker_key(name)) for name in names]):
+                return
+            await asyncio.sleep(0.1)
+        raise TimeoutError(f"workers {names} did not start within {timeout_s} s")
+
+    def stop_all(self) -> None:
+        for name, process in list(self.processes.items()):
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(5)
+            self.processes.pop(name)
+
+
+def queue_runner(redis_url: str, **overrides) -> QueueRunner:
+    return QueueRunner(replace(QueueSettings(redis_url=redis_url), **{**FAST_QUEUE,
+                                                                      **overrides}))
+
+
+@contextlib.asynccontextmanager
+async def queue_bot(fake, tmp_path: Path, redis_url: str, database_url: str, **overrides):
+    """The real client with the queue runner (as REDIS_URL makes `tunesmith bot` run it)."""
+    runner = queue_runner(redis_url)
+    async with running_bot(fake, runner, tmp_path, database_url=database_url,
+                           **overrides) as bot:
+        yield bot
+
+
+class LagProbe:
+    """Samples how late the event loop wakes a 10 ms sleep; p99 in seconds."""
+
+    def __init__(self, interval_s: float = 0.01):
+        self.interval_s = interval_s
+        self.samples: list[float] = []
+        self.task: asyncio.Task | None = None
+
+    async def _run(self) -> None:
+        while True:
+            before = time.perf_counter()
+            await asyncio.sleep(self.interval_s)
+            self.samples.append(max(0.0, time.perf_counter() - before - self.interval_s))
+
+    def start(self) -> None:
+        self.task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
+
+    def percentile(self, share: float) -> float:
+        ordered = sorted(self.samples)
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0

@@ -1,0 +1,82 @@
+"""The multi-process path end to end, with the real Composer in the workers:
+
+    fake Discord → bot (queue runner) → Redis (taskiq stream) → two `tunesmith worker`
+    processes → files back through Redis → PostgreSQL records → files delivered in Discord.
+
+With the trained music model the workers run exactly what `tunesmith worker` runs; without it
+they run the same Composer with a small untrained network (as test_bot_compose_e2e does).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from pathlib import Path
+
+import pytest
+import symusic
+from pydub import AudioSegment
+from redis.asyncio import Redis
+
+import models
+from bot.queue import PREFIX
+from bot.store import Store
+from tests.bot_harness import fake_discord
+from tests.fake_discord import ALICE, BOB, CAROL
+from tests.scale_harness import Workers, queue_bot
+from tests.servers import postgres_url, redis_url  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.slow
+WEIGHTS = Path(models.__file__).parent / "weights" / "melody.json"
+PROMPTS = {ALICE: "calm piano in D minor", BOB: "happy celtic fiddle tune at 140 bpm",
+           CAROL: "dark cinematic strings, slow"}
+
+
+def test_compose_through_redis_two_workers_and_postgres(tmp_path, redis_url,  # noqa: F811
+                                                        postgres_url):  # noqa: F811
+    composer = ("generation.composer:Composer" if WEIGHTS.exists()
+                else "tests.worker_composers:UntrainedComposer")
+    workers = Workers(redis_url, tmp_path / "workers", composer, TUNESMITH_JOB_MEMORY="4096")
+
+    async def scenario():
+        redis = Redis.from_url(redis_url)
+        names = [workers.start(), workers.start()]
+        await workers.wait_alive(redis, names)
+        async with fake_discord() as fake, queue_bot(fake, tmp_path, redis_url, postgres_url,
+                                                     progress_interval_s=0.1):
+            asked = [await fake.slash("compose", user, prompt=prompt, seed=7)
+                     for user, prompt in PROMPTS.items()]
+            await fake.wait_for(lambda: len(fake.with_files(".mp3")) == 3, timeout=240)
+            for interaction in asked:
+                assert interaction.responded_at - interaction.created < 3.0
+            for message in fake.with_files(".mp3"):
+                files = fake.files[int(message["id"])]
+                midi = next(v for k, v in files.items() if k.endswith(".mid"))
+                mp3 = next(v for k, v in files.items() if k.endswith(".mp3"))
+                assert symusic.Score.from_midi(midi).note_num() > 10
+                assert len(AudioSegment.from_file(io.BytesIO(mp3), format="mp3")) > 5_000
+                assert any(name.endswith(".png") for name in files)
+            # The third request waited for a free worker and was told its place in line.
+            shown = [text for interaction in asked
+                     for text in fake.edits.get(interaction.original_id, [])]
+            assert any("Queued" in text for text in shown), shown
+            assert any("Composing" in text for text in shown), shown
+        # Both workers composed, and PostgreSQL holds the three jobs and pieces.
+        ran_on = set()
+        async for key in redis.scan_iter(f"{PREFIX}:task:*"):
+            ran_on.add((await redis.hget(key, "worker")).decode())
+        assert ran_on == set(names)
+        store = await Store.open(postgres_url)
+        try:
+            for user, prompt in PROMPTS.items():
+                [piece] = await store.history(user)
+                assert piece.job.text == prompt and piece.message_id is not None
+            assert await store.unfinished_jobs() == []
+        finally:
+            await store.close()
+        await redis.aclose()
+
+    try:
+        asyncio.run(asyncio.wait_for(scenario(), 300))
+    finally:
+        workers.stop_all()
