@@ -13,6 +13,7 @@ from typing import Any
 
 from generation.instruments import BASS_INSTRUMENTS, instrument
 from generation.styles import PROFILES, StyleProfile
+from models.data import METERS
 from models.errors import RequestError
 
 # Valence (unpleasant → pleasant) and arousal (calm → excited) of each mood, in -1..1,
@@ -220,6 +221,10 @@ def make_spec(request: Any, seed: int) -> Spec:
     """Resolve a parsed Request (generation.request.Request) into a Spec."""
     tonic, mode = parse_key(request.key)
     meter = parse_meter(request.meter)
+    extra_notes: list[str] = []
+    if request.meter not in METERS:
+        extra_notes.append(f"I can't write in {request.meter} yet; using 4/4")
+        meter = (4, 4)
     profile = PROFILES[request.style]
     valence, arousal = emotion(tuple(getattr(request, "moods", ()) or (request.mood,)))
     stated_instruments = "instruments" in request.stated
@@ -245,7 +250,7 @@ def make_spec(request: Any, seed: int) -> Spec:
         velocity=next(p.velocity for p in parts if p.role == "lead"),
         legato=round(0.97 - 0.22 * max(arousal, 0.0), 3), swing=profile.swing,
         scale_strictness=strictness, parts=parts, melody_seed=rng.randrange(2**31),
-        stated=tuple(request.stated), notes=tuple(request.notes) + tuple(notes),
+        stated=tuple(request.stated), notes=tuple(request.notes) + tuple(extra_notes + notes),
     )
 
 
