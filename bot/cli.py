@@ -79,7 +79,7 @@ def _train(args: argparse.Namespace) -> int:
         cache_dir = Settings.from_env().cache_dir
         report = (commands.train_data(cache_dir) if args.what == "data" else
                   commands.train_model(args.arch, cache_dir, minutes=args.minutes,
-                                       steps=args.steps))
+                                       steps=args.steps, threads=args.threads))
         print(json.dumps(report, indent=2))
     return 0
 
@@ -166,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="music model architecture (train model)")
     train.add_argument("--minutes", type=float, help="music model time budget (train model)")
     train.add_argument("--steps", type=int, help="music model step budget (train model)")
+    train.add_argument("--threads", type=int, default=2, help="torch threads (train model)")
     train.set_defaults(handler=_train)
 
     evaluate = commands.add_parser("eval", help="score the parser, the model or whole pieces")

@@ -32,14 +32,15 @@ def train_data(cache_dir: Path, workers: int = 2) -> dict:
 
 def train_model(arch: str, cache_dir: Path, *, minutes: float | None = None,
                 steps: int | None = None, run_dir: Path | None = None,
-                export: Path | None = None, batch: int = 16, seed: int = 0) -> dict:
+                export: Path | None = None, batch: int = 16, seed: int = 0,
+                threads: int = 2) -> dict:
     """Train `arch` (resuming its run folder) and export the best checkpoint."""
     from models import train
 
     defaults = dict(ARCH_DEFAULTS[arch])
     if minutes is not None:
         defaults["minutes"] = minutes
-    config = train.TrainConfig(arch=arch, batch=batch, seed=seed,
+    config = train.TrainConfig(arch=arch, batch=batch, seed=seed, threads=threads,
                                steps=steps or train.TrainConfig.steps, **defaults)
     run_dir = Path(run_dir or Path("runs") / arch)
     export = Path(export) if export else SHIPPED[arch]
