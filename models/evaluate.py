@@ -35,7 +35,7 @@ def _to_bars(notes, meter: str, count: int) -> list[Bar]:
     return bars[:count]
 
 
-def held_out_nll(cache_dir: Path, arrays, orders=(3, 4, 5, 6)) -> dict[str, float]:
+def held_out_nll(cache_dir: Path, arrays, orders=(3, 4, 5, 6, 7)) -> dict[str, float]:
     from models.ngram import NGram
     from models.train import chunk_nll
 
@@ -47,14 +47,14 @@ def held_out_nll(cache_dir: Path, arrays, orders=(3, 4, 5, 6)) -> dict[str, floa
             out[arch] = chunk_nll(model, *arrays["test"])
             log.info("%s test NLL %.4f", arch, out[arch])
     valid_stream, valid_starts = arrays["valid"]
+    ngram = NGram(max(orders), len(tokenizer)).fit(*arrays["train"])
     best_order, best = orders[0], np.inf
     for order in orders:  # the order is chosen on the validation split
-        model = NGram(order, len(tokenizer)).fit(*arrays["train"])
-        nll = model.nll(valid_stream, valid_starts[:300])
+        nll = ngram.nll(valid_stream, valid_starts[:300], order)
         log.info("%d-gram valid NLL %.4f", order, nll)
         if nll < best:
-            best_order, best, kept = order, nll, model
-    out[f"{best_order}-gram"] = kept.nll(*arrays["test"])
+            best_order, best = order, nll
+    out[f"{best_order}-gram"] = ngram.nll(*arrays["test"], order=best_order)
     return out
 
 

@@ -33,9 +33,10 @@ class NGram:
         self.unigram /= self.unigram.sum()
         return self
 
-    def probability(self, history: tuple, token: int) -> float:
+    def probability(self, history: tuple, token: int, order: int | None = None) -> float:
+        """P(token | history) using at most `order` (default: the fitted order)."""
         p = float(self.unigram[token])
-        for n in range(1, min(self.order, len(history) + 1)):
+        for n in range(1, min(order or self.order, len(history) + 1)):
             following = self.counts[n].get(history[-n:])
             if not following:
                 break
@@ -44,14 +45,18 @@ class NGram:
             p = weight * following[token] / total + (1 - weight) * p
         return p
 
-    def nll(self, stream: np.ndarray, starts: np.ndarray) -> float:
-        """Mean NLL per token (nats) over chunks, the first token (BOS) given."""
+    def nll(self, stream: np.ndarray, starts: np.ndarray, order: int | None = None) -> float:
+        """Mean NLL per token (nats) over chunks, the first token (BOS) given.
+
+        `order` ≤ the fitted order evaluates the lower-order model from the same counts.
+        """
+        order = order or self.order
         ends = np.append(starts[1:], len(stream))
         total, count = 0.0, 0
         for start, end in zip(starts, ends, strict=True):
             chunk = stream[start:end].tolist()
             for i in range(1, len(chunk)):
-                history = tuple(chunk[max(0, i - self.order + 1):i])
-                total -= math.log(self.probability(history, chunk[i]))
+                history = tuple(chunk[max(0, i - order + 1):i])
+                total -= math.log(self.probability(history, chunk[i], order))
                 count += 1
         return total / max(count, 1)

@@ -55,3 +55,11 @@ def test_ngram_learns_a_repeating_pattern():
     model = NGram(3, 10).fit(stream[:200], starts[:1])
     assert model.nll(stream[200:], np.array([0])) < 0.1
     assert model.probability((5, 6), 7) > 0.9
+
+
+def test_ngram_lower_orders_come_from_the_same_counts():
+    stream = np.array([1, 5, 6, 7, 1, 5, 8, 7] * 30, dtype=np.int16)
+    starts = np.array([0], dtype=np.int64)
+    model = NGram(4, 10).fit(stream, starts)
+    assert model.nll(stream, starts, order=4) < model.nll(stream, starts, order=2)
+    assert model.nll(stream, starts) == model.nll(stream, starts, order=4)
