@@ -1,27 +1,18 @@
-"""Scale-out: jobs go through taskiq's Redis Streams broker to `tunesmith worker` processes.
+"""Scale-out: the bot's Runner that sends jobs through Redis to `tunesmith worker` processes.
 
-The bot submits each job as a taskiq message and waits for its result in the Redis result
-backend; the worker sends the finished files back through Redis, so workers need no shared
-disk with the bot. Beside taskiq, a small job registry in Redis says where every job stands:
-
-    tunesmith:seq                counter giving each submission its place in line
-    tunesmith:waiting            sorted set of task ids not yet started (queue positions)
-    tunesmith:task:<task id>     hash: key, attempt, state, worker, stage, fraction
-    tunesmith:key:<job key>      hash: current task id, attempt, done (the task that finished)
-    tunesmith:worker:<id>        heartbeat with a time to live; gone = that worker is dead
-    tunesmith:files:<task id>    hash: file name → bytes of a finished piece
-
-A job may run twice (a worker that seemed dead was only slow; a message taken over after its
-worker died) but only one run finishes it: the first to set `done` on its key. The bot waits
-on a job by its key (the bot's own job id), so a restarted bot finds the job where it was.
+Each job is submitted as a taskiq message (bot/broker.py) under a key made from the bot's own
+job id, so a restarted bot finds its jobs where they stand. One loop looks at every job the
+bot waits on each `poll_s`, in one Redis round trip: the place in line of a waiting job, the
+progress of a running one, whether its worker is still alive (a dead worker's job is submitted
+again, up to `attempts` runs), and whether a run finished it. The finished files come back
+through Redis, so workers need no disk shared with the bot.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
+import json
 import logging
-import os
 import time
 import uuid
 from collections.abc import Callable
@@ -29,112 +20,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.broker import (
+    FILE_FIELDS,
+    RESULT_PREFIX,
+    SEQUENCE,
+    TASK_NAME,
+    WAITING,
+    QueueSettings,
+    answer_key,
+    files_key,
+    job_key,
+    make_broker,
+    pack_job,
+    task_key,
+    worker_key,
+)
 from generation.job import Composition, Job
 from models.errors import TunesmithError
 
+__all__ = ["QueueRunner", "QueueSettings"]
 log = logging.getLogger(__name__)
 
-TASK_NAME = "tunesmith.compose"
-PREFIX = "tunesmith"
-FILE_FIELDS = ("midi", "mp3", "png", "json")
 Progress = Callable[[str, float], None]
-
-
-@dataclass(frozen=True)
-class QueueSettings:
-    """How the bot and the workers use Redis. Every field has an environment variable."""
-
-    redis_url: str  # REDIS_URL
-    stream: str = "tunesmith:jobs"  # TUNESMITH_STREAM: the Redis stream taskiq uses
-    # A message a worker took but never acknowledged is taken over by another worker after
-    # this long; it must exceed the longest job (TUNESMITH_CLAIM_IDLE, seconds).
-    claim_idle_s: float = 360.0
-    heartbeat_s: float = 1.0  # TUNESMITH_HEARTBEAT: how often a worker says it is alive
-    dead_after_s: float = 5.0  # TUNESMITH_DEAD_AFTER: silent this long = dead, job retried
-    attempts: int = 3  # TUNESMITH_ATTEMPTS: runs of one job before the user is told it failed
-    result_ttl_s: int = 3600  # TUNESMITH_RESULT_TTL: how long results and files stay in Redis
-    poll_s: float = 0.25  # TUNESMITH_POLL: how often the bot looks at the jobs it waits on
-
-    @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> QueueSettings:
-        env = dict(os.environ if env is None else env)
-        url = env.get("REDIS_URL", "").strip()
-        if not url.startswith(("redis://", "rediss://", "unix://")):
-            raise TunesmithError(f"REDIS_URL={url!r} is not a redis:// URL (see "
-                                 "deploy/env.example)")
-
-        def number(name: str, default: float) -> float:
-            raw = env.get(name, "").strip()
-            try:
-                return float(raw) if raw else default
-            except ValueError:
-                raise TunesmithError(f"{name}={raw!r} is not a number") from None
-
-        settings = cls(
-            redis_url=url, stream=env.get("TUNESMITH_STREAM", "") or cls.stream,
-            claim_idle_s=number("TUNESMITH_CLAIM_IDLE", cls.claim_idle_s),
-            heartbeat_s=number("TUNESMITH_HEARTBEAT", cls.heartbeat_s),
-            dead_after_s=number("TUNESMITH_DEAD_AFTER", cls.dead_after_s),
-            attempts=int(number("TUNESMITH_ATTEMPTS", cls.attempts)),
-            result_ttl_s=int(number("TUNESMITH_RESULT_TTL", cls.result_ttl_s)),
-            poll_s=number("TUNESMITH_POLL", cls.poll_s))
-        settings.validate()
-        return settings
-
-    def validate(self) -> None:
-        if not self.heartbeat_s * 2 <= self.dead_after_s:
-            raise TunesmithError(f"TUNESMITH_DEAD_AFTER ({self.dead_after_s} s) must be at least "
-                                 f"twice TUNESMITH_HEARTBEAT ({self.heartbeat_s} s)")
-        if not 1 <= self.attempts <= 10:
-            raise TunesmithError(f"TUNESMITH_ATTEMPTS={self.attempts} is outside 1–10")
-        if self.result_ttl_s < 60:
-            raise TunesmithError(f"TUNESMITH_RESULT_TTL={self.result_ttl_s} s is below 60 s")
-
-
-def task_key(task_id: str) -> str:
-    return f"{PREFIX}:task:{task_id}"
-
-
-def job_key(key: str) -> str:
-    return f"{PREFIX}:key:{key}"
-
-
-def worker_key(worker_id: str) -> str:
-    return f"{PREFIX}:worker:{worker_id}"
-
-
-def files_key(task_id: str) -> str:
-    return f"{PREFIX}:files:{task_id}"
-
-
-WAITING = f"{PREFIX}:waiting"
-SEQUENCE = f"{PREFIX}:seq"
-RESULT_PREFIX = f"{PREFIX}:result"
-
-
-def make_broker(settings: QueueSettings, *, consumer_name: str | None = None):
-    """The taskiq broker (Redis Streams) with its Redis result backend, JSON both ways."""
-    from taskiq.serializers import JSONSerializer
-    from taskiq_redis import RedisAsyncResultBackend, RedisStreamBroker
-
-    backend = RedisAsyncResultBackend(settings.redis_url, result_ex_time=settings.result_ttl_s,
-                                      serializer=JSONSerializer(), prefix_str=RESULT_PREFIX)
-    broker = RedisStreamBroker(
-        settings.redis_url, queue_name=settings.stream, consumer_group_name="tunesmith-workers",
-        consumer_name=consumer_name, consumer_id="0",  # a new group also reads older messages
-        xread_block=500, xread_count=1,  # one message at a time: a busy worker takes no more
-        idle_timeout=int(settings.claim_idle_s * 1000), unacknowledged_batch_size=1,
-        unacknowledged_lock_timeout=5.0)
-    return broker.with_result_backend(backend)
-
-
-def pack_job(job: Job) -> dict[str, Any]:
-    """The job as the message carries it; an uploaded MIDI travels inside (workers share no
-    disk with the bot)."""
-    data = {"job": job.to_json()}
-    if job.midi_path:
-        data["midi"] = base64.b64encode(Path(job.midi_path).read_bytes()).decode()
-    return data
 
 
 @dataclass
@@ -185,6 +92,9 @@ class QueueRunner:
         if self._watch is not None:
             self._watch.cancel()
             await asyncio.gather(self._watch, return_exceptions=True)
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         for waiter in self.waiters.values():
             if not waiter.future.done():
                 waiter.future.cancel()
@@ -245,26 +155,23 @@ class QueueRunner:
 
     async def _look(self) -> None:
         """One look at every job waited on: one Redis round trip for all of them."""
-        waiters = [w for w in self.waiters.values() if not w.future.done() and w.task_id]
+        waiters = [w for w in self.waiters.values()
+                   if not w.future.done() and w.task_id and not w.collecting]
         if not waiters:
             return
         async with self.redis.pipeline(transaction=False) as pipe:
             for waiter in waiters:
+                pipe.hget(job_key(waiter.key), "done")
                 pipe.exists(f"{RESULT_PREFIX}:{waiter.task_id}")
                 pipe.hgetall(task_key(waiter.task_id))
                 pipe.zrank(WAITING, waiter.task_id)
-                pipe.hget(job_key(waiter.key), "done")
             answers = await pipe.execute()
-        workers = {}
+        workers: dict[str, list[Waiter]] = {}
         for index, waiter in enumerate(waiters):
-            ready, task, rank, done = answers[4 * index: 4 * index + 4]
-            if done and done.decode() != waiter.task_id:  # another run of this job finished
-                waiter.task_id = done.decode()
-                ready = True
-            if ready:
-                if not waiter.collecting:
-                    waiter.collecting = True
-                    self._spawn(self._collect(waiter))
+            done, result, task, rank = answers[4 * index: 4 * index + 4]
+            if done or result:  # finished (by this run or another), or the task crashed
+                waiter.collecting = True
+                self._spawn(self._collect(waiter, done.decode() if done else None))
                 continue
             state = task.get(b"state", b"").decode()
             if not task:  # the registry lost it (Redis restarted without data): submit again
@@ -304,13 +211,11 @@ class QueueRunner:
         self.retries += 1
         await self._submit(waiter)
 
-    async def _collect(self, waiter: Waiter) -> None:
-        """Read a finished task's result and files; the waiter gets a Composition or an error."""
-        if waiter.future.done():
-            return
+    async def _collect(self, waiter: Waiter, done: str | None) -> None:
+        """The waiter gets the finished job's Composition, or its error."""
         try:
-            composition = await self._fetch(waiter)
-        except Exception as error:  # TunesmithError for the user; anything else is logged
+            composition = await self._fetch(waiter, done)
+        except Exception as error:  # a TunesmithError for the user; anything else is logged
             if not waiter.future.done():
                 waiter.future.set_exception(error)
             return
@@ -319,18 +224,21 @@ class QueueRunner:
         if composition is not None and not waiter.future.done():
             waiter.future.set_result(composition)
 
-    async def _fetch(self, waiter: Waiter) -> Composition | None:
-        task_id = waiter.task_id
-        result = await self.broker.result_backend.get_result(task_id)
-        if result.is_err:
-            raise RuntimeError(f"task {task_id} raised: {result.error}")
-        answer = result.return_value
-        if "superseded" in answer:  # the waiter switches to the run that finished
-            waiter.task_id = answer["superseded"]
+    async def _fetch(self, waiter: Waiter, done: str | None) -> Composition | None:
+        if done is None:  # no run finished the job, yet this task has a result: it crashed
+            result = await self.broker.result_backend.get_result(waiter.task_id)
+            if result.is_err:
+                raise RuntimeError(f"task {waiter.task_id} raised: {result.error}")
+            await self._retry(waiter, f"task {waiter.task_id} ended without finishing the job")
             return None
+        raw = await self.redis.get(answer_key(done))
+        if raw is None:
+            raise TunesmithError("the finished piece expired from the queue before it could "
+                                 "be sent; please ask again")
+        answer = json.loads(raw)
         if "error" in answer:
             raise TunesmithError(answer["error"])
-        return await self._take_files(task_id, answer["composition"], waiter.out_dir)
+        return await self._take_files(done, answer["composition"], waiter.out_dir)
 
     async def _take_files(self, task_id: str, data: dict[str, Any],
                           out_dir: Path) -> Composition:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import logging
 import os
 import shutil
@@ -25,12 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.queue import (
+from bot.broker import (
     FILE_FIELDS,
     TASK_NAME,
     WAITING,
     QueueSettings,
-    files_key,
+    finish,
     job_key,
     make_broker,
     task_key,
@@ -158,8 +159,9 @@ class Worker:
         done = current.get(b"done", b"").decode()
         if done and done != task_id:
             return {"superseded": done}
-        if current and int(current.get(b"attempt", 0)) > attempt:
-            return {"superseded": current[b"task"].decode()}  # a stale, taken-over message
+        if current and int(current.get(b"attempt", 0)) > attempt:  # a stale, taken-over message
+            await self.redis.hset(task_key(task_id), "state", "superseded")
+            return {"superseded": current[b"task"].decode()}
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.zrem(WAITING, task_id)
             pipe.hset(task_key(task_id), mapping={"state": "running", "worker": self.name,
@@ -197,24 +199,18 @@ class Worker:
 
     async def _finish(self, key: str, task_id: str, answer: dict[str, Any],
                       out_dir: Path) -> dict[str, Any]:
-        """Store the files, then claim the job as done; a run that lost the race backs off."""
-        ttl = self.queue.result_ttl_s
+        """Claim the job as done, with its answer and files, in one step (bot/broker.py)."""
+        contents: dict[str, bytes] = {}
         if "composition" in answer:
             paths = [Path(answer["composition"][name]) for name in FILE_FIELDS]
             contents = await asyncio.to_thread(lambda: {p.name: p.read_bytes() for p in paths})
             answer["composition"].update({name: path.name for name, path in
                                           zip(FILE_FIELDS, paths, strict=True)})
-            async with self.redis.pipeline(transaction=True) as pipe:
-                pipe.hset(files_key(task_id), mapping=contents)
-                pipe.expire(files_key(task_id), ttl)
-                await pipe.execute()
-        won = await self.redis.hsetnx(job_key(key), "done", task_id)
-        if not won:
-            await self.redis.delete(files_key(task_id))
-            other = (await self.redis.hget(job_key(key), "done") or b"").decode()
-            return {"superseded": other}
-        await self.redis.hset(task_key(task_id), mapping={"state": "done", "stage": "done",
-                                                          "fraction": 1})
+        winner = await finish(self.redis, key, task_id, json.dumps(answer), contents,
+                              self.queue.result_ttl_s)
+        if winner != task_id:  # another run of this job finished first
+            await self.redis.hset(task_key(task_id), "state", "superseded")
+            return {"superseded": winner}
         self.done += 1
         return answer
 

@@ -17,7 +17,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from bot.queue import QueueRunner, QueueSettings, worker_key
+from bot.broker import worker_key
+from bot.queue import QueueRunner, QueueSettings
 from tests.bot_harness import running_bot
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,7 +19,7 @@ from pydub import AudioSegment
 from redis.asyncio import Redis
 
 import models
-from bot.queue import PREFIX
+from bot.broker import PREFIX
 from bot.store import Store
 from tests.bot_harness import fake_discord
 from tests.fake_discord import ALICE, BOB, CAROL
