@@ -193,8 +193,12 @@ class Worker:
 
         try:
             composition = await self.pool.run(job, out_dir / "piece", progress)
-        except TunesmithError as error:  # the user's request, or a budget that was exceeded
+        except TunesmithError as error:  # the user's request, or the wall clock ran out
             return {"error": str(error)}
+        except MemoryError:  # RLIMIT_AS refused an allocation inside the child
+            return {"error": f"this piece needed more than the {self.settings.job_memory_mb} "
+                             "MiB of memory a job may use, so it was stopped; try a shorter "
+                             "or simpler piece"}
         return {"composition": composition.to_json()}
 
     async def _finish(self, key: str, task_id: str, answer: dict[str, Any],

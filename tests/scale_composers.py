@@ -115,3 +115,17 @@ class RenderComposer:
         render(pretty_midi.PrettyMIDI(str(midi_path)), out_dir / name, self.settings,
                title=job.text or "soak")
         return _composition(job, out_dir, name, seed, 120, "render-1")
+
+
+class BudgetComposer(FastComposer):
+    """FastComposer that breaks its budgets on request: "hungry" allocates 3 GiB, "endless"
+    never finishes."""
+
+    def run(self, job: Job, out_dir: Path, progress=None) -> Composition:
+        if job.text == "hungry":
+            hoard = bytearray(3 * 2**30)  # refused by RLIMIT_AS before the kernel gives it
+            hoard[-1] = 1
+        if job.text == "endless":
+            while True:
+                time.sleep(0.05)
+        return super().run(job, out_dir, progress)
