@@ -97,8 +97,8 @@ class Arranger:
                 for pitch in voicing:
                     self.add(track, start, held, pitch, self.level(part, bar, 0.8))
                 continue
-            for onset, length, pitch, loud in COMP_PATTERNS[pattern](self.grid, voicing,
-                                                                     self.rng):
+            hits = COMP_PATTERNS[pattern](self.grid, voicing, self.rng, tones[0])
+            for onset, length, pitch, loud in hits:
                 self.add(track, start + onset, length, pitch, self.level(part, bar, loud))
         return track
 

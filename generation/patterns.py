@@ -70,35 +70,35 @@ class Grid:
 
 # --- comping patterns: (grid, voicing, rng) → hits -------------------------------------------
 
-def _held(grid: Grid, voicing: Voicing, rng: random.Random) -> list[Hit]:
+def _held(grid: Grid, voicing: Voicing, rng: random.Random, root: int) -> list[Hit]:
     return [(0.0, grid.beats, p, 0.8) for p in voicing]
 
 
-def _block(grid: Grid, voicing: Voicing, rng: random.Random) -> list[Hit]:
+def _block(grid: Grid, voicing: Voicing, rng: random.Random, root: int) -> list[Hit]:
     return [(s, n * 0.95, p, 0.85 if i == 0 else 0.7)
             for i, (s, n) in enumerate(zip(grid.group_starts, grid.group_lengths, strict=True))
             for p in voicing]
 
 
-def _alberti(grid: Grid, voicing: Voicing, rng: random.Random) -> list[Hit]:
+def _alberti(grid: Grid, voicing: Voicing, rng: random.Random, root: int) -> list[Hit]:
     order = [0, len(voicing) - 1, 1 if len(voicing) > 2 else 0, len(voicing) - 1]
     return [(e * 0.5, 0.5, voicing[order[e % 4]], 0.75 if e % 2 == 0 else 0.6)
             for e in range(grid.eighths)]
 
 
-def _broken(grid: Grid, voicing: Voicing, rng: random.Random) -> list[Hit]:
+def _broken(grid: Grid, voicing: Voicing, rng: random.Random, root: int) -> list[Hit]:
     rising = voicing + [voicing[0] + 12]
     cycle = rising + rising[-2:0:-1]
     return [(e * 0.5, 0.5, cycle[e % len(cycle)], 0.72) for e in range(grid.eighths)]
 
 
-def _arpeggio(grid: Grid, voicing: Voicing, rng: random.Random) -> list[Hit]:
+def _arpeggio(grid: Grid, voicing: Voicing, rng: random.Random, root: int) -> list[Hit]:
     rising = voicing + [voicing[0] + 12]
     cycle = rising + rising[-2:0:-1]
     return [(s * 0.25, 0.22, cycle[s % len(cycle)], 0.7) for s in range(grid.eighths * 2)]
 
 
-def _strum(grid: Grid, voicing: Voicing, rng: random.Random) -> list[Hit]:
+def _strum(grid: Grid, voicing: Voicing, rng: random.Random, root: int) -> list[Hit]:
     hits: list[Hit] = []
     for e in range(grid.eighths):
         down = e % 2 == 0
@@ -110,39 +110,41 @@ def _strum(grid: Grid, voicing: Voicing, rng: random.Random) -> list[Hit]:
     return hits
 
 
-def _power(grid: Grid, voicing: Voicing, rng: random.Random) -> list[Hit]:
-    root = min(voicing)
+def _power(grid: Grid, voicing: Voicing, rng: random.Random, root: int) -> list[Hit]:
+    root = min(voicing) - (min(voicing) - root) % 12  # the chord's root at or below the voicing
     return [(e * 0.5, 0.42, p, 0.8 if e % 2 == 0 else 0.65)
             for e in range(grid.eighths) for p in (root, root + 7, root + 12)]
 
 
-def _jazz_comp(grid: Grid, voicing: Voicing, rng: random.Random) -> list[Hit]:
+def _jazz_comp(grid: Grid, voicing: Voicing, rng: random.Random, root: int) -> list[Hit]:
     cells = ([0.0, 1.5], [0.5, 2.5], [1.0, 2.5], [0.0, 2.0, 3.5])
     onsets = [o for o in rng.choice(cells) if o < grid.beats]
     upper = voicing[1:] if len(voicing) > 3 else voicing  # rootless: the bass has the root
     return [(o, 0.6, p, 0.65) for o in onsets for p in upper]
 
 
-def _shuffle_comp(grid: Grid, voicing: Voicing, rng: random.Random) -> list[Hit]:
+def _shuffle_comp(grid: Grid, voicing: Voicing, rng: random.Random, root: int) -> list[Hit]:
     return [(s, 0.45, p, 0.7) for s in grid.group_starts[1:] + [grid.beats - 1.0]
             if 0 < s < grid.beats for p in voicing]
 
 
-def _lofi_comp(grid: Grid, voicing: Voicing, rng: random.Random) -> list[Hit]:
+def _lofi_comp(grid: Grid, voicing: Voicing, rng: random.Random, root: int) -> list[Hit]:
     onsets = [0.0, grid.beats * 0.625] if grid.beats >= 3 else [0.0]
     return [(o, grid.beats * 0.35, p, 0.6 + 0.05 * i) for o in onsets
             for i, p in enumerate(voicing)]
 
 
-def _fingerpick(grid: Grid, voicing: Voicing, rng: random.Random) -> list[Hit]:
-    hits: list[Hit] = [(s, 1.0, voicing[0], 0.75) for s in grid.group_starts]
+def _fingerpick(grid: Grid, voicing: Voicing, rng: random.Random, root: int) -> list[Hit]:
+    bass = min(voicing) - (min(voicing) - root) % 12  # the thumb plays the root
+    hits: list[Hit] = [(s, 1.0, bass, 0.75) for s in grid.group_starts]
     upper = voicing[1:] or voicing
     for e in range(1, grid.eighths, 2):
         hits.append((e * 0.5, 0.5, upper[(e // 2) % len(upper)], 0.6))
     return hits
 
 
-COMP_PATTERNS: dict[str, Callable[[Grid, Voicing, random.Random], list[Hit]]] = {
+# (grid, voicing, rng, root pitch class) → hits
+COMP_PATTERNS: dict[str, Callable[[Grid, Voicing, random.Random, int], list[Hit]]] = {
     "pad": _held, "block": _block, "alberti": _alberti, "broken": _broken,
     "arpeggio": _arpeggio, "strum": _strum, "power": _power, "jazz_comp": _jazz_comp,
     "shuffle_comp": _shuffle_comp, "lofi_comp": _lofi_comp, "fingerpick": _fingerpick,

@@ -126,6 +126,8 @@ def _phrase_chords(spec: Spec, label: str, length: int, choice: dict[str, tuple[
     if family not in choice:
         used = set(choice.values())
         options = [p for p in progressions(spec) if p not in used] or list(progressions(spec))
+        if family == "A":  # the opening phrase starts on the tonic, to establish the key
+            options = [p for p in options if chord(p[0], spec.mode).root == 0] or options
         choice[family] = rng.choice(options)
     base = choice[family]
     numerals = [base[i % len(base)] for i in range(length)]
