@@ -198,6 +198,8 @@ class MelodyModel:
         prefix_end = max((round((n.start + n.duration) * TICKS) for n in prefix or []),
                          default=first_bar * bar_length)
         last_end = min(prefix_end, first_bar * bar_length)
+        if not prefix:  # open on the first beat: no anacrusis rest before a section
+            last_end = first_bar * bar_length + beat - bar_length
         bars, phrase = [], 0
         for i, chord in enumerate(chords):
             if sections is not None and i > 0 and sections[i] != sections[i - 1]:

@@ -30,8 +30,9 @@ class KVCache:
     def __init__(self, config: TransformerConfig, batch: int, device, dtype=torch.float32):
         shape = (config.n_layer, batch, config.n_head, config.context,
                  config.n_embd // config.n_head)
-        self.keys = torch.zeros(shape, device=device, dtype=dtype)
-        self.values = torch.zeros(shape, device=device, dtype=dtype)
+        # never read beyond `length`, so left uninitialised (zeroing costs page faults)
+        self.keys = torch.empty(shape, device=device, dtype=dtype)
+        self.values = torch.empty(shape, device=device, dtype=dtype)
         self.length = 0  # positions filled so far
 
 
