@@ -21,6 +21,7 @@ from pathlib import Path
 from generation.arrange import arrange
 from generation.instruments import instrument as lookup_instrument
 from generation.job import Composition, Job
+from generation.keyfind import estimate_key, key_agrees
 from generation.melody import MelodyWriter
 from generation.plan import make_plan
 from generation.render import render
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]
 TEMPO_STEP = 1.15  # 🐢/🐇 change the tempo by 15 %
 MAX_TOTAL_BARS = 200
+DRAFTS = 3  # seeded drafts tried until one sounds in the asked key
 TAIL_SHARE = 0.025  # release tail as a share of the length, so the MP3 stays within 3 %
 
 
@@ -118,6 +120,39 @@ class Composer:
 
     # --- the pipeline -----------------------------------------------------------------------
 
+    def compose_midi(self, spec: Spec, given, timings: dict[str, float]):
+        """Plan, melody and arrangement; drafts that do not sound in the asked key are redone.
+
+        Key-finding (Krumhansl–Schmuckler) listens to the finished draft the way a listener's
+        ear sums it up; when a draft leans to a neighbouring key (usually the dominant), the
+        next seeded draft is tried, up to DRAFTS, and the closest one is kept.
+        """
+        best = None
+
+        def timed(stage: str, work):
+            started = time.perf_counter()
+            result = work()
+            timings[stage] = round(timings.get(stage, 0.0) + time.perf_counter() - started, 4)
+            return result
+
+        writer = MelodyWriter(self.model)
+        prefix = list(given.melody) if given else None
+        for variant in range(spec.variant, spec.variant + DRAFTS):
+            draft = replace(spec, variant=variant)
+            plan = timed("plan", lambda d=draft: given.plan(d) if given else make_plan(d))
+            melody = timed("melody", lambda d=draft, p=plan: writer.write(d, p, prefix=prefix))
+            midi = timed("arrange", lambda d=draft, p=plan, m=melody: arrange(d, p, m))
+            found = estimate_key(midi)
+            exact, _ = key_agrees(draft.key, found)
+            if exact or given is not None:
+                return draft, midi
+            score = found.correlation if found.tonic == draft.tonic else -1.0
+            if best is None or score > best[0]:
+                best = (score, draft, midi)
+        kept = replace(best[1], notes=best[1].notes + (
+            f"none of {DRAFTS} drafts sounded unmistakably in {spec.key}; kept the closest",))
+        return kept, best[2]
+
     def run(self, job: Job, out_dir: Path, progress: Progress | None = None) -> Composition:
         """Do `job` and write <name>.mid, .mp3, .png and .json into `out_dir`."""
         report = progress or (lambda stage, fraction: None)
@@ -143,14 +178,9 @@ class Composer:
 
                 given = given_for(spec, job.midi_path)
         lap("spec")
-        plan = given.plan(spec) if given else make_plan(spec)
-        lap("plan")
         report("composing", 0.2)
-        melody = MelodyWriter(self.model).write(spec, plan,
-                                                prefix=list(given.melody) if given else None)
-        lap("melody")
-        midi = arrange(spec, plan, melody)
-        lap("arrange")
+        spec, midi = self.compose_midi(spec, given, timings)
+        clock = time.perf_counter()
         report("rendering", 0.6)
         out_dir.mkdir(parents=True, exist_ok=True)
         name = f"{slug(spec.text)}-{spec.seed}" + (f"-{job.action}" if job.action not in

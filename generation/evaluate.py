@@ -20,8 +20,7 @@ import pretty_midi
 
 from generation.instruments import instrument
 from generation.job import Job
-from generation.keyfind import Key, estimate_key
-from generation.spec import parse_key
+from generation.keyfind import estimate_key, key_agrees
 from models.harmony import MODES
 
 REQUESTS = Path(__file__).parent / "data" / "eval_requests.txt"
@@ -31,17 +30,6 @@ LENGTH_TOLERANCE = 0.03
 def load_requests(path: Path = REQUESTS) -> list[str]:
     lines = path.read_text(encoding="utf-8").splitlines()
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-
-
-def key_agrees(asked: str, found: Key) -> tuple[bool, bool]:
-    """(exact, relative-tolerant). Modes count as their tonic's major or minor."""
-    tonic, mode = parse_key(asked)
-    minor_like = 3 in MODES[mode]
-    wanted = Key(tonic, "minor" if minor_like else "major")
-    exact = (found.tonic, found.mode) == (wanted.tonic, wanted.mode)
-    relative = exact or (found.tonic, found.mode) == (wanted.relative().tonic,
-                                                      wanted.relative().mode)
-    return exact, relative
 
 
 def musical_metrics(midi: pretty_midi.PrettyMIDI, spec: dict[str, Any]) -> dict[str, float]:

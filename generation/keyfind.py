@@ -61,3 +61,18 @@ def estimate_key_from_histogram(histogram: np.ndarray) -> Key:
 
 def estimate_key(midi: pretty_midi.PrettyMIDI) -> Key:
     return estimate_key_from_histogram(pitch_class_histogram(midi))
+
+
+def key_agrees(asked: str, found: Key) -> tuple[bool, bool]:
+    """(exact, relative-tolerant) agreement of a found key with an asked one ('G dorian').
+
+    Modes count as their tonic's minor (a minor third) or major.
+    """
+    from generation.spec import parse_key
+    from models.harmony import MODES
+
+    tonic, mode = parse_key(asked)
+    wanted = Key(tonic, "minor" if 3 in MODES[mode] else "major")
+    exact = (found.tonic, found.mode) == (wanted.tonic, wanted.mode)
+    relative = wanted.relative()
+    return exact, exact or (found.tonic, found.mode) == (relative.tonic, relative.mode)

@@ -81,7 +81,7 @@ class MelodyWriter:
             start, count = section.start, section.bars
             if section.label == "given":
                 continue
-            seed = spec.melody_seed + 101 * index
+            seed = spec.melody_seed + 101 * index + 1_000_003 * spec.variant
             family = section.label.rstrip("'")
             if section.label == "intro":
                 continue

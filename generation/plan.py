@@ -17,7 +17,8 @@ from models.harmony import MODES, Chord
 
 # Progressions for the modes other than major and minor, relative to the mode's own scale.
 MODAL: dict[str, tuple[tuple[str, ...], ...]] = {
-    "dorian": (("i", "IV", "i", "IV"), ("i", "ii", "IV", "i"), ("i", "VII", "IV", "i")),
+    # dorian leans on i and III (the minor third) around its bright IV (the raised sixth)
+    "dorian": (("i", "III", "IV", "i"), ("i", "v", "IV", "i"), ("i", "VII", "i", "IV")),
     "mixolydian": (("I", "VII", "IV", "I"), ("I", "IV", "VII", "I"), ("I", "v", "IV", "I")),
     "lydian": (("I", "II", "I", "II"), ("I", "II", "vii", "I"), ("I", "II", "V", "I")),
     "phrygian": (("i", "II", "i", "II"), ("i", "II", "vii", "i"), ("i", "iv", "II", "i")),
@@ -161,7 +162,7 @@ def _core(spec: Spec, bars: int, rng: random.Random, first_label: int,
 
 def make_plan(spec: Spec) -> Plan:
     """The form and chords of `spec`, including any ⏩ extensions, deterministic in the seed."""
-    rng = random.Random(spec.seed * 7919 + 1)
+    rng = random.Random(spec.seed * 7919 + 1 + 104_729 * spec.variant)
     choice: dict[str, tuple[str, ...]] = {}
     body = spec.bars - 1  # the last bar is the held tonic
     intro = spec.profile.intro_bars if body >= 12 else 0

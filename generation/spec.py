@@ -65,6 +65,7 @@ class Spec:
     melody_seed: int  # 🎲 vary changes only this: same plan, new melody
     extensions: tuple[int, ...] = ()  # ⏩ extend appends sections of these many bars
     model_tempo: int | None = None  # tempo the melody was conditioned on (kept by 🐢/🐇)
+    variant: int = 0  # which of the seeded drafts was kept (see Composer.compose_midi)
     stated: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
 

@@ -8,10 +8,10 @@ import pytest
 
 from bot.chat import ChatSession
 from generation.composer import Composer
-from generation.evaluate import check_piece, eval_meter_beats, key_agrees, musical_metrics
+from generation.evaluate import check_piece, eval_meter_beats, musical_metrics
 from generation.instruments import instrument
 from generation.job import Job, follow_up
-from generation.keyfind import estimate_key
+from generation.keyfind import estimate_key, key_agrees
 from generation.styles import PROFILES
 from models.errors import RequestError
 
