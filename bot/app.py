@@ -101,6 +101,10 @@ class TunesmithBot(discord.Client):
                          out_dir=self.out_dir,
                          workers=getattr(self.runner, "concurrency", self.settings.workers),
                          progress_interval_s=self.settings.progress_interval_s)
+        from bot.leases import Leases
+
+        self.flow.leases = await Leases.open(self.store.engine, ttl_s=self.settings.lease_s)
+        self.sweeper = asyncio.create_task(self._sweep_unleased(), name="adopt-unleased-jobs")
         self.add_dynamic_items(ControlButton, InstrumentSelect)
         register(self.tree)
         self.tree.on_error = self.on_command_error
@@ -121,10 +125,14 @@ class TunesmithBot(discord.Client):
         return synced
 
     async def close(self) -> None:
+        if getattr(self, "sweeper", None) is not None:
+            self.sweeper.cancel()
         if self.flow is not None:
             # Jobs still running are recorded and resumed at the next start.
             await self.flow.drain(timeout_s=2.0)
         await super().close()
+        if self.flow is not None and self.flow.leases is not None:
+            await self.flow.leases.close()
         closer = getattr(self.runner, "close", None)
         if closer is not None:
             await closer()
@@ -285,10 +293,26 @@ class TunesmithBot(discord.Client):
         """Answer the jobs a previous run accepted but never delivered."""
         try:
             await self.wait_until_ready()
-            for record in await self.store.unfinished_jobs():
-                await self._resume(record)
+            await self._adopt_unleased()
         finally:
             self.resumed.set()
+
+    async def _sweep_unleased(self) -> None:
+        """Every half lease, adopt the jobs of bot processes that stopped (leases ran out)."""
+        await self.resumed.wait()
+        while True:
+            await asyncio.sleep(self.settings.lease_s / 2)
+            try:
+                await self._adopt_unleased()
+            except Exception:  # the database is away: try again at the next sweep
+                log.exception("looking for unanswered jobs failed")
+
+    async def _adopt_unleased(self) -> None:
+        records = await self.store.unfinished_jobs()
+        free = set(await self.flow.leases.free([record.id for record in records]))
+        for record in records:
+            if record.id in free:
+                await self._resume(record)
 
     async def _resume(self, record: JobRecord) -> None:
         try:

@@ -191,6 +191,7 @@ class Flow:
         self.slots = asyncio.Semaphore(workers)
         self.background: set[asyncio.Task] = set()
         self.active: set[asyncio.Task] = set()  # tasks inside run(), awaited at shutdown
+        self.leases = None  # bot/leases.py: which bot process answers which job
 
     async def run(self, target: Target, job: Job, ticket: Ticket, *, job_id: int, user_id: int,
                   guild_id: int | None, channel_id: int | None, private: bool) -> int | None:
@@ -199,8 +200,12 @@ class Flow:
         self.active.add(current)
         throttle = Throttle(target, self.progress_interval_s)
         target.nonce = f"tunesmith-job-{job_id}"
-        succeeded = posted = False
+        succeeded = posted = leased = False
         try:
+            if self.leases is not None:
+                leased = await self.leases.acquire(job_id)
+                if not leased:  # another live bot process is answering this job
+                    return None
             earlier = await self.store.piece_for_job(job_id)
             if earlier is not None:  # a restart cut this job short after it was composed
                 succeeded = await self._finish_earlier(target, earlier, job_id)
@@ -236,6 +241,8 @@ class Flow:
             await throttle.close()
             self.admission.release(ticket, succeeded=succeeded)
             self.active.discard(current)
+            if leased:  # released at shutdown too, so another process can adopt it at once
+                await self.leases.release(job_id)
         return None
 
     async def drain(self, timeout_s: float) -> None:

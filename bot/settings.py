@@ -72,6 +72,7 @@ class BotSettings:
     redis_url: str = field(default="", repr=False)
     shard_count: int | None = None  # TUNESMITH_SHARD_COUNT: set = AutoShardedClient
     shard_ids: tuple[int, ...] = ()  # TUNESMITH_SHARD_IDS: "0,1" = the shards this process runs
+    lease_s: float = 30.0  # TUNESMITH_LEASE: a stopped bot's jobs are adopted after this long
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> BotSettings:
@@ -95,6 +96,7 @@ class BotSettings:
             redis_url=env.get("REDIS_URL", "").strip(),
             shard_count=_shard_count(env),
             shard_ids=_shard_ids(env),
+            lease_s=_number(env, "TUNESMITH_LEASE", 30.0),
         )
         settings.validate()
         return settings
@@ -111,6 +113,8 @@ class BotSettings:
             raise RequestError(f"job timeout {self.job_timeout_s} s is outside 5–3600 s")
         if not 1024 <= self.max_upload_bytes <= 8 * 1024 * 1024:
             raise RequestError(f"upload limit {self.max_upload_bytes} bytes is outside 1 KiB–8 MiB")
+        if not 1 <= self.lease_s <= 600:
+            raise RequestError(f"TUNESMITH_LEASE={self.lease_s} s is outside 1–600 s")
         if self.shard_ids and self.shard_count is None:
             raise RequestError("TUNESMITH_SHARD_IDS needs TUNESMITH_SHARD_COUNT (all shards)")
         if self.shard_count is not None and any(i >= self.shard_count for i in self.shard_ids):
