@@ -76,18 +76,20 @@ class Arranger:
             self.add(track, note.start, length, pitch, self.level(part, bar, accent))
         return track
 
-    def harmony(self, part: Part, pattern: str, lead: Part | None) -> pretty_midi.Instrument:
-        """Comp or pad: the style's pattern on each bar's chord, voiced smoothly."""
+    def harmony(self, part: Part, pattern: str,
+                ceilings: list[int | None] | None = None) -> pretty_midi.Instrument:
+        """Comp or pad: the style's pattern on each bar's chord, voiced smoothly, and kept
+        under the melody's lowest note of the bar (`ceilings`) so the parts never cross."""
         track = pretty_midi.Instrument(part.program, name=part.instrument)
         high = part.high
-        if lead is not None and part.role == "comp":
-            high = min(high, max(part.low + 12, lead.low + 4))  # stay under the melody
         previous: Voicing | None = None
         for bar, chord in enumerate(self.plan.chords):
             tones = chord_tones(chord, self.spec.tonic)
             if pattern == "pad":  # a held seventh blurs the key; sustained parts hold triads
                 tones = tones[:3]
-            voicing = voice(tones, part.low, high, previous)
+            ceiling = ceilings[bar] if ceilings else None
+            bar_high = high if ceiling is None else max(part.low + 7, min(high, ceiling - 1))
+            voicing = voice(tones, part.low, bar_high, previous)
             previous = voicing
             start = bar * self.grid.beats
             if bar == self.plan.bars - 1:  # the final tonic chord, in root position
@@ -200,14 +202,16 @@ def arrange(spec: Spec, plan: Plan, melody: list[Note]) -> pretty_midi.PrettyMID
     major_like = spec.mode in ("major", "lydian", "mixolydian")
     midi.key_signature_changes.append(
         pretty_midi.KeySignature(spec.tonic + (0 if major_like else 12), 0.0))
-    lead = spec.part("lead")
+    ceilings: list[int | None] = [None] * plan.bars
+    roles: list[str] = []
     for part in spec.parts:
         if part.role == "lead":
             track = arranger.lead(part, melody)
+            ceilings = lowest_per_bar(track, plan.bars, arranger.grid.beats * arranger.beat_s)
         elif part.role == "comp":
-            track = arranger.harmony(part, spec.profile.comp_pattern, lead)
+            track = arranger.harmony(part, spec.profile.comp_pattern, ceilings)
         elif part.role == "pad":
-            track = arranger.harmony(part, "pad", None)
+            track = arranger.harmony(part, "pad")
         elif part.role == "counter":
             track = arranger.counter(part, melody)
         elif part.role == "timpani":
@@ -218,4 +222,18 @@ def arrange(spec: Spec, plan: Plan, melody: list[Note]) -> pretty_midi.PrettyMID
             track = arranger.drums(part)
         if track.notes:
             midi.instruments.append(track)
+            roles.append(part.role)
+    names = [track.name for track in midi.instruments]
+    for track, role in zip(midi.instruments, roles, strict=True):
+        if names.count(track.name) > 1 and role != "lead":  # "piano" and "piano (comp)"
+            track.name = f"{track.name} ({role})"
     return midi
+
+
+def lowest_per_bar(track: pretty_midi.Instrument, bars: int, bar_s: float) -> list[int | None]:
+    """The lowest pitch the track starts in each bar (None where it rests)."""
+    lowest: list[int | None] = [None] * bars
+    for note in track.notes:
+        bar = min(bars - 1, int((note.start + 1e-3) // bar_s))
+        lowest[bar] = note.pitch if lowest[bar] is None else min(lowest[bar], note.pitch)
+    return lowest
