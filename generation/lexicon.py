@@ -154,6 +154,7 @@ _mood("sad", "sad", "sadness", "melancholy", "melancholic", "sorrowful", "mournf
       "悲哀", "哀伤", "triste", "tristes", "melancolique", "melancolico", "melancolica",
       "traurig", "traurige", "trauriges", "traurigen", "melancholisch", "wehmutig")
 _mood("energetic", "energetic", "energizing", "energising", "high energy", "high-energy",
+      "banger", "bangers", "intense workout", "adrenaline",
       "pumping", "hype", "hyped", "full of energy", "lively", "vigorous", "活力", "充满活力",
       "动感", "激情", "energique", "dynamique", "energico", "energica", "energetico",
       "energetica", "energisch", "energiegeladen", "schwungvoll", "lebhaft")
@@ -199,8 +200,10 @@ _style("classical", "classical", "romantic era", "mozart", "beethoven", "chopin"
 _style("baroque", "baroque", "bach", "vivaldi", "handel", "telemann", "fugue", "baroque era",
        "巴洛克", "barroco", "barroca", "barock", "barocco")
 _style("jazz", "jazz", "jazzy", "swing", "bebop", "bossa nova", "bossa", "smooth jazz",
+       "ragtime", "dixieland", "new orleans", "jazz club", "lounge jazz",
        "big band", "film noir", "爵士", "爵士乐", "jazzig")
-_style("blues", "blues", "bluesy", "delta blues", "布鲁斯", "蓝调")
+_style("blues", "blues", "bluesy", "delta blues", "honky tonk", "boogie woogie", "12 bar",
+       "twelve bar", "布鲁斯", "蓝调")
 _style("pop", "pop", "k-pop", "kpop", "j-pop", "jpop", "pop song", "流行", "流行音乐")
 _style("rock", "rock", "rock and roll", "rock n roll", "metal", "heavy metal", "punk",
        "grunge", "hard rock", "摇滚", "rockig")
@@ -208,14 +211,17 @@ _style("lofi", "lofi", "lo-fi", "lo fi", "lofi hip hop", "chillhop", "低保真"
 _style("ambient", "ambient", "drone", "new age", "soundscape", "氛围", "氛围音乐", "ambiant",
        "ambiante", "ambiental")
 _style("folk", "folk", "folk song", "folksong", "country", "bluegrass", "americana",
+       "klezmer", "polka", "western saloon", "hoedown", "singer-songwriter", "cajun",
        "民谣", "民歌", "folklorique", "folclorico", "folclorica", "volkslied", "volksmusik")
 _style("celtic", "celtic", "irish", "scottish", "jig", "reel", "hornpipe", "slip jig",
        "凯尔特", "爱尔兰", "苏格兰", "celtique", "celta", "keltisch", "keltische", "irisch")
 _style("electronic", "electronic", "electronica", "edm", "techno", "house music", "trance",
+       "club music", "club banger", "dance music", "disco", "eurodance", "idm", "breakbeat",
        "dubstep", "drum and bass", "dnb", "synthwave", "synth-wave", "retrowave", "vaporwave",
        "电子", "电子音乐", "electronique", "electronica", "elektronisch", "elektronische",
        "elettronica")
 _style("cinematic", "cinematic", "film score", "movie score", "soundtrack", "trailer",
+       "hans zimmer", "john williams", "ost", "score for a film", "movie music", "film music",
        "trailer music", "epic orchestral", "电影", "电影配乐", "cinematique", "musique de film",
        "cinematografica", "cinematografico", "banda sonora", "filmmusik", "cinematografica")
 _style("chiptune", "chiptune", "8-bit", "8bit", "8 bit", "16-bit", "16 bit", "nes",

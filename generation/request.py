@@ -177,9 +177,13 @@ def _looks_like_nonsense(text: str, blanked: str, classifier) -> bool:
 
 def _style_odds(styles: dict[str, float], instruments: list[str]) -> dict[str, float]:
     """Style probabilities, raised for styles the stated instruments suggest (sax → jazz)."""
-    suggested = {style for name in instruments for style in INSTRUMENT_STYLES.get(name, ())}
-    return {style: p * (_INSTRUMENT_STYLE_BOOST if style in suggested else 1.0)
-            for style, p in styles.items()}
+    factor = dict.fromkeys(styles, 1.0)
+    for name in instruments:
+        for rank, style in enumerate(INSTRUMENT_STYLES.get(name, ())):
+            # The first style an instrument suggests is its home (harpsichord → baroque).
+            boost = _INSTRUMENT_STYLE_BOOST * (1.5 if rank == 0 else 1.0)
+            factor[style] = max(factor[style], boost)
+    return {style: p * factor[style] for style, p in styles.items()}
 
 
 def _tempo_range(mood: str, style: str) -> tuple[int, int]:
