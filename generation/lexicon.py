@@ -79,7 +79,7 @@ _inst("pan flute", "pan flute", "panflute", "pan pipes", "panpipes", "flute de p
 _inst("synth lead", "synth", "synths", "synth lead", "lead synth", "synthesizer",
       "synthesiser", "synthe", "sintetizador", "synthesizer lead", "合成器")
 _inst("synth pad", "synth pad", "pad", "pads", "synth pads", "warm pads", "nappes")
-_inst("drums", "drums", "drum", "drum kit", "drumkit", "percussion", "beat", "beats",
+_inst("drums", "drums", "drum", "drum kit", "drumkit", "percussion", "drumbeat", "drum beat",
       "808", "808s", "batterie", "bateria", "schlagzeug", "trommeln", "batteria", "鼓",
       "架子鼓", "打击乐")
 _inst("timpani", "timpani", "kettle drums", "kettledrums", "timbales", "pauken", "定音鼓")

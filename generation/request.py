@@ -186,6 +186,24 @@ def _style_odds(styles: dict[str, float], instruments: list[str]) -> dict[str, f
     return {style: p * factor[style] for style, p in styles.items()}
 
 
+def _mood_odds(moods: dict[str, float], key: Key | None, bpm: int | None) -> dict[str, float]:
+    """Mood probabilities, tilted by a stated key's mode and a stated tempo.
+
+    A minor key makes "happy" less likely, a major key "sad"; a slow tempo makes "energetic"
+    less likely, a fast one "calm". Moods the user names are not touched (they are stated).
+    """
+    factor = dict.fromkeys(moods, 1.0)
+    if key is not None and key.mode in ("minor", "dorian", "phrygian", "locrian"):
+        factor.update(happy=0.5, playful=0.6)
+    elif key is not None and key.mode in ("major", "lydian", "mixolydian"):
+        factor.update(sad=0.6, dark=0.6)
+    if bpm is not None and bpm <= 80:
+        factor.update(energetic=0.4, playful=factor["playful"] * 0.6, happy=factor["happy"] * 0.7)
+    elif bpm is not None and bpm >= 130:
+        factor.update(calm=0.4, dreamy=0.5, sad=factor["sad"] * 0.6, romantic=0.6)
+    return {mood: p * factor[mood] for mood, p in moods.items()}
+
+
 def _tempo_range(mood: str, style: str) -> tuple[int, int]:
     low = max(MOOD_TEMPO[mood][0], STYLE_TEMPO[style][0])
     high = min(MOOD_TEMPO[mood][1], STYLE_TEMPO[style][1])
@@ -276,8 +294,9 @@ def parse_request(text: str, *, key: str | None = None, tempo_bpm: int | None = 
         moods, style, feel = [DEFAULT_MOOD], DEFAULT_STYLE, {"slow": 0.3, "medium": 0.7}
     else:
         guess = classifier.guess(encoder_input(text))
-        ranked = sorted(guess.moods, key=guess.moods.get, reverse=True)
-        likely = [m for m in ranked if guess.moods[m] >= classifier.mood_threshold]
+        odds = _mood_odds(guess.moods, key_found, tempo_bpm or (tempo.bpm if tempo else None))
+        ranked = sorted(odds, key=odds.get, reverse=True)
+        likely = [m for m in ranked if odds[m] >= classifier.mood_threshold]
         moods = [m for m in dict.fromkeys(said_moods + likely) if m not in not_moods]
         moods = moods or [next(m for m in ranked if m not in not_moods)]
         odds = _style_odds(guess.styles, instruments)

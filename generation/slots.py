@@ -374,7 +374,10 @@ def read_key(text: Text) -> Key | None:
         add(m, _key(m.group("t") or m.group("t2"),
                     _accidental(m.group("acc") or m.group("acc2")), "major"))
     if found:
-        start, end, key = min(found, key=lambda item: item[0])
+        # The first key said wins; of readings that overlap it, the longest ("F sharp minor"
+        # over "in F").
+        first = min(found, key=lambda item: item[0])
+        start, end, key = max((f for f in found if f[0] < first[1]), key=lambda f: f[1] - f[0])
         text.take(start, end)
         return key
     for m in re.finditer(rf"(?<![\w#])(?P<t>[H-Z])(?P<acc>#|♯|b|♭)?\s*-?\s*"

@@ -73,6 +73,16 @@ def test_instruments_are_read(parse, text, instruments):
     assert "instruments" in request.stated
 
 
+def test_lofi_beats_do_not_make_drums_the_lead(parse):
+    assert parse("lofi hip hop beat with rhodes and drums").instruments == (
+        "electric piano", "drums")
+
+
+def test_a_stated_minor_key_or_slow_tempo_tilts_an_unstated_mood(parse):
+    assert parse("baroque fugue for harpsichord in G minor").mood not in ("happy", "playful")
+    assert parse("in E, slow").mood != "energetic"
+
+
 def test_140_beats_per_minute_is_not_a_drum_part(parse):
     request = parse("piano at 140 beats per minute")
     assert request.instruments == ("piano",) and request.tempo_bpm == 140
