@@ -133,7 +133,7 @@ class FakeDiscord(UserActions):
                 await self._dispatch(socket, "READY", {
                     "v": 10, "user": BOT_USER, "guilds": [{"id": str(GUILD_ID),
                                                            "unavailable": True}],
-                    "session_id": "fake-session", "shard": [0, 1],
+                    "session_id": "fake-session", "shard": data["d"].get("shard") or [0, 1],
                     "resume_gateway_url": f"ws://127.0.0.1:{self.port}/gateway",
                     "application": {"id": str(APP_ID), "flags": 0}})
                 await self._dispatch(socket, "GUILD_CREATE", guild_payload())
