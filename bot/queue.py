@@ -13,10 +13,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +56,6 @@ class Waiter:
     attempt: int = 0
     last_text: str = ""
     collecting: bool = False
-    since: float = field(default_factory=time.monotonic)
 
 
 class QueueRunner:
@@ -128,7 +126,6 @@ class QueueRunner:
 
         waiter.attempt += 1
         waiter.task_id = f"{waiter.key}-{waiter.attempt}-{uuid.uuid4().hex[:8]}"
-        waiter.since = time.monotonic()
         place = await self.redis.incr(SEQUENCE)
         ttl = self.settings.result_ttl_s
         async with self.redis.pipeline(transaction=True) as pipe:

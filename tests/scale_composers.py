@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import random
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from generation.job import Composition, Job
@@ -84,7 +85,11 @@ class FastComposer:
             time.sleep(0.01)
         if progress:
             progress("rendering", 0.9)
-        return _composition(job, out_dir, name, seed, tempo, "fast-1")
+        composition = _composition(job, out_dir, name, seed, tempo, "fast-1")
+        if job.midi_path:  # an upload that travelled with the job: say what arrived
+            size = Path(job.midi_path).stat().st_size
+            composition = replace(composition, notes=(*composition.notes, f"upload {size} B"))
+        return composition
 
 
 class RenderComposer:

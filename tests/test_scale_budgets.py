@@ -40,6 +40,11 @@ def test_wall_clock_and_memory_budgets_stop_a_job_not_the_worker(tmp_path, redis
             figures["hungry_refused_after_s"] = round(time.perf_counter() - started, 2)
             piece = await runner.run(Job(text="fine", seed=3), tmp_path / "bot" / "job-3")
             assert piece.midi.exists() and piece.mp3.stat().st_size > 0
+            upload = tmp_path / "upload.mid"  # /continue: the upload travels inside the job
+            upload.write_bytes(piece.midi.read_bytes())
+            continued = await runner.run(Job(action="continue", seed=4, midi_path=str(upload)),
+                                         tmp_path / "bot" / "job-4")
+            assert f"upload {upload.stat().st_size} B" in continued.notes
             assert name in workers.processes and workers.processes[name].poll() is None
         finally:
             await runner.close()
