@@ -136,7 +136,8 @@ def _mood(name: str, *phrases: str) -> None:
 
 
 _mood("calm", "calm", "calming", "peaceful", "serene", "tranquil", "relaxing", "relaxed",
-      "soothing", "restful", "chill", "doux", "douce", "suave", "chilled", "placid", "quiet",
+      "soothing", "restful", "chill", "doux", "douce", "suave", "sanft", "sanfte", "sanfter",
+      "轻柔", "柔和", "chilled", "placid", "quiet",
       "mellow", "平静", "安静",
       "宁静", "放松", "舒缓", "轻松", "calme", "paisible", "apaisant", "apaisante",
       "tranquille", "serein", "sereine", "relaxant", "tranquilo", "tranquila", "calmado",
@@ -224,7 +225,8 @@ _style("cinematic", "cinematic", "film score", "movie score", "soundtrack", "tra
        "hans zimmer", "john williams", "ost", "score for a film", "movie music", "film music",
        "trailer music", "epic orchestral", "电影", "电影配乐", "cinematique", "musique de film",
        "cinematografica", "cinematografico", "banda sonora", "filmmusik", "cinematografica")
-_style("chiptune", "chiptune", "8-bit", "8bit", "8 bit", "16-bit", "16 bit", "nes",
+_style("chiptune", "chiptune", "8-bit", "8bit", "8 bit", "8 bits", "8-bits", "videojuego retro",
+       "retro-videospiel", "16-bit", "16 bit", "nes",
        "gameboy", "game boy", "retro game", "retro video game", "arcade", "芯片音乐", "8位")
 
 _NEGATION = re.compile(

@@ -230,12 +230,15 @@ def _override_key(raw: str) -> Key:
     return key
 
 
-def _override_instrument(raw: str) -> tuple[str, ...]:
+def _override_instrument(raw: str, notes: list[str]) -> tuple[str, ...]:
     finds = INSTRUMENT_LEXICON.find(fold(raw))
     if not finds:
         raise RequestError(f"instrument {raw!r} is not one I know; try one of: "
                            + ", ".join(INSTRUMENTS))
-    return INSTRUMENT_WORDS[finds[0].phrase][0]
+    names, note = INSTRUMENT_WORDS[finds[0].phrase]
+    if note:
+        notes.append(note.format(phrase=f"a {finds[0].phrase}"))
+    return names
 
 
 def _length(seconds: float, said: str, notes: list[str]) -> float:
@@ -333,7 +336,7 @@ def parse_request(text: str, *, key: str | None = None, tempo_bpm: int | None = 
         stated.add("key")
 
     if instrument is not None:
-        instruments = list(_override_instrument(instrument))
+        instruments = list(_override_instrument(instrument, notes))
     if instruments:
         stated.add("instruments")
     else:

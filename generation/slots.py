@@ -369,6 +369,8 @@ def read_key(text: Text) -> Key | None:
     for m in re.finditer(rf"\b(?i:in|en|im)\s+(?P<t>[A-G])(?P<acc>{_ACC})?(?![\w#♯♭'’])"
                          rf"(?!\s*-?\s*(?i:{_MODE}|key|keys)\b)", cased):
         add(m, _key(m.group("t"), _accidental(m.group("acc")), "major"))
+    for m in re.finditer(r"\b(?i:in)\s+(?P<t>[bcdfg])(?=\s*(?:$|[,;!?)]|\.(?:\s|$)))", cased):
+        add(m, _key(m.group("t"), "", "major"))  # "in c," but never "in a" or "in e.g."
     for m in re.finditer(r"(?<![\w#♯♭])(?P<t>[A-G])(?P<acc>#|♯|b|♭)(?![\w#♯♭])|"
                          r"\b(?i:in)\s+(?P<t2>[a-g])(?P<acc2>#|♯|b|♭)(?![\w#♯♭])", cased):
         add(m, _key(m.group("t") or m.group("t2"),

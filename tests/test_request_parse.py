@@ -172,6 +172,11 @@ def test_typed_options_win_and_count_as_stated(parse):
     assert {"key", "tempo", "length", "instruments"} <= set(request.stated)
 
 
+def test_a_typed_instrument_outside_the_vocabulary_is_mapped_with_a_note(parse):
+    request = parse("happy song", instrument="Ukulele")
+    assert request.instruments == ("guitar",) and any("ukulele" in n for n in request.notes)
+
+
 @pytest.mark.parametrize(("options", "match"), [
     ({"key": "H# minor"}, "H# minor"), ({"instrument": "kazoo"}, "kazoo"),
 ])

@@ -60,6 +60,8 @@ from generation.slots import Text, read_key, read_length, read_meter, read_tempo
     ("something in F sharp minor on the organ", "F# minor"),
     ("in E flat major", "Eb major"),
     ("in B flat", "Bb major"),
+    ("calm piano in c", "C major"),
+    ("jazz in f, 120 bpm", "F major"),
     ("E調", "E major"),
     ("Ebm", "Eb minor"),
     ("A♭ major", "Ab major"),
@@ -77,7 +79,8 @@ def test_keys_are_read_exactly(text, key):
     "a calm piece", "I want something happy", "a piano piece", "E is for elephant music",
     "make a song about a cat", "Am I allowed to ask for jazz?", "give me a beat", "be happy",
     "c'est la vie", "a dog and a cat", "DM me a song", "plan B for the party",
-    "F1 racing music", "A + for effort", "la la land", "do re mi for kids",
+    "F1 racing music", "A + for effort", "in e.g. a waltz", "a song in a day", "la la land",
+    "do re mi for kids",
     "the grade was a C", "minor league baseball", "a major hit", "vitamin D vibes",
 ])
 def test_prose_is_not_a_key(text):
