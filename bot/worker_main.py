@@ -107,6 +107,7 @@ class Worker:
         self.redis = None
         self.pool = None
         self.done = 0
+        self._updates: set[asyncio.Task] = set()
 
     async def serve(self, stop: asyncio.Event) -> None:
         """Warm the composer, then take jobs until `stop` is set."""
@@ -189,7 +190,10 @@ class Worker:
             latest.update(stage=stage, fraction=round(fraction, 3))
             if time.monotonic() - sent >= PROGRESS_EVERY_S:
                 sent = time.monotonic()
-                asyncio.create_task(self.redis.hset(task_key(task_id), mapping=dict(latest)))
+                update = asyncio.create_task(self.redis.hset(task_key(task_id),
+                                                             mapping=dict(latest)))
+                self._updates.add(update)  # held until done, so it is never collected early
+                update.add_done_callback(self._updates.discard)
 
         try:
             composition = await self.pool.run(job, out_dir / "piece", progress)

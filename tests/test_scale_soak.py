@@ -5,7 +5,7 @@ renders it through the real render stage (the process's one FluidSynth synthesiz
 encoding, the matplotlib piano roll) and the files travel back through Redis. The model is
 left out to keep the test near a minute; the render stage is where per-job leaks were found
 before (a synthesizer not deleted costs about 13 MB). Memory is the resident set of the worker
-and of its composing child, after 30 warm-up jobs and at the end.
+and of its composing child, after 50 warm-up jobs and at the end.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from tests.servers import redis_url  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.slow
 JOBS = 300
-WARM_UP = 30
+WARM_UP = 50  # matplotlib's and the allocator's caches fill during the first jobs
 IN_FLIGHT = 4
 
 
