@@ -5,6 +5,7 @@ each is computed per piece; for one feature, the distances between pieces of the
 (intra-set) and between real and generated pieces (inter-set) are smoothed by a Gaussian
 kernel density estimate, and the overlapping area (OA) of the two densities says how
 closely the generated set sits inside the real set's own spread (1 = indistinguishable).
+Both densities share one bandwidth (the wider Scott bandwidth of the two).
 """
 
 from __future__ import annotations
@@ -53,10 +54,13 @@ def _onset_grid(bar: Bar) -> np.ndarray:
     return grid
 
 
-def _kde(samples: np.ndarray, grid: np.ndarray) -> np.ndarray:
-    """Gaussian kernel density of `samples` on `grid` (Scott's bandwidth)."""
-    spread = samples.std()
-    bandwidth = max(spread * len(samples) ** (-1 / 5), 1e-3 * (np.ptp(grid) or 1.0))
+def _bandwidth(samples: np.ndarray) -> float:
+    """Scott's rule for a Gaussian kernel."""
+    return float(samples.std() * len(samples) ** (-1 / 5))
+
+
+def _kde(samples: np.ndarray, grid: np.ndarray, bandwidth: float) -> np.ndarray:
+    """Gaussian kernel density of `samples` on `grid`."""
     z = (grid[:, None] - samples[None, :]) / bandwidth
     return np.exp(-0.5 * z**2).sum(axis=1) / (len(samples) * bandwidth * np.sqrt(2 * np.pi))
 
@@ -76,7 +80,10 @@ def overlapping_area(real: np.ndarray, generated: np.ndarray, most: int = 4000) 
     if high == 0:
         return 1.0
     grid = np.linspace(-0.1 * high, 1.1 * high, 600)
-    p, q = _kde(intra, grid), _kde(inter, grid)
+    # one bandwidth for both (the wider): a feature that is nearly constant in the real set
+    # (empty bars) would otherwise get a needle that no other density can overlap
+    bandwidth = max(_bandwidth(intra), _bandwidth(inter), 1e-3 * high)
+    p, q = _kde(intra, grid, bandwidth), _kde(inter, grid, bandwidth)
     return float(np.minimum(p, q).sum() * (grid[1] - grid[0]))
 
 
