@@ -71,7 +71,8 @@ def _train(args: argparse.Namespace) -> int:
 
         report = train()
         print(json.dumps({key: report[key] for key in
-                          ("held_out", "held_out_parse_request", "train_s")}, indent=2))
+                          ("held_out", "held_out_parse_request", "probe_parse_request",
+                           "train_s")}, indent=2))
     elif args.what in ("data", "model"):
         from generation.settings import Settings
         from models import commands

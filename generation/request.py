@@ -18,6 +18,8 @@ from generation.lexicon import (
     INSTRUMENT_WORDS,
     MOOD_LEXICON,
     MOOD_WORDS,
+    SCENE_LEXICON,
+    SCENE_WORDS,
     STYLE_LEXICON,
     STYLE_WORDS,
     fold,
@@ -50,6 +52,11 @@ DEFAULT_LENGTH_S = 30.0
 DEFAULT_MOOD, DEFAULT_STYLE = "calm", "classical"
 SLOT_ORDER = ("key", "tempo", "meter", "instruments", "length", "mood", "style")
 _FEEL_POSITION = {"slow": 0.15, "medium": 0.5, "fast": 0.85}  # where in a tempo range
+# Words that only occur in French, Spanish or German text: scene words get English names then.
+_FOREIGN_MARKERS = {"los", "las", "une", "les", "des", "der", "das", "und", "mit", "pour", "para",
+                    "avec", "una", "ein", "eine", "einen", "musica", "musique", "musik", "cancion",
+                    "chanson", "lied", "con", "sur", "dans", "auf", "zum", "zur", "beim", "del",
+                    "un", "el", "le", "et", "ist", "ich", "je", "sehr", "tres", "muy"}
 _INSTRUMENT_STYLE_BOOST = 2.0  # odds factor for a style that a stated instrument suggests
 
 
@@ -99,6 +106,8 @@ def encoder_input(text: str) -> str:
     for find in INSTRUMENT_LEXICON.find(low):
         if not find.negated:
             names += INSTRUMENT_WORDS[find.phrase][0]
+    if not text.isascii() or set(re.findall(r"[a-z]+", low)) & _FOREIGN_MARKERS:
+        names += [SCENE_WORDS[f.phrase] for f in SCENE_LEXICON.find(low)]
     extra = [name for name in dict.fromkeys(names) if name not in low]
     return expand_emoji(text).strip() + (f" ({', '.join(extra)})" if extra else "")
 
@@ -113,16 +122,24 @@ def _levenshtein(a: str, b: str) -> int:
 
 
 _FUZZY_TARGETS = sorted({name for name in INSTRUMENTS if len(name) >= 5 and " " not in name} |
-                        {"fiddle", "saxophone", "ukulele", "synthesizer", "xylophone",
+                        {"saxophone", "ukulele", "synthesizer", "xylophone",
                          "orchestra", "glockenspiel"})
+
+
+# Real words one letter away from an instrument name.
+_NOT_TYPOS = {"recorded", "harmonic", "harmonics", "violins", "brassy", "celestial", "organs",
+              "records", "chorus", "flutter", "drumming", "cellar", "pianos", "fluted", "morgan",
+              "springs", "synthesized"}
 
 
 def _fuzzy_instrument(word: str) -> str | None:
     """A typo'd instrument word ("pianno", "saxaphone") → the word meant, or None."""
-    if len(word) < 6 or not word.isalpha():
+    if len(word) < 5 or not word.isalpha() or word in _NOT_TYPOS:
         return None
-    limit = 1 if len(word) < 9 else 2
-    best = min(_FUZZY_TARGETS, key=lambda target: _levenshtein(word, target))
+    limit = 1 if len(word) < 10 else 2
+    # A five-letter word only counts as a six-letter name with a letter left out ("violn").
+    targets = [t for t in _FUZZY_TARGETS if len(word) > 5 or len(t) == 6]
+    best = min(targets, key=lambda target: _levenshtein(word, target))
     distance = _levenshtein(word, best)
     return best if 0 < distance <= limit and abs(len(best) - len(word)) <= limit else None
 

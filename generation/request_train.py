@@ -163,6 +163,25 @@ def encode_cached(texts: list[str], cache: Path = Path(".cache") / "parser_vecto
     return torch.stack([known[t] for t in texts])
 
 
+PROBE_PATH = DATA / "request_probe.tsv"
+
+
+def score_probe(classifier, path: Path = PROBE_PATH) -> dict[str, Any]:
+    """parse_request on typical requests written apart from the seeds (every acceptable answer
+    listed): how often its mood and style are ones a musician would accept."""
+    from generation.request import parse_request
+
+    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+    moods = styles = 0
+    for text, good_moods, good_styles in rows:
+        request = parse_request(text, classifier=classifier)
+        moods += request.mood in good_moods.split(",")
+        styles += request.style in good_styles.split(",")
+    return {"examples": len(rows), "mood_accepted": moods / len(rows),
+            "style_accepted": styles / len(rows)}
+
+
 def _best_threshold(heads, vectors, examples: list[Example]) -> float:
     candidates = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6]
     return max(candidates, key=lambda t: score(heads, vectors, examples, t)["mood"]["macro_f1"])
@@ -199,6 +218,7 @@ def train(heads_path: Path = HEADS_PATH, report_path: Path = REPORT_PATH) -> dic
         "train": score(heads, train_vectors, train_set, threshold),
         "held_out": score(heads, test_vectors, test_set, threshold),
         "held_out_parse_request": score_pipeline(test_set, Classifier(heads_path)),
+        "probe_parse_request": score_probe(Classifier(heads_path)),
         "config": config,
         "train_s": round(time.perf_counter() - started, 1),
     }
@@ -214,7 +234,12 @@ def hash_bucket(family: str, buckets: int = 6) -> int:
 
 def evaluate(heads_path: Path = HEADS_PATH) -> dict[str, Any]:
     """Scores of the committed heads on the committed held-out split."""
+    from generation.classifier import Classifier
+
     heads, config = load_heads(heads_path)
     test_set = [e for e in read_corpus() if e.split == "test"]
-    vectors = Encoder().encode([encoder_input(e.text) for e in test_set])
-    return score(heads, vectors, test_set, float(config.get("mood_threshold", 0.5)))
+    classifier = Classifier(heads_path)
+    vectors = classifier.encoder.encode([encoder_input(e.text) for e in test_set])
+    return {"held_out": score(heads, vectors, test_set, float(config.get("mood_threshold", 0.5))),
+            "held_out_parse_request": score_pipeline(test_set, classifier),
+            "probe_parse_request": score_probe(classifier)}

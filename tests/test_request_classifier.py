@@ -83,3 +83,13 @@ def test_scenes_get_moods_and_styles_a_musician_accepts(classifier, text, moods,
 
     request = parse_request(text, classifier=classifier)
     assert request.mood in moods and request.style in styles
+
+
+def test_a_second_held_out_set_of_typical_requests(classifier):
+    """generation/data/request_probe.tsv was written apart from the seeds, with every answer a
+    musician would accept; parse_request (tables + heads + rules) must mostly land in it."""
+    from generation.request_train import score_probe
+
+    scores = score_probe(classifier)
+    assert scores["examples"] >= 80
+    assert scores["mood_accepted"] >= 0.88 and scores["style_accepted"] >= 0.8

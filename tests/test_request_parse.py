@@ -73,6 +73,17 @@ def test_instruments_are_read(parse, text, instruments):
     assert "instruments" in request.stated
 
 
+@pytest.mark.parametrize(("text", "instruments"), [
+    ("in the middle of the night", ()), ("a riddle in the dark", ()),
+    ("celestial choir", ("choir",)), ("recorded at home", ()), ("hot springs at dawn", ()),
+    ("a violn and guitr duet", ("violin", "guitar")),
+])
+def test_typo_tolerance_does_not_invent_instruments(parse, text, instruments):
+    request = parse(text)
+    assert request.instruments == instruments or (not instruments and
+                                                  "instruments" not in request.stated)
+
+
 def test_lofi_beats_do_not_make_drums_the_lead(parse):
     assert parse("lofi hip hop beat with rhodes and drums").instruments == (
         "electric piano", "drums")
