@@ -331,4 +331,5 @@ class TunesmithBot(discord.Client):
         log.info("resuming job %s after a restart", record.id)
         self.flow.spawn(self.flow.run(
             target, record.job, ticket, job_id=record.id, user_id=record.user_id,
-            guild_id=record.guild_id, channel_id=record.channel_id, private=record.private))
+            guild_id=record.guild_id, channel_id=record.channel_id, private=record.private,
+            resumed=True))

@@ -49,6 +49,10 @@ class Target:
     async def fail(self, text: str) -> None:
         raise NotImplementedError
 
+    async def placeholder(self) -> discord.Message | None:
+        """The message a delivery will turn into the piece, when it exists before posting."""
+        return None
+
 
 class ChannelTarget(Target):
     """Plain messages in a channel: for reactions, restarts and expired interactions."""
@@ -99,6 +103,14 @@ class InteractionTarget(Target):
 
     def alive(self) -> bool:
         return time.monotonic() < self.expires
+
+    async def placeholder(self) -> discord.Message | None:
+        if not self.alive():
+            return None
+        try:
+            return await self.interaction.original_response()
+        except discord.HTTPException:
+            return None
 
     async def status(self, text: str) -> None:
         if self.alive():
@@ -194,8 +206,13 @@ class Flow:
         self.leases = None  # bot/leases.py: which bot process answers which job
 
     async def run(self, target: Target, job: Job, ticket: Ticket, *, job_id: int, user_id: int,
-                  guild_id: int | None, channel_id: int | None, private: bool) -> int | None:
-        """Take one recorded job to its one visible answer; returns the new piece id."""
+                  guild_id: int | None, channel_id: int | None, private: bool,
+                  resumed: bool = False) -> int | None:
+        """Take one recorded job to its one visible answer; returns the new piece id.
+
+        `resumed`: the job was accepted earlier (before a restart, or by a bot process that
+        stopped), so it may be leased elsewhere or already composed.
+        """
         current = asyncio.current_task()
         self.active.add(current)
         throttle = Throttle(target, self.progress_interval_s)
@@ -203,10 +220,11 @@ class Flow:
         succeeded = posted = leased = False
         try:
             if self.leases is not None:
-                leased = await self.leases.acquire(job_id)
+                leased = (await self.leases.acquire(job_id) if resumed
+                          else self.leases.take_new(job_id))
                 if not leased:  # another live bot process is answering this job
                     return None
-            earlier = await self.store.piece_for_job(job_id)
+            earlier = await self.store.piece_for_job(job_id) if resumed else None
             if earlier is not None:  # a restart cut this job short after it was composed
                 succeeded = await self._finish_earlier(target, earlier, job_id)
                 return earlier.id
@@ -222,6 +240,9 @@ class Flow:
             piece_id = await self.store.add_piece(job_id, job, composition, user_id=user_id,
                                                   guild_id=guild_id, channel_id=channel_id,
                                                   private=private)
+            placeholder = await target.placeholder()
+            if placeholder is not None:  # recorded first: a restart looks there before posting
+                await self.store.set_message(piece_id, placeholder.channel.id, placeholder.id)
             message = await self._deliver(target, piece_id, job, composition)
             posted = True
             if message is not None:
@@ -265,7 +286,7 @@ class Flow:
 
     async def _finish_earlier(self, target: Target, piece, job_id: int) -> bool:
         """Deliver a piece recorded before a restart, once: posted already means done."""
-        if piece.message_id is None:
+        if not await self._posted(target, piece):
             message = await self._deliver(target, piece.id, piece.job, piece.composition)
             if message is not None:
                 await self.store.set_message(piece.id, message.channel.id, message.id)
@@ -275,9 +296,25 @@ class Flow:
         await self.store.set_status(job_id, "done")
         return True
 
+    @staticmethod
+    async def _posted(target: Target, piece) -> bool:
+        """Whether the message recorded for `piece` shows it (it may be only a placeholder)."""
+        if piece.message_id is None:
+            return False
+        if piece.deleted:  # deleted by its owner, so it was there
+            return True
+        channel = getattr(target, "channel", None)
+        if channel is None or getattr(channel, "id", None) != piece.channel_id:
+            return False  # e.g. a private piece's ephemeral message: the bot cannot read it
+        try:
+            message = await channel.fetch_message(piece.message_id)
+        except discord.HTTPException:
+            return False
+        return bool(message.attachments)
+
     async def _fail(self, target: Target, job_id: int, text: str) -> None:
         earlier = await self.store.piece_for_job(job_id)
-        if earlier is not None and earlier.message_id is not None:
+        if earlier is not None and await self._posted(target, earlier):
             log.warning("job %s failed after its piece was posted; no failure shown", job_id)
             await self.store.set_status(job_id, "done")
             return

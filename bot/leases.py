@@ -54,6 +54,7 @@ class Leases:
         self.ttl = dt.timedelta(seconds=ttl_s)
         self.owner = owner or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.held: set[int] = set()
+        self._writes: set[asyncio.Task] = set()
         self._renewing: asyncio.Task | None = None
 
     @classmethod
@@ -65,6 +66,7 @@ class Leases:
         return leases
 
     async def close(self) -> None:
+        await asyncio.gather(*self._writes, return_exceptions=True)
         if self._renewing is not None:
             self._renewing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -91,10 +93,34 @@ class Leases:
         self.held.add(job_id)
         return True
 
+    def take_new(self, job_id: int) -> bool:
+        """Lease a job this process has just recorded (nobody else can know it yet).
+
+        The row is written in the background so that a new job starts without waiting on the
+        database. This process never adopts what it holds; another process's sweep could only
+        adopt the job in the milliseconds before the row is written.
+        """
+        if job_id in self.held:
+            return False
+        self.held.add(job_id)
+        task = asyncio.create_task(self._write_new(job_id))
+        self._writes.add(task)
+        task.add_done_callback(self._writes.discard)
+        return True
+
+    async def _write_new(self, job_id: int) -> None:
+        try:
+            async with self.engine.begin() as connection:
+                await connection.execute(insert(LeaseRow).values(
+                    job_id=job_id, owner=self.owner, expires_at=_now() + self.ttl))
+        except Exception:  # the job still runs; only its adoption after a crash is at stake
+            log.exception("could not record the lease of job %s", job_id)
+
     async def release(self, job_id: int) -> None:
         if job_id not in self.held:
             return
         self.held.discard(job_id)
+        await asyncio.gather(*self._writes, return_exceptions=True)  # never delete before insert
         async with self.engine.begin() as connection:
             await connection.execute(delete(LeaseRow).where(LeaseRow.job_id == job_id,
                                                             LeaseRow.owner == self.owner))
