@@ -8,6 +8,7 @@ is inferred. Odd text never fails: it falls back to defaults and says so in `not
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -367,13 +368,16 @@ def parse_request(text: str, *, key: str | None = None, tempo_bpm: int | None = 
         duration = _length(float(length_s), f"{length_s:g} seconds", notes)
         stated.add("length")
     elif length is not None and length.bars is not None:
-        bars = max(1, length.bars)
-        duration = round(bars * bar_s, 2)
-        if duration > MAX_LENGTH_S:
+        bars = length.bars
+        if bars * bar_s > MAX_LENGTH_S:
             bars = int(MAX_LENGTH_S // bar_s)
             notes.append(f"{length.bars} bars at {bpm} bpm run past the 5 minute limit; "
                          f"using {bars} bars")
-            duration = round(bars * bar_s, 2)
+        elif bars * bar_s < MIN_LENGTH_S:
+            bars = math.ceil(MIN_LENGTH_S / bar_s)
+            notes.append(f"{length.bars} bars at {bpm} bpm last under {MIN_LENGTH_S:g} seconds; "
+                         f"using {bars} bars")
+        duration = round(bars * bar_s, 2)
         stated.add("length")
     elif length is not None:
         duration = _length(length.seconds, length.said, notes)

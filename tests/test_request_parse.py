@@ -5,6 +5,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from generation.request import parse_request
 from generation.vocab import INSTRUMENTS, MOODS, STYLES
@@ -152,6 +154,9 @@ def test_bars_set_the_duration(parse):
     ("ambient drone for 10 minutes", "5 minute", "duration_s", 300.0),
     ("a 2 second jingle", "below 5", "duration_s", 5.0),
     ("H# minor jazz", "H# minor", "key", None),
+    ("2 bars of calm piano at 120 bpm", "under 5 seconds", "bars", 3),
+    ("0 bars, fast", "under 5 seconds", "bars", 3),
+    ("500 bars of techno at 120 bpm", "5 minute limit", "bars", 150),
 ])
 def test_out_of_range_values_are_clamped_with_a_note(parse, text, fragment, field, value):
     request = parse(text)
@@ -214,3 +219,28 @@ def test_cli_reads_one_request_per_stdin_line():
     assert len(rows) == 3
     assert rows[0]["key"] == "D minor" and "error" in rows[1]
     assert rows[2]["duration_s"] == 120.0 and rows[2]["style"] == "chiptune"
+
+
+_PIECES = ["in", "D", "minor", "Eb", "bpm", "120", "3/4", "bars", "0", "16", "piano", "no",
+           "drums", "key", "of", "sharp", "flat", "1:30", "min", "seconds", "a", "jazz", "8-bit",
+           "小调", "每分钟", "拍", "Moll", "ré", "mineur", "at", "tempo", ":", "99999999999", "-5",
+           "1e309", "nan", "🎹", "\u200b", "H#", "bars", "hours"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.text(min_size=1, max_size=300),
+                 st.lists(st.sampled_from(_PIECES), min_size=1, max_size=40).map(" ".join)))
+def test_any_text_gives_a_usable_request_or_a_clear_refusal(text):
+    from generation.classifier import shared_classifier
+
+    try:
+        request = parse_request(text[:300], classifier=shared_classifier())
+    except RequestError as error:
+        assert not text[:300].strip() and "empty" in str(error)
+        return
+    assert request.mood in MOODS and request.style in STYLES and request.instruments
+    assert set(request.instruments) <= set(INSTRUMENTS)
+    assert 40 <= request.tempo_bpm <= 240 and 5 <= request.duration_s <= 300
+    tonic, mode = request.key.split(" ")
+    assert tonic[0] in "ABCDEFG" and tonic[1:] in ("", "#", "b")
+    json.dumps(request.to_json())
