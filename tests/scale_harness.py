@@ -129,3 +129,56 @@ class LagProbe:
     def percentile(self, share: float) -> float:
         ordered = sorted(self.samples)
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+class BotProcess:
+    """`tunesmith bot` (tests/bot_process.py) in its own process against the fake Discord."""
+
+    def __init__(self, fake, out_dir: Path, redis_url: str, database_url: str, **env: str):
+        from tests.bot_harness import TOKEN
+        from tests.fake_discord import GUILD_ID
+
+        self.fake = fake
+        self.env = {
+            **os.environ, "PYTHONPATH": str(ROOT), "FAKE_DISCORD": fake.base,
+            "DISCORD_TOKEN": TOKEN, "TUNESMITH_DEV_GUILD": str(GUILD_ID),
+            "REDIS_URL": redis_url, "DATABASE_URL": database_url, "TUNESMITH_OUT": str(out_dir),
+            "TUNESMITH_HEARTBEAT": str(FAST_QUEUE["heartbeat_s"]),
+            "TUNESMITH_DEAD_AFTER": str(FAST_QUEUE["dead_after_s"]),
+            "TUNESMITH_CLAIM_IDLE": str(FAST_QUEUE["claim_idle_s"]),
+            "TUNESMITH_ATTEMPTS": str(FAST_QUEUE["attempts"]),
+            "TUNESMITH_POLL": str(FAST_QUEUE["poll_s"]), **env}
+        self.logs = out_dir / "bot-logs"
+        self.logs.mkdir(parents=True, exist_ok=True)
+        self.process: subprocess.Popen | None = None
+        self.starts = 0
+
+    async def start(self, *, sync: bool) -> None:
+        """Start the bot and wait until it is connected (and its commands synced)."""
+        self.starts += 1
+        env = {**self.env, "TUNESMITH_SYNC_COMMANDS": "1" if sync else "0"}
+        with (self.logs / f"bot{self.starts}.log").open("wb") as log:
+            self.process = subprocess.Popen([sys.executable, "-m", "tests.bot_process"],
+                                            env=env, cwd=ROOT, stdout=log,
+                                            stderr=subprocess.STDOUT)
+        await self.fake.wait_for(lambda: self.fake.sockets and (self.fake.commands or not sync),
+                                 timeout=60)
+
+    async def kill(self) -> None:
+        """SIGKILL: no clean-up of any kind, as a crash or a lost machine would leave it."""
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+        deadline = time.monotonic() + 10
+        while self.fake.sockets:  # the fake drops the socket once it sees it closed
+            if time.monotonic() > deadline:
+                raise TimeoutError("the fake Discord still holds the killed bot's socket")
+            await asyncio.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)

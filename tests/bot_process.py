@@ -1,0 +1,35 @@
+"""The real bot in a process of its own, pointed at a fake Discord, for tests that SIGKILL it.
+
+    FAKE_DISCORD=http://127.0.0.1:PORT DISCORD_TOKEN=... REDIS_URL=... DATABASE_URL=... \
+        python -m tests.bot_process
+
+It is `tunesmith bot` as `bot.main.build_bot` builds it (the queue runner when REDIS_URL is
+set), with discord.py's two base URLs moved to the fake server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+
+import discord
+import yarl
+
+from bot.main import build_bot
+from bot.settings import BotSettings
+
+
+def main() -> None:
+    base = os.environ["FAKE_DISCORD"]
+    discord.http.Route.BASE = f"{base}/api/v10"
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(
+        base.replace("http://", "ws://") + "/gateway")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    settings = BotSettings.from_env()
+    bot = build_bot(settings, guild_ready_timeout=0.1)
+    asyncio.run(bot.start(settings.require_token(), reconnect=False))
+
+
+if __name__ == "__main__":
+    main()
