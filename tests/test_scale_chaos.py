@@ -49,9 +49,9 @@ async def running_workers(redis) -> dict[str, int]:
 
 
 async def chaos_monkey(redis, workers: Workers, stop: asyncio.Event, rng: random.Random) -> None:
-    """Every 0.4–1.2 s, SIGKILL a worker that is in the middle of a job; start a new one."""
+    """Every 0.7–1.8 s, SIGKILL a worker that is in the middle of a job; start a new one."""
     while not stop.is_set():
-        await asyncio.sleep(rng.uniform(0.4, 1.2))
+        await asyncio.sleep(rng.uniform(0.7, 1.8))
         busy = [name for name in await running_workers(redis) if name in workers.processes]
         if busy:
             workers.kill(rng.choice(sorted(busy)))

@@ -56,3 +56,24 @@ def test_a_piece_recorded_but_never_posted_is_posted_after_the_restart(tmp_path)
             assert len(fake.with_files(".mp3")) == 1
             assert runner.jobs == []  # the recorded piece was sent, not composed again
     run(scenario())
+
+
+def test_a_channel_delivery_repeated_after_a_crash_stays_one_message(tmp_path):
+    async def scenario():
+        async with fake_discord() as fake:
+            async with running_bot(fake, FakeRunner(), tmp_path) as bot:
+                await fake.slash("compose", prompt="first piece", seed=7)
+                await fake.wait_for(lambda: fake.with_files(".mp3"))
+                original = int(fake.with_files(".mp3")[0]["id"])
+                await fake.wait_for(lambda: fake.reactions.get(original))
+                bot.store.set_message = hang  # the 🔁 piece is posted, then the bot stops
+                await fake.react(original, "🔁")
+                await fake.wait_for(lambda: len(fake.with_files(".mp3")) == 2)
+            runner = FakeRunner()
+            async with running_bot(fake, runner, tmp_path, sync_commands=False) as bot:
+                await asyncio.wait_for(bot.resumed.wait(), 10)
+                await fake.wait_for(lambda: fake.nonce_hits == 1)
+                await asyncio.sleep(0.3)
+            assert len(fake.with_files(".mp3")) == 2  # Discord answered with the first message
+            assert runner.jobs == []
+    run(scenario())
