@@ -11,6 +11,7 @@ through Redis, so workers need no disk shared with the bot.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import uuid
@@ -104,9 +105,11 @@ class QueueRunner:
     async def run(self, job: Job, out_dir: Path, progress: Progress | None = None) -> Composition:
         """Submit `job` (or find it, after a restart) and wait for its Composition.
 
-        The job's key is `out_dir`'s name, which the bot derives from its own job id.
+        The job's key is `out_dir`'s name, which the bot derives from its own job id, and a
+        digest of the job, so that a fresh database reusing an id never meets an old result.
         """
-        key = out_dir.name
+        digest = hashlib.sha256(json.dumps(job.to_json(), sort_keys=True).encode()).hexdigest()
+        key = f"{out_dir.name}-{digest[:12]}"
         waiter = Waiter(key, job, out_dir, progress, asyncio.get_running_loop().create_future())
         current = await self.redis.hgetall(job_key(key))
         if current:  # submitted before a restart: wait on it where it stands
