@@ -25,10 +25,13 @@ from generation.lexicon import (
     STYLE_WORDS,
     fold,
 )
+from generation.request_instruments import read_instruments
 from generation.slots import (
     MAX_LENGTH_S,
     MIN_LENGTH_S,
     Key,
+    Length,
+    Tempo,
     Text,
     clamp_tempo,
     read_key,
@@ -58,6 +61,13 @@ _FOREIGN_MARKERS = {"los", "las", "une", "les", "des", "der", "das", "und", "mit
                     "avec", "una", "ein", "eine", "einen", "musica", "musique", "musik", "cancion",
                     "chanson", "lied", "con", "sur", "dans", "auf", "zum", "zur", "beim", "del",
                     "un", "el", "le", "et", "ist", "ich", "je", "sehr", "tres", "muy"}
+_FILLER = {"in", "the", "key", "of", "please", "pls", "plz", "piece", "song", "music", "track",
+           "tune", "something", "smth", "make", "me", "give", "gimme", "write", "compose", "some",
+           "want", "at", "with", "for", "and", "bpm", "tempo", "long", "about", "around", "like",
+           "just", "it", "bars", "time", "signature", "meter", "an", "can", "you", "could", "would",
+           "need", "play", "generate", "create", "do", "is", "be", "that", "this", "one", "thx",
+           "thanks", "ok", "okay", "hey", "hi", "bot", "yo", "to", "on", "only", "as", "but",
+           "not", "no", "too", "very", "quite", "really", "so", "bit", "little", "short", "length"}
 _INSTRUMENT_STYLE_BOOST = 2.0  # odds factor for a style that a stated instrument suggests
 
 
@@ -95,13 +105,21 @@ def expand_emoji(text: str) -> str:
     return "".join(f" {EMOJI[ch]} " if ch in EMOJI else ch for ch in text)
 
 
-def encoder_input(text: str) -> str:
-    """What the classifier reads: the text, plus English names for the words it recognised.
+def read_slots(text: str) -> tuple[Text, Tempo | None, Length | None, tuple | None, Key | None]:
+    """The exactly read slots of a request, and its text with their words marked as used."""
+    slots = Text.of(expand_emoji(text))
+    return slots, read_tempo(slots), read_length(slots), read_meter(slots), read_key(slots)
 
-    The encoder knows English; naming `triste` as "sad" or `钢琴` as "piano" lets the heads
-    understand other languages too. Training reads its corpus through this same function.
+
+def encoder_input(text: str, blanked: str | None = None) -> str:
+    """What the classifier reads: the text without its exact slots, plus English names.
+
+    Keys, tempos, meters and lengths are read exactly and tilt the mood by rule, so the words
+    that state them are left out ("in E" alone should not sway the mood). The encoder knows
+    English; naming `triste` as "sad" or `钢琴` as "piano" lets the heads understand other
+    languages too. Training reads its corpus through this same function.
     """
-    low = fold(expand_emoji(text))
+    low = read_slots(text)[0].blanked() if blanked is None else blanked
     names = [MOOD_WORDS[f.phrase] for f in MOOD_LEXICON.find(low) if not f.negated]
     names += [STYLE_WORDS[f.phrase] for f in STYLE_LEXICON.find(low) if not f.negated]
     for find in INSTRUMENT_LEXICON.find(low):
@@ -109,69 +127,18 @@ def encoder_input(text: str) -> str:
             names += INSTRUMENT_WORDS[find.phrase][0]
     if not text.isascii() or set(re.findall(r"[a-z]+", low)) & _FOREIGN_MARKERS:
         names += [SCENE_WORDS[f.phrase] for f in SCENE_LEXICON.find(low)]
+    if re.search(r"(?<![\w#])[A-G][#♯b♭]?(?:maj|min|m)?(?:7|9|11|13)(?![\w])", text):
+        names.append("jazzy chords")  # extended chords (Cmaj7, Dm9) are a colour, not a key only
     extra = [name for name in dict.fromkeys(names) if name not in low]
-    return expand_emoji(text).strip() + (f" ({', '.join(extra)})" if extra else "")
+    words = re.sub(r"\s+", " ", low).strip(" ,.;:-/")
+    return words + (f" ({', '.join(extra)})" if extra else "")
 
 
-def _levenshtein(a: str, b: str) -> int:
-    row = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        prev, row[0] = row[0], i
-        for j, cb in enumerate(b, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
-    return row[-1]
-
-
-_FUZZY_TARGETS = sorted({name for name in INSTRUMENTS if len(name) >= 5 and " " not in name} |
-                        {"saxophone", "ukulele", "synthesizer", "xylophone",
-                         "orchestra", "glockenspiel"})
-
-
-# Real words one letter away from an instrument name.
-_NOT_TYPOS = {"recorded", "harmonic", "harmonics", "violins", "brassy", "celestial", "organs",
-              "records", "chorus", "flutter", "drumming", "cellar", "pianos", "fluted", "morgan",
-              "springs", "synthesized"}
-
-
-def _fuzzy_instrument(word: str) -> str | None:
-    """A typo'd instrument word ("pianno", "saxaphone") → the word meant, or None."""
-    if len(word) < 5 or not word.isalpha() or word in _NOT_TYPOS:
-        return None
-    limit = 1 if len(word) < 10 else 2
-    # A five-letter word only counts as a six-letter name with a letter left out ("violn").
-    targets = [t for t in _FUZZY_TARGETS if len(word) > 5 or len(t) == 6]
-    best = min(targets, key=lambda target: _levenshtein(word, target))
-    distance = _levenshtein(word, best)
-    return best if 0 < distance <= limit and abs(len(best) - len(word)) <= limit else None
-
-
-def read_instruments(blanked: str) -> tuple[list[str], list[str], list[str]]:
-    """(instruments, left-out instruments, notes) named in folded text, in order."""
-    chosen: list[str] = []
-    without: list[str] = []
-    notes: list[str] = []
-    used = []
-    for find in INSTRUMENT_LEXICON.find(blanked):
-        names, note = INSTRUMENT_WORDS[find.phrase]
-        if find.phrase == "keys" and re.search(r"(?:major|minor)\s*$", blanked[:find.start]):
-            continue
-        (without if find.negated else chosen).extend(names)
-        used.append((find.start, find.end))
-        if note and not find.negated:
-            notes.append(note.format(phrase=f"a {find.phrase}" if find.phrase.isascii()
-                                     else find.phrase))
-    for match in re.finditer(r"[a-z]+", blanked):
-        if any(a <= match.start() < b for a, b in used):
-            continue
-        meant = _fuzzy_instrument(match.group(0))
-        if meant:
-            names, note = INSTRUMENT_WORDS[meant]
-            chosen.extend(names)
-            notes.append(f"read {match.group(0)!r} as {meant}")
-            if note:
-                notes.append(note.format(phrase=f"a {meant}"))
-    chosen = [name for name in dict.fromkeys(chosen) if name not in without]
-    return chosen, list(dict.fromkeys(without)), notes
+def _described(blanked: str) -> bool:
+    """Whether anything beyond stated slots and filler words is left to read a mood from."""
+    if re.search(r"[\u2e80-\u9fff]", blanked):
+        return True
+    return any(word not in _FILLER for word in re.findall(r"[^\W\d_]{2,}", blanked))
 
 
 def _words(blanked: str, lexicon, table) -> tuple[list[str], list[str]]:
@@ -202,6 +169,12 @@ def _style_odds(styles: dict[str, float], instruments: list[str]) -> dict[str, f
             boost = _INSTRUMENT_STYLE_BOOST * (1.5 if rank == 0 else 1.0)
             factor[style] = max(factor[style], boost)
     return {style: p * factor[style] for style, p in styles.items()}
+
+
+def _bare_mood(key: Key | None, bpm: int | None) -> str:
+    minorish = key is not None and key.mode in ("minor", "dorian", "phrygian", "locrian")
+    fast = bpm is not None and bpm > 110
+    return ("energetic" if fast else "sad") if minorish else ("happy" if fast else "calm")
 
 
 def _mood_odds(moods: dict[str, float], key: Key | None, bpm: int | None) -> dict[str, float]:
@@ -295,12 +268,7 @@ def parse_request(text: str, *, key: str | None = None, tempo_bpm: int | None = 
     text = text.strip()
     notes: list[str] = []
     stated: set[str] = set()
-    slots = Text.of(expand_emoji(text))
-
-    tempo = read_tempo(slots)
-    length = read_length(slots)
-    meter_found = read_meter(slots)
-    key_found = read_key(slots)
+    slots, tempo, length, meter_found, key_found = read_slots(text)
     blanked = slots.blanked()
     instruments, without, instrument_notes = read_instruments(blanked)
     said_moods, not_moods = _words(blanked, MOOD_LEXICON, MOOD_WORDS)
@@ -313,8 +281,14 @@ def parse_request(text: str, *, key: str | None = None, tempo_bpm: int | None = 
         notes.append(f"I could not make out music in {text[:40]!r}; "
                      f"using a {DEFAULT_MOOD} {DEFAULT_STYLE} piece")
         moods, style, feel = [DEFAULT_MOOD], DEFAULT_STYLE, {"slow": 0.3, "medium": 0.7}
+    elif not (_described(blanked) or instruments or said_moods or said_styles):
+        # Only slots were given ("in E, slow"): pick the mood the key and tempo suggest.
+        moods, style = [_bare_mood(key_found, tempo_bpm or (tempo.bpm if tempo else None))], \
+            DEFAULT_STYLE
+        feel = {"medium": 1.0}
+        notes.append(f"no mood or style was described; using {moods[0]} {style}")
     else:
-        guess = classifier.guess(encoder_input(text))
+        guess = classifier.guess(encoder_input(text, blanked))
         odds = _mood_odds(guess.moods, key_found, tempo_bpm or (tempo.bpm if tempo else None))
         ranked = sorted(odds, key=odds.get, reverse=True)
         likely = [m for m in ranked if odds[m] >= classifier.mood_threshold]

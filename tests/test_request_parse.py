@@ -96,6 +96,16 @@ def test_a_stated_minor_key_or_slow_tempo_tilts_an_unstated_mood(parse):
     assert parse("in E, slow").mood != "energetic"
 
 
+@pytest.mark.parametrize(("text", "mood"), [
+    ("D minor, 60 bpm", "sad"), ("E minor, fast", "energetic"), ("in G, 140 bpm", "happy"),
+    ("in E, slow", "calm"), ("key: C, 3/4, 1:30", "calm"),
+])
+def test_slots_alone_choose_the_mood_their_key_and_tempo_suggest(parse, text, mood):
+    request = parse(text)
+    assert request.mood == mood and "mood" not in request.stated
+    assert any("no mood or style was described" in note for note in request.notes)
+
+
 def test_140_beats_per_minute_is_not_a_drum_part(parse):
     request = parse("piano at 140 beats per minute")
     assert request.instruments == ("piano",) and request.tempo_bpm == 140

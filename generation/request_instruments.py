@@ -1,0 +1,68 @@
+"""Which instruments a request names: word tables, "no drums", and typo tolerance."""
+
+from __future__ import annotations
+
+import re
+
+from generation.lexicon import INSTRUMENT_LEXICON, INSTRUMENT_WORDS
+from generation.vocab import INSTRUMENTS
+
+# Real words one letter away from an instrument name (checked against the encoder's vocabulary).
+_NOT_TYPOS = {"recorded", "harmonic", "harmonics", "violins", "brassy", "celestial", "organs",
+              "records", "chorus", "flutter", "drumming", "cellar", "pianos", "fluted", "morgan",
+              "springs", "synthesized"}
+_FUZZY_TARGETS = sorted({name for name in INSTRUMENTS if len(name) >= 5 and " " not in name} |
+                        {"saxophone", "ukulele", "synthesizer", "xylophone", "orchestra",
+                         "glockenspiel"})
+
+
+def _levenshtein(a: str, b: str) -> int:
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
+def _fuzzy_instrument(word: str) -> str | None:
+    """A typo'd instrument word ("pianno", "saxaphone") → the word meant, or None."""
+    if len(word) < 5 or not word.isalpha() or word in _NOT_TYPOS:
+        return None
+    limit = 1 if len(word) < 10 else 2
+    # A five-letter word only counts as a six-letter name with a letter left out ("violn").
+    targets = [t for t in _FUZZY_TARGETS if len(word) > 5 or len(t) == 6]
+    best = min(targets, key=lambda target: _levenshtein(word, target))
+    distance = _levenshtein(word, best)
+    return best if 0 < distance <= limit and abs(len(best) - len(word)) <= limit else None
+
+
+def read_instruments(blanked: str) -> tuple[list[str], list[str], list[str]]:
+    """(instruments, left-out instruments, notes) named in folded text, in order."""
+    chosen: list[str] = []
+    without: list[str] = []
+    notes: list[str] = []
+    used = []
+    for find in INSTRUMENT_LEXICON.find(blanked):
+        names, note = INSTRUMENT_WORDS[find.phrase]
+        if find.phrase == "keys" and re.search(r"(?:major|minor)\s*$", blanked[:find.start]):
+            continue
+        (without if find.negated else chosen).extend(names)
+        used.append((find.start, find.end))
+        if note and not find.negated:
+            notes.append(note.format(phrase=f"a {find.phrase}" if find.phrase.isascii()
+                                     else find.phrase))
+    for match in re.finditer(r"[a-z]+", blanked):
+        if any(a <= match.start() < b for a, b in used):
+            continue
+        meant = _fuzzy_instrument(match.group(0))
+        if meant:
+            names, note = INSTRUMENT_WORDS[meant]
+            chosen.extend(names)
+            notes.append(f"read {match.group(0)!r} as {meant}")
+            if note:
+                notes.append(note.format(phrase=f"a {meant}"))
+    chosen = [name for name in dict.fromkeys(chosen) if name not in without]
+    return chosen, list(dict.fromkeys(without)), notes
+
+
