@@ -196,9 +196,14 @@ def _mood_odds(moods: dict[str, float], key: Key | None, bpm: int | None) -> dic
 
 
 def _tempo_range(mood: str, style: str) -> tuple[int, int]:
+    """Where the mood's and the style's usual tempos overlap; when they hardly do (an energetic
+    baroque piece), a range around the point halfway between their middles."""
     low = max(MOOD_TEMPO[mood][0], STYLE_TEMPO[style][0])
     high = min(MOOD_TEMPO[mood][1], STYLE_TEMPO[style][1])
-    return (low, high) if high - low >= 8 else MOOD_TEMPO[mood]
+    if high - low >= 8:
+        return low, high
+    middle = (sum(MOOD_TEMPO[mood]) + sum(STYLE_TEMPO[style])) // 4
+    return middle - 8, middle + 8
 
 
 def _resolve_key(key: Key | None, mood: str) -> tuple[str, list[str]]:

@@ -152,6 +152,15 @@ def test_stated_beats_inferred(parse, text, slot, value):
     assert getattr(parse(text), slot) == value
 
 
+@pytest.mark.parametrize(("mood", "style", "low", "high"), [
+    ("calm", "classical", 60, 84), ("energetic", "baroque", 117, 133), ("sad", "rock", 91, 107),
+])
+def test_unstated_tempo_comes_from_the_mood_and_style_ranges(mood, style, low, high):
+    from generation.request import _tempo_range
+
+    assert _tempo_range(mood, style) == (low, high)
+
+
 def test_bars_set_the_duration(parse):
     request = parse("16 bars of calm piano at 120 bpm in 3/4")
     assert request.bars == 16 and request.duration_s == pytest.approx(16 * 3 * 0.5)
