@@ -102,7 +102,7 @@ _FEEL_WORDS = [  # (pattern, bpm): everyday tempo words, most specific first
     (r"slow|slowly|slow[\s-]paced|lent|lente|lentement|despacio|langsam|langsame[sn]?|慢节奏|缓慢|慢",
      66),
 ]
-_BPM = (r"(?:bpm|b\.p\.m\.?|beats?\s*(?:per|a|/|each)\s*min(?:ute)?|"
+_BPM = (r"(?:bpms?|b\.p\.m\.?|beats?\s*(?:per|a|/|each)\s*min(?:ute)?|"
         r"(?:battements|pulsaciones|pulsos|golpes|tiempos|schlage|schlagen)\s+"
         r"(?:par|por|pro|a\s+la)\s+minut[oe]n?|拍每分钟|拍/分钟?)")
 
@@ -371,7 +371,8 @@ def read_key(text: Text) -> Key | None:
         add(m, _key(m.group("t"), _accidental(m.group("acc")), "major"))
     for m in re.finditer(r"\b(?i:in)\s+(?P<t>[bcdfg])(?=\s*(?:$|[,;!?)]|\.(?:\s|$)))", cased):
         add(m, _key(m.group("t"), "", "major"))  # "in c," but never "in a" or "in e.g."
-    for m in re.finditer(r"(?<![\w#♯♭])(?P<t>[A-G])(?P<acc>#|♯|b|♭)(?![\w#♯♭])|"
+    for m in re.finditer(r"(?<![\w#♯♭])(?P<t>[A-G])(?P<acc>#|♯|b|♭|[\s-](?:flat|sharp))"
+                         r"(?![\w#♯♭])|"
                          r"\b(?i:in)\s+(?P<t2>[a-g])(?P<acc2>#|♯|b|♭)(?![\w#♯♭])", cased):
         add(m, _key(m.group("t") or m.group("t2"),
                     _accidental(m.group("acc") or m.group("acc2")), "major"))

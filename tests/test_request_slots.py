@@ -61,6 +61,8 @@ from generation.slots import Text, read_key, read_length, read_meter, read_tempo
     ("in E flat major", "Eb major"),
     ("in B flat", "Bb major"),
     ("calm piano in c", "C major"),
+    ("an E flat piece for horn", "Eb major"),
+    ("C-sharp, fast", "C# major"),
     ("jazz in f, 120 bpm", "F major"),
     ("E調", "E major"),
     ("Ebm", "Eb minor"),
@@ -113,7 +115,8 @@ def test_unknown_key_names_get_a_note():
     ("100 Schläge pro Minute", 100), ("lent et triste", 66), ("muy rápido", 176),
     ("langsam", 66), ("schnell", 144), ("很慢的音乐", 52), ("快节奏", 144),
     ("tempo 300", 240), ("300 bpm", 240), ("20 bpm", 40), ("80-100 bpm", 90),
-    ("uptempo funk", 144), ("piano at 120", 120), ("tempo of around 100", 100), ("~90 bpm", 90),
+    ("uptempo funk", 144), ("60 BPMs", 60), ("piano at 120", 120),
+    ("tempo of around 100", 100), ("~90 bpm", 90),
 ])
 def test_tempos_are_read_exactly(text, bpm):
     found = read_tempo(Text.of(text))
