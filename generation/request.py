@@ -171,9 +171,9 @@ def _style_odds(styles: dict[str, float], instruments: list[str]) -> dict[str, f
     return {style: p * factor[style] for style, p in styles.items()}
 
 
-def _bare_mood(key: Key | None, bpm: int | None) -> str:
+def _bare_mood(key: Key | None, tempo: Tempo | None) -> str:
     minorish = key is not None and key.mode in ("minor", "dorian", "phrygian", "locrian")
-    fast = bpm is not None and bpm > 110
+    fast = tempo is not None and tempo.bpm > 110
     return ("energetic" if fast else "sad") if minorish else ("happy" if fast else "calm")
 
 
@@ -274,6 +274,10 @@ def parse_request(text: str, *, key: str | None = None, tempo_bpm: int | None = 
     notes: list[str] = []
     stated: set[str] = set()
     slots, tempo, length, meter_found, key_found = read_slots(text)
+    if tempo_bpm is not None:
+        tempo = clamp_tempo(float(tempo_bpm))
+    if key is not None:
+        key_found = _override_key(key)
     blanked = slots.blanked()
     instruments, without, instrument_notes = read_instruments(blanked)
     said_moods, not_moods = _words(blanked, MOOD_LEXICON, MOOD_WORDS)
@@ -288,13 +292,11 @@ def parse_request(text: str, *, key: str | None = None, tempo_bpm: int | None = 
         moods, style, feel = [DEFAULT_MOOD], DEFAULT_STYLE, {"slow": 0.3, "medium": 0.7}
     elif not (_described(blanked) or instruments or said_moods or said_styles):
         # Only slots were given ("in E, slow"): pick the mood the key and tempo suggest.
-        moods, style = [_bare_mood(key_found, tempo_bpm or (tempo.bpm if tempo else None))], \
-            DEFAULT_STYLE
-        feel = {"medium": 1.0}
+        moods, style, feel = [_bare_mood(key_found, tempo)], DEFAULT_STYLE, {"medium": 1.0}
         notes.append(f"no mood or style was described; using {moods[0]} {style}")
     else:
         guess = classifier.guess(encoder_input(text, blanked))
-        odds = _mood_odds(guess.moods, key_found, tempo_bpm or (tempo.bpm if tempo else None))
+        odds = _mood_odds(guess.moods, key_found, tempo.bpm if tempo else None)
         ranked = sorted(odds, key=odds.get, reverse=True)
         likely = [m for m in ranked if odds[m] >= classifier.mood_threshold]
         moods = [m for m in dict.fromkeys(said_moods + likely) if m not in not_moods]
@@ -309,8 +311,6 @@ def parse_request(text: str, *, key: str | None = None, tempo_bpm: int | None = 
         stated.add("style")
     mood = moods[0]
 
-    if tempo_bpm is not None:
-        tempo = clamp_tempo(float(tempo_bpm))
     if tempo is not None:
         stated.add("tempo")
         bpm = tempo.bpm
@@ -325,8 +325,6 @@ def parse_request(text: str, *, key: str | None = None, tempo_bpm: int | None = 
         meter = meter_found[0]
         stated.add("meter")
 
-    if key is not None:
-        key_found = _override_key(key)
     key_name, key_notes = _resolve_key(key_found, mood)
     notes += key_notes
     if key_found is not None and key_found.tonic is not None:
