@@ -1,8 +1,7 @@
 """/compose end to end: the fake Discord, the real client, the worker pool and the real Composer.
 
-With the trained music model (`tunesmith train model` writes models/weights/melody.json) this is
-exactly what `tunesmith bot` runs; without it, the same Composer gets a small untrained network,
-so every other stage is still the real one.
+This is exactly what `tunesmith bot` runs, with the committed music model
+(models/weights/melody.*, made by `tunesmith train model`).
 """
 
 from __future__ import annotations
@@ -27,8 +26,8 @@ WEIGHTS = Path(models.__file__).parent / "weights" / "melody.json"
 
 
 def test_compose_regenerate_and_continue_with_the_real_composer(tmp_path):
-    factory = ("generation.composer:Composer" if WEIGHTS.exists()
-               else "tests.worker_composers:UntrainedComposer")
+    assert WEIGHTS.exists(), "the music model is missing: run `tunesmith train model`"
+    factory = "generation.composer:Composer"
     figures = {}
 
     async def scenario():

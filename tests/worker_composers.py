@@ -104,25 +104,3 @@ class QuickComposer:
         return write_piece(job, out_dir, seed, job.tempo_bpm or 90,
                            notes=(f"pid {os.getpid()} warmed {self.warm_pid}",))
 
-
-class UntrainedComposer:
-    """The real Composer (every stage real) with a small, randomly initialised melody network.
-
-    For the end-to-end bot test while no trained checkpoint exists: everything but the
-    network's weights is what `tunesmith bot` runs.
-    """
-
-    def __new__(cls, settings=None):
-        import torch
-
-        from generation.composer import Composer
-        from models.sampler import MelodyModel
-        from models.tokenizer import Tokenizer
-        from models.transformer import Transformer, TransformerConfig
-
-        torch.manual_seed(0)
-        tokenizer = Tokenizer()
-        network = Transformer(TransformerConfig(vocab_size=len(tokenizer), n_layer=1, n_head=2,
-                                                n_embd=64, dropout=0.0))
-        meta = {"arch": "transformer", "step": 0}
-        return Composer(settings, model=MelodyModel(network, meta, tokenizer))
