@@ -120,6 +120,10 @@ def _dominant(spec: Spec) -> str:
     return progressions(spec)[0][1]
 
 
+def _subdominant(spec: Spec) -> str:
+    return "iv" if 3 in MODES[spec.mode] and spec.mode != "dorian" else "IV"
+
+
 def _phrase_chords(spec: Spec, label: str, length: int, choice: dict[str, tuple[str, ...]],
                    rng: random.Random, cadence: str) -> list[str]:
     """Numerals for one phrase: its label's progression, cycled, then the cadence."""
@@ -136,7 +140,9 @@ def _phrase_chords(spec: Spec, label: str, length: int, choice: dict[str, tuple[
         return numerals  # the 12-bar blues carries its own turnaround
     if cadence == "authentic" and length >= 2:
         numerals[-2:] = [_dominant(spec), _tonic(spec)]
-    elif cadence == "half":
+    elif cadence == "half" and spec.profile.half_cadence == "subdominant":
+        numerals[-1] = _subdominant(spec)
+    else:  # a half cadence, or the last phrase before the closing tonic
         numerals[-1] = _dominant(spec)
     return numerals
 
@@ -154,7 +160,7 @@ def _core(spec: Spec, bars: int, rng: random.Random, first_label: int,
         closing = final or labels[index + 1] in ("B", "C")
         cadence = "authentic" if closing or label == "A'" else "half"
         if final and last:
-            cadence = "half"
+            cadence = "final"  # V here, and the closing tonic bar completes V–I
         sections.append(Section(label, 0, length))
         numerals += _phrase_chords(spec, label, length, choice, rng, cadence)
     return sections, numerals, first_label + len(lengths)
@@ -179,8 +185,7 @@ def make_plan(spec: Spec) -> Plan:
         next_label = max(next_label, 2)  # an extension opens with new material (B)
     if outro:
         sections.append(Section("outro", 0, outro))
-        subdominant = "iv" if spec.mode in ("minor", "phrygian", "locrian") else "IV"
-        numerals += [subdominant, _dominant(spec)]
+        numerals += [_subdominant(spec), _dominant(spec)]
     sections.append(Section("end", 0, 1))
     numerals.append(_tonic(spec))
     placed, start = [], 0

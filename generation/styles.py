@@ -29,6 +29,7 @@ class StyleProfile:
     sevenths: bool = False  # voice chords with sevenths
     phrase_bars: int = 4
     intro_bars: int = 2
+    half_cadence: str = "dominant"  # an open phrase ends on V, or on IV ("subdominant")
 
 
 def _p(*rows: str) -> tuple[tuple[str, ...], ...]:
@@ -69,23 +70,29 @@ PROFILES: dict[str, StyleProfile] = {p.name: p for p in (
                  "boogie", "shuffle", 1 / 3, BLUES, BLUES_MINOR, 0.55, (55, 79),
                  sevenths=True, phrase_bars=12, intro_bars=0),
     StyleProfile("pop", "piano", "guitar", "bass", "strings", True, "strum", "root_eighths",
-                 "pop", 0.0, POP_MAJOR, POP_MINOR, 0.9, (60, 81)),
+                 "pop", 0.0, POP_MAJOR, POP_MINOR, 0.9, (60, 81),
+                 half_cadence="subdominant"),
     StyleProfile("rock", "electric guitar", "electric guitar", "bass", None, True, "power",
-                 "root_eighths", "rock", 0.0, ROCK_MAJOR, ROCK_MINOR, 0.85, (55, 79)),
+                 "root_eighths", "rock", 0.0, ROCK_MAJOR, ROCK_MINOR, 0.85, (55, 79),
+                 half_cadence="subdominant"),
     StyleProfile("lofi", "electric piano", "electric piano", "bass", None, True, "lofi_comp",
                  "root_fifth", "lofi", 0.2, LOFI_MAJOR, LOFI_MINOR, 0.8, (60, 79),
-                 sevenths=True),
+                 sevenths=True,
+                 half_cadence="subdominant"),
     StyleProfile("ambient", "synth pad", "synth pad", "synth pad", "strings", False, "pad",
                  "drone", None, 0.0, AMBIENT_MAJOR, AMBIENT_MINOR, 0.95, (60, 84),
-                 sevenths=True),
+                 sevenths=True,
+                 half_cadence="subdominant"),
     StyleProfile("folk", "guitar", "guitar", None, None, False, "fingerpick", "root_fifth",
                  None, 0.0, FOLK_MAJOR, FOLK_MINOR, 0.95, (60, 81)),
     StyleProfile("celtic", "violin", "harp", None, None, True, "broken", "drone", "celtic",
                  0.0, FOLK_MAJOR, FOLK_MINOR, 0.95, (62, 88)),
     StyleProfile("electronic", "synth lead", "synth pad", "bass", None, True, "pad", "octaves",
-                 "four_on_floor", 0.0, POP_MAJOR, POP_MINOR, 0.9, (60, 84)),
+                 "four_on_floor", 0.0, POP_MAJOR, POP_MINOR, 0.9, (60, 84),
+                 half_cadence="subdominant"),
     StyleProfile("cinematic", "strings", "strings", "contrabass", "choir", True, "pad",
                  "root", "cinematic", 0.0, CINEMATIC_MAJOR, CINEMATIC_MINOR, 0.85, (55, 84)),
     StyleProfile("chiptune", "synth lead", "synth lead", "synth lead", None, True, "arpeggio",
-                 "octaves", "chiptune", 0.0, POP_MAJOR, POP_MINOR, 0.9, (64, 88)),
+                 "octaves", "chiptune", 0.0, POP_MAJOR, POP_MINOR, 0.9, (64, 88),
+                 half_cadence="subdominant"),
 )}
