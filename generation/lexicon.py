@@ -262,7 +262,8 @@ class Find:
 class Lexicon:
     """All phrases of one table compiled into one pattern, longest first."""
 
-    def __init__(self, phrases: list[str], plural: bool = False):
+    def __init__(self, phrases: list[str], plural: bool = False,
+                 false_friends: dict[str, str] | None = None):
         latin = sorted((p for p in phrases if not _is_cjk(p)), key=len, reverse=True)
         cjk = sorted((p for p in phrases if _is_cjk(p)), key=len, reverse=True)
         suffix = r"(?:s|es)?" if plural else ""
@@ -274,6 +275,9 @@ class Lexicon:
             parts.append("(?P<cjk>" + "|".join(re.escape(p) for p in cjk) + ")")
         self._pattern = re.compile("|".join(parts))
         self._phrases = set(phrases)
+        # phrase → pattern of its surroundings ("<before>|<after>") where it means something else
+        self._false_friends = {phrase: re.compile(context)
+                               for phrase, context in (false_friends or {}).items()}
 
     def find(self, folded: str) -> list[Find]:
         """Every match in `folded` (text passed through `fold`), left to right."""
@@ -284,13 +288,26 @@ class Lexicon:
             if phrase not in self._phrases:
                 phrase = raw
             before = folded[max(0, match.start() - 24):match.start()]
+            friend = self._false_friends.get(phrase)
+            if friend and friend.search(f"{before}|{folded[match.end():match.end() + 24]}"):
+                continue
             finds.append(Find(match.start(), match.end(), phrase, bool(_NEGATION.search(before))))
         return finds
 
 
 INSTRUMENT_LEXICON = Lexicon(list(INSTRUMENT_WORDS), plural=True)
 MOOD_LEXICON = Lexicon(list(MOOD_WORDS))
-STYLE_LEXICON = Lexicon(list(STYLE_WORDS))
+# Style words that mean something else in these surroundings ("<24 chars before>|<after>").
+STYLE_FALSE_FRIENDS = {
+    "reel": r"(?:highlight|demo|sizzle|blooper|show|fishing)\s*\|",
+    "drone": r"\|\s*(?:footage|shot|video|flight|race|racing|camera)",
+    "trailer": r"\|\s*park",
+    "swing": r"\|\s*set|(?:playground|porch|tire)\s*\|",
+    "rock": r"\|\s*(?:climbing|formation|garden|pool|candy|bottom)|(?:bed|solid)\s*\|",
+    "country": r"\|\s*(?:club|house)|(?:every|another|which|this)\s*\|",
+    "arcade": r"\|\s*fire",
+}
+STYLE_LEXICON = Lexicon(list(STYLE_WORDS), false_friends=STYLE_FALSE_FRIENDS)
 
 # Emoji people put in requests, as words the sentence encoder and the tables understand.
 EMOJI = {

@@ -195,10 +195,20 @@ def read_meter(text: Text) -> tuple[str, str] | None:
                 text.take(*match.span())
                 return meter, "written"
     for pattern, meter in _FORM_METERS:
-        match = re.search(rf"(?<![a-z])(?:{pattern})(?![a-z])", text.low)
-        if match:
-            return meter, match.group(0)
+        for match in re.finditer(rf"(?<![a-z])(?:{pattern})(?![a-z])", text.low):
+            if not _is_the_month(text, match):
+                return meter, match.group(0)
     return None
+
+
+def _is_the_month(text: Text, match: re.Match[str]) -> bool:
+    """'in March', 'March 3rd', 'march madness': the month, not a march."""
+    if not match.group(0).startswith("march"):
+        return False
+    before, after = text.low[:match.start()], text.low[match.end():]
+    return bool(re.search(r"(?:\bin|\bof|since|until|early|late|mid|next|last|this)\s+$", before)
+                and text.cased[match.start()] == "M"
+                or re.match(r"\s*(?:\d|madness)", after))
 
 
 # ---------------------------------------------------------------- length

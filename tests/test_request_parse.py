@@ -161,6 +161,14 @@ def test_unstated_tempo_comes_from_the_mood_and_style_ranges(mood, style, low, h
     assert _tempo_range(mood, style) == (low, high)
 
 
+@pytest.mark.parametrize("text", [
+    "hype track for a basketball highlight reel", "drone footage of the alps",
+    "a swing set in the park", "rock climbing gym montage", "country club dinner",
+])
+def test_style_words_in_another_sense_do_not_state_a_style(parse, text):
+    assert "style" not in parse(text).stated
+
+
 def test_bars_set_the_duration(parse):
     request = parse("16 bars of calm piano at 120 bpm in 3/4")
     assert request.bars == 16 and request.duration_s == pytest.approx(16 * 3 * 0.5)

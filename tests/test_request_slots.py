@@ -143,6 +143,7 @@ def test_no_false_tempo(text):
 @pytest.mark.parametrize(("text", "meter"), [
     ("3/4", "3/4"), ("6/8", "6/8"), ("5/4", "5/4"), ("in 7/8 time", "7/8"), ("12/8 blues", "12/8"),
     ("a waltz", "3/4"), ("irish jig", "6/8"), ("slip jig", "9/8"), ("military march", "2/4"),
+    ("a March for the king", "2/4"),
     ("three-four time", "3/4"), ("in three", "3/4"), ("common time", "4/4"),
     ("une valse", "3/4"), ("un vals", "3/4"), ("ein Walzer", "3/4"), ("华尔兹", "3/4"),
     ("a minuet", "3/4"), ("tarantella", "6/8"),
@@ -152,7 +153,9 @@ def test_meters_are_read_exactly(text, meter):
     assert found is not None and found[0] == meter
 
 
-@pytest.mark.parametrize("text", ["24/7 vibes", "1/2 speed", "calm piano", "marching band"])
+@pytest.mark.parametrize("text", ["24/7 vibes", "1/2 speed", "calm piano", "marching band",
+                                  "a song for early March", "March 3rd birthday",
+                                  "march madness hype"])
 def test_no_false_meter(text):
     found = read_meter(Text.of(text))
     assert found is None or text == "marching band"
