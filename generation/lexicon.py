@@ -127,6 +127,28 @@ _NEAREST = {
 for _word, _name in _NEAREST.items():
     _inst(_name, _word, note=f"{{phrase}} is not in tunesmith's instruments; using {_name}")
 
+# Numbers written as words, for lengths ("thirty seconds", "zwei Minuten", "两分钟").
+NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "sixteen": 16,
+    "twenty": 20, "thirty": 30, "forty": 40, "forty-five": 45, "fifty": 50, "sixty": 60,
+    "ninety": 90, "half a": 0.5, "a couple of": 2, "a couple": 2, "couple of": 2,
+    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "dix": 10, "trente": 30,
+    "quarante": 40, "soixante": 60, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4,
+    "cinco": 5, "diez": 10, "treinta": 30, "cuarenta": 40, "sesenta": 60, "ein": 1, "eine": 1,
+    "einer": 1, "zwei": 2, "drei": 3, "vier": 4, "funf": 5, "zehn": 10, "dreissig": 30,
+    "vierzig": 40, "sechzig": 60, "dreißig": 30,
+    "一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "十": 10,
+    "半": 0.5, "三十": 30, "四十": 40, "六十": 60, "九十": 90,
+}
+
+# Italian tempo terms: the middle of their standard metronome ranges, in bpm.
+ITALIAN_TEMPOS = {
+    "grave": 40, "largo": 50, "lento": 56, "larghetto": 63, "adagio": 70, "adagietto": 74,
+    "andante": 92, "andantino": 96, "moderato": 112, "allegretto": 116, "allegro": 138,
+    "vivace": 160, "vivacissimo": 170, "presto": 184, "prestissimo": 208,
+}
+
 MOOD_WORDS: dict[str, str] = {}
 
 

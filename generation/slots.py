@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from generation.lexicon import fold
+from generation.lexicon import ITALIAN_TEMPOS, NUMBER_WORDS, fold
 
 MIN_BPM, MAX_BPM = 40, 240
 MIN_LENGTH_S, MAX_LENGTH_S = 5.0, 300.0
@@ -58,37 +58,19 @@ def fold_cased(text: str) -> str:
 
 
 # ---------------------------------------------------------------- numbers
-_WORD_NUMBERS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "sixteen": 16,
-    "twenty": 20, "thirty": 30, "forty": 40, "forty-five": 45, "fifty": 50, "sixty": 60,
-    "ninety": 90, "half a": 0.5, "a couple of": 2, "a couple": 2, "couple of": 2,
-    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "dix": 10, "trente": 30,
-    "quarante": 40, "soixante": 60, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4,
-    "cinco": 5, "diez": 10, "treinta": 30, "cuarenta": 40, "sesenta": 60, "ein": 1, "eine": 1,
-    "einer": 1, "zwei": 2, "drei": 3, "vier": 4, "funf": 5, "zehn": 10, "dreissig": 30,
-    "vierzig": 40, "sechzig": 60, "dreißig": 30,
-    "一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "十": 10,
-    "半": 0.5, "三十": 30, "四十": 40, "六十": 60, "九十": 90,
-}
-_NUMBER_WORDS = "|".join(sorted((re.escape(w) for w in _WORD_NUMBERS), key=len, reverse=True))
+_NUMBER_WORDS = "|".join(sorted((re.escape(w) for w in NUMBER_WORDS), key=len, reverse=True))
 NUM = rf"(?:\d+(?:[.,]\d+)?|(?<![\w])(?:{_NUMBER_WORDS})(?![a-z]))"
 _HALF = r"(?:\s*(?:and\s+a\s+half|et\s+demie?|y\s+media|einhalb|半))?"
 
 
 def to_number(raw: str) -> float:
     raw = raw.strip().lower()
-    if raw in _WORD_NUMBERS:
-        return float(_WORD_NUMBERS[raw])
+    if raw in NUMBER_WORDS:
+        return float(NUMBER_WORDS[raw])
     return float(raw.replace(",", "."))
 
 
 # ---------------------------------------------------------------- tempo
-_ITALIAN = {  # standard metronome ranges, read as the middle of the range
-    "grave": 40, "largo": 50, "lento": 56, "larghetto": 63, "adagio": 70, "adagietto": 74,
-    "andante": 92, "andantino": 96, "moderato": 112, "allegretto": 116, "allegro": 138,
-    "vivace": 160, "vivacissimo": 170, "presto": 184, "prestissimo": 208,
-}
 _FEEL_WORDS = [  # (pattern, bpm): everyday tempo words, most specific first
     (r"(?:very|super|really|extremely|insanely|blazing(?:ly)?)\s+fast|breakneck|"
      r"tres\s+rapide|muy\s+rapid[oa]|sehr\s+schnell|很快|非常快|极快", 176),
@@ -148,11 +130,11 @@ def read_tempo(text: Text) -> Tempo | None:
                 note = f"you gave a range of {a:g}–{b:g} bpm; using {tempo.bpm}"
                 return Tempo(tempo.bpm, (note, *tempo.notes))
             return clamp_tempo(float(match.group("n")))
-    italian = "|".join(sorted(_ITALIAN, key=len, reverse=True))
+    italian = "|".join(sorted(ITALIAN_TEMPOS, key=len, reverse=True))
     for match in re.finditer(rf"(?<![a-z])({italian})(?![a-z])", low):
         if text.free(*match.span()):
             text.take(*match.span())
-            return Tempo(_ITALIAN[match.group(1)])
+            return Tempo(ITALIAN_TEMPOS[match.group(1)])
     for pattern, bpm in _FEEL_WORDS:
         for match in re.finditer(rf"(?<![a-z])(?:{pattern})(?![a-z])", low):
             before = low[max(0, match.start() - 12):match.start()]
