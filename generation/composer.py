@@ -26,7 +26,7 @@ from generation.melody import MelodyWriter
 from generation.plan import make_plan
 from generation.render import render
 from generation.settings import Settings
-from generation.spec import Part, Spec, _register, make_spec, with_tempo
+from generation.spec import Part, Spec, make_spec, register, with_tempo
 from models.errors import ModelError, RequestError
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ class Composer:
             raise RequestError(f"{name!r} is not an instrument I can give the melody to")
         old = spec.part("lead")
         inst = lookup_instrument(name)
-        low, high = _register("lead", inst.low, inst.high, spec.profile)
+        low, high = register("lead", inst.low, inst.high, spec.profile)
         lead = Part("lead", name, inst.program, False, low, high, old.velocity if old else 80)
         parts = tuple(lead if p.role == "lead" else p for p in spec.parts)
         return replace(spec, parts=parts, notes=spec.notes + (f"melody now on {name}",))

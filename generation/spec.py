@@ -198,7 +198,7 @@ def choose_parts(profile: StyleProfile, wanted: tuple[str, ...], stated: bool,
             continue
         inst = instrument(name)
         role = role.split(":")[0]
-        low, high = _register(role, inst.low, inst.high, profile)
+        low, high = register(role, inst.low, inst.high, profile)
         level = {"lead": velocity, "comp": velocity - 14, "bass": velocity - 6,
                  "pad": velocity - 24, "drums": velocity - 8, "counter": velocity - 10,
                  "timpani": velocity}[role]
@@ -207,7 +207,7 @@ def choose_parts(profile: StyleProfile, wanted: tuple[str, ...], stated: bool,
     return tuple(parts), notes
 
 
-def _register(role: str, low: int, high: int, profile: StyleProfile) -> tuple[int, int]:
+def register(role: str, low: int, high: int, profile: StyleProfile) -> tuple[int, int]:
     """Each role's band, narrowed to what the instrument can play."""
     band = {"lead": profile.lead_range, "comp": (48, 72), "bass": (28, 52), "pad": (48, 76),
             "counter": (55, 79), "drums": (35, 81), "timpani": (40, 55)}[role]
