@@ -247,6 +247,11 @@ def read_length(text: Text) -> Length | None:
         if not decade and text.free(*seconds.span()):
             text.take(*seconds.span())
             return Length(to_number(seconds.group(1) or seconds.group(2)), None, raw.strip())
+    plain = re.search(r"(?:length|duration)\s*[:=]?\s*(\d{1,4})"
+                      r"(?!\s*[\d.,:/a-z\u4e00-\u9fff])", low)
+    if plain and text.free(*plain.span()):  # "length: 60", seconds when no unit is given
+        text.take(*plain.span())
+        return Length(float(plain.group(1)), None, f"{plain.group(1)} seconds")
     if bars and text.free(*bars.span()):
         text.take(*bars.span())
         return Length(None, int(to_number(bars.group(1))), bars.group(0).strip())
@@ -342,7 +347,7 @@ def read_key(text: Text) -> Key | None:
         if re.match(r"\s*(?:key|keys|tonality|scale|mode|chords?)\b", low[m.end():]) and \
                 m.group("t") in "aA" and not m.group("acc"):
             continue  # "a minor key": the mode of some key, not A minor
-        if m.group("t") == "a" and not re.search(
+        if m.group("t") == "a" and not m.group("acc") and not re.search(
                 r"(?:\bin|\bof|\bkey|:)\s*$", low[:m.start()]):
             continue  # "a major hit", "a minor change": the article
         add(m, _key(m.group("t"), _accidental(m.group("acc")), _mode(m.group("mode"))))

@@ -62,6 +62,8 @@ from generation.slots import Text, read_key, read_length, read_meter, read_tempo
     ("in B flat", "Bb major"),
     ("calm piano in c", "C major"),
     ("an E flat piece for horn", "Eb major"),
+    ("ab major", "Ab major"),
+    ("a# minor", "A# minor"),
     ("C-sharp, fast", "C# major"),
     ("jazz in f, 120 bpm", "F major"),
     ("E調", "E major"),
@@ -173,6 +175,8 @@ def test_no_false_meter(text):
     ("16 mesures", None, 16), ("30秒", 30, None), ("两分钟", 120, None), ("16小节", None, 16),
     ("80s synth pop, 45s", 45, None), ("10 minutes", 600, None), ("1 hour of rain", 3600, None),
     ("1 min 30", 90, None), ("0:45", 45, None), ("a 3-minute song", 180, None),
+    ("length: 60", 60, None), ("duration 45", 45, None), ("length: 16 bars", None, 16),
+    ("length 2 min", 120, None),
 ])
 def test_lengths_are_read_exactly(text, seconds, bars):
     found = read_length(Text.of(text))
