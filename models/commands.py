@@ -15,8 +15,9 @@ SHIPPED = {"transformer": WEIGHTS_DIR / "melody", "lstm": WEIGHTS_DIR / "baselin
 # Sizes chosen to fit about an hour (Transformer) and a quarter hour (RNNs) on 2 cores.
 ARCH_DEFAULTS = {
     "transformer": {"n_layer": 4, "n_embd": 256, "minutes": 55.0},
-    "lstm": {"n_layer": 2, "n_embd": 256, "minutes": 12.0},
-    "gru": {"n_layer": 2, "n_embd": 256, "minutes": 12.0},
+    # short runs: a short warm-up, a higher peak learning rate (usual for recurrent nets)
+    "lstm": {"n_layer": 2, "n_embd": 256, "minutes": 12.0, "warmup": 40, "lr": 2e-3},
+    "gru": {"n_layer": 2, "n_embd": 256, "minutes": 12.0, "warmup": 40, "lr": 2e-3},
 }
 
 

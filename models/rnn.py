@@ -72,6 +72,7 @@ def build(config: RNNConfig) -> RecurrentModel:
             nn.init.orthogonal_(parameter) if "hh" in name else nn.init.xavier_uniform_(parameter)
         else:
             nn.init.zeros_(parameter)
-    nn.init.normal_(model.wte.weight, 0.0, 0.02)
+    # the embedding keeps PyTorch's N(0, 1) init: with tied weights, GPT's 0.02 left the
+    # recurrent net's inputs so small that it stalled at the unigram loss
     return model
 
