@@ -21,6 +21,7 @@ from generation.patterns import (
     bass_hits,
     bass_root,
     chord_tones,
+    root_position,
     voice,
 )
 from generation.plan import Plan
@@ -93,8 +94,7 @@ class Arranger:
             previous = voicing
             start = bar * self.grid.beats
             if bar == self.plan.bars - 1:  # the final tonic chord, in root position
-                root = part.low + (tones[0] - part.low) % 12
-                voicing = voice(tones, root, max(high, root + 12), None)
+                voicing = root_position(tones[:3], part.low)
                 held = (self.end_s - self.seconds(start)) / self.beat_s
                 for pitch in voicing:
                     self.add(track, start, held, pitch, self.level(part, bar, 0.8))

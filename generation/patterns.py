@@ -48,6 +48,14 @@ def voice(tones: list[int], low: int, high: int, previous: Voicing | None) -> Vo
     return best[1]
 
 
+def root_position(tones: list[int], low: int) -> Voicing:
+    """The chord stacked upwards from its root, the lowest root at or above `low`."""
+    pitches = [low + (tones[0] - low) % 12]
+    for pc in tones[1:]:
+        pitches.append(pitches[-1] + ((pc - pitches[-1]) % 12 or 12))
+    return pitches
+
+
 def bass_root(tones: list[int], low: int) -> int:
     return low + (tones[0] - low) % 12
 
