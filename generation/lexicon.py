@@ -108,6 +108,11 @@ _inst("choir", "voice", "vocal", "humming", "female vocals", "male vocals", "sop
 _inst("flute, oboe, clarinet, bassoon", "woodwinds", "woodwind", "woodwind section",
       "woodwind quintet")
 _inst("strings", "chamber orchestra", "string ensemble")
+_inst("guitar", "acoustic", "nylon string guitar", "steel string guitar", "12-string guitar",
+      "twelve string guitar")
+_inst("piano", "acoustic piano")
+_inst("contrabass", "acoustic bass")
+_inst("drums", "acoustic drums", "beatbox", "beatboxing", "909", "909s")
 # Nearest vocabulary instrument for the ones tunesmith does not have; the user is told.
 _NEAREST = {
     "ukulele": "guitar", "uke": "guitar", "banjo": "guitar", "mandolin": "guitar",

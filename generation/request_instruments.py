@@ -10,7 +10,7 @@ from generation.vocab import INSTRUMENTS
 # Real words one letter away from an instrument name (checked against the encoder's vocabulary).
 _NOT_TYPOS = {"recorded", "harmonic", "harmonics", "violins", "brassy", "celestial", "organs",
               "records", "chorus", "flutter", "drumming", "cellar", "pianos", "fluted", "morgan",
-              "springs", "synthesized"}
+              "springs", "synthesized", "string"}
 _FUZZY_TARGETS = sorted({name for name in INSTRUMENTS if len(name) >= 5 and " " not in name} |
                         {"saxophone", "ukulele", "synthesizer", "xylophone", "orchestra",
                          "glockenspiel"})

@@ -244,7 +244,9 @@ def read_length(text: Text) -> Length | None:
         decade = re.fullmatch(r"[1-9]0\s*s", raw) and (
             re.match(_DECADE_AFTER, low[seconds.end():])
             or re.search(r"(?:the|early|late|mid|'|’)\s*$", low[:seconds.start()]))
-        if not decade and text.free(*seconds.span()):
+        drum_machine = re.fullmatch(r"(?:808|909)\s*s", raw)  # "808s" are drums
+        too_many = seconds.group(2) is not None and to_number(seconds.group(2)) > 600
+        if not (decade or drum_machine or too_many) and text.free(*seconds.span()):
             text.take(*seconds.span())
             return Length(to_number(seconds.group(1) or seconds.group(2)), None, raw.strip())
     plain = re.search(r"(?:length|duration)\s*[:=]?\s*(\d{1,4})"

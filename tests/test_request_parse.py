@@ -68,6 +68,12 @@ def test_the_design_example(parse):
     ("Schlagzeug und Bass", ["drums", "bass"]),
     ("pianno and saxaphone", ["piano", "saxophone"]),
     ("🎹🎻", ["piano", "violin"]),
+    ("nylon string guitar", ["guitar"]),
+    ("acoustic and electric guitar", ["guitar", "electric guitar"]),
+    ("synth bass and 808s", ["bass", "drums"]),
+    ("acoustic piano ballad", ["piano"]),
+    ("brass and woodwinds", ["brass", "flute", "oboe", "clarinet", "bassoon"]),
+    ("female vocals and piano", ["choir", "piano"]),
 ])
 def test_instruments_are_read(parse, text, instruments):
     request = parse(text)
@@ -76,7 +82,7 @@ def test_instruments_are_read(parse, text, instruments):
 
 
 @pytest.mark.parametrize(("text", "instruments"), [
-    ("in the middle of the night", ()), ("a riddle in the dark", ()),
+    ("in the middle of the night", ()), ("a riddle in the dark", ()), ("a string of lights", ()),
     ("celestial choir", ("choir",)), ("recorded at home", ()), ("hot springs at dawn", ()),
     ("a violn and guitr duet", ("violin", "guitar")),
 ])
