@@ -220,7 +220,7 @@ def _resolve_key(key: Key | None, mood: str) -> tuple[str, list[str]]:
 
 
 def _override_key(raw: str) -> Key:
-    key = read_key(Text.of(raw))
+    key = read_key(Text.of(f"key of {raw}"))  # so that a bare "A" or "a minor" is a key
     if key is None or key.tonic is None:
         raise RequestError(f"key {raw!r} is not a key I can read; try 'D minor' or 'Eb major'")
     return key

@@ -226,6 +226,14 @@ def test_a_typed_instrument_outside_the_vocabulary_is_mapped_with_a_note(parse):
     assert request.instruments == ("guitar",) and any("ukulele" in n for n in request.notes)
 
 
+@pytest.mark.parametrize(("typed", "key"), [
+    ("A", "A major"), ("a minor", "A minor"), ("Dm", "D minor"), ("f#", "F# major"),
+    ("E flat", "Eb major"), ("ré mineur", "D minor"), ("G dorian", "G dorian"),
+])
+def test_typed_keys_in_any_spelling(parse, typed, key):
+    assert parse("calm piano", key=typed).key == key
+
+
 @pytest.mark.parametrize(("options", "match"), [
     ({"key": "H# minor"}, "H# minor"), ({"instrument": "kazoo"}, "kazoo"),
 ])
