@@ -36,7 +36,8 @@ def summary(piece: Composition) -> str:
     spec = piece.spec
     lines = [
         f"♪ {spec['key']} · {spec['tempo_bpm']} bpm · {spec['meter']} · {spec['style']} · "
-        f"{', '.join(spec['instruments'])} · {piece.duration_s:.1f} s · seed {piece.seed}",
+        f"{', '.join(dict.fromkeys(spec['instruments']))} · {piece.duration_s:.1f} s · "
+        f"seed {piece.seed}",
         f"  MIDI {piece.midi}", f"  MP3  {piece.mp3}", f"  PNG  {piece.png}",
     ]
     lines += [f"  note: {note}" for note in piece.notes]

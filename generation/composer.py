@@ -9,6 +9,7 @@ Each action a user can take on a piece (🔁 regenerate, 🎲 vary, ⏩ extend, 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import random
@@ -183,8 +184,10 @@ class Composer:
         clock = time.perf_counter()
         report("rendering", 0.6)
         out_dir.mkdir(parents=True, exist_ok=True)
-        name = f"{slug(spec.text)}-{spec.seed}" + (f"-{job.action}" if job.action not in
-                                                   ("compose", "regenerate") else "")
+        name = f"{slug(spec.text)}-{spec.seed}"
+        if job.action not in ("compose", "regenerate"):  # one name per distinct follow-up
+            digest = hashlib.sha1(json.dumps(spec.to_json(), sort_keys=True).encode())
+            name += f"-{job.action}-{digest.hexdigest()[:6]}"
         base = out_dir / name
         midi.write(str(base.with_suffix(".mid")))
         lap("write_midi")
