@@ -90,7 +90,7 @@ _inst("guzheng", "guzheng", "zheng", "古筝")
 _inst("pipa", "pipa", "琵琶")
 _inst("strings, brass, flute, timpani", "orchestra", "orchestral", "full orchestra",
       "symphony orchestra", "orchestre", "orquesta", "orchester", "管弦乐", "管弦乐团")
-_inst("synth lead", "8-bit", "8bit", "8 bit", "chiptune", "16-bit", "16 bit")
+_inst("synth lead", "8-bit", "8bit", "8 bit", "16-bit", "16 bit")
 _inst("piano", "pianist", "piano player")
 _inst("guitar", "guitarist", "slide guitar", "steel guitar", "fingerstyle guitar")
 _inst("violin", "violinist", "fiddler", "fiddle player")
