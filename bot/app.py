@@ -126,7 +126,8 @@ class TunesmithBot(discord.Client):
 
     async def close(self) -> None:
         if getattr(self, "sweeper", None) is not None:
-            self.sweeper.cancel()
+            self.sweeper.cancel()  # awaited, so no database call is cut off after the close
+            await asyncio.gather(self.sweeper, return_exceptions=True)
         if self.flow is not None:
             # Jobs still running are recorded and resumed at the next start.
             await self.flow.drain(timeout_s=2.0)

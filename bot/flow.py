@@ -261,9 +261,9 @@ class Flow:
         finally:
             await throttle.close()
             self.admission.release(ticket, succeeded=succeeded)
-            self.active.discard(current)
             if leased:  # released at shutdown too, so another process can adopt it at once
                 await self.leases.release(job_id)
+            self.active.discard(current)  # only now: shutdown waits for the release above
         return None
 
     async def drain(self, timeout_s: float) -> None:

@@ -55,6 +55,7 @@ class Leases:
         self.owner = owner or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.held: set[int] = set()
         self._writes: set[asyncio.Task] = set()
+        self.closed = False  # a closing bot takes no new job: the next start resumes it
         self._renewing: asyncio.Task | None = None
 
     @classmethod
@@ -66,6 +67,7 @@ class Leases:
         return leases
 
     async def close(self) -> None:
+        self.closed = True
         await asyncio.gather(*self._writes, return_exceptions=True)
         if self._renewing is not None:
             self._renewing.cancel()
@@ -74,7 +76,7 @@ class Leases:
 
     async def acquire(self, job_id: int) -> bool:
         """Take the lease on `job_id`: False if this process or another live one holds it."""
-        if job_id in self.held:
+        if job_id in self.held or self.closed:
             return False
         expires = _now() + self.ttl
         try:
@@ -100,7 +102,7 @@ class Leases:
         database. This process never adopts what it holds; another process's sweep could only
         adopt the job in the milliseconds before the row is written.
         """
-        if job_id in self.held:
+        if job_id in self.held or self.closed:
             return False
         self.held.add(job_id)
         task = asyncio.create_task(self._write_new(job_id))

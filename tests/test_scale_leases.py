@@ -36,9 +36,12 @@ def test_a_job_is_leased_to_one_process_until_its_lease_runs_out(tmp_path):
             assert await second.free([1]) == [1]
             assert await second.acquire(1)
             await first.release(1)  # a late release by the old owner changes nothing
-            assert not await first.acquire(1)
+            assert not await first.acquire(1)  # and a closed one takes nothing
+            third = await Leases.open(engine, owner="third", ttl_s=0.4)
+            assert not await third.acquire(1)
             await second.release(1)
-            assert await first.acquire(1)
+            assert await third.acquire(1)
+            await third.close()
         finally:
             await first.close()
             await second.close()
