@@ -26,8 +26,9 @@ def train_data(cache_dir: Path, workers: int = 2) -> dict:
     from models import data, train
 
     path = data.build(Path(cache_dir), workers=workers)
-    for stale in Path(cache_dir).glob("tokens-*.npz"):  # made from the previous corpus
-        stale.unlink()
+    for pattern in ("tokens-*.npz", "ngram-*.json"):  # made from the previous corpus
+        for stale in Path(cache_dir).glob(pattern):
+            stale.unlink()
     arrays = train.token_arrays(Path(cache_dir), train.TrainConfig().context)
     return {"corpus": str(path), **{split: int(len(stream))
                                     for split, (stream, _) in arrays.items()}}
