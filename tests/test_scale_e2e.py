@@ -3,8 +3,7 @@
     fake Discord → bot (queue runner) → Redis (taskiq stream) → two `tunesmith worker`
     processes → files back through Redis → PostgreSQL records → files delivered in Discord.
 
-With the trained music model the workers run exactly what `tunesmith worker` runs; without it
-they run the same Composer with a small untrained network (as test_bot_compose_e2e does).
+The workers run exactly what `tunesmith worker` runs: the Composer with the shipped model.
 """
 
 from __future__ import annotations
@@ -34,9 +33,9 @@ PROMPTS = {ALICE: "calm piano in D minor", BOB: "happy celtic fiddle tune at 140
 
 def test_compose_through_redis_two_workers_and_postgres(tmp_path, redis_url,  # noqa: F811
                                                         postgres_url):  # noqa: F811
-    composer = ("generation.composer:Composer" if WEIGHTS.exists()
-                else "tests.worker_composers:UntrainedComposer")
-    workers = Workers(redis_url, tmp_path / "workers", composer, TUNESMITH_JOB_MEMORY="4096")
+    assert WEIGHTS.exists(), "the shipped melody checkpoint is missing"
+    workers = Workers(redis_url, tmp_path / "workers", "generation.composer:Composer",
+                      TUNESMITH_JOB_MEMORY="4096")
 
     async def scenario():
         redis = Redis.from_url(redis_url)
