@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import subprocess
 import sys
@@ -148,7 +149,10 @@ def _check_and_write(data: bytes, path: Path, limits: MidiLimits) -> dict:
                         f"{MAX_TEMPO_EVENTS}")
     for tempo in score.tempos:
         if not limits.min_bpm <= tempo.qpm <= limits.max_bpm:
-            raise MidiError(f"a tempo of {tempo.qpm:.0f} bpm is outside the allowed "
+            # a set-tempo of 0 µs per beat reads as an infinite tempo: say what the file says
+            said = "a tempo of 0 (no time per beat)" if math.isinf(tempo.qpm) else \
+                f"a tempo of {tempo.qpm:.0f} bpm"
+            raise MidiError(f"{said} is outside the allowed "
                             f"{limits.min_bpm:.0f}–{limits.max_bpm:.0f} bpm")
     for track in tracks:
         if track.is_drum:
