@@ -28,7 +28,7 @@ from bot.flow import APOLOGY, ChannelTarget, Flow, InteractionTarget, Target
 from bot.limits import Admission
 from bot.settings import BotSettings
 from bot.store import JobRecord, Piece, Store
-from generation.job import Composition, Job
+from generation.job import Composition, Job, follow_up
 from models.errors import BusyError, RequestError
 
 log = logging.getLogger(__name__)
@@ -56,16 +56,10 @@ def check_prompt(text: str) -> str:
 def derive_job(piece: Piece, action: str, *, instrument: str | None = None,
                seed: int | None = None) -> Job:
     """The Job that applies a control to a stored piece (new seed for 🔁 and 🎲)."""
-    old = piece.job
     if seed is None:
         seed = (random.SystemRandom().randrange(2**31) if action in NEW_SEED_ACTIONS
                 else piece.composition.seed)
-    if action == "regenerate":  # same request, new seed: every option the user gave is kept
-        return Job(action="regenerate", text=old.text, seed=seed, key=old.key,
-                   tempo_bpm=old.tempo_bpm, length_s=old.length_s, instrument=old.instrument,
-                   base=piece.composition.spec, midi_path=old.midi_path)
-    return Job(action=action, text=old.text, seed=seed, instrument=instrument,
-               base=piece.composition.spec, midi_path=old.midi_path)
+    return follow_up(piece.job, piece.composition, action, seed=seed, instrument=instrument)
 
 
 class TunesmithBot(discord.Client):
