@@ -239,7 +239,8 @@ def make_spec(request: Any, seed: int) -> Spec:
     if bars * bar_s - bar_s >= duration:  # very short requests: the bars need a little more
         duration = (bars - 1) * bar_s + 2 * bar_s / meter[0]  # two beats of held ending
         notes.append(f"the piece needs {duration:.1f} s to fit {bars} bars")
-    density = min(0.95, max(0.1, 0.5 + 0.4 * arousal + rng.uniform(-0.05, 0.05)))
+    # calm pieces move slowly but still sing: even the calmest keeps about a note a beat
+    density = min(0.95, max(0.3, 0.55 + 0.35 * arousal + rng.uniform(-0.05, 0.05)))
     strictness = profile.scale_strictness
     if valence < -0.3 and arousal > 0.3:  # tense: let chromatic colour in
         strictness = min(strictness, 0.7)
