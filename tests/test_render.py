@@ -14,6 +14,7 @@ from generation import settings as settings_module
 from generation.render import load_midi, normalise, render, render_budget, render_file
 from generation.settings import Settings
 from models.errors import DependencyError, MidiError
+from tests.midi_bytes import header, track, vlq
 
 
 def piece(notes, program=0, bpm=120.0, drums=()):
@@ -97,18 +98,8 @@ def test_png_decodes_at_discord_friendly_size(tmp_path, settings):
 
 def never_ending_note_midi(ticks_until_off: int) -> bytes:
     """A format-0 file: one note on at 0, its note-off `ticks_until_off` later (96 per beat)."""
-    def vlq(n):
-        out = [n & 0x7F]
-        n >>= 7
-        while n:
-            out.append(0x80 | (n & 0x7F))
-            n >>= 7
-        return bytes(reversed(out))
-
-    track = (vlq(0) + bytes([0x90, 60, 100]) + vlq(ticks_until_off) + bytes([0x80, 60, 0])
-             + vlq(0) + bytes([0xFF, 0x2F, 0]))
-    return b"MThd" + struct.pack(">IHHH", 6, 0, 1, 96) + b"MTrk" + struct.pack(">I", len(track)) \
-        + track
+    events = vlq(0) + bytes([0x90, 60, 100]) + vlq(ticks_until_off) + bytes([0x80, 60, 0])
+    return header(tracks=1, division=struct.pack(">H", 96), fmt=0) + track(events)
 
 
 def test_a_note_that_never_ends_is_cut_at_the_budget(tmp_path, settings):

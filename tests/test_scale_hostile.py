@@ -8,7 +8,6 @@ throws structured and unstructured garbage at the same path.
 
 from __future__ import annotations
 
-import struct
 import subprocess
 import sys
 import time
@@ -22,42 +21,11 @@ from generation.render import render_file
 from generation.settings import Settings
 from generation.upload import MidiLimits, clean_upload
 from models.errors import MidiError
+from tests.midi_bytes import END, chunk, header, notes, tempo, track, vlq
 
 LIMIT_S = 2.0
-END = b"\x00\xff\x2f\x00"  # end of track
 DEFAULT = MidiLimits()
 BIG = MidiLimits(max_bytes=16 * 2**20)  # lets the oversized files reach the parser too
-
-
-def vlq(value: int) -> bytes:
-    """MIDI variable-length quantity (7 bits a byte, high bit = more follows)."""
-    out = [value & 0x7F]
-    value >>= 7
-    while value:
-        out.append(0x80 | (value & 0x7F))
-        value >>= 7
-    return bytes(reversed(out))
-
-
-def chunk(kind: bytes, data: bytes, length: int | None = None) -> bytes:
-    return kind + struct.pack(">I", len(data) if length is None else length) + data
-
-
-def header(tracks: int = 1, division: bytes = struct.pack(">H", 480), fmt: int = 1) -> bytes:
-    return chunk(b"MThd", struct.pack(">HH", fmt, tracks) + division)
-
-
-def track(events: bytes) -> bytes:
-    return chunk(b"MTrk", events + END)
-
-
-def notes(count: int, delta: int = 120, length: int = 120) -> bytes:
-    one = vlq(0) + b"\x90\x3c\x40" + vlq(length) + b"\x80\x3c\x40"
-    return (vlq(delta) + b"\x90\x3c\x40" + vlq(length) + b"\x80\x3c\x40") * (count - 1) + one
-
-
-def tempo(microseconds_per_beat: int) -> bytes:
-    return b"\x00\xff\x51\x03" + microseconds_per_beat.to_bytes(3, "big")
 
 
 CORPUS = {
