@@ -131,6 +131,8 @@ def test_queue_caps_refuse_and_the_waiting_job_still_arrives(tmp_path):
                                                        queue_per_user=1, queue_total=2):
             first = await fake.slash("compose", prompt="first")
             await fake.wait_for(lambda: first.response is not None)
+            # the first job must be running (not waiting) for Bob's to be first in line
+            await fake.wait_for(lambda: len(runner.jobs) == 1)
             second = await fake.slash("compose", prompt="second")
             await fake.wait_for(lambda: second.response is not None)
             assert "already have 1 pieces on the way" in second.response["data"]["content"]
