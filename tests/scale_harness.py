@@ -1,5 +1,5 @@
 """The multi-process setup of the scale-out tests: `tunesmith worker` processes, the bot with
-its queue runner, and an event-loop lag probe.
+its queue runner (the event-loop lag probe lives in tests/bot_harness.py).
 
 Workers are real `python -m bot.cli worker` processes against a real Redis; they are killed
 with SIGKILL (no chance to clean up), exactly as a crashed machine would leave them.
@@ -102,33 +102,6 @@ async def queue_bot(fake, tmp_path: Path, redis_url: str, database_url: str, **o
     async with running_bot(fake, runner, tmp_path, database_url=database_url,
                            **overrides) as bot:
         yield bot
-
-
-class LagProbe:
-    """Samples how late the event loop wakes a 10 ms sleep; p99 in seconds."""
-
-    def __init__(self, interval_s: float = 0.01):
-        self.interval_s = interval_s
-        self.samples: list[float] = []
-        self.task: asyncio.Task | None = None
-
-    async def _run(self) -> None:
-        while True:
-            before = time.perf_counter()
-            await asyncio.sleep(self.interval_s)
-            self.samples.append(max(0.0, time.perf_counter() - before - self.interval_s))
-
-    def start(self) -> None:
-        self.task = asyncio.create_task(self._run())
-
-    async def stop(self) -> None:
-        self.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.task
-
-    def percentile(self, share: float) -> float:
-        ordered = sorted(self.samples)
-        return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
 class BotProcess:

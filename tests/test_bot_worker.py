@@ -12,6 +12,7 @@ from bot.worker import WorkerPool
 from generation.job import Job
 from generation.settings import Settings
 from models.errors import RequestError, TunesmithError
+from tests.bot_harness import LagProbe
 
 FACTORY = "tests.worker_composers:QuickComposer"
 
@@ -30,19 +31,12 @@ def test_jobs_run_in_a_warmed_worker_process_without_stalling_the_loop(tmp_path)
         await workers.start()
         try:
             stages = []
-            lag = 0.0
-
-            async def ticker():
-                nonlocal lag
-                while True:
-                    before = time.perf_counter()
-                    await asyncio.sleep(0.01)
-                    lag = max(lag, time.perf_counter() - before - 0.01)
-
-            ticking = asyncio.create_task(ticker())
+            probe = LagProbe()
+            probe.start()
             composition = await workers.run(Job(text="busy", seed=7), tmp_path / "a",
                                             lambda stage, f: stages.append((stage, f)))
-            ticking.cancel()
+            await probe.stop()
+            lag = probe.worst
             pid, warmed = composition.notes[0].split()[1::2]
             assert pid == warmed and int(pid) != os.getpid()
             assert composition.midi.is_file() and composition.seed == 7

@@ -15,9 +15,9 @@ import time
 import pytest
 from redis.asyncio import Redis
 
-from tests.bot_harness import fake_discord
+from tests.bot_harness import LagProbe, fake_discord
 from tests.fake_discord_data import USERS, _user
-from tests.scale_harness import LagProbe, Workers, queue_bot
+from tests.scale_harness import Workers, queue_bot
 from tests.servers import postgres_url, redis_url  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.slow
