@@ -16,6 +16,7 @@ from pathlib import Path
 import pretty_midi
 
 from generation.keyfind import estimate_key
+from generation.melody import tonic_shift
 from generation.plan import Plan, Section, make_plan
 from generation.spec import Spec, make_spec, parse_key, parse_meter
 from models.errors import MidiError
@@ -117,11 +118,7 @@ def given_for(spec: Spec, path: str) -> Given:
     """The same given material a continued piece was made from, for its follow-ups."""
     midi, _ = read_upload(path)
     found = estimate_key(midi)
-    return read_given(midi, f"{spec.meter[0]}/{spec.meter[1]}", spec.mode, _shift(found.tonic))
-
-
-def _shift(tonic: int) -> int:
-    return tonic if tonic <= 6 else tonic - 12
+    return read_given(midi, f"{spec.meter[0]}/{spec.meter[1]}", spec.mode, tonic_shift(found.tonic))
 
 
 def continuation_spec(job) -> tuple[Spec, dict, Given]:
@@ -141,7 +138,7 @@ def continuation_spec(job) -> tuple[Spec, dict, Given]:
                              f"in {_meter(midi)}",)
     _, mode = parse_key(key)
     numerator, denominator = parse_meter(meter)
-    given = read_given(midi, meter, mode, _shift(found.tonic))
+    given = read_given(midi, meter, mode, tonic_shift(found.tonic))
     new_bars = DEFAULT_NEW_BARS
     if "length" in stated:
         bar_s = numerator * 4 / denominator * 60 / tempo

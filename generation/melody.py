@@ -18,9 +18,14 @@ from models.notes import Controls, Note
 CONTEXT_BARS = 4  # bars of earlier melody given to the model as a prefix
 
 
+def tonic_shift(tonic: int) -> int:
+    """Semitones from C to the pitch class `tonic`, staying within a tritone."""
+    return tonic if tonic <= 6 else tonic - 12
+
+
 def transposition(spec: Spec) -> int:
-    """Semitones from the normalised key to the requested one, staying within a tritone."""
-    return spec.tonic if spec.tonic <= 6 else spec.tonic - 12
+    """Semitones from the normalised key to the requested one."""
+    return tonic_shift(spec.tonic)
 
 
 def controls_of(spec: Spec) -> Controls:
