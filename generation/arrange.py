@@ -21,6 +21,7 @@ from generation.patterns import (
     bass_hits,
     bass_root,
     chord_tones,
+    into_range,
     root_position,
     voice,
 )
@@ -63,11 +64,7 @@ class Arranger:
         shift = transposition(self.spec)
         final_bar = self.plan.bars - 1
         for note in melody:
-            pitch = note.pitch + shift
-            while pitch < part.low:
-                pitch += 12
-            while pitch > part.high:
-                pitch -= 12
+            pitch = into_range(note.pitch + shift, part.low, part.high)
             bar = min(int(note.start // self.grid.beats), final_bar)
             accent = 1.08 if abs(note.start % self.grid.beats) < 1e-6 else 1.0
             if bar == final_bar:
@@ -117,11 +114,7 @@ class Arranger:
             below = [p for p in range(top - 9, top + 1) if p % 12 in tones]
             if not below:
                 continue
-            pitch = below[-1]
-            while pitch < part.low:
-                pitch += 12
-            while pitch > part.high:
-                pitch -= 12
+            pitch = into_range(below[-1], part.low, part.high)
             length = ((self.end_s - self.seconds(note.start)) / self.beat_s if bar == last
                       else max(0.1, note.duration * self.spec.legato))
             self.add(track, note.start, length, pitch, self.level(part, bar, 0.85))

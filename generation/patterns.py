@@ -48,6 +48,15 @@ def voice(tones: list[int], low: int, high: int, previous: Voicing | None) -> Vo
     return best[1]
 
 
+def into_range(pitch: int, low: int, high: int) -> int:
+    """`pitch` moved by octaves until it lies in [low, high] (the top wins a narrow range)."""
+    while pitch < low:
+        pitch += 12
+    while pitch > high:
+        pitch -= 12
+    return pitch
+
+
 def root_position(tones: list[int], low: int) -> Voicing:
     """The chord stacked upwards from its root, the lowest root at or above `low`."""
     pitches = [low + (tones[0] - low) % 12]
