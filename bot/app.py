@@ -122,6 +122,7 @@ class TunesmithBot(discord.Client):
         if getattr(self, "sweeper", None) is not None:
             self.sweeper.cancel()  # awaited, so no database call is cut off after the close
             await asyncio.gather(self.sweeper, return_exceptions=True)
+        await self._settle_handlers(timeout_s=2.0)
         if self.flow is not None:
             # Jobs still running are recorded and resumed at the next start.
             await self.flow.drain(timeout_s=2.0)
@@ -133,6 +134,17 @@ class TunesmithBot(discord.Client):
             await closer()
         if self.store is not None:
             await self.store.close()
+
+    @staticmethod
+    async def _settle_handlers(timeout_s: float) -> None:
+        """Let slash-command and event handlers already running finish their HTTP and
+        database calls before the session and the store close under them."""
+        current = asyncio.current_task()
+        running = [task for task in asyncio.all_tasks() if task is not current
+                   and (task.get_name() == "CommandTree-invoker"
+                        or task.get_name().startswith("discord.py: on_"))]
+        if running:
+            await asyncio.wait(running, timeout=timeout_s)
 
     async def on_command_error(self, interaction: discord.Interaction,
                                error: app_commands.AppCommandError) -> None:
