@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
@@ -25,7 +27,7 @@ from bot.controls import (
 )
 from bot.delivery import escape
 from bot.flow import APOLOGY, ChannelTarget, Flow, InteractionTarget, Target
-from bot.limits import Admission
+from bot.limits import Admission, Ticket
 from bot.settings import BotSettings
 from bot.store import JobRecord, Piece, Store
 from generation.job import Composition, Job, follow_up
@@ -35,6 +37,7 @@ log = logging.getLogger(__name__)
 
 NEW_SEED_ACTIONS = ("regenerate", "vary")
 MAX_PROMPT = 300
+NOTICE_S = 10.0  # seconds an answer to a reaction stays in the channel
 
 
 class Runner(Protocol):
@@ -164,25 +167,38 @@ class TunesmithBot(discord.Client):
 
     # Accepting work -------------------------------------------------------------------------
 
-    def admit(self, user_id: int, guild_id: int | None):
-        """A ticket, or BusyError (cooldown or a full queue)."""
-        return self.admission.admit(user_id, guild_id)
+    async def admit(self, user_id: int, guild_id: int | None,
+                    refuse: Callable[[str], Awaitable[object]]) -> Ticket | None:
+        """A ticket, or None once `refuse` has told the user why not (cooldown or full queue)."""
+        try:
+            return self.admission.admit(user_id, guild_id)
+        except BusyError as error:
+            await refuse(f"⏳ {escape(str(error))}")
+            return None
 
-    async def accept(self, interaction: discord.Interaction, job: Job, *, private: bool,
-                     parent_id: int | None = None, ticket=None) -> int | None:
-        """Admit, defer, record and run `job` for an interaction; one answer in every case."""
-        if ticket is None:
-            try:
-                ticket = self.admit(interaction.user.id, interaction.guild_id)
-            except BusyError as error:
-                await interaction.response.send_message(f"⏳ {escape(str(error))}", ephemeral=True)
-                return None
-        if not interaction.response.is_done():
+    async def admit_and_defer(self, interaction: discord.Interaction, *,
+                              private: bool) -> Ticket | None:
+        """Admit the user's job and defer the answer; None once refused (privately)."""
+        ticket = await self.admit(interaction.user.id, interaction.guild_id,
+                                  partial(interaction.response.send_message, ephemeral=True))
+        if ticket is not None:
             try:
                 await interaction.response.defer(thinking=True, ephemeral=private)
             except discord.HTTPException:  # too late (over 3 s) or already answered
                 self.admission.release(ticket, succeeded=False)
                 raise
+        return ticket
+
+    async def accept(self, interaction: discord.Interaction, job: Job, *, private: bool,
+                     parent_id: int | None = None, ticket: Ticket | None = None) -> int | None:
+        """Admit, defer, record and run `job` for an interaction; one answer in every case.
+
+        A `ticket` given means the caller has admitted the job and deferred already.
+        """
+        if ticket is None:
+            ticket = await self.admit_and_defer(interaction, private=private)
+            if ticket is None:
+                return None
         target = InteractionTarget(interaction, ttl_s=self.settings.interaction_ttl_s,
                                    private=private)
         return await self._record_and_run(target, job, ticket, user_id=interaction.user.id,
@@ -190,7 +206,7 @@ class TunesmithBot(discord.Client):
                                           channel_id=interaction.channel_id, private=private,
                                           parent_id=parent_id)
 
-    async def _record_and_run(self, target: Target, job: Job, ticket, *, user_id: int,
+    async def _record_and_run(self, target: Target, job: Job, ticket: Ticket, *, user_id: int,
                               guild_id: int | None, channel_id: int | None, private: bool,
                               parent_id: int | None) -> int | None:
         try:
@@ -281,11 +297,9 @@ class TunesmithBot(discord.Client):
             await channel.send(f"Pick an instrument for piece #{piece.id}:",
                                view=instrument_view(piece.id), delete_after=300)
             return
-        try:
-            ticket = self.admit(payload.user_id, payload.guild_id)
-        except BusyError as error:
-            await channel.send(f"<@{payload.user_id}> ⏳ {escape(str(error))}",
-                               delete_after=max(10.0, min(60.0, error.retry_after)))
+        ticket = await self.admit(payload.user_id, payload.guild_id,
+                                  partial(self._notice, channel, payload.user_id))
+        if ticket is None:
             return
         guild = self.get_guild(payload.guild_id) if payload.guild_id else None
         target = ChannelTarget(channel, filesize_limit=guild.filesize_limit if guild else None)
@@ -293,6 +307,11 @@ class TunesmithBot(discord.Client):
                                    user_id=payload.user_id, guild_id=payload.guild_id,
                                    channel_id=payload.channel_id, private=False,
                                    parent_id=piece.id)
+
+    @staticmethod
+    async def _notice(channel: discord.abc.Messageable, user_id: int, text: str) -> None:
+        """A short answer to a reaction, in the channel, that deletes itself."""
+        await channel.send(f"<@{user_id}> {text}", delete_after=NOTICE_S)
 
     # Restart --------------------------------------------------------------------------------
 

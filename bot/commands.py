@@ -18,7 +18,7 @@ from bot.delivery import build_embed, describe_job, escape
 from generation.job import Job
 from generation.upload import MidiLimits, check_size, clean_upload
 from generation.vocab import INSTRUMENTS, MOODS, STYLES
-from models.errors import BusyError, MidiError, RequestError, TunesmithError
+from models.errors import MidiError, RequestError, TunesmithError
 
 if TYPE_CHECKING:
     from bot.app import TunesmithBot
@@ -103,16 +103,12 @@ async def continue_(interaction: discord.Interaction[TunesmithBot], file: discor
     limits = MidiLimits(max_bytes=client.settings.max_upload_bytes)
     try:
         check_size(file.size, file.filename, limits)  # before a single byte is downloaded
-        ticket = client.admit(interaction.user.id, interaction.guild_id)
-    except TunesmithError as error:
-        icon = "⏳" if isinstance(error, BusyError) else "⚠️"
-        await interaction.response.send_message(f"{icon} {escape(str(error))}", ephemeral=True)
+    except MidiError as error:
+        await interaction.response.send_message(f"⚠️ {escape(str(error))}", ephemeral=True)
         return
-    try:
-        await interaction.response.defer(thinking=True, ephemeral=private)
-    except discord.HTTPException:
-        client.admission.release(ticket, succeeded=False)
-        raise
+    ticket = await client.admit_and_defer(interaction, private=private)
+    if ticket is None:
+        return
     try:
         try:
             data = await file.read()
