@@ -27,7 +27,7 @@ from bot.controls import (
 )
 from bot.delivery import escape
 from bot.flow import APOLOGY, ChannelTarget, Flow, InteractionTarget, Target
-from bot.limits import Admission, Ticket
+from bot.limits import Admission, Cooldown, Ticket
 from bot.settings import BotSettings
 from bot.store import JobRecord, Piece, Store
 from generation.job import Composition, Job, follow_up
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 NEW_SEED_ACTIONS = ("regenerate", "vary")
 MAX_PROMPT = 300
-NOTICE_S = 10.0  # seconds an answer to a reaction stays in the channel
+NOTICE_S = 6.0  # seconds a refusal of a reaction stays in the channel
 
 
 class Runner(Protocol):
@@ -83,6 +83,7 @@ class TunesmithBot(discord.Client):
                                    per_user=settings.queue_per_user,
                                    per_guild=settings.queue_per_guild,
                                    total=settings.queue_total, workers=settings.workers)
+        self.notice_s = NOTICE_S
         self.store: Store | None = None
         self.flow: Flow | None = None
         self.resumed = asyncio.Event()
@@ -168,19 +169,25 @@ class TunesmithBot(discord.Client):
     # Accepting work -------------------------------------------------------------------------
 
     async def admit(self, user_id: int, guild_id: int | None,
-                    refuse: Callable[[str], Awaitable[object]]) -> Ticket | None:
-        """A ticket, or None once `refuse` has told the user why not (cooldown or full queue)."""
+                    refuse: Callable[[str], Awaitable[object]], *,
+                    cooldown: Cooldown = "refuse") -> Ticket | None:
+        """A ticket, or None once `refuse` has told the user why not (cooldown or full queue).
+
+        A control under a piece passes `cooldown="wait"`: inside the cooldown it is admitted
+        to start when the cooldown ends, so only a full queue refuses it.
+        """
         try:
-            return self.admission.admit(user_id, guild_id)
+            return self.admission.admit(user_id, guild_id, cooldown=cooldown)
         except BusyError as error:
             await refuse(f"⏳ {escape(str(error))}")
             return None
 
-    async def admit_and_defer(self, interaction: discord.Interaction, *,
-                              private: bool) -> Ticket | None:
+    async def admit_and_defer(self, interaction: discord.Interaction, *, private: bool,
+                              cooldown: Cooldown = "refuse") -> Ticket | None:
         """Admit the user's job and defer the answer; None once refused (privately)."""
         ticket = await self.admit(interaction.user.id, interaction.guild_id,
-                                  partial(interaction.response.send_message, ephemeral=True))
+                                  partial(interaction.response.send_message, ephemeral=True),
+                                  cooldown=cooldown)
         if ticket is not None:
             try:
                 await interaction.response.defer(thinking=True, ephemeral=private)
@@ -190,13 +197,15 @@ class TunesmithBot(discord.Client):
         return ticket
 
     async def accept(self, interaction: discord.Interaction, job: Job, *, private: bool,
-                     parent_id: int | None = None, ticket: Ticket | None = None) -> int | None:
+                     parent_id: int | None = None, cooldown: Cooldown = "refuse",
+                     ticket: Ticket | None = None) -> int | None:
         """Admit, defer, record and run `job` for an interaction; one answer in every case.
 
         A `ticket` given means the caller has admitted the job and deferred already.
         """
         if ticket is None:
-            ticket = await self.admit_and_defer(interaction, private=private)
+            ticket = await self.admit_and_defer(interaction, private=private,
+                                                cooldown=cooldown)
             if ticket is None:
                 return None
         target = InteractionTarget(interaction, ttl_s=self.settings.interaction_ttl_s,
@@ -241,7 +250,8 @@ class TunesmithBot(discord.Client):
                 ephemeral=True)
         else:
             job = derive_job(piece, action, instrument=instrument)
-            await self.accept(interaction, job, private=piece.private, parent_id=piece.id)
+            await self.accept(interaction, job, private=piece.private, parent_id=piece.id,
+                              cooldown="wait")
 
     async def on_edit(self, interaction: discord.Interaction, piece_id: int, text: str) -> None:
         """The edit form of a piece was submitted: compose the new prompt."""
@@ -257,7 +267,8 @@ class TunesmithBot(discord.Client):
         old = piece.job
         job = Job(action="compose", text=text, key=old.key, tempo_bpm=old.tempo_bpm,
                   length_s=old.length_s, instrument=old.instrument)
-        await self.accept(interaction, job, private=piece.private, parent_id=piece.id)
+        await self.accept(interaction, job, private=piece.private, parent_id=piece.id,
+                          cooldown="wait")
 
     @staticmethod
     def _refusal(piece: Piece | None, action: str, user_id: int) -> str | None:
@@ -298,7 +309,8 @@ class TunesmithBot(discord.Client):
                                view=instrument_view(piece.id), delete_after=300)
             return
         ticket = await self.admit(payload.user_id, payload.guild_id,
-                                  partial(self._notice, channel, payload.user_id))
+                                  partial(self._notice, channel, payload.user_id),
+                                  cooldown="wait")
         if ticket is None:
             return
         guild = self.get_guild(payload.guild_id) if payload.guild_id else None
@@ -308,10 +320,9 @@ class TunesmithBot(discord.Client):
                                    channel_id=payload.channel_id, private=False,
                                    parent_id=piece.id)
 
-    @staticmethod
-    async def _notice(channel: discord.abc.Messageable, user_id: int, text: str) -> None:
+    async def _notice(self, channel: discord.abc.Messageable, user_id: int, text: str) -> None:
         """A short answer to a reaction, in the channel, that deletes itself."""
-        await channel.send(f"<@{user_id}> {text}", delete_after=NOTICE_S)
+        await channel.send(f"<@{user_id}> {text}", delete_after=self.notice_s)
 
     # Restart --------------------------------------------------------------------------------
 
@@ -352,7 +363,9 @@ class TunesmithBot(discord.Client):
             log.warning("cannot reach the author of job %s: %s", record.id, error)
             await self.store.set_status(record.id, "failed", "author unreachable after restart")
             return
-        ticket = self.admission.admit(record.user_id, record.guild_id, cooldown=False,
+        # Admitted before the restart, so no cap refuses it; the user's jobs stay a cooldown
+        # apart (the first starts at once: the restart forgot when the last one did).
+        ticket = self.admission.admit(record.user_id, record.guild_id, cooldown="wait",
                                       caps=False)
         log.info("resuming job %s after a restart", record.id)
         self.flow.spawn(self.flow.run(

@@ -1,4 +1,5 @@
-"""The life of one accepted job: queued → composing (progress) → delivered, or a clear failure.
+"""The life of one accepted job: waiting for its user's cooldown (a control pressed soon after a
+piece) → queued → composing (progress) → delivered, or a clear failure.
 
 A Target is where the answers go: the deferred interaction while its token lives (15 minutes),
 otherwise a plain channel message (or a direct message for a private piece). Every accepted
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,6 +31,7 @@ log = logging.getLogger(__name__)
 
 APOLOGY = "Sorry, something went wrong on our side while composing this. Please try again."
 DEFAULT_UPLOAD_LIMIT = 10 * 2**20  # Discord's smallest per-message upload limit
+COUNTDOWN_STEP_S = 1.0  # "starts in N s" is recounted this often (edits are throttled apart)
 
 
 class Target:
@@ -228,6 +231,10 @@ class Flow:
             if earlier is not None:  # a restart cut this job short after it was composed
                 succeeded = await self._finish_earlier(target, earlier, job_id)
                 return earlier.id
+            while (left := self.admission.wait_s(ticket)) > 0:  # the user's cooldown
+                throttle.push(f"⏳ starts in {math.ceil(left)} s")
+                await asyncio.sleep(min(left, COUNTDOWN_STEP_S))
+            self.admission.line_up(ticket)
             throttle.push(f"⏳ Queued, #{self.admission.position(ticket)}")
             async with self.slots:
                 self.admission.start(ticket)

@@ -76,6 +76,51 @@ def test_queue_position_counts_only_jobs_that_have_not_started():
     assert gate.position(third) == 1
 
 
+def test_a_control_inside_the_cooldown_waits_for_it_and_the_next_waits_one_more():
+    clock = Clock()
+    gate = admission(clock, per_user=3)
+    gate.admit(1, 9)  # /compose at 100
+    clock.now += 3
+    again = gate.admit(1, 9, cooldown="wait")  # 🔁 three seconds later
+    vary = gate.admit(1, 9, cooldown="wait")  # 🎲 in the same cooldown
+    assert (gate.wait_s(again), gate.wait_s(vary)) == (7, 17)
+    with pytest.raises(BusyError, match="ask again in 27 s"):  # /compose: after 🎲's cooldown
+        gate.admit(1, 9)
+    clock.now += 7
+    assert (gate.wait_s(again), gate.wait_s(vary)) == (0, 10)
+    gate.admit(2, 8)  # another user's cooldown is their own
+
+
+def test_a_job_waiting_for_its_cooldown_counts_toward_the_caps():
+    clock = Clock()
+    gate = admission(clock)
+    gate.admit(1, 9)
+    gate.admit(1, 9, cooldown="wait")
+    with pytest.raises(BusyError, match="you already have 2 pieces") as refused:
+        gate.admit(1, 9, cooldown="wait")
+    assert refused.value.retry_after >= 10  # the waiting one cannot finish before it starts
+    gate.admit(2, 8)
+    gate.admit(4, 6)
+    with pytest.raises(BusyError, match="the composer is busy with 4 pieces"):
+        gate.admit(3, 7, cooldown="wait")
+    resumed = gate.admit(3, 7, cooldown="wait", caps=False)  # admitted before a restart
+    assert gate.wait_s(resumed) == 0
+    assert gate.wait_s(gate.admit(3, 7, cooldown="wait", caps=False)) == 10
+
+
+def test_a_job_joins_the_line_when_its_cooldown_ends_not_when_it_was_admitted():
+    clock = Clock()
+    gate = admission(clock, per_user=5, per_guild=5, total=5)
+    first = gate.admit(1, 9)
+    waiting = gate.admit(1, 9, cooldown="wait")
+    other = gate.admit(2, 9)
+    assert (gate.position(first), gate.position(other), gate.position(waiting)) == (1, 2, 3)
+    clock.now += 10
+    gate.line_up(waiting)
+    gate.admit(3, 9)
+    assert gate.position(waiting) == 3  # behind the two in line, ahead of the newcomer
+
+
 def test_settings_from_the_environment_keep_the_token_out_of_repr():
     settings = BotSettings.from_env({"DISCORD_TOKEN": " abc.def.ghi ",
                                      "TUNESMITH_DEV_GUILD": "123", "TUNESMITH_COOLDOWN": "5",
