@@ -13,11 +13,16 @@ spawned and import it fresh.
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import importlib
 import itertools
 import logging
 import multiprocessing
+import os
+import signal
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -31,6 +36,7 @@ from models.errors import TunesmithError
 log = logging.getLogger(__name__)
 
 DEFAULT_FACTORY = "generation.composer:Composer"
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 Progress = Callable[[str, float], None]
 
 # State of one worker process, set by _init_worker.
@@ -39,14 +45,43 @@ _progress_queue: Any = None
 _warm_error: str | None = None
 
 
+class PoolClosed(Exception):
+    """The pool was closed (the process is stopping) before the job finished."""
+
+
 def load_factory(path: str) -> Callable[..., Any]:
     """`"package.module:Name"` → the object it names."""
     module, _, name = path.partition(":")
     return getattr(importlib.import_module(module), name)
 
 
-def _init_worker(factory: str, settings: Settings, progress_queue: Any) -> None:
+def die_with_parent(parent_pid: int) -> None:
+    """Make this child process exit when `parent_pid` dies, however it dies (SIGKILL, OOM).
+
+    Linux delivers SIGKILL through PR_SET_PDEATHSIG the moment the parent's thread that
+    started us is gone; a watcher thread covers other systems (and the case where that thread
+    was not the parent's main one) by checking every half second whether we were reparented.
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the watcher alone
+        pass
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(1)
+
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _init_worker(factory: str, settings: Settings, progress_queue: Any,
+                 parent_pid: int) -> None:
     global _composer, _progress_queue, _warm_error
+    die_with_parent(parent_pid)
     _progress_queue = progress_queue
     try:
         _composer = load_factory(factory)(settings)
@@ -95,6 +130,7 @@ class WorkerPool:
         self._reader: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._restart_lock = asyncio.Lock()
+        self.closed = False
 
     async def start(self) -> None:
         """Start the processes and wait until every Composer is warm."""
@@ -108,7 +144,7 @@ class WorkerPool:
     async def _new_executor(self) -> None:
         old, self._executor = self._executor, ProcessPoolExecutor(
             max_workers=self.workers, mp_context=self._context, initializer=_init_worker,
-            initargs=(self.factory, self.settings, self._queue))
+            initargs=(self.factory, self.settings, self._queue, os.getpid()))
         if old is not None:
             self._kill(old)
         loop = asyncio.get_running_loop()
@@ -126,13 +162,21 @@ class WorkerPool:
             executor = self._executor
             try:
                 return await self._run_once(job, out_dir, progress)
+            except asyncio.CancelledError:  # close() cancelled a job that had not started
+                if self.closed and not asyncio.current_task().cancelling():
+                    raise PoolClosed("the worker pool was closed before the job ran") from None
+                raise
             except BrokenProcessPool:
+                if self.closed:
+                    raise PoolClosed("the worker pool was closed during the job") from None
                 log.error("a worker process died during job %s (attempt %d)", job.action, attempt)
                 await self._restart(executor)
         raise TunesmithError("the composer crashed twice on this request, so it was dropped; "
                              "try a different wording or try again later")
 
     async def _run_once(self, job: Job, out_dir: Path, progress: Progress | None) -> Composition:
+        if self.closed:
+            raise PoolClosed("the worker pool is closed")
         if self._executor is None:
             raise RuntimeError("WorkerPool.start() was not awaited")
         task_id = next(self._task_ids)
@@ -155,7 +199,8 @@ class WorkerPool:
 
     async def _restart(self, broken: ProcessPoolExecutor | None) -> None:
         async with self._restart_lock:
-            if self._executor is broken:  # another job may have restarted it already
+            # Another job may have restarted it already; a closed pool stays closed.
+            if self._executor is broken and not self.closed:
                 self.restarts += 1
                 await self._new_executor()
 
@@ -182,6 +227,8 @@ class WorkerPool:
         return [p.pid for p in getattr(self._executor, "_processes", {}).values()]
 
     async def close(self) -> None:
+        """Kill the processes (a job in flight raises PoolClosed) and stop the reader."""
+        self.closed = True
         if self._executor is not None:
             self._kill(self._executor)
             self._executor = None
