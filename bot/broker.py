@@ -120,6 +120,7 @@ def make_broker(settings: QueueSettings, *, consumer_name: str | None = None):
         consumer_name=consumer_name, consumer_id="0",  # a new group also reads older messages
         xread_block=500, xread_count=1,  # one message at a time: a busy worker takes no more
         idle_timeout=int(settings.claim_idle_s * 1000))
+    broker.dead_after_ms = int(settings.dead_after_s * 1000)
     return broker.with_result_backend(backend)
 
 
@@ -129,18 +130,26 @@ def _stream_broker_class():
     from taskiq_redis import RedisStreamBroker
 
     class StreamBroker(RedisStreamBroker):
-        """RedisStreamBroker that looks for abandoned messages before every read.
+        """RedisStreamBroker that takes over the messages of dead workers before every read.
 
-        taskiq-redis only takes over a dead consumer's messages after a read that returned
-        new ones, so with an idle stream a message held by a killed worker would wait forever.
+        A worker killed after reading a message but before marking its job running leaves the
+        message pending under its name while the registry still says "waiting", so the bot
+        cannot tell. Such messages are claimed as soon as their worker's heartbeat is gone
+        (`dead_after_ms`); any other message left pending past `idle_timeout` is claimed too.
+        taskiq-redis alone only claims after a read that returned new messages, so on an idle
+        stream a message held by a killed worker would wait for ever.
         """
+
+        dead_after_ms = 5000
 
         async def listen(self):
             async with Redis(connection_pool=self.connection_pool) as redis:
                 while True:
-                    _, entries, *_ = await redis.xautoclaim(
-                        self.queue_name, self.consumer_group_name, self.consumer_name,
-                        min_idle_time=self.idle_timeout, count=1)
+                    entries = await self._claim_from_dead(redis)
+                    if not entries:
+                        _, entries, *_ = await redis.xautoclaim(
+                            self.queue_name, self.consumer_group_name, self.consumer_name,
+                            min_idle_time=self.idle_timeout, count=1)
                     if not entries:
                         fetched = await redis.xreadgroup(
                             self.consumer_group_name, self.consumer_name,
@@ -150,6 +159,27 @@ def _stream_broker_class():
                         if fields and b"data" in fields:  # trimmed entries come back empty
                             yield AckableMessage(data=fields[b"data"], ack=self._ack_generator(
                                 id=message_id, queue_name=self.queue_name))
+                        else:  # nothing left to run: do not let it come back
+                            await redis.xack(self.queue_name, self.consumer_group_name,
+                                             message_id)
+
+        async def _claim_from_dead(self, redis) -> list:
+            """One pending message of a consumer whose heartbeat key has expired, if any."""
+            summary = await redis.xpending(self.queue_name, self.consumer_group_name)
+            for consumer in summary.get("consumers") or ():
+                name = consumer["name"]
+                name = name.decode() if isinstance(name, bytes) else name
+                if name == self.consumer_name or await redis.exists(worker_key(name)):
+                    continue
+                pending = await redis.xpending_range(
+                    self.queue_name, self.consumer_group_name, min="-", max="+", count=1,
+                    consumername=name, idle=self.dead_after_ms)
+                if pending:
+                    return await redis.xclaim(
+                        self.queue_name, self.consumer_group_name, self.consumer_name,
+                        min_idle_time=self.dead_after_ms,
+                        message_ids=[pending[0]["message_id"]])
+            return []
 
     return StreamBroker
 

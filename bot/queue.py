@@ -125,10 +125,19 @@ class QueueRunner:
             self.waiters.pop(key, None)
 
     async def _submit(self, waiter: Waiter) -> None:
-        from taskiq.kicker import AsyncKicker
+        """Put the job on the stream and in the registry in one transaction.
+
+        Two steps (registry, then taskiq's own `kiq`) left a window: a bot killed between them
+        left a registry entry "waiting" for a message that never existed, and the restarted
+        bot waited on it for ever. The message is built as taskiq's kicker builds it.
+        """
+        from taskiq.message import TaskiqMessage
 
         waiter.attempt += 1
         waiter.task_id = f"{waiter.key}-{waiter.attempt}-{uuid.uuid4().hex[:8]}"
+        message = self.broker.formatter.dumps(TaskiqMessage(
+            task_id=waiter.task_id, task_name=TASK_NAME, labels={}, labels_types={},
+            args=[pack_job(waiter.job), waiter.key, waiter.attempt, waiter.task_id], kwargs={}))
         place = await self.redis.incr(SEQUENCE)
         ttl = self.settings.result_ttl_s
         async with self.redis.pipeline(transaction=True) as pipe:
@@ -139,9 +148,8 @@ class QueueRunner:
             pipe.hset(job_key(waiter.key), mapping={"task": waiter.task_id,
                                                     "attempt": waiter.attempt})
             pipe.expire(job_key(waiter.key), ttl)
+            pipe.xadd(self.settings.stream, {b"data": message.message})
             await pipe.execute()
-        await (AsyncKicker(TASK_NAME, self.broker, {}).with_task_id(waiter.task_id)
-               .kiq(pack_job(waiter.job), waiter.key, waiter.attempt, waiter.task_id))
 
     async def _watch_loop(self) -> None:
         while True:
