@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 
 import aiohttp
 import discord
@@ -60,10 +62,12 @@ def build_bot(settings: BotSettings, **client_options):
         runner = QueueRunner(QueueSettings.from_env({**os.environ,
                                                      "REDIS_URL": settings.redis_url}))
     else:
-        from bot.worker import WorkerPool
+        from bot.worker import DEFAULT_FACTORY, WorkerPool
 
+        # TUNESMITH_COMPOSER names the composer class, as it does for `tunesmith worker`.
         runner = WorkerPool(generation, workers=settings.workers,
-                            job_timeout_s=settings.job_timeout_s)
+                            job_timeout_s=settings.job_timeout_s,
+                            factory=os.environ.get("TUNESMITH_COMPOSER") or DEFAULT_FACTORY)
     client = TunesmithBot
     if settings.shard_count is not None:
         client = sharded_bot_class()
@@ -97,7 +101,7 @@ def run(*, sync: bool = False) -> int:
     log.info("starting with %s", settings)  # repr leaves the token out
     bot = build_bot(settings)
     try:
-        bot.run(token, log_handler=None)  # logging is configured by the entry point
+        asyncio.run(serve(bot, token))
     except discord.LoginFailure:
         raise RequestError("Discord refused DISCORD_TOKEN: copy it again from the developer "
                            "portal (your application → Bot → Reset Token)") from None
@@ -105,3 +109,34 @@ def run(*, sync: bool = False) -> int:
         raise DependencyError(f"cannot reach Discord ({type(error).__name__}): check the "
                               "network connection and try again") from None
     return 0
+
+
+async def serve(bot, token: str, *, reconnect: bool = True) -> None:
+    """Run `bot` until its connection ends or SIGTERM/SIGINT asks it to stop.
+
+    On the first signal the bot takes no new work, lets running jobs finish for up to
+    TUNESMITH_STOP_TIMEOUT seconds, releases the leases of the rest (resumed at the next
+    start), then closes its worker pool and its database; the process exits 0. A second
+    signal does not cut that short: the clean-up is bounded already.
+    """
+    loop = asyncio.get_running_loop()
+    closing: list[asyncio.Task] = []
+
+    def stop(signum: signal.Signals) -> None:
+        if closing:
+            log.info("%s again: already stopping", signum.name)
+            return
+        log.info("%s: stopping (running jobs get up to %.0f s to finish)", signum.name,
+                 bot.settings.stop_timeout_s)
+        closing.append(loop.create_task(bot.close(), name="graceful-stop"))
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop, signum)
+    try:
+        await bot.start(token, reconnect=reconnect)
+    finally:
+        if not closing:  # the connection ended (or never began) without a signal
+            closing.append(loop.create_task(bot.close()))
+        await asyncio.gather(*closing)
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)

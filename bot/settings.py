@@ -73,6 +73,9 @@ class BotSettings:
     shard_count: int | None = None  # TUNESMITH_SHARD_COUNT: set = AutoShardedClient
     shard_ids: tuple[int, ...] = ()  # TUNESMITH_SHARD_IDS: "0,1" = the shards this process runs
     lease_s: float = 30.0  # TUNESMITH_LEASE: a stopped bot's jobs are adopted after this long
+    # TUNESMITH_STOP_TIMEOUT: on SIGTERM/SIGINT, how long running jobs may go on finishing;
+    # what is left is resumed at the next start (or by another bot process).
+    stop_timeout_s: float = 20.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> BotSettings:
@@ -97,11 +100,14 @@ class BotSettings:
             shard_count=_shard_count(env),
             shard_ids=_shard_ids(env),
             lease_s=_number(env, "TUNESMITH_LEASE", 30.0),
+            stop_timeout_s=_number(env, "TUNESMITH_STOP_TIMEOUT", 20.0),
         )
         settings.validate()
         return settings
 
     def validate(self) -> None:
+        if not 0 <= self.stop_timeout_s <= 3600:
+            raise RequestError(f"stop timeout {self.stop_timeout_s} s is outside 0–3600 s")
         if not 0 <= self.cooldown_s <= 3600:
             raise RequestError(f"cooldown {self.cooldown_s} s is outside 0–3600 s")
         for name in ("queue_per_user", "queue_per_guild", "queue_total", "workers"):

@@ -37,6 +37,7 @@ from bot.broker import (
     task_key,
     worker_key,
 )
+from bot.worker import PoolClosed, WorkerPool
 from generation.job import Job
 from models.errors import TunesmithError
 
@@ -55,6 +56,9 @@ class WorkerSettings:
     job_timeout_s: float = 300.0  # TUNESMITH_JOB_TIMEOUT: wall clock of one job
     job_memory_mb: int = 4096  # TUNESMITH_JOB_MEMORY: address space of the child; 0 = no cap
     name: str = ""  # TUNESMITH_WORKER_NAME: default host-pid
+    # TUNESMITH_STOP_TIMEOUT: on SIGTERM/SIGINT, how long a running job may go on finishing;
+    # past it the job is handed back to the bot, which submits it again at once.
+    stop_timeout_s: float = 20.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> WorkerSettings:
@@ -64,13 +68,16 @@ class WorkerSettings:
                 composer=env.get("TUNESMITH_COMPOSER", "") or DEFAULT_COMPOSER,
                 job_timeout_s=float(env.get("TUNESMITH_JOB_TIMEOUT", "") or 300.0),
                 job_memory_mb=int(env.get("TUNESMITH_JOB_MEMORY", "") or 4096),
-                name=env.get("TUNESMITH_WORKER_NAME", ""))
+                name=env.get("TUNESMITH_WORKER_NAME", ""),
+                stop_timeout_s=float(env.get("TUNESMITH_STOP_TIMEOUT", "") or 20.0))
         except ValueError as error:
             raise TunesmithError(f"a worker setting is not a number: {error}") from None
         settings = cls(**{**settings.__dict__, **{k: v for k, v in overrides.items()
                                                   if v is not None}})
         if not 5 <= settings.job_timeout_s <= 3600:
             raise TunesmithError(f"job timeout {settings.job_timeout_s} s is outside 5–3600 s")
+        if not 0 <= settings.stop_timeout_s <= 3600:
+            raise TunesmithError(f"stop timeout {settings.stop_timeout_s} s is outside 0–3600 s")
         if settings.job_memory_mb and settings.job_memory_mb < 512:
             raise TunesmithError(f"TUNESMITH_JOB_MEMORY={settings.job_memory_mb} MiB is below "
                                  "512 MiB; a composer needs about 1.5 GiB (0 turns the cap off)")
@@ -108,14 +115,13 @@ class Worker:
         self.pool = None
         self.done = 0
         self._updates: set[asyncio.Task] = set()
+        self._running: set[asyncio.Task] = set()  # compose() calls in flight
 
     async def serve(self, stop: asyncio.Event) -> None:
         """Warm the composer, then take jobs until `stop` is set."""
         from redis.asyncio import Redis
         from taskiq.acks import AcknowledgeType
         from taskiq.receiver import Receiver
-
-        from bot.worker import WorkerPool
 
         # The spawned child reads these when it builds its composer.
         os.environ["TUNESMITH_COMPOSER"] = self.settings.composer
@@ -135,27 +141,41 @@ class Worker:
 
         broker.register_task(compose, task_name=TASK_NAME)  # taskiq renames it: no method
         receiver = Receiver(broker, max_async_tasks=1, max_prefetch=0, validate_params=False,
-                            ack_type=AcknowledgeType.WHEN_SAVED, propagate_exceptions=True)
-        beating = asyncio.create_task(self._heartbeat(stop))
+                            ack_type=AcknowledgeType.WHEN_SAVED, propagate_exceptions=True,
+                            wait_tasks_timeout=self.settings.stop_timeout_s)
+        beating = asyncio.create_task(self._heartbeat())
         try:
+            # On `stop` the receiver takes no new message and waits up to stop_timeout_s for
+            # the running job, still beating, so the bot does not take it for dead meanwhile.
             await receiver.listen(stop)
         finally:
+            await self.pool.close()  # a job still running is abandoned (see _run)
+            if self._running:
+                await asyncio.wait(self._running, timeout=10)
             beating.cancel()
             await asyncio.gather(beating, return_exceptions=True)
             await self.redis.delete(worker_key(self.name))
             await broker.shutdown()
-            await self.pool.close()
             await self.redis.aclose()
 
-    async def _heartbeat(self, stop: asyncio.Event) -> None:
+    async def _heartbeat(self) -> None:
         ttl_ms = int(self.queue.dead_after_s * 1000)
-        while not stop.is_set():
+        while True:
             await self.redis.set(worker_key(self.name), os.getpid(), px=ttl_ms)
             await asyncio.sleep(self.queue.heartbeat_s)
 
     async def compose(self, payload: dict[str, Any], key: str, attempt: int,
                       task_id: str) -> dict[str, Any]:
-        """The taskiq task: one job → {"composition"}, {"error"} or {"superseded"}."""
+        """The taskiq task: one job → {"composition"}, {"error"}, {"superseded"} or
+        {"abandoned"} (the worker was stopped first: the bot submits the job again)."""
+        self._running.add(asyncio.current_task())
+        try:
+            return await self._compose(payload, key, attempt, task_id)
+        finally:
+            self._running.discard(asyncio.current_task())
+
+    async def _compose(self, payload: dict[str, Any], key: str, attempt: int,
+                       task_id: str) -> dict[str, Any]:
         current = await self.redis.hgetall(job_key(key))
         done = current.get(b"done", b"").decode()
         if done and done != task_id:
@@ -171,6 +191,9 @@ class Worker:
         out_dir = self.scratch / task_id
         try:
             answer = await self._run(payload, out_dir, task_id)
+            if "abandoned" in answer:  # acknowledged unfinished: the bot submits it again
+                await self.redis.hset(task_key(task_id), "state", "abandoned")
+                return answer
             return await self._finish(key, task_id, answer, out_dir)
         finally:
             await asyncio.to_thread(shutil.rmtree, out_dir, True)
@@ -197,6 +220,9 @@ class Worker:
 
         try:
             composition = await self.pool.run(job, out_dir / "piece", progress)
+        except PoolClosed:
+            log.warning("stopping with job %s unfinished; handing it back", task_id)
+            return {"abandoned": f"worker {self.name} stopped"}
         except TunesmithError as error:  # the user's request, or the wall clock ran out
             return {"error": str(error)}
         except MemoryError:  # RLIMIT_AS refused an allocation inside the child

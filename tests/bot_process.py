@@ -4,7 +4,8 @@
         python -m tests.bot_process
 
 It is `tunesmith bot` as `bot.main.build_bot` builds it (the queue runner when REDIS_URL is
-set), with discord.py's two base URLs moved to the fake server.
+set), with discord.py's two base URLs moved to the fake server, stopped by SIGTERM or
+SIGINT the way `tunesmith bot` is.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import os
 import discord
 import yarl
 
-from bot.main import build_bot
+from bot.main import build_bot, serve
 from bot.settings import BotSettings
 
 
@@ -28,7 +29,7 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     settings = BotSettings.from_env()
     bot = build_bot(settings, guild_ready_timeout=0.1)
-    asyncio.run(bot.start(settings.require_token(), reconnect=False))
+    asyncio.run(serve(bot, settings.require_token(), reconnect=False))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,249 @@
+"""Stops, graceful and not: real processes, real signals, and no process left behind.
+
+`tunesmith worker` and `tunesmith bot` (tests/bot_process.py: the bot as `tunesmith bot` builds
+it, pointed at the fake Discord) are started as processes; SIGTERM and SIGINT must let the
+running job finish (or hand it back), exit 0 and take every child with them; SIGKILL must take
+the children too, which then exit by themselves (PR_SET_PDEATHSIG, or their parent watch).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+
+import psutil
+import pytest
+from redis.asyncio import Redis
+
+from bot.broker import PREFIX
+from generation.job import Job
+from tests.bot_harness import fake_discord
+from tests.fake_discord import ALICE
+from tests.processes import assert_none_left, kill_all, new_marker
+from tests.scale_harness import BotProcess, Workers, queue_runner
+from tests.servers import redis_url  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.slow
+FAST = "tests.scale_composers:FastComposer"
+
+
+async def running_task(redis, timeout_s: float = 60) -> str:
+    """The id of the first task the registry shows running."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while asyncio.get_running_loop().time() < deadline:
+        async for key in redis.scan_iter(f"{PREFIX}:task:*"):
+            if await redis.hget(key, "state") == b"running":
+                return key.decode().rsplit(":", 1)[1]
+        await asyncio.sleep(0.05)
+    raise TimeoutError("no task started running")
+
+
+async def poll_until(predicate, timeout_s: float = 60):
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while not (value := predicate()):
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("the condition never held")
+        await asyncio.sleep(0.05)
+    return value
+
+
+def children(pid: int) -> list[psutil.Process]:
+    return psutil.Process(pid).children(recursive=True)
+
+
+async def exit_code(process: subprocess.Popen, timeout_s: float) -> int:
+    return await asyncio.to_thread(process.wait, timeout_s)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_stopped_worker_finishes_its_job_and_exits_0_with_no_child_left(
+        tmp_path, redis_url, signum):  # noqa: F811
+    marker = new_marker()
+    workers = Workers(redis_url, tmp_path, FAST, TUNESMITH_TEST_JOB_S="2",
+                      TUNESMITH_STOP_TIMEOUT="60", **marker)
+
+    async def scenario():
+        redis = Redis.from_url(redis_url)
+        runner = queue_runner(redis_url)
+        await runner.start()
+        try:
+            name = workers.start()
+            await workers.wait_alive(redis, [name])
+            job = asyncio.create_task(runner.run(Job(text="stop me gently", seed=1),
+                                                 tmp_path / "job-1"))
+            await running_task(redis)
+            process = workers.processes.pop(name)
+            assert children(process.pid), "the worker composes in a child process"
+            process.send_signal(signum)
+            composition = await asyncio.wait_for(job, 60)
+            assert composition.midi.exists()
+            assert await exit_code(process, 60) == 0
+            assert runner.retries == 0  # finished by the stopping worker, not handed back
+        finally:
+            await runner.close()
+            await redis.aclose()
+
+    try:
+        asyncio.run(scenario())
+        assert_none_left(marker, within_s=10)
+    finally:
+        workers.stop_all()
+        kill_all(marker)
+
+
+def test_a_worker_stopped_past_its_stop_timeout_hands_the_job_back(tmp_path, redis_url):  # noqa: F811
+    marker = new_marker()
+    slow = Workers(redis_url, tmp_path / "slow", FAST, TUNESMITH_TEST_JOB_S="60",
+                   TUNESMITH_STOP_TIMEOUT="1", **marker)
+    quick = Workers(redis_url, tmp_path / "quick", FAST, TUNESMITH_TEST_JOB_S="0.1", **marker)
+
+    async def scenario():
+        redis = Redis.from_url(redis_url)
+        runner = queue_runner(redis_url)
+        await runner.start()
+        try:
+            name = slow.start()
+            await slow.wait_alive(redis, [name])
+            job = asyncio.create_task(runner.run(Job(text="hand me back", seed=2),
+                                                 tmp_path / "job-2"))
+            await running_task(redis)
+            process = slow.processes.pop(name)
+            process.send_signal(signal.SIGTERM)
+            assert await exit_code(process, 60) == 0
+            await quick.wait_alive(redis, [quick.start()])
+            composition = await asyncio.wait_for(job, 60)
+            assert composition.midi.exists()
+            assert runner.retries == 1  # submitted again once the first worker gave it back
+        finally:
+            await runner.close()
+            await redis.aclose()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        slow.stop_all()
+        quick.stop_all()
+    try:
+        assert_none_left(marker, within_s=10)
+    finally:
+        kill_all(marker)
+
+
+def test_a_sigkilled_worker_takes_its_composing_child_and_tracker_with_it(
+        tmp_path, redis_url):  # noqa: F811
+    marker = new_marker()
+    workers = Workers(redis_url, tmp_path, FAST, TUNESMITH_TEST_JOB_S="30", **marker)
+
+    async def scenario():
+        redis = Redis.from_url(redis_url)
+        runner = queue_runner(redis_url)
+        await runner.start()
+        try:
+            name = workers.start()
+            await workers.wait_alive(redis, [name])
+            job = asyncio.create_task(runner.run(Job(text="killed mid-job", seed=3),
+                                                 tmp_path / "job-3"))
+            await running_task(redis)
+            left = children(workers.pid(name))
+            assert left, "the worker composes in a child process"
+            workers.kill(name)  # SIGKILL: no handler runs
+            gone, alive = await asyncio.to_thread(psutil.wait_procs, left, 10)
+            assert not alive, f"children outlived their SIGKILLed parent: {alive}"
+            job.cancel()
+            await asyncio.gather(job, return_exceptions=True)
+        finally:
+            await runner.close()
+            await redis.aclose()
+
+    try:
+        asyncio.run(scenario())
+        assert_none_left(marker, within_s=10)
+    finally:
+        workers.stop_all()
+        kill_all(marker)
+
+
+def _embedded_bot(fake, tmp_path, marker, **env) -> BotProcess:
+    """`tunesmith bot` with its embedded worker process (no Redis), on SQLite."""
+    bot = BotProcess(fake, tmp_path, redis_url="", database_url=f"sqlite+aiosqlite:///"
+                     f"{tmp_path / 'bot.db'}", TUNESMITH_COMPOSER=FAST, TUNESMITH_COOLDOWN="0",
+                     TUNESMITH_PROGRESS_INTERVAL="0.2", TUNESMITH_LEASE="2", **marker, **env)
+    del bot.env["REDIS_URL"]
+    return bot
+
+
+def test_the_bot_stops_on_sigterm_after_its_running_job_is_delivered(tmp_path):
+    marker = new_marker()
+
+    async def scenario():
+        async with fake_discord() as fake:
+            bot = _embedded_bot(fake, tmp_path, marker, TUNESMITH_TEST_JOB_S="2",
+                                TUNESMITH_STOP_TIMEOUT="60")
+            try:
+                await bot.start(sync=True)
+                await fake.slash("compose", ALICE, prompt="finish me first", seed=4)
+                await fake.wait_for(lambda: any("Composing" in m["content"]
+                                                for m in fake.messages.values()), timeout=60)
+                assert children(bot.process.pid)
+                bot.process.send_signal(signal.SIGTERM)
+                assert await exit_code(bot.process, 60) == 0
+                assert len(fake.with_files(".mp3")) == 1  # delivered before it stopped
+            finally:
+                bot.stop()
+
+    try:
+        asyncio.run(scenario())
+        assert_none_left(marker, within_s=10)
+    finally:
+        kill_all(marker)
+
+
+def test_a_job_cut_short_by_sigterm_is_delivered_after_the_restart(tmp_path):
+    marker = new_marker()
+
+    async def scenario():
+        async with fake_discord() as fake:
+            bot = _embedded_bot(fake, tmp_path, marker, TUNESMITH_TEST_JOB_S="60",
+                                TUNESMITH_STOP_TIMEOUT="0.5")
+            try:
+                await bot.start(sync=True)
+                await fake.slash("compose", ALICE, prompt="resume me", seed=5)
+                await fake.wait_for(lambda: any("Composing" in m["content"]
+                                                for m in fake.messages.values()), timeout=60)
+                bot.process.send_signal(signal.SIGTERM)
+                assert await exit_code(bot.process, 60) == 0
+                assert not fake.with_files(".mp3")
+                await asyncio.to_thread(assert_none_left, marker, 10)
+                bot.env["TUNESMITH_TEST_JOB_S"] = "0.1"
+                await bot.start(sync=False)
+                await fake.wait_for(lambda: fake.with_files(".mp3"), timeout=60)
+                assert len(fake.with_files(".mp3")) == 1
+            finally:
+                bot.stop()
+
+    try:
+        asyncio.run(scenario())
+        assert_none_left(marker, within_s=10)
+    finally:
+        kill_all(marker)
+
+
+def test_a_sigkilled_bot_takes_its_worker_process_with_it(tmp_path):
+    marker = new_marker()
+
+    async def scenario():
+        async with fake_discord() as fake:
+            bot = _embedded_bot(fake, tmp_path, marker)
+            try:
+                await bot.start(sync=True)
+                await poll_until(lambda: children(bot.process.pid))
+                await bot.kill()
+            finally:
+                bot.stop()
+
+    try:
+        asyncio.run(scenario())
+        assert_none_left(marker, within_s=10)
+    finally:
+        kill_all(marker)
