@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 NEW_SEED_ACTIONS = ("regenerate", "vary")
 MAX_PROMPT = 300
 NOTICE_S = 6.0  # seconds a refusal of a reaction stays in the channel
+RECORD_BEFORE_DEFER_S = 1.5  # a job is recorded before its interaction is deferred, up to this
 
 
 class Runner(Protocol):
@@ -87,6 +88,8 @@ class TunesmithBot(discord.Client):
         self.store: Store | None = None
         self.flow: Flow | None = None
         self.resumed = asyncio.Event()
+        self.stopping = False  # set by close(): admit() refuses new work from then on
+        self._stop: asyncio.Future | None = None
 
     async def setup_hook(self) -> None:
         from bot.commands import register
@@ -123,13 +126,23 @@ class TunesmithBot(discord.Client):
         return synced
 
     async def close(self) -> None:
+        """Stop: no new work, running jobs get TUNESMITH_STOP_TIMEOUT to finish (the rest are
+        recorded and resumed at the next start), then the gateway, pool and database close.
+        Every call waits for the one stop."""
+        if self._stop is None:
+            self._stop = asyncio.ensure_future(self._close_once())
+        await asyncio.shield(self._stop)
+
+    async def _close_once(self) -> None:
+        self.stopping = True
+        deadline = asyncio.get_running_loop().time() + self.settings.stop_timeout_s
         if getattr(self, "sweeper", None) is not None:
             self.sweeper.cancel()  # awaited, so no database call is cut off after the close
             await asyncio.gather(self.sweeper, return_exceptions=True)
-        await self._settle_handlers(timeout_s=2.0)
+        await self._settle_handlers(timeout_s=min(2.0, self.settings.stop_timeout_s))
         if self.flow is not None:
-            # Jobs still running are recorded and resumed at the next start.
-            await self.flow.drain(timeout_s=2.0)
+            left = max(0.0, deadline - asyncio.get_running_loop().time())
+            await self.flow.drain(timeout_s=left)
         await super().close()
         if self.flow is not None and self.flow.leases is not None:
             await self.flow.leases.close()
@@ -176,6 +189,9 @@ class TunesmithBot(discord.Client):
         A control under a piece passes `cooldown="wait"`: inside the cooldown it is admitted
         to start when the cooldown ends, so only a full queue refuses it.
         """
+        if self.stopping:  # the next start (or another bot process) takes new work
+            await refuse("🔧 I am restarting; please ask again in a minute.")
+            return None
         try:
             return self.admission.admit(user_id, guild_id, cooldown=cooldown)
         except BusyError as error:
@@ -189,12 +205,16 @@ class TunesmithBot(discord.Client):
                                   partial(interaction.response.send_message, ephemeral=True),
                                   cooldown=cooldown)
         if ticket is not None:
-            try:
-                await interaction.response.defer(thinking=True, ephemeral=private)
-            except discord.HTTPException:  # too late (over 3 s) or already answered
-                self.admission.release(ticket, succeeded=False)
-                raise
+            await self._defer(interaction, ticket, private=private)
         return ticket
+
+    async def _defer(self, interaction: discord.Interaction, ticket: Ticket, *,
+                     private: bool) -> None:
+        try:
+            await interaction.response.defer(thinking=True, ephemeral=private)
+        except discord.HTTPException:  # too late (over 3 s) or already answered
+            self.admission.release(ticket, succeeded=False)
+            raise
 
     async def accept(self, interaction: discord.Interaction, job: Job, *, private: bool,
                      parent_id: int | None = None, cooldown: Cooldown = "refuse",
@@ -202,31 +222,51 @@ class TunesmithBot(discord.Client):
         """Admit, defer, record and run `job` for an interaction; one answer in every case.
 
         A `ticket` given means the caller has admitted the job and deferred already.
+        Otherwise the job is recorded before the answer is deferred, so that a bot killed
+        in between leaves a record (answered in the channel after the restart), never a
+        "thinking…" with nothing behind it; a slow database only delays the deferral up to
+        RECORD_BEFORE_DEFER_S, well inside Discord's 3 s.
         """
+        deferred = ticket is not None
         if ticket is None:
-            ticket = await self.admit_and_defer(interaction, private=private,
-                                                cooldown=cooldown)
+            ticket = await self.admit(interaction.user.id, interaction.guild_id,
+                                      partial(interaction.response.send_message,
+                                              ephemeral=True), cooldown=cooldown)
             if ticket is None:
                 return None
+        recording = asyncio.ensure_future(self._record(
+            job, ticket, user_id=interaction.user.id, guild_id=interaction.guild_id,
+            channel_id=interaction.channel_id, private=private, parent_id=parent_id))
+        if not deferred:
+            await asyncio.wait({recording}, timeout=RECORD_BEFORE_DEFER_S)
+            try:
+                await self._defer(interaction, ticket, private=private)
+            except discord.HTTPException:
+                job_id = await recording
+                await self.store.set_status(job_id, "failed", "the interaction expired")
+                raise
+        job_id = await recording
         target = InteractionTarget(interaction, ttl_s=self.settings.interaction_ttl_s,
                                    private=private)
-        return await self._record_and_run(target, job, ticket, user_id=interaction.user.id,
-                                          guild_id=interaction.guild_id,
-                                          channel_id=interaction.channel_id, private=private,
-                                          parent_id=parent_id)
+        return await self.flow.run(target, job, ticket, job_id=job_id,
+                                   user_id=interaction.user.id, guild_id=interaction.guild_id,
+                                   channel_id=interaction.channel_id, private=private)
 
     async def _record_and_run(self, target: Target, job: Job, ticket: Ticket, *, user_id: int,
                               guild_id: int | None, channel_id: int | None, private: bool,
                               parent_id: int | None) -> int | None:
+        job_id = await self._record(job, ticket, user_id=user_id, guild_id=guild_id,
+                                    channel_id=channel_id, private=private, parent_id=parent_id)
+        return await self.flow.run(target, job, ticket, job_id=job_id, user_id=user_id,
+                                   guild_id=guild_id, channel_id=channel_id, private=private)
+
+    async def _record(self, job: Job, ticket: Ticket, **where) -> int:
+        """The job's row in the store (its ticket released if that fails)."""
         try:
-            job_id = await self.store.add_job(job, user_id=user_id, guild_id=guild_id,
-                                              channel_id=channel_id, private=private,
-                                              parent_id=parent_id)
+            return await self.store.add_job(job, **where)
         except Exception:
             self.admission.release(ticket, succeeded=False)
             raise
-        return await self.flow.run(target, job, ticket, job_id=job_id, user_id=user_id,
-                                   guild_id=guild_id, channel_id=channel_id, private=private)
 
     # Controls -------------------------------------------------------------------------------
 
