@@ -54,6 +54,7 @@ class Leases:
         self.ttl = dt.timedelta(seconds=ttl_s)
         self.owner = owner or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.held: set[int] = set()
+        self._acquiring: set[int] = set()  # acquire() calls in flight, one per job
         self._writes: set[asyncio.Task] = set()
         self.closed = False  # a closing bot takes no new job: the next start resumes it
         self._renewing: asyncio.Task | None = None
@@ -75,9 +76,20 @@ class Leases:
                 await self._renewing
 
     async def acquire(self, job_id: int) -> bool:
-        """Take the lease on `job_id`: False if this process or another live one holds it."""
-        if job_id in self.held or self.closed:
+        """Take the lease on `job_id`: False if this process or another live one holds it.
+
+        Two sweeps of this process can both find a job free before either has taken it;
+        only the first of their acquire() calls may go on to the database.
+        """
+        if job_id in self.held or job_id in self._acquiring or self.closed:
             return False
+        self._acquiring.add(job_id)
+        try:
+            return await self._acquire(job_id)
+        finally:
+            self._acquiring.discard(job_id)
+
+    async def _acquire(self, job_id: int) -> bool:
         expires = _now() + self.ttl
         try:
             async with self.engine.begin() as connection:
@@ -137,7 +149,8 @@ class Leases:
                 .where(LeaseRow.job_id.in_(job_ids)))).all()
         now = _now()
         alive = {job_id for job_id, expires in rows if _aware(expires) >= now}
-        return [job_id for job_id in job_ids if job_id not in alive and job_id not in self.held]
+        return [job_id for job_id in job_ids
+                if job_id not in alive and job_id not in self.held | self._acquiring]
 
     async def renew(self) -> None:
         if not self.held:

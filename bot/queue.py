@@ -110,6 +110,8 @@ class QueueRunner:
         """
         digest = hashlib.sha256(json.dumps(job.to_json(), sort_keys=True).encode()).hexdigest()
         key = f"{out_dir.name}-{digest[:12]}"
+        if key in self.waiters:  # asked twice (a resumed job): both wait on the one answer
+            return await asyncio.shield(self.waiters[key].future)
         waiter = Waiter(key, job, out_dir, progress, asyncio.get_running_loop().create_future())
         current = await self.redis.hgetall(job_key(key))
         if current:  # submitted before a restart: wait on it where it stands
