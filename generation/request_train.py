@@ -1,7 +1,9 @@
 """`tunesmith train parser` and `tunesmith eval parser`: fit and score the request heads.
 
-The encoder stays frozen; its vectors for the whole corpus are computed once, then the three
-heads are trained full-batch in a few seconds. Scores are on the held-out families only.
+The encoder stays frozen; its vectors for the whole corpus are computed once (by the same numpy
+encoder that reads requests at run time), then the three heads are trained full-batch with
+torch in a few seconds and saved for `generation.classifier` to run in numpy. Scores are on the
+held-out families only, computed with those numpy heads.
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from generation.classifier import HEADS_PATH, Encoder, build_heads, load_heads, save_heads
+import numpy as np
+
+from generation.classifier import HEADS_PATH, LABELS, Heads, labels_hash, load_heads, sigmoid
+from generation.encoder import EMBED_DIM, Encoder
 from generation.request import encoder_input
 from generation.request_corpus import (
     CORPUS_PATH,
@@ -29,6 +34,44 @@ log = logging.getLogger(__name__)
 REPORT_PATH = DATA / "parser_report.json"
 CONFIG = {"hidden": 256, "dropout": 0.1, "epochs": 400, "lr": 2e-3, "weight_decay": 0.01,
           "style_primary_weight": 0.7, "seed": 11}
+
+
+def build_heads(hidden: int = 256, dropout: float = 0.1):
+    """The three heads as one torch module: vector (B, 384) → logits per head.
+
+    `generation.classifier.Heads` runs the same layers in numpy, reading these weight names.
+    """
+    import torch
+    from torch import nn
+
+    class TorchHeads(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.trunk = nn.Sequential(nn.Linear(EMBED_DIM, hidden), nn.GELU(),
+                                       nn.Dropout(dropout))
+            self.mood = nn.Linear(hidden, len(MOODS))
+            self.style = nn.Linear(hidden, len(STYLES))
+            self.tempo = nn.Linear(hidden, len(TEMPO_FEELS))
+
+        def forward(self, vectors: torch.Tensor) -> dict[str, torch.Tensor]:
+            shared = self.trunk(vectors)  # (B, hidden)
+            return {name: getattr(self, name)(shared) for name in LABELS}
+
+    return TorchHeads()
+
+
+def to_numpy(heads) -> Heads:
+    """The trained torch heads as the numpy heads that read requests."""
+    return Heads({name: t.detach().numpy().copy() for name, t in heads.state_dict().items()})
+
+
+def save_heads(heads, path: Path, config: dict) -> None:
+    """Weights as safetensors with the config and the label-vocabulary hash beside them."""
+    from safetensors.numpy import save_file
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file(to_numpy(heads).weights, str(path), metadata={"config": json.dumps(config),
+                                                            "labels_hash": labels_hash()})
 
 
 def _targets(examples: list[Example], primary_weight: float):
@@ -49,10 +92,11 @@ def _targets(examples: list[Example], primary_weight: float):
     return moods, styles, tempo
 
 
-def fit(vectors, examples: list[Example], config: dict[str, Any]):
-    """Heads trained on (N, 384) vectors; returns the module in eval mode."""
+def fit(vectors: np.ndarray, examples: list[Example], config: dict[str, Any]):
+    """Heads trained on (N, 384) vectors; returns the torch module in eval mode."""
     import torch
 
+    vectors = torch.from_numpy(np.ascontiguousarray(vectors))
     torch.manual_seed(config["seed"])
     heads = build_heads(config["hidden"], config["dropout"])
     moods, styles, tempo = _targets(examples, config["style_primary_weight"])
@@ -81,15 +125,13 @@ def _macro_f1(gold: list[set[str]], predicted: list[set[str]], labels: tuple[str
     return sum(scores) / len(scores) if scores else 0.0
 
 
-def score(heads, vectors, examples: list[Example], threshold: float) -> dict[str, Any]:
+def score(heads: Heads, vectors: np.ndarray, examples: list[Example],
+          threshold: float) -> dict[str, Any]:
     """Per-head accuracy and macro-F1 of `heads` on `examples` (vectors aligned with them)."""
-    import torch
-
-    with torch.inference_mode():
-        logits = heads(vectors)
-        mood_p = torch.sigmoid(logits["mood"])
-        style_i = logits["style"].argmax(-1).tolist()
-        tempo_i = logits["tempo"].argmax(-1).tolist()
+    logits = heads(vectors)
+    mood_p = sigmoid(logits["mood"])
+    style_i = logits["style"].argmax(-1).tolist()
+    tempo_i = logits["tempo"].argmax(-1).tolist()
     top = mood_p.argmax(-1).tolist()
     predicted_sets = []
     for row, probabilities in enumerate(mood_p.tolist()):
@@ -142,12 +184,13 @@ def score_pipeline(examples: list[Example], classifier) -> dict[str, Any]:
     }
 
 
-def encode_cached(texts: list[str], cache: Path = Path(".cache") / "parser_vectors") -> Any:
-    """Encoder vectors for `texts`, reusing those computed by an earlier run (same encoder)."""
-    import torch
-    from safetensors.torch import load_file, save_file
+def encode_cached(texts: list[str],
+                  cache: Path = Path(".cache") / "parser_vectors") -> np.ndarray:
+    """Encoder vectors (N, 384) for `texts`, reusing those an earlier run computed (same
+    encoder)."""
+    from safetensors.numpy import load_file, save_file
 
-    known: dict[str, Any] = {}
+    known: dict[str, np.ndarray] = {}
     vectors_path, texts_path = cache.with_suffix(".safetensors"), cache.with_suffix(".json")
     if vectors_path.is_file() and texts_path.is_file():
         stored = load_file(str(vectors_path))["vectors"]
@@ -155,12 +198,13 @@ def encode_cached(texts: list[str], cache: Path = Path(".cache") / "parser_vecto
                          strict=True))
     missing = [t for t in dict.fromkeys(texts) if t not in known]
     if missing:
-        log.info("encoding %d requests (%d cached)", len(missing), len(texts) - len(missing))
+        log.info("encoding %d distinct requests (%d cached)", len(missing),
+                 len(set(texts)) - len(missing))
         known.update(zip(missing, Encoder().encode(missing), strict=True))
         cache.parent.mkdir(parents=True, exist_ok=True)
-        save_file({"vectors": torch.stack(list(known.values())).contiguous()}, str(vectors_path))
+        save_file({"vectors": np.stack(list(known.values()))}, str(vectors_path))
         texts_path.write_text(json.dumps(list(known)), encoding="utf-8")
-    return torch.stack([known[t] for t in texts])
+    return np.stack([known[t] for t in texts]) if texts else np.zeros((0, EMBED_DIM), np.float32)
 
 
 PROBE_PATH = DATA / "request_probe.tsv"
@@ -182,34 +226,33 @@ def score_probe(classifier, path: Path = PROBE_PATH) -> dict[str, Any]:
             "style_accepted": styles / len(rows)}
 
 
-def _best_threshold(heads, vectors, examples: list[Example]) -> float:
+def _best_threshold(heads: Heads, vectors: np.ndarray, examples: list[Example]) -> float:
     candidates = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6]
     return max(candidates, key=lambda t: score(heads, vectors, examples, t)["mood"]["macro_f1"])
 
 
 def train(heads_path: Path = HEADS_PATH, report_path: Path = REPORT_PATH) -> dict[str, Any]:
     """Rebuild the corpus from the seeds, train the heads, save them and the held-out report."""
-    import torch
-
     started = time.perf_counter()
     examples = build_corpus()
     write_corpus(examples)
     train_set = [e for e in examples if e.split == "train"]
     test_set = [e for e in examples if e.split == "test"]
     vectors = encode_cached([encoder_input(e.text) for e in examples])
-    is_train = torch.tensor([e.split == "train" for e in examples])
+    is_train = np.array([e.split == "train" for e in examples])
     train_vectors, test_vectors = vectors[is_train], vectors[~is_train]
 
     # Pick the mood threshold on a slice of the training families, never on the test.
     inner = [i for i, e in enumerate(train_set) if hash_bucket(e.family) != 0]
     check = [i for i, e in enumerate(train_set) if hash_bucket(e.family) == 0]
-    probe = fit(train_vectors[inner], [train_set[i] for i in inner], CONFIG)
+    probe = to_numpy(fit(train_vectors[inner], [train_set[i] for i in inner], CONFIG))
     threshold = _best_threshold(probe, train_vectors[check], [train_set[i] for i in check])
 
-    heads = fit(train_vectors, train_set, CONFIG)
+    trained = fit(train_vectors, train_set, CONFIG)
     config = {**CONFIG, "mood_threshold": threshold, "train_examples": len(train_set),
               "corpus": CORPUS_PATH.name}
-    save_heads(heads, heads_path, config)
+    save_heads(trained, heads_path, config)
+    heads = to_numpy(trained)
     from generation.classifier import Classifier
 
     report = {

@@ -2,9 +2,10 @@
 
 import json
 
+import numpy as np
 import pytest
 
-from generation.classifier import HEADS_PATH, build_heads, load_heads, save_heads
+from generation.classifier import HEADS_PATH, load_heads
 from generation.request_corpus import build_corpus, read_corpus, read_seeds
 from generation.vocab import MOODS, STYLES, TEMPO_FEELS
 from models.errors import ModelError
@@ -33,16 +34,36 @@ def test_the_committed_corpus_is_large_split_by_family_and_rebuilt_exactly():
 
 def test_the_encoder_gives_unit_vectors(classifier):
     vectors = classifier.encoder.encode(["calm piano", "calm piano", "villain music"])
-    assert tuple(vectors.shape) == (3, 384)
-    assert vectors.norm(dim=-1).sub(1).abs().max() < 1e-4
-    assert (vectors[0] - vectors[1]).abs().max() < 1e-6
+    assert vectors.shape == (3, 384) and vectors.dtype == np.float32
+    assert np.abs(np.linalg.norm(vectors, axis=-1) - 1).max() < 1e-4
+    assert np.abs(vectors[0] - vectors[1]).max() < 1e-6
+    assert np.abs(vectors[0] - vectors[2]).max() > 0.01
+
+
+def test_saved_torch_heads_give_the_same_logits_in_numpy(tmp_path):
+    import torch
+
+    from generation.request_train import build_heads, save_heads
+
+    path = tmp_path / "heads.safetensors"
+    trained = build_heads(hidden=16).eval()
+    save_heads(trained, path, {"hidden": 16})
+    heads, config = load_heads(path)
+    assert config == {"hidden": 16}
+    vectors = np.random.default_rng(0).standard_normal((5, 384)).astype(np.float32)
+    with torch.inference_mode():
+        expected = trained(torch.from_numpy(vectors))
+    for name, logits in heads(vectors).items():
+        assert np.abs(logits - expected[name].numpy()).max() < 1e-5, name
 
 
 def test_heads_made_for_other_labels_are_refused(tmp_path):
+    from generation.request_train import build_heads, save_heads
+
     path = tmp_path / "heads.safetensors"
     save_heads(build_heads(hidden=16), path, {"hidden": 16})
     load_heads(path)  # the same labels load
-    from safetensors.torch import load_file, save_file
+    from safetensors.numpy import load_file, save_file
 
     save_file(load_file(str(path)), str(path), metadata={"config": json.dumps({"hidden": 16}),
                                                          "labels_hash": "0000"})
