@@ -6,11 +6,13 @@ from pathlib import Path
 import numpy as np
 import pretty_midi
 import pytest
+from PIL import Image
 from pydub import AudioSegment
 from pydub.utils import mediainfo
 
 from bot.cli import main
 from generation import settings as settings_module
+from generation.pianoroll import DRUM_COLOUR, PALETTE, draw_piano_roll
 from generation.render import load_midi, normalise, render, render_budget, render_file
 from generation.settings import Settings
 from models.errors import DependencyError, MidiError
@@ -91,9 +93,45 @@ def test_the_end_of_the_piece_fades_out(tmp_path, settings):
 def test_png_decodes_at_discord_friendly_size(tmp_path, settings):
     midi = piece([(60, 90, 0, 1), (64, 90, 1, 2)], drums=[(36, 100, 0, 0.1), (38, 100, 1, 1.1)])
     out = render(midi, tmp_path / "roll", settings, title="roll", subtitle="C major · 120 bpm")
-    from matplotlib import image
+    assert pixels(out.png).shape == (600, 1200, 3)
 
-    assert image.imread(out.png).shape[:2] == (600, 1200)
+
+def pixels(png: Path) -> np.ndarray:
+    with Image.open(png) as image:
+        return np.asarray(image.convert("RGB"), dtype=int)  # (H, W, RGB)
+
+
+def shown(png: Path, colour: str, alpha: float) -> np.ndarray:
+    """(y, x) of the pixels painted in `colour` at `alpha` over the background."""
+    rgb = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)])
+    expected = np.rint(alpha * rgb + (1 - alpha) * np.array([0x16, 0x18, 0x1D]))
+    return np.argwhere(np.abs(pixels(png) - expected).max(axis=2) <= 1)
+
+
+def test_piano_roll_shows_each_part_in_its_own_colour_and_drums_in_their_lane(tmp_path):
+    midi = piece([(72, 100, 0, 2), (74, 100, 2, 4)], drums=[(36, 127, t / 2, t / 2 + 0.1)
+                                                           for t in range(8)])
+    bass = pretty_midi.Instrument(33, name="bass")
+    bass.notes = [pretty_midi.Note(100, 40, 0, 4)]
+    midi.instruments.insert(1, bass)
+    png = draw_piano_roll(midi, tmp_path / "roll.png", title="three parts",
+                          subtitle="C major · 120 bpm · 4/4")
+    assert pixels(png).shape == (600, 1200, 3)
+    alpha = 0.45 + 0.55 * 100 / 127  # louder notes are drawn more opaque
+    lead, low = shown(png, PALETTE[0], alpha), shown(png, PALETTE[1], alpha)
+    hits = shown(png, DRUM_COLOUR, 0.8)
+    assert len(lead) > 500 and len(low) > 500  # two notes of the lead, one of the bass
+    assert lead[:, 0].max() < low[:, 0].min()  # the lead drawn above the bass
+    assert lead[:, 1].max() - lead[:, 1].min() > 1000  # 4 s of lead across the roll
+    assert len(hits) > 8 * 5 and hits[:, 0].min() > max(lead[:, 0].max(), low[:, 0].max())
+    assert lead[:, 0].max() < 450 and hits[:, 0].min() > 450  # drums in the lane below
+
+
+def test_render_draws_the_same_picture_as_the_drawer_alone(tmp_path, settings):
+    midi = scale_piece(4.0)
+    out = render(midi, tmp_path / "together", settings, title="t", subtitle="s")
+    alone = draw_piano_roll(midi, tmp_path / "alone.png", title="t", subtitle="s")
+    assert out.png.read_bytes() == alone.read_bytes()
 
 
 def never_ending_note_midi(ticks_until_off: int) -> bytes:
