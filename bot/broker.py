@@ -19,7 +19,9 @@ finishes each job and a run killed at any instant leaves either nothing or every
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,8 @@ from typing import Any
 
 from generation.job import Job
 from models.errors import TunesmithError
+
+log = logging.getLogger(__name__)
 
 TASK_NAME = "tunesmith.compose"
 PREFIX = "tunesmith"
@@ -108,24 +112,48 @@ class QueueSettings:
             raise TunesmithError(f"TUNESMITH_POLL={self.poll_s} s is outside 0.01–10 s")
 
 
+def redis_options() -> dict[str, Any]:
+    """Options for every Redis client of the bot and the workers: a command is tried again
+    while Redis is away or restarting (connection refused, LOADING its append-only file), for
+    about 30 s, instead of failing the job it belongs to. Every write the queue makes is safe
+    to repeat: hashes and sets are overwritten with the same values, `finish` is a no-op the
+    second time, and a repeated XADD only makes a run that will find its job already done.
+    """
+    from redis.asyncio.retry import Retry
+    from redis.backoff import ExponentialBackoff
+    from redis.exceptions import BusyLoadingError, ConnectionError, TimeoutError
+
+    return {"retry": Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=40),
+            "retry_on_error": [BusyLoadingError, ConnectionError, TimeoutError]}
+
+
+def connect(settings: QueueSettings):
+    """A Redis client (redis.asyncio) with `redis_options`."""
+    from redis.asyncio import Redis
+
+    return Redis.from_url(settings.redis_url, **redis_options())
+
+
 def make_broker(settings: QueueSettings, *, consumer_name: str | None = None):
     """The taskiq broker (Redis Streams) with its Redis result backend, JSON both ways."""
     from taskiq.serializers import JSONSerializer
     from taskiq_redis import RedisAsyncResultBackend
 
     backend = RedisAsyncResultBackend(settings.redis_url, result_ex_time=settings.result_ttl_s,
-                                      serializer=JSONSerializer(), prefix_str=RESULT_PREFIX)
+                                      serializer=JSONSerializer(), prefix_str=RESULT_PREFIX,
+                                      **redis_options())
     broker = _stream_broker_class()(
         settings.redis_url, queue_name=settings.stream, consumer_group_name="tunesmith-workers",
         consumer_name=consumer_name, consumer_id="0",  # a new group also reads older messages
         xread_block=500, xread_count=1,  # one message at a time: a busy worker takes no more
-        idle_timeout=int(settings.claim_idle_s * 1000))
+        idle_timeout=int(settings.claim_idle_s * 1000), **redis_options())
     broker.dead_after_ms = int(settings.dead_after_s * 1000)
     return broker.with_result_backend(backend)
 
 
 def _stream_broker_class():
     from redis.asyncio import Redis
+    from redis.exceptions import RedisError
     from taskiq.acks import AckableMessage
     from taskiq_redis import RedisStreamBroker
 
@@ -145,16 +173,12 @@ def _stream_broker_class():
         async def listen(self):
             async with Redis(connection_pool=self.connection_pool) as redis:
                 while True:
-                    entries = await self._claim_from_dead(redis)
-                    if not entries:
-                        _, entries, *_ = await redis.xautoclaim(
-                            self.queue_name, self.consumer_group_name, self.consumer_name,
-                            min_idle_time=self.idle_timeout, count=1)
-                    if not entries:
-                        fetched = await redis.xreadgroup(
-                            self.consumer_group_name, self.consumer_name,
-                            {self.queue_name: ">"}, block=self.block, count=1)
-                        entries = [entry for _, batch in fetched or () for entry in batch]
+                    try:
+                        entries = await self._next(redis)
+                    except RedisError as error:  # Redis away for longer than the retries
+                        log.warning("reading the job stream failed (%s); trying again", error)
+                        await asyncio.sleep(1.0)
+                        continue
                     for message_id, fields in entries:
                         if fields and b"data" in fields:  # trimmed entries come back empty
                             yield AckableMessage(data=fields[b"data"], ack=self._ack_generator(
@@ -162,6 +186,20 @@ def _stream_broker_class():
                         else:  # nothing left to run: do not let it come back
                             await redis.xack(self.queue_name, self.consumer_group_name,
                                              message_id)
+
+        async def _next(self, redis) -> list:
+            """At most one message: a dead worker's, a long-abandoned one, or a new one."""
+            entries = await self._claim_from_dead(redis)
+            if not entries:
+                _, entries, *_ = await redis.xautoclaim(
+                    self.queue_name, self.consumer_group_name, self.consumer_name,
+                    min_idle_time=self.idle_timeout, count=1)
+            if not entries:
+                fetched = await redis.xreadgroup(
+                    self.consumer_group_name, self.consumer_name,
+                    {self.queue_name: ">"}, block=self.block, count=1)
+                entries = [entry for _, batch in fetched or () for entry in batch]
+            return entries
 
         async def _claim_from_dead(self, redis) -> list:
             """One pending message of a consumer whose heartbeat key has expired, if any."""

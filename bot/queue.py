@@ -28,6 +28,7 @@ from bot.broker import (
     WAITING,
     QueueSettings,
     answer_key,
+    connect,
     files_key,
     job_key,
     make_broker,
@@ -79,11 +80,9 @@ class QueueRunner:
         task.add_done_callback(self._tasks.discard)
 
     async def start(self) -> None:
-        from redis.asyncio import Redis
-
         self.broker = make_broker(self.settings)
         await self.broker.startup()
-        self.redis = Redis.from_url(self.settings.redis_url)
+        self.redis = connect(self.settings)
         await self.redis.ping()
         self._watch = asyncio.create_task(self._watch_loop(), name="queue-watch")
 

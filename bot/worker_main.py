@@ -26,11 +26,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from redis.exceptions import RedisError
+
 from bot.broker import (
     FILE_FIELDS,
     TASK_NAME,
     WAITING,
     QueueSettings,
+    connect,
     finish,
     job_key,
     make_broker,
@@ -119,7 +122,6 @@ class Worker:
 
     async def serve(self, stop: asyncio.Event) -> None:
         """Warm the composer, then take jobs until `stop` is set."""
-        from redis.asyncio import Redis
         from taskiq.acks import AcknowledgeType
         from taskiq.receiver import Receiver
 
@@ -132,7 +134,7 @@ class Worker:
         await self.pool.start()
         log.info("worker %s warm in %.1f s (%s)", self.name, time.perf_counter() - started,
                  self.settings.composer)
-        self.redis = Redis.from_url(self.queue.redis_url)
+        self.redis = connect(self.queue)
         broker = make_broker(self.queue, consumer_name=self.name)
         broker.is_worker_process = True
 
@@ -161,7 +163,10 @@ class Worker:
     async def _heartbeat(self) -> None:
         ttl_ms = int(self.queue.dead_after_s * 1000)
         while True:
-            await self.redis.set(worker_key(self.name), os.getpid(), px=ttl_ms)
+            try:
+                await self.redis.set(worker_key(self.name), os.getpid(), px=ttl_ms)
+            except RedisError as error:  # away for longer than the retries: keep trying
+                log.warning("heartbeat failed (%s)", error)
             await asyncio.sleep(self.queue.heartbeat_s)
 
     async def compose(self, payload: dict[str, Any], key: str, attempt: int,
