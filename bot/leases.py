@@ -22,6 +22,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.store import patient
+
 log = logging.getLogger(__name__)
 
 
@@ -89,6 +91,7 @@ class Leases:
         finally:
             self._acquiring.discard(job_id)
 
+    @patient
     async def _acquire(self, job_id: int) -> bool:
         expires = _now() + self.ttl
         try:
@@ -122,6 +125,7 @@ class Leases:
         task.add_done_callback(self._writes.discard)
         return True
 
+    @patient
     async def _write_new(self, job_id: int) -> None:
         try:
             async with self.engine.begin() as connection:
@@ -130,6 +134,7 @@ class Leases:
         except Exception:  # the job still runs; only its adoption after a crash is at stake
             log.exception("could not record the lease of job %s", job_id)
 
+    @patient
     async def release(self, job_id: int) -> None:
         if job_id not in self.held:
             return
@@ -139,6 +144,7 @@ class Leases:
             await connection.execute(delete(LeaseRow).where(LeaseRow.job_id == job_id,
                                                             LeaseRow.owner == self.owner))
 
+    @patient
     async def free(self, job_ids: list[int]) -> list[int]:
         """Those of `job_ids` that no live process (this one included) is answering."""
         if not job_ids:
@@ -152,6 +158,7 @@ class Leases:
         return [job_id for job_id in job_ids
                 if job_id not in alive and job_id not in self.held | self._acquiring]
 
+    @patient
     async def renew(self) -> None:
         if not self.held:
             return

@@ -7,15 +7,22 @@ reactions, `/history` and `/show` work after a restart and a regenerate is repro
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import functools
+import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Integer, String, Text, select, update
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from generation.job import Composition, Job
+
+log = logging.getLogger(__name__)
 
 JOB_STATES = ("queued", "running", "done", "failed")
 
@@ -95,6 +102,50 @@ class JobRecord:
     parent_id: int | None
 
 
+
+RETRY_FOR_S = 30.0  # how long a database call waits for the database to come back
+
+
+# SQLSTATE classes 08 (connection exception) and 57P (shutting down, starting up).
+TRANSIENT_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def _transient(error: Exception) -> bool:
+    """Whether `error` says the database is away for now, rather than that the call is wrong."""
+    if isinstance(error, (OSError, OperationalError, InterfaceError)):
+        return True
+    if isinstance(error, DBAPIError):
+        state = getattr(error.orig, "sqlstate", None) or ""
+        return error.connection_invalidated or state.startswith(TRANSIENT_STATES)
+    return False
+
+
+def patient(method):
+    """Run a database call again while the database is away or restarting, up to RETRY_FOR_S.
+
+    With `pool_pre_ping` a connection broken by a restart is replaced when it is next taken
+    from the pool; this covers the seconds in which no new connection can be made either.
+    A call that did commit before its connection broke may run twice: the records written
+    here tolerate that (a status set twice, a job's second row found and answered as done).
+    """
+
+    @functools.wraps(method)
+    async def call(*args, **kwargs):
+        deadline = time.monotonic() + RETRY_FOR_S
+        delay = 0.1
+        while True:
+            try:
+                return await method(*args, **kwargs)
+            except (OSError, DBAPIError) as error:
+                if not _transient(error) or time.monotonic() + delay > deadline:
+                    raise
+                log.warning("database unreachable in %s (%s); trying again",
+                            method.__name__, type(error).__name__)
+                await asyncio.sleep(delay)
+                delay = min(2.0, delay * 2)
+
+    return call
+
 class Store:
     """Async access to the jobs and pieces tables."""
 
@@ -105,7 +156,7 @@ class Store:
     @classmethod
     async def open(cls, url: str) -> Store:
         """Connect and create the tables if they are missing."""
-        engine = create_async_engine(url)
+        engine = create_async_engine(url, pool_pre_ping=True)  # a restart breaks pooled ones
         async with engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
         return cls(engine)
@@ -113,6 +164,7 @@ class Store:
     async def close(self) -> None:
         await self.engine.dispose()
 
+    @patient
     async def add_job(self, job: Job, *, user_id: int, guild_id: int | None,
                       channel_id: int | None, private: bool = False,
                       parent_id: int | None = None) -> int:
@@ -123,6 +175,7 @@ class Store:
             await session.flush()
             return row.id
 
+    @patient
     async def set_status(self, job_id: int, status: str, error: str | None = None) -> None:
         assert status in JOB_STATES, status
         finished = _now() if status in ("done", "failed") else None
@@ -130,6 +183,7 @@ class Store:
             await session.execute(update(JobRow).where(JobRow.id == job_id)
                                   .values(status=status, error=error, finished_at=finished))
 
+    @patient
     async def unfinished_jobs(self) -> list[JobRecord]:
         """Jobs accepted but never answered (the bot stopped while they waited or ran)."""
         async with self.sessions() as session:
@@ -139,6 +193,7 @@ class Store:
         return [JobRecord(r.id, r.user_id, r.guild_id, r.channel_id, Job.from_json(r.job),
                           r.private, r.status, r.parent_id) for r in rows]
 
+    @patient
     async def add_piece(self, job_id: int, job: Job, composition: Composition, *, user_id: int,
                         guild_id: int | None, channel_id: int | None,
                         private: bool = False) -> int:
@@ -150,16 +205,19 @@ class Store:
             await session.flush()
             return row.id
 
+    @patient
     async def set_message(self, piece_id: int, channel_id: int | None, message_id: int) -> None:
         async with self.sessions.begin() as session:
             await session.execute(update(PieceRow).where(PieceRow.id == piece_id)
                                   .values(channel_id=channel_id, message_id=message_id))
 
+    @patient
     async def piece(self, piece_id: int) -> Piece | None:
         async with self.sessions() as session:
             row = await session.get(PieceRow, piece_id)
         return None if row is None or row.deleted else Piece.from_row(row)
 
+    @patient
     async def piece_for_job(self, job_id: int) -> Piece | None:
         """The piece a job made, deleted or not (a deleted piece was delivered all the same)."""
         async with self.sessions() as session:
@@ -167,11 +225,13 @@ class Store:
                                        .order_by(PieceRow.id).limit(1))
         return None if row is None else Piece.from_row(row)
 
+    @patient
     async def piece_by_message(self, message_id: int) -> Piece | None:
         async with self.sessions() as session:
             row = await session.scalar(select(PieceRow).where(PieceRow.message_id == message_id))
         return None if row is None or row.deleted else Piece.from_row(row)
 
+    @patient
     async def history(self, user_id: int, limit: int = 10) -> list[Piece]:
         async with self.sessions() as session:
             rows = (await session.scalars(
@@ -179,6 +239,7 @@ class Store:
                 .order_by(PieceRow.id.desc()).limit(limit))).all()
         return [Piece.from_row(row) for row in rows]
 
+    @patient
     async def mark_deleted(self, piece_id: int) -> None:
         async with self.sessions.begin() as session:
             await session.execute(update(PieceRow).where(PieceRow.id == piece_id)
