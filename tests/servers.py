@@ -39,24 +39,49 @@ def wait_for_port(port: int, timeout_s: float, process: subprocess.Popen | None 
     raise TimeoutError(f"nothing listened on port {port} within {timeout_s} s")
 
 
+class RedisServer:
+    """redis-server on a free loopback port in a folder of its own; `kill` and `start` again
+    bring it back on the same port (from its append-only file, when `appendonly`)."""
+
+    def __init__(self, folder: Path, *, appendonly: bool = False):
+        binary = shutil.which("redis-server")
+        if binary is None:
+            pytest.skip("redis-server is not installed (bash deploy/install.sh --dev)")
+        self.command = [binary, "--port", str(free_port()), "--bind", "127.0.0.1", "--save", "",
+                        "--dir", str(folder), "--loglevel", "warning"]
+        # As deploy/compose.yaml runs it: an append-only file written every second.
+        self.command += (["--appendonly", "yes", "--appendfsync", "everysec"] if appendonly
+                         else ["--appendonly", "no"])
+        self.port = int(self.command[2])
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL)
+        wait_for_port(self.port, 10, self.process)
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash or an OOM kill would stop it."""
+        self.process.kill()
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
 @contextlib.contextmanager
-def redis_server() -> Iterator[str]:
-    """A throwaway redis-server without persistence; yields its redis:// URL."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed (bash deploy/install.sh --dev)")
-    port = free_port()
+def redis_server(*, appendonly: bool = False) -> Iterator[RedisServer]:
+    """A throwaway redis-server, stopped when the block ends."""
     with tempfile.TemporaryDirectory(prefix="tunesmith-redis-") as folder:
-        process = subprocess.Popen(
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", folder, "--loglevel", "warning"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = RedisServer(Path(folder), appendonly=appendonly)
         try:
-            wait_for_port(port, 10, process)
-            yield f"redis://127.0.0.1:{port}/0"
+            server.start()
+            yield server
         finally:
-            process.terminate()
-            process.wait(10)
+            server.stop()
 
 
 def postgres_bin() -> Path | None:
@@ -73,36 +98,68 @@ def _as_postgres(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command]
 
 
+class PostgresServer:
+    """A throwaway PostgreSQL cluster (fsync off) on a free loopback port; `restart` stops it
+    the way `pg_ctl restart -m fast` does (clients are disconnected) and starts it again."""
+
+    def __init__(self, folder: Path):
+        self.binaries = postgres_bin()
+        if self.binaries is None:
+            pytest.skip("PostgreSQL is not installed (bash deploy/install.sh --dev)")
+        self.folder = folder
+        self.data = folder / "data"
+        self.port = free_port()
+        self.url = f"postgresql+asyncpg://tunesmith@127.0.0.1:{self.port}/tunesmith"
+        self.process: subprocess.Popen | None = None
+        if os.geteuid() == 0:
+            shutil.chown(folder, "postgres", "postgres")
+        subprocess.run(_as_postgres([str(self.binaries / "initdb"), "-D", str(self.data), "-U",
+                                     "tunesmith", "--auth=trust", "-E", "UTF8", "--no-sync"]),
+                       check=True, capture_output=True)
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            _as_postgres([str(self.binaries / "postgres"), "-D", str(self.data), "-p",
+                          str(self.port), "-h", "127.0.0.1", "-k", str(self.folder),
+                          "-c", "fsync=off", "-c", "synchronous_commit=off",
+                          "-c", "full_page_writes=off", "-c", "max_connections=200"]),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for_port(self.port, 30, self.process)
+        _wait_ready(self.binaries, self.port, self.folder)
+
+    def create_database(self) -> None:
+        subprocess.run(_as_postgres([str(self.binaries / "createdb"), "-h", "127.0.0.1", "-p",
+                                     str(self.port), "-U", "tunesmith", "tunesmith"]),
+                       check=True, capture_output=True)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            subprocess.run(_as_postgres([str(self.binaries / "pg_ctl"), "-D", str(self.data),
+                                         "stop", "-m", "fast", "-w"]), capture_output=True)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
 @contextlib.contextmanager
-def postgres_server() -> Iterator[str]:
-    """A throwaway PostgreSQL cluster (fsync off); yields a postgresql+asyncpg:// URL."""
-    binaries = postgres_bin()
-    if binaries is None:
-        pytest.skip("PostgreSQL is not installed (bash deploy/install.sh --dev)")
-    port = free_port()
+def postgres_server() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL cluster with a `tunesmith` database, removed when the block ends."""
     folder = Path(tempfile.mkdtemp(prefix="tunesmith-pg-"))
-    data = folder / "data"
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres", "postgres")
-    subprocess.run(_as_postgres([str(binaries / "initdb"), "-D", str(data), "-U", "tunesmith",
-                                 "--auth=trust", "-E", "UTF8", "--no-sync"]),
-                   check=True, capture_output=True)
-    process = subprocess.Popen(
-        _as_postgres([str(binaries / "postgres"), "-D", str(data), "-p", str(port),
-                      "-h", "127.0.0.1", "-k", str(folder), "-c", "fsync=off",
-                      "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-                      "-c", "max_connections=200"]),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_for_port(port, 30, process)
-        _wait_ready(binaries, port, folder)
-        subprocess.run(_as_postgres([str(binaries.parent / "bin" / "createdb"), "-h",
-                                     "127.0.0.1", "-p", str(port), "-U", "tunesmith",
-                                     "tunesmith"]), check=True, capture_output=True)
-        yield f"postgresql+asyncpg://tunesmith@127.0.0.1:{port}/tunesmith"
+        server = PostgresServer(folder)
+        try:
+            server.start()
+            server.create_database()
+            yield server
+        finally:
+            server.stop()
     finally:
-        process.terminate()
-        process.wait(20)
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -120,11 +177,11 @@ def _wait_ready(binaries: Path, port: int, folder: Path) -> None:
 
 @pytest.fixture
 def redis_url() -> Iterator[str]:
-    with redis_server() as url:
-        yield url
+    with redis_server() as server:
+        yield server.url
 
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
-    with postgres_server() as url:
-        yield url
+    with postgres_server() as server:
+        yield server.url
