@@ -23,6 +23,7 @@ import os
 import signal
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -38,6 +39,10 @@ log = logging.getLogger(__name__)
 DEFAULT_FACTORY = "generation.composer:Composer"
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 Progress = Callable[[str, float], None]
+
+# Pools not closed yet: a test fixture kills what a failed test left, so that the processes
+# and ProcessPoolExecutor's exit hook cannot keep the interpreter from exiting.
+LIVE_POOLS: weakref.WeakSet[WorkerPool] = weakref.WeakSet()
 
 # State of one worker process, set by _init_worker.
 _composer: Any = None
@@ -131,6 +136,7 @@ class WorkerPool:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._restart_lock = asyncio.Lock()
         self.closed = False
+        LIVE_POOLS.add(self)
 
     async def start(self) -> None:
         """Start the processes and wait until every Composer is warm."""
@@ -228,11 +234,18 @@ class WorkerPool:
 
     async def close(self) -> None:
         """Kill the processes (a job in flight raises PoolClosed) and stop the reader."""
+        reader = self._reader
+        self.kill_now()
+        if reader is not None:
+            await asyncio.to_thread(reader.join, 5)
+
+    def kill_now(self) -> None:
+        """`close` without waiting: for a pool its owner never closed (a failed test)."""
         self.closed = True
+        LIVE_POOLS.discard(self)
         if self._executor is not None:
             self._kill(self._executor)
             self._executor = None
         if self._reader is not None:
             self._queue.put(None)
-            await asyncio.to_thread(self._reader.join, 5)
             self._reader = None
