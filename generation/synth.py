@@ -1,8 +1,11 @@
-"""FluidSynth in process: one synthesizer per process, the SoundFont loaded once.
+"""FluidSynth in process: one synthesizer per process and sample rate, the SoundFont loaded once.
 
 A MIDI is turned into a timeline of channel events and the synthesizer is asked for exactly
 the samples between one event and the next, so rendering never runs "until silence": the
-caller fixes the number of samples up front.
+caller fixes the number of samples up front. Rendering reports its progress as it goes, so
+that the MP3 encoder can follow it on the other core (FluidSynth's C code runs without the
+GIL). A second synthesizer at a quarter of the rate, for the loudness estimate, shares the
+first one's samples through FluidSynth's sample cache (about 13 MB more, not another 141 MB).
 """
 
 from __future__ import annotations
@@ -10,7 +13,10 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
+from collections.abc import Callable
+from ctypes import c_int, c_void_p
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +27,9 @@ from models.errors import DependencyError
 log = logging.getLogger(__name__)
 
 DRUM_CHANNEL = 9
+BLOCK = 64  # FluidSynth renders 64 frames at a time; events take effect at a block's start
+CHUNK_S = 0.25  # progress is reported at least this often (seconds of audio)
+SETTLE_S = 1.0  # silence rendered before a piece: the last piece's reverb dies below -130 dB
 _NOTE_OFF, _CC, _BEND, _NOTE_ON = 0, 1, 2, 3  # at equal times: offs first, ons last
 
 
@@ -62,19 +71,34 @@ class Synthesizer:
         """Render exactly `total_samples` stereo frames of `midi`.
 
         Returns:
-            float32 array of shape (total_samples, 2) in [-1, 1].
+            float32 array of shape (total_samples, 2), about [-1, 1] (not clipped).
         """
-        events = _timeline(midi, self.sample_rate, total_samples)
-        out = np.zeros((total_samples, 2), dtype=np.float32)
+        out = np.empty((total_samples, 2), dtype=np.float32)
+        self.render_into(midi, out)
+        return out
+
+    def render_into(self, midi: pretty_midi.PrettyMIDI, out: np.ndarray,
+                    progress: Callable[[int], None] | None = None) -> None:
+        """Render `midi` into `out` (float32, (frames, 2)), calling `progress(frames done)`
+        from this thread at least every CHUNK_S of audio."""
+        if out.dtype != np.float32 or out.ndim != 2 or out.shape[1] != 2 \
+                or not out.flags.c_contiguous:  # FluidSynth writes through a raw pointer
+            raise ValueError(f"need a C-contiguous float32 (frames, 2) array, not {out.dtype} "
+                             f"{out.shape}")
+        total = len(out)
+        chunk = max(BLOCK, int(CHUNK_S * self.sample_rate) // BLOCK * BLOCK)
+        events = _timeline(midi, self.sample_rate, total)
         with self._lock:
             synth = self._synth
-            synth.system_reset()
+            self._settle()
             for channel, (is_drum, program) in _channel_programs(midi).items():
                 synth.program_select(channel, self._sfid, 128 if is_drum else 0, program)
             cursor = 0
             for event in events:
-                if event.sample > cursor:
-                    cursor = self._pull(out, cursor, event.sample)
+                while cursor < event.sample:
+                    cursor = self._pull(out, cursor, min(event.sample, cursor + chunk))
+                    if progress:
+                        progress(cursor)
                 if event.order == _NOTE_ON:
                     synth.noteon(event.channel, event.a, event.b)
                 elif event.order == _NOTE_OFF:
@@ -83,20 +107,54 @@ class Synthesizer:
                     synth.cc(event.channel, event.a, event.b)
                 else:
                     synth.pitch_bend(event.channel, event.a)
-            self._pull(out, cursor, total_samples)
-            for channel in range(16):
-                synth.all_sounds_off(channel)
-        return out
+            while cursor < total:
+                cursor = self._pull(out, cursor, min(total, cursor + chunk))
+                if progress:
+                    progress(cursor)
+            # Whole blocks only: a render that stopped inside a block would leave its last
+            # frames in FluidSynth's buffer to open the next piece, shifting that piece's
+            # events by up to 63 frames (the same MIDI then sounded different each time).
+            rest = -total % BLOCK
+            self._pull(np.empty((rest, 2), dtype=np.float32), 0, rest)
+
+    def _settle(self) -> None:
+        """Silence whatever the last piece left: its voices, controllers and reverb tail.
+
+        Without this, each piece opened with the previous one's last chord (all_sounds_off
+        takes effect only when audio is next rendered) and its reverb (system_reset leaves
+        the reverb's delay lines as they are).
+        """
+        scratch = np.empty((int(SETTLE_S * self.sample_rate) // BLOCK * BLOCK, 2),
+                           dtype=np.float32)
+        for channel in range(16):
+            self._synth.all_sounds_off(channel)
+        self._pull(scratch, 0, BLOCK)
+        self._synth.system_reset()
+        self._pull(scratch, 0, len(scratch))
 
     def _pull(self, out: np.ndarray, start: int, stop: int) -> int:
-        frames = self._synth.get_samples(stop - start)  # interleaved int16, 2 * frames
-        out[start:stop] = frames.reshape(-1, 2) / 32768.0
+        """Render frames [start, stop) straight into `out` (float32, interleaved stereo)."""
+        if stop > start:
+            address = out.ctypes.data + start * out.strides[0]
+            _write_float()(self._synth.synth, stop - start, address, 0, 2, address, 1, 2)
         return stop
 
     def delete(self) -> None:
         if self._synth is not None:
             self._synth.delete()
             self._synth = None
+
+
+@cache
+def _write_float():
+    """fluid_synth_write_float: pyfluidsynth only wraps the int16 variant, whose dither and
+    conversion cost as much as the reverb, and which clips what normalisation would scale."""
+    import fluidsynth
+
+    return fluidsynth.cfunc("fluid_synth_write_float", c_int, ("synth", c_void_p, 1),
+                            ("len", c_int, 1), ("lout", c_void_p, 1), ("loff", c_int, 1),
+                            ("lincr", c_int, 1), ("rout", c_void_p, 1), ("roff", c_int, 1),
+                            ("rincr", c_int, 1))
 
 
 def _channel_of(index: int, instrument: pretty_midi.Instrument) -> int:
@@ -144,17 +202,19 @@ def _timeline(midi: pretty_midi.PrettyMIDI, rate: int, limit: int) -> list[_Even
     return events
 
 
-_shared: Synthesizer | None = None
+_shared: dict[int, Synthesizer] = {}  # by sample rate
 _shared_lock = threading.Lock()
 
 
 def shared_synthesizer(soundfont: Path, sample_rate: int) -> Synthesizer:
-    """The process's one synthesizer (pyfluidsynth leaks ~13 MB per synthesizer not deleted)."""
-    global _shared
+    """The process's synthesizer at `sample_rate` (pyfluidsynth leaks ~13 MB per one that is
+    not deleted, so they are made once and kept)."""
     with _shared_lock:
-        if _shared is None or _shared.soundfont != soundfont or _shared.sample_rate != sample_rate:
-            if _shared is not None:
-                _shared.delete()
-            _shared = Synthesizer(soundfont, sample_rate)
-            atexit.register(_shared.delete)
-        return _shared
+        synth = _shared.get(sample_rate)
+        if synth is not None and synth.soundfont != soundfont:
+            synth.delete()
+            synth = None
+        if synth is None:
+            synth = _shared[sample_rate] = Synthesizer(soundfont, sample_rate)
+            atexit.register(synth.delete)
+        return synth

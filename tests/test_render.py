@@ -13,8 +13,17 @@ from pydub.utils import mediainfo
 from bot.cli import main
 from generation import settings as settings_module
 from generation.pianoroll import DRUM_COLOUR, PALETTE, draw_piano_roll
-from generation.render import load_midi, normalise, render, render_budget, render_file
+from generation.render import (
+    encode_mp3,
+    load_midi,
+    midi_to_audio,
+    normalise,
+    render,
+    render_budget,
+    render_file,
+)
 from generation.settings import Settings
+from generation.synth import shared_synthesizer
 from models.errors import DependencyError, MidiError
 from tests.midi_bytes import header, track, vlq
 
@@ -125,6 +134,32 @@ def test_piano_roll_shows_each_part_in_its_own_colour_and_drums_in_their_lane(tm
     assert lead[:, 1].max() - lead[:, 1].min() > 1000  # 4 s of lead across the roll
     assert len(hits) > 8 * 5 and hits[:, 0].min() > max(lead[:, 0].max(), low[:, 0].max())
     assert lead[:, 0].max() < 450 and hits[:, 0].min() > 450  # drums in the lane below
+
+
+def test_streamed_render_sounds_like_rendering_then_encoding(tmp_path, settings):
+    """render() encodes while it synthesizes, from an estimated loudness; the result must
+    sound like the whole piece synthesized, normalised exactly, then encoded."""
+    midi = piece([(60 + i % 12, 90, i * 0.25, i * 0.25 + 1.0) for i in range(24)],
+                 drums=[(36, 110, t * 0.5, t * 0.5 + 0.1) for t in range(12)])
+    streamed = render(midi, tmp_path / "streamed", settings, title="s")
+    whole = encode_mp3(midi_to_audio(midi, settings), tmp_path / "whole.mp3", settings, "w")
+    (_, a), (_, b) = decoded(streamed.mp3), decoded(whole)
+    assert len(a) == len(b)
+    level = np.sqrt(np.mean(b**2))
+    assert abs(20 * np.log10(np.sqrt(np.mean(a**2)) / level)) < 0.3  # same loudness
+    assert np.sqrt(np.mean((a - b) ** 2)) < 0.05 * level  # same music: 26 dB under it
+    assert {"synth", "gauge", "mp3", "png", "wall"} <= set(streamed.timings)
+
+
+def test_a_piece_does_not_open_with_the_last_pieces_sound(settings):
+    synth = shared_synthesizer(settings.soundfont_path(), settings.sample_rate)
+    quiet = piece([(60, 90, 1.0, 1.5)])
+    first = synth.render(quiet, 2 * settings.sample_rate)
+    loud = piece([(p, 127, 0.0, 3.0) for p in (48, 52, 55, 60, 64, 67)], program=48)
+    synth.render(loud, 3 * settings.sample_rate + 17)  # ends mid-chord, off FluidSynth's block
+    again = synth.render(quiet, 2 * settings.sample_rate)
+    assert np.max(np.abs(again[: settings.sample_rate])) < 1e-5  # silence until the note
+    assert np.max(np.abs(again - first)) < 1e-2 * np.max(np.abs(first))
 
 
 def test_render_draws_the_same_picture_as_the_drawer_alone(tmp_path, settings):
