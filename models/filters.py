@@ -2,8 +2,10 @@
 
 Every filter takes the next-token logits (vocab,) and the `Step` the sampler is at, and
 returns new logits with forbidden tokens at -inf (or biased ones shifted). None mutates
-its input. The sampler forces the bar scaffolding (BAR, BPOS, LAST, CHORD) itself, so the
-filters only ever see the three phases inside a bar:
+its input. A filter's mask depends only on a few integers of the step, so each mask is built
+once per table and kept (`TokenTable.mask`): building them afresh for every token cost about
+as much as applying them. The sampler forces the bar scaffolding (BAR, BPOS, LAST, CHORD)
+itself, so the filters only ever see the three phases inside a bar:
 
     'event'  next is POS_t (a note onset) or BAR (the bar is over)
     'pitch'  next is PITCH_p
@@ -13,6 +15,7 @@ filters only ever see the three phases inside a bar:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 import torch
@@ -56,25 +59,41 @@ class TokenTable:
         self.bar = tokenizer.index["BAR"]
         self.pitch_class = torch.where(self.family["PITCH"], self.value % 12,
                                        torch.full((size,), -1, dtype=torch.long))
+        self._masks: dict[Hashable, torch.Tensor] = {}
+
+    def mask(self, key: Hashable, make: Callable[[], torch.Tensor]) -> torch.Tensor:
+        """The tensor `make()` builds for `key`, built once (keys are a few hundred at most)."""
+        made = self._masks.get(key)
+        if made is None:
+            made = self._masks[key] = make()
+        return made
 
 
 def grammar(logits: torch.Tensor, step: Step, table: TokenTable) -> torch.Tensor:
     """Only the token family the phase allows: every sample decodes."""
-    allowed = {"event": table.family["POS"].clone(), "pitch": table.family["PITCH"],
-               "dur": table.family["DUR"]}[step.phase]
-    if step.phase == "event":
-        allowed[table.bar] = True
-    return logits.masked_fill(~allowed, NEG)
+
+    def barred() -> torch.Tensor:
+        family = {"event": "POS", "pitch": "PITCH", "dur": "DUR"}[step.phase]
+        allowed = table.family[family].clone()
+        if step.phase == "event":
+            allowed[table.bar] = True
+        return ~allowed
+
+    return logits.masked_fill(table.mask(("grammar", step.phase), barred), NEG)
 
 
 def meter(logits: torch.Tensor, step: Step, table: TokenTable) -> torch.Tensor:
     """Onsets inside the bar and after the previous note; notes end by `max_end`."""
+    value = table.value
     if step.phase == "event":
-        pos = table.value
-        bad = table.family["POS"] & ((pos < step.min_pos) | (pos >= step.bar_length))
+        first, stop = step.min_pos, step.bar_length
+        bad = table.mask(("onsets", first, stop), lambda: table.family["POS"] & (
+            (value < first) | (value >= stop)))
         return logits.masked_fill(bad, NEG)
     if step.phase == "dur":
-        bad = table.family["DUR"] & (table.value > (step.max_end or step.bar_length) - step.pos)
+        longest = (step.max_end or step.bar_length) - step.pos
+        bad = table.mask(("durations", longest),
+                         lambda: table.family["DUR"] & (value > longest))
         return logits.masked_fill(bad, NEG)
     return logits
 
@@ -84,10 +103,15 @@ def silence(logits: torch.Tensor, step: Step, table: TokenTable, max_gap: int) -
     if step.phase != "event":
         return logits
     latest = step.last_end + max_gap - step.bar_start  # latest onset allowed, in bar ticks
-    bad = table.family["POS"] & (table.value > latest)
-    if step.bar_start + step.bar_length - step.last_end > max_gap:
-        bad = bad.clone()
-        bad[table.bar] = True
+    must_play = step.bar_start + step.bar_length - step.last_end > max_gap
+
+    def rests() -> torch.Tensor:
+        bad = table.family["POS"] & (table.value > latest)
+        if must_play:
+            bad[table.bar] = True
+        return bad
+
+    bad = table.mask(("rests", latest, must_play), rests)
     if bool((~bad & torch.isfinite(logits)).any()):
         return logits.masked_fill(bad, NEG)
     return logits  # nothing would be left: the other filters keep the grammar
@@ -101,10 +125,13 @@ def scale(logits: torch.Tensor, step: Step, table: TokenTable, scale_pcs: frozen
     """
     if step.phase != "pitch" or strictness <= 0:
         return logits
-    allowed = torch.tensor(sorted(scale_pcs | step.chord_pcs), dtype=torch.long)
-    outside = table.family["PITCH"] & ~torch.isin(table.pitch_class, allowed)
-    penalty = NEG if strictness >= 1 else math.log(1.0 - strictness)
-    return logits.masked_fill(outside, NEG) if penalty == NEG else logits + outside * penalty
+    pcs = frozenset(scale_pcs | step.chord_pcs)
+    outside = table.mask(("outside", pcs), lambda: table.family["PITCH"] & ~torch.isin(
+        table.pitch_class, torch.tensor(sorted(pcs), dtype=torch.long)))
+    if strictness >= 1:
+        return logits.masked_fill(outside, NEG)
+    penalty = math.log(1.0 - strictness)
+    return logits + table.mask(("outside penalty", pcs, penalty), lambda: outside * penalty)
 
 
 def pitch_range(logits: torch.Tensor, step: Step, table: TokenTable, low: int,
@@ -113,7 +140,8 @@ def pitch_range(logits: torch.Tensor, step: Step, table: TokenTable, low: int,
     if step.phase != "pitch":
         return logits
     value = table.value
-    bad = table.family["PITCH"] & ((value < low) | (value > high))
+    bad = table.mask(("pitches", low, high), lambda: table.family["PITCH"] & (
+        (value < low) | (value > high)))
     return logits.masked_fill(bad, NEG)
 
 
@@ -122,9 +150,13 @@ def chord_tones(logits: torch.Tensor, step: Step, table: TokenTable,
     """On a beat, the bar's chord tones gain `bias` (in logits)."""
     if step.phase != "pitch" or bias == 0 or not step.chord_pcs or step.pos % step.beat:
         return logits
-    allowed = torch.tensor(sorted(step.chord_pcs), dtype=torch.long)
-    inside = table.family["PITCH"] & torch.isin(table.pitch_class, allowed)
-    return logits + inside * bias
+    pcs = step.chord_pcs
+
+    def boost() -> torch.Tensor:
+        allowed = torch.tensor(sorted(pcs), dtype=torch.long)
+        return (table.family["PITCH"] & torch.isin(table.pitch_class, allowed)) * bias
+
+    return logits + table.mask(("chord", pcs, bias), boost)
 
 
 def nucleus(logits: torch.Tensor, top_p: float) -> torch.Tensor:
@@ -132,7 +164,7 @@ def nucleus(logits: torch.Tensor, top_p: float) -> torch.Tensor:
     if top_p >= 1:
         return logits
     sorted_logits, order = torch.sort(logits, descending=True)
-    cumulative = torch.softmax(sorted_logits, dim=-1).cumsum(dim=-1)
-    drop = cumulative - torch.softmax(sorted_logits, dim=-1) >= top_p  # keeps the first
+    probabilities = torch.softmax(sorted_logits, dim=-1)
+    drop = probabilities.cumsum(dim=-1) - probabilities >= top_p  # keeps the first
     sorted_logits = sorted_logits.masked_fill(drop, NEG)
     return torch.full_like(logits, NEG).scatter(0, order, sorted_logits)

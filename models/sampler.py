@@ -241,7 +241,9 @@ class MelodyModel:
 
 
 def _sample(logits: torch.Tensor, temperature: float, top_p: float, generator) -> int:
-    logits = filters.nucleus(logits / temperature, top_p)
+    if temperature != 1.0:  # x / 1.0 == x: skipping it changes no sample
+        logits = logits / temperature
+    logits = filters.nucleus(logits, top_p)
     probabilities = torch.softmax(logits, dim=-1)
     return int(torch.multinomial(probabilities, 1, generator=generator))
 

@@ -93,3 +93,29 @@ def test_nucleus_keeps_the_smallest_mass_reaching_top_p():
     assert torch.isfinite(kept).tolist() == [True, True, False, False]
     assert torch.isfinite(filters.nucleus(logits, 0.5)).tolist() == [True, False, False, False]
     assert torch.equal(filters.nucleus(logits, 1.0), logits)
+
+
+def test_kept_masks_answer_as_freshly_built_ones():
+    """Filters keep their masks in the table; a step met again must get its own mask back,
+    whatever steps came between (a key missing a field would hand it another step's)."""
+    rng = torch.Generator().manual_seed(3)
+    logits = torch.randn(len(TOKENIZER), generator=rng)
+    major = frozenset({0, 2, 4, 5, 7, 9, 11})
+    steps = [step(phase, min_pos=m, bar_length=b, pos=p, last_end=e, max_end=x, chord_pcs=c)
+             for phase in ("event", "pitch", "dur") for m in (0, 12) for b in (36, 48)
+             for p in (6, 30) for e in (48, 60) for x in (0, 72)
+             for c in (frozenset(), frozenset({2, 6, 9}))]
+    chain = [lambda g, s, t: filters.grammar(g, s, t), lambda g, s, t: filters.meter(g, s, t),
+             lambda g, s, t: filters.silence(g, s, t, max_gap=20),
+             lambda g, s, t: filters.scale(g, s, t, major, 0.8),
+             lambda g, s, t: filters.scale(g, s, t, major, 1.0),
+             lambda g, s, t: filters.pitch_range(g, s, t, 60, 72),
+             lambda g, s, t: filters.chord_tones(g, s, t, 1.5)]
+    shared = filters.TokenTable(TOKENIZER)
+    for keep in chain:
+        fresh = [keep(logits, at, filters.TokenTable(TOKENIZER)) for at in steps]
+        for at, expected in [*zip(steps, fresh, strict=True), *zip(steps[::-1], fresh[::-1],
+                                                                     strict=True)]:
+            assert torch.equal(keep(logits, at, shared), expected)
+    assert torch.equal(logits, torch.randn(len(TOKENIZER),
+                                           generator=torch.Generator().manual_seed(3)))
