@@ -1,6 +1,7 @@
-"""`tunesmith bench render`: how much faster than real time the audio stage runs.
+"""`tunesmith bench render` and `bench compose`: how fast the audio stage and a whole piece are.
 
-Reports medians over several runs, because the machines are shared and noisy.
+Reports medians over several runs, because the machines are shared and noisy, and the
+machine (CPU model, cores, date) beside them, because the machines differ by 3-4×.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from typing import Any
 
 import pretty_midi
 
-from generation.render import encode_mp3, midi_to_audio
+from generation.render import encode_mp3, midi_to_audio, render
 from generation.settings import Settings
+from models.machine import machine
 
 RIFF = (0, 4, 7, 12, 7, 4, 2, 5)
 
@@ -45,10 +47,12 @@ def four_part_piece(seconds: float = 60.0, bpm: float = 100.0) -> pretty_midi.Pr
 
 
 def bench_render(runs: int, settings: Settings) -> dict[str, Any]:
+    """Synthesis and MP3 encoding each alone (whole piece), then `render` as a piece is
+    rendered (MP3 encoded while it synthesizes, piano roll beside them)."""
     midi = four_part_piece(60.0)
-    midi_to_audio(midi, settings)  # warm: load the SoundFont once, as a worker does
-    synth_s, mp3_s = [], []
+    synth_s, mp3_s, files_s, stages = [], [], [], {}
     with tempfile.TemporaryDirectory() as folder:
+        render(midi, Path(folder) / "warm", settings, title="warm")  # loads the SoundFont
         for _ in range(runs):
             started = time.perf_counter()
             audio = midi_to_audio(midi, settings)
@@ -56,9 +60,16 @@ def bench_render(runs: int, settings: Settings) -> dict[str, Any]:
             started = time.perf_counter()
             encode_mp3(audio, Path(folder) / "bench.mp3", settings, "bench")
             mp3_s.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            done = render(midi, Path(folder) / "files", settings, title="bench")
+            files_s.append(time.perf_counter() - started)
+            for stage, seconds in done.timings.items():
+                stages.setdefault(stage, []).append(seconds)
     audio_s = len(audio) / settings.sample_rate
     synth, mp3 = statistics.median(synth_s), statistics.median(mp3_s)
+    files = statistics.median(files_s)
     return {
+        "machine": machine(),
         "piece": "60 s, 4 parts (piano, strings, bass, drums)",
         "audio_s": round(audio_s, 2),
         "runs": runs,
@@ -67,6 +78,9 @@ def bench_render(runs: int, settings: Settings) -> dict[str, Any]:
         "render_realtime_x": round(audio_s / synth, 1),
         "mp3_realtime_x": round(audio_s / mp3, 1),
         "render_plus_mp3_realtime_x": round(audio_s / (synth + mp3), 1),
+        "files_median_s": round(files, 3),  # MP3 and PNG written by render()
+        "files_realtime_x": round(audio_s / files, 1),
+        "files_stage_median_s": {k: round(statistics.median(v), 4) for k, v in stages.items()},
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
 
@@ -109,12 +123,14 @@ def bench_compose(runs: int, settings: Settings) -> dict[str, Any]:
                 stages.setdefault(stage, []).append(seconds)
     warm = statistics.median(totals)
     return {
+        "machine": machine(),
         "request": COMPOSE_TEXT,
         "runs": runs,
         "piece_s": piece.duration_s,
         "warm_median_s": round(warm, 3),
         "warm_p90_s": round(sorted(totals)[int(0.9 * (len(totals) - 1))], 3),
         "faster_than_real_time_x": round(piece.duration_s / warm, 1),
+        # render_wall is the render stages' wall time: synth, gauge, mp3 and png overlap
         "stage_median_s": {k: round(statistics.median(v), 4) for k, v in stages.items()},
         "cold_start_s": round(cold_s, 2),
         "cold_start_process_wall_s": round(cold_wall, 2),

@@ -22,6 +22,7 @@ from generation.instruments import instrument
 from generation.job import Job
 from generation.keyfind import estimate_key, key_agrees
 from models.harmony import MODES
+from models.machine import machine_line
 
 REQUESTS = Path(__file__).parent / "data" / "eval_requests.txt"
 LENGTH_TOLERANCE = 0.03
@@ -121,6 +122,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     metrics = ("pitch_class_entropy", "scale_consistency", "empty_bar_rate", "lead_range",
                "lead_notes_per_bar", "clash_rate")
     return {
+        "machine": machine_line(),  # the seconds below were measured on it
         "pieces": len(rows),
         "key_exact (stated)": rate("key_exact", "key"),
         "key_relative (stated)": rate("key_relative", "key"),
@@ -138,8 +140,9 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def report_markdown(result: dict[str, Any]) -> str:
     summary = result["summary"]
-    lines = ["# tunesmith eval compose", "", "| measure | result |", "|---|---|"]
-    lines += [f"| {k} | {v} |" for k, v in summary.items() if k != "per_style"]
+    lines = ["# tunesmith eval compose", "", f"Measured on {summary['machine']}.", "",
+             "| measure | result |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in summary.items() if k not in ("per_style", "machine")]
     metrics = list(next(iter(summary["per_style"].values())))
     lines += ["", "## Musical metrics per style (means)", "",
               "| style | " + " | ".join(metrics) + " |", "|---" * (len(metrics) + 1) + "|"]

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from models.harmony import Chord
+from models.machine import machine
 from models.notes import Controls
 
 # A 16-bar, 4/4 folk tune: about 30 s of music at 120 bpm.
@@ -35,7 +36,8 @@ def run(runs: int = 5, path: Path | None = None) -> dict:
         notes.append(len(made))
     median = statistics.median(times)
     return {
-        "what": "model", "model": model.version, "runs": runs, "bars": len(CHORDS),
+        "what": "model", "machine": machine(), "model": model.version, "runs": runs,
+        "bars": len(CHORDS),
         "threads": model.threads,  # the sampler decodes on one thread (see sampler.py)
         "load_s": round(load_s, 3),
         "median_s": round(median, 4),

@@ -10,6 +10,7 @@ import numpy as np
 
 from models import checkpoint, chorales, evaluate, metrics, train
 from models.commands import SHIPPED
+from models.machine import machine, machine_line
 from models.sampler import MelodyModel
 
 log = logging.getLogger(__name__)
@@ -63,8 +64,8 @@ def write(cache_dir: Path, out: Path = Path("reports/model.md"), samples: int = 
     density = evaluate.density_response(model, excerpts[:40], seed)
     harmony = chorales.agreement()
     _plots(out.parent, nll, comparison, density)
-    numbers = {"model": model.version, "nll": nll, "harmony": harmony, "density": density,
-               **{k: v for k, v in comparison.items() if k != "raw"}}
+    numbers = {"model": model.version, "machine": machine(), "nll": nll, "harmony": harmony,
+               "density": density, **{k: v for k, v in comparison.items() if k != "raw"}}
     out.with_suffix(".json").write_text(json.dumps(numbers, indent=2, default=str) + "\n")
     out.write_text(_markdown(numbers, arrays, model, bars))
     log.info("wrote %s", out)
@@ -77,7 +78,7 @@ def _markdown(n: dict, arrays, model, bars: int) -> str:
         "# The melody model: evaluation", "",
         f"Model `{n['model']}` ({meta['arch']}, {meta['config']}), trained "
         f"{meta.get('metrics', {}).get('minutes', 0):.0f} min on 2 CPU cores. "
-        f"Written by `tunesmith eval model`.", "",
+        f"Written by `tunesmith eval model` on {machine_line()}.", "",
         "## Held-out NLL (test split, nats per token)", "",
         f"Test split: {len(arrays['test'][1])} chunks, {len(arrays['test'][0])} tokens "
         "(pieces never seen in training; split by piece).", "",

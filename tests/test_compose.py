@@ -159,3 +159,14 @@ def test_chat_drives_the_same_jobs_as_the_bot(composer, tmp_path):
     assert session.handle("/quit") is None
     assert [j.action for j in made] == ["compose", "regenerate", "instrument"]
     assert made[1].base["key"] == "C major" and made[2].instrument == "flute"
+
+
+def test_the_compose_report_names_the_machine_its_seconds_were_measured_on(composer,
+                                                                            tmp_path):
+    from generation.evaluate import evaluate, report_markdown
+    from models.machine import cpu_model
+
+    result = evaluate(composer, ["calm piano in D minor, 10 seconds"], tmp_path)
+    assert result["summary"]["median seconds per piece"] > 0
+    text = report_markdown(result)
+    assert f"Measured on {cpu_model()}, " in text and " cores, " in text.split("\n")[2]

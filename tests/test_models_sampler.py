@@ -144,3 +144,12 @@ def test_every_sample_decodes_to_the_notes_returned(model):
         assert header is not None and header.meter == "3/4" and len(bars) == len(CHORDS)
         assert [(n.pitch, n.start, n.duration) for n in bars_to_notes(bars)] == [
             (n.pitch, n.start, n.duration) for n in notes]
+
+
+def test_the_model_bench_names_the_machine_beside_a_measured_speed():
+    from models import bench
+    from models.machine import cpu_model
+
+    figures = bench.run(runs=1)
+    assert figures["machine"]["cpu"] == cpu_model() and figures["machine"]["cores"] >= 1
+    assert figures["tokens_per_s"] > 0 and figures["median_s"] > 0

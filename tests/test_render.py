@@ -225,3 +225,13 @@ def test_render_command_reports_a_bad_file_and_exits_2(tmp_path, capsys):
     path.write_bytes(b"MThd\x00\x00")
     assert main(["render", str(path), "--out", str(tmp_path)]) == 2
     assert "could not be read as MIDI" in capsys.readouterr().err
+
+
+def test_the_render_bench_names_the_machine_beside_its_figures():
+    from generation import bench
+    from models.machine import cpu_model
+
+    figures = bench.run("render", runs=1)
+    assert figures["machine"]["cpu"] == cpu_model() and figures["machine"]["date"]
+    assert figures["render_median_s"] > 0 and figures["files_median_s"] > 0
+    assert {"synth", "mp3", "png", "wall"} <= set(figures["files_stage_median_s"])
