@@ -182,18 +182,18 @@ def _legend(draw: ImageDraw.ImageDraw, roll: Area, entries: list[tuple[str, str]
     """The parts' names and colours in a box at the roll's top right, up to 4 a row."""
     font = _font(17)
     columns = min(4, len(entries))
-    swatch, gap, pad, row_h = 40, 8, 10, 24
+    swatch, gap, pad, spacing, row_h = 40, 8, 10, 24, 24
     widths = [swatch + gap + round(draw.textlength(label, font=font)) for label, _ in entries]
     column_w = [max(widths[i::columns]) for i in range(columns)]
     rows = -(-len(entries) // columns)
-    box_w = sum(column_w) + pad * (columns + 1)
+    box_w = sum(column_w) + 2 * pad + spacing * (columns - 1)
     box_h = rows * row_h + pad
     x0, y0 = roll.right - 10 - box_w, roll.top + 10
     draw.rounded_rectangle((x0, y0, x0 + box_w, y0 + box_h), radius=4, fill=BACKGROUND,
                            outline=SPINE_COLOUR)
     for index, (label, colour) in enumerate(entries):
         row, column = divmod(index, columns)
-        x = x0 + pad + sum(column_w[:column]) + pad * column
+        x = x0 + pad + sum(column_w[:column]) + spacing * column
         y = y0 + pad // 2 + row * row_h + row_h // 2
         draw.rectangle((x, y - 3, x + swatch, y + 3), fill=colour)
         draw.text((x + swatch + gap, y), label, font=font, fill=TEXT_COLOUR, anchor="lm")
