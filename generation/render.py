@@ -221,13 +221,16 @@ def spare_core() -> bool:
 def _streamed(midi: pretty_midi.PrettyMIDI, settings: Settings, tail_s: float | None,
               beside: ThreadPoolExecutor, timings: dict[str, float]) -> tuple[np.ndarray, bytes]:
     """Synthesize in one thread, estimate the loudness in another, encode as audio comes."""
-    synth, gauge = synthesizers(settings)
+    synth = shared_synthesizer(settings.soundfont_path(), settings.sample_rate)
     audio = np.empty((_frames(midi, settings, tail_s, synth.sample_rate), 2), np.float32)
     made = _Progress()
     synthesis = beside.submit(_timed, _synthesize, synth, midi, audio, made)
-    level = beside.submit(_timed, lambda: rms_of(
-        gauge.render(midi, _frames(midi, settings, tail_s, gauge.sample_rate))))
-    rms, timings["gauge"] = level.result()
+
+    def loudness() -> float:  # the gauge is made here, beside the synthesis, on a cold start
+        gauge = synthesizers(settings)[1]
+        return rms_of(gauge.render(midi, _frames(midi, settings, tail_s, gauge.sample_rate)))
+
+    rms, timings["gauge"] = beside.submit(_timed, loudness).result()
     try:
         data, timings["mp3"] = _encode_following(audio, made, settings,
                                                  gain_for(rms, settings.target_dbfs))
