@@ -93,6 +93,46 @@ def failures(fake) -> list[str]:
     return [m["content"] for m in fake.messages.values() if "⚠️" in m["content"]]
 
 
+async def diagnose(titles: list[str], database_url: str, redis) -> dict[str, dict]:
+    """Where each lost request stands, in the bot's records and in Redis (for the report)."""
+    from sqlalchemy import select
+
+    from bot.broker import RESULT_PREFIX, WAITING, job_key, task_key
+    from bot.store import JobRow, PieceRow, Store
+
+    store = await Store.open(database_url)
+    try:
+        async with store.sessions() as session:
+            jobs = [row for row in (await session.scalars(select(JobRow))).all()
+                    if row.job.get("text") in titles]
+            pieces = {row.job_id: row.message_id for row in
+                      (await session.scalars(select(PieceRow))).all()}
+    finally:
+        await store.close()
+    stream = {}
+    for message_id, fields in await redis.xrange("tunesmith:jobs"):
+        stream[message_id.decode()] = fields.get(b"data", b"")
+    pending = {entry["message_id"].decode(): entry["consumer"].decode() for entry in
+               await redis.xpending_range("tunesmith:jobs", "tunesmith-workers", "-", "+",
+                                          10_000)}
+    found: dict[str, dict] = {}
+    for row in jobs:
+        about: dict = {"job": row.id, "status": row.status, "error": row.error,
+                       "piece_message": pieces.get(row.id, "no piece")}
+        async for key in redis.scan_iter(job_key(f"job-{row.id}-*")):
+            entry = {k.decode(): v.decode() for k, v in (await redis.hgetall(key)).items()}
+            task_id = entry.get("task", "")
+            task = {k.decode(): v.decode() for k, v in
+                    (await redis.hgetall(task_key(task_id))).items()}
+            messages = [mid for mid, data in stream.items() if task_id.encode() in data]
+            about.update(registry=entry, task=task,
+                         rank=await redis.zrank(WAITING, task_id),
+                         result=bool(await redis.exists(f"{RESULT_PREFIX}:{task_id}")),
+                         messages={mid: pending.get(mid, "acked") for mid in messages})
+        found[row.job["text"]] = about
+    return found
+
+
 class Arrivals:
     """When each request was made and when its piece first showed up."""
 
@@ -185,6 +225,12 @@ async def chaos(tmp_path, marker, redis_server_, postgres_server_, *, outages: b
                 await asyncio.gather(*background, return_exceptions=True)
                 bot.stop()
             counts = visible_pieces(fake)
+            missing = [title(i) for i in range(JOBS) if title(i) not in counts]
+            if missing:
+                try:
+                    figures["diagnosis"] = await diagnose(missing, postgres_server_.url, redis)
+                except Exception as error:  # the figures above still get reported
+                    figures["diagnosis"] = f"diagnosis failed: {error!r}"
             resubmitted = 0
             async for key in redis.scan_iter(f"{PREFIX}:task:*", count=500):
                 resubmitted += int(await redis.hget(key, "attempt") or 1) > 1
