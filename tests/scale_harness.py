@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
+import ctypes.util
 import os
 import signal
 import subprocess
@@ -19,9 +21,18 @@ from pathlib import Path
 
 from bot.broker import worker_key
 from bot.queue import QueueRunner, QueueSettings
+from bot.worker import PR_SET_PDEATHSIG
 from tests.bot_harness import running_bot
 
 ROOT = Path(__file__).resolve().parents[1]
+
+def die_with_test() -> None:
+    """In a test's child before exec: SIGKILL it if the test process dies (pytest killed by a
+    timeout or Ctrl-C never reaches its `finally`). Started from the test's main thread only:
+    the signal follows the death of the thread that started the child."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
 
 # Short enough that a killed worker is noticed within a second or two.
 FAST_QUEUE = dict(heartbeat_s=0.25, dead_after_s=1.0, claim_idle_s=4.0, attempts=6, poll_s=0.1)
@@ -53,7 +64,8 @@ class Workers:
         with (self.logs / f"{name}.log").open("wb") as log:  # the child keeps its own copy
             self.processes[name] = subprocess.Popen(
                 [sys.executable, "-m", "bot.cli", "worker", "--composer", self.composer,
-                 "--name", name], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+                 "--name", name], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                preexec_fn=die_with_test)
         return name
 
     def kill(self, name: str) -> None:
@@ -133,7 +145,7 @@ class BotProcess:
         with (self.logs / f"bot{self.starts}.log").open("wb") as log:
             self.process = subprocess.Popen([sys.executable, "-m", "tests.bot_process"],
                                             env=env, cwd=ROOT, stdout=log,
-                                            stderr=subprocess.STDOUT)
+                                            stderr=subprocess.STDOUT, preexec_fn=die_with_test)
         await self.fake.wait_for(lambda: self.fake.sockets and (self.fake.commands or not sync),
                                  timeout=60)
 
