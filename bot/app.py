@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 NEW_SEED_ACTIONS = ("regenerate", "vary")
 MAX_PROMPT = 300
 NOTICE_S = 6.0  # seconds a refusal of a reaction stays in the channel
-RECORD_BEFORE_DEFER_S = 1.5  # a job is recorded before its interaction is deferred, up to this
 
 
 class Runner(Protocol):
@@ -222,10 +221,11 @@ class TunesmithBot(discord.Client):
         """Admit, defer, record and run `job` for an interaction; one answer in every case.
 
         A `ticket` given means the caller has admitted the job and deferred already.
-        Otherwise the job is recorded before the answer is deferred, so that a bot killed
-        in between leaves a record (answered in the channel after the restart), never a
-        "thinking…" with nothing behind it; a slow database only delays the deferral up to
-        RECORD_BEFORE_DEFER_S, well inside Discord's 3 s.
+        Otherwise the job is recorded before the answer is deferred, so that a bot killed at
+        any instant leaves either nothing visible or a record that is answered after the
+        restart, never a "thinking…" with nothing behind it. Recording takes milliseconds; if
+        an overloaded bot or database takes past Discord's 3 s, the deferral is refused and
+        the piece is posted in the channel (or a direct message, if private) instead.
         """
         deferred = ticket is not None
         if ticket is None:
@@ -234,20 +234,19 @@ class TunesmithBot(discord.Client):
                                               ephemeral=True), cooldown=cooldown)
             if ticket is None:
                 return None
-        recording = asyncio.ensure_future(self._record(
-            job, ticket, user_id=interaction.user.id, guild_id=interaction.guild_id,
-            channel_id=interaction.channel_id, private=private, parent_id=parent_id))
+        job_id = await self._record(job, ticket, user_id=interaction.user.id,
+                                    guild_id=interaction.guild_id,
+                                    channel_id=interaction.channel_id, private=private,
+                                    parent_id=parent_id)
+        ttl_s = self.settings.interaction_ttl_s
         if not deferred:
-            await asyncio.wait({recording}, timeout=RECORD_BEFORE_DEFER_S)
             try:
-                await self._defer(interaction, ticket, private=private)
-            except discord.HTTPException:
-                job_id = await recording
-                await self.store.set_status(job_id, "failed", "the interaction expired")
-                raise
-        job_id = await recording
-        target = InteractionTarget(interaction, ttl_s=self.settings.interaction_ttl_s,
-                                   private=private)
+                await interaction.response.defer(thinking=True, ephemeral=private)
+            except discord.HTTPException as error:  # too late: answer outside the interaction
+                log.warning("job %s was recorded after its interaction expired (%s); it will "
+                            "be answered with a message", job_id, error)
+                ttl_s = 0.0
+        target = InteractionTarget(interaction, ttl_s=ttl_s, private=private)
         return await self.flow.run(target, job, ticket, job_id=job_id,
                                    user_id=interaction.user.id, guild_id=interaction.guild_id,
                                    channel_id=interaction.channel_id, private=private)

@@ -44,8 +44,9 @@ def pre_check(text: str, *, instrument: str | None) -> None:
     """Raise RequestError for a request that cannot be composed, before anything is queued.
 
     `generation.request.parse_request` is not called here: it loads the MiniLM encoder (about
-    90 MB of weights) and runs it, which belongs in the worker, not beside the event loop. Its refusals (empty text, over 300 characters, an unreadable typed option) are
-    the ones checked here; key, tempo and length are typed options Discord already bounds.
+    90 MB of weights) and runs it, which belongs in the worker, not beside the event loop.
+    Its refusals (empty text, over 300 characters, an unreadable typed option) are the ones
+    checked here; key, tempo and length are typed options Discord already bounds.
     """
     from bot.app import check_prompt
 

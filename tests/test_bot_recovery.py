@@ -79,3 +79,29 @@ def test_failures_get_one_answer_each(tmp_path, caplog):
                 assert "a bug" not in fake.content_of(sorry)
     run(scenario())
     assert any(r.exc_info and r.exc_info[0] is ZeroDivisionError for r in caplog.records)
+
+
+def test_a_job_recorded_after_its_interaction_expired_is_answered_in_the_channel(tmp_path):
+    """The bot records a job before it defers; a database slower than Discord's 3 s costs the
+    interaction (Discord shows that the application did not respond), not the piece."""
+    async def scenario():
+        async with fake_discord() as fake, running_bot(fake, FakeRunner(), tmp_path) as bot:
+            add_job = bot.store.add_job
+
+            async def slow_add_job(*args, **kwargs):
+                await asyncio.sleep(3.2)  # past the fake Discord's 3 s deadline
+                return await add_job(*args, **kwargs)
+
+            bot.store.add_job = slow_add_job
+            interaction = await fake.slash("compose", prompt="a slow database", seed=5)
+            await fake.wait_for(lambda: fake.with_files(".mp3"), timeout=20)
+            assert interaction.response is None  # never deferred: it expired first
+            [message] = fake.with_files(".mp3")
+            assert "a slow database" in message["content"]
+            for _ in range(100):  # the message id is recorded right after the post
+                [record] = await bot.store.history(ALICE)
+                if record.message_id is not None:
+                    break
+                await asyncio.sleep(0.05)
+            assert record.message_id == message_id(message)  # so its buttons work
+    run(scenario())
