@@ -26,7 +26,9 @@ def imported_modules(path: Path) -> set[str]:
 @pytest.mark.parametrize("package", sorted(FORBIDDEN))
 def test_lower_layers_never_import_upwards(package):
     offenders = []
-    for path in sorted((ROOT / package).glob("*.py")):
+    paths = sorted((ROOT / package).rglob("*.py"))  # subpackages too
+    assert len(paths) > 5, f"{package}/ has no modules to check"
+    for path in paths:
         for name in imported_modules(path):
             if name.split(".")[0] in FORBIDDEN[package]:
                 offenders.append(f"{path.relative_to(ROOT)} imports {name}")

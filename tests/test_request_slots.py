@@ -159,8 +159,7 @@ def test_meters_are_read_exactly(text, meter):
                                   "a song for early March", "March 3rd birthday",
                                   "march madness hype"])
 def test_no_false_meter(text):
-    found = read_meter(Text.of(text))
-    assert found is None or text == "marching band"
+    assert read_meter(Text.of(text)) is None
 
 
 @pytest.mark.parametrize(("text", "seconds", "bars"), [
