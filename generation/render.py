@@ -179,7 +179,7 @@ def render(midi: pretty_midi.PrettyMIDI, base: Path, settings: Settings, *, titl
     """Write `base`.mp3 and `base`.png for `midi`; `tail_s` shortens the release tail.
 
     `overlap`: encode while synthesizing (True) or after, with the exact RMS (False); None
-    overlaps when a core looks free (on a saturated machine the overlap only adds the
+    overlaps when another core is free (on a busy machine the overlap only adds the
     loudness estimate's work: 15 % more CPU for the audio, measured).
     """
     if not any(inst.notes for inst in midi.instruments):
@@ -187,11 +187,11 @@ def render(midi: pretty_midi.PrettyMIDI, base: Path, settings: Settings, *, titl
     base.parent.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
     timings: dict[str, float] = {}
+    if overlap is None:
+        overlap = spare_core()  # before the piano roll's thread starts, or it counts it
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="render") as beside:
         drawn = beside.submit(_timed, draw_piano_roll, midi, base.with_suffix(".png"),
                               title=title, subtitle=subtitle)
-        if overlap is None:
-            overlap = spare_core()
         if overlap:
             audio, data = _streamed(midi, settings, tail_s, beside, timings)
         else:
@@ -212,10 +212,19 @@ def render(midi: pretty_midi.PrettyMIDI, base: Path, settings: Settings, *, titl
 
 
 def spare_core() -> bool:
-    """Whether another core looks free: the 1-minute load average (this process's own work
-    included) is below the number of cores we may use, and there are two or more."""
+    """Whether another core is free now: fewer tasks ready to run, this thread included, than
+    cores we may use (the run queue in /proc/loadavg), and two or more cores.
+
+    Not the 1-minute load average: a piece's own overlapped render raises it, so pieces made
+    back to back on an idle machine turned the overlap off (measured).
+    """
     cores = len(os.sched_getaffinity(0))
-    return cores >= 2 and os.getloadavg()[0] < cores
+    try:
+        with open("/proc/loadavg", encoding="ascii") as loadavg:
+            ready = int(loadavg.read().split()[3].split("/")[0])  # "0.52 0.40 0.31 1/83 7"
+    except (OSError, ValueError, IndexError):  # not Linux
+        ready = round(os.getloadavg()[0]) + 1
+    return cores >= 2 and ready < cores
 
 
 def _streamed(midi: pretty_midi.PrettyMIDI, settings: Settings, tail_s: float | None,
