@@ -4,7 +4,7 @@ The chaos and load tests need hundreds of jobs in seconds, so their workers run
 `FastComposer`: a real MIDI (seeded notes), a real MP3 (lameenc) and a real PNG, plus a chosen
 amount of busy time standing in for the model (TUNESMITH_TEST_JOB_S). The soak test runs
 `RenderComposer`: the same seeded MIDI through the real render stage (the FluidSynth
-synthesizer kept for the life of the process, MP3 encoding, matplotlib piano roll), which is
+synthesizer kept for the life of the process, MP3 encoding, the piano roll), which is
 where a long-lived worker would leak if anything did.
 """
 

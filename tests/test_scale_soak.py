@@ -2,7 +2,7 @@
 
 One real `tunesmith worker` process runs `RenderComposer`: every job writes a seeded MIDI and
 renders it through the real render stage (the process's one FluidSynth synthesizer, MP3
-encoding, the matplotlib piano roll) and the files travel back through Redis. The model is
+encoding, the piano roll) and the files travel back through Redis. The model is
 left out to keep the test near a minute; the render stage is where per-job leaks were found
 before (a synthesizer not deleted costs about 13 MB). Memory is the resident set of the worker
 and of its composing child, after 50 warm-up jobs and at the end.
@@ -22,7 +22,7 @@ from tests.servers import redis_url  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.slow
 JOBS = 300
-WARM_UP = 50  # matplotlib's and the allocator's caches fill during the first jobs
+WARM_UP = 50  # the allocator's and the synthesizers' caches fill during the first jobs
 IN_FLIGHT = 4
 
 
