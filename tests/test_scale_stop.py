@@ -9,6 +9,7 @@ the children too, which then exit by themselves (PR_SET_PDEATHSIG, or their pare
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import subprocess
 
@@ -56,6 +57,41 @@ async def exit_code(process: subprocess.Popen, timeout_s: float) -> int:
     return await asyncio.to_thread(process.wait, timeout_s)
 
 
+def run_leaving_nothing(scenario, marker: dict[str, str], *groups: Workers) -> None:
+    """Run `scenario`, stop the worker `groups`, then prove no process of the test is left."""
+    try:
+        try:
+            asyncio.run(scenario())
+        finally:
+            for workers in groups:
+                workers.stop_all()
+        assert_none_left(marker, within_s=10)
+    finally:
+        kill_all(marker)
+
+
+@contextlib.asynccontextmanager
+async def running_job(url: str, workers: Workers, text: str, seed: int, out_dir):
+    """A queue runner, and a new worker of `workers` in the middle of its job:
+    yields (runner, the worker's name, the task waiting for the job's Composition)."""
+    redis = Redis.from_url(url)
+    runner = queue_runner(url)
+    await runner.start()
+    job = None
+    try:
+        name = workers.start()
+        await workers.wait_alive(redis, [name])
+        job = asyncio.create_task(runner.run(Job(text=text, seed=seed), out_dir))
+        await running_task(redis)
+        yield runner, name, job
+    finally:
+        if job is not None and not job.done():
+            job.cancel()
+            await asyncio.gather(job, return_exceptions=True)
+        await runner.close()
+        await redis.aclose()
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_stopped_worker_finishes_its_job_and_exits_0_with_no_child_left(
         tmp_path, redis_url, signum):  # noqa: F811
@@ -64,15 +100,8 @@ def test_a_stopped_worker_finishes_its_job_and_exits_0_with_no_child_left(
                       TUNESMITH_STOP_TIMEOUT="60", **marker)
 
     async def scenario():
-        redis = Redis.from_url(redis_url)
-        runner = queue_runner(redis_url)
-        await runner.start()
-        try:
-            name = workers.start()
-            await workers.wait_alive(redis, [name])
-            job = asyncio.create_task(runner.run(Job(text="stop me gently", seed=1),
-                                                 tmp_path / "job-1"))
-            await running_task(redis)
+        async with running_job(redis_url, workers, "stop me gently", 1,
+                               tmp_path / "job-1") as (runner, name, job):
             process = workers.processes.pop(name)
             assert children(process.pid), "the worker composes in a child process"
             process.send_signal(signum)
@@ -80,16 +109,8 @@ def test_a_stopped_worker_finishes_its_job_and_exits_0_with_no_child_left(
             assert composition.midi.exists()
             assert await exit_code(process, 60) == 0
             assert runner.retries == 0  # finished by the stopping worker, not handed back
-        finally:
-            await runner.close()
-            await redis.aclose()
 
-    try:
-        asyncio.run(scenario())
-        assert_none_left(marker, within_s=10)
-    finally:
-        workers.stop_all()
-        kill_all(marker)
+    run_leaving_nothing(scenario, marker, workers)
 
 
 def test_a_worker_stopped_past_its_stop_timeout_hands_the_job_back(tmp_path, redis_url):  # noqa: F811
@@ -99,35 +120,18 @@ def test_a_worker_stopped_past_its_stop_timeout_hands_the_job_back(tmp_path, red
     quick = Workers(redis_url, tmp_path / "quick", FAST, TUNESMITH_TEST_JOB_S="0.1", **marker)
 
     async def scenario():
-        redis = Redis.from_url(redis_url)
-        runner = queue_runner(redis_url)
-        await runner.start()
-        try:
-            name = slow.start()
-            await slow.wait_alive(redis, [name])
-            job = asyncio.create_task(runner.run(Job(text="hand me back", seed=2),
-                                                 tmp_path / "job-2"))
-            await running_task(redis)
+        async with running_job(redis_url, slow, "hand me back", 2,
+                               tmp_path / "job-2") as (runner, name, job):
             process = slow.processes.pop(name)
             process.send_signal(signal.SIGTERM)
             assert await exit_code(process, 60) == 0
-            await quick.wait_alive(redis, [quick.start()])
+            async with Redis.from_url(redis_url) as redis:
+                await quick.wait_alive(redis, [quick.start()])
             composition = await asyncio.wait_for(job, 60)
             assert composition.midi.exists()
             assert runner.retries == 1  # submitted again once the first worker gave it back
-        finally:
-            await runner.close()
-            await redis.aclose()
 
-    try:
-        asyncio.run(scenario())
-    finally:
-        slow.stop_all()
-        quick.stop_all()
-    try:
-        assert_none_left(marker, within_s=10)
-    finally:
-        kill_all(marker)
+    run_leaving_nothing(scenario, marker, slow, quick)
 
 
 def test_a_sigkilled_worker_takes_its_composing_child_and_tracker_with_it(
@@ -136,114 +140,80 @@ def test_a_sigkilled_worker_takes_its_composing_child_and_tracker_with_it(
     workers = Workers(redis_url, tmp_path, FAST, TUNESMITH_TEST_JOB_S="30", **marker)
 
     async def scenario():
-        redis = Redis.from_url(redis_url)
-        runner = queue_runner(redis_url)
-        await runner.start()
-        try:
-            name = workers.start()
-            await workers.wait_alive(redis, [name])
-            job = asyncio.create_task(runner.run(Job(text="killed mid-job", seed=3),
-                                                 tmp_path / "job-3"))
-            await running_task(redis)
+        async with running_job(redis_url, workers, "killed mid-job", 3,
+                               tmp_path / "job-3") as (_, name, _job):
             left = children(workers.pid(name))
             assert left, "the worker composes in a child process"
             workers.kill(name)  # SIGKILL: no handler runs
-            gone, alive = await asyncio.to_thread(psutil.wait_procs, left, 10)
+            _, alive = await asyncio.to_thread(psutil.wait_procs, left, 10)
             assert not alive, f"children outlived their SIGKILLed parent: {alive}"
-            job.cancel()
-            await asyncio.gather(job, return_exceptions=True)
+
+    run_leaving_nothing(scenario, marker, workers)
+
+
+async def sigterm_while_composing(fake, bot: BotProcess, prompt: str, seed: int) -> int:
+    """Ask for a piece, SIGTERM the bot once it is composing; the bot's exit code."""
+    await fake.slash("compose", ALICE, prompt=prompt, seed=seed)
+    await fake.wait_for(lambda: any("Composing" in m["content"]
+                                    for m in fake.messages.values()), timeout=60)
+    assert children(bot.process.pid), "the bot composes in a child process"
+    bot.process.send_signal(signal.SIGTERM)
+    return await exit_code(bot.process, 60)
+
+
+@contextlib.asynccontextmanager
+async def embedded_bot(tmp_path, marker, **env):
+    """`tunesmith bot` with its embedded worker process (no Redis), on SQLite, started and
+    connected to a fake Discord: yields (fake, bot); stopped (SIGINT) when the block ends."""
+    async with fake_discord() as fake:
+        bot = BotProcess(fake, tmp_path, redis_url="",
+                         database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+                         TUNESMITH_COMPOSER=FAST, TUNESMITH_COOLDOWN="0",
+                         TUNESMITH_PROGRESS_INTERVAL="0.2", TUNESMITH_LEASE="2", **marker,
+                         **env)
+        del bot.env["REDIS_URL"]
+        try:
+            await bot.start(sync=True)
+            yield fake, bot
         finally:
-            await runner.close()
-            await redis.aclose()
-
-    try:
-        asyncio.run(scenario())
-        assert_none_left(marker, within_s=10)
-    finally:
-        workers.stop_all()
-        kill_all(marker)
-
-
-def _embedded_bot(fake, tmp_path, marker, **env) -> BotProcess:
-    """`tunesmith bot` with its embedded worker process (no Redis), on SQLite."""
-    bot = BotProcess(fake, tmp_path, redis_url="", database_url=f"sqlite+aiosqlite:///"
-                     f"{tmp_path / 'bot.db'}", TUNESMITH_COMPOSER=FAST, TUNESMITH_COOLDOWN="0",
-                     TUNESMITH_PROGRESS_INTERVAL="0.2", TUNESMITH_LEASE="2", **marker, **env)
-    del bot.env["REDIS_URL"]
-    return bot
+            bot.stop()
 
 
 def test_the_bot_stops_on_sigterm_after_its_running_job_is_delivered(tmp_path):
     marker = new_marker()
 
     async def scenario():
-        async with fake_discord() as fake:
-            bot = _embedded_bot(fake, tmp_path, marker, TUNESMITH_TEST_JOB_S="2",
-                                TUNESMITH_STOP_TIMEOUT="60")
-            try:
-                await bot.start(sync=True)
-                await fake.slash("compose", ALICE, prompt="finish me first", seed=4)
-                await fake.wait_for(lambda: any("Composing" in m["content"]
-                                                for m in fake.messages.values()), timeout=60)
-                assert children(bot.process.pid)
-                bot.process.send_signal(signal.SIGTERM)
-                assert await exit_code(bot.process, 60) == 0
-                assert len(fake.with_files(".mp3")) == 1  # delivered before it stopped
-            finally:
-                bot.stop()
+        async with embedded_bot(tmp_path, marker, TUNESMITH_TEST_JOB_S="2",
+                                TUNESMITH_STOP_TIMEOUT="60") as (fake, bot):
+            assert await sigterm_while_composing(fake, bot, "finish me first", 4) == 0
+            assert len(fake.with_files(".mp3")) == 1  # delivered before it stopped
 
-    try:
-        asyncio.run(scenario())
-        assert_none_left(marker, within_s=10)
-    finally:
-        kill_all(marker)
+    run_leaving_nothing(scenario, marker)
 
 
 def test_a_job_cut_short_by_sigterm_is_delivered_after_the_restart(tmp_path):
     marker = new_marker()
 
     async def scenario():
-        async with fake_discord() as fake:
-            bot = _embedded_bot(fake, tmp_path, marker, TUNESMITH_TEST_JOB_S="60",
-                                TUNESMITH_STOP_TIMEOUT="0.5")
-            try:
-                await bot.start(sync=True)
-                await fake.slash("compose", ALICE, prompt="resume me", seed=5)
-                await fake.wait_for(lambda: any("Composing" in m["content"]
-                                                for m in fake.messages.values()), timeout=60)
-                bot.process.send_signal(signal.SIGTERM)
-                assert await exit_code(bot.process, 60) == 0
-                assert not fake.with_files(".mp3")
-                await asyncio.to_thread(assert_none_left, marker, 10)
-                bot.env["TUNESMITH_TEST_JOB_S"] = "0.1"
-                await bot.start(sync=False)
-                await fake.wait_for(lambda: fake.with_files(".mp3"), timeout=60)
-                assert len(fake.with_files(".mp3")) == 1
-            finally:
-                bot.stop()
+        async with embedded_bot(tmp_path, marker, TUNESMITH_TEST_JOB_S="60",
+                                TUNESMITH_STOP_TIMEOUT="0.5") as (fake, bot):
+            assert await sigterm_while_composing(fake, bot, "resume me", 5) == 0
+            assert not fake.with_files(".mp3")
+            await asyncio.to_thread(assert_none_left, marker, 10)
+            bot.env["TUNESMITH_TEST_JOB_S"] = "0.1"
+            await bot.start(sync=False)
+            await fake.wait_for(lambda: fake.with_files(".mp3"), timeout=60)
+            assert len(fake.with_files(".mp3")) == 1
 
-    try:
-        asyncio.run(scenario())
-        assert_none_left(marker, within_s=10)
-    finally:
-        kill_all(marker)
+    run_leaving_nothing(scenario, marker)
 
 
 def test_a_sigkilled_bot_takes_its_worker_process_with_it(tmp_path):
     marker = new_marker()
 
     async def scenario():
-        async with fake_discord() as fake:
-            bot = _embedded_bot(fake, tmp_path, marker)
-            try:
-                await bot.start(sync=True)
-                await poll_until(lambda: children(bot.process.pid))
-                await bot.kill()
-            finally:
-                bot.stop()
+        async with embedded_bot(tmp_path, marker) as (_, bot):
+            await poll_until(lambda: children(bot.process.pid))
+            await bot.kill()
 
-    try:
-        asyncio.run(scenario())
-        assert_none_left(marker, within_s=10)
-    finally:
-        kill_all(marker)
+    run_leaving_nothing(scenario, marker)
