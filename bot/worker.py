@@ -93,6 +93,9 @@ def _init_worker(factory: str, settings: Settings, progress_queue: Any,
         _composer.warm()
     except TunesmithError as error:  # e.g. missing weights: reported by start(), not a crash
         _warm_error = str(error)
+    except Exception as error:  # e.g. a TUNESMITH_COMPOSER that does not import
+        log.exception("the composer %s could not be built", factory)
+        _warm_error = f"{factory}: {type(error).__name__}: {error}"
 
 
 def _run_job(task_id: int, job_json: dict[str, Any], out_dir: str) -> dict[str, Any]:
