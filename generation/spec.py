@@ -13,8 +13,8 @@ from typing import Any
 
 from generation.instruments import BASS_INSTRUMENTS, instrument
 from generation.styles import PROFILES, StyleProfile
-from models.data import METERS
 from models.errors import RequestError
+from models.grid import METERS
 
 # Valence (unpleasant → pleasant) and arousal (calm → excited) of each mood, in -1..1,
 # placed after Russell's circumplex model of affect.

@@ -26,14 +26,20 @@ from dataclasses import asdict, dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
+from models.grid import (
+    DURATIONS,
+    METERS,
+    PITCH_RANGE,
+    TICKS,
+    Bar,
+    meter_beat,
+    meter_ticks,
+    snap_duration,
+)
 from models.harmony import MODE_OFFSETS, Chord, fit_bars
 
 log = logging.getLogger(__name__)
 
-TICKS = 12  # per quarter note: sixteenths and eighth/sixteenth triplets are exact
-PITCH_RANGE = (36, 96)  # MIDI pitches kept after transposing to C
-METERS = ("2/4", "3/4", "4/4", "5/4", "6/4", "2/2", "3/2", "4/2", "3/8", "6/8", "9/8",
-          "12/8", "5/8", "7/8")
 COLLECTIONS = {  # music21 corpus folder → collection (style) label
     "essenFolksong": "essen", "oneills1850": "oneill", "airdsAirs": "aird",
     "ryansMammoth": "ryan", "palestrina": "palestrina", "bach": "bach",
@@ -45,14 +51,6 @@ SLOW_RHYTHMS = ("air", "lament", "slow")
 # Modes a final note may imply; a final on the 4th or 7th degree of the signature is far
 # more often a tune ending off its tonic than a Lydian or Locrian piece.
 FINAL_MODES = ("major", "minor", "dorian", "mixolydian", "phrygian")
-
-
-@dataclass(frozen=True)
-class Bar:
-    meter: str  # 'n/d'
-    length: int  # ticks
-    notes: tuple[tuple[int, int, int], ...]  # (onset tick in bar, duration ticks, pitch)
-    chord: Chord
 
 
 @dataclass(frozen=True)
@@ -77,13 +75,6 @@ class Piece:
                          Chord(**b["chord"])) for b in data["bars"])
         return cls(data["name"], data["collection"], data["mode"], data["tonic"],
                    data["tempo"], bars)
-
-
-def meter_beat(meter: str) -> float:
-    """The beat in quarters: dotted quarter for compound x/8, else one denominator unit."""
-    numerator, denominator = (int(x) for x in meter.split("/"))
-    unit = 4 / denominator
-    return unit * 3 if denominator == 8 and numerator % 3 == 0 and numerator > 3 else unit
 
 
 def tempo_band(bpm: float | None, rhythm: str) -> str:
@@ -153,8 +144,6 @@ def _part_bars(part) -> list[tuple[str, float, list[tuple[float, float, int]]]]:
 
 
 def _quantise(bars, shift: int) -> list[tuple[str, int, tuple]] | None:
-    from models.tokenizer import DURATIONS, snap_duration
-
     out = []
     for meter, _, notes in bars:
         if meter not in METERS:
@@ -175,11 +164,6 @@ def _quantise(bars, shift: int) -> list[tuple[str, int, tuple]] | None:
                 current[1] = max(d for d in DURATIONS if d <= gap)
         out.append((meter, length_ticks, tuple(tuple(n) for n in ticks)))
     return out
-
-
-def meter_ticks(meter: str) -> int:
-    numerator, denominator = (int(x) for x in meter.split("/"))
-    return numerator * TICKS * 4 // denominator
 
 
 def _score_to_piece(score, name: str, collection: str, rhythm: str) -> Piece | None:

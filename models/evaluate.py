@@ -19,7 +19,7 @@ import numpy as np
 
 from models import checkpoint, data, metrics
 from models.commands import SHIPPED
-from models.data import TICKS, Bar
+from models.grid import TICKS, Bar, meter_beat, meter_ticks
 from models.harmony import MODES
 from models.tokenizer import Header, Tokenizer
 
@@ -27,10 +27,10 @@ log = logging.getLogger(__name__)
 
 
 def _to_bars(notes, meter: str, count: int) -> list[Bar]:
-    from models.sampler import notes_to_bars
+    from models.grid import notes_to_bars
 
     bars = notes_to_bars(notes, meter, "major")
-    length = data.meter_ticks(meter)
+    length = meter_ticks(meter)
     while len(bars) < count:
         bars.append(Bar(meter, length, (), bars[-1].chord if bars else None))
     return bars[:count]
@@ -102,7 +102,7 @@ def compare(model, excerpts, seed: int = 0) -> dict:
         made = _to_bars(notes, header.meter, len(bars))
         real.append(bars)
         generated.append(made)
-        beat = round(data.meter_beat(header.meter) * TICKS)
+        beat = round(meter_beat(header.meter) * TICKS)
         rows.append({"header": header, "chords": chords, "real": bars, "made": made,
                      "beat": beat})
     seconds = time.perf_counter() - began

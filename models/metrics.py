@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from models.data import TICKS, Bar
+from models.grid import TICKS, Bar
 from models.harmony import MODES
 
 FEATURES = ("pitch_class_entropy", "scale_consistency", "pitch_range", "note_density",

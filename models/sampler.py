@@ -17,10 +17,18 @@ from pathlib import Path
 import torch
 
 from models import checkpoint, filters
-from models.data import PITCH_RANGE, TICKS, Bar, meter_beat, meter_ticks
-from models.harmony import MODES, Chord, fit_bars
+from models.grid import (
+    PITCH_RANGE,
+    TICKS,
+    Bar,
+    bars_to_notes,
+    meter_beat,
+    meter_ticks,
+    notes_to_bars,
+)
+from models.harmony import MODES, Chord
 from models.notes import Controls, Note
-from models.tokenizer import DURATIONS, Header, Tokenizer, bars_to_notes, chord_token, snap_duration
+from models.tokenizer import Header, Tokenizer, chord_token
 
 __all__ = ["Chord", "Controls", "MelodyModel", "Note"]
 log = logging.getLogger(__name__)
@@ -246,41 +254,3 @@ def _sample(logits: torch.Tensor, temperature: float, top_p: float, generator) -
     logits = filters.nucleus(logits, top_p)
     probabilities = torch.softmax(logits, dim=-1)
     return int(torch.multinomial(probabilities, 1, generator=generator))
-
-
-def notes_to_bars(notes: list[Note], meter: str, mode: str) -> list[Bar]:
-    """Notes (beats, normalised key) into bars of `meter` on the tick grid, chords fitted.
-
-    Monophonic: at each onset the highest note wins; a note is cut at the next onset (it
-    may be held over a bar line, as ties are in the corpus). Pitches outside the model's
-    range move by octaves into it.
-    """
-    if not notes:
-        return []
-    length = meter_ticks(meter)
-    onsets: dict[int, tuple[int, int]] = {}
-    for note in notes:
-        start = round(note.start * TICKS)
-        pitch = note.pitch
-        while pitch < PITCH_RANGE[0]:
-            pitch += 12
-        while pitch > PITCH_RANGE[1]:
-            pitch -= 12
-        if start >= 0 and (start not in onsets or onsets[start][1] < pitch):
-            onsets[start] = (max(1, round(note.duration * TICKS)), pitch)
-    count = max(onsets) // length + 1
-    per_bar: list[list[tuple[int, int, int]]] = [[] for _ in range(count)]
-    ordered = sorted(onsets.items())
-    for k, (start, (duration, pitch)) in enumerate(ordered):
-        bar, onset = divmod(start, length)
-        limit = ordered[k + 1][0] - start if k + 1 < len(ordered) else duration
-        length_ticks = snap_duration(duration)
-        if length_ticks > limit:  # never into the next note
-            length_ticks = max(d for d in DURATIONS if d <= limit)
-        per_bar[bar].append((onset, length_ticks, pitch))
-    beat = meter_beat(meter)
-    fitted = fit_bars([[(o / TICKS, d / TICKS, p) for o, d, p in bar] for bar in per_bar],
-                      mode, 0, beat)
-    return [Bar(meter, length, tuple(bar), chord)
-            for bar, chord in zip(per_bar, fitted, strict=True)]
-

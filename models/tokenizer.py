@@ -25,13 +25,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from models.data import METERS, PITCH_RANGE, TICKS, Bar, Piece, meter_ticks
+from models.data import Piece
 from models.errors import RequestError
+from models.grid import DURATIONS, METERS, PITCH_RANGE, TICKS, Bar, meter_ticks
 from models.harmony import FIT_QUALITIES, Chord
-from models.notes import STYLES, Controls, Note
+from models.notes import STYLES, Controls
 
-DURATIONS = tuple(sorted(set(range(1, 25)) | {27, 30, 32, 33, 36, 39, 42, 45, 48, 54, 60, 66,
-                                              72, 84, 96, 108, 120, 144}))
 COLLECTION_NAMES = ("essen", "oneill", "aird", "ryan", "palestrina", "bach")
 MODE_NAMES = ("major", "minor", "dorian", "phrygian", "lydian", "mixolydian", "locrian")
 MODE_SYNONYMS = {"ionian": "major", "aeolian": "minor"}
@@ -45,11 +44,6 @@ STYLE_COLLECTION = {
 }
 MAX_BAR_TICKS = 96
 BRIGHT_MODES = ("major", "lydian", "mixolydian")
-
-
-def snap_duration(ticks: int) -> int:
-    """The nearest length in `DURATIONS` (the shorter on a tie)."""
-    return min(DURATIONS, key=lambda d: (abs(d - ticks), d))
 
 
 def density_bucket(notes_per_quarter: float) -> int:
@@ -211,13 +205,3 @@ class Tokenizer:
         valence = "p" if controls.valence >= 0 else "n"
         mood = f"MOOD_{valence}{'h' if controls.arousal >= 0 else 'l'}"
         return Header(STYLE_COLLECTION[controls.style], mode, meter, tempo, density, mood)
-
-
-def bars_to_notes(bars: list[Bar], start: float = 0.0, velocity: int = 80) -> list[Note]:
-    """Bars (ticks) to `Note`s in quarter-note beats, the first bar starting at `start`."""
-    notes, offset = [], start
-    for bar in bars:
-        for onset, duration, pitch in bar.notes:
-            notes.append(Note(pitch, offset + onset / TICKS, duration / TICKS, velocity))
-        offset += bar.length / TICKS
-    return notes

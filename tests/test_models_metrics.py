@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from models import metrics
-from models.data import Bar
+from models.grid import Bar
 from models.harmony import Chord
 from models.ngram import NGram
 

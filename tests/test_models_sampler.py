@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from models import checkpoint
-from models.data import TICKS
 from models.errors import ModelError
+from models.grid import TICKS
 from models.harmony import MODES, Chord
 from models.notes import Controls, Note
 from models.sampler import MelodyModel
@@ -135,7 +135,7 @@ def test_ticks_grid_is_what_notes_use(model):
 
 
 def test_every_sample_decodes_to_the_notes_returned(model):
-    from models.tokenizer import bars_to_notes
+    from models.grid import bars_to_notes
 
     for seed in range(3):
         notes = model.generate(CONTROLS, CHORDS, seed=seed, temperature=2.0, top_p=1.0,

@@ -6,10 +6,10 @@ import pytest
 
 from models import data
 from models.errors import RequestError
+from models.grid import bars_to_notes, notes_to_bars
 from models.harmony import Chord
 from models.notes import Controls
-from models.sampler import notes_to_bars
-from models.tokenizer import Tokenizer, bars_to_notes
+from models.tokenizer import Tokenizer
 
 CORPUS_FILES = ("ryansMammoth/AbithaMugginsFavoriteReel.abc", "bach/bwv104.6.mxl",
                 "palestrina/Agnus_02.krn", "oneills1850/0001-0050.abc")

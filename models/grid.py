@@ -1,0 +1,96 @@
+"""The time grid every melody lives on, and the conversion between bars and notes.
+
+A bar holds its meter, its length and its notes on a grid of `TICKS` per quarter note (onset
+in the bar, duration, pitch), plus the chord fitted to it. `notes_to_bars` and
+`bars_to_notes` convert between that grid and `Note`s in quarter-note beats. The corpus
+builder (models/data.py), the tokenizer and the sampler all use these, and nothing here
+depends on them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models.harmony import Chord, fit_bars
+from models.notes import Note
+
+TICKS = 12  # per quarter note: sixteenths and eighth/sixteenth triplets are exact
+PITCH_RANGE = (36, 96)  # MIDI pitches kept after transposing to C
+METERS = ("2/4", "3/4", "4/4", "5/4", "6/4", "2/2", "3/2", "4/2", "3/8", "6/8", "9/8",
+          "12/8", "5/8", "7/8")
+# Note lengths in ticks that the tokenizer has a token for.
+DURATIONS = tuple(sorted(set(range(1, 25)) | {27, 30, 32, 33, 36, 39, 42, 45, 48, 54, 60, 66,
+                                              72, 84, 96, 108, 120, 144}))
+
+
+@dataclass(frozen=True)
+class Bar:
+    meter: str  # 'n/d'
+    length: int  # ticks
+    notes: tuple[tuple[int, int, int], ...]  # (onset tick in bar, duration ticks, pitch)
+    chord: Chord
+
+
+def meter_ticks(meter: str) -> int:
+    """Length of one bar of `meter` in ticks."""
+    numerator, denominator = (int(x) for x in meter.split("/"))
+    return numerator * TICKS * 4 // denominator
+
+
+def meter_beat(meter: str) -> float:
+    """The beat in quarters: dotted quarter for compound x/8, else one denominator unit."""
+    numerator, denominator = (int(x) for x in meter.split("/"))
+    unit = 4 / denominator
+    return unit * 3 if denominator == 8 and numerator % 3 == 0 and numerator > 3 else unit
+
+
+def snap_duration(ticks: int) -> int:
+    """The nearest length in `DURATIONS` (the shorter on a tie)."""
+    return min(DURATIONS, key=lambda d: (abs(d - ticks), d))
+
+
+def bars_to_notes(bars: list[Bar], start: float = 0.0, velocity: int = 80) -> list[Note]:
+    """Bars (ticks) to `Note`s in quarter-note beats, the first bar starting at `start`."""
+    notes, offset = [], start
+    for bar in bars:
+        for onset, duration, pitch in bar.notes:
+            notes.append(Note(pitch, offset + onset / TICKS, duration / TICKS, velocity))
+        offset += bar.length / TICKS
+    return notes
+
+
+def notes_to_bars(notes: list[Note], meter: str, mode: str) -> list[Bar]:
+    """Notes (beats, normalised key) into bars of `meter` on the tick grid, chords fitted.
+
+    Monophonic: at each onset the highest note wins; a note is cut at the next onset (it
+    may be held over a bar line, as ties are in the corpus). Pitches outside the model's
+    range move by octaves into it.
+    """
+    if not notes:
+        return []
+    length = meter_ticks(meter)
+    onsets: dict[int, tuple[int, int]] = {}
+    for note in notes:
+        start = round(note.start * TICKS)
+        pitch = note.pitch
+        while pitch < PITCH_RANGE[0]:
+            pitch += 12
+        while pitch > PITCH_RANGE[1]:
+            pitch -= 12
+        if start >= 0 and (start not in onsets or onsets[start][1] < pitch):
+            onsets[start] = (max(1, round(note.duration * TICKS)), pitch)
+    count = max(onsets) // length + 1
+    per_bar: list[list[tuple[int, int, int]]] = [[] for _ in range(count)]
+    ordered = sorted(onsets.items())
+    for k, (start, (duration, pitch)) in enumerate(ordered):
+        bar, onset = divmod(start, length)
+        limit = ordered[k + 1][0] - start if k + 1 < len(ordered) else duration
+        length_ticks = snap_duration(duration)
+        if length_ticks > limit:  # never into the next note
+            length_ticks = max(d for d in DURATIONS if d <= limit)
+        per_bar[bar].append((onset, length_ticks, pitch))
+    beat = meter_beat(meter)
+    fitted = fit_bars([[(o / TICKS, d / TICKS, p) for o, d, p in bar] for bar in per_bar],
+                      mode, 0, beat)
+    return [Bar(meter, length, tuple(bar), chord)
+            for bar, chord in zip(per_bar, fitted, strict=True)]
