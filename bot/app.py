@@ -12,7 +12,6 @@ import random
 from collections.abc import Awaitable, Callable
 from functools import partial
 from pathlib import Path
-from typing import Protocol
 
 import discord
 from discord import app_commands
@@ -26,34 +25,18 @@ from bot.controls import (
     reaction_action,
 )
 from bot.delivery import escape
-from bot.flow import APOLOGY, ChannelTarget, Flow, InteractionTarget, Target
+from bot.flow import APOLOGY, ChannelTarget, Flow, InteractionTarget, Runner, Target
+from bot.leases import Leases
 from bot.limits import Admission, Cooldown, Ticket
 from bot.settings import BotSettings
 from bot.store import JobRecord, Piece, Store
-from generation.job import Composition, Job, follow_up
+from generation.job import Job, check_prompt, follow_up
 from models.errors import BusyError, RequestError
 
 log = logging.getLogger(__name__)
 
 NEW_SEED_ACTIONS = ("regenerate", "vary")
-MAX_PROMPT = 300
 NOTICE_S = 6.0  # seconds a refusal of a reaction stays in the channel
-
-
-class Runner(Protocol):
-    """Anything that turns a Job into a Composition without blocking the event loop."""
-
-    async def run(self, job: Job, out_dir: Path, progress=None) -> Composition: ...
-
-
-def check_prompt(text: str) -> str:
-    """The cheap, instant checks every prompt gets before anything is queued."""
-    text = text.strip()
-    if not text:
-        raise RequestError("the prompt is empty: describe the music, e.g. 'calm piano in D minor'")
-    if len(text) > MAX_PROMPT:
-        raise RequestError(f"the prompt is {len(text)} characters; the limit is {MAX_PROMPT}")
-    return text
 
 
 def derive_job(piece: Piece, action: str, *, instrument: str | None = None,
@@ -97,13 +80,11 @@ class TunesmithBot(discord.Client):
         start = getattr(self.runner, "start", None)
         if start is not None:
             await start()
+        leases = await Leases.open(self.store.engine, ttl_s=self.settings.lease_s)
         self.flow = Flow(store=self.store, runner=self.runner, admission=self.admission,
-                         out_dir=self.out_dir,
+                         leases=leases, out_dir=self.out_dir,
                          workers=getattr(self.runner, "concurrency", self.settings.workers),
                          progress_interval_s=self.settings.progress_interval_s)
-        from bot.leases import Leases
-
-        self.flow.leases = await Leases.open(self.store.engine, ttl_s=self.settings.lease_s)
         self.sweeper = asyncio.create_task(self._sweep_unleased(), name="adopt-unleased-jobs")
         self.add_dynamic_items(ControlButton, InstrumentSelect)
         register(self.tree)
@@ -143,7 +124,7 @@ class TunesmithBot(discord.Client):
             left = max(0.0, deadline - asyncio.get_running_loop().time())
             await self.flow.drain(timeout_s=left)
         await super().close()
-        if self.flow is not None and self.flow.leases is not None:
+        if self.flow is not None:
             await self.flow.leases.close()
         closer = getattr(self.runner, "close", None)
         if closer is not None:

@@ -15,7 +15,7 @@ from discord import app_commands
 
 from bot.controls import controls_view
 from bot.delivery import build_embed, describe_job, escape
-from generation.job import Job
+from generation.job import MAX_PROMPT, Job, check_prompt
 from generation.upload import MidiLimits, check_size, clean_upload
 from generation.vocab import INSTRUMENTS, MOODS, STYLES
 from models.errors import MidiError, RequestError, TunesmithError
@@ -37,7 +37,7 @@ EXAMPLES = (
     "romantic jazz saxophone ballad in Eb major",
 )
 
-Prompt = app_commands.Range[str, 1, 300]
+Prompt = app_commands.Range[str, 1, MAX_PROMPT]
 
 
 def pre_check(text: str, *, instrument: str | None) -> None:
@@ -45,11 +45,9 @@ def pre_check(text: str, *, instrument: str | None) -> None:
 
     `generation.request.parse_request` is not called here: it loads the MiniLM encoder (about
     90 MB of weights) and runs it, which belongs in the worker, not beside the event loop.
-    Its refusals (empty text, over 300 characters, an unreadable typed option) are the ones
-    checked here; key, tempo and length are typed options Discord already bounds.
+    Its refusals (empty text, over MAX_PROMPT characters, an unreadable typed option) are the
+    ones checked here; key, tempo and length are typed options Discord already bounds.
     """
-    from bot.app import check_prompt
-
     check_prompt(text)
     if instrument is not None and instrument not in INSTRUMENTS:
         raise RequestError(f"{instrument!r} is not an instrument I know; try /styles")
@@ -64,7 +62,7 @@ async def instrument_autocomplete(interaction: discord.Interaction,
 
 @app_commands.command(name="compose", description="Compose a piece from a sentence")
 @app_commands.describe(
-    prompt="What to compose, e.g. 'calm piano in D minor' (1–300 characters)",
+    prompt=f"What to compose, e.g. 'calm piano in D minor' (1–{MAX_PROMPT} characters)",
     key="Key of the piece (default: chosen from the mood)",
     tempo="Tempo in beats per minute, 40–240",
     length="Length in seconds, 10–300",
@@ -97,7 +95,7 @@ async def compose(interaction: discord.Interaction[TunesmithBot], prompt: Prompt
                        prompt="How to continue it, e.g. 'as a jazz trio' (optional)",
                        private="Only you see the result")
 async def continue_(interaction: discord.Interaction[TunesmithBot], file: discord.Attachment,
-                    prompt: app_commands.Range[str, 0, 300] | None = None,
+                    prompt: app_commands.Range[str, 0, MAX_PROMPT] | None = None,
                     private: bool = False) -> None:
     client = interaction.client
     limits = MidiLimits(max_bytes=client.settings.max_upload_bytes)

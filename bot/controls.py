@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from generation.job import MAX_PROMPT
 from generation.vocab import INSTRUMENTS
 
 if TYPE_CHECKING:
@@ -108,8 +109,8 @@ class EditModal(discord.ui.Modal):
         super().__init__(title="Edit the prompt", custom_id=f"ts:edit-form:{piece_id}")
         self.piece_id = piece_id
         self.prompt = discord.ui.TextInput(label="Prompt", style=discord.TextStyle.paragraph,
-                                           default=text[:300], min_length=1, max_length=300,
-                                           custom_id="prompt")
+                                           default=text[:MAX_PROMPT], min_length=1,
+                                           max_length=MAX_PROMPT, custom_id="prompt")
         self.add_item(self.prompt)
 
     async def on_submit(self, interaction: discord.Interaction[TunesmithBot]) -> None:

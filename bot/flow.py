@@ -13,19 +13,17 @@ import logging
 import math
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import discord
 
 from bot.controls import CONTROLS, REACTIONS, controls_view
 from bot.delivery import Attachments, build_embed, describe_job, escape, fit_attachments
+from bot.leases import Leases
 from bot.limits import Admission, Ticket
 from bot.store import Store
 from generation.job import Composition, Job
 from models.errors import TunesmithError
-
-if TYPE_CHECKING:
-    from bot.app import Runner
 
 log = logging.getLogger(__name__)
 
@@ -193,20 +191,30 @@ def progress_text(stage: str, fraction: float) -> str:
     return f"🎼 Composing… {stage} {100 * max(0.0, min(1.0, fraction)):.0f}%"
 
 
-class Flow:
-    """Runs accepted jobs through the runner, one slot per worker, and delivers them."""
+class Runner(Protocol):
+    """Anything that turns a Job into a Composition without blocking the event loop: the
+    embedded WorkerPool (bot/worker.py), the Redis QueueRunner (bot/queue.py), test fakes."""
 
-    def __init__(self, *, store: Store, runner: Runner, admission: Admission, out_dir: Path,
-                 workers: int, progress_interval_s: float):
+    async def run(self, job: Job, out_dir: Path, progress=None) -> Composition: ...
+
+
+class Flow:
+    """Runs accepted jobs through the runner, one slot per worker, and delivers them.
+
+    `leases` (bot/leases.py) say which bot process answers which job.
+    """
+
+    def __init__(self, *, store: Store, runner: Runner, admission: Admission, leases: Leases,
+                 out_dir: Path, workers: int, progress_interval_s: float):
         self.store = store
         self.runner = runner
         self.admission = admission
+        self.leases = leases
         self.out_dir = out_dir
         self.progress_interval_s = progress_interval_s
         self.slots = asyncio.Semaphore(workers)
         self.background: set[asyncio.Task] = set()
         self.active: set[asyncio.Task] = set()  # tasks inside run(), awaited at shutdown
-        self.leases = None  # bot/leases.py: which bot process answers which job
 
     async def run(self, target: Target, job: Job, ticket: Ticket, *, job_id: int, user_id: int,
                   guild_id: int | None, channel_id: int | None, private: bool,
@@ -222,11 +230,10 @@ class Flow:
         target.nonce = f"tunesmith-job-{job_id}"
         succeeded = posted = leased = False
         try:
-            if self.leases is not None:
-                leased = (await self.leases.acquire(job_id) if resumed
-                          else self.leases.take_new(job_id))
-                if not leased:  # another live bot process is answering this job
-                    return None
+            leased = (await self.leases.acquire(job_id) if resumed
+                      else self.leases.take_new(job_id))
+            if not leased:  # another live bot process is answering this job
+                return None
             earlier = await self.store.piece_for_job(job_id) if resumed else None
             if earlier is not None:  # a restart cut this job short after it was composed
                 succeeded = await self._finish_earlier(target, earlier, job_id)

@@ -10,6 +10,25 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from models.errors import RequestError
+
+MAX_PROMPT = 300  # characters a request may have, in every entry point (CLI, chat, Discord)
+
+
+def check_prompt(text: str | None) -> str:
+    """The request text, stripped; RequestError if it is empty or over MAX_PROMPT characters.
+
+    The instant check every entry point makes before anything is queued or parsed.
+    """
+    text = (text or "").strip()
+    if not text:
+        raise RequestError("the request is empty; describe the music, e.g. 'calm piano in "
+                           "D minor'")
+    if len(text) > MAX_PROMPT:
+        raise RequestError(f"the request is {len(text)} characters long; the limit is "
+                           f"{MAX_PROMPT}")
+    return text
+
 Action = Literal["compose", "regenerate", "vary", "extend", "faster", "slower", "instrument",
                  "continue"]
 

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from generation.job import check_prompt
 from generation.lexicon import (
     EMOJI,
     INSTRUMENT_LEXICON,
@@ -51,7 +52,6 @@ from generation.vocab import (
 )
 from models.errors import RequestError
 
-MAX_CHARS = 300
 DEFAULT_LENGTH_S = 30.0
 DEFAULT_MOOD, DEFAULT_STYLE = "calm", "classical"
 SLOT_ORDER = ("key", "tempo", "meter", "instruments", "length", "mood", "style")
@@ -254,18 +254,15 @@ def parse_request(text: str, *, key: str | None = None, tempo_bpm: int | None = 
     """Read a request sentence into a `Request`.
 
     Args:
-        text: what the user typed, 1–300 characters.
+        text: what the user typed, 1–MAX_PROMPT (300) characters.
         key, tempo_bpm, length_s, instrument: typed options (Discord's); they count as stated
             and win over the text.
         classifier: a `generation.classifier.Classifier`; the shared one when None.
 
     Raises:
-        RequestError: empty text, text over 300 characters, or an unreadable typed option.
+        RequestError: empty text, text over MAX_PROMPT characters, or an unreadable typed option.
     """
-    if text is None or not text.strip():
-        raise RequestError("the request is empty; describe the music, e.g. 'calm piano in D minor'")
-    if len(text) > MAX_CHARS:
-        raise RequestError(f"the request is {len(text)} characters long; keep it to {MAX_CHARS}")
+    text = check_prompt(text)
     if classifier is None:
         from generation.classifier import shared_classifier
 
