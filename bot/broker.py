@@ -22,13 +22,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generation.job import Job
-from models.errors import TunesmithError
+from generation.settings import Env
+from models.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -76,40 +77,32 @@ class QueueSettings:
     poll_s: float = 0.25  # TUNESMITH_POLL: how often the bot looks at the jobs it waits on
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> QueueSettings:
-        env = dict(os.environ if env is None else env)
-        url = env.get("REDIS_URL", "").strip()
+    def from_env(cls, env: Mapping[str, str] | None = None) -> QueueSettings:
+        env = Env(env)
+        url = env.text("REDIS_URL")
         if not url.startswith(("redis://", "rediss://", "unix://")):
-            raise TunesmithError("REDIS_URL is not set to a redis:// URL (see deploy/env.example)")
-
-        def number(name: str, default: float) -> float:
-            raw = env.get(name, "").strip()
-            try:
-                return float(raw) if raw else default
-            except ValueError:
-                raise TunesmithError(f"{name}={raw!r} is not a number") from None
-
+            raise ConfigError("REDIS_URL is not set to a redis:// URL (see deploy/env.example)")
         settings = cls(
-            redis_url=url, stream=env.get("TUNESMITH_STREAM", "") or cls.stream,
-            claim_idle_s=number("TUNESMITH_CLAIM_IDLE", cls.claim_idle_s),
-            heartbeat_s=number("TUNESMITH_HEARTBEAT", cls.heartbeat_s),
-            dead_after_s=number("TUNESMITH_DEAD_AFTER", cls.dead_after_s),
-            attempts=int(number("TUNESMITH_ATTEMPTS", cls.attempts)),
-            result_ttl_s=int(number("TUNESMITH_RESULT_TTL", cls.result_ttl_s)),
-            poll_s=number("TUNESMITH_POLL", cls.poll_s))
+            redis_url=url, stream=env.text("TUNESMITH_STREAM", cls.stream),
+            claim_idle_s=env.number("TUNESMITH_CLAIM_IDLE", cls.claim_idle_s),
+            heartbeat_s=env.number("TUNESMITH_HEARTBEAT", cls.heartbeat_s),
+            dead_after_s=env.number("TUNESMITH_DEAD_AFTER", cls.dead_after_s),
+            attempts=env.whole("TUNESMITH_ATTEMPTS", cls.attempts),
+            result_ttl_s=env.whole("TUNESMITH_RESULT_TTL", cls.result_ttl_s),
+            poll_s=env.number("TUNESMITH_POLL", cls.poll_s))
         settings.validate()
         return settings
 
     def validate(self) -> None:
         if not self.heartbeat_s * 2 <= self.dead_after_s:
-            raise TunesmithError(f"TUNESMITH_DEAD_AFTER ({self.dead_after_s} s) must be at least "
+            raise ConfigError(f"TUNESMITH_DEAD_AFTER ({self.dead_after_s} s) must be at least "
                                  f"twice TUNESMITH_HEARTBEAT ({self.heartbeat_s} s)")
         if not 1 <= self.attempts <= 10:
-            raise TunesmithError(f"TUNESMITH_ATTEMPTS={self.attempts} is outside 1–10")
+            raise ConfigError(f"TUNESMITH_ATTEMPTS={self.attempts} is outside 1–10")
         if self.result_ttl_s < 60:
-            raise TunesmithError(f"TUNESMITH_RESULT_TTL={self.result_ttl_s} s is below 60 s")
+            raise ConfigError(f"TUNESMITH_RESULT_TTL={self.result_ttl_s} s is below 60 s")
         if not 0.01 <= self.poll_s <= 10:
-            raise TunesmithError(f"TUNESMITH_POLL={self.poll_s} s is outside 0.01–10 s")
+            raise ConfigError(f"TUNESMITH_POLL={self.poll_s} s is outside 0.01–10 s")
 
 
 def redis_options() -> dict[str, Any]:

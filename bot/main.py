@@ -10,7 +10,7 @@ import aiohttp
 import discord
 
 from bot.settings import BotSettings
-from models.errors import DependencyError, RequestError
+from models.errors import ConfigError, DependencyError
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def build_bot(settings: BotSettings, **client_options):
     import os
 
     from bot.app import TunesmithBot
-    from generation.settings import Settings
+    from generation.settings import Env, Settings
 
     generation = Settings.from_env()
     if settings.redis_url:
@@ -67,7 +67,7 @@ def build_bot(settings: BotSettings, **client_options):
         # TUNESMITH_COMPOSER names the composer class, as it does for `tunesmith worker`.
         runner = WorkerPool(generation, workers=settings.workers,
                             job_timeout_s=settings.job_timeout_s,
-                            factory=os.environ.get("TUNESMITH_COMPOSER") or DEFAULT_FACTORY)
+                            factory=Env().text("TUNESMITH_COMPOSER", DEFAULT_FACTORY))
     client = TunesmithBot
     if settings.shard_count is not None:
         client = sharded_bot_class()
@@ -103,7 +103,7 @@ def run(*, sync: bool = False) -> int:
     try:
         asyncio.run(serve(bot, token))
     except discord.LoginFailure:
-        raise RequestError("Discord refused DISCORD_TOKEN: copy it again from the developer "
+        raise ConfigError("Discord refused DISCORD_TOKEN: copy it again from the developer "
                            "portal (your application → Bot → Reset Token)") from None
     except aiohttp.ClientConnectionError as error:
         raise DependencyError(f"cannot reach Discord ({type(error).__name__}): check the "

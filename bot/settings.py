@@ -6,43 +6,30 @@ no log line or traceback that prints the settings can leak it.
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from models.errors import RequestError
+from generation.settings import Env
+from models.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///tunesmith.db"
 
 
-def _number(env: dict[str, str], name: str, default: float) -> float:
-    raw = env.get(name, "")
-    if raw == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise RequestError(f"{name}={raw!r} is not a number") from None
-
-
-def _flag(env: dict[str, str], name: str) -> bool:
-    return env.get(name, "").strip().lower() in ("1", "true", "yes", "on")
-
-
-def _shard_count(env: dict[str, str]) -> int | None:
-    raw = env.get("TUNESMITH_SHARD_COUNT", "").strip()
+def _shard_count(env: Env) -> int | None:
+    raw = env.text("TUNESMITH_SHARD_COUNT")
     if not raw:
         return None
     if not raw.isdigit() or int(raw) < 1:
-        raise RequestError(f"TUNESMITH_SHARD_COUNT={raw!r} is not a positive whole number")
+        raise ConfigError(f"TUNESMITH_SHARD_COUNT={raw!r} is not a positive whole number")
     return int(raw)
 
 
-def _shard_ids(env: dict[str, str]) -> tuple[int, ...]:
-    raw = env.get("TUNESMITH_SHARD_IDS", "").replace(" ", "")
+def _shard_ids(env: Env) -> tuple[int, ...]:
+    raw = env.text("TUNESMITH_SHARD_IDS").replace(" ", "")
     if not raw:
         return ()
     if not all(part.isdigit() for part in raw.split(",")):
-        raise RequestError(f"TUNESMITH_SHARD_IDS={raw!r} is not a list of shard numbers (0,1,2)")
+        raise ConfigError(f"TUNESMITH_SHARD_IDS={raw!r} is not a list of shard numbers (0,1,2)")
     return tuple(int(part) for part in raw.split(","))
 
 
@@ -78,67 +65,67 @@ class BotSettings:
     stop_timeout_s: float = 20.0
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> BotSettings:
-        env = dict(os.environ if env is None else env)
-        guild = env.get("TUNESMITH_DEV_GUILD", "").strip()
+    def from_env(cls, env: Mapping[str, str] | None = None) -> BotSettings:
+        env = Env(env)
+        guild = env.text("TUNESMITH_DEV_GUILD")
         if guild and not guild.isdigit():
-            raise RequestError(f"TUNESMITH_DEV_GUILD={guild!r} is not a server id (digits only)")
+            raise ConfigError(f"TUNESMITH_DEV_GUILD={guild!r} is not a server id (digits only)")
         settings = cls(
-            token=env.get("DISCORD_TOKEN", "").strip(),
-            database_url=env.get("DATABASE_URL", "") or DEFAULT_DATABASE_URL,
+            token=env.text("DISCORD_TOKEN"),
+            database_url=env.text("DATABASE_URL", DEFAULT_DATABASE_URL),
             dev_guild=int(guild) if guild else None,
-            sync_commands=_flag(env, "TUNESMITH_SYNC_COMMANDS"),
-            cooldown_s=_number(env, "TUNESMITH_COOLDOWN", 10.0),
-            queue_per_user=int(_number(env, "TUNESMITH_QUEUE_PER_USER", 2)),
-            queue_per_guild=int(_number(env, "TUNESMITH_QUEUE_PER_GUILD", 6)),
-            queue_total=int(_number(env, "TUNESMITH_QUEUE_TOTAL", 20)),
-            workers=int(_number(env, "TUNESMITH_WORKERS", 1)),
-            job_timeout_s=_number(env, "TUNESMITH_JOB_TIMEOUT", 300.0),
-            progress_interval_s=_number(env, "TUNESMITH_PROGRESS_INTERVAL", 2.0),
-            max_upload_bytes=int(_number(env, "TUNESMITH_MAX_UPLOAD", 256 * 1024)),
-            redis_url=env.get("REDIS_URL", "").strip(),
+            sync_commands=env.flag("TUNESMITH_SYNC_COMMANDS"),
+            cooldown_s=env.number("TUNESMITH_COOLDOWN", 10.0),
+            queue_per_user=env.whole("TUNESMITH_QUEUE_PER_USER", 2),
+            queue_per_guild=env.whole("TUNESMITH_QUEUE_PER_GUILD", 6),
+            queue_total=env.whole("TUNESMITH_QUEUE_TOTAL", 20),
+            workers=env.whole("TUNESMITH_WORKERS", 1),
+            job_timeout_s=env.number("TUNESMITH_JOB_TIMEOUT", 300.0),
+            progress_interval_s=env.number("TUNESMITH_PROGRESS_INTERVAL", 2.0),
+            max_upload_bytes=env.whole("TUNESMITH_MAX_UPLOAD", 256 * 1024),
+            redis_url=env.text("REDIS_URL"),
             shard_count=_shard_count(env),
             shard_ids=_shard_ids(env),
-            lease_s=_number(env, "TUNESMITH_LEASE", 30.0),
-            stop_timeout_s=_number(env, "TUNESMITH_STOP_TIMEOUT", 20.0),
+            lease_s=env.number("TUNESMITH_LEASE", 30.0),
+            stop_timeout_s=env.number("TUNESMITH_STOP_TIMEOUT", 20.0),
         )
         settings.validate()
         return settings
 
     def validate(self) -> None:
         if not 0 <= self.stop_timeout_s <= 3600:
-            raise RequestError(f"stop timeout {self.stop_timeout_s} s is outside 0–3600 s")
+            raise ConfigError(f"stop timeout {self.stop_timeout_s} s is outside 0–3600 s")
         if not 0 <= self.cooldown_s <= 3600:
-            raise RequestError(f"cooldown {self.cooldown_s} s is outside 0–3600 s")
+            raise ConfigError(f"cooldown {self.cooldown_s} s is outside 0–3600 s")
         for name in ("queue_per_user", "queue_per_guild", "queue_total", "workers"):
             if getattr(self, name) < 1:
-                raise RequestError(f"{name} is {getattr(self, name)}; it must be at least 1")
+                raise ConfigError(f"{name} is {getattr(self, name)}; it must be at least 1")
         if self.workers > 16:
-            raise RequestError(f"{self.workers} workers is above the limit of 16")
+            raise ConfigError(f"{self.workers} workers is above the limit of 16")
         if not 5 <= self.job_timeout_s <= 3600:
-            raise RequestError(f"job timeout {self.job_timeout_s} s is outside 5–3600 s")
+            raise ConfigError(f"job timeout {self.job_timeout_s} s is outside 5–3600 s")
         if not 1024 <= self.max_upload_bytes <= 8 * 1024 * 1024:
-            raise RequestError(f"upload limit {self.max_upload_bytes} bytes is outside 1 KiB–8 MiB")
+            raise ConfigError(f"upload limit {self.max_upload_bytes} bytes is outside 1 KiB–8 MiB")
         if not 1 <= self.lease_s <= 600:
-            raise RequestError(f"TUNESMITH_LEASE={self.lease_s} s is outside 1–600 s")
+            raise ConfigError(f"TUNESMITH_LEASE={self.lease_s} s is outside 1–600 s")
         if self.shard_ids and self.shard_count is None:
-            raise RequestError("TUNESMITH_SHARD_IDS needs TUNESMITH_SHARD_COUNT (all shards)")
+            raise ConfigError("TUNESMITH_SHARD_IDS needs TUNESMITH_SHARD_COUNT (all shards)")
         if self.shard_count is not None and any(i >= self.shard_count for i in self.shard_ids):
-            raise RequestError(f"a shard id in {list(self.shard_ids)} is not below the shard "
+            raise ConfigError(f"a shard id in {list(self.shard_ids)} is not below the shard "
                                f"count {self.shard_count}")
         if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
-            raise RequestError(f"REDIS_URL {self.redis_url.split('@')[-1]!r} is not a redis:// URL")
+            raise ConfigError(f"REDIS_URL {self.redis_url.split('@')[-1]!r} is not a redis:// URL")
         if not self.database_url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             scheme = self.database_url.split("://", 1)[0]
-            raise RequestError(
+            raise ConfigError(
                 f"DATABASE_URL scheme {scheme!r} is not supported: use sqlite+aiosqlite:// or "
                 "postgresql+asyncpg://"
             )
 
     def require_token(self) -> str:
-        """The token, or a RequestError saying how to provide it."""
+        """The token, or a ConfigError saying how to provide it."""
         if not self.token:
-            raise RequestError(
+            raise ConfigError(
                 "DISCORD_TOKEN is not set: put the bot token from the Discord developer portal "
                 "in the environment (see deploy/env.example)"
             )

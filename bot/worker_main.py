@@ -22,6 +22,7 @@ import shutil
 import signal
 import socket
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,8 @@ from bot.broker import (
 )
 from bot.worker import PoolClosed, WorkerPool
 from generation.job import Job
-from models.errors import TunesmithError
+from generation.settings import Env
+from models.errors import ConfigError, TunesmithError
 
 log = logging.getLogger(__name__)
 
@@ -64,25 +66,23 @@ class WorkerSettings:
     stop_timeout_s: float = 20.0
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> WorkerSettings:
-        env = dict(os.environ if env is None else env)
-        try:
-            settings = cls(
-                composer=env.get("TUNESMITH_COMPOSER", "") or DEFAULT_COMPOSER,
-                job_timeout_s=float(env.get("TUNESMITH_JOB_TIMEOUT", "") or 300.0),
-                job_memory_mb=int(env.get("TUNESMITH_JOB_MEMORY", "") or 4096),
-                name=env.get("TUNESMITH_WORKER_NAME", ""),
-                stop_timeout_s=float(env.get("TUNESMITH_STOP_TIMEOUT", "") or 20.0))
-        except ValueError as error:
-            raise TunesmithError(f"a worker setting is not a number: {error}") from None
+    def from_env(cls, env: Mapping[str, str] | None = None,
+                 **overrides: Any) -> WorkerSettings:
+        env = Env(env)
+        settings = cls(
+            composer=env.text("TUNESMITH_COMPOSER", DEFAULT_COMPOSER),
+            job_timeout_s=env.number("TUNESMITH_JOB_TIMEOUT", 300.0),
+            job_memory_mb=env.whole("TUNESMITH_JOB_MEMORY", 4096),
+            name=env.text("TUNESMITH_WORKER_NAME"),
+            stop_timeout_s=env.number("TUNESMITH_STOP_TIMEOUT", 20.0))
         settings = cls(**{**settings.__dict__, **{k: v for k, v in overrides.items()
                                                   if v is not None}})
         if not 5 <= settings.job_timeout_s <= 3600:
-            raise TunesmithError(f"job timeout {settings.job_timeout_s} s is outside 5–3600 s")
+            raise ConfigError(f"job timeout {settings.job_timeout_s} s is outside 5–3600 s")
         if not 0 <= settings.stop_timeout_s <= 3600:
-            raise TunesmithError(f"stop timeout {settings.stop_timeout_s} s is outside 0–3600 s")
+            raise ConfigError(f"stop timeout {settings.stop_timeout_s} s is outside 0–3600 s")
         if settings.job_memory_mb and settings.job_memory_mb < 512:
-            raise TunesmithError(f"TUNESMITH_JOB_MEMORY={settings.job_memory_mb} MiB is below "
+            raise ConfigError(f"TUNESMITH_JOB_MEMORY={settings.job_memory_mb} MiB is below "
                                  "512 MiB; a composer needs about 1.5 GiB (0 turns the cap off)")
         return settings
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from generation.settings import Env
 from models.errors import DependencyError, ModelError
 
 log = logging.getLogger(__name__)
@@ -145,7 +146,7 @@ class Encoder:
         # (load 4.5) OpenBLAS on two threads took a median 37–115 ms and a p95 of 320 ms a
         # sentence, on one thread 9–12 ms and 12–20 ms. The limit holds only while `encode`
         # runs (setting it costs ~10 µs). TUNESMITH_ENCODER_THREADS overrides it.
-        self.threads = int(os.environ.get("TUNESMITH_ENCODER_THREADS", "1"))
+        self.threads = max(1, Env().whole("TUNESMITH_ENCODER_THREADS", 1))
         self._blas = ThreadpoolController()
         self.load_s = time.perf_counter() - started
         log.debug("sentence encoder loaded in %.2f s", self.load_s)

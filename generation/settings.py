@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models.errors import DependencyError, RequestError
+from models.errors import ConfigError, DependencyError
 
 SOUNDFONT_CANDIDATES = (
     "/usr/share/sounds/sf2/FluidR3_GM.sf2",
@@ -18,14 +19,33 @@ SOUNDFONT_CANDIDATES = (
 MP3_BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
 
 
-def _env_float(env: dict[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise RequestError(f"{name}={raw!r} is not a number") from None
+class Env:
+    """Settings read from environment variables (`os.environ` unless given). Every reader of
+    settings in tunesmith uses this, so a bad value is always a ConfigError naming it."""
+
+    def __init__(self, env: Mapping[str, str] | None = None):
+        self.env = dict(os.environ if env is None else env)
+
+    def text(self, name: str, default: str = "") -> str:
+        return self.env.get(name, "").strip() or default
+
+    def number(self, name: str, default: float) -> float:
+        raw = self.env.get(name, "").strip()
+        if not raw:
+            return default
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigError(f"{name}={raw!r} is not a number") from None
+
+    def whole(self, name: str, default: int) -> int:
+        value = self.number(name, default)
+        if value != int(value):
+            raise ConfigError(f"{name}={self.env[name].strip()!r} is not a whole number")
+        return int(value)
+
+    def flag(self, name: str) -> bool:
+        return self.text(name).lower() in ("1", "true", "yes", "on")
 
 
 @dataclass(frozen=True)
@@ -47,39 +67,39 @@ class Settings:
     device: str = field(default="cpu")  # TUNESMITH_DEVICE: torch device for the music model
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
-        env = dict(os.environ if env is None else env)
-        soundfont = env.get("TUNESMITH_SOUNDFONT")
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = Env(env)
+        soundfont = env.text("TUNESMITH_SOUNDFONT")
         settings = cls(
             soundfont=Path(soundfont) if soundfont else None,
-            out_dir=Path(env.get("TUNESMITH_OUT", "out")),
-            cache_dir=Path(env.get("TUNESMITH_CACHE", ".cache")),
-            sample_rate=int(_env_float(env, "TUNESMITH_SAMPLE_RATE", 44_100)),
-            mp3_bitrate_kbps=int(_env_float(env, "TUNESMITH_MP3_BITRATE", 192)),
-            mp3_quality=int(_env_float(env, "TUNESMITH_MP3_QUALITY", 7)),
-            release_tail_s=_env_float(env, "TUNESMITH_RELEASE_TAIL", 2.0),
-            max_render_s=_env_float(env, "TUNESMITH_MAX_RENDER", 330.0),
-            target_dbfs=_env_float(env, "TUNESMITH_LOUDNESS", -16.0),
-            device=env.get("TUNESMITH_DEVICE", "cpu"),
+            out_dir=Path(env.text("TUNESMITH_OUT", "out")),
+            cache_dir=Path(env.text("TUNESMITH_CACHE", ".cache")),
+            sample_rate=env.whole("TUNESMITH_SAMPLE_RATE", 44_100),
+            mp3_bitrate_kbps=env.whole("TUNESMITH_MP3_BITRATE", 192),
+            mp3_quality=env.whole("TUNESMITH_MP3_QUALITY", 7),
+            release_tail_s=env.number("TUNESMITH_RELEASE_TAIL", 2.0),
+            max_render_s=env.number("TUNESMITH_MAX_RENDER", 330.0),
+            target_dbfs=env.number("TUNESMITH_LOUDNESS", -16.0),
+            device=env.text("TUNESMITH_DEVICE", "cpu"),
         )
         settings.validate()
         return settings
 
     def validate(self) -> None:
         if not 8_000 <= self.sample_rate <= 96_000:
-            raise RequestError(f"sample rate {self.sample_rate} Hz is outside 8000–96000 Hz")
+            raise ConfigError(f"sample rate {self.sample_rate} Hz is outside 8000–96000 Hz")
         if self.mp3_bitrate_kbps not in MP3_BITRATES:
-            raise RequestError(
+            raise ConfigError(
                 f"MP3 bitrate {self.mp3_bitrate_kbps} kbps is not one of {MP3_BITRATES}"
             )
         if not 0 <= self.mp3_quality <= 9:
-            raise RequestError(f"MP3 quality {self.mp3_quality} is outside LAME's 0–9")
+            raise ConfigError(f"MP3 quality {self.mp3_quality} is outside LAME's 0–9")
         if not 0 <= self.release_tail_s <= 10:
-            raise RequestError(f"release tail {self.release_tail_s} s is outside 0–10 s")
+            raise ConfigError(f"release tail {self.release_tail_s} s is outside 0–10 s")
         if not 1 <= self.max_render_s <= 3600:
-            raise RequestError(f"render cap {self.max_render_s} s is outside 1–3600 s")
+            raise ConfigError(f"render cap {self.max_render_s} s is outside 1–3600 s")
         if not -40 <= self.target_dbfs <= -3:
-            raise RequestError(f"loudness {self.target_dbfs} dBFS is outside -40 to -3 dBFS")
+            raise ConfigError(f"loudness {self.target_dbfs} dBFS is outside -40 to -3 dBFS")
 
     def soundfont_path(self) -> Path:
         """The General MIDI SoundFont to use, or a DependencyError naming the package."""

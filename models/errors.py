@@ -2,6 +2,7 @@
 
     TunesmithError          anything a user may be shown; the message is written for them
     ├── RequestError        the request text or one of its values cannot be used
+    ├── ConfigError         a setting the operator gave (an environment variable) cannot be used
     ├── MidiError           a MIDI file (uploaded or produced) breaks a limit or is malformed
     ├── DependencyError     a system package is missing (names the package to install)
     ├── ModelError          a checkpoint is missing or does not match the tokenizer
@@ -19,6 +20,10 @@ class TunesmithError(Exception):
 
 class RequestError(TunesmithError):
     """The request text or a value in it cannot be used."""
+
+
+class ConfigError(TunesmithError):
+    """A setting from the environment cannot be used; the message names the variable."""
 
 
 class MidiError(TunesmithError):

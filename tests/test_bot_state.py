@@ -16,7 +16,7 @@ from bot.settings import DEFAULT_DATABASE_URL, BotSettings
 from bot.store import Base, Store
 from generation.job import Job
 from generation.settings import Settings
-from models.errors import BusyError, RequestError
+from models.errors import BusyError, ConfigError
 from tests.worker_composers import write_piece
 
 
@@ -134,16 +134,17 @@ def test_settings_from_the_environment_keep_the_token_out_of_repr():
     ({"TUNESMITH_COOLDOWN": "soon"}, "TUNESMITH_COOLDOWN='soon' is not a number"),
     ({"TUNESMITH_DEV_GUILD": "my server"}, "is not a server id"),
     ({"TUNESMITH_QUEUE_TOTAL": "0"}, "queue_total is 0"),
+    ({"TUNESMITH_QUEUE_TOTAL": "2.5"}, "TUNESMITH_QUEUE_TOTAL='2.5' is not a whole number"),
     ({"DATABASE_URL": "mysql://user:secret@db/x"}, "scheme 'mysql' is not supported"),
 ])
 def test_bad_settings_are_refused_with_the_value(env, message):
-    with pytest.raises(RequestError, match=message) as refused:
+    with pytest.raises(ConfigError, match=message) as refused:
         BotSettings.from_env(env)
     assert "secret" not in str(refused.value)
 
 
 def test_a_missing_token_says_where_to_put_it():
-    with pytest.raises(RequestError, match="DISCORD_TOKEN is not set"):
+    with pytest.raises(ConfigError, match="DISCORD_TOKEN is not set"):
         BotSettings.from_env({}).require_token()
 
 

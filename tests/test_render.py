@@ -16,7 +16,7 @@ from generation.pianoroll import DRUM_COLOUR, PALETTE, draw_piano_roll
 from generation.render import load_midi, normalise, render, render_budget, render_file
 from generation.settings import Settings
 from generation.synth import shared_synthesizer
-from models.errors import DependencyError, MidiError
+from models.errors import ConfigError, DependencyError, MidiError
 from tests.midi_bytes import header, track, vlq
 
 
@@ -207,7 +207,7 @@ def test_missing_fluidsynth_library_names_the_packages(monkeypatch):
 
 
 def test_bad_settings_are_refused_with_the_value():
-    with pytest.raises(Exception, match="900"):
+    with pytest.raises(ConfigError, match="900"):
         Settings.from_env({"TUNESMITH_MAX_RENDER": "9000"} | {"TUNESMITH_SAMPLE_RATE": "900"})
 
 
