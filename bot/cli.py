@@ -12,6 +12,7 @@ import logging
 import sys
 from pathlib import Path
 
+from generation.job import MAX_BPM, MIN_BPM
 from models.errors import TunesmithError
 
 log = logging.getLogger("tunesmith")
@@ -181,7 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     compose.add_argument("--seed", type=int, help="same text + seed + model → same MIDI")
     compose.add_argument("--out", default="out", help="folder to write into (default: out)")
     compose.add_argument("--key", help='override the key, e.g. "Eb major"')
-    compose.add_argument("--tempo", type=int, help="override the tempo (bpm, 40–240)")
+    compose.add_argument("--tempo", type=int, help=f"override the tempo (bpm, {MIN_BPM}–{MAX_BPM})")
     compose.add_argument("--length", type=float, help="override the length (seconds)")
     compose.add_argument("--instrument", help="override the lead instrument")
     compose.set_defaults(handler=_compose)

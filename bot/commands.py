@@ -15,7 +15,7 @@ from discord import app_commands
 
 from bot.controls import controls_view
 from bot.delivery import build_embed, describe_job, escape
-from generation.job import MAX_PROMPT, Job, check_prompt
+from generation.job import MAX_BPM, MAX_PROMPT, MIN_BPM, Job, check_prompt
 from generation.upload import MidiLimits, check_size, clean_upload
 from generation.vocab import INSTRUMENTS, MOODS, STYLES
 from models.errors import MidiError, RequestError, TunesmithError
@@ -64,7 +64,7 @@ async def instrument_autocomplete(interaction: discord.Interaction,
 @app_commands.describe(
     prompt=f"What to compose, e.g. 'calm piano in D minor' (1–{MAX_PROMPT} characters)",
     key="Key of the piece (default: chosen from the mood)",
-    tempo="Tempo in beats per minute, 40–240",
+    tempo=f"Tempo in beats per minute, {MIN_BPM}–{MAX_BPM}",
     length="Length in seconds, 10–300",
     instrument="Lead instrument",
     seed="Seed for a reproducible result",
@@ -74,7 +74,7 @@ async def instrument_autocomplete(interaction: discord.Interaction,
 @app_commands.autocomplete(instrument=instrument_autocomplete)
 async def compose(interaction: discord.Interaction[TunesmithBot], prompt: Prompt,
                   key: app_commands.Choice[str] | None = None,
-                  tempo: app_commands.Range[int, 40, 240] | None = None,
+                  tempo: app_commands.Range[int, MIN_BPM, MAX_BPM] | None = None,
                   length: app_commands.Range[int, 10, 300] | None = None,
                   instrument: str | None = None,
                   seed: app_commands.Range[int, 0, 2**31 - 1] | None = None,

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pretty_midi
 
+from generation.job import MAX_BPM, MIN_BPM
 from generation.keyfind import estimate_key
 from generation.melody import tonic_shift
 from generation.plan import Plan, Section, make_plan
@@ -132,7 +133,8 @@ def continuation_spec(job) -> tuple[Spec, dict, Given]:
                             instrument=job.instrument)
     stated = set(request.stated)
     key = request.key if "key" in stated else found.name
-    tempo = request.tempo_bpm if "tempo" in stated else int(min(240, max(40, round(file_tempo))))
+    tempo = (request.tempo_bpm if "tempo" in stated
+             else int(min(MAX_BPM, max(MIN_BPM, round(file_tempo)))))
     meter = request.meter if "meter" in stated else _meter(midi)
     notes = request.notes + (f"the upload sounds in {found.name} at {round(file_tempo)} bpm "
                              f"in {_meter(midi)}",)

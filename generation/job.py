@@ -13,6 +13,7 @@ from typing import Any, Literal
 from models.errors import RequestError
 
 MAX_PROMPT = 300  # characters a request may have, in every entry point (CLI, chat, Discord)
+MIN_BPM, MAX_BPM = 40, 240  # every tempo is kept inside these, asked, edited or uploaded
 
 
 def check_prompt(text: str | None) -> str:

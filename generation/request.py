@@ -44,6 +44,7 @@ from generation.vocab import (
     INSTRUMENT_STYLES,
     INSTRUMENTS,
     MAJOR_TONIC,
+    MINOR_MODES,
     MINOR_TONIC,
     MOOD_KEY,
     MOOD_TEMPO,
@@ -172,7 +173,7 @@ def _style_odds(styles: dict[str, float], instruments: list[str]) -> dict[str, f
 
 
 def _bare_mood(key: Key | None, tempo: Tempo | None) -> str:
-    minorish = key is not None and key.mode in ("minor", "dorian", "phrygian", "locrian")
+    minorish = key is not None and key.mode in MINOR_MODES
     fast = tempo is not None and tempo.bpm > 110
     return ("energetic" if fast else "sad") if minorish else ("happy" if fast else "calm")
 
@@ -184,7 +185,7 @@ def _mood_odds(moods: dict[str, float], key: Key | None, bpm: int | None) -> dic
     less likely, a fast one "calm". Moods the user names are not touched (they are stated).
     """
     factor = dict.fromkeys(moods, 1.0)
-    if key is not None and key.mode in ("minor", "dorian", "phrygian", "locrian"):
+    if key is not None and key.mode in MINOR_MODES:
         factor.update(happy=0.5, playful=0.6)
     elif key is not None and key.mode in ("major", "lydian", "mixolydian"):
         factor.update(sad=0.6, dark=0.6)
@@ -212,7 +213,7 @@ def _resolve_key(key: Key | None, mood: str) -> tuple[str, list[str]]:
         return MOOD_KEY[mood], []
     if key.tonic is not None:
         return key.name, list(key.notes)
-    minorish = key.mode in ("minor", "dorian", "phrygian", "locrian")
+    minorish = key.mode in MINOR_MODES
     chosen = f"{(MINOR_TONIC if minorish else MAJOR_TONIC)[mood]} {key.mode}"
     if key.notes:
         return chosen, [f"{key.notes[0]}; using {chosen}"]

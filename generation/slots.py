@@ -11,9 +11,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from generation.job import MAX_BPM, MIN_BPM
 from generation.lexicon import ITALIAN_TEMPOS, NUMBER_WORDS, fold
 
-MIN_BPM, MAX_BPM = 40, 240
 MIN_LENGTH_S, MAX_LENGTH_S = 5.0, 300.0
 
 
@@ -96,7 +96,7 @@ class Tempo:
 
 
 def clamp_tempo(bpm: float) -> Tempo:
-    """A tempo inside 40–240 bpm, with a note when the asked value was outside."""
+    """A tempo inside MIN_BPM–MAX_BPM, with a note when the asked value was outside."""
     shown = f"{bpm:g}"
     if bpm > MAX_BPM:
         return Tempo(MAX_BPM, (f"tempo {shown} bpm is above {MAX_BPM}; using {MAX_BPM}",))

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from generation.instruments import BASS_INSTRUMENTS, instrument
+from generation.job import MAX_BPM, MIN_BPM
 from generation.styles import PROFILES, StyleProfile
 from models.errors import RequestError
 from models.grid import METERS
@@ -258,9 +259,9 @@ def make_spec(request: Any, seed: int) -> Spec:
 
 def with_tempo(spec: Spec, factor: float) -> Spec:
     """🐢/🐇: the same piece at another tempo (the bars stay; the length follows)."""
-    tempo = int(min(240, max(40, round(spec.tempo_bpm * factor))))
+    tempo = int(min(MAX_BPM, max(MIN_BPM, round(spec.tempo_bpm * factor))))
     if tempo == spec.tempo_bpm:
-        limit = "240" if factor > 1 else "40"
+        limit = MAX_BPM if factor > 1 else MIN_BPM
         raise RequestError(f"the tempo is already {spec.tempo_bpm} bpm, at the {limit} bpm limit")
     scaled = replace(spec, tempo_bpm=tempo, model_tempo=spec.model_tempo or spec.tempo_bpm)
     return replace(scaled, duration_s=round(spec.duration_s * spec.tempo_bpm / tempo, 3))

@@ -22,6 +22,7 @@ INSTRUMENTS = ("piano", "electric piano", "harpsichord", "celesta", "music box",
                "sitar", "erhu", "guzheng", "pipa")
 
 TEMPO_FEELS = ("slow", "medium", "fast")
+MINOR_MODES = ("minor", "dorian", "phrygian", "locrian")  # a minor third above the tonic
 
 # One sensible lead per style, used when the request names no instrument.
 STYLE_LEAD = {
