@@ -112,13 +112,13 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _bot(args: argparse.Namespace) -> int:
-    from bot.main import run
+    from bot.run_bot import run
 
     return run(sync=args.sync)
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from bot.worker_main import run
+    from bot.queue_worker import run
 
     return run(composer=args.composer, name=args.name)
 

@@ -193,7 +193,7 @@ def progress_text(stage: str, fraction: float) -> str:
 
 class Runner(Protocol):
     """Anything that turns a Job into a Composition without blocking the event loop: the
-    embedded WorkerPool (bot/worker.py), the Redis QueueRunner (bot/queue.py), test fakes."""
+    embedded WorkerPool (bot/pool.py), the Redis QueueRunner (bot/redis_runner.py), test fakes."""
 
     async def run(self, job: Job, out_dir: Path, progress=None) -> Composition: ...
 

@@ -3,7 +3,7 @@
     FAKE_DISCORD=http://127.0.0.1:PORT DISCORD_TOKEN=... REDIS_URL=... DATABASE_URL=... \
         python -m tests.bot_process
 
-It is `tunesmith bot` as `bot.main.build_bot` builds it (the queue runner when REDIS_URL is
+It is `tunesmith bot` as `bot.run_bot.build_bot` builds it (the queue runner when REDIS_URL is
 set), with discord.py's two base URLs moved to the fake server, stopped by SIGTERM or
 SIGINT the way `tunesmith bot` is.
 """
@@ -17,7 +17,7 @@ import os
 import discord
 import yarl
 
-from bot.main import build_bot, serve
+from bot.run_bot import build_bot, serve
 from bot.settings import BotSettings
 
 

@@ -19,9 +19,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from bot.broker import worker_key
-from bot.queue import QueueRunner, QueueSettings
-from bot.worker import PR_SET_PDEATHSIG
+from bot.pool import PR_SET_PDEATHSIG
+from bot.redis_queue import worker_key
+from bot.redis_runner import QueueRunner, QueueSettings
 from tests.bot_harness import running_bot
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,7 +7,7 @@ import logging
 import threading
 
 from bot import cli
-from bot.main import QUIET_LOGGERS
+from bot.run_bot import QUIET_LOGGERS
 from tests.fake_discord import FakeDiscord
 
 

@@ -9,7 +9,7 @@ import logging
 import symusic
 from pydub import AudioSegment
 
-from bot.main import quiet_discord_logs
+from bot.run_bot import quiet_discord_logs
 from tests.bot_harness import TOKEN, FakeRunner, fake_discord, running_bot
 from tests.fake_discord import ALICE, BOB, CAROL, EPHEMERAL, GUILD_ID
 

@@ -199,7 +199,7 @@ def test_env_example_documents_every_bot_variable_and_loads():
 
 
 def test_importing_the_bot_loads_no_heavy_library():
-    code = ("import sys, bot.app, bot.commands, bot.worker, bot.main; "
+    code = ("import sys, bot.app, bot.commands, bot.pool, bot.run_bot; "
             "print(sorted(m for m in ('torch', 'transformers', 'music21') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, cwd=Path(__file__).resolve().parents[1])

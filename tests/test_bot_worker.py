@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from bot.worker import WorkerPool
+from bot.pool import WorkerPool
 from generation.job import Job
 from generation.settings import Settings
 from models.errors import RequestError, TunesmithError

@@ -28,7 +28,7 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bot.broker import PREFIX
+from bot.redis_queue import PREFIX
 from models.machine import machine_line
 from tests.bot_harness import fake_discord
 from tests.fake_discord import ALICE, BOB, CAROL
@@ -98,7 +98,7 @@ async def diagnose(titles: list[str], database_url: str, redis) -> dict[str, dic
     """Where each lost request stands, in the bot's records and in Redis (for the report)."""
     from sqlalchemy import select
 
-    from bot.broker import RESULT_PREFIX, WAITING, job_key, task_key
+    from bot.redis_queue import RESULT_PREFIX, WAITING, job_key, task_key
     from bot.store import JobRow, PieceRow, Store
 
     store = await Store.open(database_url)

@@ -18,7 +18,7 @@ from pydub import AudioSegment
 from redis.asyncio import Redis
 
 import models
-from bot.broker import PREFIX
+from bot.redis_queue import PREFIX
 from bot.store import Store
 from models.machine import machine_line
 from tests.bot_harness import fake_discord

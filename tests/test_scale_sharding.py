@@ -7,10 +7,10 @@ import asyncio
 
 import discord
 
-from bot.main import build_bot, sharded_bot_class
-from bot.queue import QueueRunner
+from bot.pool import WorkerPool
+from bot.redis_runner import QueueRunner
+from bot.run_bot import build_bot, sharded_bot_class
 from bot.settings import BotSettings
-from bot.worker import WorkerPool
 from tests.bot_harness import TOKEN, FakeRunner, bot_settings, fake_discord
 
 

@@ -1,6 +1,6 @@
 """Scale-out: the bot's Runner that sends jobs through Redis to `tunesmith worker` processes.
 
-Each job is submitted as a taskiq message (bot/broker.py) under a key made from the bot's own
+Each job is submitted as a taskiq message (bot/redis_queue.py) under a key made from the bot's own
 job id, so a restarted bot finds its jobs where they stand. One loop looks at every job the
 bot waits on each `poll_s`, in one Redis round trip: the place in line of a waiting job, the
 progress of a running one, whether its worker is still alive (a dead worker's job is submitted
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.broker import (
+from bot.redis_queue import (
     FILE_FIELDS,
     RESULT_PREFIX,
     SEQUENCE,

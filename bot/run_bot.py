@@ -57,12 +57,12 @@ def build_bot(settings: BotSettings, **client_options):
 
     generation = Settings.from_env()
     if settings.redis_url:
-        from bot.queue import QueueRunner, QueueSettings
+        from bot.redis_runner import QueueRunner, QueueSettings
 
         runner = QueueRunner(QueueSettings.from_env({**os.environ,
                                                      "REDIS_URL": settings.redis_url}))
     else:
-        from bot.worker import DEFAULT_FACTORY, WorkerPool
+        from bot.pool import DEFAULT_FACTORY, WorkerPool
 
         # TUNESMITH_COMPOSER names the composer class, as it does for `tunesmith worker`.
         runner = WorkerPool(generation, workers=settings.workers,

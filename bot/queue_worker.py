@@ -29,7 +29,8 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
-from bot.broker import (
+from bot.pool import PoolClosed, WorkerPool
+from bot.redis_queue import (
     FILE_FIELDS,
     TASK_NAME,
     WAITING,
@@ -41,7 +42,6 @@ from bot.broker import (
     task_key,
     worker_key,
 )
-from bot.worker import PoolClosed, WorkerPool
 from generation.job import Job
 from generation.settings import Env
 from models.errors import ConfigError, TunesmithError
@@ -49,7 +49,7 @@ from models.errors import ConfigError, TunesmithError
 log = logging.getLogger(__name__)
 
 DEFAULT_COMPOSER = "generation.composer:Composer"
-BUDGETED_FACTORY = "bot.worker_main:budgeted_composer"
+BUDGETED_FACTORY = "bot.queue_worker:budgeted_composer"
 PROGRESS_EVERY_S = 0.2
 
 
@@ -95,7 +95,7 @@ def budgeted_composer(settings):
     """
     import resource
 
-    from bot.worker import load_factory
+    from bot.pool import load_factory
 
     limit = int(os.environ.get("TUNESMITH_JOB_MEMORY", "0") or 0) * 2**20
     if limit:
@@ -238,7 +238,7 @@ class Worker:
 
     async def _finish(self, key: str, task_id: str, answer: dict[str, Any],
                       out_dir: Path) -> dict[str, Any]:
-        """Claim the job as done, with its answer and files, in one step (bot/broker.py)."""
+        """Claim the job as done, with its answer and files, in one step (bot/redis_queue.py)."""
         contents: dict[str, bytes] = {}
         if "composition" in answer:
             paths = [Path(answer["composition"][name]) for name in FILE_FIELDS]
