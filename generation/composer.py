@@ -108,9 +108,9 @@ class Composer:
 
     @staticmethod
     def _with_lead(spec: Spec, name: str) -> Spec:
-        from generation.instruments import INSTRUMENTS
+        from generation.instruments import BY_NAME
 
-        if name not in INSTRUMENTS or name == "drums":
+        if name not in BY_NAME or name == "drums":
             raise RequestError(f"{name!r} is not an instrument I can give the melody to")
         old = spec.part("lead")
         inst = lookup_instrument(name)

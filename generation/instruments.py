@@ -20,7 +20,8 @@ def _i(name, program, low, high, chordal=False, sustained=False, is_drum=False) 
     return Instrument(name, program, low, high, chordal, sustained, is_drum)
 
 
-INSTRUMENTS: dict[str, Instrument] = {i.name: i for i in (
+# Name (the vocabulary's INSTRUMENTS) → its General MIDI program, range and playing style.
+BY_NAME: dict[str, Instrument] = {i.name: i for i in (
     _i("piano", 0, 21, 108, chordal=True),
     _i("electric piano", 4, 28, 103, chordal=True),
     _i("harpsichord", 6, 29, 89, chordal=True),
@@ -67,4 +68,4 @@ BASS_INSTRUMENTS = ("bass", "contrabass", "cello", "bassoon", "trombone")
 
 
 def instrument(name: str) -> Instrument:
-    return INSTRUMENTS[name]
+    return BY_NAME[name]

@@ -146,7 +146,7 @@ def emotion(moods: tuple[str, ...]) -> tuple[float, float]:
             sum(va[1] * w for va, w in weighted) / total)
 
 
-def fit_bars(duration_s: float, bar_s: float) -> int:
+def bars_for_length(duration_s: float, bar_s: float) -> int:
     """Bars whose downbeats fit the duration: the last one is held until the duration ends."""
     return max(MIN_BARS, round(duration_s / bar_s))
 
@@ -235,7 +235,7 @@ def make_spec(request: Any, seed: int) -> Spec:
     rng = random.Random(seed)
     beats = meter[0] * 4 / meter[1]
     bar_s = beats * 60.0 / request.tempo_bpm
-    bars = request.bars or fit_bars(request.duration_s, bar_s)
+    bars = request.bars or bars_for_length(request.duration_s, bar_s)
     duration = request.duration_s if not request.bars else bars * bar_s
     if bars * bar_s - bar_s >= duration:  # very short requests: the bars need a little more
         duration = (bars - 1) * bar_s + 2 * bar_s / meter[0]  # two beats of held ending

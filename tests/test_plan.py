@@ -5,7 +5,7 @@ from generation.drums import groups_of
 from generation.patterns import Grid, chord_tones, voice
 from generation.plan import chord, make_plan
 from generation.request import Request
-from generation.spec import Spec, fit_bars, make_spec, parse_key, with_tempo
+from generation.spec import Spec, bars_for_length, make_spec, parse_key, with_tempo
 from generation.styles import PROFILES
 from models.errors import RequestError
 from models.harmony import Chord
@@ -113,8 +113,8 @@ def test_bad_key_is_refused_clearly():
 
 
 def test_bars_fit_the_duration():
-    assert fit_bars(30.0, 2.0) == 15
-    assert fit_bars(1.0, 4.0) == 2
+    assert bars_for_length(30.0, 2.0) == 15
+    assert bars_for_length(1.0, 4.0) == 2
 
 
 @pytest.mark.parametrize("meter, groups", [((4, 4), [2, 2]), ((3, 4), [3]), ((6, 8), [3, 3]),
