@@ -20,21 +20,19 @@ from dataclasses import replace
 from pathlib import Path
 
 from generation.arrange import arrange
-from generation.instruments import instrument as lookup_instrument
+from generation.edits import edit
 from generation.job import Composition, Job
 from generation.keyfind import estimate_key, key_agrees
 from generation.melody import MelodyWriter
 from generation.plan import make_plan
 from generation.render import render
 from generation.settings import Settings
-from generation.spec import Part, Spec, make_spec, register, with_tempo
+from generation.spec import Spec, make_spec
 from models.errors import ModelError, RequestError
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, float], None]
-TEMPO_STEP = 1.15  # 🐢/🐇 change the tempo by 15 %
-MAX_TOTAL_BARS = 200
 DRAFTS = 3  # seeded drafts tried until one sounds in the asked key
 TAIL_SHARE = 0.025  # release tail as a share of the length, so the MP3 stays within 3 %
 
@@ -88,36 +86,7 @@ class Composer:
             raise RequestError(f"there is no earlier piece to {job.action}")
         base = Spec.from_json(job.base)
         request = {"text": base.text, "action": job.action, "base_seed": base.seed}
-        if job.action == "regenerate":
-            fresh = random.Random(seed)
-            return replace(base, seed=seed, melody_seed=fresh.randrange(2**31)), request
-        if job.action == "vary":
-            return replace(base, melody_seed=random.Random(seed).randrange(2**31)), request
-        if job.action == "extend":
-            more = base.profile.phrase_bars * (1 if base.profile.phrase_bars > 4 else 2)
-            if base.total_bars + more > MAX_TOTAL_BARS:
-                raise RequestError(f"the piece already has {base.total_bars} bars; "
-                                   f"{MAX_TOTAL_BARS} is the most I write")
-            return replace(base, extensions=base.extensions + (more,)), request
-        if job.action in ("faster", "slower"):
-            factor = TEMPO_STEP if job.action == "faster" else 1 / TEMPO_STEP
-            return with_tempo(base, factor), request
-        if job.action == "instrument":
-            return self._with_lead(base, job.instrument or ""), request
-        raise RequestError(f"I don't know how to {job.action!r} a piece")
-
-    @staticmethod
-    def _with_lead(spec: Spec, name: str) -> Spec:
-        from generation.instruments import BY_NAME
-
-        if name not in BY_NAME or name == "drums":
-            raise RequestError(f"{name!r} is not an instrument I can give the melody to")
-        old = spec.part("lead")
-        inst = lookup_instrument(name)
-        low, high = register("lead", inst.low, inst.high, spec.profile)
-        lead = Part("lead", name, inst.program, False, low, high, old.velocity if old else 80)
-        parts = tuple(lead if p.role == "lead" else p for p in spec.parts)
-        return replace(spec, parts=parts, notes=spec.notes + (f"melody now on {name}",))
+        return edit(base, job.action, seed, instrument_name=job.instrument), request
 
     # --- the pipeline -----------------------------------------------------------------------
 

@@ -8,14 +8,16 @@ length) is copied as it is: the emotion model only fills what was left open.
 from __future__ import annotations
 
 import random
-from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from generation.instruments import BASS_INSTRUMENTS, instrument
-from generation.job import MAX_BPM, MIN_BPM
 from generation.styles import PROFILES, StyleProfile
 from models.errors import RequestError
 from models.grid import METERS
+
+if TYPE_CHECKING:  # the type only: the request stage is not imported to make a Spec
+    from generation.request import Request
 
 # Valence (unpleasant → pleasant) and arousal (calm → excited) of each mood, in -1..1,
 # placed after Russell's circumplex model of affect.
@@ -219,8 +221,8 @@ def register(role: str, low: int, high: int, profile: StyleProfile) -> tuple[int
     return lo, hi
 
 
-def make_spec(request: Any, seed: int) -> Spec:
-    """Resolve a parsed Request (generation.request.Request) into a Spec."""
+def make_spec(request: Request, seed: int) -> Spec:
+    """Resolve a parsed Request into a Spec: every musical choice made, seeded by `seed`."""
     tonic, mode = parse_key(request.key)
     meter = parse_meter(request.meter)
     extra_notes: list[str] = []
@@ -255,14 +257,3 @@ def make_spec(request: Any, seed: int) -> Spec:
         scale_strictness=strictness, parts=parts, melody_seed=rng.randrange(2**31),
         stated=tuple(request.stated), notes=tuple(request.notes) + tuple(extra_notes + notes),
     )
-
-
-def with_tempo(spec: Spec, factor: float) -> Spec:
-    """🐢/🐇: the same piece at another tempo (the bars stay; the length follows)."""
-    tempo = int(min(MAX_BPM, max(MIN_BPM, round(spec.tempo_bpm * factor))))
-    if tempo == spec.tempo_bpm:
-        limit = MAX_BPM if factor > 1 else MIN_BPM
-        raise RequestError(f"the tempo is already {spec.tempo_bpm} bpm, at the {limit} bpm limit")
-    scaled = replace(spec, tempo_bpm=tempo, model_tempo=spec.model_tempo or spec.tempo_bpm)
-    return replace(scaled, duration_s=round(spec.duration_s * spec.tempo_bpm / tempo, 3))
-

@@ -2,10 +2,11 @@ import pytest
 
 from generation.arrange import arrange
 from generation.drums import groups_of
+from generation.edits import with_tempo
 from generation.patterns import Grid, chord_tones, voice
 from generation.plan import chord, make_plan
 from generation.request import Request
-from generation.spec import Spec, bars_for_length, make_spec, parse_key, with_tempo
+from generation.spec import Spec, bars_for_length, make_spec, parse_key
 from generation.styles import PROFILES
 from models.errors import RequestError
 from models.harmony import Chord
