@@ -125,21 +125,29 @@ class Leases:
         task.add_done_callback(self._writes.discard)
         return True
 
-    @patient
     async def _write_new(self, job_id: int) -> None:
         try:
-            async with self.engine.begin() as connection:
-                await connection.execute(insert(LeaseRow).values(
-                    job_id=job_id, owner=self.owner, expires_at=_now() + self.ttl))
+            await self._insert(job_id)
         except Exception:  # the job still runs; only its adoption after a crash is at stake
             log.exception("could not record the lease of job %s", job_id)
 
     @patient
+    async def _insert(self, job_id: int) -> None:
+        async with self.engine.begin() as connection:
+            await connection.execute(insert(LeaseRow).values(
+                job_id=job_id, owner=self.owner, expires_at=_now() + self.ttl))
+
     async def release(self, job_id: int) -> None:
         if job_id not in self.held:
             return
         self.held.discard(job_id)
         await asyncio.gather(*self._writes, return_exceptions=True)  # never delete before insert
+        await self._delete(job_id)
+
+    @patient
+    async def _delete(self, job_id: int) -> None:
+        # Retried on its own: a retry of the whole release would find the job no longer held
+        # and leave the row to run out instead of deleting it.
         async with self.engine.begin() as connection:
             await connection.execute(delete(LeaseRow).where(LeaseRow.job_id == job_id,
                                                             LeaseRow.owner == self.owner))
