@@ -60,6 +60,16 @@ def load_factory(path: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module), name)
 
 
+def kill_me_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when the thread that started it exits
+    (PR_SET_PDEATHSIG); it survives exec, so a `preexec_fn` may call it. No-op elsewhere."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux
+        pass
+
+
 def die_with_parent(parent_pid: int) -> None:
     """Make this child process exit when `parent_pid` dies, however it dies (SIGKILL, OOM).
 
@@ -67,11 +77,7 @@ def die_with_parent(parent_pid: int) -> None:
     started us is gone; a watcher thread covers other systems (and the case where that thread
     was not the parent's main one) by checking every half second whether we were reparented.
     """
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: the watcher alone
-        pass
+    kill_me_with_parent()
 
     def watch() -> None:
         while os.getppid() == parent_pid:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
-import ctypes.util
 import os
 import signal
 import subprocess
@@ -19,20 +17,15 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from bot.pool import PR_SET_PDEATHSIG
+from bot.pool import kill_me_with_parent
 from bot.redis_queue import worker_key
 from bot.redis_runner import QueueRunner, QueueSettings
 from tests.bot_harness import running_bot
 
 ROOT = Path(__file__).resolve().parents[1]
 
-def die_with_test() -> None:
-    """In a test's child before exec: SIGKILL it if the test process dies (pytest killed by a
-    timeout or Ctrl-C never reaches its `finally`). Started from the test's main thread only:
-    the signal follows the death of the thread that started the child."""
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-
+# Workers and bots are started with `kill_me_with_parent` (from the test's main thread), so a
+# pytest killed before its `finally` (a timeout, Ctrl-C) leaves none of them running.
 
 # Short enough that a killed worker is noticed within a second or two.
 FAST_QUEUE = dict(heartbeat_s=0.25, dead_after_s=1.0, claim_idle_s=4.0, attempts=6, poll_s=0.1)
@@ -65,7 +58,7 @@ class Workers:
             self.processes[name] = subprocess.Popen(
                 [sys.executable, "-m", "bot.cli", "worker", "--composer", self.composer,
                  "--name", name], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                preexec_fn=die_with_test)
+                preexec_fn=kill_me_with_parent)
         return name
 
     def kill(self, name: str) -> None:
@@ -145,7 +138,8 @@ class BotProcess:
         with (self.logs / f"bot{self.starts}.log").open("wb") as log:
             self.process = subprocess.Popen([sys.executable, "-m", "tests.bot_process"],
                                             env=env, cwd=ROOT, stdout=log,
-                                            stderr=subprocess.STDOUT, preexec_fn=die_with_test)
+                                            stderr=subprocess.STDOUT,
+                                            preexec_fn=kill_me_with_parent)
         await self.fake.wait_for(lambda: self.fake.sockets and (self.fake.commands or not sync),
                                  timeout=60)
 
