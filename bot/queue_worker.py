@@ -83,7 +83,7 @@ class WorkerSettings:
             raise ConfigError(f"stop timeout {settings.stop_timeout_s} s is outside 0–3600 s")
         if settings.job_memory_mb and settings.job_memory_mb < 512:
             raise ConfigError(f"TUNESMITH_JOB_MEMORY={settings.job_memory_mb} MiB is below "
-                                 "512 MiB; a composer needs about 1.5 GiB (0 turns the cap off)")
+                              "512 MiB; a composer needs about 1.5 GiB (0 turns the cap off)")
         return settings
 
 

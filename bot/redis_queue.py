@@ -96,7 +96,7 @@ class QueueSettings:
     def validate(self) -> None:
         if not self.heartbeat_s * 2 <= self.dead_after_s:
             raise ConfigError(f"TUNESMITH_DEAD_AFTER ({self.dead_after_s} s) must be at least "
-                                 f"twice TUNESMITH_HEARTBEAT ({self.heartbeat_s} s)")
+                              f"twice TUNESMITH_HEARTBEAT ({self.heartbeat_s} s)")
         if not 1 <= self.attempts <= 10:
             raise ConfigError(f"TUNESMITH_ATTEMPTS={self.attempts} is outside 1–10")
         if self.result_ttl_s < 60:

@@ -104,7 +104,7 @@ def run(*, sync: bool = False) -> int:
         asyncio.run(serve(bot, token))
     except discord.LoginFailure:
         raise ConfigError("Discord refused DISCORD_TOKEN: copy it again from the developer "
-                           "portal (your application → Bot → Reset Token)") from None
+                          "portal (your application → Bot → Reset Token)") from None
     except aiohttp.ClientConnectionError as error:
         raise DependencyError(f"cannot reach Discord ({type(error).__name__}): check the "
                               "network connection and try again") from None

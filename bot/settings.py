@@ -112,7 +112,7 @@ class BotSettings:
             raise ConfigError("TUNESMITH_SHARD_IDS needs TUNESMITH_SHARD_COUNT (all shards)")
         if self.shard_count is not None and any(i >= self.shard_count for i in self.shard_ids):
             raise ConfigError(f"a shard id in {list(self.shard_ids)} is not below the shard "
-                               f"count {self.shard_count}")
+                              f"count {self.shard_count}")
         if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
             raise ConfigError(f"REDIS_URL {self.redis_url.split('@')[-1]!r} is not a redis:// URL")
         if not self.database_url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):

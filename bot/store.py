@@ -102,10 +102,7 @@ class JobRecord:
     parent_id: int | None
 
 
-
 RETRY_FOR_S = 30.0  # how long a database call waits for the database to come back
-
-
 # SQLSTATE classes 08 (connection exception) and 57P (shutting down, starting up).
 TRANSIENT_STATES = ("08", "57P01", "57P02", "57P03")
 
@@ -145,6 +142,7 @@ def patient(method):
                 delay = min(2.0, delay * 2)
 
     return call
+
 
 class Store:
     """Async access to the jobs and pieces tables."""
