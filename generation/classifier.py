@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from generation.encoder import Encoder, gelu
+from generation.encoder import Encoder, gelu, softmax
 from generation.vocab import MOODS, STYLES, TEMPO_FEELS, vocabulary_hash
 from models.errors import ModelError
 
@@ -36,11 +36,6 @@ def labels_hash() -> str:
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-x))
-
-
-def softmax(x: np.ndarray) -> np.ndarray:
-    e = np.exp(x - x.max(-1, keepdims=True))
-    return e / e.sum(-1, keepdims=True)
 
 
 class Heads:

@@ -54,6 +54,13 @@ def gelu(x: np.ndarray) -> np.ndarray:
     return 0.5 * x * (1 + np.copysign(erf, x))
 
 
+def softmax(x: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis (one new array, normalised in place)."""
+    e = np.exp(x - x.max(-1, keepdims=True))
+    e /= e.sum(-1, keepdims=True)
+    return e
+
+
 def layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
     mean = x.mean(-1, keepdims=True)
     var = np.square(x - mean).mean(-1, keepdims=True)
@@ -110,8 +117,7 @@ class MiniLM:
             qkv = (x @ weight + bias).reshape(B, T, 3, nh, hs)
             q, k, v = qkv.transpose(2, 0, 3, 1, 4)  # each (B, nh, T, hs)
             att = q @ k.transpose(0, 1, 3, 2) * scale + blocked  # (B, nh, T, T)
-            att = np.exp(att - att.max(-1, keepdims=True))
-            att /= att.sum(-1, keepdims=True)
+            att = softmax(att)
             y = (att @ v).transpose(0, 2, 1, 3).reshape(B * T, C)  # heads side by side again
             weight, bias = block["proj"]
             x = layer_norm(y @ weight + bias + x, *block["ln_1"], eps)
