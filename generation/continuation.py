@@ -21,6 +21,7 @@ from generation.melody import tonic_shift
 from generation.plan import Plan, Section, make_plan
 from generation.spec import Spec, make_spec, parse_key, parse_meter
 from models.errors import MidiError
+from models.grid import top_notes
 from models.harmony import Chord, fit_bars
 from models.notes import Note
 
@@ -62,16 +63,12 @@ def _meter(midi: pretty_midi.PrettyMIDI) -> str:
 
 def top_line(midi: pretty_midi.PrettyMIDI, shift: int) -> list[Note]:
     """The highest pitched note at each onset, in beats, transposed down by `shift`."""
-    onsets: dict[float, Note] = {}
-    for instrument in midi.instruments:
-        if instrument.is_drum:
-            continue
-        for note in instrument.notes:
-            start = _beats(midi, note.start)
-            length = max(GRID, _beats(midi, note.end) - start)
-            if start not in onsets or note.pitch > onsets[start].pitch:
-                onsets[start] = Note(note.pitch - shift, start, length, note.velocity)
-    return [onsets[t] for t in sorted(onsets)]
+    notes = (Note(note.pitch - shift, start, max(GRID, _beats(midi, note.end) - start),
+                  note.velocity)
+             for instrument in midi.instruments if not instrument.is_drum
+             for note in instrument.notes
+             for start in (_beats(midi, note.start),))
+    return top_notes(notes)
 
 
 def read_given(midi: pretty_midi.PrettyMIDI, meter: str, mode: str, shift: int) -> Given:

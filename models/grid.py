@@ -9,6 +9,7 @@ depends on them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from models.harmony import Chord, fit_bars
@@ -59,26 +60,37 @@ def bars_to_notes(bars: list[Bar], start: float = 0.0, velocity: int = 80) -> li
     return notes
 
 
+def top_notes(notes: Iterable[Note]) -> list[Note]:
+    """The melody a listener hears on top: the highest note at each onset, sorted by onset.
+
+    Onsets are compared on the tick grid; of two equally high notes the first one given wins.
+    """
+    top: dict[int, Note] = {}
+    for note in notes:
+        onset = round(note.start * TICKS)
+        if onset not in top or note.pitch > top[onset].pitch:
+            top[onset] = note
+    return [top[onset] for onset in sorted(top)]
+
+
 def notes_to_bars(notes: list[Note], meter: str, mode: str) -> list[Bar]:
     """Notes (beats, normalised key) into bars of `meter` on the tick grid, chords fitted.
 
-    Monophonic: at each onset the highest note wins; a note is cut at the next onset (it
-    may be held over a bar line, as ties are in the corpus). Pitches outside the model's
-    range move by octaves into it.
+    Monophonic: at each onset the highest note wins (`top_notes`); a note is cut at the next
+    onset (it may be held over a bar line, as ties are in the corpus). Pitches outside the
+    model's range move by octaves into it.
     """
     if not notes:
         return []
     length = meter_ticks(meter)
     onsets: dict[int, tuple[int, int]] = {}
-    for note in notes:
-        start = round(note.start * TICKS)
+    for note in top_notes(n for n in notes if round(n.start * TICKS) >= 0):
         pitch = note.pitch
         while pitch < PITCH_RANGE[0]:
             pitch += 12
         while pitch > PITCH_RANGE[1]:
             pitch -= 12
-        if start >= 0 and (start not in onsets or onsets[start][1] < pitch):
-            onsets[start] = (max(1, round(note.duration * TICKS)), pitch)
+        onsets[round(note.start * TICKS)] = (max(1, round(note.duration * TICKS)), pitch)
     count = max(onsets) // length + 1
     per_bar: list[list[tuple[int, int, int]]] = [[] for _ in range(count)]
     ordered = sorted(onsets.items())
