@@ -19,7 +19,7 @@ CHORDS = [Chord(0, "maj"), Chord(5, "maj"), Chord(7, "dom7"), Chord(0, "maj")] *
 def run(runs: int = 5, path: Path | None = None) -> dict:
     """Median time, tokens/s, notes/s of `runs` warm generations; load time; peak RSS.
 
-    `load_s` is the checkpoint load with torch already imported.
+    `load_s` is the checkpoint load (the Transformer runs in numpy: no torch is imported).
     """
     from models.sampler import MelodyModel
 
@@ -38,7 +38,8 @@ def run(runs: int = 5, path: Path | None = None) -> dict:
     return {
         "what": "model", "machine": machine(), "model": model.version, "runs": runs,
         "bars": len(CHORDS),
-        "threads": model.threads,  # the sampler decodes on one thread (see sampler.py)
+        "decoder": type(model.network).__name__,  # NumpyTransformer, or TorchNetwork
+        "threads": 1,  # decoding runs on one BLAS (or torch) thread: see models/decoder.py
         "load_s": round(load_s, 3),
         "median_s": round(median, 4),
         "tokens_per_s": round(sum(tokens) / sum(times), 1),

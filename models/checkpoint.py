@@ -63,14 +63,13 @@ def read_meta(path: Path) -> dict:
         raise ModelError(f"the checkpoint config {meta_path} is damaged ({error})") from None
 
 
-def load(path: Path | None, vocab_hash: str, device: str = "cpu"):
-    """The network stored at `path` (default: the shipped melody model) and its metadata.
+def locate(path: Path | None, vocab_hash: str) -> tuple[Path, dict]:
+    """The weights file of the checkpoint at `path` (None: the shipped melody model) and
+    its metadata, checked: it exists and was made for this vocabulary.
 
     Raises:
         ModelError: the files are missing or damaged, or were made for another vocabulary.
     """
-    from safetensors.torch import load_model
-
     path = Path(path if path is not None else WEIGHTS_DIR / DEFAULT_NAME).with_suffix("")
     meta = read_meta(path)
     if meta.get("vocab_hash") != vocab_hash:
@@ -81,6 +80,18 @@ def load(path: Path | None, vocab_hash: str, device: str = "cpu"):
     weights = path.with_suffix(".safetensors")
     if not weights.exists():
         raise ModelError(f"the checkpoint weights {weights} are missing")
+    return weights, meta
+
+
+def load(path: Path | None, vocab_hash: str, device: str = "cpu"):
+    """The torch network stored at `path` (default: the shipped melody model) and its meta.
+
+    Raises:
+        ModelError: the files are missing or damaged, or were made for another vocabulary.
+    """
+    from safetensors.torch import load_model
+
+    weights, meta = locate(path, vocab_hash)
     model = build_model(meta["arch"], meta["config"])
     try:
         load_model(model, str(weights), device=device)

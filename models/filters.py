@@ -18,8 +18,9 @@ import math
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
-import torch
+import numpy as np
 
+from models.ops import softmax
 from models.tokenizer import Tokenizer
 
 NEG = -math.inf
@@ -42,83 +43,82 @@ class Step:
 
 
 class TokenTable:
-    """Per-token facts as tensors: each token's family and its numeric value."""
+    """Per-token facts as arrays (vocab,): each token's family and its numeric value."""
 
     def __init__(self, tokenizer: Tokenizer):
         self.tokenizer = tokenizer
         size = len(tokenizer)
-        self.value = torch.full((size,), -1, dtype=torch.long)
-        self.family = {}
+        self.value = np.full(size, -1, dtype=np.int64)  # POS tick, MIDI pitch or DUR ticks
+        self.family = {}  # 'POS' | 'PITCH' | 'DUR' → bool mask of that family's tokens
         for name in ("POS", "PITCH", "DUR"):
-            mask = torch.zeros(size, dtype=torch.bool)
+            mask = np.zeros(size, dtype=bool)
             for token, index in tokenizer.index.items():
                 if token.startswith(name + "_"):
                     mask[index] = True
                     self.value[index] = int(token.split("_")[1])
             self.family[name] = mask
         self.bar = tokenizer.index["BAR"]
-        self.pitch_class = torch.where(self.family["PITCH"], self.value % 12,
-                                       torch.full((size,), -1, dtype=torch.long))
-        self._masks: dict[Hashable, torch.Tensor] = {}
+        self.pitch_class = np.where(self.family["PITCH"], self.value % 12, -1)
+        self._masks: dict[Hashable, np.ndarray] = {}
 
-    def mask(self, key: Hashable, make: Callable[[], torch.Tensor]) -> torch.Tensor:
-        """The tensor `make()` builds for `key`, built once (keys are a few hundred at most)."""
+    def mask(self, key: Hashable, make: Callable[[], np.ndarray]) -> np.ndarray:
+        """The array `make()` builds for `key`, built once (keys are a few hundred at most)."""
         made = self._masks.get(key)
         if made is None:
             made = self._masks[key] = make()
         return made
 
 
-def grammar(logits: torch.Tensor, step: Step, table: TokenTable) -> torch.Tensor:
+def grammar(logits: np.ndarray, step: Step, table: TokenTable) -> np.ndarray:
     """Only the token family the phase allows: every sample decodes."""
 
-    def barred() -> torch.Tensor:
+    def barred() -> np.ndarray:
         family = {"event": "POS", "pitch": "PITCH", "dur": "DUR"}[step.phase]
-        allowed = table.family[family].clone()
+        allowed = table.family[family].copy()
         if step.phase == "event":
             allowed[table.bar] = True
         return ~allowed
 
-    return logits.masked_fill(table.mask(("grammar", step.phase), barred), NEG)
+    return np.where(table.mask(("grammar", step.phase), barred), NEG, logits)
 
 
-def meter(logits: torch.Tensor, step: Step, table: TokenTable) -> torch.Tensor:
+def meter(logits: np.ndarray, step: Step, table: TokenTable) -> np.ndarray:
     """Onsets inside the bar and after the previous note; notes end by `max_end`."""
     value = table.value
     if step.phase == "event":
         first, stop = step.min_pos, step.bar_length
         bad = table.mask(("onsets", first, stop), lambda: table.family["POS"] & (
             (value < first) | (value >= stop)))
-        return logits.masked_fill(bad, NEG)
+        return np.where(bad, NEG, logits)
     if step.phase == "dur":
         longest = (step.max_end or step.bar_length) - step.pos
         bad = table.mask(("durations", longest),
                          lambda: table.family["DUR"] & (value > longest))
-        return logits.masked_fill(bad, NEG)
+        return np.where(bad, NEG, logits)
     return logits
 
 
-def silence(logits: torch.Tensor, step: Step, table: TokenTable, max_gap: int) -> torch.Tensor:
+def silence(logits: np.ndarray, step: Step, table: TokenTable, max_gap: int) -> np.ndarray:
     """No rest longer than `max_gap` ticks: later onsets, and an early bar end, are barred."""
     if step.phase != "event":
         return logits
     latest = step.last_end + max_gap - step.bar_start  # latest onset allowed, in bar ticks
     must_play = step.bar_start + step.bar_length - step.last_end > max_gap
 
-    def rests() -> torch.Tensor:
+    def rests() -> np.ndarray:
         bad = table.family["POS"] & (table.value > latest)
         if must_play:
             bad[table.bar] = True
         return bad
 
     bad = table.mask(("rests", latest, must_play), rests)
-    if bool((~bad & torch.isfinite(logits)).any()):
-        return logits.masked_fill(bad, NEG)
+    if (~bad & np.isfinite(logits)).any():
+        return np.where(bad, NEG, logits)
     return logits  # nothing would be left: the other filters keep the grammar
 
 
-def scale(logits: torch.Tensor, step: Step, table: TokenTable, scale_pcs: frozenset[int],
-          strictness: float) -> torch.Tensor:
+def scale(logits: np.ndarray, step: Step, table: TokenTable, scale_pcs: frozenset[int],
+          strictness: float) -> np.ndarray:
     """Pitches outside the scale (and the bar's chord) lose log(1 - strictness).
 
     0 leaves them alone; 1 removes them (scale and chord tones only).
@@ -126,45 +126,45 @@ def scale(logits: torch.Tensor, step: Step, table: TokenTable, scale_pcs: frozen
     if step.phase != "pitch" or strictness <= 0:
         return logits
     pcs = frozenset(scale_pcs | step.chord_pcs)
-    outside = table.mask(("outside", pcs), lambda: table.family["PITCH"] & ~torch.isin(
-        table.pitch_class, torch.tensor(sorted(pcs), dtype=torch.long)))
+    outside = table.mask(("outside", pcs), lambda: table.family["PITCH"] & ~np.isin(
+        table.pitch_class, sorted(pcs)))
     if strictness >= 1:
-        return logits.masked_fill(outside, NEG)
+        return np.where(outside, NEG, logits)
     penalty = math.log(1.0 - strictness)
     return logits + table.mask(("outside penalty", pcs, penalty), lambda: outside * penalty)
 
 
-def pitch_range(logits: torch.Tensor, step: Step, table: TokenTable, low: int,
-                high: int) -> torch.Tensor:
+def pitch_range(logits: np.ndarray, step: Step, table: TokenTable, low: int,
+                high: int) -> np.ndarray:
     """Pitches outside [low, high] (MIDI, in the normalised key) are barred."""
     if step.phase != "pitch":
         return logits
     value = table.value
     bad = table.mask(("pitches", low, high), lambda: table.family["PITCH"] & (
         (value < low) | (value > high)))
-    return logits.masked_fill(bad, NEG)
+    return np.where(bad, NEG, logits)
 
 
-def chord_tones(logits: torch.Tensor, step: Step, table: TokenTable,
-                bias: float) -> torch.Tensor:
+def chord_tones(logits: np.ndarray, step: Step, table: TokenTable,
+                bias: float) -> np.ndarray:
     """On a beat, the bar's chord tones gain `bias` (in logits)."""
     if step.phase != "pitch" or bias == 0 or not step.chord_pcs or step.pos % step.beat:
         return logits
     pcs = step.chord_pcs
 
-    def boost() -> torch.Tensor:
-        allowed = torch.tensor(sorted(pcs), dtype=torch.long)
-        return (table.family["PITCH"] & torch.isin(table.pitch_class, allowed)) * bias
+    def boost() -> np.ndarray:
+        return (table.family["PITCH"] & np.isin(table.pitch_class, sorted(pcs))) * bias
 
     return logits + table.mask(("chord", pcs, bias), boost)
 
 
-def nucleus(logits: torch.Tensor, top_p: float) -> torch.Tensor:
+def nucleus(logits: np.ndarray, top_p: float) -> np.ndarray:
     """Keep the smallest set of tokens whose probability reaches `top_p`."""
     if top_p >= 1:
         return logits
-    sorted_logits, order = torch.sort(logits, descending=True)
-    probabilities = torch.softmax(sorted_logits, dim=-1)
-    drop = probabilities.cumsum(dim=-1) - probabilities >= top_p  # keeps the first
-    sorted_logits = sorted_logits.masked_fill(drop, NEG)
-    return torch.full_like(logits, NEG).scatter(0, order, sorted_logits)
+    order = np.argsort(-logits, kind="stable")  # most likely first
+    probabilities = softmax(logits[order])
+    drop = np.cumsum(probabilities) - probabilities >= top_p  # keeps the first
+    kept = np.full_like(logits, NEG)
+    kept[order[~drop]] = logits[order[~drop]]
+    return kept

@@ -3,8 +3,9 @@
 The sampler writes the bar scaffolding itself (BAR, BPOS, LAST, CHORD: forced, fed to the
 network in one batch through the KV cache), and samples only the notes inside each bar,
 through the filters of models/filters.py composed in one loop, then temperature and
-nucleus sampling with a seeded `torch.Generator`. So a melody always has exactly the bars
-asked for, each with the chord asked for, and the same seed gives the same notes.
+nucleus sampling with a seeded numpy `Generator` (PCG64). So a melody always has exactly the
+bars asked for, each with the chord asked for, and the same seed gives the same notes. The
+network is a `models.decoder` decoder: the shipped Transformer runs in numpy, not torch.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-import torch
+import numpy as np
 
-from models import checkpoint, filters
+from models import decoder, filters
 from models.grid import (
     PITCH_RANGE,
     TICKS,
@@ -44,31 +45,29 @@ class _Run:
     ids: list[int]  # every token fed so far (for a refill when the context is full)
     header: list[int]
     cache: object
-    logits: torch.Tensor | None = None
+    logits: np.ndarray | None = None  # (vocab,) float32: what the network predicts next
     fed: list[int] = field(default_factory=list)  # every token fed by `_feed`, in order
 
 
 class MelodyModel:
     """A trained melody network with its tokenizer; see `generate`."""
 
-    def __init__(self, network, meta: dict, tokenizer: Tokenizer, threads: int = 1):
-        self.network = network.eval()
+    def __init__(self, network, meta: dict, tokenizer: Tokenizer):
+        """`network`: a models.decoder decoder, or a torch network (wrapped as one)."""
+        self.network = decoder.as_decoder(network)
         self.meta = meta
         self.tokenizer = tokenizer
         self.table = filters.TokenTable(tokenizer)
-        self.context = network.config.context
+        self.context = self.network.context
         self.version = f"{meta['arch']}-{tokenizer.vocab_hash[:8]}-{meta['step']}"
         self.last_token_count = 0
         self._last_ids: list[int] = []
-        # Batch-1 decoding is a chain of tiny matrix-vector products: one thread avoids the
-        # synchronisation that made two threads 5-20x slower on a busy 2-core machine.
-        self.threads = threads
 
     @classmethod
     def load(cls, path: Path | None = None, device: str = "cpu") -> MelodyModel:
         """The checkpoint at `path` (None: models/weights/melody); ModelError if unusable."""
         tokenizer = Tokenizer()
-        network, meta = checkpoint.load(path, tokenizer.vocab_hash, device)
+        network, meta = decoder.load(path, tokenizer.vocab_hash, device)
         return cls(network, meta, tokenizer)
 
     # --- the network ----------------------------------------------------------------
@@ -77,13 +76,10 @@ class MelodyModel:
         """Feed tokens through the cache; refill from the header when the context is full."""
         if run.cache.length + len(ids) > self.context - 1:
             self._refill(run)
-        if len(ids) == 1 and hasattr(self.network, "step"):
-            run.logits = self.network.step(ids[0], run.cache).float()
+        if len(ids) == 1:
+            run.logits = self.network.step(ids[0], run.cache)
         else:
-            device = next(self.network.parameters()).device
-            x = torch.tensor([ids], dtype=torch.long, device=device)
-            logits, _ = self.network(x, cache=run.cache)
-            run.logits = logits[0, -1].float()
+            run.logits = self.network.prefill(ids, run.cache)
         run.ids += ids
         run.fed += ids
 
@@ -94,12 +90,9 @@ class MelodyModel:
         tail = run.ids[-keep:]
         starts = [i for i, t in enumerate(tail) if t == bar]
         tail = tail[starts[0]:] if starts else []
-        run.cache = self.network.new_cache(1)
-        run.ids = []
+        run.cache = self.network.new_cache()
         ids = run.header + tail
-        device = next(self.network.parameters()).device
-        logits, _ = self.network(torch.tensor([ids], device=device), cache=run.cache)
-        run.logits = logits[0, -1].float()
+        run.logits = self.network.prefill(ids, run.cache)
         run.ids = list(ids)
 
     # --- generation -----------------------------------------------------------------
@@ -154,9 +147,9 @@ class MelodyModel:
         if low > high:
             raise ValueError(f"pitch range {pitch_range} leaves no playable pitch")
         bar_length = meter_ticks(header.meter)
-        generator = torch.Generator().manual_seed(seed)
+        generator = np.random.default_rng(seed)
         header_ids = self.tokenizer.ids(header.tokens())
-        run = _Run(ids=[], header=header_ids, cache=self.network.new_cache(1))
+        run = _Run(ids=[], header=header_ids, cache=self.network.new_cache())
         prefix_bars = notes_to_bars(prefix or [], header.meter, header.mode)
         prefix_ids = []
         for index, bar in enumerate(prefix_bars):
@@ -167,16 +160,11 @@ class MelodyModel:
             tail = prefix_ids[-(budget - len(header_ids)):]
             tail = tail[tail.index(bar_id):] if bar_id in tail else []
             prefix_ids = tail
-        threads = torch.get_num_threads()
-        torch.set_num_threads(self.threads)
-        try:
-            with torch.inference_mode():
-                self._feed(run, header_ids + prefix_ids)
-                bars = self._write_bars(run, header, chords, sections, generator, bar_length,
-                                        len(prefix_bars), temperature, top_p,
-                                        scale_strictness, (low, high), prefix, chord_bias)
-        finally:
-            torch.set_num_threads(threads)
+        with self.network.running():
+            self._feed(run, header_ids + prefix_ids)
+            bars = self._write_bars(run, header, chords, sections, generator, bar_length,
+                                    len(prefix_bars), temperature, top_p, scale_strictness,
+                                    (low, high), prefix, chord_bias)
         start = len(prefix_bars) * bar_length / TICKS
         self.last_token_count = len(run.fed)  # for the benchmark: tokens fed, all told
         self._last_ids = run.fed
@@ -248,9 +236,14 @@ class MelodyModel:
         return bars
 
 
-def _sample(logits: torch.Tensor, temperature: float, top_p: float, generator) -> int:
+def _sample(logits: np.ndarray, temperature: float, top_p: float,
+            generator: np.random.Generator) -> int:
+    """One token id drawn from softmax(logits / temperature) within the nucleus `top_p`."""
     if temperature != 1.0:  # x / 1.0 == x: skipping it changes no sample
         logits = logits / temperature
     logits = filters.nucleus(logits, top_p)
-    probabilities = torch.softmax(logits, dim=-1)
-    return int(torch.multinomial(probabilities, 1, generator=generator))
+    weights = np.exp(logits.astype(np.float64) - logits.max())  # -inf → 0: never drawn
+    cumulative = np.cumsum(weights)
+    # inverse CDF: the first token whose cumulative weight exceeds a uniform draw
+    token = int(np.searchsorted(cumulative, generator.random() * cumulative[-1], side="right"))
+    return min(token, int(np.flatnonzero(weights)[-1]))  # a draw rounded up to the total

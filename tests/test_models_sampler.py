@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from dataclasses import asdict
 
+import numpy as np
 import pytest
 import torch
 
 from models import checkpoint
+from models.decoder import NumpyTransformer, TorchNetwork
 from models.errors import ModelError
 from models.grid import TICKS
 from models.harmony import MODES, Chord
@@ -30,10 +35,59 @@ def tiny_network(tokenizer: Tokenizer, arch: str = "transformer"):
     return checkpoint.build_model(arch, config).eval()
 
 
-@pytest.fixture(scope="module")
-def model() -> MelodyModel:
+def numpy_twin(network) -> NumpyTransformer:
+    """The same Transformer with its weights in numpy, as `models.decoder.load` builds it."""
+    weights = {name: t.detach().numpy() for name, t in network.state_dict().items()}
+    return NumpyTransformer(weights, asdict(network.config))
+
+
+@pytest.fixture(scope="module", params=["numpy", "torch"])
+def model(request) -> MelodyModel:
+    """A tiny untrained Transformer, decoded in numpy (as shipped) or by torch."""
     tokenizer = Tokenizer()
-    return MelodyModel(tiny_network(tokenizer), {"arch": "transformer", "step": 0}, tokenizer)
+    network = tiny_network(tokenizer)
+    decoder = numpy_twin(network) if request.param == "numpy" else network
+    return MelodyModel(decoder, {"arch": "transformer", "step": 0}, tokenizer)
+
+
+def test_the_numpy_decoder_gives_the_logits_torch_gives():
+    tokenizer = Tokenizer()
+    shipped, _ = checkpoint.load(None, tokenizer.vocab_hash)
+    for network in (tiny_network(tokenizer), shipped):
+        ids = torch.randint(1, len(tokenizer), (1, 60), generator=torch.Generator().manual_seed(1))
+        with torch.inference_mode():
+            full = network(ids)[0][0].numpy()  # (60, vocab)
+        twin = numpy_twin(network)
+        cache = twin.new_cache()
+        logits = [twin.prefill(ids[0, :40].tolist(), cache)]
+        logits += [twin.step(int(t), cache) for t in ids[0, 40:]]
+        assert cache.length == 60
+        assert np.allclose(np.stack(logits), full[39:], atol=1e-4)
+
+
+def test_both_decoders_write_the_same_notes_for_a_seed():
+    tokenizer = Tokenizer()
+    network = tiny_network(tokenizer)
+    meta = {"arch": "transformer", "step": 0}
+    by_numpy = MelodyModel(numpy_twin(network), meta, tokenizer)
+    by_torch = MelodyModel(TorchNetwork(network), meta, tokenizer)
+    for seed in range(3):
+        assert (by_numpy.generate(CONTROLS, CHORDS, seed=seed)
+                == by_torch.generate(CONTROLS, CHORDS, seed=seed))
+
+
+def test_the_shipped_model_composes_without_importing_torch():
+    script = ("import sys\n"
+              "from models.sampler import MelodyModel\n"
+              "from models.harmony import Chord\n"
+              "from models.notes import Controls\n"
+              "model = MelodyModel.load()\n"
+              "controls = Controls('folk', 'major', (3, 4), 100, 0.6, 0.3, 0.2)\n"
+              "assert model.generate(controls, [Chord(0, 'maj'), Chord(7, 'dom7')], seed=1)\n"
+              "print(type(model.network).__name__, 'torch' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout.split() == ["NumpyTransformer", "False"]
 
 
 def test_same_seed_same_notes_and_other_seed_differs(model):
