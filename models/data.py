@@ -8,7 +8,7 @@ soprano of a chorale, the cantus of a Palestrina mass.
 
 How the key is found: the key signature gives seven candidate tonics (one per mode); the
 final note of the lowest voice picks among them (folk tunes and chorales end on their
-tonic). An explicit mode in an abc `K:` field wins.
+tonic). An explicit mode other than major in an abc `K:` field wins.
 
 Pieces are deduplicated on their normalised melody and split 90/5/5 into
 train/validation/test by a hash of the piece's name, so a piece never straddles splits.
@@ -45,6 +45,8 @@ COLLECTIONS = {  # music21 corpus folder → collection (style) label
     "ryansMammoth": "ryan", "palestrina": "palestrina", "bach": "bach",
 }
 CACHE_NAME = "corpus-v1.jsonl.gz"
+# Words of an abc tune's `R:` (rhythm) field → tempo band, for tunes without a metronome
+# mark; `tempo_band` tries slow, then fast, then medium words.
 FAST_RHYTHMS = ("reel", "jig", "hornpipe", "polka", "slide", "fling", "country dance")
 MEDIUM_RHYTHMS = ("march", "strathspey", "set dance", "waltz", "mazurka")
 SLOW_RHYTHMS = ("air", "lament", "slow")
@@ -55,14 +57,18 @@ FINAL_MODES = ("major", "minor", "dorian", "mixolydian", "phrygian")
 
 @dataclass(frozen=True)
 class Piece:
-    name: str
-    collection: str
-    mode: str
+    """One melody of the corpus, transposed to C, in bars on the tick grid."""
+
+    name: str  # 'collection/file stem/tune number', unique; it also decides the split
+    collection: str  # a `COLLECTIONS` label: the STYLE token
+    mode: str  # one of models.harmony.MODES
     tonic: int  # the original tonic's pitch class (the notes are already in C)
     tempo: str  # 'slow' | 'medium' | 'fast'
     bars: tuple[Bar, ...]
 
     def split(self) -> str:
+        """'train' (90 %), 'valid' (5 %) or 'test' (5 %), fixed by the name's hash."""
+        # sha1, not hash(): Python salts str hashes per process, the split must not move
         bucket = int(hashlib.sha1(self.name.encode()).hexdigest(), 16) % 100
         return "train" if bucket < 90 else "valid" if bucket < 95 else "test"
 
@@ -71,6 +77,7 @@ class Piece:
 
     @classmethod
     def from_json(cls, data: dict) -> Piece:
+        """The inverse of `to_json` (JSON has lists where the dataclasses have tuples)."""
         bars = tuple(Bar(b["meter"], b["length"], tuple(tuple(n) for n in b["notes"]),
                          Chord(**b["chord"])) for b in data["bars"])
         return cls(data["name"], data["collection"], data["mode"], data["tonic"],
@@ -102,9 +109,15 @@ def _abc_rhythms(path: Path) -> dict[int, str]:
 
 def _find_key(sharps: int, final_pc: int, explicit_mode: str | None,
               explicit_tonic: int | None) -> tuple[int, str]:
+    """(tonic pitch class, mode) from the key signature and the final bass note.
+
+    An explicit mode wins unless it is 'major' (music21 reads an abc `K:G` without a mode
+    as G major, so 'major' says nothing); otherwise the first mode in `FINAL_MODES` whose
+    tonic is the final's pitch class; otherwise the signature's major key.
+    """
     if explicit_mode in MODE_OFFSETS and explicit_mode != "major" and explicit_tonic is not None:
         return explicit_tonic, explicit_mode
-    major_tonic = (7 * sharps) % 12
+    major_tonic = (7 * sharps) % 12  # each sharp moves the major tonic a fifth up (flats < 0)
     for mode in FINAL_MODES:
         if (major_tonic + MODE_OFFSETS[mode]) % 12 == final_pc:
             return final_pc, mode
@@ -115,19 +128,24 @@ def _part_bars(part) -> list[tuple[str, float, list[tuple[float, float, int]]]]:
     """(meter, length in quarters, [(onset, duration, top pitch)]) per measure; ties merged."""
     from music21 import chord as m21chord
 
+    # last: (the list holding the previous note, its index, the note), so that a tie can
+    # lengthen it in place, even in the previous bar (the note is then held over the bar line)
     bars, meter, last = [], None, None
     for measure in part.getElementsByClass("Measure"):
-        if measure.timeSignature is not None:
+        if measure.timeSignature is not None:  # only where it is set or changes
             meter = measure.timeSignature.ratioString
         if meter is None:
-            return []
+            return []  # no meter before the first notes: the piece cannot be put in bars
         length = float(measure.barDuration.quarterLength)
+        # a pickup bar is stored short; its padding moves its onsets to where they sound
+        # in a full bar
         pad = float(measure.paddingLeft or 0)
         notes = []
         for element in measure.recurse().notes:
             duration = float(element.quarterLength)
             if duration <= 0:
                 continue  # grace note
+            # the melody is the top line: a chord in the melody part gives its highest note
             pitch = max(p.midi for p in element.pitches) if isinstance(
                 element, m21chord.Chord) else element.pitch.midi
             tie = element.tie.type if element.tie is not None else None
@@ -144,14 +162,21 @@ def _part_bars(part) -> list[tuple[str, float, list[tuple[float, float, int]]]]:
 
 
 def _quantise(bars, shift: int) -> list[tuple[str, int, tuple]] | None:
+    """Bars of (onset, duration) in quarters → (meter, length ticks, notes on the tick grid).
+
+    Pitches move by `shift` semitones (to C); durations snap to `DURATIONS` and are cut so
+    the melody is monophonic. None drops the whole piece: a meter without a token, a pitch
+    outside `PITCH_RANGE`, or an onset past its bar.
+    """
     out = []
     for meter, _, notes in bars:
         if meter not in METERS:
             return None
+        # the meter's full length, also for a pickup bar (its onsets were padded to match)
         length_ticks = round(meter_ticks(meter))
-        ticks = []
+        ticks = []  # [onset tick in bar, duration ticks, pitch], lists so the cut can edit
         for onset, duration, pitch in sorted(notes):
-            start = round(onset * TICKS)
+            start = round(onset * TICKS)  # onsets off the grid move to the nearest tick
             pitch += shift
             if not (PITCH_RANGE[0] <= pitch <= PITCH_RANGE[1]) or start >= length_ticks:
                 return None
@@ -167,42 +192,48 @@ def _quantise(bars, shift: int) -> list[tuple[str, int, tuple]] | None:
 
 
 def _score_to_piece(score, name: str, collection: str, rhythm: str) -> Piece | None:
+    """The `Piece` of one music21 score; None when it is unusable (see `_quantise`)."""
     from music21 import key as m21key
     from music21 import tempo as m21tempo
 
     parts = list(score.parts)
     if not parts:
         return None
-    bars = _part_bars(parts[0])
+    bars = _part_bars(parts[0])  # the first part is the melody (soprano, cantus, the tune)
     if len(bars) < 2 or not any(notes for _, _, notes in bars):
         return None
     signatures = list(parts[0].recurse().getElementsByClass("KeySignature"))
     sharps = signatures[0].sharps if signatures else 0
     explicit = next((s for s in signatures if isinstance(s, m21key.Key)), None)
+    # the last part is the lowest voice (the tune itself when there is only one part)
     lowest = parts[-1].recurse().notes
     if not lowest:
         return None
     final = lowest[-1]
-    final_pc = min(p.midi for p in final.pitches) % 12
+    final_pc = min(p.midi for p in final.pitches) % 12  # the final chord's lowest note
     tonic, mode = _find_key(sharps, final_pc, explicit.mode if explicit else None,
                             explicit.tonic.pitchClass if explicit else None)
+    # to C by the smaller move (down ≤ 5 semitones, or up ≤ 6), keeping the register
     shift = -tonic if tonic < 6 else 12 - tonic
     marks = list(score.recurse().getElementsByClass(m21tempo.MetronomeMark))
-    bpm = marks[0].getQuarterBPM() if marks and marks[0].number else None
+    bpm = marks[0].getQuarterBPM() if marks and marks[0].number else None  # quarters/min
     quantised = _quantise(bars, shift)
     if quantised is None:
         return None
+    # the notes the chords are fitted on, per bar, as (onset, duration) in quarters: the
+    # melody alone by default (a folk tune has nothing else)
     basses = None
     melody_bars = [[(o / TICKS, d / TICKS, p) for o, d, p in notes] for _, _, notes in quantised]
     if len(parts) > 1:  # fit chords on every voice, with the bass's downbeat note
         voices = [_part_bars(part) for part in parts]
-        if all(len(v) == len(bars) for v in voices):
+        if all(len(v) == len(bars) for v in voices):  # else keep the melody alone
             melody_bars = [[(o, d, p + shift) for v in voices for o, d, p in v[i][2]]
                            for i in range(len(bars))]
+            # the bass pitch class where the bass sounds on the downbeat, else None
             basses = []
             for _, _, notes in voices[-1]:
                 basses.append((notes[0][2] + shift) % 12 if notes and notes[0][0] == 0 else None)
-    beat = meter_beat(quantised[0][0])
+    beat = meter_beat(quantised[0][0])  # in quarters; the first bar's meter for every bar
     chords = fit_bars(melody_bars, mode, 0, beat, basses)
     return Piece(name, collection, mode, tonic, tempo_band(bpm, rhythm),
                  tuple(Bar(m, length, notes, chord)
@@ -215,6 +246,7 @@ def load_file(path: str) -> list[dict]:
 
     from music21 import converter, stream
 
+    # the collection is the parent folder, or one further up for a file in a subfolder
     folder = Path(path).parent.name if Path(path).parent.name in COLLECTIONS else next(
         p for p in Path(path).parts if p in COLLECTIONS)
     collection = COLLECTIONS[folder]
@@ -227,8 +259,10 @@ def load_file(path: str) -> list[dict]:
         log.warning("skipping %s: %s", path, error)
         return []
     rhythms = _abc_rhythms(Path(path)) if path.endswith(".abc") else {}
+    # an abc file holds many tunes (an Opus of scores); other formats one score
     scores = list(parsed.scores) if isinstance(parsed, stream.Opus) else [parsed]
     for index, score in enumerate(scores):
+        # the abc `X:` number, which keys `rhythms`; else the position in the file
         number = score.metadata.number if score.metadata and score.metadata.number else index
         try:
             number = int(number)
@@ -253,6 +287,7 @@ def corpus_files() -> list[str]:
     files = []
     for folder in COLLECTIONS:
         for path in sorted((root / folder).rglob("*")):
+            # the chorale analyses are Roman numerals, not music (models/chorales.py uses them)
             if path.suffix in (".abc", ".krn", ".mxl", ".xml") and "choraleAnalyses" not in str(
                     path):
                 files.append(str(path))
@@ -260,6 +295,10 @@ def corpus_files() -> list[str]:
 
 
 def _fingerprint(piece: Piece) -> tuple:
+    """The melody as (pitch, duration ticks) pairs: equal for copies of one tune in C.
+
+    Onsets and bar lines are left out, so a copy barred differently still matches.
+    """
     notes = [(n[2], n[1]) for bar in piece.bars for n in bar.notes]
     return tuple(notes)
 
@@ -268,14 +307,14 @@ def build(cache_dir: Path, workers: int = 2, limit: int | None = None) -> Path:
     """Parse the corpus, deduplicate, and write the cache; returns its path."""
     files = corpus_files()[:limit]
     log.info("reading %d corpus files with %d workers", len(files), workers)
-    seen, kept, total = set(), [], 0
+    seen, kept, total = set(), [], 0  # fingerprints; pieces kept (JSON); pieces read
     with get_context("spawn").Pool(workers) as pool:
         for count, pieces in enumerate(pool.imap(load_file, files, chunksize=4), 1):
             for data in pieces:
                 total += 1
                 piece = Piece.from_json(data)
                 fingerprint = _fingerprint(piece)
-                if fingerprint in seen:
+                if fingerprint in seen:  # the first copy (in file order) is kept
                     continue
                 seen.add(fingerprint)
                 kept.append(data)

@@ -25,23 +25,27 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class TrainConfig:
-    arch: str = "transformer"
-    n_layer: int = 4
-    n_embd: int = 256
-    n_head: int = 4
-    context: int = 512
-    batch: int = 16
-    lr: float = 1e-3
-    min_lr: float = 1e-4
-    warmup: int = 200
+    """One training run; models/commands.py overrides some fields per architecture."""
+
+    arch: str = "transformer"  # 'transformer' | 'lstm' | 'gru'
+    n_layer: int = 4  # Transformer blocks, or stacked recurrent layers
+    n_embd: int = 256  # model width (the recurrent nets' hidden size)
+    n_head: int = 4  # attention heads (Transformer only)
+    context: int = 512  # tokens per training window, and the Transformer's context
+    batch: int = 16  # windows per step: 16 × 512 = 8,192 tokens a step
+    lr: float = 1e-3  # peak learning rate, reached at the end of the warm-up
+    min_lr: float = 1e-4  # where the cosine ends
+    warmup: int = 200  # steps of linear warm-up from lr / warmup to lr
+    # a cap on optimiser steps; in practice the time budget ends the run first (the shipped
+    # Transformer made 2,831 steps in 75 min), and the cosine follows whichever is nearer
     steps: int = 100_000
-    minutes: float = 55.0
+    minutes: float = 55.0  # wall-clock budget, counting the time of the runs it resumes
     dropout: float = 0.1
-    weight_decay: float = 0.1
-    eval_every: int = 250
-    seed: int = 0
-    bf16: bool = True
-    threads: int = 2
+    weight_decay: float = 0.1  # AdamW's, on weight matrices and embeddings only
+    eval_every: int = 250  # steps between validation (best checkpoint) and state saves
+    seed: int = 0  # weight init and dropout (torch); window sampling (numpy, offset by the step)
+    bf16: bool = True  # bfloat16 autocast on CPU: roughly twice the tokens per second
+    threads: int = 2  # torch CPU threads: the training machine has 2 cores
 
 
 def token_arrays(cache_dir: Path, context: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -50,6 +54,8 @@ def token_arrays(cache_dir: Path, context: int) -> dict[str, tuple[np.ndarray, n
     from models.tokenizer import Tokenizer
 
     tokenizer = Tokenizer()
+    # the cache is keyed on what the arrays depend on: the vocabulary and the chunk length
+    # (`tunesmith train data` deletes it when it rebuilds the corpus)
     path = Path(cache_dir) / f"tokens-{tokenizer.vocab_hash}-{context}.npz"
     if path.exists():
         with np.load(path) as saved:
@@ -60,9 +66,10 @@ def token_arrays(cache_dir: Path, context: int) -> dict[str, tuple[np.ndarray, n
     for split in ("train", "valid", "test"):
         chunks = [c for p in pieces if p.split() == split
                   for c in tokenizer.encode_chunks(p, context)]
+        # every chunk of the split back to back in one array; starts[i] is chunk i's offset
         lengths = np.array([len(c) for c in chunks], dtype=np.int64)
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
-        stream = np.array([t for c in chunks for t in c], dtype=np.int16)
+        stream = np.array([t for c in chunks for t in c], dtype=np.int16)  # 294 ids fit int16
         out[split] = (stream, starts)
         arrays[f"{split}_stream"], arrays[f"{split}_starts"] = stream, starts
         log.info("%s: %d chunks, %d tokens", split, len(chunks), len(stream))
@@ -74,12 +81,13 @@ def batches(stream: np.ndarray, starts: np.ndarray, batch: int, context: int, rn
     """Endless (x, y) int64 tensors (batch, context), windows opening at chunk starts."""
     import torch
 
-    usable = starts[starts + context + 1 <= len(stream)]
+    usable = starts[starts + context + 1 <= len(stream)]  # chunks with a whole window after
     offsets = np.arange(context + 1)
     while True:
-        chosen = rng.choice(usable, size=batch)
+        chosen = rng.choice(usable, size=batch)  # (batch,) stream offsets, with replacement
+        # (batch, context + 1) token ids; a window may run past its chunk into the next ones
         window = torch.from_numpy(stream[chosen[:, None] + offsets].astype(np.int64))
-        yield window[:, :-1], window[:, 1:]
+        yield window[:, :-1], window[:, 1:]  # inputs and targets: the same ids shifted by one
 
 
 def chunk_nll(model, stream: np.ndarray, starts: np.ndarray, limit: int | None = None,
@@ -89,18 +97,21 @@ def chunk_nll(model, stream: np.ndarray, starts: np.ndarray, limit: int | None =
     from torch.nn import functional as F
 
     ends = np.append(starts[1:], len(stream))
-    spans = list(zip(starts, ends, strict=True))[:limit]
-    total, count = 0.0, 0
-    model.eval()
+    spans = list(zip(starts, ends, strict=True))[:limit]  # (start, end) of each chunk
+    total, count = 0.0, 0  # summed NLL (nats) and the number of tokens it covers
+    model.eval()  # no dropout
     with torch.inference_mode():
         for i in range(0, len(spans), batch):
             group = spans[i:i + batch]
-            width = max(e - s for s, e in group)
+            width = max(e - s for s, e in group)  # chunks are ≤ context tokens
+            # (group, width): chunks of unequal length padded at the end; a causal model's
+            # predictions for the real tokens never see the padding after them
             ids = torch.zeros(len(group), width, dtype=torch.long)  # 0 = PAD
             for row, (s, e) in enumerate(group):
                 ids[row, : e - s] = torch.from_numpy(stream[s:e].astype(np.int64))
-            logits, _ = model(ids[:, :-1])
-            targets = ids[:, 1:]
+            logits, _ = model(ids[:, :-1])  # (group, width - 1, vocab)
+            targets = ids[:, 1:]  # BOS itself is never scored: it is always given
+            # cross_entropy wants the classes on dim 1: (group, vocab, width - 1)
             losses = F.cross_entropy(logits.float().transpose(1, 2), targets, reduction="none",
                                      ignore_index=0)
             total += float(losses.sum())
@@ -109,6 +120,7 @@ def chunk_nll(model, stream: np.ndarray, starts: np.ndarray, limit: int | None =
 
 
 def _model_config(config: TrainConfig, vocab_size: int) -> dict:
+    """The network's own config (`TransformerConfig` or `RNNConfig` fields) as a dict."""
     if config.arch == "transformer":
         return {"vocab_size": vocab_size, "context": config.context, "n_layer": config.n_layer,
                 "n_head": config.n_head, "n_embd": config.n_embd, "dropout": config.dropout}
@@ -117,8 +129,13 @@ def _model_config(config: TrainConfig, vocab_size: int) -> dict:
 
 
 def learning_rate(config: TrainConfig, step: int, progress: float) -> float:
+    """Linear warm-up over `warmup` steps, then cosine from `lr` to `min_lr`.
+
+    `progress` (0..1) is the share of the run's budget spent, by steps or by time.
+    """
     if step < config.warmup:
         return config.lr * (step + 1) / config.warmup
+    # progress already includes the warm-up, so the cosine starts a little below lr
     return config.min_lr + 0.5 * (config.lr - config.min_lr) * (1 + math.cos(math.pi * progress))
 
 
@@ -138,63 +155,76 @@ def train(config: TrainConfig, cache_dir: Path, run_dir: Path, export: Path | No
     tokenizer = Tokenizer()
     arrays = arrays or token_arrays(cache_dir, config.context)
     model = checkpoint.build_model(config.arch, _model_config(config, len(tokenizer)))
+    # weight decay on matrices and embeddings, not on biases or LayerNorm gains (nanoGPT);
+    # the tied embedding is one parameter, so it is listed once
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
+    # betas (0.9, 0.95), as GPT-3 and nanoGPT
     optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": config.weight_decay},
                                    {"params": no_decay, "weight_decay": 0.0}],
                                   lr=config.lr, betas=(0.9, 0.95))
     run_dir = Path(run_dir)
-    state_path = run_dir / "state.pt"
-    step, elapsed, best = 0, 0.0, math.inf
+    state_path = run_dir / "state.pt"  # model, optimiser, step, time spent, best valid NLL
+    step, elapsed, best = 0, 0.0, math.inf  # elapsed in seconds; best in nats/token
     if state_path.exists():  # resume
         state = torch.load(state_path, weights_only=True)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         step, elapsed, best = state["step"], state["elapsed"], state["best"]
         log.info("resuming %s at step %d (%.1f min done)", run_dir, step, elapsed / 60)
+    # a resumed run draws fresh windows instead of replaying those of its first steps
     rng = np.random.default_rng(config.seed + step)
     stream, starts = arrays["train"]
     valid = arrays["valid"]
     feed = batches(stream, starts, config.batch, config.context, rng)
     log.info("%s: %.2f M parameters, %d training tokens", config.arch,
              model.num_parameters() / 1e6, len(stream))
-    budget = config.minutes * 60
+    budget = config.minutes * 60  # seconds
+    # `began` is moved back by the time already spent, so a resumed run's clock continues;
+    # window_*: tokens and start time of the current throughput measurement
     began, window_tokens, window_start = time.time() - elapsed, 0, time.time()
     metrics = {}
     while True:
         elapsed = time.time() - began
+        # whichever budget is nearer its end drives the schedule: on a busy machine the
+        # clock runs out first, and the learning rate still anneals before the end
         progress = max(step / config.steps, elapsed / budget)
         if progress >= 1:
             break
         lr = learning_rate(config, step, min(progress, 1.0))
         for group in optimizer.param_groups:
             group["lr"] = lr
-        model.train()
-        x, y = next(feed)
+        model.train()  # again at every step: `_evaluate` leaves the model in eval mode
+        x, y = next(feed)  # (batch, context) each
+        # bf16 matmuls under autocast; the weights, their gradients and the optimiser state
+        # stay float32
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=config.bf16):
             _, loss = model(x, y)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)  # global L2 norm ≤ 1
         optimizer.step()
         step += 1
-        window_tokens += x.numel()
+        window_tokens += x.numel()  # batch × context tokens
         if step % log_every == 0:
-            rate = window_tokens / (time.time() - window_start)
+            rate = window_tokens / (time.time() - window_start)  # tokens/s since the last log
+            # seconds left: the time budget, or the remaining steps at the current rate
             eta = max(0.0, min(budget - elapsed, (config.steps - step) * x.numel() / rate))
             log.info("step %d loss %.3f lr %.2e %.0f tok/s ETA %.1f min", step, loss.item(),
                      lr, rate, eta / 60)
             metrics["tokens_per_s"] = rate
             window_tokens, window_start = 0, time.time()
-        if step % config.eval_every == 0:
+        if step % config.eval_every == 0:  # a killed run loses fewer than eval_every steps
             best = _evaluate(model, config, tokenizer, valid, step, best, run_dir, metrics)
             torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
                         "step": step, "elapsed": time.time() - began, "best": best}, state_path)
+    # the budget (time or steps) is spent: a last validation and state, so a later run
+    # (with a larger budget) resumes from here
     best = _evaluate(model, config, tokenizer, valid, step, best, run_dir, metrics)
     torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
                 "step": step, "elapsed": time.time() - began, "best": best}, state_path)
     metrics.update(step=step, minutes=(time.time() - began) / 60, best_valid_nll=best)
-    if export is not None:
+    if export is not None:  # ship the best checkpoint, not the last, as float16
         best_model, meta = checkpoint.load(run_dir / "best", tokenizer.vocab_hash)
         checkpoint.save(best_model, config.arch, export, tokenizer.vocab_hash, meta["step"],
                         half=True, metrics={**meta.get("metrics", {}), **metrics},
@@ -203,6 +233,8 @@ def train(config: TrainConfig, cache_dir: Path, run_dir: Path, export: Path | No
 
 
 def _evaluate(model, config, tokenizer, valid, step, best, run_dir, metrics) -> float:
+    """Validation NLL; saves `run_dir/best` when it beats `best`. Returns the new best."""
+    # a fixed subset (the first 200 validation chunks), the same at every evaluation
     nll = chunk_nll(model, *valid, limit=200)
     log.info("step %d valid NLL %.4f nats/token", step, nll)
     metrics["valid_nll"] = nll
