@@ -27,12 +27,13 @@ def _bars(score) -> dict[int, tuple[list, int | None, float]]:
             notes = [(float(n.getOffsetInHierarchy(measure)) + pad, float(n.quarterLength),
                       p.midi) for n in measure.recurse().notes for p in n.pitches]
             bass = bars.get(measure.number, ([], None, 1.0))[1]
-            if index == len(parts) - 1:
+            if index == len(parts) - 1:  # the last part is the bass
                 first = [n for n in notes if n[0] == 0]
                 bass = min(first)[2] % 12 if first else None
-            beat = 1.0
+            beat = 1.0  # in quarters; a measure carries a time signature only where it is set
             if measure.timeSignature is not None:
                 beat = float(measure.timeSignature.beatDuration.quarterLength)
+            # the voices of one measure number are pooled; the first part's beat is kept
             previous = bars.get(measure.number, ([], None, beat))
             bars[measure.number] = (previous[0] + notes, bass, previous[2])
     return bars
@@ -72,6 +73,7 @@ def agreement(limit: int | None = None) -> dict:
             if measure not in bars or not bars[measure][0]:
                 continue
             notes, bass, beat = bars[measure]
+            # fitted in the analysis's local key (root above its tonic), compared absolute
             chord = fit_chord(pitch_class_weights(notes, beat), mode, tonic, bass)
             total += 1
             hits += chord is not None and (chord.root + tonic) % 12 == root

@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 
 
 def _to_bars(notes, meter: str, count: int) -> list[Bar]:
+    """Generated notes back on the tick grid, exactly `count` bars (empty bars padded).
+
+    The chords fitted here (in major) are not used: the comparisons take the requested ones.
+    """
     from models.grid import notes_to_bars
 
     bars = notes_to_bars(notes, meter, "major")
@@ -37,6 +41,7 @@ def _to_bars(notes, meter: str, count: int) -> list[Bar]:
 
 
 def held_out_nll(cache_dir: Path, arrays, orders=(3, 4, 5, 6, 7)) -> dict[str, float]:
+    """Test NLL (nats/token) of every shipped network and of the best n-gram of `orders`."""
     from models.ngram import NGram
     from models.train import chunk_nll
 
@@ -65,6 +70,11 @@ def held_out_nll(cache_dir: Path, arrays, orders=(3, 4, 5, 6, 7)) -> dict[str, f
 
 
 def _excerpts(cache_dir: Path, count: int, bars: int, seed: int) -> list[tuple[Header, list]]:
+    """`count` random test pieces as (header, bars 2..bars + 1): skipping a pickup bar.
+
+    Only pieces with one meter over their first bars + 1 bars qualify: the sampler writes
+    a whole melody in one meter.
+    """
     tokenizer = Tokenizer()
     pieces = [p for p in data.load(cache_dir, "test")
               if len(p.bars) > bars and len({b.meter for b in p.bars[: bars + 1]}) == 1]
@@ -75,17 +85,20 @@ def _excerpts(cache_dir: Path, count: int, bars: int, seed: int) -> list[tuple[H
 
 
 def _beat_share(bars: list[Bar], beat: int) -> float:
+    """Share of onsets on a beat (`beat` in ticks)."""
     onsets = [o for bar in bars for o, _, _ in bar.notes]
     return float(np.mean([o % beat == 0 for o in onsets])) if onsets else 0.0
 
 
 def _chord_tone_share(bars: list[Bar], chords, beat: int) -> float:
+    """Share of on-beat notes whose pitch class is in that bar's chord."""
     hits = [p % 12 in chord.pitch_classes() for bar, chord in zip(bars, chords, strict=True)
             for o, _, p in bar.notes if o % beat == 0]
     return float(np.mean(hits)) if hits else 0.0
 
 
 def _scale_share(bars: list[Bar], mode: str) -> float:
+    """Share of notes in `mode` on C (the pieces are in the normalised key)."""
     pcs = [p % 12 for bar in bars for _, _, p in bar.notes]
     return float(np.mean([pc in MODES[mode] for pc in pcs])) if pcs else 0.0
 
@@ -96,6 +109,7 @@ def compare(model, excerpts, seed: int = 0) -> dict:
     began, notes_made = time.perf_counter(), 0
     for index, (header, bars) in enumerate(excerpts):
         chords = [bar.chord for bar in bars]
+        # one label, 'A', which is not an ending: no LAST bar (an excerpt is not a piece)
         notes = model.sample(header, chords, seed=seed + index, sections=["A"] * len(bars),
                              pitch_range=(48, 90))
         notes_made += len(notes)
@@ -115,6 +129,7 @@ def compare(model, excerpts, seed: int = 0) -> dict:
         "overlap": metrics.overlapping_area(np.array([f[name] for f in real_f]),
                                             np.array([f[name] for f in made_f]))}
         for name in metrics.FEATURES}
+    # the classifier compares phrases: each excerpt split in two (4 bars each at 8 bars)
     half = lambda bars: [bars[: len(bars) // 2], bars[len(bars) // 2:]]  # noqa: E731
     out["two_sample_accuracy"] = metrics.two_sample_accuracy(
         np.array([metrics.phrase_vector(p) for b in real for p in half(b)]),
@@ -125,9 +140,12 @@ def compare(model, excerpts, seed: int = 0) -> dict:
 
 
 def _adherence(rows) -> dict:
+    """Control adherence, measured alike on the real excerpts and on the generated bars."""
+
     def key_ok(bars, mode):
         return metrics.estimate_key(bars) == (0, mode)
 
+    # the key estimator knows only major and minor profiles
     tonal = [r for r in rows if r["header"].mode in ("major", "minor")]
     result = {}
     for side in ("real", "made"):

@@ -20,7 +20,14 @@ FEATURES = ("pitch_class_entropy", "scale_consistency", "pitch_range", "note_den
 
 
 def piece_features(bars: list[Bar]) -> dict[str, float]:
-    """The `FEATURES` of one melody (bars on the tick grid)."""
+    """The `FEATURES` of one melody (bars on the tick grid).
+
+    Units: entropy in bits; scale consistency the share of notes in the best-fitting major
+    scale (any diatonic mode has the same notes); range and mean interval in semitones;
+    note density in notes per bar; groove consistency 1 − the mean share of sixteenth-note
+    cells where consecutive bars' onsets differ; bar self-similarity the mean Jaccard
+    overlap of (onset, pitch) sets over all pairs of non-empty bars.
+    """
     pitches = [p for bar in bars for _, _, p in bar.notes]
     out = dict.fromkeys(FEATURES, 0.0)
     out["empty_bar_rate"] = float(np.mean([not bar.notes for bar in bars])) if bars else 0.0
@@ -48,6 +55,7 @@ def piece_features(bars: list[Bar]) -> dict[str, float]:
 
 
 def _onset_grid(bar: Bar) -> np.ndarray:
+    """Which sixteenth-note cells of the bar hold an onset (triplet onsets fall into one)."""
     grid = np.zeros(bar.length // (TICKS // 4) or 1, dtype=bool)  # sixteenth-note cells
     for onset, _, _ in bar.notes:
         grid[min(onset // (TICKS // 4), len(grid) - 1)] = True
@@ -88,7 +96,13 @@ def overlapping_area(real: np.ndarray, generated: np.ndarray, most: int = 4000) 
 
 
 def phrase_vector(bars: list[Bar]) -> np.ndarray:
-    """A fixed-length description of a phrase for the two-sample classifier (66 values)."""
+    """A fixed-length description of a phrase for the two-sample classifier (65 values).
+
+    Shares of: 12 pitch classes, 25 intervals (-12..12 semitones, clipped), 11 duration
+    bins (ticks), 12 onset positions within a quarter note (ticks); then notes per bar / 8,
+    range / 24 semitones, share of empty bars, mean pitch from middle C in octaves, and
+    whether there is any note.
+    """
     notes = [n for bar in bars for n in bar.notes]
     pitches = np.array([p for _, _, p in notes]) if notes else np.zeros(0, int)
     pcs = np.bincount(pitches % 12, minlength=12) / max(len(pitches), 1)
@@ -155,7 +169,10 @@ KEY_PROFILES = {  # Krumhansl–Kessler probe-tone profiles, tonic first
 
 
 def estimate_key(bars: list[Bar]) -> tuple[int, str]:
-    """(tonic pc, 'major'|'minor') by the Krumhansl–Schmuckler duration-weighted profile."""
+    """(tonic pc, 'major'|'minor') by the Krumhansl–Schmuckler duration-weighted profile.
+
+    The key whose rotated profile correlates best (Pearson) with the pitch-class durations.
+    """
     weights = np.zeros(12)
     for bar in bars:
         for _, duration, pitch in bar.notes:

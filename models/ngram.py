@@ -14,13 +14,17 @@ import numpy as np
 
 
 class NGram:
+    """Token counts up to `order` (histories of up to order − 1 tokens)."""
+
     def __init__(self, order: int, vocab_size: int):
         self.order = order
         self.vocab_size = vocab_size
+        # counts[n][history of n tokens][next token]; counts[0] stays empty
         self.counts: list[dict[tuple, Counter]] = [defaultdict(Counter) for _ in range(order)]
-        self.unigram = np.ones(vocab_size)
+        self.unigram = np.ones(vocab_size)  # add-one: every token has a probability > 0
 
     def fit(self, stream: np.ndarray, starts: np.ndarray) -> NGram:
+        """Count the chunks of `stream` (starting at `starts`), as train.token_arrays makes."""
         ends = np.append(starts[1:], len(stream))
         for start, end in zip(starts, ends, strict=True):
             chunk = stream[start:end].tolist()
@@ -36,12 +40,13 @@ class NGram:
     def probability(self, history: tuple, token: int, order: int | None = None) -> float:
         """P(token | history) using at most `order` (default: the fitted order)."""
         p = float(self.unigram[token])
+        # from the shortest history up, each level interpolated with the one below
         for n in range(1, min(order or self.order, len(history) + 1)):
             following = self.counts[n].get(history[-n:])
-            if not following:
+            if not following:  # unseen history: every longer one is unseen too
                 break
             total = sum(following.values())
-            weight = total / (total + len(following))
+            weight = total / (total + len(following))  # Witten–Bell λ(h)
             p = weight * following[token] / total + (1 - weight) * p
         return p
 

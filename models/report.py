@@ -15,13 +15,23 @@ from models.sampler import MelodyModel
 
 log = logging.getLogger(__name__)
 
+# Pass marks: overlapping area per feature at least 0.8; two-sample classifier accuracy at
+# most 70 % (50 % = it cannot tell real from generated).
 TARGETS = {"overlap": 0.8, "two_sample": 0.70}
 
 
 def _plots(out_dir: Path, nll: dict, comparison: dict, density: dict) -> None:
+    """Write model-nll.png, model-features.png and model-density.png into `out_dir`.
+
+    Args:
+        out_dir: the report's folder (the markdown links the PNGs by file name).
+        nll: model name → test NLL (nats/token).
+        comparison: `evaluate.compare`'s result; its "raw" per-piece features are plotted.
+        density: requested density bucket → notes per quarter note written.
+    """
     import matplotlib
 
-    matplotlib.use("Agg")
+    matplotlib.use("Agg")  # files only, no display (the report runs headless)
     from matplotlib import pyplot as plt
 
     figure, axis = plt.subplots(figsize=(5, 3))
@@ -30,6 +40,7 @@ def _plots(out_dir: Path, nll: dict, comparison: dict, density: dict) -> None:
     figure.tight_layout()
     figure.savefig(out_dir / "model-nll.png", dpi=110)
     plt.close(figure)
+    # one histogram per feature, real and generated on shared bins
     figure, axes = plt.subplots(2, 4, figsize=(12, 5))
     for axis, name in zip(axes.ravel(), metrics.FEATURES, strict=True):
         real = [f[name] for f in comparison["raw"]["real"]]
@@ -53,10 +64,25 @@ def _plots(out_dir: Path, nll: dict, comparison: dict, density: dict) -> None:
 
 def write(cache_dir: Path, out: Path = Path("reports/model.md"), samples: int = 150,
           bars: int = 8, seed: int = 0) -> dict:
-    """Measure everything and write the markdown report; returns the numbers."""
+    """Measure everything and write the markdown report; returns the numbers.
+
+    Slow: it scores the test split with every model, writes 150 + 4 × 40 melodies (by
+    default) and parses the chorales; run by `tunesmith eval model`.
+
+    Args:
+        cache_dir: where the corpus, token arrays and n-gram cache live.
+        out: the markdown file; the JSON numbers go beside it (model.json), the PNGs into
+            its folder.
+        samples: held-out pieces to write again (the first 40 also measure density).
+        bars: bars per excerpt.
+        seed: picks the excerpts and seeds every generation.
+
+    Returns:
+        The numbers written to the JSON file.
+    """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    arrays = train.token_arrays(cache_dir, train.TrainConfig().context)
+    arrays = train.token_arrays(cache_dir, train.TrainConfig().context)  # as in training
     nll = evaluate.held_out_nll(cache_dir, arrays)
     model = MelodyModel.load(SHIPPED["transformer"])
     excerpts = evaluate._excerpts(cache_dir, samples, bars, seed)
@@ -73,6 +99,17 @@ def write(cache_dir: Path, out: Path = Path("reports/model.md"), samples: int = 
 
 
 def _markdown(n: dict, arrays, model, bars: int) -> str:
+    """The report's markdown text.
+
+    Args:
+        n: the numbers `write` measured.
+        arrays: the token arrays (for the test split's size).
+        model: the evaluated `MelodyModel` (its checkpoint meta names the run).
+        bars: bars per excerpt.
+
+    Some prose is fixed text, not measured: the 2 CPU cores, the batch of 16 × 512 tokens,
+    the sampling settings (which must match evaluate.compare) and the caveats.
+    """
     meta = model.meta
     lines = [
         "# The melody model: evaluation", "",
@@ -90,9 +127,10 @@ def _markdown(n: dict, arrays, model, bars: int) -> str:
               "the 2 shared cores, whose load from other work varied):", "",
               "| model | layers × width | steps | tokens seen | minutes |",
               "|---|---|---|---|---|"]
-    for arch, path in SHIPPED.items():
+    for arch, path in SHIPPED.items():  # every shipped checkpoint present
         if path.with_suffix(".json").exists():
             m = checkpoint.read_meta(path)
+            # tokens seen = steps × batch × context, with TrainConfig's defaults (16, 512)
             lines.append(f"| {arch} | {m['config']['n_layer']} × {m['config']['n_embd']} | "
                          f"{m['step']} | {m['step'] * 16 * 512 / 1e6:.1f} M | "
                          f"{m.get('metrics', {}).get('minutes', 0):.0f} |")
