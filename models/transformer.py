@@ -21,7 +21,7 @@ class TransformerConfig:
     The defaults are the shipped model's (reports/model.md).
     """
 
-    vocab_size: int  # len(Tokenizer()): 294 tokens today; id 0 is PAD
+    vocab_size: int  # len(Tokenizer()), the checkpoint records it; id 0 is PAD
     context: int = 512  # most positions (tokens) one sequence may hold: the wpe table's size
     n_layer: int = 4  # Transformer blocks
     n_head: int = 4  # attention heads per block; head_dim = n_embd // n_head = 64
