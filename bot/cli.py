@@ -19,7 +19,7 @@ log = logging.getLogger("tunesmith")
 
 
 def _render(args: argparse.Namespace) -> int:
-    from generation.render import render_file
+    from generation.audio.render import render_file
     from generation.settings import Settings
 
     rendered = render_file(Path(args.file), Path(args.out), Settings.from_env())
@@ -33,11 +33,11 @@ def _bench(args: argparse.Namespace) -> int:
 
         report = model_bench.run(runs=args.runs)
     elif args.what == "parse":
-        from generation import request_bench
+        from generation.tools import request_bench
 
         report = request_bench.run(runs=args.runs)
     else:
-        from generation import bench
+        from generation.tools import bench
 
         report = bench.run(args.what, runs=args.runs)
     print(json.dumps(report, indent=2))
@@ -45,7 +45,7 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _parse(args: argparse.Namespace) -> int:
-    from generation.request import parse_request
+    from generation.request.parse import parse_request
 
     def show(request) -> str:
         data = request.to_json()
@@ -68,7 +68,7 @@ def _parse(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     if args.what == "parser":
-        from generation.request_train import train
+        from generation.tools.request_train import train
 
         report = train()
         print(json.dumps({key: report[key] for key in
@@ -88,12 +88,12 @@ def _train(args: argparse.Namespace) -> int:
 
 def _eval(args: argparse.Namespace) -> int:
     if args.what == "parser":
-        from generation.request_train import evaluate
+        from generation.tools.request_train import evaluate
 
         print(json.dumps(evaluate(), indent=2))
     elif args.what == "compose":
         from generation.composer import Composer
-        from generation.evaluate import evaluate, load_requests, report_markdown
+        from generation.tools.evaluate import evaluate, load_requests, report_markdown
 
         out = Path(args.out or "reports/compose.md")
         result = evaluate(Composer(), load_requests(), out.parent / "compose")

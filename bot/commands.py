@@ -16,7 +16,7 @@ from discord import app_commands
 from bot.controls import controls_view
 from bot.delivery import build_embed, describe_job, escape
 from generation.job import MAX_BPM, MAX_PROMPT, MIN_BPM, Job, check_prompt
-from generation.upload import MidiLimits, check_size, clean_upload
+from generation.music.upload import MidiLimits, check_size, clean_upload
 from generation.vocab import INSTRUMENTS, MOODS, STYLES
 from models.errors import MidiError, RequestError, TunesmithError
 
@@ -43,7 +43,7 @@ Prompt = app_commands.Range[str, 1, MAX_PROMPT]
 def pre_check(text: str, *, instrument: str | None) -> None:
     """Raise RequestError for a request that cannot be composed, before anything is queued.
 
-    `generation.request.parse_request` is not called here: it loads the MiniLM encoder (about
+    `generation.request.parse.parse_request` is not called here: it loads the MiniLM encoder (about
     90 MB of weights) and runs it, which belongs in the worker, not beside the event loop.
     Its refusals (empty text, over MAX_PROMPT characters, an unreadable typed option) are the
     ones checked here; key, tempo and length are typed options Discord already bounds.

@@ -19,15 +19,15 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from generation.arrange import arrange
-from generation.edits import edit
+from generation.audio.render import render
 from generation.job import Composition, Job
-from generation.keyfind import estimate_key, key_agrees
-from generation.melody import MelodyWriter
-from generation.plan import make_plan
-from generation.render import render
+from generation.music.arrange import arrange
+from generation.music.edits import edit
+from generation.music.keyfind import estimate_key, key_agrees
+from generation.music.melody import MelodyWriter
+from generation.music.plan import make_plan
+from generation.music.spec import Spec, make_spec
 from generation.settings import Settings
-from generation.spec import Spec, make_spec
 from models.errors import ModelError, RequestError
 
 log = logging.getLogger(__name__)
@@ -64,8 +64,8 @@ class Composer:
 
     def warm(self) -> None:
         """Load everything a first request would wait for: encoder, model, synthesizer."""
-        from generation.render import synthesizers
-        from generation.request import parse_request
+        from generation.audio.render import synthesizers
+        from generation.request.parse import parse_request
 
         parse_request("warm up")
         _ = self.model
@@ -77,7 +77,7 @@ class Composer:
         """The Spec a job asks for, and the request it came from (as JSON)."""
         seed = job.seed if job.seed is not None else random.SystemRandom().randrange(2**31)
         if job.action == "compose":
-            from generation.request import parse_request
+            from generation.request.parse import parse_request
 
             request = parse_request(job.text, key=job.key, tempo_bpm=job.tempo_bpm,
                                     length_s=job.length_s, instrument=job.instrument)
@@ -138,13 +138,13 @@ class Composer:
         report("understanding", 0.05)
         given = None
         if job.action == "continue":
-            from generation.continuation import continuation_spec
+            from generation.music.continuation import continuation_spec
 
             spec, request, given = continuation_spec(job)
         else:
             spec, request = self.spec_for(job)
             if job.midi_path:  # a follow-up of a continued upload keeps the upload's bars
-                from generation.continuation import given_for
+                from generation.music.continuation import given_for
 
                 given = given_for(spec, job.midi_path)
         lap("spec")

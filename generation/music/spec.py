@@ -11,13 +11,13 @@ import random
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from generation.instruments import BASS_INSTRUMENTS, instrument
-from generation.styles import PROFILES, StyleProfile
+from generation.music.instruments import BASS_INSTRUMENTS, instrument
+from generation.music.styles import PROFILES, StyleProfile
 from models.errors import RequestError
 from models.grid import METERS
 
 if TYPE_CHECKING:  # the type only: the request stage is not imported to make a Spec
-    from generation.request import Request
+    from generation.request.parse import Request
 
 # Valence (unpleasant → pleasant) and arousal (calm → excited) of each mood, in -1..1,
 # placed after Russell's circumplex model of affect.

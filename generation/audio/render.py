@@ -26,9 +26,9 @@ from typing import Any
 import numpy as np
 import pretty_midi
 
-from generation.pianoroll import draw_piano_roll
+from generation.audio.pianoroll import draw_piano_roll
+from generation.audio.synth import Synthesizer, shared_synthesizer
 from generation.settings import Settings
-from generation.synth import Synthesizer, shared_synthesizer
 from models.errors import MidiError
 
 log = logging.getLogger(__name__)
@@ -350,7 +350,7 @@ def render_file(path: Path, out_dir: Path, settings: Settings) -> Rendered:
 
 def describe(midi: pretty_midi.PrettyMIDI) -> str:
     """'D minor · 72 bpm · 4/4' from what the file says (or estimates when it is silent)."""
-    from generation.keyfind import estimate_key
+    from generation.music.keyfind import estimate_key
 
     if midi.key_signature_changes:
         key = pretty_midi.key_number_to_key_name(midi.key_signature_changes[0].key_number)

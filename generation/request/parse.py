@@ -1,9 +1,9 @@
 """Request understanding: one sentence in, a `Request` out (what the user said and meant).
 
 Stated slots (key, tempo, meter, length, instruments, explicit mood and style words) are read
-exactly by `generation.slots` and `generation.lexicon`; what is left fuzzy (mood, style, tempo
-feel) comes from the learned heads in `generation.classifier`. Whatever is stated wins over what
-is inferred. Odd text never fails: it falls back to defaults and says so in `notes`.
+exactly by `slots` and `lexicon` (beside this module); what is left fuzzy (mood, style, tempo
+feel) comes from the learned heads in `classifier`. Whatever is stated wins over what is
+inferred. Odd text never fails: it falls back to defaults and says so in `notes`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from generation.job import check_prompt
-from generation.lexicon import (
+from generation.request.instruments import read_instruments
+from generation.request.lexicon import (
     EMOJI,
     INSTRUMENT_LEXICON,
     INSTRUMENT_WORDS,
@@ -26,8 +27,7 @@ from generation.lexicon import (
     STYLE_WORDS,
     fold,
 )
-from generation.request_instruments import read_instruments
-from generation.slots import (
+from generation.request.slots import (
     MAX_LENGTH_S,
     MIN_LENGTH_S,
     Key,
@@ -258,14 +258,14 @@ def parse_request(text: str, *, key: str | None = None, tempo_bpm: int | None = 
         text: what the user typed, 1–MAX_PROMPT (300) characters.
         key, tempo_bpm, length_s, instrument: typed options (Discord's); they count as stated
             and win over the text.
-        classifier: a `generation.classifier.Classifier`; the shared one when None.
+        classifier: a `generation.request.classifier.Classifier`; the shared one when None.
 
     Raises:
         RequestError: empty text, text over MAX_PROMPT characters, or an unreadable typed option.
     """
     text = check_prompt(text)
     if classifier is None:
-        from generation.classifier import shared_classifier
+        from generation.request.classifier import shared_classifier
 
         classifier = shared_classifier()
     text = text.strip()

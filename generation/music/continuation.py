@@ -1,6 +1,6 @@
 """An uploaded MIDI → the start of a new piece: its melody, chords, key, tempo and meter.
 
-The upload is checked and rewritten by `generation.upload` first (limits, child process),
+The upload is checked and rewritten by `generation.music.upload` first (limits, child process),
 then its top line becomes the melody the model continues, its harmony is fitted bar by bar,
 and the request text may re-arrange it (another style, key, tempo or instrument).
 """
@@ -16,10 +16,10 @@ from pathlib import Path
 import pretty_midi
 
 from generation.job import MAX_BPM, MIN_BPM
-from generation.keyfind import estimate_key
-from generation.melody import tonic_shift
-from generation.plan import Plan, Section, make_plan
-from generation.spec import Spec, make_spec, parse_key, parse_meter
+from generation.music.keyfind import estimate_key
+from generation.music.melody import tonic_shift
+from generation.music.plan import Plan, Section, make_plan
+from generation.music.spec import Spec, make_spec, parse_key, parse_meter
 from models.errors import MidiError
 from models.grid import top_notes
 from models.harmony import Chord, fit_bars
@@ -100,7 +100,7 @@ def read_given(midi: pretty_midi.PrettyMIDI, meter: str, mode: str, shift: int) 
 
 def read_upload(path: str | None) -> tuple[pretty_midi.PrettyMIDI, float]:
     """A MIDI file checked and rewritten clean, and its tempo; MidiError when it is not fit."""
-    from generation.upload import clean_upload
+    from generation.music.upload import clean_upload
 
     if not path:
         raise MidiError("give a MIDI file to continue")
@@ -121,7 +121,7 @@ def given_for(spec: Spec, path: str) -> Given:
 
 def continuation_spec(job) -> tuple[Spec, dict, Given]:
     """The Spec, request (JSON) and given material of a `continue` job."""
-    from generation.request import parse_request
+    from generation.request.parse import parse_request
 
     midi, file_tempo = read_upload(job.midi_path)
     found = estimate_key(midi)
