@@ -30,7 +30,7 @@ from bot.leases import Leases
 from bot.limits import Admission, Cooldown, Ticket
 from bot.settings import BotSettings
 from bot.store import JobRecord, Piece, Store
-from generation.job import Job, check_prompt, follow_up
+from generation import Job, check_prompt, follow_up
 from models.errors import BusyError, RequestError
 
 log = logging.getLogger(__name__)

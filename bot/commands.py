@@ -15,9 +15,19 @@ from discord import app_commands
 
 from bot.controls import controls_view
 from bot.delivery import build_embed, describe_job, escape
-from generation.job import MAX_BPM, MAX_PROMPT, MIN_BPM, Job, check_prompt
-from generation.music.upload import MidiLimits, check_size, clean_upload
-from generation.vocab import INSTRUMENTS, MOODS, STYLES
+from generation import (
+    INSTRUMENTS,
+    MAX_BPM,
+    MAX_PROMPT,
+    MIN_BPM,
+    MOODS,
+    STYLES,
+    Job,
+    MidiLimits,
+    check_prompt,
+    check_size,
+    clean_upload,
+)
 from models.errors import MidiError, RequestError, TunesmithError
 
 if TYPE_CHECKING:
@@ -43,7 +53,7 @@ Prompt = app_commands.Range[str, 1, MAX_PROMPT]
 def pre_check(text: str, *, instrument: str | None) -> None:
     """Raise RequestError for a request that cannot be composed, before anything is queued.
 
-    `generation.request.parse.parse_request` is not called here: it loads the MiniLM encoder (about
+    `generation.parse_request` is not called here: it loads the MiniLM encoder (about
     90 MB of weights) and runs it, which belongs in the worker, not beside the event loop.
     Its refusals (empty text, over MAX_PROMPT characters, an unreadable typed option) are the
     ones checked here; key, tempo and length are typed options Discord already bounds.

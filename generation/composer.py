@@ -5,6 +5,7 @@
 
 Each action a user can take on a piece (🔁 regenerate, 🎲 vary, ⏩ extend, 🐢/🐇 tempo,
 🎹 instrument) is a small change to the earlier Spec, so the rest of the piece stays put.
+`render_file` wires `tunesmith render`: any MIDI file, described by ear, to MP3 and PNG.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from generation.audio.render import render
+import pretty_midi
+
+from generation.audio.render import Rendered, load_midi, render
 from generation.job import Composition, Job
 from generation.music.arrange import arrange
 from generation.music.edits import edit
@@ -177,3 +180,28 @@ class Composer:
         # wall time: the PNG is drawn while the MP3 is encoded, so the stages add up to more
         log.info("composed %s in %.2f s", name, time.perf_counter() - began)
         return composition
+
+
+def render_file(path: Path, out_dir: Path, settings: Settings) -> Rendered:
+    """`tunesmith render`: any MIDI file → out_dir/<stem>.mp3 and .png."""
+    midi = load_midi(path)
+    return render(midi, out_dir / path.stem, settings, title=path.stem,
+                  subtitle=describe(midi))
+
+
+def describe(midi: pretty_midi.PrettyMIDI) -> str:
+    """'D minor · 72 bpm · 4/4' from what the file says (or estimates when it is silent)."""
+    if midi.key_signature_changes:
+        key = pretty_midi.key_number_to_key_name(midi.key_signature_changes[0].key_number)
+        tonic, mode = key.split()
+        key = f"{tonic} {mode.lower()}"
+    else:
+        key = estimate_key(midi).name
+    _, tempi = midi.get_tempo_changes()
+    bpm = round(float(tempi[0])) if len(tempi) else 120
+    if midi.time_signature_changes:
+        sig = midi.time_signature_changes[0]
+        meter = f"{sig.numerator}/{sig.denominator}"
+    else:
+        meter = "4/4"
+    return f"{key} · {bpm} bpm · {meter}"

@@ -1,7 +1,9 @@
-"""What a user asked for (a Job) and what they get back (a Composition).
+"""The values every stage shares: what a user asked for (a Job), what their words mean (a
+Request) and what they get back (a Composition), and the limits every entry point checks.
 
-Both are plain frozen values that survive JSON, so a job can wait in a queue or a database
-and be run again later to give the same result.
+They are plain frozen values that survive JSON, so a job can wait in a queue or a database
+and be run again later to give the same result. The request stage makes a Request, the music
+stage reads it: it lives here so that neither stage imports the other.
 """
 
 from __future__ import annotations
@@ -59,6 +61,34 @@ class Job:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Job:
         return cls(**data)
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a user asked for, every slot filled; `stated` tells which ones they said."""
+
+    text: str
+    mood: str  # primary mood from the vocabulary
+    moods: tuple[str, ...]  # every mood that fits, primary first
+    style: str
+    tempo_bpm: int
+    key: str  # "D minor", "Eb major", "G dorian"
+    meter: str  # "4/4"
+    instruments: tuple[str, ...]
+    duration_s: float
+    bars: int | None  # only when the user stated bars
+    stated: tuple[str, ...]
+    notes: tuple[str, ...]
+    without: tuple[str, ...] = ()  # instruments the user asked to leave out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text, "mood": self.mood, "style": self.style,
+            "tempo_bpm": self.tempo_bpm, "key": self.key, "meter": self.meter,
+            "instruments": list(self.instruments), "duration_s": self.duration_s,
+            "bars": self.bars, "stated": list(self.stated), "notes": list(self.notes),
+            "moods": list(self.moods), "without": list(self.without),
+        }
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 import pytest
 
+from generation.job import Request
 from generation.music.arrange import arrange
 from generation.music.drums import groups_of
 from generation.music.edits import with_tempo
@@ -7,7 +8,6 @@ from generation.music.patterns import Grid, chord_tones, voice
 from generation.music.plan import chord, make_plan
 from generation.music.spec import Spec, bars_for_length, make_spec, parse_key
 from generation.music.styles import PROFILES
-from generation.request.parse import Request
 from models.errors import RequestError
 from models.harmony import Chord
 from models.notes import Note

@@ -19,9 +19,9 @@ from generation.audio.render import (
     normalise,
     render,
     render_budget,
-    render_file,
 )
 from generation.audio.synth import shared_synthesizer
+from generation.composer import render_file
 from generation.settings import Settings
 from models.errors import ConfigError, DependencyError, MidiError
 from tests.midi_bytes import header, track, vlq

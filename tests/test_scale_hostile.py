@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generation.audio.render import render_file
+from generation.composer import render_file
 from generation.music.upload import MidiLimits, clean_upload
 from generation.settings import Settings
 from models.errors import MidiError

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import random
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from generation.job import Request
 from generation.music.instruments import BASS_INSTRUMENTS, instrument
 from generation.music.styles import PROFILES, StyleProfile
 from models.errors import RequestError
 from models.grid import METERS
-
-if TYPE_CHECKING:  # the type only: the request stage is not imported to make a Spec
-    from generation.request.parse import Request
 
 # Valence (unpleasant → pleasant) and arousal (calm → excited) of each mood, in -1..1,
 # placed after Russell's circumplex model of affect.

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-from typing import Any
 
-from generation.job import check_prompt
+from generation.job import Request, check_prompt
 from generation.request.instruments import read_instruments
 from generation.request.lexicon import (
     EMOJI,
@@ -70,34 +68,6 @@ _FILLER = {"in", "the", "key", "of", "please", "pls", "plz", "piece", "song", "m
            "thanks", "ok", "okay", "hey", "hi", "bot", "yo", "to", "on", "only", "as", "but",
            "not", "no", "too", "very", "quite", "really", "so", "bit", "little", "short", "length"}
 _INSTRUMENT_STYLE_BOOST = 2.0  # odds factor for a style that a stated instrument suggests
-
-
-@dataclass(frozen=True)
-class Request:
-    """What a user asked for, every slot filled; `stated` tells which ones they said."""
-
-    text: str
-    mood: str  # primary mood from the vocabulary
-    moods: tuple[str, ...]  # every mood that fits, primary first
-    style: str
-    tempo_bpm: int
-    key: str  # "D minor", "Eb major", "G dorian"
-    meter: str  # "4/4"
-    instruments: tuple[str, ...]
-    duration_s: float
-    bars: int | None  # only when the user stated bars
-    stated: tuple[str, ...]
-    notes: tuple[str, ...]
-    without: tuple[str, ...] = ()  # instruments the user asked to leave out
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "text": self.text, "mood": self.mood, "style": self.style,
-            "tempo_bpm": self.tempo_bpm, "key": self.key, "meter": self.meter,
-            "instruments": list(self.instruments), "duration_s": self.duration_s,
-            "bars": self.bars, "stated": list(self.stated), "notes": list(self.notes),
-            "moods": list(self.moods), "without": list(self.without),
-        }
 
 
 def expand_emoji(text: str) -> str:
