@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections.abc import Awaitable, Callable
 from functools import partial
 from pathlib import Path
@@ -30,7 +29,7 @@ from bot.leases import Leases
 from bot.limits import Admission, Cooldown, Ticket
 from bot.settings import BotSettings
 from bot.store import JobRecord, Piece, Store
-from generation import Job, check_prompt, follow_up
+from generation import Job, check_prompt, follow_up, new_seed
 from models.errors import BusyError, RequestError
 
 log = logging.getLogger(__name__)
@@ -43,8 +42,7 @@ def derive_job(piece: Piece, action: str, *, instrument: str | None = None,
                seed: int | None = None) -> Job:
     """The Job that applies a control to a stored piece (new seed for 🔁 and 🎲)."""
     if seed is None:
-        seed = (random.SystemRandom().randrange(2**31) if action in NEW_SEED_ACTIONS
-                else piece.composition.seed)
+        seed = new_seed() if action in NEW_SEED_ACTIONS else piece.composition.seed
     return follow_up(piece.job, piece.composition, action, seed=seed, instrument=instrument)
 
 

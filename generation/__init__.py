@@ -25,6 +25,7 @@ from generation.job import (
     Request,
     check_prompt,
     follow_up,
+    new_seed,
 )
 from generation.music.upload import MidiLimits, check_size, clean_upload
 from generation.settings import Env, Settings
@@ -46,7 +47,7 @@ _LAZY = {  # name → "module:attribute", imported when first asked for
 __all__ = [
     "FOLLOW_UPS", "INSTRUMENTS", "MAX_BPM", "MAX_PROMPT", "MIN_BPM", "MOODS", "STYLES",
     "Composition", "Env", "Job", "MidiLimits", "Request", "Settings", "check_prompt",
-    "check_size", "clean_upload", "follow_up", *_LAZY,
+    "check_size", "clean_upload", "follow_up", "new_seed", *_LAZY,
 ]
 
 

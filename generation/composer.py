@@ -13,18 +13,19 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import random
 import re
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pretty_midi
 
 from generation.audio.render import Rendered, load_midi, render
-from generation.job import Composition, Job
+from generation.job import Composition, Job, Request, new_seed
 from generation.music.arrange import arrange
+from generation.music.continuation import Given, continue_request, given_for, read_upload
 from generation.music.edits import edit
 from generation.music.keyfind import estimate_key, key_agrees
 from generation.music.melody import MelodyWriter
@@ -38,6 +39,23 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]
 DRAFTS = 3  # seeded drafts tried until one sounds in the asked key
 TAIL_SHARE = 0.025  # release tail as a share of the length, so the MP3 stays within 3 %
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What a job comes to before any music is written."""
+
+    spec: Spec
+    request: dict[str, Any]  # as the piece's .json records it: the parsed request, or the edit
+    given: Given | None = None  # an upload's bars: a continuation and its follow-ups
+
+
+def parse(job: Job, text: str) -> Request:
+    """The job's text and typed options read into a Request (the request stage)."""
+    from generation.request.parse import parse_request  # the encoder loads on first use
+
+    return parse_request(text, key=job.key, tempo_bpm=job.tempo_bpm, length_s=job.length_s,
+                         instrument=job.instrument)
 
 
 def slug(text: str, limit: int = 40) -> str:
@@ -76,24 +94,34 @@ class Composer:
 
     # --- from a job to a spec ---------------------------------------------------------------
 
-    def spec_for(self, job: Job) -> tuple[Spec, dict]:
-        """The Spec a job asks for, and the request it came from (as JSON)."""
-        seed = job.seed if job.seed is not None else random.SystemRandom().randrange(2**31)
-        if job.action == "compose":
-            from generation.request.parse import parse_request
+    def spec_for(self, job: Job) -> Resolved:
+        """The Spec a job asks for, the request it came from, and an upload's given bars.
 
-            request = parse_request(job.text, key=job.key, tempo_bpm=job.tempo_bpm,
-                                    length_s=job.length_s, instrument=job.instrument)
-            return make_spec(request, seed), request.to_json()
-        if job.base is None:
+        The seed is drawn here, once, for every action that was not given one; a new request
+        or a continuation is parsed here, once.
+        """
+        seed = job.seed if job.seed is not None else new_seed()
+        if job.action == "continue":
+            midi, file_tempo = read_upload(job.midi_path)  # a bad file is refused first
+            request, given = continue_request(parse(job, job.text or "continue this piece"),
+                                              midi, file_tempo)
+            return Resolved(make_spec(request, seed), request.to_json(), given)
+        if job.action == "compose":
+            request = parse(job, job.text)
+            spec, recorded = make_spec(request, seed), request.to_json()
+        elif job.base is None:
             raise RequestError(f"there is no earlier piece to {job.action}")
-        base = Spec.from_json(job.base)
-        request = {"text": base.text, "action": job.action, "base_seed": base.seed}
-        return edit(base, job.action, seed, instrument_name=job.instrument), request
+        else:
+            base = Spec.from_json(job.base)
+            spec = edit(base, job.action, seed, instrument_name=job.instrument)
+            recorded = {"text": base.text, "action": job.action, "base_seed": base.seed}
+        # a follow-up of a continued upload keeps the upload's bars
+        given = given_for(spec, job.midi_path) if job.midi_path else None
+        return Resolved(spec, recorded, given)
 
     # --- the pipeline -----------------------------------------------------------------------
 
-    def compose_midi(self, spec: Spec, given, timings: dict[str, float]):
+    def compose_midi(self, spec: Spec, given: Given | None, timings: dict[str, float]):
         """Plan, melody and arrangement; drafts that do not sound in the asked key are redone.
 
         Key-finding (Krumhansl–Schmuckler) listens to the finished draft the way a listener's
@@ -139,20 +167,10 @@ class Composer:
             clock = now
 
         report("understanding", 0.05)
-        given = None
-        if job.action == "continue":
-            from generation.music.continuation import continuation_spec
-
-            spec, request, given = continuation_spec(job)
-        else:
-            spec, request = self.spec_for(job)
-            if job.midi_path:  # a follow-up of a continued upload keeps the upload's bars
-                from generation.music.continuation import given_for
-
-                given = given_for(spec, job.midi_path)
+        resolved = self.spec_for(job)
         lap("spec")
         report("composing", 0.2)
-        spec, midi = self.compose_midi(spec, given, timings)
+        spec, midi = self.compose_midi(resolved.spec, resolved.given, timings)
         clock = time.perf_counter()
         report("rendering", 0.6)
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -172,7 +190,7 @@ class Composer:
         composition = Composition(
             name=name, midi=base.with_suffix(".mid"), mp3=rendered.mp3, png=rendered.png,
             json=base.with_suffix(".json"), seed=spec.seed, model_version=self.model.version,
-            spec=spec.to_json(), request=request, timings=timings, notes=spec.notes,
+            spec=spec.to_json(), request=resolved.request, timings=timings, notes=spec.notes,
             duration_s=round(spec.length_s, 3),
         )
         base.with_suffix(".json").write_text(json.dumps(composition.to_json(), indent=2))

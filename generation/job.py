@@ -8,6 +8,7 @@ stage reads it: it lives here so that neither stage imports the other.
 
 from __future__ import annotations
 
+import random
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -31,6 +32,12 @@ def check_prompt(text: str | None) -> str:
         raise RequestError(f"the request is {len(text)} characters long; the limit is "
                            f"{MAX_PROMPT}")
     return text
+
+
+def new_seed() -> int:
+    """A fresh seed for a job that was given none (the one place seeds are drawn)."""
+    return random.SystemRandom().randrange(2**31)
+
 
 Action = Literal["compose", "regenerate", "vary", "extend", "faster", "slower", "instrument",
                  "continue"]

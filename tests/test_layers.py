@@ -1,6 +1,9 @@
 """The data flows one way: bot → generation → models. Imports must agree.
 
-bot/ uses only the public face of generation (the package itself and its __all__).
+Inside generation/ the stages are rooms that do not know each other: request/ (text →
+Request), music/ (Request → Spec → MIDI) and audio/ (MIDI → MP3, PNG) import only the values
+every stage shares (job, vocab, settings, paths) and models/. The composer wires the stages;
+tools/ (offline) may use anything. bot/ uses only the package's public face.
 """
 
 import ast
@@ -14,6 +17,15 @@ ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = {
     "models": ("generation", "bot", "discord", "asyncio"),
     "generation": ("bot", "discord", "asyncio", "aiohttp"),
+}
+SHARED = {"job", "vocab", "settings", "paths"}  # top-level values every room may import
+MAY_IMPORT = {  # room → the other rooms it may import (besides SHARED and models/)
+    "shared": set(),
+    "request": set(),
+    "music": set(),
+    "audio": set(),
+    "composer": {"request", "music", "audio"},
+    "tools": {"request", "music", "audio", "composer"},
 }
 
 
@@ -31,6 +43,18 @@ def imports(path: Path) -> list[tuple[str, tuple[str, ...]]]:
 
 def imported_modules(path: Path) -> set[str]:
     return {module for module, _ in imports(path)}
+
+
+def room(module: str) -> str:
+    """The stage a generation module belongs to: 'generation.music.spec' → 'music'."""
+    first = module.split(".")[1]
+    return "shared" if first in SHARED else first
+
+
+def generation_modules() -> list[tuple[str, Path]]:
+    paths = sorted((ROOT / "generation").rglob("*.py"))
+    return [(".".join(p.relative_to(ROOT).with_suffix("").parts), p) for p in paths
+            if p.name != "__init__.py" or p.parent.name != "generation"]
 
 
 @pytest.mark.parametrize("package", sorted(FORBIDDEN))
@@ -63,6 +87,22 @@ def test_the_bot_uses_only_the_public_face_of_generation():
 def test_every_public_name_resolves():
     missing = [name for name in generation.__all__ if not hasattr(generation, name)]
     assert not missing, missing
+
+
+def test_the_stages_of_generation_do_not_import_each_other():
+    offenders = []
+    modules = generation_modules()
+    assert {room(name) for name, _ in modules} == set(MAY_IMPORT), "a module without a room"
+    for name, path in modules:
+        here = room(name)
+        for module, _ in imports(path):
+            if module == "generation":
+                offenders.append(f"{name} imports the public face (import the module itself)")
+            elif module.startswith("generation."):
+                there = room(module)
+                if there not in (here, "shared") and there not in MAY_IMPORT[here]:
+                    offenders.append(f"{name} ({here}) imports {module} ({there})")
+    assert not offenders, offenders
 
 
 def test_the_cli_imports_nothing_heavy_at_start():
