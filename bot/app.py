@@ -284,7 +284,7 @@ class TunesmithBot(discord.Client):
             return
         old = piece.job
         job = Job(action="compose", text=text, key=old.key, tempo_bpm=old.tempo_bpm,
-                  length_s=old.length_s, instrument=old.instrument)
+                  duration_s=old.duration_s, instrument=old.instrument)
         await self.accept(interaction, job, private=piece.private, parent_id=piece.id,
                           cooldown="wait")
 

@@ -125,7 +125,7 @@ def _compose(args: argparse.Namespace) -> int:
     from generation import Composer, Job
 
     job = Job(text=args.text, seed=args.seed, key=args.key, tempo_bpm=args.tempo,
-              length_s=args.length, instrument=args.instrument)
+              duration_s=args.length, instrument=args.instrument)
     piece = Composer().run(job, Path(args.out))
     print(json.dumps(piece.to_json(), indent=2))
     return 0

@@ -96,7 +96,7 @@ async def compose(interaction: discord.Interaction[TunesmithBot], prompt: Prompt
         await interaction.response.send_message(f"⚠️ {escape(str(error))}", ephemeral=True)
         return
     job = Job(action="compose", text=prompt.strip(), seed=seed, key=key_name, tempo_bpm=tempo,
-              length_s=float(length) if length else None, instrument=instrument)
+              duration_s=float(length) if length else None, instrument=instrument)
     await interaction.client.accept(interaction, job, private=private)
 
 

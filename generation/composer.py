@@ -54,7 +54,7 @@ def parse(job: Job, text: str) -> Request:
     """The job's text and typed options read into a Request (the request stage)."""
     from generation.request.parse import parse_request  # the encoder loads on first use
 
-    return parse_request(text, key=job.key, tempo_bpm=job.tempo_bpm, length_s=job.length_s,
+    return parse_request(text, key=job.key, tempo_bpm=job.tempo_bpm, duration_s=job.duration_s,
                          instrument=job.instrument)
 
 
@@ -184,14 +184,14 @@ class Composer:
         meter = f"{spec.meter[0]}/{spec.meter[1]}"
         rendered = render(midi, base, self.settings, title=spec.text[:60] or "tunesmith",
                           subtitle=f"{spec.key} · {spec.tempo_bpm} bpm · {meter} · {spec.style}",
-                          tail_s=TAIL_SHARE * spec.length_s)
+                          tail_s=TAIL_SHARE * spec.total_duration_s)
         timings.update({f"render_{k}": round(v, 4) for k, v in rendered.timings.items()})
         clock = time.perf_counter()
         composition = Composition(
             name=name, midi=base.with_suffix(".mid"), mp3=rendered.mp3, png=rendered.png,
             json=base.with_suffix(".json"), seed=spec.seed, model_version=self.model.version,
             spec=spec.to_json(), request=resolved.request, timings=timings, notes=spec.notes,
-            duration_s=round(spec.length_s, 3),
+            duration_s=round(spec.total_duration_s, 3),
         )
         base.with_suffix(".json").write_text(json.dumps(composition.to_json(), indent=2))
         report("done", 1.0)

@@ -57,7 +57,7 @@ class Job:
     seed: int | None = None
     key: str | None = None  # "D minor"
     tempo_bpm: int | None = None
-    length_s: float | None = None
+    duration_s: float | None = None
     instrument: str | None = None
     base: dict[str, Any] | None = None
     midi_path: str | None = None
@@ -67,6 +67,9 @@ class Job:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Job:
+        data = dict(data)
+        if "length_s" in data:  # what jobs stored by earlier versions call it
+            data["duration_s"] = data.pop("length_s")
         return cls(**data)
 
 
@@ -144,5 +147,5 @@ def follow_up(job: Job, composition: Composition, action: str, *, seed: int,
     if action not in FOLLOW_UPS:
         raise ValueError(f"{action!r} is not one of {FOLLOW_UPS}")
     return Job(action=action, text=job.text, seed=seed, key=job.key, tempo_bpm=job.tempo_bpm,
-               length_s=job.length_s, instrument=instrument if action == "instrument"
+               duration_s=job.duration_s, instrument=instrument if action == "instrument"
                else job.instrument, base=composition.spec, midi_path=job.midi_path)

@@ -215,7 +215,7 @@ def test_bad_requests_are_refused_clearly(parse, text, match):
 
 def test_typed_options_win_and_count_as_stated(parse):
     request = parse("sad piano in D minor at 60 bpm", key="F# major", tempo_bpm=150,
-                    length_s=45, instrument="cello")
+                    duration_s=45, instrument="cello")
     assert (request.key, request.tempo_bpm, request.duration_s) == ("F# major", 150, 45.0)
     assert request.instruments == ("cello",)
     assert {"key", "tempo", "length", "instruments"} <= set(request.stated)

@@ -37,7 +37,7 @@ class Arranger:
         self.plan = plan
         self.grid = Grid(spec.meter)
         self.beat_s = 60.0 / spec.tempo_bpm
-        self.end_s = spec.length_s
+        self.end_s = spec.total_duration_s
         self.rng = random.Random(spec.seed * 31 + 7)
         self.intensity = plan.intensity()
 

@@ -97,7 +97,7 @@ class Spec:
         data["instruments"] = [p.instrument for p in self.parts]
         data["stated"], data["notes"] = list(self.stated), list(self.notes)
         data["extensions"] = list(self.extensions)
-        data["length_s"] = round(self.length_s, 3)
+        data["total_duration_s"] = round(self.total_duration_s, 3)
         return data
 
     @classmethod
@@ -112,8 +112,9 @@ class Spec:
         return cls(**values)
 
     @property
-    def length_s(self) -> float:
-        """Length of the piece: the planned bars, the last one held to the requested length."""
+    def total_duration_s(self) -> float:
+        """Seconds the piece lasts: `duration_s` (the planned bars, the last one held to the
+        requested duration) plus the bars ⏩ extend added."""
         if not self.extensions:
             return self.duration_s
         return self.duration_s + sum(self.extensions) * self.bar_s

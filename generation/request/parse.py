@@ -220,13 +220,13 @@ def _length(seconds: float, said: str, notes: list[str]) -> float:
 
 
 def parse_request(text: str, *, key: str | None = None, tempo_bpm: int | None = None,
-                  length_s: float | None = None, instrument: str | None = None,
+                  duration_s: float | None = None, instrument: str | None = None,
                   classifier=None) -> Request:
     """Read a request sentence into a `Request`.
 
     Args:
         text: what the user typed, 1–MAX_PROMPT (300) characters.
-        key, tempo_bpm, length_s, instrument: typed options (Discord's); they count as stated
+        key, tempo_bpm, duration_s, instrument: typed options (Discord's); they count as stated
             and win over the text.
         classifier: a `generation.request.classifier.Classifier`; the shared one when None.
 
@@ -309,8 +309,8 @@ def parse_request(text: str, *, key: str | None = None, tempo_bpm: int | None = 
     beats, unit = (int(part) for part in meter.split("/"))
     bar_s = beats * 4 / unit * 60 / bpm  # tempo counts quarter notes
     bars = None
-    if length_s is not None:
-        duration = _length(float(length_s), f"{length_s:g} seconds", notes)
+    if duration_s is not None:
+        duration = _length(float(duration_s), f"{duration_s:g} seconds", notes)
         stated.add("length")
     elif length is not None and length.bars is not None:
         bars = length.bars
