@@ -6,7 +6,6 @@ job to the client, which defers, queues and delivers.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -26,9 +25,8 @@ from generation import (
     MidiLimits,
     check_prompt,
     check_size,
-    clean_upload,
 )
-from models.errors import MidiError, RequestError, TunesmithError
+from models.errors import MidiError, RequestError
 
 if TYPE_CHECKING:
     from bot.app import TunesmithBot
@@ -114,23 +112,8 @@ async def continue_(interaction: discord.Interaction[TunesmithBot], file: discor
     except MidiError as error:
         await interaction.response.send_message(f"⚠️ {escape(str(error))}", ephemeral=True)
         return
-    ticket = await client.admit_and_defer(interaction, private=private)
-    if ticket is None:
-        return
-    try:
-        try:
-            data = await file.read()
-        except discord.HTTPException as error:
-            raise MidiError(f"I could not download {file.filename!r} from Discord "
-                            f"({error.status}); please upload it again") from None
-        folder = client.out_dir / "uploads" / str(interaction.user.id)
-        clean = await asyncio.to_thread(clean_upload, data, folder, limits)
-    except TunesmithError as error:
-        client.admission.release(ticket, succeeded=False)
-        await interaction.edit_original_response(content=f"⚠️ {escape(str(error))}")
-        return
-    job = Job(action="continue", text=(prompt or "").strip(), midi_path=str(clean.path))
-    await client.accept(interaction, job, private=private, ticket=ticket)
+    await client.accept_upload(interaction, file, (prompt or "").strip(), private=private,
+                               limits=limits)
 
 
 @app_commands.command(name="history", description="Your recent pieces")
