@@ -1,10 +1,10 @@
 """tunesmith's generation core: text in, MIDI, MP3 and a piano roll out.
 
 This module is the whole of what `bot/` uses. The light values are imported at once: a job and
-what it gives back, the limits every entry point checks, the settings, the vocabularies and the
-upload checks. Whatever loads models or audio libraries (the composer, the request parser, the
-renderer, the offline tools) is imported on first use (PEP 562), so `tunesmith parse` and the
-Discord bot start without paying for what they do not run.
+what it gives back, the limits every entry point checks, the settings and the vocabularies.
+The rest (the upload checks, the composer, the request parser, the renderer, the offline
+tools) is imported on first use (PEP 562), so `tunesmith parse` and the Discord bot start
+without paying for what they do not run.
 
 Inside, the stages are folders: `request/` (text → Request), `music/` (Request → Spec → MIDI),
 `audio/` (MIDI → MP3, PNG), wired together by `composer.py`; `tools/` runs offline.
@@ -27,11 +27,13 @@ from generation.job import (
     follow_up,
     new_seed,
 )
-from generation.music.upload import MidiLimits, check_size, clean_upload
 from generation.settings import Env, Settings
 from generation.vocab import INSTRUMENTS, MOODS, STYLES
 
 _LAZY = {  # name → "module:attribute", imported when first asked for
+    "MidiLimits": "generation.music.upload:MidiLimits",  # subprocess and hashlib: 8 ms
+    "check_size": "generation.music.upload:check_size",
+    "clean_upload": "generation.music.upload:clean_upload",
     "Composer": "generation.composer:Composer",
     "render_file": "generation.composer:render_file",
     "parse_request": "generation.request.parse:parse_request",
@@ -46,8 +48,8 @@ _LAZY = {  # name → "module:attribute", imported when first asked for
 
 __all__ = [
     "FOLLOW_UPS", "INSTRUMENTS", "MAX_BPM", "MAX_PROMPT", "MIN_BPM", "MOODS", "STYLES",
-    "Composition", "Env", "Job", "MidiLimits", "Request", "Settings", "check_prompt",
-    "check_size", "clean_upload", "follow_up", "new_seed", *_LAZY,
+    "Composition", "Env", "Job", "Request", "Settings", "check_prompt", "follow_up",
+    "new_seed", *_LAZY,
 ]
 
 

@@ -8,7 +8,6 @@ stage reads it: it lives here so that neither stage imports the other.
 
 from __future__ import annotations
 
-import random
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -36,6 +35,8 @@ def check_prompt(text: str | None) -> str:
 
 def new_seed() -> int:
     """A fresh seed for a job that was given none (the one place seeds are drawn)."""
+    import random  # here, not at the top: `tunesmith parse` starts without it
+
     return random.SystemRandom().randrange(2**31)
 
 
