@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections.abc import Awaitable, Callable
 from functools import partial
 from pathlib import Path
@@ -30,8 +29,8 @@ from bot.leases import Leases
 from bot.limits import Admission, Cooldown, Ticket
 from bot.settings import BotSettings
 from bot.store import JobRecord, Piece, Store
-from generation.job import Job, check_prompt, follow_up
-from models.errors import BusyError, RequestError
+from generation import Job, MidiLimits, check_prompt, clean_upload, follow_up, new_seed
+from models.errors import BusyError, MidiError, RequestError, TunesmithError
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +42,7 @@ def derive_job(piece: Piece, action: str, *, instrument: str | None = None,
                seed: int | None = None) -> Job:
     """The Job that applies a control to a stored piece (new seed for 🔁 and 🎲)."""
     if seed is None:
-        seed = (random.SystemRandom().randrange(2**31) if action in NEW_SEED_ACTIONS
-                else piece.composition.seed)
+        seed = new_seed() if action in NEW_SEED_ACTIONS else piece.composition.seed
     return follow_up(piece.job, piece.composition, action, seed=seed, instrument=instrument)
 
 
@@ -181,12 +179,17 @@ class TunesmithBot(discord.Client):
     async def admit_and_defer(self, interaction: discord.Interaction, *, private: bool,
                               cooldown: Cooldown = "refuse") -> Ticket | None:
         """Admit the user's job and defer the answer; None once refused (privately)."""
-        ticket = await self.admit(interaction.user.id, interaction.guild_id,
-                                  partial(interaction.response.send_message, ephemeral=True),
-                                  cooldown=cooldown)
+        ticket = await self._admit_interaction(interaction, cooldown)
         if ticket is not None:
             await self._defer(interaction, ticket, private=private)
         return ticket
+
+    async def _admit_interaction(self, interaction: discord.Interaction,
+                                 cooldown: Cooldown) -> Ticket | None:
+        """`admit` for an interaction: a refusal is a private answer to it."""
+        return await self.admit(interaction.user.id, interaction.guild_id,
+                                partial(interaction.response.send_message, ephemeral=True),
+                                cooldown=cooldown)
 
     async def _defer(self, interaction: discord.Interaction, ticket: Ticket, *,
                      private: bool) -> None:
@@ -210,9 +213,7 @@ class TunesmithBot(discord.Client):
         """
         deferred = ticket is not None
         if ticket is None:
-            ticket = await self.admit(interaction.user.id, interaction.guild_id,
-                                      partial(interaction.response.send_message,
-                                              ephemeral=True), cooldown=cooldown)
+            ticket = await self._admit_interaction(interaction, cooldown)
             if ticket is None:
                 return None
         job_id = await self._record(job, ticket, user_id=interaction.user.id,
@@ -231,6 +232,28 @@ class TunesmithBot(discord.Client):
         return await self.flow.run(target, job, ticket, job_id=job_id,
                                    user_id=interaction.user.id, guild_id=interaction.guild_id,
                                    channel_id=interaction.channel_id, private=private)
+
+    async def accept_upload(self, interaction: discord.Interaction, file: discord.Attachment,
+                            text: str, *, private: bool, limits: MidiLimits) -> int | None:
+        """`/continue`: admit and defer, download the file, clean it off the event loop (a
+        child process parses it), then accept the job; a file that is not fit is refused."""
+        ticket = await self.admit_and_defer(interaction, private=private)
+        if ticket is None:
+            return None
+        try:
+            try:
+                data = await file.read()
+            except discord.HTTPException as error:
+                raise MidiError(f"I could not download {file.filename!r} from Discord "
+                                f"({error.status}); please upload it again") from None
+            folder = self.out_dir / "uploads" / str(interaction.user.id)
+            clean = await asyncio.to_thread(clean_upload, data, folder, limits)
+        except TunesmithError as error:
+            self.admission.release(ticket, succeeded=False)
+            await interaction.edit_original_response(content=f"⚠️ {escape(str(error))}")
+            return None
+        job = Job(action="continue", text=text, midi_path=str(clean.path))
+        return await self.accept(interaction, job, private=private, ticket=ticket)
 
     async def _record_and_run(self, target: Target, job: Job, ticket: Ticket, *, user_id: int,
                               guild_id: int | None, channel_id: int | None, private: bool,
@@ -286,7 +309,7 @@ class TunesmithBot(discord.Client):
             return
         old = piece.job
         job = Job(action="compose", text=text, key=old.key, tempo_bpm=old.tempo_bpm,
-                  length_s=old.length_s, instrument=old.instrument)
+                  duration_s=old.duration_s, instrument=old.instrument)
         await self.accept(interaction, job, private=piece.private, parent_id=piece.id,
                           cooldown="wait")
 

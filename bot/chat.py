@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from generation.job import Composition, Job, follow_up
+from generation import Composition, Job, follow_up
 from models.errors import TunesmithError
 
 HELP = """Commands (type a sentence on its own to compose it):
@@ -107,7 +107,7 @@ class ChatSession:
 
 
 def chat(out_dir: Path, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
-    from generation.composer import Composer
+    from generation import Composer
 
     composer = Composer()
     session = ChatSession(lambda job, out: composer.run(job, out), out_dir)

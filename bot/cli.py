@@ -12,15 +12,14 @@ import logging
 import sys
 from pathlib import Path
 
-from generation.job import MAX_BPM, MIN_BPM
+from generation import MAX_BPM, MIN_BPM
 from models.errors import TunesmithError
 
 log = logging.getLogger("tunesmith")
 
 
 def _render(args: argparse.Namespace) -> int:
-    from generation.render import render_file
-    from generation.settings import Settings
+    from generation import Settings, render_file
 
     rendered = render_file(Path(args.file), Path(args.out), Settings.from_env())
     print(json.dumps(rendered.to_json(), indent=2))
@@ -33,19 +32,19 @@ def _bench(args: argparse.Namespace) -> int:
 
         report = model_bench.run(runs=args.runs)
     elif args.what == "parse":
-        from generation import request_bench
+        from generation import bench_parser
 
-        report = request_bench.run(runs=args.runs)
+        report = bench_parser(runs=args.runs)
     else:
-        from generation import bench
+        from generation import bench_pieces
 
-        report = bench.run(args.what, runs=args.runs)
+        report = bench_pieces(args.what, runs=args.runs)
     print(json.dumps(report, indent=2))
     return 0
 
 
 def _parse(args: argparse.Namespace) -> int:
-    from generation.request import parse_request
+    from generation import parse_request
 
     def show(request) -> str:
         data = request.to_json()
@@ -68,14 +67,14 @@ def _parse(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     if args.what == "parser":
-        from generation.request_train import train
+        from generation import train_parser
 
-        report = train()
+        report = train_parser()
         print(json.dumps({key: report[key] for key in
                           ("held_out", "held_out_parse_request", "probe_parse_request",
                            "train_s")}, indent=2))
     elif args.what in ("data", "model"):
-        from generation.settings import Settings
+        from generation import Settings
         from models import commands
 
         cache_dir = Settings.from_env().cache_dir
@@ -88,20 +87,19 @@ def _train(args: argparse.Namespace) -> int:
 
 def _eval(args: argparse.Namespace) -> int:
     if args.what == "parser":
-        from generation.request_train import evaluate
+        from generation import evaluate_parser
 
-        print(json.dumps(evaluate(), indent=2))
+        print(json.dumps(evaluate_parser(), indent=2))
     elif args.what == "compose":
-        from generation.composer import Composer
-        from generation.evaluate import evaluate, load_requests, report_markdown
+        from generation import Composer, evaluate_compose, load_eval_requests, report_markdown
 
         out = Path(args.out or "reports/compose.md")
-        result = evaluate(Composer(), load_requests(), out.parent / "compose")
+        result = evaluate_compose(Composer(), load_eval_requests(), out.parent / "compose")
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(report_markdown(result), encoding="utf-8")
         print(json.dumps({"report": str(out)} | result["summary"], indent=2))
     elif args.what == "model":
-        from generation.settings import Settings
+        from generation import Settings
         from models import report
 
         out = args.out or "reports/model.md"
@@ -124,19 +122,17 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _compose(args: argparse.Namespace) -> int:
-    from generation.composer import Composer
-    from generation.job import Job
+    from generation import Composer, Job
 
     job = Job(text=args.text, seed=args.seed, key=args.key, tempo_bpm=args.tempo,
-              length_s=args.length, instrument=args.instrument)
+              duration_s=args.length, instrument=args.instrument)
     piece = Composer().run(job, Path(args.out))
     print(json.dumps(piece.to_json(), indent=2))
     return 0
 
 
 def _continue(args: argparse.Namespace) -> int:
-    from generation.composer import Composer
-    from generation.job import Job
+    from generation import Composer, Job
 
     job = Job(action="continue", text=args.text or "", seed=args.seed, midi_path=args.file)
     piece = Composer().run(job, Path(args.out))

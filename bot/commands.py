@@ -6,7 +6,6 @@ job to the client, which defers, queues and delivers.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -15,10 +14,19 @@ from discord import app_commands
 
 from bot.controls import controls_view
 from bot.delivery import build_embed, describe_job, escape
-from generation.job import MAX_BPM, MAX_PROMPT, MIN_BPM, Job, check_prompt
-from generation.upload import MidiLimits, check_size, clean_upload
-from generation.vocab import INSTRUMENTS, MOODS, STYLES
-from models.errors import MidiError, RequestError, TunesmithError
+from generation import (
+    INSTRUMENTS,
+    MAX_BPM,
+    MAX_PROMPT,
+    MIN_BPM,
+    MOODS,
+    STYLES,
+    Job,
+    MidiLimits,
+    check_prompt,
+    check_size,
+)
+from models.errors import MidiError, RequestError
 
 if TYPE_CHECKING:
     from bot.app import TunesmithBot
@@ -43,7 +51,7 @@ Prompt = app_commands.Range[str, 1, MAX_PROMPT]
 def pre_check(text: str, *, instrument: str | None) -> None:
     """Raise RequestError for a request that cannot be composed, before anything is queued.
 
-    `generation.request.parse_request` is not called here: it loads the MiniLM encoder (about
+    `generation.parse_request` is not called here: it loads the MiniLM encoder (about
     90 MB of weights) and runs it, which belongs in the worker, not beside the event loop.
     Its refusals (empty text, over MAX_PROMPT characters, an unreadable typed option) are the
     ones checked here; key, tempo and length are typed options Discord already bounds.
@@ -86,7 +94,7 @@ async def compose(interaction: discord.Interaction[TunesmithBot], prompt: Prompt
         await interaction.response.send_message(f"⚠️ {escape(str(error))}", ephemeral=True)
         return
     job = Job(action="compose", text=prompt.strip(), seed=seed, key=key_name, tempo_bpm=tempo,
-              length_s=float(length) if length else None, instrument=instrument)
+              duration_s=float(length) if length else None, instrument=instrument)
     await interaction.client.accept(interaction, job, private=private)
 
 
@@ -104,23 +112,8 @@ async def continue_(interaction: discord.Interaction[TunesmithBot], file: discor
     except MidiError as error:
         await interaction.response.send_message(f"⚠️ {escape(str(error))}", ephemeral=True)
         return
-    ticket = await client.admit_and_defer(interaction, private=private)
-    if ticket is None:
-        return
-    try:
-        try:
-            data = await file.read()
-        except discord.HTTPException as error:
-            raise MidiError(f"I could not download {file.filename!r} from Discord "
-                            f"({error.status}); please upload it again") from None
-        folder = client.out_dir / "uploads" / str(interaction.user.id)
-        clean = await asyncio.to_thread(clean_upload, data, folder, limits)
-    except TunesmithError as error:
-        client.admission.release(ticket, succeeded=False)
-        await interaction.edit_original_response(content=f"⚠️ {escape(str(error))}")
-        return
-    job = Job(action="continue", text=(prompt or "").strip(), midi_path=str(clean.path))
-    await client.accept(interaction, job, private=private, ticket=ticket)
+    await client.accept_upload(interaction, file, (prompt or "").strip(), private=private,
+                               limits=limits)
 
 
 @app_commands.command(name="history", description="Your recent pieces")

@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from generation.job import MAX_PROMPT
-from generation.vocab import INSTRUMENTS
+from generation import INSTRUMENTS, MAX_PROMPT
 
 if TYPE_CHECKING:
     from bot.app import TunesmithBot

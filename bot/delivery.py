@@ -14,7 +14,7 @@ from pathlib import Path
 
 import discord
 
-from generation.job import Composition, Job
+from generation import Composition, Job
 
 log = logging.getLogger(__name__)
 

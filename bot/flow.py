@@ -22,7 +22,7 @@ from bot.delivery import Attachments, build_embed, describe_job, escape, fit_att
 from bot.leases import Leases
 from bot.limits import Admission, Ticket
 from bot.store import Store
-from generation.job import Composition, Job
+from generation import Composition, Job
 from models.errors import TunesmithError
 
 log = logging.getLogger(__name__)

@@ -30,13 +30,12 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from generation.job import Composition, Job
-from generation.settings import Settings
+from generation import Composition, Job, Settings
 from models.errors import TunesmithError
 
 log = logging.getLogger(__name__)
 
-DEFAULT_FACTORY = "generation.composer:Composer"
+DEFAULT_FACTORY = "generation:Composer"
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 Progress = Callable[[str, float], None]
 

@@ -42,13 +42,12 @@ from bot.redis_queue import (
     task_key,
     worker_key,
 )
-from generation.job import Job
-from generation.settings import Env
+from generation import Env, Job
 from models.errors import ConfigError, TunesmithError
 
 log = logging.getLogger(__name__)
 
-DEFAULT_COMPOSER = "generation.composer:Composer"
+DEFAULT_COMPOSER = "generation:Composer"
 BUDGETED_FACTORY = "bot.queue_worker:budgeted_composer"
 PROGRESS_EVERY_S = 0.2
 
@@ -107,7 +106,7 @@ class Worker:
     """One worker: a composing child, a heartbeat, and the taskiq receiver."""
 
     def __init__(self, queue: QueueSettings, settings: WorkerSettings, generation=None):
-        from generation.settings import Settings
+        from generation import Settings
 
         self.queue = queue
         self.settings = settings

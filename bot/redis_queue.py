@@ -27,8 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generation.job import Job
-from generation.settings import Env
+from generation import Env, Job
 from models.errors import ConfigError
 
 log = logging.getLogger(__name__)

@@ -36,7 +36,7 @@ from bot.redis_queue import (
     task_key,
     worker_key,
 )
-from generation.job import Composition, Job
+from generation import Composition, Job
 from models.errors import TunesmithError
 
 __all__ = ["QueueRunner", "QueueSettings"]

@@ -53,7 +53,7 @@ def build_bot(settings: BotSettings, **client_options):
     import os
 
     from bot.app import TunesmithBot
-    from generation.settings import Env, Settings
+    from generation import Env, Settings
 
     generation = Settings.from_env()
     if settings.redis_url:

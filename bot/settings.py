@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from generation.settings import Env
+from generation import Env
 from models.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///tunesmith.db"

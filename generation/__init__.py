@@ -1,0 +1,67 @@
+"""tunesmith's generation core: text in, MIDI, MP3 and a piano roll out.
+
+This module is the whole of what `bot/` uses. The light values are imported at once: a job and
+what it gives back, the limits every entry point checks, the settings and the vocabularies.
+The rest (the upload checks, the composer, the request parser, the renderer, the offline
+tools) is imported on first use (PEP 562), so `tunesmith parse` and the Discord bot start
+without paying for what they do not run.
+
+Inside, the stages are folders: `request/` (text → Request), `music/` (Request → Spec → MIDI),
+`audio/` (MIDI → MP3, PNG), wired together by `composer.py`; `tools/` runs offline.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from generation.job import (
+    FOLLOW_UPS,
+    MAX_BPM,
+    MAX_PROMPT,
+    MIN_BPM,
+    Composition,
+    Job,
+    Request,
+    check_prompt,
+    follow_up,
+    new_seed,
+)
+from generation.settings import Env, Settings
+from generation.vocab import INSTRUMENTS, MOODS, STYLES
+
+_LAZY = {  # name → "module:attribute", imported when first asked for
+    "MidiLimits": "generation.music.upload:MidiLimits",  # subprocess and hashlib: 8 ms
+    "check_size": "generation.music.upload:check_size",
+    "clean_upload": "generation.music.upload:clean_upload",
+    "Composer": "generation.composer:Composer",
+    "render_file": "generation.composer:render_file",
+    "parse_request": "generation.request.parse:parse_request",
+    "train_parser": "generation.tools.request_train:train",
+    "evaluate_parser": "generation.tools.request_train:evaluate",
+    "evaluate_compose": "generation.tools.evaluate:evaluate",
+    "load_eval_requests": "generation.tools.evaluate:load_requests",
+    "report_markdown": "generation.tools.evaluate:report_markdown",
+    "bench_pieces": "generation.tools.bench:run",
+    "bench_parser": "generation.tools.request_bench:run",
+}
+
+__all__ = [
+    "FOLLOW_UPS", "INSTRUMENTS", "MAX_BPM", "MAX_PROMPT", "MIN_BPM", "MOODS", "STYLES",
+    "Composition", "Env", "Job", "Request", "Settings", "check_prompt", "follow_up",
+    "new_seed", *_LAZY,
+]
+
+
+def __getattr__(name: str) -> Any:
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, _, attribute = target.partition(":")
+    value = getattr(importlib.import_module(module), attribute)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -5,6 +5,7 @@
 
 Each action a user can take on a piece (🔁 regenerate, 🎲 vary, ⏩ extend, 🐢/🐇 tempo,
 🎹 instrument) is a small change to the earlier Spec, so the rest of the piece stays put.
+`render_file` wires `tunesmith render`: any MIDI file, described by ear, to MP3 and PNG.
 """
 
 from __future__ import annotations
@@ -12,22 +13,25 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import random
 import re
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
-from generation.arrange import arrange
-from generation.edits import edit
-from generation.job import Composition, Job
-from generation.keyfind import estimate_key, key_agrees
-from generation.melody import MelodyWriter
-from generation.plan import make_plan
-from generation.render import render
+import pretty_midi
+
+from generation.audio.render import Rendered, load_midi, render
+from generation.job import Composition, Job, Request, new_seed
+from generation.music.arrange import arrange
+from generation.music.continuation import Given, continue_request, given_for, read_upload
+from generation.music.edits import edit
+from generation.music.keyfind import estimate_key, key_agrees
+from generation.music.melody import MelodyWriter
+from generation.music.plan import make_plan
+from generation.music.spec import Spec, make_spec
 from generation.settings import Settings
-from generation.spec import Spec, make_spec
 from models.errors import ModelError, RequestError
 
 log = logging.getLogger(__name__)
@@ -35,6 +39,23 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]
 DRAFTS = 3  # seeded drafts tried until one sounds in the asked key
 TAIL_SHARE = 0.025  # release tail as a share of the length, so the MP3 stays within 3 %
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What a job comes to before any music is written."""
+
+    spec: Spec
+    request: dict[str, Any]  # as the piece's .json records it: the parsed request, or the edit
+    given: Given | None = None  # an upload's bars: a continuation and its follow-ups
+
+
+def parse(job: Job, text: str) -> Request:
+    """The job's text and typed options read into a Request (the request stage)."""
+    from generation.request.parse import parse_request  # the encoder loads on first use
+
+    return parse_request(text, key=job.key, tempo_bpm=job.tempo_bpm, duration_s=job.duration_s,
+                         instrument=job.instrument)
 
 
 def slug(text: str, limit: int = 40) -> str:
@@ -64,8 +85,8 @@ class Composer:
 
     def warm(self) -> None:
         """Load everything a first request would wait for: encoder, model, synthesizer."""
-        from generation.render import synthesizers
-        from generation.request import parse_request
+        from generation.audio.render import synthesizers
+        from generation.request.parse import parse_request
 
         parse_request("warm up")
         _ = self.model
@@ -73,24 +94,34 @@ class Composer:
 
     # --- from a job to a spec ---------------------------------------------------------------
 
-    def spec_for(self, job: Job) -> tuple[Spec, dict]:
-        """The Spec a job asks for, and the request it came from (as JSON)."""
-        seed = job.seed if job.seed is not None else random.SystemRandom().randrange(2**31)
-        if job.action == "compose":
-            from generation.request import parse_request
+    def spec_for(self, job: Job) -> Resolved:
+        """The Spec a job asks for, the request it came from, and an upload's given bars.
 
-            request = parse_request(job.text, key=job.key, tempo_bpm=job.tempo_bpm,
-                                    length_s=job.length_s, instrument=job.instrument)
-            return make_spec(request, seed), request.to_json()
-        if job.base is None:
+        The seed is drawn here, once, for every action that was not given one; a new request
+        or a continuation is parsed here, once.
+        """
+        seed = job.seed if job.seed is not None else new_seed()
+        if job.action == "continue":
+            midi, file_tempo = read_upload(job.midi_path)  # a bad file is refused first
+            request, given = continue_request(parse(job, job.text or "continue this piece"),
+                                              midi, file_tempo)
+            return Resolved(make_spec(request, seed), request.to_json(), given)
+        if job.action == "compose":
+            request = parse(job, job.text)
+            spec, recorded = make_spec(request, seed), request.to_json()
+        elif job.base is None:
             raise RequestError(f"there is no earlier piece to {job.action}")
-        base = Spec.from_json(job.base)
-        request = {"text": base.text, "action": job.action, "base_seed": base.seed}
-        return edit(base, job.action, seed, instrument_name=job.instrument), request
+        else:
+            base = Spec.from_json(job.base)
+            spec = edit(base, job.action, seed, instrument_name=job.instrument)
+            recorded = {"text": base.text, "action": job.action, "base_seed": base.seed}
+        # a follow-up of a continued upload keeps the upload's bars
+        given = given_for(spec, job.midi_path) if job.midi_path else None
+        return Resolved(spec, recorded, given)
 
     # --- the pipeline -----------------------------------------------------------------------
 
-    def compose_midi(self, spec: Spec, given, timings: dict[str, float]):
+    def compose_midi(self, spec: Spec, given: Given | None, timings: dict[str, float]):
         """Plan, melody and arrangement; drafts that do not sound in the asked key are redone.
 
         Key-finding (Krumhansl–Schmuckler) listens to the finished draft the way a listener's
@@ -136,20 +167,10 @@ class Composer:
             clock = now
 
         report("understanding", 0.05)
-        given = None
-        if job.action == "continue":
-            from generation.continuation import continuation_spec
-
-            spec, request, given = continuation_spec(job)
-        else:
-            spec, request = self.spec_for(job)
-            if job.midi_path:  # a follow-up of a continued upload keeps the upload's bars
-                from generation.continuation import given_for
-
-                given = given_for(spec, job.midi_path)
+        resolved = self.spec_for(job)
         lap("spec")
         report("composing", 0.2)
-        spec, midi = self.compose_midi(spec, given, timings)
+        spec, midi = self.compose_midi(resolved.spec, resolved.given, timings)
         clock = time.perf_counter()
         report("rendering", 0.6)
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -163,17 +184,42 @@ class Composer:
         meter = f"{spec.meter[0]}/{spec.meter[1]}"
         rendered = render(midi, base, self.settings, title=spec.text[:60] or "tunesmith",
                           subtitle=f"{spec.key} · {spec.tempo_bpm} bpm · {meter} · {spec.style}",
-                          tail_s=TAIL_SHARE * spec.length_s)
+                          tail_s=TAIL_SHARE * spec.total_duration_s)
         timings.update({f"render_{k}": round(v, 4) for k, v in rendered.timings.items()})
         clock = time.perf_counter()
         composition = Composition(
             name=name, midi=base.with_suffix(".mid"), mp3=rendered.mp3, png=rendered.png,
             json=base.with_suffix(".json"), seed=spec.seed, model_version=self.model.version,
-            spec=spec.to_json(), request=request, timings=timings, notes=spec.notes,
-            duration_s=round(spec.length_s, 3),
+            spec=spec.to_json(), request=resolved.request, timings=timings, notes=spec.notes,
+            duration_s=round(spec.total_duration_s, 3),
         )
         base.with_suffix(".json").write_text(json.dumps(composition.to_json(), indent=2))
         report("done", 1.0)
         # wall time: the PNG is drawn while the MP3 is encoded, so the stages add up to more
         log.info("composed %s in %.2f s", name, time.perf_counter() - began)
         return composition
+
+
+def render_file(path: Path, out_dir: Path, settings: Settings) -> Rendered:
+    """`tunesmith render`: any MIDI file → out_dir/<stem>.mp3 and .png."""
+    midi = load_midi(path)
+    return render(midi, out_dir / path.stem, settings, title=path.stem,
+                  subtitle=describe(midi))
+
+
+def describe(midi: pretty_midi.PrettyMIDI) -> str:
+    """'D minor · 72 bpm · 4/4' from what the file says (or estimates when it is silent)."""
+    if midi.key_signature_changes:
+        key = pretty_midi.key_number_to_key_name(midi.key_signature_changes[0].key_number)
+        tonic, mode = key.split()
+        key = f"{tonic} {mode.lower()}"
+    else:
+        key = estimate_key(midi).name
+    _, tempi = midi.get_tempo_changes()
+    bpm = round(float(tempi[0])) if len(tempi) else 120
+    if midi.time_signature_changes:
+        sig = midi.time_signature_changes[0]
+        meter = f"{sig.numerator}/{sig.denominator}"
+    else:
+        meter = "4/4"
+    return f"{key} · {bpm} bpm · {meter}"

@@ -1,7 +1,9 @@
-"""What a user asked for (a Job) and what they get back (a Composition).
+"""The values every stage shares: what a user asked for (a Job), what their words mean (a
+Request) and what they get back (a Composition), and the limits every entry point checks.
 
-Both are plain frozen values that survive JSON, so a job can wait in a queue or a database
-and be run again later to give the same result.
+They are plain frozen values that survive JSON, so a job can wait in a queue or a database
+and be run again later to give the same result. The request stage makes a Request, the music
+stage reads it: it lives here so that neither stage imports the other.
 """
 
 from __future__ import annotations
@@ -30,6 +32,14 @@ def check_prompt(text: str | None) -> str:
                            f"{MAX_PROMPT}")
     return text
 
+
+def new_seed() -> int:
+    """A fresh seed for a job that was given none (the one place seeds are drawn)."""
+    import random  # here, not at the top: `tunesmith parse` starts without it
+
+    return random.SystemRandom().randrange(2**31)
+
+
 Action = Literal["compose", "regenerate", "vary", "extend", "faster", "slower", "instrument",
                  "continue"]
 
@@ -48,7 +58,7 @@ class Job:
     seed: int | None = None
     key: str | None = None  # "D minor"
     tempo_bpm: int | None = None
-    length_s: float | None = None
+    duration_s: float | None = None
     instrument: str | None = None
     base: dict[str, Any] | None = None
     midi_path: str | None = None
@@ -58,7 +68,38 @@ class Job:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Job:
+        data = dict(data)
+        if "length_s" in data:  # what jobs stored by earlier versions call it
+            data["duration_s"] = data.pop("length_s")
         return cls(**data)
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a user asked for, every slot filled; `stated` tells which ones they said."""
+
+    text: str
+    mood: str  # primary mood from the vocabulary
+    moods: tuple[str, ...]  # every mood that fits, primary first
+    style: str
+    tempo_bpm: int
+    key: str  # "D minor", "Eb major", "G dorian"
+    meter: str  # "4/4"
+    instruments: tuple[str, ...]
+    duration_s: float
+    bars: int | None  # only when the user stated bars
+    stated: tuple[str, ...]
+    notes: tuple[str, ...]
+    without: tuple[str, ...] = ()  # instruments the user asked to leave out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text, "mood": self.mood, "style": self.style,
+            "tempo_bpm": self.tempo_bpm, "key": self.key, "meter": self.meter,
+            "instruments": list(self.instruments), "duration_s": self.duration_s,
+            "bars": self.bars, "stated": list(self.stated), "notes": list(self.notes),
+            "moods": list(self.moods), "without": list(self.without),
+        }
 
 
 @dataclass(frozen=True)
@@ -107,5 +148,5 @@ def follow_up(job: Job, composition: Composition, action: str, *, seed: int,
     if action not in FOLLOW_UPS:
         raise ValueError(f"{action!r} is not one of {FOLLOW_UPS}")
     return Job(action=action, text=job.text, seed=seed, key=job.key, tempo_bpm=job.tempo_bpm,
-               length_s=job.length_s, instrument=instrument if action == "instrument"
+               duration_s=job.duration_s, instrument=instrument if action == "instrument"
                else job.instrument, base=composition.spec, midi_path=job.midi_path)

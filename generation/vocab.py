@@ -6,8 +6,6 @@ Every other stage (spec, arrange, render) reads its names from here.
 
 from __future__ import annotations
 
-import hashlib
-
 MOODS = ("calm", "happy", "sad", "energetic", "epic", "tense", "romantic", "mysterious",
          "playful", "dreamy", "dark")
 
@@ -64,6 +62,8 @@ MODES = ("major", "minor", "ionian", "dorian", "phrygian", "lydian", "mixolydian
 
 def vocabulary_hash(*groups: tuple[str, ...]) -> str:
     """A short digest of label lists, stored beside trained heads so a mismatch is refused."""
+    import hashlib  # here, not at the top: every `tunesmith` command imports this module
+
     joined = "\n".join("|".join(group) for group in groups)
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:16]
 

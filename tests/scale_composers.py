@@ -101,14 +101,14 @@ class RenderComposer:
         self.settings = settings or Settings()
 
     def warm(self) -> None:
-        from generation.synth import shared_synthesizer
+        from generation.audio.synth import shared_synthesizer
 
         shared_synthesizer(self.settings.soundfont_path(), self.settings.sample_rate)
 
     def run(self, job: Job, out_dir: Path, progress=None) -> Composition:
         import pretty_midi
 
-        from generation.render import render
+        from generation.audio.render import render
 
         out_dir.mkdir(parents=True, exist_ok=True)
         seed = job.seed if job.seed is not None else random.randrange(2**31)

@@ -22,7 +22,7 @@ EXPECTED = {
 
 @pytest.mark.slow
 def test_every_help_example_is_understood():
-    from generation.request import parse_request
+    from generation.request.parse import parse_request
 
     assert set(EXAMPLES) == set(EXPECTED)
     for example in EXAMPLES:

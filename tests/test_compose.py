@@ -8,11 +8,11 @@ import pytest
 
 from bot.chat import ChatSession
 from generation.composer import Composer
-from generation.evaluate import check_piece, eval_meter_beats, musical_metrics
-from generation.instruments import instrument
 from generation.job import Job, follow_up
-from generation.keyfind import estimate_key, key_agrees
-from generation.styles import PROFILES
+from generation.music.instruments import instrument
+from generation.music.keyfind import estimate_key, key_agrees
+from generation.music.styles import PROFILES
+from generation.tools.evaluate import check_piece, eval_meter_beats, musical_metrics
 from models.errors import RequestError
 
 STYLE_REQUESTS = {
@@ -163,7 +163,7 @@ def test_chat_drives_the_same_jobs_as_the_bot(composer, tmp_path):
 
 def test_the_compose_report_names_the_machine_its_seconds_were_measured_on(composer,
                                                                             tmp_path):
-    from generation.evaluate import evaluate, report_markdown
+    from generation.tools.evaluate import evaluate, report_markdown
     from models.machine import cpu_model
 
     result = evaluate(composer, ["calm piano in D minor, 10 seconds"], tmp_path)

@@ -1,13 +1,13 @@
 import pytest
 
-from generation.arrange import arrange
-from generation.drums import groups_of
-from generation.edits import with_tempo
-from generation.patterns import Grid, chord_tones, voice
-from generation.plan import chord, make_plan
-from generation.request import Request
-from generation.spec import Spec, bars_for_length, make_spec, parse_key
-from generation.styles import PROFILES
+from generation.job import Job, Request
+from generation.music.arrange import arrange
+from generation.music.drums import groups_of
+from generation.music.edits import extended, with_tempo
+from generation.music.patterns import Grid, chord_tones, voice
+from generation.music.plan import chord, make_plan
+from generation.music.spec import Spec, bars_for_length, make_spec, parse_key
+from generation.music.styles import PROFILES
 from models.errors import RequestError
 from models.harmony import Chord
 from models.notes import Note
@@ -90,8 +90,21 @@ def test_stated_values_win():
     spec = make_spec(request(key="F# minor", tempo=133, meter="5/4", duration=20.0), 4)
     assert (spec.key, spec.tonic, spec.mode, spec.tempo_bpm, spec.meter) == \
         ("F# minor", 6, "minor", 133, (5, 4))
-    assert abs(spec.length_s - 20.0) < 1e-6
+    assert abs(spec.total_duration_s - 20.0) < 1e-6
 
+
+
+def test_jobs_and_specs_stored_by_earlier_versions_still_load():
+    """Jobs in Redis or SQL and the specs of earlier pieces named the length `length_s`."""
+    old_job = {"action": "compose", "text": "calm piano", "seed": 3, "key": None,
+               "tempo_bpm": None, "length_s": 45.0, "instrument": None, "base": None,
+               "midi_path": None}
+    assert Job.from_json(old_job) == Job(text="calm piano", seed=3, duration_s=45.0)
+    spec = extended(make_spec(request(duration=20.0), 4))
+    old_spec = spec.to_json()
+    old_spec["length_s"] = old_spec.pop("total_duration_s")
+    assert Spec.from_json(old_spec) == spec
+    assert spec.total_duration_s == pytest.approx(20.0 + sum(spec.extensions) * spec.bar_s)
 
 def test_requested_instruments_fill_the_roles():
     spec = make_spec(request(style="jazz", instruments=("flute", "guitar", "bass", "drums")), 2)
@@ -139,7 +152,7 @@ def test_arrangement_ends_exactly_at_the_length_with_the_tonic_chord():
     beats = spec.beats_per_bar
     melody = [Note(60 + (i % 5), i * 1.0, 1.0) for i in range(int((spec.bars - 1) * beats))]
     midi = arrange(spec, plan, melody)
-    assert abs(midi.get_end_time() - spec.length_s) < 1e-3
+    assert abs(midi.get_end_time() - spec.total_duration_s) < 1e-3
     assert any(i.is_drum for i in midi.instruments)
     last_downbeat = (spec.bars - 1) * spec.bar_s
     sounding = {n.pitch % 12 for i in midi.instruments if not i.is_drum for n in i.notes

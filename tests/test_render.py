@@ -12,17 +12,17 @@ from pydub.utils import mediainfo
 
 from bot.cli import main
 from generation import settings as settings_module
-from generation.pianoroll import DRUM_COLOUR, PALETTE, draw_piano_roll
-from generation.render import (
+from generation.audio.pianoroll import DRUM_COLOUR, PALETTE, draw_piano_roll
+from generation.audio.render import (
     LIMIT_CEILING,
     load_midi,
     normalise,
     render,
     render_budget,
-    render_file,
 )
+from generation.audio.synth import shared_synthesizer
+from generation.composer import render_file
 from generation.settings import Settings
-from generation.synth import shared_synthesizer
 from models.errors import ConfigError, DependencyError, MidiError
 from tests.midi_bytes import header, track, vlq
 
@@ -207,7 +207,7 @@ def test_missing_soundfont_names_the_package(monkeypatch):
 
 
 def test_missing_fluidsynth_library_names_the_packages(monkeypatch):
-    from generation.synth import Synthesizer
+    from generation.audio.synth import Synthesizer
 
     monkeypatch.setitem(sys.modules, "fluidsynth", None)  # import now raises ImportError
     with pytest.raises(DependencyError, match="libfluidsynth3"):
@@ -236,7 +236,7 @@ def test_render_command_reports_a_bad_file_and_exits_2(tmp_path, capsys):
 
 
 def test_the_render_bench_names_the_machine_beside_its_figures():
-    from generation import bench
+    from generation.tools import bench
     from models.machine import cpu_model
 
     figures = bench.run("render", runs=1)

@@ -5,15 +5,15 @@ import json
 import numpy as np
 import pytest
 
-from generation.classifier import HEADS_PATH, load_heads
-from generation.request_corpus import build_corpus, read_corpus, read_seeds
+from generation.request.classifier import HEADS_PATH, load_heads
+from generation.tools.request_corpus import build_corpus, read_corpus, read_seeds
 from generation.vocab import MOODS, STYLES, TEMPO_FEELS
 from models.errors import ModelError
 
 
 @pytest.fixture(scope="module")
 def classifier():
-    from generation.classifier import shared_classifier
+    from generation.request.classifier import shared_classifier
 
     return shared_classifier()
 
@@ -43,7 +43,7 @@ def test_the_encoder_gives_unit_vectors(classifier):
 def test_saved_torch_heads_give_the_same_logits_in_numpy(tmp_path):
     import torch
 
-    from generation.request_train import build_heads, save_heads
+    from generation.tools.request_train import build_heads, save_heads
 
     path = tmp_path / "heads.safetensors"
     trained = build_heads(hidden=16).eval()
@@ -58,7 +58,7 @@ def test_saved_torch_heads_give_the_same_logits_in_numpy(tmp_path):
 
 
 def test_heads_made_for_other_labels_are_refused(tmp_path):
-    from generation.request_train import build_heads, save_heads
+    from generation.tools.request_train import build_heads, save_heads
 
     path = tmp_path / "heads.safetensors"
     save_heads(build_heads(hidden=16), path, {"hidden": 16})
@@ -74,11 +74,11 @@ def test_heads_made_for_other_labels_are_refused(tmp_path):
 
 
 def test_the_committed_heads_keep_their_held_out_scores(classifier):
-    from generation.request_train import score
+    from generation.tools.request_train import score
 
     heads, config = load_heads(HEADS_PATH)
     test = [e for e in read_corpus() if e.split == "test"]
-    from generation.request import encoder_input
+    from generation.request.parse import encoder_input
 
     vectors = classifier.encoder.encode([encoder_input(e.text) for e in test])
     scores = score(heads, vectors, test, float(config["mood_threshold"]))
@@ -100,7 +100,7 @@ def test_the_committed_heads_keep_their_held_out_scores(classifier):
                                                                "electronic"}),
 ])
 def test_scenes_get_moods_and_styles_a_musician_accepts(classifier, text, moods, styles):
-    from generation.request import parse_request
+    from generation.request.parse import parse_request
 
     request = parse_request(text, classifier=classifier)
     assert request.mood in moods and request.style in styles
@@ -109,7 +109,7 @@ def test_scenes_get_moods_and_styles_a_musician_accepts(classifier, text, moods,
 def test_a_second_held_out_set_of_typical_requests(classifier):
     """generation/data/request_probe.tsv was written apart from the seeds, with every answer a
     musician would accept; parse_request (tables + heads + rules) must mostly land in it."""
-    from generation.request_train import score_probe
+    from generation.tools.request_train import score_probe
 
     scores = score_probe(classifier)
     assert scores["examples"] >= 80

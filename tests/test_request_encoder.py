@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from generation.encoder import MAX_TOKENS, Encoder, gelu, model_folder
+from generation.request.encoder import MAX_TOKENS, Encoder, gelu, model_folder
 
 SENTENCES = [
     "calm piano in D minor",
@@ -76,10 +76,10 @@ def test_reading_a_request_imports_no_library_it_does_not_use():
     code = ("import json, sys; from bot.cli import main; "
             "main(['parse', 'calm piano', '--json']); "
             "print(json.dumps(sorted(m for m in ('torch', 'transformers', 'matplotlib', "
-            "'discord', 'music21', 'scipy', 'sklearn', 'generation.encoder') "
+            "'discord', 'music21', 'scipy', 'sklearn', 'generation.request.encoder') "
             "if m in sys.modules)))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120, check=True, cwd=Path(__file__).resolve().parents[1])
     request, loaded = (json.loads(line) for line in done.stdout.splitlines())
     assert request["instruments"] == ["piano"]
-    assert loaded == ["generation.encoder"]  # the request went through the encoder
+    assert loaded == ["generation.request.encoder"]  # the request went through the encoder

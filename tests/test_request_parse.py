@@ -8,14 +8,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generation.request import parse_request
+from generation.request.parse import parse_request
 from generation.vocab import INSTRUMENTS, MOODS, STYLES
 from models.errors import RequestError
 
 
 @pytest.fixture(scope="module")
 def classifier():
-    from generation.classifier import shared_classifier
+    from generation.request.classifier import shared_classifier
 
     return shared_classifier()
 
@@ -162,7 +162,7 @@ def test_stated_beats_inferred(parse, text, slot, value):
     ("calm", "classical", 60, 84), ("energetic", "baroque", 117, 133), ("sad", "rock", 91, 107),
 ])
 def test_unstated_tempo_comes_from_the_mood_and_style_ranges(mood, style, low, high):
-    from generation.request import _tempo_range
+    from generation.request.parse import _tempo_range
 
     assert _tempo_range(mood, style) == (low, high)
 
@@ -215,7 +215,7 @@ def test_bad_requests_are_refused_clearly(parse, text, match):
 
 def test_typed_options_win_and_count_as_stated(parse):
     request = parse("sad piano in D minor at 60 bpm", key="F# major", tempo_bpm=150,
-                    length_s=45, instrument="cello")
+                    duration_s=45, instrument="cello")
     assert (request.key, request.tempo_bpm, request.duration_s) == ("F# major", 150, 45.0)
     assert request.instruments == ("cello",)
     assert {"key", "tempo", "length", "instruments"} <= set(request.stated)
@@ -272,7 +272,7 @@ _PIECES = ["in", "D", "minor", "Eb", "bpm", "120", "3/4", "bars", "0", "16", "pi
 @given(st.one_of(st.text(min_size=1, max_size=300),
                  st.lists(st.sampled_from(_PIECES), min_size=1, max_size=40).map(" ".join)))
 def test_any_text_gives_a_usable_request_or_a_clear_refusal(text):
-    from generation.classifier import shared_classifier
+    from generation.request.classifier import shared_classifier
 
     try:
         request = parse_request(text[:300], classifier=shared_classifier())

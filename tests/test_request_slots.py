@@ -2,7 +2,7 @@
 
 import pytest
 
-from generation.slots import Text, read_key, read_length, read_meter, read_tempo
+from generation.request.slots import Text, read_key, read_length, read_meter, read_tempo
 
 
 @pytest.mark.parametrize(("text", "key"), [

@@ -1,4 +1,4 @@
-"""Hostile MIDI through the upload path (generation/upload.py clean_upload), and the renderer.
+"""Hostile MIDI through the upload path (generation/music/upload.py clean_upload), and the renderer.
 
 Every malformed file is built here, byte by byte. Each must be refused with a message that says
 what is wrong, within 2 s, with the parsing child under its memory cap; files the renderer can
@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generation.render import render_file
+from generation.composer import render_file
+from generation.music.upload import MidiLimits, clean_upload
 from generation.settings import Settings
-from generation.upload import MidiLimits, clean_upload
 from models.errors import MidiError
 from tests.midi_bytes import END, chunk, header, notes, tempo, track, vlq
 
@@ -57,7 +57,7 @@ def measured(data: bytes, out_dir: Path, limits: MidiLimits = DEFAULT):
 PEAK = """
 import resource, sys
 from pathlib import Path
-from generation.upload import MidiLimits, clean_upload
+from generation.music.upload import MidiLimits, clean_upload
 from models.errors import MidiError
 try:
     clean_upload(sys.stdin.buffer.read(), Path(sys.argv[1]), MidiLimits(max_bytes=int(sys.argv[2])))

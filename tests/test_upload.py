@@ -8,7 +8,7 @@ import struct
 import pytest
 import symusic
 
-from generation.upload import MidiLimits, check_size, clean_upload, max_polyphony
+from generation.music.upload import MidiLimits, check_size, clean_upload, max_polyphony
 from models.errors import MidiError
 
 

@@ -12,7 +12,7 @@ import random
 import re
 from dataclasses import dataclass
 
-from generation.spec import Spec
+from generation.music.spec import Spec
 from models.harmony import MODES, Chord
 
 # Progressions for the modes other than major and minor, relative to the mode's own scale.

@@ -1,25 +1,25 @@
 """An uploaded MIDI → the start of a new piece: its melody, chords, key, tempo and meter.
 
-The upload is checked and rewritten by `generation.upload` first (limits, child process),
+The upload is checked and rewritten by `generation.music.upload` first (limits, child process),
 then its top line becomes the melody the model continues, its harmony is fitted bar by bar,
-and the request text may re-arrange it (another style, key, tempo or instrument).
+and the parsed request may re-arrange it (another style, key, tempo or instrument): what the
+request states wins, the rest is taken from the upload.
 """
 
 from __future__ import annotations
 
 import math
-import random
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pretty_midi
 
-from generation.job import MAX_BPM, MIN_BPM
-from generation.keyfind import estimate_key
-from generation.melody import tonic_shift
-from generation.plan import Plan, Section, make_plan
-from generation.spec import Spec, make_spec, parse_key, parse_meter
+from generation.job import MAX_BPM, MIN_BPM, Request
+from generation.music.keyfind import estimate_key
+from generation.music.melody import tonic_shift
+from generation.music.plan import Plan, Section, make_plan
+from generation.music.spec import Spec, parse_key, parse_meter
 from models.errors import MidiError
 from models.grid import top_notes
 from models.harmony import Chord, fit_bars
@@ -100,7 +100,7 @@ def read_given(midi: pretty_midi.PrettyMIDI, meter: str, mode: str, shift: int) 
 
 def read_upload(path: str | None) -> tuple[pretty_midi.PrettyMIDI, float]:
     """A MIDI file checked and rewritten clean, and its tempo; MidiError when it is not fit."""
-    from generation.upload import clean_upload
+    from generation.music.upload import clean_upload
 
     if not path:
         raise MidiError("give a MIDI file to continue")
@@ -119,15 +119,11 @@ def given_for(spec: Spec, path: str) -> Given:
     return read_given(midi, f"{spec.meter[0]}/{spec.meter[1]}", spec.mode, tonic_shift(found.tonic))
 
 
-def continuation_spec(job) -> tuple[Spec, dict, Given]:
-    """The Spec, request (JSON) and given material of a `continue` job."""
-    from generation.request import parse_request
-
-    midi, file_tempo = read_upload(job.midi_path)
+def continue_request(request: Request, midi: pretty_midi.PrettyMIDI,
+                     file_tempo: float) -> tuple[Request, Given]:
+    """The request completed from an upload (key, tempo, meter and bars it did not state), and
+    the upload's given bars."""
     found = estimate_key(midi)
-    request = parse_request(job.text or "continue this piece", key=job.key,
-                            tempo_bpm=job.tempo_bpm, length_s=job.length_s,
-                            instrument=job.instrument)
     stated = set(request.stated)
     key = request.key if "key" in stated else found.name
     tempo = (request.tempo_bpm if "tempo" in stated
@@ -144,5 +140,4 @@ def continuation_spec(job) -> tuple[Spec, dict, Given]:
         new_bars = max(2, round(request.duration_s / bar_s) - given.bars)
     full = replace(request, key=key, tempo_bpm=tempo, meter=meter, bars=given.bars + new_bars,
                    notes=notes)
-    seed = job.seed if job.seed is not None else random.SystemRandom().randrange(2**31)
-    return make_spec(full, seed), full.to_json(), given
+    return full, given

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from generation.lexicon import INSTRUMENT_LEXICON, INSTRUMENT_WORDS
+from generation.request.lexicon import INSTRUMENT_LEXICON, INSTRUMENT_WORDS
 from generation.vocab import INSTRUMENTS
 
 # Real words one letter away from an instrument name (checked against the encoder's vocabulary).

@@ -12,9 +12,9 @@ import random
 
 import pretty_midi
 
-from generation.drums import CRASH, KICK, bar_hits, fill
-from generation.melody import transposition
-from generation.patterns import (
+from generation.music.drums import CRASH, KICK, bar_hits, fill
+from generation.music.melody import transposition
+from generation.music.patterns import (
     COMP_PATTERNS,
     Grid,
     Voicing,
@@ -25,8 +25,8 @@ from generation.patterns import (
     root_position,
     voice,
 )
-from generation.plan import Plan
-from generation.spec import Part, Spec
+from generation.music.plan import Plan
+from generation.music.spec import Part, Spec
 from models.notes import Note
 
 # --- the arranger -------------------------------------------------------------------------
@@ -37,7 +37,7 @@ class Arranger:
         self.plan = plan
         self.grid = Grid(spec.meter)
         self.beat_s = 60.0 / spec.tempo_bpm
-        self.end_s = spec.length_s
+        self.end_s = spec.total_duration_s
         self.rng = random.Random(spec.seed * 31 + 7)
         self.intensity = plan.intensity()
 

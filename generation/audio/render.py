@@ -26,9 +26,9 @@ from typing import Any
 import numpy as np
 import pretty_midi
 
-from generation.pianoroll import draw_piano_roll
+from generation.audio.pianoroll import draw_piano_roll
+from generation.audio.synth import Synthesizer, shared_synthesizer
 from generation.settings import Settings
-from generation.synth import Synthesizer, shared_synthesizer
 from models.errors import MidiError
 
 log = logging.getLogger(__name__)
@@ -339,30 +339,3 @@ def load_midi(path: Path) -> pretty_midi.PrettyMIDI:
         return pretty_midi.PrettyMIDI(str(path))
     except Exception as error:  # mido raises many types for malformed files
         raise MidiError(f"{path.name} could not be read as MIDI: {error}") from error
-
-
-def render_file(path: Path, out_dir: Path, settings: Settings) -> Rendered:
-    """`tunesmith render`: any MIDI file → out_dir/<stem>.mp3 and .png."""
-    midi = load_midi(path)
-    return render(midi, out_dir / path.stem, settings, title=path.stem,
-                  subtitle=describe(midi))
-
-
-def describe(midi: pretty_midi.PrettyMIDI) -> str:
-    """'D minor · 72 bpm · 4/4' from what the file says (or estimates when it is silent)."""
-    from generation.keyfind import estimate_key
-
-    if midi.key_signature_changes:
-        key = pretty_midi.key_number_to_key_name(midi.key_signature_changes[0].key_number)
-        tonic, mode = key.split()
-        key = f"{tonic} {mode.lower()}"
-    else:
-        key = estimate_key(midi).name
-    _, tempi = midi.get_tempo_changes()
-    bpm = round(float(tempi[0])) if len(tempi) else 120
-    if midi.time_signature_changes:
-        sig = midi.time_signature_changes[0]
-        meter = f"{sig.numerator}/{sig.denominator}"
-    else:
-        meter = "4/4"
-    return f"{key} · {bpm} bpm · {meter}"

@@ -15,9 +15,9 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from generation.paths import DATA
 from generation.vocab import MOODS, STYLES, TEMPO_FEELS
 
-DATA = Path(__file__).parent / "data"
 SEEDS_PATH = DATA / "request_seeds.txt"
 CORPUS_PATH = DATA / "request_corpus.jsonl"
 TEST_SHARE = 0.2

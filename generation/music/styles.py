@@ -1,7 +1,7 @@
 """Style profiles as data: who plays, how they comp, what the bass and drums do, how it swings.
 
 The arranger reads only these values; adding a style means adding a profile here.
-Progressions are Roman numerals relative to the tonic (see `generation/plan.py`), one chord a
+Progressions are Roman numerals relative to the tonic (see `generation/music/plan.py`), one chord a
 bar, written for a four-bar phrase; a progression is picked per phrase by the seeded generator.
 """
 

@@ -18,13 +18,14 @@ from typing import Any
 import numpy as np
 import pretty_midi
 
-from generation.instruments import instrument
 from generation.job import Job
-from generation.keyfind import estimate_key, key_agrees
+from generation.music.instruments import instrument
+from generation.music.keyfind import estimate_key, key_agrees
+from generation.paths import DATA
 from models.harmony import MODES
 from models.machine import machine_line
 
-REQUESTS = Path(__file__).parent / "data" / "eval_requests.txt"
+REQUESTS = DATA / "eval_requests.txt"
 LENGTH_TOLERANCE = 0.03
 
 

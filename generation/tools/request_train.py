@@ -2,8 +2,8 @@
 
 The encoder stays frozen; its vectors for the whole corpus are computed once (by the same numpy
 encoder that reads requests at run time), then the three heads are trained full-batch with
-torch in a few seconds and saved for `generation.classifier` to run in numpy. Scores are on the
-held-out families only, computed with those numpy heads.
+torch in a few seconds and saved for `generation.request.classifier` to run in numpy. Scores
+are on the held-out families only, computed with those numpy heads.
 """
 
 from __future__ import annotations
@@ -16,12 +16,19 @@ from typing import Any
 
 import numpy as np
 
-from generation.classifier import HEADS_PATH, LABELS, Heads, labels_hash, load_heads, sigmoid
-from generation.encoder import EMBED_DIM, Encoder
-from generation.request import encoder_input
-from generation.request_corpus import (
+from generation.paths import DATA
+from generation.request.classifier import (
+    HEADS_PATH,
+    LABELS,
+    Heads,
+    labels_hash,
+    load_heads,
+    sigmoid,
+)
+from generation.request.encoder import EMBED_DIM, Encoder
+from generation.request.parse import encoder_input
+from generation.tools.request_corpus import (
     CORPUS_PATH,
-    DATA,
     Example,
     build_corpus,
     read_corpus,
@@ -39,7 +46,7 @@ CONFIG = {"hidden": 256, "dropout": 0.1, "epochs": 400, "lr": 2e-3, "weight_deca
 def build_heads(hidden: int = 256, dropout: float = 0.1):
     """The three heads as one torch module: vector (B, 384) → logits per head.
 
-    `generation.classifier.Heads` runs the same layers in numpy, reading these weight names.
+    `generation.request.classifier.Heads` runs the same layers in numpy, reading these weight names.
     """
     import torch
     from torch import nn
@@ -167,7 +174,7 @@ def score(heads: Heads, vectors: np.ndarray, examples: list[Example],
 
 def score_pipeline(examples: list[Example], classifier) -> dict[str, Any]:
     """How often the whole `parse_request` (word tables + heads + rules) is acceptable."""
-    from generation.request import parse_request
+    from generation.request.parse import parse_request
 
     requests = [parse_request(e.text, classifier=classifier) for e in examples]
     n = len(examples)
@@ -213,7 +220,7 @@ PROBE_PATH = DATA / "request_probe.tsv"
 def score_probe(classifier, path: Path = PROBE_PATH) -> dict[str, Any]:
     """parse_request on typical requests written apart from the seeds (every acceptable answer
     listed): how often its mood and style are ones a musician would accept."""
-    from generation.request import parse_request
+    from generation.request.parse import parse_request
 
     rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")]
@@ -253,7 +260,7 @@ def train(heads_path: Path = HEADS_PATH, report_path: Path = REPORT_PATH) -> dic
               "corpus": CORPUS_PATH.name}
     save_heads(trained, heads_path, config)
     heads = to_numpy(trained)
-    from generation.classifier import Classifier
+    from generation.request.classifier import Classifier
 
     report = {
         "corpus_examples": len(examples),
@@ -277,7 +284,7 @@ def hash_bucket(family: str, buckets: int = 6) -> int:
 
 def evaluate(heads_path: Path = HEADS_PATH) -> dict[str, Any]:
     """Scores of the committed heads on the committed held-out split."""
-    from generation.classifier import Classifier
+    from generation.request.classifier import Classifier
 
     heads, config = load_heads(heads_path)
     test_set = [e for e in read_corpus() if e.split == "test"]

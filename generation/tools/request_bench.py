@@ -50,8 +50,8 @@ def run(runs: int = 5) -> dict[str, Any]:
     requests."""
     walls = cold_process_s(max(1, runs))
     started = time.perf_counter()
-    from generation.classifier import shared_classifier
-    from generation.request import parse_request
+    from generation.request.classifier import shared_classifier
+    from generation.request.parse import parse_request
 
     classifier = shared_classifier()
     load_s = time.perf_counter() - started

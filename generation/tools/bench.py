@@ -15,7 +15,7 @@ from typing import Any
 
 import pretty_midi
 
-from generation.render import encode_mp3, midi_to_audio, render
+from generation.audio.render import encode_mp3, midi_to_audio, render
 from generation.settings import Settings
 from models.machine import machine
 

@@ -1,20 +1,19 @@
 """Request understanding: one sentence in, a `Request` out (what the user said and meant).
 
 Stated slots (key, tempo, meter, length, instruments, explicit mood and style words) are read
-exactly by `generation.slots` and `generation.lexicon`; what is left fuzzy (mood, style, tempo
-feel) comes from the learned heads in `generation.classifier`. Whatever is stated wins over what
-is inferred. Odd text never fails: it falls back to defaults and says so in `notes`.
+exactly by `slots` and `lexicon` (beside this module); what is left fuzzy (mood, style, tempo
+feel) comes from the learned heads in `classifier`. Whatever is stated wins over what is
+inferred. Odd text never fails: it falls back to defaults and says so in `notes`.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-from typing import Any
 
-from generation.job import check_prompt
-from generation.lexicon import (
+from generation.job import Request, check_prompt
+from generation.request.instruments import read_instruments
+from generation.request.lexicon import (
     EMOJI,
     INSTRUMENT_LEXICON,
     INSTRUMENT_WORDS,
@@ -26,8 +25,7 @@ from generation.lexicon import (
     STYLE_WORDS,
     fold,
 )
-from generation.request_instruments import read_instruments
-from generation.slots import (
+from generation.request.slots import (
     MAX_LENGTH_S,
     MIN_LENGTH_S,
     Key,
@@ -70,34 +68,6 @@ _FILLER = {"in", "the", "key", "of", "please", "pls", "plz", "piece", "song", "m
            "thanks", "ok", "okay", "hey", "hi", "bot", "yo", "to", "on", "only", "as", "but",
            "not", "no", "too", "very", "quite", "really", "so", "bit", "little", "short", "length"}
 _INSTRUMENT_STYLE_BOOST = 2.0  # odds factor for a style that a stated instrument suggests
-
-
-@dataclass(frozen=True)
-class Request:
-    """What a user asked for, every slot filled; `stated` tells which ones they said."""
-
-    text: str
-    mood: str  # primary mood from the vocabulary
-    moods: tuple[str, ...]  # every mood that fits, primary first
-    style: str
-    tempo_bpm: int
-    key: str  # "D minor", "Eb major", "G dorian"
-    meter: str  # "4/4"
-    instruments: tuple[str, ...]
-    duration_s: float
-    bars: int | None  # only when the user stated bars
-    stated: tuple[str, ...]
-    notes: tuple[str, ...]
-    without: tuple[str, ...] = ()  # instruments the user asked to leave out
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "text": self.text, "mood": self.mood, "style": self.style,
-            "tempo_bpm": self.tempo_bpm, "key": self.key, "meter": self.meter,
-            "instruments": list(self.instruments), "duration_s": self.duration_s,
-            "bars": self.bars, "stated": list(self.stated), "notes": list(self.notes),
-            "moods": list(self.moods), "without": list(self.without),
-        }
 
 
 def expand_emoji(text: str) -> str:
@@ -250,22 +220,22 @@ def _length(seconds: float, said: str, notes: list[str]) -> float:
 
 
 def parse_request(text: str, *, key: str | None = None, tempo_bpm: int | None = None,
-                  length_s: float | None = None, instrument: str | None = None,
+                  duration_s: float | None = None, instrument: str | None = None,
                   classifier=None) -> Request:
     """Read a request sentence into a `Request`.
 
     Args:
         text: what the user typed, 1–MAX_PROMPT (300) characters.
-        key, tempo_bpm, length_s, instrument: typed options (Discord's); they count as stated
+        key, tempo_bpm, duration_s, instrument: typed options (Discord's); they count as stated
             and win over the text.
-        classifier: a `generation.classifier.Classifier`; the shared one when None.
+        classifier: a `generation.request.classifier.Classifier`; the shared one when None.
 
     Raises:
         RequestError: empty text, text over MAX_PROMPT characters, or an unreadable typed option.
     """
     text = check_prompt(text)
     if classifier is None:
-        from generation.classifier import shared_classifier
+        from generation.request.classifier import shared_classifier
 
         classifier = shared_classifier()
     text = text.strip()
@@ -339,8 +309,8 @@ def parse_request(text: str, *, key: str | None = None, tempo_bpm: int | None = 
     beats, unit = (int(part) for part in meter.split("/"))
     bar_s = beats * 4 / unit * 60 / bpm  # tempo counts quarter notes
     bars = None
-    if length_s is not None:
-        duration = _length(float(length_s), f"{length_s:g} seconds", notes)
+    if duration_s is not None:
+        duration = _length(float(duration_s), f"{duration_s:g} seconds", notes)
         stated.add("length")
     elif length is not None and length.bars is not None:
         bars = length.bars

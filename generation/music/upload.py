@@ -88,7 +88,7 @@ def clean_upload(data: bytes, out_dir: Path, limits: MidiLimits = MidiLimits()) 
     path = out_dir / upload_name(data)
     env = {"PATH": os.environ.get("PATH", ""), "OPENBLAS_NUM_THREADS": "1",
            "OMP_NUM_THREADS": "1", "PYTHONPATH": os.pathsep.join(sys.path)}
-    command = [sys.executable, "-c", "from generation.upload import _child; _child()",
+    command = [sys.executable, "-c", "from generation.music.upload import _child; _child()",
                str(path), json.dumps(asdict(limits))]
     try:
         done = subprocess.run(command, input=data, capture_output=True, env=env,

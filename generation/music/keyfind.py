@@ -68,7 +68,7 @@ def key_agrees(asked: str, found: Key) -> tuple[bool, bool]:
 
     Modes count as their tonic's minor (a minor third) or major.
     """
-    from generation.spec import parse_key
+    from generation.music.spec import parse_key
     from models.harmony import MODES
 
     tonic, mode = parse_key(asked)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from generation.plan import Plan
-from generation.spec import Spec
+from generation.music.plan import Plan
+from generation.music.spec import Spec
 from models.notes import Controls, Note
 
 CONTEXT_BARS = 4  # bars of earlier melody given to the model as a prefix

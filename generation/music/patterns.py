@@ -2,7 +2,7 @@
 
 A pattern takes the bar's grid (length, eighths, pulse groups) and a voicing and returns hits
 `(onset in beats, length in beats, pitch, loudness 0..1)`; the arranger places and scales
-them. Patterns are named in the style profiles (generation/styles.py).
+them. Patterns are named in the style profiles (generation/music/styles.py).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from generation.drums import groups_of
+from generation.music.drums import groups_of
 from models.harmony import QUALITIES, Chord
 
 Hit = tuple[float, float, int, float]  # onset (beats in bar), length (beats), pitch, loudness 0..1

@@ -10,9 +10,9 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from generation.instruments import BY_NAME, instrument
 from generation.job import MAX_BPM, MIN_BPM
-from generation.spec import Part, Spec, register
+from generation.music.instruments import BY_NAME, instrument
+from generation.music.spec import Part, Spec, register
 from models.errors import RequestError
 
 TEMPO_STEP = 1.15  # 🐢/🐇 change the tempo by 15 %

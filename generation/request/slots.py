@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from generation.job import MAX_BPM, MIN_BPM
-from generation.lexicon import ITALIAN_TEMPOS, NUMBER_WORDS, fold
+from generation.request.lexicon import ITALIAN_TEMPOS, NUMBER_WORDS, fold
 
 MIN_LENGTH_S, MAX_LENGTH_S = 5.0, 300.0
 

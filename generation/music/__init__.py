@@ -1,0 +1,1 @@
+"""Stage 2, composing: a Request (or an upload) → Spec → plan → melody → arranged MIDI."""

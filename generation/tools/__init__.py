@@ -1,0 +1,1 @@
+"""Offline tools, never run per request: the request heads' training, evaluations, benchmarks."""
