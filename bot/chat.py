@@ -1,35 +1,43 @@
-"""`tunesmith chat`: a local console with the bot's commands and reactions, no Discord needed.
+"""`tunesmith chat`: the conversation in a console, no Discord needed.
 
-It drives the same Composer and the same follow-up jobs as the Discord bot, so what works
-here works there.
+Type a sentence: a request composes a piece, and later sentences edit it ("a bit faster",
+"add a cello"), ask about it ("what key is this in?") or move in its history ("undo").
+The bot's controls work too (🔁 🎲 ⏩ 🐢 🐇 🎹 and /commands). It drives the same Composer
+and jobs as the Discord bot. With `--json` every input line gets exactly one JSON object
+(`generation.conversation.Answer.to_json`); with `--seed N` a conversation is reproducible.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from generation import Composition, Job, follow_up
-from models.errors import TunesmithError
+from generation import Answer, Composition, Conversation
 
-HELP = """Commands (type a sentence on its own to compose it):
-  /compose TEXT        compose a piece, e.g. /compose calm piano in D minor
+HELP = """Talk to it (a sentence on its own):
+  calm piano in D minor          a new piece
+  a bit faster, add a cello      change the current piece (the rest stays)
+  what key is this in?           ask about it
+  undo · redo · version 1        move in its history
+Commands:
+  /compose TEXT        a new piece whatever the text says
   🔁 or /again         the same request with a new seed
   🎲 or /vary          same plan, new melody details
   ⏩ or /extend        continue the piece with another section
   🐇 or /faster        15 % faster        🐢 or /slower   15 % slower
   🎹 or /instrument NAME   give the melody to another instrument (e.g. /instrument flute)
   /continue FILE.mid [TEXT]   continue or re-arrange a MIDI file
-  /history             what you made in this session
+  /history             the versions of this conversation
   /help                this text          /quit   leave"""
 
 ALIASES = {"🔁": "again", "🎲": "vary", "⏩": "extend", "🐇": "faster", "🐢": "slower",
            "🎹": "instrument"}
 ACTIONS = {"again": "regenerate", "vary": "vary", "extend": "extend", "faster": "faster",
            "slower": "slower", "instrument": "instrument"}
+QUIT = ("quit", "exit", "q")
 
 
 def summary(piece: Composition) -> str:
@@ -45,82 +53,86 @@ def summary(piece: Composition) -> str:
 
 
 class ChatSession:
-    """One console conversation: the last piece and the history of everything made."""
+    """One console conversation: commands and emoji on top of a `Conversation`."""
 
-    def __init__(self, run: Callable[[Job, Path], Composition], out_dir: Path,
-                 rng: random.Random | None = None):
-        self.run = run
-        self.out_dir = out_dir
-        self.rng = rng or random.Random()
-        self.history: list[tuple[Job, Composition]] = []
+    def __init__(self, conversation: Conversation):
+        self.conversation = conversation
 
-    def handle(self, line: str) -> str | None:
-        """Answer one line; None means the user wants to leave."""
+    def answer(self, line: str) -> Answer | None:
+        """The answer to one line; None when the user leaves."""
         line = line.strip()
-        if not line:
-            return ""
         for emoji, word in ALIASES.items():
             if line.startswith(emoji):
                 line = f"/{word}{line[len(emoji):]}"
         if not line.startswith("/"):
-            line = f"/compose {line}"
+            return self.conversation.say(line)
         command, _, rest = line[1:].partition(" ")
         command, rest = command.lower(), rest.strip()
-        try:
-            return self._dispatch(command, rest)
-        except TunesmithError as error:
-            return f"✗ {error}"
-
-    def _dispatch(self, command: str, rest: str) -> str | None:
-        if command in ("quit", "exit", "q"):
+        if command in QUIT:
             return None
         if command == "help":
-            return HELP
+            return Answer("reply", "help", HELP, *self._now())
         if command == "history":
-            if not self.history:
-                return "nothing yet: try /compose calm piano in D minor"
-            return "\n".join(f"{i + 1}. {job.action} “{job.text}” → {piece.mp3}"
-                             for i, (job, piece) in enumerate(self.history))
+            lines = self.conversation.history()
+            text = "\n".join(lines) if lines else "nothing yet: try calm piano in D minor"
+            return Answer("reply", "history", text, *self._now())
         if command == "compose":
-            return self._make(Job(text=rest, seed=self.rng.randrange(2**31)))
+            return self.conversation.compose(rest)
         if command == "continue":
             path, _, text = rest.partition(" ")
             if not path:
-                return "✗ give a MIDI file: /continue song.mid [what to do with it]"
-            return self._make(Job(action="continue", text=text, midi_path=path,
-                                  seed=self.rng.randrange(2**31)))
+                return Answer("error", "continue", "✗ give a MIDI file: /continue song.mid "
+                              "[what to do with it]", *self._now())
+            return self.conversation.continue_file(path, text)
         if command in ACTIONS:
-            if not self.history:
-                return "✗ compose something first, e.g. /compose happy folk tune"
             if command == "instrument" and not rest:
-                return "✗ name the instrument, e.g. /instrument flute"
-            job, piece = self.history[-1]
-            seed = self.rng.randrange(2**31) if command in ("again", "vary") else piece.seed
-            return self._make(follow_up(job, piece, ACTIONS[command], seed=seed,
-                                        instrument=rest.lower() or None))
-        return f"✗ unknown command /{command}; type /help"
+                return Answer("error", "instrument", "✗ name the instrument, e.g. "
+                              "/instrument flute", *self._now())
+            return self.conversation.control(ACTIONS[command], rest.lower() or None)
+        return Answer("error", command, f"✗ unknown command /{command}; type /help",
+                      *self._now())
 
-    def _make(self, job: Job) -> str:
-        piece = self.run(job, self.out_dir)
-        self.history.append((job, piece))
-        return summary(piece)
+    def handle(self, line: str) -> str | None:
+        """The text a person sees for one line; None when they leave."""
+        answer = self.answer(line)
+        if answer is None:
+            return None
+        if answer.kind == "piece" and answer.action not in ("undo", "redo", "goto"):
+            return f"{answer.reply}\n{summary(answer.piece)}"
+        return answer.reply
+
+    def _now(self) -> tuple[int | None, int | None, dict, Composition | None]:
+        current = self.conversation.current
+        if current is None:
+            return None, None, {}, None
+        return current.number, current.parent, {}, current.piece
 
 
-def chat(out_dir: Path, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+def chat(out_dir: Path, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, *,
+         as_json: bool = False, seed: int | None = None) -> int:
     from generation import Composer
 
     composer = Composer()
-    session = ChatSession(lambda job, out: composer.run(job, out), out_dir)
-    interactive = stdin.isatty()
-    print("tunesmith chat — type a sentence to compose it, /help for commands", file=stdout)
+    rng = random.Random(seed) if seed is not None else random.Random()
+    session = ChatSession(Conversation(lambda job: composer.run(job, out_dir), rng))
+    interactive = stdin.isatty() and not as_json
+    if not as_json:
+        print("tunesmith chat — describe a piece, then talk about it; /help for more",
+              file=stdout)
     while True:
         if interactive:
             print("tunesmith> ", end="", file=stdout, flush=True)
         line = stdin.readline()
         if not line:
             return 0
-        answer = session.handle(line)
-        if answer is None:
+        if as_json:
+            answer = session.answer(line)
+            if answer is None:
+                return 0
+            print(json.dumps(answer.to_json(), ensure_ascii=False), file=stdout, flush=True)
+            continue
+        text = session.handle(line)
+        if text is None:
             return 0
-        if answer:
-            print(answer, file=stdout, flush=True)
+        if text:
+            print(text, file=stdout, flush=True)

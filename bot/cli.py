@@ -143,7 +143,7 @@ def _continue(args: argparse.Namespace) -> int:
 def _chat(args: argparse.Namespace) -> int:
     from bot.chat import chat
 
-    return chat(Path(args.out))
+    return chat(Path(args.out), as_json=args.json, seed=args.seed)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -190,8 +190,12 @@ def build_parser() -> argparse.ArgumentParser:
     cont.add_argument("--out", default="out", help="folder to write into (default: out)")
     cont.set_defaults(handler=_continue)
 
-    chat = commands.add_parser("chat", help="a local console with the bot's commands")
+    chat = commands.add_parser("chat", help="talk to the composer in a console")
     chat.add_argument("--out", default="out", help="folder to write into (default: out)")
+    chat.add_argument("--json", action="store_true",
+                      help="one JSON object per input line (kind, action, version, parent, "
+                           "reply, changed, piece)")
+    chat.add_argument("--seed", type=int, help="make the whole conversation reproducible")
     chat.set_defaults(handler=_chat)
 
     render = commands.add_parser("render", help="any MIDI file → .mp3 and .png")

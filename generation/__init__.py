@@ -35,6 +35,8 @@ _LAZY = {  # name → "module:attribute", imported when first asked for
     "check_size": "generation.music.upload:check_size",
     "clean_upload": "generation.music.upload:clean_upload",
     "Composer": "generation.composer:Composer",
+    "Conversation": "generation.conversation:Conversation",
+    "Answer": "generation.conversation:Answer",
     "render_file": "generation.composer:render_file",
     "parse_request": "generation.request.parse:parse_request",
     "train_parser": "generation.tools.request_train:train",

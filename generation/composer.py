@@ -23,13 +23,14 @@ from typing import Any
 import pretty_midi
 
 from generation.audio.render import Rendered, load_midi, render
-from generation.job import Composition, Job, Request, new_seed
+from generation.job import Changes, Composition, Job, Request, new_seed
 from generation.music.arrange import arrange
 from generation.music.continuation import Given, continue_request, given_for, read_upload
 from generation.music.edits import edit
 from generation.music.keyfind import estimate_key, key_agrees
 from generation.music.melody import MelodyWriter
 from generation.music.plan import make_plan
+from generation.music.revise import revise
 from generation.music.spec import Spec, make_spec
 from generation.settings import Settings
 from models.errors import ModelError, RequestError
@@ -111,6 +112,11 @@ class Composer:
             spec, recorded = make_spec(request, seed), request.to_json()
         elif job.base is None:
             raise RequestError(f"there is no earlier piece to {job.action}")
+        elif job.action == "edit":  # a sentence's changes: the base's own seed is kept
+            base = Spec.from_json(job.base)
+            spec = revise(base, Changes.from_json(job.changes or {}))
+            recorded = {"text": base.text, "action": "edit", "base_seed": base.seed,
+                        "changes": job.changes or {}}
         else:
             base = Spec.from_json(job.base)
             spec = edit(base, job.action, seed, instrument_name=job.instrument)
@@ -121,12 +127,14 @@ class Composer:
 
     # --- the pipeline -----------------------------------------------------------------------
 
-    def compose_midi(self, spec: Spec, given: Given | None, timings: dict[str, float]):
+    def compose_midi(self, spec: Spec, given: Given | None, timings: dict[str, float],
+                     drafts: int = DRAFTS):
         """Plan, melody and arrangement; drafts that do not sound in the asked key are redone.
 
         Key-finding (Krumhansl–Schmuckler) listens to the finished draft the way a listener's
         ear sums it up; when a draft leans to a neighbouring key (usually the dominant), the
-        next seeded draft is tried, up to DRAFTS, and the closest one is kept.
+        next seeded draft is tried, up to `drafts`, and the closest one is kept. An edit
+        sentence keeps its base's draft (`drafts=1`): a new cello must not bring a new melody.
         """
         best = None
 
@@ -138,21 +146,21 @@ class Composer:
 
         writer = MelodyWriter(self.model)
         prefix = list(given.melody) if given else None
-        for variant in range(spec.variant, spec.variant + DRAFTS):
+        for variant in range(spec.variant, spec.variant + drafts):
             draft = replace(spec, variant=variant)
             plan = timed("plan", lambda d=draft: given.plan(d) if given else make_plan(d))
             melody = timed("melody", lambda d=draft, p=plan: writer.write(d, p, prefix=prefix))
             midi = timed("arrange", lambda d=draft, p=plan, m=melody: arrange(d, p, m))
             found = estimate_key(midi)
             exact, _ = key_agrees(draft.key, found)
-            if exact or given is not None:
-                return draft, midi
+            if exact or given is not None or drafts == 1:
+                return draft, midi, plan
             score = found.correlation if found.tonic == draft.tonic else -1.0
             if best is None or score > best[0]:
-                best = (score, draft, midi)
+                best = (score, draft, midi, plan)
         kept = replace(best[1], notes=best[1].notes + (
             f"none of {DRAFTS} drafts sounded unmistakably in {spec.key}; kept the closest",))
-        return kept, best[2]
+        return kept, best[2], best[3]
 
     def run(self, job: Job, out_dir: Path, progress: Progress | None = None) -> Composition:
         """Do `job` and write <name>.mid, .mp3, .png and .json into `out_dir`."""
@@ -170,7 +178,8 @@ class Composer:
         resolved = self.spec_for(job)
         lap("spec")
         report("composing", 0.2)
-        spec, midi = self.compose_midi(resolved.spec, resolved.given, timings)
+        spec, midi, plan = self.compose_midi(resolved.spec, resolved.given, timings,
+                                             drafts=1 if job.action == "edit" else DRAFTS)
         clock = time.perf_counter()
         report("rendering", 0.6)
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -191,7 +200,8 @@ class Composer:
             name=name, midi=base.with_suffix(".mid"), mp3=rendered.mp3, png=rendered.png,
             json=base.with_suffix(".json"), seed=spec.seed, model_version=self.model.version,
             spec=spec.to_json(), request=resolved.request, timings=timings, notes=spec.notes,
-            duration_s=round(spec.total_duration_s, 3),
+            duration_s=round(spec.total_duration_s, 3), form=plan.form(),
+            chords=plan.chord_names(spec.tonic, spec.mode),
         )
         base.with_suffix(".json").write_text(json.dumps(composition.to_json(), indent=2))
         report("done", 1.0)

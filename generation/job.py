@@ -8,7 +8,7 @@ stage reads it: it lives here so that neither stage imports the other.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
@@ -41,7 +41,48 @@ def new_seed() -> int:
 
 
 Action = Literal["compose", "regenerate", "vary", "extend", "faster", "slower", "instrument",
-                 "continue"]
+                 "continue", "edit"]
+
+LITTLE, NORMAL, LOT = 0.5, 1.0, 2.0  # how far "a bit", plain and "much" move an attribute
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What an edit names; None or empty means "keep it as it is"."""
+
+    tempo_bpm: int | None = None  # an absolute tempo ("at 120 bpm", "allegro")
+    tempo_factor: float | None = None  # relative: 1.15 "faster", 0.5 "half the tempo"
+    tonic: str | None = None  # a named tonic ("now in G"), the mode kept unless `mode` is set
+    mode: str | None = None  # "major", "minor", "dorian"...: the tonic kept unless named
+    relative: bool = False  # "relative minor/major": the tonic moves with the mode
+    transpose: int = 0  # semitones, + up: "up a whole step" = 2
+    mood: str | None = None  # the mood to move towards ("sadder" → sad)
+    mood_amount: float = NORMAL  # LITTLE, NORMAL or LOT
+    style: str | None = None  # "turn it into rock", "jazzier"
+    add: tuple[str, ...] = ()  # instruments to add
+    remove: tuple[str, ...] = ()  # instruments to leave out
+    swap: tuple[tuple[str, str], ...] = ()  # (old, new) instrument pairs
+    lead: str | None = None  # the instrument that plays the melody
+    duration_s: float | None = None  # an absolute length
+    length_factor: float | None = None  # relative: 2 "twice as long", 0.75 "shorter"
+    meter: str | None = None  # "3/4" ("make it a waltz")
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, f.name) != f.default for f in fields(self)
+                   if f.name != "mood_amount")
+
+    def to_json(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if getattr(self, f.name) != f.default}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Changes:
+        values = dict(data)
+        for name in ("add", "remove"):
+            values[name] = tuple(values.get(name, ()))
+        values["swap"] = tuple(tuple(pair) for pair in values.get("swap", ()))
+        return cls(**values)
+
 
 
 @dataclass(frozen=True)
@@ -49,8 +90,9 @@ class Job:
     """One unit of work.
 
     `compose` reads `text`; every other action starts from `base`, the `spec` of an earlier
-    Composition (its JSON), and changes one thing. `continue` reads the MIDI at `midi_path`.
-    Options left as None are taken from the text (or the base).
+    Composition (its JSON), and changes one thing; `edit` changes what `changes` (a Changes,
+    as JSON) names. `continue` reads the MIDI at `midi_path`. Options left as None are taken
+    from the text (or the base).
     """
 
     action: Action = "compose"
@@ -62,6 +104,7 @@ class Job:
     instrument: str | None = None
     base: dict[str, Any] | None = None
     midi_path: str | None = None
+    changes: dict[str, Any] | None = None  # for `edit`: Changes.to_json()
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -118,12 +161,14 @@ class Composition:
     timings: dict[str, float] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     duration_s: float = 0.0
+    form: str = ""  # "intro 2 · A 4 · B 4 · A 4 · outro 2": sections and their bars
+    chords: tuple[str, ...] = ()  # one a bar, as a lead sheet writes them
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         for name in ("midi", "mp3", "png", "json"):
             data[name] = str(data[name])
-        data["notes"] = list(self.notes)
+        data["notes"], data["chords"] = list(self.notes), list(self.chords)
         return data
 
     @classmethod
@@ -132,6 +177,7 @@ class Composition:
         for name in ("midi", "mp3", "png", "json"):
             data[name] = Path(data[name])
         data["notes"] = tuple(data.get("notes", ()))
+        data["chords"] = tuple(data.get("chords", ()))
         return cls(**data)
 
 

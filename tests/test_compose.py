@@ -2,12 +2,14 @@
 
 import hashlib
 import json
+import random
 
 import pretty_midi
 import pytest
 
 from bot.chat import ChatSession
 from generation.composer import Composer
+from generation.conversation import Conversation
 from generation.job import Job, follow_up
 from generation.music.instruments import instrument
 from generation.music.keyfind import estimate_key, key_agrees
@@ -148,7 +150,7 @@ def test_chat_drives_the_same_jobs_as_the_bot(composer, tmp_path):
         made.append(job)
         return piece
 
-    session = ChatSession(run, tmp_path)
+    session = ChatSession(Conversation(lambda job: run(job, tmp_path), random.Random(1)))
     first = session.handle("/compose playful marimba in C major, 15 seconds")
     assert "C major" in first and ".mp3" in first
     assert "bpm" in session.handle("🔁")

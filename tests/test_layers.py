@@ -3,7 +3,8 @@
 Inside generation/ the stages are rooms that do not know each other: request/ (text →
 Request), music/ (Request → Spec → MIDI) and audio/ (MIDI → MP3, PNG) import only the values
 every stage shares (job, vocab, settings, paths) and models/. The composer wires the stages;
-tools/ (offline) may use anything. bot/ uses only the package's public face.
+the conversation reads lines (request/) and hands jobs to a composer it is given; tools/
+(offline) may use anything. bot/ uses only the package's public face.
 """
 
 import ast
@@ -25,7 +26,8 @@ MAY_IMPORT = {  # room → the other rooms it may import (besides SHARED and mod
     "music": set(),
     "audio": set(),
     "composer": {"request", "music", "audio"},
-    "tools": {"request", "music", "audio", "composer"},
+    "conversation": {"request"},
+    "tools": {"request", "music", "audio", "composer", "conversation"},
 }
 
 

@@ -1,8 +1,7 @@
-"""Follow-up edits: every way a finished piece's Spec is changed into the next one.
-
-🔁 regenerate, 🎲 vary, ⏩ extend, 🐢/🐇 slower/faster and 🎹 a new lead instrument each keep
-everything the edit does not name. `edit` is the one entry point; the composer calls it for
-every job that is not a new request.
+"""The controls' edits of a finished piece: 🔁 regenerate, 🎲 vary, ⏩ extend, 🐢/🐇
+slower/faster and 🎹 a new lead instrument, each keeping everything it does not name. `edit`
+is their one entry point; an edit sentence's Changes go through `generation.music.revise`,
+which the tempo controls share.
 """
 
 from __future__ import annotations
@@ -10,13 +9,12 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from generation.job import MAX_BPM, MIN_BPM
 from generation.music.instruments import BY_NAME, instrument
+from generation.music.revise import MAX_TOTAL_BARS, retimed
 from generation.music.spec import Part, Spec, register
 from models.errors import RequestError
 
 TEMPO_STEP = 1.15  # 🐢/🐇 change the tempo by 15 %
-MAX_TOTAL_BARS = 200
 
 
 def edit(base: Spec, action: str, seed: int, *, instrument_name: str | None = None) -> Spec:
@@ -46,12 +44,7 @@ def extended(spec: Spec) -> Spec:
 
 def with_tempo(spec: Spec, factor: float) -> Spec:
     """🐢/🐇: the same piece at another tempo (the bars stay; the length follows)."""
-    tempo = int(min(MAX_BPM, max(MIN_BPM, round(spec.tempo_bpm * factor))))
-    if tempo == spec.tempo_bpm:
-        limit = MAX_BPM if factor > 1 else MIN_BPM
-        raise RequestError(f"the tempo is already {spec.tempo_bpm} bpm, at the {limit} bpm limit")
-    scaled = replace(spec, tempo_bpm=tempo, model_tempo=spec.model_tempo or spec.tempo_bpm)
-    return replace(scaled, duration_s=round(spec.duration_s * spec.tempo_bpm / tempo, 3))
+    return retimed(spec, factor=factor)
 
 
 def with_lead(spec: Spec, name: str) -> Spec:

@@ -25,7 +25,7 @@ def tonic_shift(tonic: int) -> int:
 
 def transposition(spec: Spec) -> int:
     """Semitones from the normalised key to the requested one."""
-    return tonic_shift(spec.tonic)
+    return tonic_shift(spec.tonic) + 12 * spec.octave
 
 
 def controls_of(spec: Spec) -> Controls:

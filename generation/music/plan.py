@@ -12,7 +12,8 @@ import random
 import re
 from dataclasses import dataclass
 
-from generation.music.spec import Spec
+from generation.music.spec import MAJOR_NAMES, MINOR_NAMES, Spec
+from generation.vocab import MINOR_MODES
 from models.harmony import MODES, Chord
 
 # Progressions for the modes other than major and minor, relative to the mode's own scale.
@@ -31,6 +32,10 @@ NUMERALS = {"i": 0, "ii": 1, "iii": 2, "iv": 3, "v": 4, "vi": 5, "vii": 6}
 _ROMAN = re.compile(r"^(b|#)?(i{1,3}|iv|vi{0,2}|v)(o|\+)?(maj7|7)?$", re.IGNORECASE)
 
 
+SYMBOLS = {"maj": "", "min": "m", "dim": "dim", "aug": "+", "dom7": "7", "maj7": "maj7",
+           "min7": "m7", "hdim7": "m7b5", "sus4": "sus4"}
+
+
 @dataclass(frozen=True)
 class Section:
     label: str  # intro, A, A', B, B', C, outro, end
@@ -46,6 +51,15 @@ class Plan:
     @property
     def bars(self) -> int:
         return len(self.chords)
+
+    def form(self) -> str:
+        """"intro 2 · A 4 · A' 4 · B 4 · A 4 · outro 2": the sections and their bars."""
+        return " · ".join(f"{s.label} {s.bars}" for s in self.sections)
+
+    def chord_names(self, tonic: int, mode: str) -> tuple[str, ...]:
+        """The chord of each bar as a lead sheet writes it: ('Dm', 'Gm', 'A7', 'Dm')."""
+        names = MINOR_NAMES if mode in MINOR_MODES else MAJOR_NAMES
+        return tuple(names[(tonic + c.root) % 12] + SYMBOLS[c.quality] for c in self.chords)
 
     def section_of_bar(self) -> list[str]:
         labels: list[str] = []

@@ -28,6 +28,9 @@ TONICS = {"C": 0, "C#": 1, "Db": 1, "D": 2, "D#": 3, "Eb": 3, "E": 4, "Fb": 4, "
           "F#": 6, "Gb": 6, "G": 7, "G#": 8, "Ab": 8, "A": 9, "A#": 10, "Bb": 10, "B": 11,
           "Cb": 11, "B#": 0}
 MODE_ALIASES = {"ionian": "major", "aeolian": "minor"}
+# the spelling of each pitch class, by mode family (the fewest accidentals in common use)
+MAJOR_NAMES = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+MINOR_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")
 MIN_BARS = 2
 
 
@@ -67,6 +70,8 @@ class Spec:
     extensions: tuple[int, ...] = ()  # ⏩ extend appends sections of these many bars
     model_tempo: int | None = None  # tempo the melody was conditioned on (kept by 🐢/🐇)
     variant: int = 0  # which of the seeded drafts was kept (see Composer.compose_midi)
+    octave: int = 0  # octaves added to the transposition: a key edit moves up or down, not
+    # to the nearest tonic (see generation.music.melody.transposition)
     stated: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
 

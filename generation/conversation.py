@@ -1,0 +1,319 @@
+"""A conversation with the composer: versions of a piece, each made from its parent.
+
+    conversation = Conversation(run)          # run: Job → Composition (the Composer)
+    conversation.say("calm piano in D minor")  # v1, a new piece
+    conversation.say("faster, and add a cello")  # v2 ← v1: 64 → 74 bpm, + cello; same melody
+    conversation.say("what key is this in?")   # an answer, no new piece
+    conversation.say("undo")                   # v1 is current again
+
+Every line gets exactly one `Answer`. Lines are read by `generation.turn`; an edit becomes a
+Job with the parent's Spec and the Changes, which the Composer turns into the next version
+(`generation.music.revise`). Whether the melody was kept is read back from the two MIDI files, not
+promised.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from generation.job import Composition, Job, check_prompt, follow_up
+from generation.request.turn import Turn, read_turn
+from generation.vocab import INSTRUMENTS, MOODS, STYLES
+from models.errors import TunesmithError
+
+EXAMPLE = "calm piano in D minor"
+SHOWN = ("key", "tempo_bpm", "meter", "style", "mood", "lead", "instruments",
+         "total_duration_s")
+
+
+@dataclass(frozen=True)
+class Version:
+    number: int  # 1, 2, ... in the order made
+    parent: int | None  # the version it was made from; None for a new piece
+    job: Job
+    piece: Composition
+    action: str = "compose"  # compose, edit, vary, regenerate, extend, ...
+    said: str = ""  # the line that asked for it
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a line gets back; `to_json` is the `tunesmith chat --json` contract."""
+
+    kind: str  # 'piece' | 'reply' | 'error'
+    action: str  # compose, edit, vary, regenerate, undo, redo, goto, question, help, ...
+    reply: str
+    version: int | None = None  # the current piece after this line
+    parent: int | None = None
+    changed: dict[str, list[Any]] = field(default_factory=dict)
+    piece: Composition | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "action": self.action, "version": self.version,
+                "parent": self.parent, "reply": self.reply, "changed": self.changed,
+                "piece": self.piece.to_json() if self.piece else None}
+
+
+def shown(spec: dict[str, Any]) -> dict[str, Any]:
+    """The attributes a user talks about, from a Spec's JSON."""
+    values = {name: spec.get(name) for name in SHOWN}
+    values["instruments"] = list(dict.fromkeys(spec.get("instruments", [])))
+    values["total_duration_s"] = round(spec.get("total_duration_s") or 0)
+    values["lead"] = next((p["instrument"] for p in spec.get("parts", []) if p["role"] == "lead"),
+                          None)
+    return values
+
+
+def differences(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    old, new = shown(before), shown(after)
+    return {name: [old[name], new[name]] for name in SHOWN if old[name] != new[name]}
+
+
+def describe(changed: dict[str, list[Any]]) -> str:
+    """"96 → 112 bpm, + cello" for the differences between two versions."""
+    words = []
+    for name, (old, new) in changed.items():
+        if name == "instruments":
+            words += [f"+ {n}" for n in new if n not in old]
+            words += [f"− {n}" for n in old if n not in new]
+        elif name == "lead":
+            words.append(f"melody on {new}")
+        elif name == "tempo_bpm":
+            words.append(f"{old} → {new} bpm")
+        elif name == "total_duration_s":
+            words.append(f"{old} → {new} s")
+        else:
+            words.append(f"{old} → {new}")
+    return ", ".join(words) or "nothing else changed"
+
+
+def lead_line(piece: Composition) -> list[tuple[float, int]]:
+    """The melody as (onset in beats, pitch), read back from the piece's MIDI file."""
+    import pretty_midi
+
+    lead = next((p["instrument"] for p in piece.spec.get("parts", []) if p["role"] == "lead"),
+                None)
+    midi = pretty_midi.PrettyMIDI(str(piece.midi))
+    track = next((t for t in midi.instruments if t.name == lead), None)
+    if track is None:
+        return []
+    return sorted((round(midi.time_to_tick(n.start) / midi.resolution, 3), n.pitch)
+                  for n in track.notes)
+
+
+def melody_kept(before: Composition, after: Composition) -> float:
+    """The share of the earlier melody's notes that the later piece plays at the same beat,
+    with the same interval to the first note (so a transposed melody counts as kept)."""
+    old, new = lead_line(before), lead_line(after)
+    if not old or not new:
+        return 0.0
+    shift = new[0][1] - old[0][1]
+    played = set(new)
+    return sum((beat, pitch + shift) in played for beat, pitch in old) / len(old)
+
+
+def kept_words(share: float) -> str:
+    if share == 1.0:
+        return "same melody"
+    if share >= 0.5:
+        return f"{share:.0%} of the melody kept"
+    return "new melody"
+
+
+class Conversation:
+    """One conversation's versions and the current one; `say` answers a line."""
+
+    def __init__(self, run: Callable[[Job], Composition], rng: random.Random | None = None):
+        self.run = run
+        self.rng = rng or random.Random()
+        self.versions: list[Version] = []
+        self.current: Version | None = None
+        self._undone: list[Version] = []  # what `redo` brings back, most recent last
+
+    def say(self, line: str) -> Answer:
+        """Answer a line of conversation: it is read as an edit, a request, a question..."""
+        turn = read_turn(line, has_piece=self.current is not None)
+        return self._safely(turn.kind, lambda: self._answer(turn, line))
+
+    def compose(self, text: str) -> Answer:
+        """A new piece, whatever the text sounds like (`/compose`)."""
+        return self._safely("compose", lambda: self._make(
+            Job(text=check_prompt(text), seed=self._seed()), None, "compose"))
+
+    def control(self, action: str, instrument: str | None = None) -> Answer:
+        """A control on the current piece: regenerate, vary, extend, faster, slower,
+        instrument (🔁 🎲 ⏩ 🐇 🐢 🎹)."""
+        def make() -> Answer:
+            base = self._base(Turn(action))
+            seed = self._seed() if action in ("regenerate", "vary") else base.piece.seed
+            return self._make(follow_up(base.job, base.piece, action, seed=seed,
+                                        instrument=instrument), base, action)
+        return self._safely(action, make)
+
+    def continue_file(self, path: str, text: str = "") -> Answer:
+        """A new piece that continues (or re-arranges) the MIDI file at `path`."""
+        return self._safely("continue", lambda: self._make(
+            Job(action="continue", text=text, midi_path=path, seed=self._seed()), None,
+            "continue"))
+
+    def history(self) -> list[str]:
+        """One line per version: "v2 ← v1 edit “faster” → out/....mp3", current marked."""
+        lines = []
+        for v in self.versions:
+            mark = "▶" if v is self.current else " "
+            origin = f"v{v.number} ← v{v.parent}" if v.parent else f"v{v.number}"
+            lines.append(f"{mark} {origin} {v.action} “{v.said}” → {v.piece.mp3}")
+        return lines
+
+    def _safely(self, action: str, work: Callable[[], Answer]) -> Answer:
+        try:
+            return work()
+        except TunesmithError as error:
+            return self._reply("error", action, f"✗ {error}")
+
+    # --- turns ----------------------------------------------------------------------
+
+    def _answer(self, turn: Turn, line: str) -> Answer:
+        if turn.kind == "new":
+            return self._make(Job(text=check_prompt(turn.text), seed=self._seed()), None,
+                              "compose", line)
+        if turn.kind in ("empty", "help", "smalltalk", "unknown", "question"):
+            return self._talk(turn)
+        if turn.kind in ("undo", "redo", "goto"):
+            return self._move(turn)
+        base = self._base(turn)
+        if turn.kind in ("vary", "again"):
+            action = "vary" if turn.kind == "vary" else "regenerate"
+            return self._make(follow_up(base.job, base.piece, action, seed=self._seed()),
+                              base, action, line)
+        job = Job(action="edit", text=base.job.text, seed=base.piece.seed,
+                  base=base.piece.spec, changes=turn.changes.to_json(),
+                  midi_path=base.job.midi_path)
+        return self._make(job, base, "edit", line)
+
+    def _base(self, turn: Turn) -> Version:
+        if turn.base is not None:
+            return self._version(turn.base)
+        if self.current is None:
+            raise TunesmithError(f"there is no piece to change yet; try “{EXAMPLE}”")
+        return self.current
+
+    def _version(self, number: int) -> Version:
+        if not 1 <= number <= len(self.versions):
+            made = len(self.versions)
+            raise TunesmithError(f"there is no version {number}; "
+                                 + (f"this conversation has v1–v{made}" if made
+                                    else "nothing has been made yet"))
+        return self.versions[number - 1]
+
+    def _make(self, job: Job, base: Version | None, action: str, said: str = "") -> Answer:
+        piece = self.run(job)
+        version = Version(len(self.versions) + 1, base.number if base else None, job, piece,
+                          action, said or job.text or action)
+        self.versions.append(version)
+        self.current = version
+        self._undone.clear()
+        if base is None:
+            spec = piece.spec
+            reply = (f"v{version.number}: {spec['key']} · {spec['tempo_bpm']} bpm · "
+                     f"{spec['meter']} · {spec['style']} · "
+                     f"{', '.join(dict.fromkeys(spec['instruments']))}")
+            return Answer("piece", action, reply, version.number, None, {}, piece)
+        changed = differences(base.piece.spec, piece.spec)
+        kept = kept_words(melody_kept(base.piece, piece))
+        reply = f"v{version.number} ← v{base.number}: {describe(changed)}; {kept}"
+        return Answer("piece", action, reply, version.number, base.number, changed, piece)
+
+    def _move(self, turn: Turn) -> Answer:
+        if self.current is None:
+            return self._reply("reply", turn.kind, f"nothing to {turn.kind} yet; try “{EXAMPLE}”")
+        before = self.current
+        if turn.kind == "undo":
+            if before.parent is None:
+                return self._reply("reply", "undo", f"v{before.number} is where this piece "
+                                   "started; there is nothing earlier to go back to")
+            target = self._version(before.parent)
+            self._undone.append(before)
+        elif turn.kind == "redo":
+            if not self._undone:
+                return self._reply("reply", "redo", "there is nothing to redo")
+            target = self._undone.pop()
+        else:
+            target = self._version(turn.base)
+            self._undone.clear()
+        self.current = target
+        changed = differences(before.piece.spec, target.piece.spec)
+        reply = f"back to v{target.number}" + (f": {describe(changed)}" if changed else "")
+        return Answer("piece", turn.kind, reply, target.number, target.parent, changed,
+                      target.piece)
+
+    def _talk(self, turn: Turn) -> Answer:
+        if turn.kind == "question":
+            return self._reply("reply", "question", self._about(turn.topic))
+        if turn.kind == "smalltalk":
+            return self._reply("reply", "smalltalk", "glad to help! Tell me what to change "
+                               "(“a bit faster”, “add a cello”) or describe a new piece.")
+        if turn.kind == "empty":
+            return self._reply("reply", "empty", f"say what you'd like to hear, e.g. “{EXAMPLE}”")
+        return self._reply("reply", "help", HELP)
+
+    def _about(self, topic: str | None) -> str:
+        if topic == "abilities":
+            return HELP
+        if topic == "styles":
+            return "styles I know: " + ", ".join(STYLES)
+        if topic == "moods":
+            return "moods I know: " + ", ".join(MOODS)
+        if topic == "instrument list":
+            return "instruments I can play: " + ", ".join(INSTRUMENTS)
+        if self.current is None:
+            return f"there is no piece yet to ask about; try “{EXAMPLE}”"
+        spec, piece = self.current.piece.spec, self.current.piece
+        name = f"v{self.current.number}"
+        parts = ", ".join(f"{p['instrument']} ({p['role']})" for p in spec.get("parts", []))
+        answers = {
+            "key": f"{name} is in {spec['key']}",
+            "tempo": f"{name} is at {spec['tempo_bpm']} bpm",
+            "meter": f"{name} is in {spec['meter']}",
+            "instruments": f"{name} is played by {parts}",
+            "length": f"{name} lasts {piece.duration_s:.0f} s ({spec['bars']} bars"
+                      + (f" + {sum(spec['extensions'])} added" if spec.get("extensions")
+                         else "") + ")",
+            "mood": f"{name} is {spec['mood']} (valence {spec['valence']:+.2f}, arousal "
+                    f"{spec['arousal']:+.2f})",
+            "style": f"{name} is {spec['style']}",
+        }
+        if topic in answers:
+            return answers[topic]
+        if topic == "form" and piece.form:
+            return f"{name} is built {piece.form} (section and bars)"
+        if topic == "chords" and piece.chords:
+            bars = " | ".join(piece.chords)
+            return f"{name}'s chords, a bar each: {bars}"
+        if topic in ("form", "chords"):
+            return f"{name} was made before I kept its {topic}; change it and ask again"
+        return (f"{name}: {spec['key']}, {spec['tempo_bpm']} bpm, {spec['meter']}, "
+                f"{spec['style']}, {spec['mood']}, {parts}; ask about its key, tempo, chords, "
+                "form, instruments or length")
+
+    def _reply(self, kind: str, action: str, text: str) -> Answer:
+        now = self.current
+        return Answer(kind, action, text, now.number if now else None,
+                      now.parent if now else None, {}, now.piece if now else None)
+
+    def _seed(self) -> int:
+        return self.rng.randrange(2**31)
+
+
+HELP = """I compose music and change it as we talk. Try:
+  a new piece     “calm piano in D minor”, “an irish jig on the fiddle”
+  change it       “a bit faster”, “in G”, “up a whole step”, “sadder”, “jazzier”,
+                  “add a cello”, “drop the drums”, “swap the piano for a harp”,
+                  “melody on violin”, “twice as long”, “make it a waltz”
+  variations      “a little different”, “again”
+  go back         “undo”, “redo”, “go back to the first one”, “version 2 but on guitar”
+  ask             “what key is this in?”, “what chords?”, “how long is it?”
+  start over      “now something completely different: a tango”"""

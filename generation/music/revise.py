@@ -1,0 +1,272 @@
+"""An edit sentence's `Changes` applied to a finished piece's Spec: the next version.
+
+Each change touches only what it names, and the seed, the form and the melody stay unless the
+change cannot keep them:
+
+    tempo, transposition, instruments   same notes (transposed, re-voiced)
+    longer                              same notes, new sections before the ending
+    mood, style, mode, meter, shorter   same seed and form; the melody is written anew,
+                                        because the model is conditioned on these
+
+Whether the notes were kept is read back from the MIDI by the conversation, not promised here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from generation.job import LITTLE, LOT, MAX_BPM, MIN_BPM, Changes, Request
+from generation.music.instruments import BASS_INSTRUMENTS, BY_NAME, instrument
+from generation.music.spec import (
+    MAJOR_NAMES,
+    MINOR_NAMES,
+    TONICS,
+    Part,
+    Spec,
+    emotion,
+    make_spec,
+    register,
+)
+from generation.vocab import MINOR_MODES, MOOD_KEY, MOOD_TEMPO, STYLE_TEMPO
+from models.errors import RequestError
+
+MAX_TOTAL_BARS = 200
+# how far a mood edit moves valence and arousal towards the named mood's: a bit, plain, much
+MOOD_STEP = {LITTLE: 0.35, 1.0: 0.6, LOT: 1.0}
+
+
+def key_name(tonic: int, mode: str) -> str:
+    names = MINOR_NAMES if mode in MINOR_MODES else MAJOR_NAMES
+    return f"{names[tonic % 12]} {mode}"
+
+
+def revise(base: Spec, changes: Changes) -> Spec:
+    """The Spec `changes` make of `base` (the same seed); RequestError if none applies."""
+    if not changes:
+        raise RequestError("I didn't find anything to change in that")
+    spec = base
+    if changes.style or changes.meter or changes.mood or _mode_changes(base, changes):
+        spec = _rewritten(base, changes)
+    spec = _keyed(spec, changes)
+    spec = _voiced(spec, changes)
+    spec = _lengthened(spec, changes)
+    if changes.tempo_bpm is not None or changes.tempo_factor is not None:
+        spec = retimed(spec, bpm=changes.tempo_bpm, factor=changes.tempo_factor)
+    stated = tuple(dict.fromkeys(spec.stated + _stated(changes)))
+    return replace(spec, stated=stated)
+
+
+def _stated(changes: Changes) -> tuple[str, ...]:
+    named = {"tempo": changes.tempo_bpm or changes.tempo_factor,
+             "key": changes.tonic or changes.mode or changes.transpose,
+             "instruments": changes.add or changes.remove or changes.swap or changes.lead,
+             "length": changes.duration_s or changes.length_factor, "meter": changes.meter,
+             "mood": changes.mood, "style": changes.style}
+    return tuple(name for name, said in named.items() if said)
+
+
+# ------------------------------------------------------------------ notes kept
+
+def retimed(spec: Spec, *, bpm: int | None = None, factor: float | None = None) -> Spec:
+    """Another tempo (`bpm`, or the tempo times `factor`), the same notes: the melody stays
+    conditioned on its first tempo, and the bars stay (the length follows)."""
+    wanted = bpm or spec.tempo_bpm * factor
+    tempo = int(min(MAX_BPM, max(MIN_BPM, round(wanted))))
+    if tempo == spec.tempo_bpm:
+        if bpm is None:
+            limit = MAX_BPM if factor > 1 else MIN_BPM
+            raise RequestError(f"the tempo is already {spec.tempo_bpm} bpm, at the "
+                               f"{limit} bpm limit")
+        return spec
+    scaled = replace(spec, tempo_bpm=tempo, model_tempo=spec.model_tempo or spec.tempo_bpm)
+    return replace(scaled, duration_s=round(spec.duration_s * spec.tempo_bpm / tempo, 3))
+
+
+def _keyed(spec: Spec, changes: Changes) -> Spec:
+    """A transposition: the same notes in another key (a mode change was written anew)."""
+    tonic = spec.tonic
+    if changes.tonic:
+        tonic = TONICS[changes.tonic]
+    tonic = (tonic + changes.transpose) % 12
+    if changes.relative and changes.mode:  # relative minor: down a minor third
+        tonic = (spec.tonic + (-3 if changes.mode in MINOR_MODES else 3)) % 12
+    if tonic == spec.tonic and not (changes.mode and changes.mode != spec.mode):
+        return spec
+    mode = changes.mode or spec.mode
+    moved = _interval(spec.tonic, tonic, changes.transpose)
+    # the lead's register moves with the key, so the model writes the same notes: it sees the
+    # melody in C, within the register less the transposition
+    parts = tuple(replace(p, low=p.low + moved, high=p.high + moved) if p.role == "lead" else p
+                  for p in spec.parts)
+    return replace(spec, tonic=tonic, mode=mode, key=key_name(tonic, mode), parts=parts,
+                   octave=spec.octave + (moved - _window(tonic) + _window(spec.tonic)) // 12)
+
+
+def _window(tonic: int) -> int:
+    """Semitones from C to `tonic` within a tritone (as generation.melody transposes)."""
+    return tonic if tonic <= 6 else tonic - 12
+
+
+def _interval(old: int, new: int, said: int) -> int:
+    """How far the music moves: the stated transposition, else the nearest way to `new`."""
+    if said:
+        return said
+    step = (new - old) % 12
+    return step if step <= 6 else step - 12
+
+
+def _voiced(spec: Spec, changes: Changes) -> Spec:
+    """Instruments added, left out, swapped, or given the melody; the notes stay."""
+    parts = list(spec.parts)
+    names = {p.instrument for p in parts}
+    for old, new in changes.swap:
+        if old not in names:
+            raise RequestError(f"there is no {old} in this piece to swap")
+        _check(new)
+        parts = [_recast(p, new, spec) if p.instrument == old else p for p in parts]
+    for name in changes.remove:
+        if name not in names:
+            raise RequestError(f"there is no {name} in this piece to leave out")
+        parts = [p for p in parts if p.instrument != name]
+        if not any(p.role == "lead" for p in parts):
+            heir = next((p for p in parts if not p.is_drum), None)
+            if heir is None:
+                raise RequestError(f"without the {name} nothing would be left to play the "
+                                   "melody; swap it for another instrument instead")
+            parts.insert(0, replace(_recast(spec.part("lead"), heir.instrument, spec)))
+    for name in changes.add:
+        _check(name, drums_ok=True)
+        if name in {p.instrument for p in parts}:
+            continue
+        parts.append(_added(name, parts, spec))
+    if changes.lead:
+        _check(changes.lead)
+        parts = [_recast(p, changes.lead, spec) if p.role == "lead" else p for p in parts]
+    if parts == list(spec.parts):
+        return spec
+    return replace(spec, parts=tuple(parts))
+
+
+def _check(name: str, drums_ok: bool = False) -> None:
+    if name not in BY_NAME or (name == "drums" and not drums_ok):
+        raise RequestError(f"{name!r} is not an instrument I can give a part to")
+
+
+def _recast(part: Part, name: str, spec: Spec) -> Part:
+    """`part` played by `name`: its register kept where the instrument can play it."""
+    new = instrument(name)
+    if part.role == "lead" and new.low <= part.low and part.high <= new.high:
+        low, high = part.low, part.high  # the same notes fit: keep them
+    else:
+        low, high = register(part.role, new.low, new.high, spec.profile)
+    return Part(part.role, name, new.program, new.is_drum, low, high, part.velocity)
+
+
+def _added(name: str, parts: list[Part], spec: Spec) -> Part:
+    """A new part for `name`, in the role the ensemble lacks that the instrument can fill."""
+    new = instrument(name)
+    roles = {p.role for p in parts}
+    lead = next((p.velocity for p in parts if p.role == "lead"), spec.velocity)
+    if new.is_drum:
+        role = "drums"
+    elif name in BASS_INSTRUMENTS and "bass" not in roles:
+        role = "bass"
+    elif new.chordal and "comp" not in roles:
+        role = "comp"
+    elif new.sustained and "pad" not in roles:
+        role = "pad"
+    else:
+        role = "counter"
+    offset = {"comp": -14, "bass": -6, "pad": -24, "drums": -8, "counter": -10}[role]
+    low, high = register(role, new.low, new.high, spec.profile)
+    return Part(role, name, new.program, new.is_drum, low, high,
+                max(30, min(120, lead + offset)))
+
+
+def _lengthened(spec: Spec, changes: Changes) -> Spec:
+    """Longer: new sections before the ending, the notes kept. Shorter: fewer bars, anew."""
+    if changes.duration_s is None and changes.length_factor is None:
+        return spec
+    target = changes.duration_s or spec.total_duration_s * changes.length_factor
+    target = max(5.0, min(300.0, target))
+    extra = round((target - spec.total_duration_s) / spec.bar_s)
+    if extra >= 2:
+        phrase = spec.profile.phrase_bars
+        if spec.total_bars + extra > MAX_TOTAL_BARS:
+            raise RequestError(f"that would be {spec.total_bars + extra} bars; "
+                               f"{MAX_TOTAL_BARS} is the most I write")
+        sections = [phrase] * (extra // phrase)
+        if extra % phrase:
+            if extra % phrase >= 2 or not sections:
+                sections.append(max(2, extra % phrase))
+            else:
+                sections[-1] += extra % phrase
+        return replace(spec, extensions=spec.extensions + tuple(sections))
+    if extra > -2:
+        return spec  # within a bar or so of what it is
+    bars = max(2, round(target / spec.bar_s))
+    return replace(spec, bars=bars, extensions=(), duration_s=round(bars * spec.bar_s, 3))
+
+
+# ------------------------------------------------------------------ written anew
+
+def _mode_changes(base: Spec, changes: Changes) -> bool:
+    return bool(changes.mode) and changes.mode != base.mode
+
+
+def _rewritten(base: Spec, changes: Changes) -> Spec:
+    """Mood, style, mode or meter: the piece's request asked again with the change, on the
+    same seed, keeping everything the user stated before."""
+    stated = set(base.stated)
+    mood = base.mood
+    valence, arousal = base.valence, base.arousal
+    if changes.mood:
+        step = MOOD_STEP.get(changes.mood_amount, 0.6)
+        target_v, target_a = emotion((changes.mood,))
+        valence = valence + step * (target_v - valence)
+        arousal = arousal + step * (target_a - arousal)
+        mood = changes.mood if step >= 0.5 else base.mood
+    style = changes.style or base.style
+    key = base.key
+    if changes.mood and "key" not in stated and changes.mood_amount >= 1.0:
+        wanted = MOOD_KEY[changes.mood].split()[1]  # the mode listeners hear in this mood
+        if (wanted == "minor") != (base.mode in MINOR_MODES):
+            key = key_name(base.tonic, wanted)
+    if changes.mode:
+        key = key_name(base.tonic, changes.mode)
+    tempo = base.tempo_bpm
+    if "tempo" not in stated and (changes.mood or changes.style):
+        low = max(MOOD_TEMPO[mood][0], STYLE_TEMPO[style][0])
+        high = min(MOOD_TEMPO[mood][1], STYLE_TEMPO[style][1])
+        if low <= high:
+            tempo = min(high, max(low, tempo))  # the nearest tempo the new feel allows
+    meter = changes.meter or f"{base.meter[0]}/{base.meter[1]}"
+    instruments = tuple(dict.fromkeys(p.instrument for p in base.parts if p.role in (
+        "lead", "comp", "counter", "pad") or "instruments" in stated))
+    request = Request(
+        text=base.text, mood=mood, moods=(mood,), style=style, tempo_bpm=tempo, key=key,
+        meter=meter, instruments=instruments if "instruments" in stated else (),
+        duration_s=base.duration_s, bars=None if changes.meter else base.bars,  # the form
+        stated=tuple(stated), notes=())
+    spec = make_spec(request, base.seed)
+    if changes.style is None:
+        spec = replace(spec, parts=base.parts)  # only a new style changes the ensemble
+    if changes.mood:
+        spec = _felt(spec, valence, arousal)
+    return replace(spec, extensions=base.extensions, notes=())
+
+
+def _felt(spec: Spec, valence: float, arousal: float) -> Spec:
+    """The emotion moved part of the way, and what listeners hear of it moved with it
+    (Juslin & Laukka 2004): density, loudness, articulation and tempo follow arousal."""
+    lift = arousal - spec.arousal  # -2 .. 2
+    density = min(0.95, max(0.3, spec.density + 0.35 * lift))
+    loudness = round(22 * lift)  # as make_spec: velocity 72 + 22 × arousal
+    parts = tuple(replace(p, velocity=max(30, min(120, p.velocity + loudness)))
+                  for p in spec.parts)
+    tempo = int(min(MAX_BPM, max(MIN_BPM, round(spec.tempo_bpm * (1 + 0.15 * lift)))))
+    return replace(spec, valence=round(valence, 3), arousal=round(arousal, 3),
+                   density=round(density, 3), legato=round(0.97 - 0.22 * max(arousal, 0.0), 3),
+                   parts=parts, velocity=max(30, min(120, spec.velocity + loudness)),
+                   tempo_bpm=tempo, duration_s=round(spec.duration_s * spec.tempo_bpm / tempo,
+                                                     3))

@@ -1,0 +1,140 @@
+"""A conversation with the real composer: edits keep what they do not name, versions have
+parents, questions are answered from the piece, and `tunesmith chat --json` keeps its contract."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pretty_midi
+import pytest
+
+from generation import Composer, Conversation
+from generation.conversation import lead_line, melody_kept
+
+FIRST = "calm piano in D minor, 15 seconds"
+
+
+@pytest.fixture(scope="module")
+def composer():
+    return Composer()
+
+
+@pytest.fixture()
+def talk(composer, tmp_path):
+    conversation = Conversation(lambda job: composer.run(job, tmp_path), random.Random(3))
+    assert conversation.say(FIRST).kind == "piece"
+    return conversation
+
+
+def test_faster_and_a_cello_keep_the_melody_and_everything_else(talk):
+    before = talk.current.piece
+    answer = talk.say("make it faster and add a cello")
+    after = answer.piece
+    assert (answer.kind, answer.action, answer.version, answer.parent) == ("piece", "edit", 2, 1)
+    assert set(answer.changed) <= {"tempo_bpm", "instruments", "total_duration_s"}
+    assert answer.changed["tempo_bpm"][1] > answer.changed["tempo_bpm"][0]
+    assert "cello" in answer.changed["instruments"][1]
+    for name in ("key", "meter", "style", "mood", "bars", "seed", "melody_seed"):
+        assert after.spec[name] == before.spec[name], name
+    assert lead_line(after) == lead_line(before)  # the same notes, beat for beat
+    assert answer.reply.startswith("v2 ← v1:") and answer.reply.endswith("same melody")
+    tracks = [t.name for t in pretty_midi.PrettyMIDI(str(after.midi)).instruments]
+    assert "cello" in tracks
+
+
+def test_a_transposition_moves_every_note_by_the_interval(talk):
+    before = lead_line(talk.current.piece)
+    answer = talk.say("up a whole step")
+    assert answer.changed == {"key": ["D minor", "E minor"]}
+    after = lead_line(answer.piece)
+    assert [beat for beat, _ in after] == [beat for beat, _ in before]
+    assert {b[1] - a[1] for a, b in zip(before, after, strict=True)} == {2}
+
+
+def test_instruments_swapped_or_removed_keep_the_melody(talk):
+    swapped = talk.say("melody on flute")
+    assert swapped.changed["lead"] == ["piano", "flute"] and "same melody" in swapped.reply
+    harp = talk.say("swap the piano for a harp")
+    assert "harp" in harp.changed["instruments"][1]
+    assert "piano" not in harp.changed["instruments"][1]
+    assert melody_kept(swapped.piece, harp.piece) == 1.0
+
+
+def test_a_mood_edit_moves_the_music_and_keeps_the_form(talk):
+    before = talk.current.piece.spec
+    answer = talk.say("much more energetic")
+    after = answer.piece.spec
+    assert answer.changed["mood"] == ["calm", "energetic"]
+    assert after["arousal"] > before["arousal"] and after["tempo_bpm"] > before["tempo_bpm"]
+    assert after["key"] == before["key"]  # stated in the first request: kept
+    assert (after["bars"], after["seed"]) == (before["bars"], before["seed"])
+
+
+def test_undo_redo_and_going_back_to_a_version(talk):
+    talk.say("a bit faster")
+    talk.say("add drums")
+    undone = talk.say("undo")
+    assert (undone.action, undone.version) == ("undo", 2)
+    assert talk.say("undo").version == 1
+    assert talk.say("undo").kind == "reply"  # v1 has no parent: nothing earlier
+    assert talk.say("redo").version == 2
+    branch = talk.say("the first version but on guitar")
+    assert (branch.version, branch.parent) == (4, 1)
+    assert branch.changed["lead"] == ["piano", "guitar"]
+    assert talk.say("go back to the second one").version == 2
+
+
+def test_questions_are_answered_from_the_piece_without_composing(talk):
+    made = len(talk.versions)
+    assert talk.say("what key is this in?").reply == "v1 is in D minor"
+    tempo = talk.current.piece.spec["tempo_bpm"]
+    assert str(tempo) in talk.say("how fast is it?").reply
+    chords = talk.say("what chords does it use?").reply
+    assert chords.count("|") == len(talk.current.piece.chords) - 1
+    assert "Dm" in chords
+    assert "intro" in talk.say("what is the form?").reply or "A" in talk.current.piece.form
+    assert "jazz" in talk.say("what styles do you know?").reply
+    assert talk.say("thanks!").kind == "reply"
+    assert len(talk.versions) == made
+
+
+def test_nonsense_and_impossible_edits_get_a_clear_answer(talk):
+    assert talk.say("drop the trombone").kind == "error"
+    assert "no trombone" in talk.say("drop the trombone").reply
+    assert talk.say("version 9").kind == "error"
+    assert talk.say("").kind == "reply"
+    new = talk.say("now something completely different: an irish jig on the fiddle")
+    assert (new.action, new.parent, new.piece.spec["meter"]) == ("compose", None, "6/8")
+
+
+def test_chat_json_prints_one_object_per_line_and_a_seed_makes_it_reproducible(tmp_path):
+    lines = [FIRST, "faster, and add a cello", "what key is this in?", "undo", "/history",
+             "blorp?!", ""]
+
+    def run(out):
+        done = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "chat", "--json", "--seed", "7", "--out",
+             str(out)], input="\n".join(lines) + "\n", capture_output=True, text=True,
+            timeout=300, check=True)
+        return [json.loads(row) for row in done.stdout.splitlines()]
+
+    first, second = run(tmp_path / "a"), run(tmp_path / "b")
+    assert len(first) == len(lines)
+    for row in first:
+        assert {"kind", "action", "version", "parent", "reply", "changed", "piece"} <= set(row)
+        assert row["kind"] in ("piece", "reply", "error")
+    assert [r["kind"] for r in first[:4]] == ["piece", "piece", "reply", "piece"]
+    assert (first[1]["version"], first[1]["parent"]) == (2, 1)
+    assert first[1]["changed"]["tempo_bpm"][0] < first[1]["changed"]["tempo_bpm"][1]
+    assert first[2]["reply"].endswith("D minor") and first[3]["version"] == 1
+    assert first[0]["piece"]["spec"]["key"] == "D minor"
+    for a, b in zip(first, second, strict=True):
+        assert a["reply"].replace(str(tmp_path / "a"), "") == \
+            b["reply"].replace(str(tmp_path / "b"), "")
+        if a["piece"]:
+            assert a["piece"]["seed"] == b["piece"]["seed"]
+            assert Path(a["piece"]["midi"]).read_bytes() == Path(b["piece"]["midi"]).read_bytes()

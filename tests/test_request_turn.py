@@ -1,0 +1,113 @@
+"""Reading a chat line: edits of the current piece, new requests, questions, history moves."""
+
+from __future__ import annotations
+
+import pytest
+
+from generation.job import LITTLE, LOT, Changes
+from generation.request.turn import read_turn
+
+EDITS = [  # (line, the changes it names): every kind, in five languages, some typed in haste
+    ("make it faster and add a cello", {"tempo_factor": 1.15, "add": ("cello",)}),
+    ("faster, and add a cello", {"tempo_factor": 1.15, "add": ("cello",)}),
+    ("a bit faster", {"tempo_factor": 1.07}),
+    ("way slower", {"tempo_factor": round(1 / 1.35, 4)}),
+    ("half the tempo", {"tempo_factor": 0.5}),
+    ("twice as fast", {"tempo_factor": 2.0}),
+    ("at 120 bpm", {"tempo_bpm": 120}),
+    ("now in G", {"tonic": "G"}),
+    ("in minor", {"mode": "minor"}),
+    ("in G dorian", {"tonic": "G", "mode": "dorian"}),
+    ("up a whole step", {"transpose": 2}),
+    ("down a semitone", {"transpose": -1}),
+    ("relative minor", {"mode": "minor", "relative": True}),
+    ("sadder", {"mood": "sad"}),
+    ("much happier", {"mood": "happy", "mood_amount": LOT}),
+    ("less sad", {"mood": "happy", "mood_amount": LITTLE}),
+    ("darker", {"mood": "dark"}),
+    ("more energetic", {"mood": "energetic"}),
+    ("make it sound happier", {"mood": "happy"}),
+    ("jazzier", {"style": "jazz"}),
+    ("turn it into rock", {"style": "rock"}),
+    ("more like baroque", {"style": "baroque"}),
+    ("drop the drums", {"remove": ("drums",)}),
+    ("no piano", {"remove": ("piano",)}),
+    ("add strings and drums", {"add": ("strings", "drums")}),
+    ("swap the sax for a trumpet", {"swap": (("saxophone", "trumpet"),)}),
+    ("trumpet instead of sax", {"swap": (("saxophone", "trumpet"),)}),
+    ("replace the piano with a harp", {"swap": (("piano", "harp"),)}),
+    ("melody on violin", {"lead": "violin"}),
+    ("give the melody to the flute", {"lead": "flute"}),
+    ("a minute long", {"duration_s": 60.0}),
+    ("shorter", {"length_factor": round(1 / 1.5, 4)}),
+    ("twice as long", {"length_factor": 2.0}),
+    ("make it a waltz", {"meter": "3/4"}),
+    ("in 4/4", {"meter": "4/4"}),
+    ("plus vite et ajoute un violoncelle", {"tempo_factor": 1.15, "add": ("cello",)}),
+    ("ajoute une flûte", {"add": ("flute",)}),
+    ("más lento por favor", {"tempo_factor": round(1 / 1.15, 4)}),
+    ("quita la batería", {"remove": ("drums",)}),
+    ("más alegre", {"mood": "happy"}),
+    ("etwas schneller", {"tempo_factor": 1.07}),
+    ("mach es trauriger", {"mood": "sad"}),
+    ("快一点", {"tempo_factor": 1.15}),
+    ("更悲伤一点", {"mood": "sad", "mood_amount": LITTLE}),
+    ("FASTER pls", {"tempo_factor": 1.15}),
+]
+
+
+@pytest.mark.parametrize("line, expected", EDITS)
+def test_an_edit_names_exactly_what_it_changes(line, expected):
+    turn = read_turn(line, has_piece=True)
+    assert turn.kind == "edit", (line, turn)
+    assert turn.changes == Changes(**expected)
+
+
+@pytest.mark.parametrize("line, text", [
+    ("now something completely different: an irish jig", "an irish jig"),
+    ("a jig on the flute", "a jig on the flute"),
+    ("calm piano in D minor", "calm piano in D minor"),
+])
+def test_a_new_request_is_not_read_as_an_edit(line, text):
+    turn = read_turn(line, has_piece=True)
+    assert (turn.kind, turn.text) == ("new", text)
+
+
+@pytest.mark.parametrize("line, topic", [
+    ("what key is this in?", "key"), ("how fast is it?", "tempo"),
+    ("what instruments are playing?", "instruments"), ("how long is it?", "length"),
+    ("what chords does it use?", "chords"), ("what can you do", "abilities"),
+    ("what styles do you know?", "styles"), ("quelle est la tonalité ?", "key"),
+    ("¿qué tempo tiene?", "tempo"), ("welche Tonart?", "key"), ("这是什么调？", "key"),
+])
+def test_questions_are_answered_not_composed(line, topic):
+    turn = read_turn(line, has_piece=True)
+    assert (turn.kind, turn.topic) == ("question", topic)
+
+
+@pytest.mark.parametrize("line, kind, base", [
+    ("undo", "undo", None), ("go back", "undo", None), ("annuler", "undo", None),
+    ("redo", "redo", None), ("go back to the first one", "goto", 1),
+    ("version 2", "goto", 2), ("a little different", "vary", None), ("again", "again", None),
+    ("thanks!", "smalltalk", None), ("hello", "smalltalk", None), ("   ", "empty", None),
+    ("help", "help", None),
+])
+def test_conversation_moves(line, kind, base):
+    turn = read_turn(line, has_piece=True)
+    assert (turn.kind, turn.base) == (kind, base)
+
+
+def test_a_version_and_an_edit_in_one_line():
+    turn = read_turn("the second version but on guitar", has_piece=True)
+    assert (turn.kind, turn.base, turn.changes) == ("edit", 2, Changes(lead="guitar"))
+
+
+def test_without_a_piece_a_description_is_a_new_request():
+    assert read_turn("a jig on the flute", has_piece=False).kind == "new"
+    assert read_turn("in G", has_piece=False).kind == "new"  # the composer will say why
+
+
+def test_changes_survive_json():
+    changes = Changes(tempo_factor=1.07, swap=(("piano", "harp"),), add=("cello",))
+    assert Changes.from_json(changes.to_json()) == changes
+    assert not Changes() and Changes(transpose=2)
