@@ -20,6 +20,7 @@ from generation.job import (
     MAX_BPM,
     MAX_PROMPT,
     MIN_BPM,
+    Changes,
     Composition,
     Job,
     Request,
@@ -37,6 +38,9 @@ _LAZY = {  # name → "module:attribute", imported when first asked for
     "Composer": "generation.composer:Composer",
     "Conversation": "generation.conversation:Conversation",
     "Answer": "generation.conversation:Answer",
+    "answer_question": "generation.conversation:answer_question",
+    "CHAT_HELP": "generation.conversation:HELP",
+    "read_turn": "generation.request.turn:read_turn",
     "render_file": "generation.composer:render_file",
     "parse_request": "generation.request.parse:parse_request",
     "train_parser": "generation.tools.request_train:train",
@@ -50,7 +54,7 @@ _LAZY = {  # name → "module:attribute", imported when first asked for
 
 __all__ = [
     "FOLLOW_UPS", "INSTRUMENTS", "MAX_BPM", "MAX_PROMPT", "MIN_BPM", "MOODS", "STYLES",
-    "Composition", "Env", "Job", "Request", "Settings", "check_prompt", "follow_up",
+    "Changes", "Composition", "Env", "Job", "Request", "Settings", "check_prompt", "follow_up",
     "new_seed", *_LAZY,
 ]
 

@@ -123,6 +123,46 @@ def kept_words(share: float) -> str:
     return "new melody"
 
 
+def answer_question(topic: str | None, piece: Composition | None, name: str) -> str:
+    """The answer to a question about `piece` (called `name`: "v2", "this piece") or about
+    what the composer can do; the topics are those of `generation.request.turn`."""
+    if topic == "abilities":
+        return HELP
+    if topic == "styles":
+        return "styles I know: " + ", ".join(STYLES)
+    if topic == "moods":
+        return "moods I know: " + ", ".join(MOODS)
+    if topic == "instrument list":
+        return "instruments I can play: " + ", ".join(INSTRUMENTS)
+    if piece is None:
+        return f"there is no piece yet to ask about; try “{EXAMPLE}”"
+    spec = piece.spec
+    parts = ", ".join(f"{p['instrument']} ({p['role']})" for p in spec.get("parts", []))
+    answers = {
+        "key": f"{name} is in {spec['key']}",
+        "tempo": f"{name} is at {spec['tempo_bpm']} bpm",
+        "meter": f"{name} is in {spec['meter']}",
+        "instruments": f"{name} is played by {parts}",
+        "length": f"{name} lasts {piece.duration_s:.0f} s ({spec['bars']} bars"
+                  + (f" + {sum(spec['extensions'])} added" if spec.get("extensions")
+                     else "") + ")",
+        "mood": f"{name} is {spec['mood']} (valence {spec['valence']:+.2f}, arousal "
+                f"{spec['arousal']:+.2f})",
+        "style": f"{name} is {spec['style']}",
+    }
+    if topic in answers:
+        return answers[topic]
+    if topic == "form" and piece.form:
+        return f"{name} is built {piece.form} (section and bars)"
+    if topic == "chords" and piece.chords:
+        return f"{name}'s chords, a bar each: {' | '.join(piece.chords)}"
+    if topic in ("form", "chords"):
+        return f"{name} was made before I kept its {topic}; change it and ask again"
+    return (f"{name}: {spec['key']}, {spec['tempo_bpm']} bpm, {spec['meter']}, "
+            f"{spec['style']}, {spec['mood']}, {parts}; ask about its key, tempo, chords, "
+            "form, instruments or length")
+
+
 class Conversation:
     """One conversation's versions and the current one; `say` answers a line."""
 
@@ -261,43 +301,10 @@ class Conversation:
         return self._reply("reply", "help", HELP)
 
     def _about(self, topic: str | None) -> str:
-        if topic == "abilities":
-            return HELP
-        if topic == "styles":
-            return "styles I know: " + ", ".join(STYLES)
-        if topic == "moods":
-            return "moods I know: " + ", ".join(MOODS)
-        if topic == "instrument list":
-            return "instruments I can play: " + ", ".join(INSTRUMENTS)
-        if self.current is None:
-            return f"there is no piece yet to ask about; try “{EXAMPLE}”"
-        spec, piece = self.current.piece.spec, self.current.piece
-        name = f"v{self.current.number}"
-        parts = ", ".join(f"{p['instrument']} ({p['role']})" for p in spec.get("parts", []))
-        answers = {
-            "key": f"{name} is in {spec['key']}",
-            "tempo": f"{name} is at {spec['tempo_bpm']} bpm",
-            "meter": f"{name} is in {spec['meter']}",
-            "instruments": f"{name} is played by {parts}",
-            "length": f"{name} lasts {piece.duration_s:.0f} s ({spec['bars']} bars"
-                      + (f" + {sum(spec['extensions'])} added" if spec.get("extensions")
-                         else "") + ")",
-            "mood": f"{name} is {spec['mood']} (valence {spec['valence']:+.2f}, arousal "
-                    f"{spec['arousal']:+.2f})",
-            "style": f"{name} is {spec['style']}",
-        }
-        if topic in answers:
-            return answers[topic]
-        if topic == "form" and piece.form:
-            return f"{name} is built {piece.form} (section and bars)"
-        if topic == "chords" and piece.chords:
-            bars = " | ".join(piece.chords)
-            return f"{name}'s chords, a bar each: {bars}"
-        if topic in ("form", "chords"):
-            return f"{name} was made before I kept its {topic}; change it and ask again"
-        return (f"{name}: {spec['key']}, {spec['tempo_bpm']} bpm, {spec['meter']}, "
-                f"{spec['style']}, {spec['mood']}, {parts}; ask about its key, tempo, chords, "
-                "form, instruments or length")
+        current = self.current
+        if current is None:
+            return answer_question(topic, None, "")
+        return answer_question(topic, current.piece, f"v{current.number}")
 
     def _reply(self, kind: str, action: str, text: str) -> Answer:
         now = self.current
