@@ -66,6 +66,8 @@ class Changes:
     duration_s: float | None = None  # an absolute length
     length_factor: float | None = None  # relative: 2 "twice as long", 0.75 "shorter"
     meter: str | None = None  # "3/4" ("make it a waltz")
+    rewrite: str | None = None  # a section written anew: 'beginning', 'middle' or 'ending'
+    # ("a new ending", "redo the middle"); the rest of the melody stays as it was
 
     def __bool__(self) -> bool:
         return any(getattr(self, f.name) != f.default for f in fields(self)
