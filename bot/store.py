@@ -12,10 +12,23 @@ import datetime as dt
 import functools
 import logging
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Integer, String, Text, select, update
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Integer,
+    String,
+    Text,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -47,6 +60,8 @@ class JobRow(Base):
     status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     parent_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # piece it came from
+    # drawn once per accepted request: a retried insert finds the row its first try committed
+    request_key: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True),
                                                             nullable=True)
@@ -122,8 +137,9 @@ def patient(method):
 
     With `pool_pre_ping` a connection broken by a restart is replaced when it is next taken
     from the pool; this covers the seconds in which no new connection can be made either.
-    A call that did commit before its connection broke may run twice: the records written
-    here tolerate that (a status set twice, a job's second row found and answered as done).
+    A call that did commit before its connection broke may run twice, so every write here
+    is idempotent: a status set twice is the same status, and the inserts look for the row
+    an earlier try committed (a job by its request key, a piece by its job) before adding one.
     """
 
     @functools.wraps(method)
@@ -144,6 +160,15 @@ def patient(method):
     return call
 
 
+def _add_missing_columns(connection) -> None:
+    """Columns added since a database was created (create_all makes only missing tables)."""
+    present = {column["name"] for column in inspect(connection).get_columns("jobs")}
+    if "request_key" not in present:
+        connection.execute(text("ALTER TABLE jobs ADD COLUMN request_key VARCHAR(32)"))
+        connection.execute(text("CREATE INDEX IF NOT EXISTS ix_jobs_request_key "
+                                "ON jobs (request_key)"))
+
+
 class Store:
     """Async access to the jobs and pieces tables."""
 
@@ -157,18 +182,30 @@ class Store:
         engine = create_async_engine(url, pool_pre_ping=True)  # a restart breaks pooled ones
         async with engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
+            await connection.run_sync(_add_missing_columns)
         return cls(engine)
 
     async def close(self) -> None:
         await self.engine.dispose()
 
-    @patient
     async def add_job(self, job: Job, *, user_id: int, guild_id: int | None,
                       channel_id: int | None, private: bool = False,
                       parent_id: int | None = None) -> int:
+        """Record an accepted job; its id. Exactly one row, even when the commit's answer is
+        lost to a database restart and the insert is tried again."""
+        return await self._add_job(uuid.uuid4().hex, job, user_id=user_id, guild_id=guild_id,
+                                   channel_id=channel_id, private=private, parent_id=parent_id)
+
+    @patient
+    async def _add_job(self, key: str, job: Job, *, user_id: int, guild_id: int | None,
+                       channel_id: int | None, private: bool, parent_id: int | None) -> int:
         async with self.sessions.begin() as session:
+            earlier = await session.scalar(select(JobRow.id).where(JobRow.request_key == key))
+            if earlier is not None:  # the first try committed; its answer was lost
+                return earlier
             row = JobRow(user_id=user_id, guild_id=guild_id, channel_id=channel_id,
-                         job=job.to_json(), private=private, parent_id=parent_id)
+                         job=job.to_json(), private=private, parent_id=parent_id,
+                         request_key=key)
             session.add(row)
             await session.flush()
             return row.id
@@ -196,6 +233,10 @@ class Store:
                         guild_id: int | None, channel_id: int | None,
                         private: bool = False) -> int:
         async with self.sessions.begin() as session:
+            earlier = await session.scalar(select(PieceRow.id).where(PieceRow.job_id == job_id)
+                                           .order_by(PieceRow.id).limit(1))
+            if earlier is not None:  # a retried commit: one job, one piece
+                return earlier
             row = PieceRow(job_id=job_id, user_id=user_id, guild_id=guild_id,
                            channel_id=channel_id, private=private, job=job.to_json(),
                            composition=composition.to_json())

@@ -185,6 +185,54 @@ def test_records_survive_reopening_the_database(tmp_path, database):
     asyncio.run(scenario())
 
 
+def test_an_insert_tried_again_after_its_commit_went_through_adds_no_second_row(tmp_path):
+    """A database restart can lose the answer to a commit that succeeded; the retry must find
+    the row, or the job would be answered twice after the next restart."""
+    async def scenario():
+        store = await Store.open(f"sqlite+aiosqlite:///{tmp_path}/bot.db")
+        job = Job(text="calm piano", seed=3)
+        where = {"user_id": 1, "guild_id": 5, "channel_id": 6, "private": False,
+                 "parent_id": None}
+        first = await store._add_job("key-1", job, **where)
+        assert await store._add_job("key-1", job, **where) == first  # the retry
+        assert await store._add_job("key-2", job, **where) != first  # another request
+        composition = write_piece(job, tmp_path / "out", 3, 80)
+        piece = await store.add_piece(first, job, composition, user_id=1, guild_id=5,
+                                      channel_id=6)
+        assert await store.add_piece(first, job, composition, user_id=1, guild_id=5,
+                                     channel_id=6) == piece
+        assert [r.id for r in await store.unfinished_jobs()] == [first, first + 1]
+        await store.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_database_made_before_request_keys_is_brought_up_to_date(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)  # the jobs table as earlier versions created it
+    db.execute("CREATE TABLE jobs (id INTEGER PRIMARY KEY, user_id BIGINT, guild_id BIGINT,"
+               " channel_id BIGINT, job JSON, private BOOLEAN, status VARCHAR(16), error "
+               "TEXT, parent_id INTEGER, created_at DATETIME, finished_at DATETIME)")
+    db.execute("INSERT INTO jobs (id, user_id, job, private, status) VALUES "
+               "(7, 1, '{\"text\": \"old\"}', 0, 'queued')")
+    db.commit()
+    db.close()
+
+    async def scenario():
+        store = await Store.open(f"sqlite+aiosqlite:///{path}")
+        assert [(r.id, r.job.text) for r in await store.unfinished_jobs()] == [(7, "old")]
+        assert await store.add_job(Job(text="new"), user_id=1, guild_id=None,
+                                   channel_id=None) == 8
+        await store.close()
+
+    asyncio.run(scenario())
+    db = sqlite3.connect(path)
+    assert "request_key" in {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
+    db.close()
+
+
 def test_env_example_documents_every_bot_variable_and_loads():
     root = Path(__file__).resolve().parents[1]
     example = (root / "deploy" / "env.example").read_text()

@@ -94,8 +94,9 @@ def failures(fake) -> list[str]:
     return [m["content"] for m in fake.messages.values() if "⚠️" in m["content"]]
 
 
-async def diagnose(titles: list[str], database_url: str, redis) -> dict[str, dict]:
-    """Where each lost request stands, in the bot's records and in Redis (for the report)."""
+async def diagnose(titles: list[str], database_url: str, redis) -> dict[str, list[dict]]:
+    """Where each lost or doubled request stands, in the bot's records and in Redis: one entry
+    per job row with its text (a request recorded twice shows up as two)."""
     from sqlalchemy import select
 
     from bot.redis_queue import RESULT_PREFIX, WAITING, job_key, task_key
@@ -106,8 +107,9 @@ async def diagnose(titles: list[str], database_url: str, redis) -> dict[str, dic
         async with store.sessions() as session:
             jobs = [row for row in (await session.scalars(select(JobRow))).all()
                     if row.job.get("text") in titles]
-            pieces = {row.job_id: row.message_id for row in
-                      (await session.scalars(select(PieceRow))).all()}
+            pieces: dict[int, list] = {}
+            for row in (await session.scalars(select(PieceRow))).all():
+                pieces.setdefault(row.job_id, []).append((row.id, row.message_id))
     finally:
         await store.close()
     stream = {}
@@ -116,7 +118,7 @@ async def diagnose(titles: list[str], database_url: str, redis) -> dict[str, dic
     pending = {entry["message_id"].decode(): entry["consumer"].decode() for entry in
                await redis.xpending_range("tunesmith:jobs", "tunesmith-workers", "-", "+",
                                           10_000)}
-    found: dict[str, dict] = {}
+    found: dict[str, list[dict]] = {}
     for row in jobs:
         about: dict = {"job": row.id, "status": row.status, "error": row.error,
                        "piece_message": pieces.get(row.id, "no piece")}
@@ -130,7 +132,7 @@ async def diagnose(titles: list[str], database_url: str, redis) -> dict[str, dic
                          rank=await redis.zrank(WAITING, task_id),
                          result=bool(await redis.exists(f"{RESULT_PREFIX}:{task_id}")),
                          messages={mid: pending.get(mid, "acked") for mid in messages})
-        found[row.job["text"]] = about
+        found.setdefault(row.job["text"], []).append(about)
     return found
 
 
@@ -232,9 +234,16 @@ async def chaos(tmp_path, marker, redis_server_, postgres_server_, *, outages: b
                 bot.stop()
             counts = visible_pieces(fake)
             missing = [title(i) for i in range(JOBS) if title(i) not in counts]
-            if missing:
+            doubled = [name for name, n in counts.items() if n > 1]
+            if missing or doubled:
                 try:
-                    figures["diagnosis"] = await diagnose(missing, postgres_server_.url, redis)
+                    figures["diagnosis"] = await diagnose(missing + doubled,
+                                                          postgres_server_.url, redis)
+                    figures["doubled_messages"] = {
+                        name: [{k: m.get(k) for k in ("id", "channel_id", "type", "webhook_id")}
+                               for m in fake.messages.values()
+                               if m["content"].startswith(f"🎵 **{name}**")]
+                        for name in doubled}
                 except Exception as error:  # the figures above still get reported
                     figures["diagnosis"] = f"diagnosis failed: {error!r}"
             resubmitted = 0
