@@ -106,7 +106,9 @@ class Composer:
             midi, file_tempo = read_upload(job.midi_path)  # a bad file is refused first
             request, given = continue_request(parse(job, job.text or "continue this piece"),
                                               midi, file_tempo)
-            return Resolved(make_spec(request, seed), request.to_json(), given)
+            # the upload's own bars are put back where they were: no octave moved
+            return Resolved(replace(make_spec(request, seed), octave=0), request.to_json(),
+                            given)
         if job.action == "compose":
             request = parse(job, job.text)
             spec, recorded = make_spec(request, seed), request.to_json()

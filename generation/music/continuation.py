@@ -17,9 +17,8 @@ import pretty_midi
 
 from generation.job import MAX_BPM, MIN_BPM, Request
 from generation.music.keyfind import estimate_key
-from generation.music.melody import tonic_shift
 from generation.music.plan import Plan, Section, make_plan
-from generation.music.spec import Spec, parse_key, parse_meter
+from generation.music.spec import Spec, parse_key, parse_meter, tonic_shift
 from models.errors import MidiError
 from models.grid import top_notes
 from models.harmony import Chord, fit_bars

@@ -12,15 +12,10 @@ import math
 from dataclasses import replace
 
 from generation.music.plan import Plan
-from generation.music.spec import Spec
+from generation.music.spec import Spec, tonic_shift
 from models.notes import Controls, Note
 
 CONTEXT_BARS = 4  # bars of earlier melody given to the model as a prefix
-
-
-def tonic_shift(tonic: int) -> int:
-    """Semitones from C to the pitch class `tonic`, staying within a tritone."""
-    return tonic if tonic <= 6 else tonic - 12
 
 
 def transposition(spec: Spec) -> int:

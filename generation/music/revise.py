@@ -25,14 +25,15 @@ from generation.music.spec import (
     Spec,
     emotion,
     make_spec,
+    octave_for,
     register,
 )
-from generation.vocab import MINOR_MODES, MOOD_KEY, MOOD_TEMPO, STYLE_TEMPO
+from generation.vocab import MINOR_MODES, MOOD_KEY, STYLE_TEMPO
 from models.errors import RequestError
 
 MAX_TOTAL_BARS = 200
 # how far a mood edit moves valence and arousal towards the named mood's: a bit, plain, much
-MOOD_STEP = {LITTLE: 0.35, 1.0: 0.6, LOT: 1.0}
+MOOD_STEP = {LITTLE: 0.45, 1.0: 0.7, LOT: 1.0}
 
 
 def key_name(tonic: int, mode: str) -> str:
@@ -216,17 +217,9 @@ def _mode_changes(base: Spec, changes: Changes) -> bool:
 
 def _rewritten(base: Spec, changes: Changes) -> Spec:
     """Mood, style, mode or meter: the piece's request asked again with the change, on the
-    same seed, keeping everything the user stated before."""
+    same seed and form, keeping everything the user stated before."""
     stated = set(base.stated)
-    mood = base.mood
-    valence, arousal = base.valence, base.arousal
-    if changes.mood:
-        step = MOOD_STEP.get(changes.mood_amount, 0.6)
-        target_v, target_a = emotion((changes.mood,))
-        valence = valence + step * (target_v - valence)
-        arousal = arousal + step * (target_a - arousal)
-        mood = changes.mood if step >= 0.5 else base.mood
-    style = changes.style or base.style
+    mood, style = base.mood, changes.style or base.style
     key = base.key
     if changes.mood and "key" not in stated and changes.mood_amount >= 1.0:
         wanted = MOOD_KEY[changes.mood].split()[1]  # the mode listeners hear in this mood
@@ -235,11 +228,9 @@ def _rewritten(base: Spec, changes: Changes) -> Spec:
     if changes.mode:
         key = key_name(base.tonic, changes.mode)
     tempo = base.tempo_bpm
-    if "tempo" not in stated and (changes.mood or changes.style):
-        low = max(MOOD_TEMPO[mood][0], STYLE_TEMPO[style][0])
-        high = min(MOOD_TEMPO[mood][1], STYLE_TEMPO[style][1])
-        if low <= high:
-            tempo = min(high, max(low, tempo))  # the nearest tempo the new feel allows
+    if changes.style and "tempo" not in stated:  # the nearest tempo the new style allows
+        low, high = STYLE_TEMPO[style]
+        tempo = min(high, max(low, tempo))
     meter = changes.meter or f"{base.meter[0]}/{base.meter[1]}"
     instruments = tuple(dict.fromkeys(p.instrument for p in base.parts if p.role in (
         "lead", "comp", "counter", "pad") or "instruments" in stated))
@@ -249,24 +240,42 @@ def _rewritten(base: Spec, changes: Changes) -> Spec:
         duration_s=base.duration_s, bars=None if changes.meter else base.bars,  # the form
         stated=tuple(stated), notes=())
     spec = make_spec(request, base.seed)
+    spec = replace(spec, valence=base.valence, arousal=base.arousal, density=base.density)
     if changes.style is None:
-        spec = replace(spec, parts=base.parts)  # only a new style changes the ensemble
+        spec = replace(spec, parts=base.parts, velocity=base.velocity)  # the same ensemble
     if changes.mood:
-        spec = _felt(spec, valence, arousal)
+        spec = _felt(spec, changes)
     return replace(spec, extensions=base.extensions, notes=())
 
 
-def _felt(spec: Spec, valence: float, arousal: float) -> Spec:
-    """The emotion moved part of the way, and what listeners hear of it moved with it
-    (Juslin & Laukka 2004): density, loudness, articulation and tempo follow arousal."""
-    lift = arousal - spec.arousal  # -2 .. 2
-    density = min(0.95, max(0.3, spec.density + 0.35 * lift))
-    loudness = round(22 * lift)  # as make_spec: velocity 72 + 22 × arousal
-    parts = tuple(replace(p, velocity=max(30, min(120, p.velocity + loudness)))
-                  for p in spec.parts)
-    tempo = int(min(MAX_BPM, max(MIN_BPM, round(spec.tempo_bpm * (1 + 0.15 * lift)))))
-    return replace(spec, valence=round(valence, 3), arousal=round(arousal, 3),
+def _felt(spec: Spec, changes: Changes) -> Spec:
+    """The emotion moved towards `changes.mood`, by a step that grows with the amount, and
+    what listeners hear of it moved with it (Juslin & Laukka 2004; Gabrielsson & Lindström
+    2010): tempo, density and loudness follow arousal and valence, articulation arousal, the
+    melody's register valence. The same rules as make_spec, applied to the change."""
+    step = MOOD_STEP.get(changes.mood_amount, MOOD_STEP[1.0])
+    target_v, target_a = emotion((changes.mood,))
+    valence = spec.valence + step * (target_v - spec.valence)
+    arousal = spec.arousal + step * (target_a - spec.arousal)
+    d_v, d_a = valence - spec.valence, arousal - spec.arousal
+    density = min(0.95, max(0.3, spec.density + 0.4 * d_a + 0.1 * d_v))
+    loudness = round(18 * d_a + 8 * d_v)  # make_spec: velocity 72 + 18 × arousal + 8 × valence
+    parts = []
+    for part in spec.parts:
+        part = replace(part, velocity=max(30, min(120, part.velocity + loudness)))
+        if part.role == "lead":  # the melody's register follows valence (spec.register)
+            played = instrument(part.instrument)
+            low, high = register("lead", played.low, played.high, spec.profile, valence)
+            part = replace(part, low=low, high=high)
+        parts.append(part)
+    lead = next(p for p in parts if p.role == "lead")
+    # faster when more excited or happier, slower when calmer or sadder
+    # (a tempo named in the same line is applied after this: see `revise`)
+    quicken = 1 + 0.15 * d_a + 0.1 * d_v
+    tempo = int(min(MAX_BPM, max(MIN_BPM, round(spec.tempo_bpm * quicken))))
+    return replace(spec, mood=changes.mood if step >= 0.5 else spec.mood,
+                   valence=round(valence, 3), arousal=round(arousal, 3),
                    density=round(density, 3), legato=round(0.97 - 0.22 * max(arousal, 0.0), 3),
-                   parts=parts, velocity=max(30, min(120, spec.velocity + loudness)),
-                   tempo_bpm=tempo, duration_s=round(spec.duration_s * spec.tempo_bpm / tempo,
-                                                     3))
+                   parts=tuple(parts), velocity=max(30, min(120, spec.velocity + loudness)),
+                   octave=octave_for(lead, spec.tonic), tempo_bpm=tempo,
+                   duration_s=round(spec.duration_s * spec.tempo_bpm / tempo, 3))

@@ -158,8 +158,8 @@ def bars_for_length(duration_s: float, bar_s: float) -> int:
 
 
 def choose_parts(profile: StyleProfile, wanted: tuple[str, ...], stated: bool,
-                 arousal: float, without: tuple[str, ...] = ()) -> tuple[tuple[Part, ...],
-                                                                      list[str]]:
+                 arousal: float, without: tuple[str, ...] = (),
+                 valence: float = 0.0) -> tuple[tuple[Part, ...], list[str]]:
     """The ensemble: the style's roles, with the instruments the user asked for put in them.
 
     Styles with a rhythm section keep their bass and drums around what the user named; the
@@ -199,13 +199,13 @@ def choose_parts(profile: StyleProfile, wanted: tuple[str, ...], stated: bool,
             roles[role] = None
             notes.append(f"left out the {name} as asked")
     parts = []
-    velocity = int(round(72 + 22 * arousal))
+    velocity = int(round(72 + 18 * arousal + 8 * valence))  # loud: excited, and happy
     for role, name in roles.items():
         if name is None:
             continue
         inst = instrument(name)
         role = role.split(":")[0]
-        low, high = register(role, inst.low, inst.high, profile)
+        low, high = register(role, inst.low, inst.high, profile, valence)
         level = {"lead": velocity, "comp": velocity - 14, "bass": velocity - 6,
                  "pad": velocity - 24, "drums": velocity - 8, "counter": velocity - 10,
                  "timpani": velocity}[role]
@@ -214,10 +214,37 @@ def choose_parts(profile: StyleProfile, wanted: tuple[str, ...], stated: bool,
     return tuple(parts), notes
 
 
-def register(role: str, low: int, high: int, profile: StyleProfile) -> tuple[int, int]:
-    """Each role's band, narrowed to what the instrument can play."""
+COMFORT = 72  # MIDI pitch the melody model centres on when free (C5), in the key of C
+LEAD_SPAN = 18  # semitones of the melody's band: narrow enough that the band sets the register
+LIFT = 7  # semitones the melody's band moves per unit of valence (happy higher, sad lower)
+
+
+def tonic_shift(tonic: int) -> int:
+    """Semitones from C to the pitch class `tonic`, staying within a tritone."""
+    return tonic if tonic <= 6 else tonic - 12
+
+
+def octave_for(lead: Part, tonic: int) -> int:
+    """The octave the melody is transposed by (-1, 0 or 1), so that the model, which writes
+    in C around `COMFORT`, writes in the middle of the lead's band: without it the key's
+    transposition (up to a tritone either way) decides the register, not the mood."""
+    middle = (lead.low + lead.high) / 2
+    return min((0, -1, 1), key=lambda o: abs(middle - tonic_shift(tonic) - 12 * o - COMFORT))
+
+
+def register(role: str, low: int, high: int, profile: StyleProfile,
+             valence: float = 0.0) -> tuple[int, int]:
+    """Each role's band, narrowed to what the instrument can play.
+
+    The melody's band is centred on the style's register, moved up with valence: listeners
+    hear happy music higher and sad music lower (Gabrielsson & Lindström 2010), and the band
+    is narrow enough that the key's transposition cannot undo it.
+    """
     band = {"lead": profile.lead_range, "comp": (48, 72), "bass": (28, 52), "pad": (48, 76),
             "counter": (55, 79), "drums": (35, 81), "timpani": (40, 55)}[role]
+    if role == "lead":
+        middle = (band[0] + band[1]) // 2 + round(LIFT * valence)
+        band = (middle - LEAD_SPAN // 2, middle + LEAD_SPAN // 2)
     lo, hi = max(low, band[0]), min(high, band[1])
     if hi - lo < 12:  # the instrument lives elsewhere: use its own best octave and a half
         middle = (low + high) // 2
@@ -237,7 +264,7 @@ def make_spec(request: Request, seed: int) -> Spec:
     valence, arousal = emotion(tuple(getattr(request, "moods", ()) or (request.mood,)))
     stated_instruments = "instruments" in request.stated
     parts, notes = choose_parts(profile, tuple(request.instruments), stated_instruments, arousal,
-                                tuple(getattr(request, "without", ())))
+                                tuple(getattr(request, "without", ())), valence)
     rng = random.Random(seed)
     beats = meter[0] * 4 / meter[1]
     bar_s = beats * 60.0 / request.tempo_bpm
@@ -247,7 +274,8 @@ def make_spec(request: Request, seed: int) -> Spec:
         duration = (bars - 1) * bar_s + 2 * bar_s / meter[0]  # two beats of held ending
         notes.append(f"the piece needs {duration:.1f} s to fit {bars} bars")
     # calm pieces move slowly but still sing: even the calmest keeps about a note a beat
-    density = min(0.95, max(0.3, 0.55 + 0.35 * arousal + rng.uniform(-0.05, 0.05)))
+    density = min(0.95, max(0.3, 0.55 + 0.4 * arousal + 0.1 * valence
+                            + rng.uniform(-0.05, 0.05)))
     strictness = profile.scale_strictness
     if valence < -0.3 and arousal > 0.3:  # tense: let chromatic colour in
         strictness = min(strictness, 0.7)
@@ -259,5 +287,6 @@ def make_spec(request: Request, seed: int) -> Spec:
         velocity=next(p.velocity for p in parts if p.role == "lead"),
         legato=round(0.97 - 0.22 * max(arousal, 0.0), 3), swing=profile.swing,
         scale_strictness=strictness, parts=parts, melody_seed=rng.randrange(2**31),
+        octave=octave_for(next(p for p in parts if p.role == "lead"), tonic),
         stated=tuple(request.stated), notes=tuple(request.notes) + tuple(extra_notes + notes),
     )

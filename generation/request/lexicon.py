@@ -193,7 +193,12 @@ _mood("tense", "tense", "scary", "suspense", "suspenseful", "inquietant", "inqui
       "aterrador", "aterradora", "beangstigend", "anxious", "nervous", "tension", "uneasy",
       "nail-biting", "紧张", "悬疑", "焦虑", "tendu", "tendue", "angoissant", "angoissante",
       "tenso", "tensa", "angustioso", "angespannt", "spannend", "nervos", "beklemmend",
-      "teso")
+      "teso",
+      # anger: negative and aroused, which of the eleven moods is tense
+      "angry", "anger", "furious", "fury", "rage", "raging", "enraged", "aggressive",
+      "fierce", "wrathful", "en colere", "furieux", "furieuse", "rageur", "enojado", "enojada",
+      "furioso", "furiosa", "rabioso", "agresivo", "wutend", "zornig", "aggressiv", "愤怒",
+      "生气", "暴怒")
 _mood("romantic", "romantic", "romance", "love song", "in love", "tender", "amorous",
       "浪漫", "爱情", "romantique", "amoureux", "amoureuse", "romantico", "romantica",
       "romantisch", "romantische", "zartlich", "verliebt")
