@@ -106,6 +106,13 @@ def _eval(args: argparse.Namespace) -> int:
         numbers = report.write(Settings.from_env().cache_dir, Path(out))
         print(json.dumps({"report": out, "nll": numbers["nll"],
                           "two_sample_accuracy": numbers["two_sample_accuracy"]}, indent=2))
+    elif args.what == "chat":
+        from generation import Composer, evaluate_chat
+
+        result = evaluate_chat(Composer(), args.split, Path(args.out or "reports"))
+        overall = result["summary"]["overall"]
+        print(json.dumps({"split": args.split, "turns": overall["turns"]}
+                         | {k: v for k, v in overall.items() if k != "turns"}, indent=2))
     return 0
 
 
@@ -168,9 +175,14 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(handler=_train)
 
     evaluate = commands.add_parser("eval", help="score the parser, the model or whole pieces")
-    evaluate.add_argument("what", choices=["parser", "model", "compose"], help="what to score")
+    evaluate.add_argument("what", choices=["parser", "model", "compose", "chat"],
+                          help="what to score")
     evaluate.add_argument("--out", help="report path (default reports/model.md or "
-                                        "reports/compose.md)")
+                                        "reports/compose.md); for chat, the folder for "
+                                        "chat.md and chat.json (default reports)")
+    evaluate.add_argument("--split", choices=["report", "tune", "all"], default="report",
+                          help="chat: which dialogues to run (default: the held-out report "
+                               "split)")
     evaluate.set_defaults(handler=_eval)
 
     compose = commands.add_parser("compose", help="compose a piece from a sentence")

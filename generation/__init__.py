@@ -48,6 +48,8 @@ _LAZY = {  # name → "module:attribute", imported when first asked for
     "evaluate_compose": "generation.tools.evaluate:evaluate",
     "load_eval_requests": "generation.tools.evaluate:load_requests",
     "report_markdown": "generation.tools.evaluate:report_markdown",
+    "evaluate_chat": "generation.tools.eval_chat:write_report",
+    "load_dialogues": "generation.tools.eval_chat:load_dialogues",
     "bench_pieces": "generation.tools.bench:run",
     "bench_parser": "generation.tools.request_bench:run",
 }

@@ -111,3 +111,97 @@ def test_changes_survive_json():
     changes = Changes(tempo_factor=1.07, swap=(("piano", "harp"),), add=("cello",))
     assert Changes.from_json(changes.to_json()) == changes
     assert not Changes() and Changes(transpose=2)
+
+
+@pytest.mark.parametrize("line, section", [
+    ("a new ending", "ending"), ("redo the middle", "middle"), ("different opening", "beginning"),
+    ("can you rewrite the ending?", "ending"), ("une nouvelle fin", "ending"),
+    ("refais le milieu", "middle"), ("un autre début", "beginning"),
+    ("un final nuevo", "ending"), ("rehaz la parte del medio", "middle"),
+    ("otro comienzo", "beginning"), ("ein neues Ende", "ending"),
+    ("mach den Mittelteil neu", "middle"), ("einen anderen Anfang", "beginning"),
+    ("换个结尾", "ending"), ("重写中间部分", "middle"), ("换一个开头", "beginning"),
+])
+def test_a_structure_edit_names_the_section_written_anew(line, section):
+    turn = read_turn(line, has_piece=True)
+    assert (turn.kind, turn.changes) == ("edit", Changes(rewrite=section)), line
+
+
+def test_a_longer_outro_is_not_a_rewrite():
+    assert read_turn("a longer outro", has_piece=True).changes.rewrite is None
+
+
+MORE_EDITS = [  # found by the tune split of generation/data/chat_dialogues.jsonl
+    ("that's lovely! could you make it a bit faster and maybe add a cello?",
+     {"tempo_factor": 1.07, "add": ("cello",)}),
+    ("¿Podrías cambiar el violín por una flauta?", {"swap": (("violin", "flute"),)}),
+    ("Könnten Sie bitte ein Saxophon hinzufügen?", {"add": ("saxophone",)}),
+    ("¿Y un minuto de duración?", {"duration_s": 60.0}),
+    ("Et le transposer un demi-ton plus bas ?", {"transpose": -1}),
+    ("¿Podrías quitar el piano?", {"remove": ("piano",)}),
+    ("génial ! remplace l'harmonica par une trompette", {"swap": (("harmonica", "trumpet"),)}),
+    ("sax out, trumpet in", {"swap": (("saxophone", "trumpet"),)}),
+    ("put a sax on the melody", {"lead": "saxophone"}),
+    ("ditch the drums", {"remove": ("drums",)}),
+    ("lower it a whole step", {"transpose": -2}),
+    ("monte-le d'un ton", {"transpose": 2}),
+    ("y súbelo un tono", {"transpose": 2}),
+    ("down a 4th", {"transpose": -5}),
+    ("Könnten Sie es in die parallele Durtonart setzen?", {"mode": "major", "relative": True}),
+    ("¿Podrías ponerla en la relativa mayor?", {"mode": "major", "relative": True}),
+    ("el doble de largo", {"length_factor": 2.0}),  # "largo" here is no tempo
+    ("c'est trop long, tu peux la faire plus courte ?", {"length_factor": round(1 / 1.5, 4)}),
+    ("Pourriez-vous la rendre un peu plus lente ?", {"tempo_factor": round(1 / 1.07, 4)}),
+    ("la versión 1 pero con piano", {"add": ("piano",)}),
+    ("mit Flöte", {"add": ("flute",)}),
+    ("and a piano", {"add": ("piano",)}),
+    ("schön, kannst du noch ein Cello dazu nehmen?", {"add": ("cello",)}),
+    ("die Melodie bitte auf dem Cello", {"lead": "cello"}),
+    ("make it a lil happier", {"mood": "happy", "mood_amount": LITTLE}),
+    ("fatser", {"tempo_factor": 1.15}),  # letters swapped
+    ("add a chello", {"add": ("cello",)}),  # a letter doubled
+    ("add a piano n a cello", {"add": ("piano", "cello")}),
+    ("再加个大提琴", {"add": ("cello",)}),
+    ("不错，不过把鼓去掉吧", {"remove": ("drums",)}),
+    ("把电钢琴换成吉他", {"swap": (("electric piano", "guitar"),)}),
+    ("旋律换成小提琴", {"lead": "violin"}),
+    ("很好，现在改成爵士风格", {"style": "jazz"}),
+    ("再升高一个全音", {"transpose": 2}),
+    ("请改成关系大调", {"mode": "major", "relative": True}),
+    ("改成大调", {"mode": "major"}),
+    ("快一点点", {"tempo_factor": 1.07}),
+    ("半速", {"tempo_factor": 0.5}),
+]
+
+
+@pytest.mark.parametrize("line, expected", MORE_EDITS)
+def test_edits_in_polite_hasty_and_other_words(line, expected):
+    turn = read_turn(line, has_piece=True)
+    assert (turn.kind, turn.changes) == ("edit", Changes(**expected)), line
+
+
+@pytest.mark.parametrize("line, kind, base", [
+    ("hmm, actually undo that", "undo", None), ("算了，撤销", "undo", None),
+    ("nope undo", "undo", None), ("can we go back to the first one?", "goto", 1),
+    ("la version 1 mais à la guitare", "edit", 1), ("再来一次", "again", None),
+    ("sick, thx", "smalltalk", None), ("Thank you, that is wonderful.", "smalltalk", None),
+    ("Vielen Dank!", "smalltalk", None), ("hi there!", "smalltalk", None),
+    ("blorp?!", "unknown", None), ("asdfgh", "unknown", None), ("idk", "unknown", None),
+    ("new one: a dreamy ambient synth pad piece", "new", None),
+    ("ahora algo totalmente distinto: un rock", "new", None),
+    ("a lullaby on the music box", "new", None),
+])
+def test_more_conversation_moves(line, kind, base):
+    turn = read_turn(line, has_piece=True)
+    assert (turn.kind, turn.base) == (kind, base), line
+
+
+@pytest.mark.parametrize("line, topic", [
+    ("which instruments can you play?", "instrument list"), ("Que savez-vous faire ?", "abilities"),
+    ("¿en qué tonalidad está?", "key"), ("combien de temps dure-t-il ?", "length"),
+    ("¿cuánto dura?", "length"), ("wat key is it in now", "key"),
+    ("Could you tell me what key it is in?", "key"), ("用了什么和弦？", "chords"),
+])
+def test_more_questions(line, topic):
+    turn = read_turn(line, has_piece=True)
+    assert (turn.kind, turn.topic) == ("question", topic), line

@@ -1,0 +1,97 @@
+"""`tunesmith eval chat`: dialogues through a real Conversation, each turn checked on the piece
+the user gets; a wrong expectation must show up as a failure."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.cli import build_parser
+from generation import Composer
+from generation.tools.eval_chat import (
+    EDIT_KEYS,
+    evaluate,
+    load_dialogues,
+    report_markdown,
+)
+
+FIRST = ["calm piano in D minor", {"new": {"key": "D minor"}}]
+
+
+def dialogue(*turns):
+    return {"id": "t1", "split": "tune", "voice": "terse", "lang": "en", "turns": [FIRST, *turns]}
+
+
+@pytest.fixture(scope="module")
+def composer():
+    return Composer()
+
+
+def test_a_dialogue_done_right_counts_every_turn_exact(composer, tmp_path):
+    result = evaluate(composer, [dialogue(
+        ["faster and add a cello", {"tempo": "up", "add": ["cello"]}],
+        ["what key is this in?", {"ask": "key", "has": ["D minor"]}],
+        ["undo", {"undo": 1}])], tmp_path)
+    summary = result["summary"]
+    assert [r["problems"] for r in result["rows"]] == [[], [], [], []]
+    assert summary["overall"]["exact"] == {"good": 4, "of": 4, "share": 1.0}
+    assert summary["overall"]["melody kept where promised"]["of"] == 1
+    kept = summary["overall"]["attributes kept"]
+    assert kept["of"] >= 6 and kept["good"] == kept["of"]  # key, meter, style, mood, seeds...
+    assert {"tempo: relative", "instruments: add", "combined edits", "question", "undo",
+            "first request"} <= set(summary["per_kind"])
+    assert summary["failing"] == []
+
+
+def test_wrong_expectations_are_counted_as_failures(composer, tmp_path):
+    result = evaluate(composer, [dialogue(
+        ["faster and add a cello", {"add": ["cello"]}],  # the tempo moved: not "kept"
+        ["a bit slower", {"tempo": "up"}],
+        ["what key is this in?", {"ask": "key", "has": ["E major"]}],
+        ["undo", {"undo": 1}])], tmp_path)
+    rows = result["rows"]
+    assert rows[1]["kept"] is False and any("not kept: tempo" in p for p in rows[1]["problems"])
+    assert any(p.startswith("tempo") and "not up" in p for p in rows[2]["problems"])
+    assert rows[3]["answered"] is False
+    assert rows[4]["problems"] == ["current v2, not v1"]
+    overall = result["summary"]["overall"]
+    assert overall["exact"]["good"] == 1 and len(result["summary"]["failing"]) == 4
+    assert overall["attributes kept"]["good"] < overall["attributes kept"]["of"]
+
+
+def test_the_report_names_its_machine_targets_and_failures(composer, tmp_path):
+    result = evaluate(composer, [dialogue(["slower", {"tempo": "up"}])], tmp_path)
+    result["about"] = {"split": "tune", "command": "tunesmith eval chat --split tune",
+                       "cpu": "Test CPU", "cores": 2, "date": "today", "seconds": 1.0}
+    text = report_markdown(result)
+    assert "Test CPU, 2 cores" in text and "tune split" in text
+    assert "| exact | ≥ 95% | 1/2 (50.0%) | no |" in text
+    assert "t1 turn 2 “slower”" in text
+    json.dumps(result)  # chat.json is this object
+
+
+def test_the_dialogues_cover_the_kinds_languages_and_splits():
+    dialogues = load_dialogues()
+    assert len(dialogues) >= 150
+    report = [d for d in dialogues if d["split"] == "report"]
+    assert 0.3 <= len(report) / len(dialogues) <= 0.36  # 2:1
+    for split in ("tune", "report"):
+        assert {d["lang"] for d in dialogues if d["split"] == split} == {
+            "en", "fr", "es", "de", "zh"}
+    known = {*EDIT_KEYS, "new", "base", "vary", "again", "undo", "redo", "goto", "ask", "has",
+             "talk", "error"}
+    named = set()
+    for d in dialogues:
+        assert 2 <= len(d["turns"]) <= 6, d["id"]
+        for _, expect in d["turns"]:
+            assert expect and set(expect) <= known, (d["id"], expect)
+            named |= set(expect)
+    assert named == known
+    assert len({d["id"] for d in dialogues}) == len(dialogues)
+
+
+def test_the_command_line_knows_eval_chat():
+    args = build_parser().parse_args(["eval", "chat", "--split", "tune", "--out", "x"])
+    assert (args.what, args.split, args.out) == ("chat", "tune", "x")
+    assert build_parser().parse_args(["eval", "chat"]).split == "report"
