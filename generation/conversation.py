@@ -264,7 +264,11 @@ class Conversation:
             return Answer("piece", action, reply, version.number, None, {}, piece)
         changed = differences(base.piece.spec, piece.spec)
         kept = kept_words(melody_kept(base.piece, piece))
-        reply = f"v{version.number} ← v{base.number}: {describe(changed)}; {kept}"
+        said = describe(changed)
+        rewrite = (job.changes or {}).get("rewrite")
+        if rewrite:  # the form is the same, so the spec's attributes cannot say it
+            said = f"the {rewrite} written anew" + (f", {said}" if changed else "")
+        reply = f"v{version.number} ← v{base.number}: {said}; {kept}"
         return Answer("piece", action, reply, version.number, base.number, changed, piece)
 
     def _move(self, turn: Turn) -> Answer:

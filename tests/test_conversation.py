@@ -138,3 +138,45 @@ def test_chat_json_prints_one_object_per_line_and_a_seed_makes_it_reproducible(t
         if a["piece"]:
             assert a["piece"]["seed"] == b["piece"]["seed"]
             assert Path(a["piece"]["midi"]).read_bytes() == Path(b["piece"]["midi"]).read_bytes()
+
+
+def test_a_new_ending_keeps_the_melody_before_it(composer, tmp_path):
+    talk = Conversation(lambda job: composer.run(job, tmp_path), random.Random(5))
+    first = talk.say("calm piano in D minor, 40 seconds").piece
+    assert len(first.form.split("·")) >= 3  # sections enough for an ending of its own
+    answer = talk.say("a new ending")
+    before, after = lead_line(first), lead_line(answer.piece)
+    assert answer.reply.startswith("v2 ← v1: the ending written anew")
+    assert answer.changed == {} and after != before
+    assert answer.piece.spec["rewrites"][0] > 0  # not the first section
+    opening = [note for note in before if note[0] < 8]  # the first two bars
+    assert opening and all(note in set(after) for note in opening)
+
+
+def test_a_lead_an_octave_away_plays_the_same_notes_an_octave_away(talk):
+    before = lead_line(talk.current.piece)
+    answer = talk.say("melody on cello")
+    after = lead_line(answer.piece)
+    assert answer.changed["lead"] == ["piano", "cello"] and "same melody" in answer.reply
+    assert [b for b, _ in after] == [b for b, _ in before]
+    assert {p2 - p1 for (_, p1), (_, p2) in zip(before, after, strict=True)} in ({-12}, {-24})
+
+
+def test_length_and_a_stated_tempo_survive_a_mood_edit(talk):
+    base = talk.current.piece.spec
+    slower = talk.say("slower and sadder").piece.spec
+    assert slower["tempo_bpm"] == round(base["tempo_bpm"] / 1.15)  # the named change only
+    assert slower["bars"] == base["bars"]
+    happier = talk.say("much happier").piece.spec
+    assert happier["tempo_bpm"] == slower["tempo_bpm"]  # stated in the line before: kept
+    assert abs(happier["total_duration_s"] - slower["total_duration_s"]) < 0.01
+
+
+def test_shorter_and_longer_always_change_a_short_piece(composer, tmp_path):
+    talk = Conversation(lambda job: composer.run(job, tmp_path), random.Random(4))
+    first = talk.say("a folk tune, 8 seconds").piece.spec
+    shorter = talk.say("shorter").piece.spec
+    assert shorter["total_duration_s"] < first["total_duration_s"]
+    longer = talk.say("longer")
+    assert longer.piece.spec["total_duration_s"] > shorter["total_duration_s"]
+    assert "same melody" in longer.reply or "of the melody kept" in longer.reply

@@ -81,19 +81,21 @@ class MelodyWriter:
             start, count = section.start, section.bars
             if section.label == "given":
                 continue
-            seed = spec.melody_seed + 101 * index + 1_000_003 * spec.variant
+            fresh = index in spec.rewrites  # a structure edit: written anew, never copied
+            seed = (spec.melody_seed + 101 * index + 1_000_003 * spec.variant
+                    + 7_919 * spec.rewrites.count(index))
             family = section.label.rstrip("'")
             if section.label == "intro":
                 continue
             if section.label == "end":
                 melody += self._final_note(spec, melody, start)
                 continue
-            if section.label in heard and heard[section.label][1] == count:
+            if section.label in heard and heard[section.label][1] == count and not fresh:
                 source, _ = heard[section.label]
                 copied = _window(melody, source * bar, (source + count) * bar)
                 melody += _shift(copied, (start - source) * bar)
                 continue
-            if family in heard and count >= 2:
+            if family in heard and count >= 2 and not fresh:
                 source, length = heard[family]
                 half = min(count, length) // 2
                 melody += _shift(_window(melody, source * bar, (source + half) * bar),

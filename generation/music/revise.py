@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from generation.job import LITTLE, LOT, MAX_BPM, MIN_BPM, Changes, Request
 from generation.music.instruments import BASS_INSTRUMENTS, BY_NAME, instrument
+from generation.music.plan import make_plan
 from generation.music.spec import (
     MAJOR_NAMES,
     MINOR_NAMES,
@@ -51,6 +52,8 @@ def revise(base: Spec, changes: Changes) -> Spec:
     spec = _keyed(spec, changes)
     spec = _voiced(spec, changes)
     spec = _lengthened(spec, changes)
+    if changes.rewrite:
+        spec = _restructured(spec, changes.rewrite)
     if changes.tempo_bpm is not None or changes.tempo_factor is not None:
         spec = retimed(spec, bpm=changes.tempo_bpm, factor=changes.tempo_factor)
     stated = tuple(dict.fromkeys(spec.stated + _stated(changes)))
@@ -58,7 +61,7 @@ def revise(base: Spec, changes: Changes) -> Spec:
 
 
 def _stated(changes: Changes) -> tuple[str, ...]:
-    named = {"tempo": changes.tempo_bpm or changes.tempo_factor,
+    named = {"tempo": changes.tempo_bpm or changes.tempo_factor, "form": changes.rewrite,
              "key": changes.tonic or changes.mode or changes.transpose,
              "instruments": changes.add or changes.remove or changes.swap or changes.lead,
              "length": changes.duration_s or changes.length_factor, "meter": changes.meter,
@@ -120,10 +123,21 @@ def _voiced(spec: Spec, changes: Changes) -> Spec:
     """Instruments added, left out, swapped, or given the melody; the notes stay."""
     parts = list(spec.parts)
     names = {p.instrument for p in parts}
+    octave = spec.octave
+
+    def lead_to(name: str) -> None:
+        nonlocal parts, octave
+        lead = next(p for p in parts if p.role == "lead")
+        moved, octaves = _relead(lead, name, spec)
+        parts = [moved if p is lead else p for p in parts]
+        octave += octaves
+
     for old, new in changes.swap:
         if old not in names:
             raise RequestError(f"there is no {old} in this piece to swap")
         _check(new)
+        if spec.part("lead") and spec.part("lead").instrument == old:
+            lead_to(new)
         parts = [_recast(p, new, spec) if p.instrument == old else p for p in parts]
     for name in changes.remove:
         if name not in names:
@@ -134,7 +148,8 @@ def _voiced(spec: Spec, changes: Changes) -> Spec:
             if heir is None:
                 raise RequestError(f"without the {name} nothing would be left to play the "
                                    "melody; swap it for another instrument instead")
-            parts.insert(0, replace(_recast(spec.part("lead"), heir.instrument, spec)))
+            parts.insert(0, spec.part("lead"))
+            lead_to(heir.instrument)
     for name in changes.add:
         _check(name, drums_ok=True)
         if name in {p.instrument for p in parts}:
@@ -142,10 +157,10 @@ def _voiced(spec: Spec, changes: Changes) -> Spec:
         parts.append(_added(name, parts, spec))
     if changes.lead:
         _check(changes.lead)
-        parts = [_recast(p, changes.lead, spec) if p.role == "lead" else p for p in parts]
+        lead_to(changes.lead)
     if parts == list(spec.parts):
         return spec
-    return replace(spec, parts=tuple(parts))
+    return replace(spec, parts=tuple(parts), octave=octave)
 
 
 def _check(name: str, drums_ok: bool = False) -> None:
@@ -156,11 +171,24 @@ def _check(name: str, drums_ok: bool = False) -> None:
 def _recast(part: Part, name: str, spec: Spec) -> Part:
     """`part` played by `name`: its register kept where the instrument can play it."""
     new = instrument(name)
-    if part.role == "lead" and new.low <= part.low and part.high <= new.high:
-        low, high = part.low, part.high  # the same notes fit: keep them
+    if new.low <= part.low and part.high <= new.high:
+        low, high = part.low, part.high
     else:
-        low, high = register(part.role, new.low, new.high, spec.profile)
+        low, high = register(part.role, new.low, new.high, spec.profile, spec.valence)
     return Part(part.role, name, new.program, new.is_drum, low, high, part.velocity)
+
+
+def _relead(lead: Part, name: str, spec: Spec) -> tuple[Part, int]:
+    """The melody given to `name`, and the octaves it moves: the same notes, moved by whole
+    octaves into the instrument's range when they do not fit (a cello plays the flute's
+    tune an octave or two lower). The model sees the same band in C, so writes the same
+    notes; only when no octave fits is the band the instrument's own (and the tune new)."""
+    new = instrument(name)
+    for octaves in sorted(range(-3, 4), key=abs):
+        low, high = lead.low + 12 * octaves, lead.high + 12 * octaves
+        if new.low <= low and high <= new.high:
+            return Part("lead", name, new.program, False, low, high, lead.velocity), octaves
+    return _recast(lead, name, spec), 0
 
 
 def _added(name: str, parts: list[Part], spec: Spec) -> Part:
@@ -191,6 +219,8 @@ def _lengthened(spec: Spec, changes: Changes) -> Spec:
     target = changes.duration_s or spec.total_duration_s * changes.length_factor
     target = max(5.0, min(300.0, target))
     extra = round((target - spec.total_duration_s) / spec.bar_s)
+    if changes.length_factor and changes.length_factor > 1:
+        extra = max(extra, 2)  # "longer" always adds something: a two-bar phrase at least
     if extra >= 2:
         phrase = spec.profile.phrase_bars
         if spec.total_bars + extra > MAX_TOTAL_BARS:
@@ -203,13 +233,39 @@ def _lengthened(spec: Spec, changes: Changes) -> Spec:
             else:
                 sections[-1] += extra % phrase
         return replace(spec, extensions=spec.extensions + tuple(sections))
-    if extra > -2:
+    shorter = changes.length_factor is not None and changes.length_factor < 1
+    if extra > -2 and not shorter:
         return spec  # within a bar or so of what it is
     bars = max(2, round(target / spec.bar_s))
+    if bars >= spec.total_bars:
+        if spec.total_bars <= 2:
+            raise RequestError(f"the piece is already as short as I write ({spec.total_bars} "
+                               "bars)")
+        bars = spec.total_bars - 1  # "shorter" always takes something off
     return replace(spec, bars=bars, extensions=(), duration_s=round(bars * spec.bar_s, 3))
 
 
 # ------------------------------------------------------------------ written anew
+
+def _restructured(spec: Spec, where: str) -> Spec:
+    """One section's melody written anew ("a new ending", "redo the middle"); the sections
+    before it keep their notes, later ones that repeat an earlier section too."""
+    sections = make_plan(spec).sections
+    sung = [i for i, s in enumerate(sections) if s.label not in ("intro", "end", "given")]
+    if not sung:
+        raise RequestError("this piece has no melody section I could write again")
+    if where == "beginning":
+        index = sung[0]
+    elif where == "ending":
+        index = sung[-1]
+    elif where == "middle":
+        contrasting = [i for i in sung if sections[i].label.startswith(("B", "C"))]
+        index = contrasting[0] if contrasting else sung[len(sung) // 2]
+    else:
+        raise RequestError(f"I can write the beginning, the middle or the ending again, "
+                           f"not {where!r}")
+    return replace(spec, rewrites=spec.rewrites + (index,))
+
 
 def _mode_changes(base: Spec, changes: Changes) -> bool:
     return bool(changes.mode) and changes.mode != base.mode
@@ -240,12 +296,17 @@ def _rewritten(base: Spec, changes: Changes) -> Spec:
         duration_s=base.duration_s, bars=None if changes.meter else base.bars,  # the form
         stated=tuple(stated), notes=())
     spec = make_spec(request, base.seed)
-    spec = replace(spec, valence=base.valence, arousal=base.arousal, density=base.density)
+    spec = replace(spec, valence=base.valence, arousal=base.arousal, density=base.density,
+                   octave=base.octave if changes.style is None else spec.octave)
+    if not changes.meter:  # the same bars, the last one held as long as before
+        spec = replace(spec, duration_s=base.duration_s)
     if changes.style is None:
         spec = replace(spec, parts=base.parts, velocity=base.velocity)  # the same ensemble
     if changes.mood:
         spec = _felt(spec, changes)
-    return replace(spec, extensions=base.extensions, notes=())
+    # sections added by ⏩ keep their length in seconds in the new meter
+    extensions = tuple(max(2, round(bars * base.bar_s / spec.bar_s)) for bars in base.extensions)
+    return replace(spec, extensions=extensions, notes=())
 
 
 def _felt(spec: Spec, changes: Changes) -> Spec:
@@ -270,9 +331,13 @@ def _felt(spec: Spec, changes: Changes) -> Spec:
         parts.append(part)
     lead = next(p for p in parts if p.role == "lead")
     # faster when more excited or happier, slower when calmer or sadder
-    # (a tempo named in the same line is applied after this: see `revise`)
+    # Faster when more excited or happier, slower when calmer or sadder; but a tempo the user
+    # stated, before or in the same line, is theirs (a named change is applied after this).
     quicken = 1 + 0.15 * d_a + 0.1 * d_v
-    tempo = int(min(MAX_BPM, max(MIN_BPM, round(spec.tempo_bpm * quicken))))
+    named = changes.tempo_bpm is not None or changes.tempo_factor is not None
+    keep = "tempo" in spec.stated or named
+    tempo = spec.tempo_bpm if keep else int(min(MAX_BPM, max(MIN_BPM,
+                                                             round(spec.tempo_bpm * quicken))))
     return replace(spec, mood=changes.mood if step >= 0.5 else spec.mood,
                    valence=round(valence, 3), arousal=round(arousal, 3),
                    density=round(density, 3), legato=round(0.97 - 0.22 * max(arousal, 0.0), 3),

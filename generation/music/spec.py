@@ -72,6 +72,7 @@ class Spec:
     variant: int = 0  # which of the seeded drafts was kept (see Composer.compose_midi)
     octave: int = 0  # octaves added to the transposition: a key edit moves up or down, not
     # to the nearest tonic (see generation.music.melody.transposition)
+    rewrites: tuple[int, ...] = ()  # sections (plan indices) written anew, once per mention
     stated: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
 
@@ -101,7 +102,7 @@ class Spec:
         data["parts"] = [asdict(p) for p in self.parts]
         data["instruments"] = [p.instrument for p in self.parts]
         data["stated"], data["notes"] = list(self.stated), list(self.notes)
-        data["extensions"] = list(self.extensions)
+        data["extensions"], data["rewrites"] = list(self.extensions), list(self.rewrites)
         data["total_duration_s"] = round(self.total_duration_s, 3)
         return data
 
@@ -112,7 +113,7 @@ class Spec:
         numerator, denominator = str(values["meter"]).split("/")
         values["meter"] = (int(numerator), int(denominator))
         values["parts"] = tuple(Part(**p) for p in values["parts"])
-        for name in ("stated", "notes", "extensions"):
+        for name in ("stated", "notes", "extensions", "rewrites"):
             values[name] = tuple(values.get(name, ()))
         return cls(**values)
 
