@@ -1,7 +1,8 @@
-"""The Discord client: startup, the controls under each piece, and reactions.
+"""The Discord client: startup, the controls under each piece, reactions and messages.
 
 The client only checks, defers, records and hands jobs to the Flow; music is made by the
 injected runner (a WorkerPool in production, anything with the same `run` in tests).
+Messages (replies to a piece, mentions, direct messages) are read by bot/messages.py.
 """
 
 from __future__ import annotations
@@ -27,9 +28,10 @@ from bot.delivery import escape
 from bot.flow import APOLOGY, ChannelTarget, Flow, InteractionTarget, Runner, Target
 from bot.leases import Leases
 from bot.limits import Admission, Cooldown, Ticket
+from bot.messages import Conversations
 from bot.settings import BotSettings
 from bot.store import JobRecord, Piece, Store
-from generation import Job, MidiLimits, check_prompt, clean_upload, follow_up, new_seed
+from generation import Job, MidiLimits, clean_upload, follow_up, new_seed
 from models.errors import BusyError, MidiError, RequestError, TunesmithError
 
 log = logging.getLogger(__name__)
@@ -53,7 +55,11 @@ class TunesmithBot(discord.Client):
                  **client_options):
         intents = discord.Intents.none()
         intents.guilds = True
-        intents.reactions = True  # not privileged; no message content is ever read
+        intents.reactions = True
+        # Not privileged: without message_content, Discord gives a message's words only when
+        # it mentions the bot, replies to one of its messages, or is a direct message.
+        intents.guild_messages = True
+        intents.dm_messages = True
         super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none(),
                          **client_options)
         self.settings = settings
@@ -67,6 +73,7 @@ class TunesmithBot(discord.Client):
         self.notice_s = NOTICE_S
         self.store: Store | None = None
         self.flow: Flow | None = None
+        self.conversations = Conversations(self)
         self.resumed = asyncio.Event()
         self.stopping = False  # set by close(): admit() refuses new work from then on
         self._stop: asyncio.Future | None = None
@@ -231,7 +238,8 @@ class TunesmithBot(discord.Client):
         target = InteractionTarget(interaction, ttl_s=ttl_s, private=private)
         return await self.flow.run(target, job, ticket, job_id=job_id,
                                    user_id=interaction.user.id, guild_id=interaction.guild_id,
-                                   channel_id=interaction.channel_id, private=private)
+                                   channel_id=interaction.channel_id, private=private,
+                                   parent_id=parent_id)
 
     async def accept_upload(self, interaction: discord.Interaction, file: discord.Attachment,
                             text: str, *, private: bool, limits: MidiLimits) -> int | None:
@@ -255,13 +263,19 @@ class TunesmithBot(discord.Client):
         job = Job(action="continue", text=text, midi_path=str(clean.path))
         return await self.accept(interaction, job, private=private, ticket=ticket)
 
-    async def _record_and_run(self, target: Target, job: Job, ticket: Ticket, *, user_id: int,
-                              guild_id: int | None, channel_id: int | None, private: bool,
-                              parent_id: int | None) -> int | None:
+    async def record_and_run(self, target: Target, job: Job, ticket: Ticket, *, user_id: int,
+                             guild_id: int | None, channel_id: int | None, private: bool,
+                             parent_id: int | None, reply_to: int | None = None) -> int | None:
+        """Record an admitted job, then run it to its answer in `target` (a channel).
+
+        `reply_to`: the user's message it answers, kept so that a restart still replies to it.
+        """
         job_id = await self._record(job, ticket, user_id=user_id, guild_id=guild_id,
-                                    channel_id=channel_id, private=private, parent_id=parent_id)
+                                    channel_id=channel_id, private=private, parent_id=parent_id,
+                                    reply_to=reply_to)
         return await self.flow.run(target, job, ticket, job_id=job_id, user_id=user_id,
-                                   guild_id=guild_id, channel_id=channel_id, private=private)
+                                   guild_id=guild_id, channel_id=channel_id, private=private,
+                                   parent_id=parent_id)
 
     async def _record(self, job: Job, ticket: Ticket, **where) -> int:
         """The job's row in the store (its ticket released if that fails)."""
@@ -297,20 +311,20 @@ class TunesmithBot(discord.Client):
                               cooldown="wait")
 
     async def on_edit(self, interaction: discord.Interaction, piece_id: int, text: str) -> None:
-        """The edit form of a piece was submitted: compose the new prompt."""
+        """The edit form of a piece was submitted: an edit sentence ("faster, add a cello")
+        changes the piece and keeps the rest; a full request composes anew."""
         piece = await self.store.piece(piece_id)
-        refusal = self._refusal(piece, "edit", interaction.user.id)
-        try:
-            text = check_prompt(text)
-        except RequestError as error:
-            refusal = refusal or f"⚠️ {escape(str(error))}"
-        if refusal:
-            await interaction.response.send_message(refusal, ephemeral=True)
+        answer = self._refusal(piece, "edit", interaction.user.id)
+        if answer is None:
+            try:
+                answer = await self.conversations.read_form(piece, text)
+            except RequestError as error:
+                answer = f"⚠️ {escape(str(error))}"
+        if isinstance(answer, str):
+            await interaction.response.send_message(answer, ephemeral=True)
             return
-        old = piece.job
-        job = Job(action="compose", text=text, key=old.key, tempo_bpm=old.tempo_bpm,
-                  duration_s=old.duration_s, instrument=old.instrument)
-        await self.accept(interaction, job, private=piece.private, parent_id=piece.id,
+        job, base = answer
+        await self.accept(interaction, job, private=base.private, parent_id=base.id,
                           cooldown="wait")
 
     @staticmethod
@@ -358,10 +372,13 @@ class TunesmithBot(discord.Client):
             return
         guild = self.get_guild(payload.guild_id) if payload.guild_id else None
         target = ChannelTarget(channel, filesize_limit=guild.filesize_limit if guild else None)
-        await self._record_and_run(target, derive_job(piece, action), ticket,
-                                   user_id=payload.user_id, guild_id=payload.guild_id,
-                                   channel_id=payload.channel_id, private=False,
-                                   parent_id=piece.id)
+        await self.record_and_run(target, derive_job(piece, action), ticket,
+                                  user_id=payload.user_id, guild_id=payload.guild_id,
+                                  channel_id=payload.channel_id, private=False,
+                                  parent_id=piece.id)
+
+    async def on_message(self, message: discord.Message) -> None:
+        await self.conversations.on_message(message)
 
     async def _notice(self, channel: discord.abc.Messageable, user_id: int, text: str) -> None:
         """A short answer to a reaction, in the channel, that deletes itself."""
@@ -398,10 +415,12 @@ class TunesmithBot(discord.Client):
         try:
             if record.private or record.channel_id is None:
                 user = await self.fetch_user(record.user_id)
-                target = ChannelTarget(await user.create_dm())
+                channel = await user.create_dm()
             else:
-                target = ChannelTarget(self.get_partial_messageable(
-                    record.channel_id, guild_id=record.guild_id))
+                channel = self.get_partial_messageable(record.channel_id,
+                                                       guild_id=record.guild_id)
+            # a job asked for in a message still answers that message
+            target = ChannelTarget(channel, reply_to=await self.store.reply_to(record.id))
         except discord.HTTPException as error:  # the user left, or closed their DMs
             log.warning("cannot reach the author of job %s: %s", record.id, error)
             await self.store.set_status(record.id, "failed", "author unreachable after restart")
@@ -414,4 +433,4 @@ class TunesmithBot(discord.Client):
         self.flow.spawn(self.flow.run(
             target, record.job, ticket, job_id=record.id, user_id=record.user_id,
             guild_id=record.guild_id, channel_id=record.channel_id, private=record.private,
-            resumed=True))
+            parent_id=record.parent_id, resumed=True))

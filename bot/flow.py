@@ -18,7 +18,14 @@ from typing import Protocol
 import discord
 
 from bot.controls import CONTROLS, REACTIONS, controls_view
-from bot.delivery import Attachments, build_embed, describe_job, escape, fit_attachments
+from bot.delivery import (
+    Attachments,
+    build_embed,
+    describe_job,
+    escape,
+    fit_attachments,
+    lineage_line,
+)
 from bot.leases import Leases
 from bot.limits import Admission, Ticket
 from bot.store import Store
@@ -56,16 +63,27 @@ class Target:
 
 
 class ChannelTarget(Target):
-    """Plain messages in a channel: for reactions, restarts and expired interactions."""
+    """Plain messages in a channel: for reactions, messages, restarts and expired interactions.
 
-    def __init__(self, channel: discord.abc.Messageable, *, filesize_limit: int | None = None):
+    `reply_to` (the id of the user's message, for a job asked for in words) makes every
+    answer a reply to it; it never pings (the client's allowed mentions are none), and a
+    reference to a message deleted meanwhile is dropped rather than failing the answer.
+    """
+
+    def __init__(self, channel: discord.abc.Messageable, *, filesize_limit: int | None = None,
+                 reply_to: int | None = None):
         self.channel = channel
         self.filesize_limit = filesize_limit or DEFAULT_UPLOAD_LIMIT
+        self.reference = None if reply_to is None else discord.MessageReference(
+            message_id=reply_to, channel_id=channel.id, fail_if_not_exists=False)
         self.message: discord.Message | None = None
+
+    def _replying(self) -> dict:
+        return {} if self.reference is None else {"reference": self.reference}
 
     async def status(self, text: str) -> None:
         if self.message is None:
-            self.message = await self.channel.send(text)
+            self.message = await self.channel.send(text, **self._replying())
         else:
             await self.message.edit(content=text)
 
@@ -73,7 +91,7 @@ class ChannelTarget(Target):
         files = attachments.files()
         try:
             message = await self.channel.send(content=content, embed=embed, files=files,
-                                              view=view, nonce=self.nonce)
+                                              view=view, nonce=self.nonce, **self._replying())
         finally:
             for file in files:
                 file.close()
@@ -82,7 +100,7 @@ class ChannelTarget(Target):
 
     async def fail(self, text: str) -> None:
         await self._drop_status()
-        await self.channel.send(text, delete_after=120)
+        await self.channel.send(text, delete_after=120, **self._replying())
 
     async def _drop_status(self) -> None:
         if self.message is not None:
@@ -218,9 +236,10 @@ class Flow:
 
     async def run(self, target: Target, job: Job, ticket: Ticket, *, job_id: int, user_id: int,
                   guild_id: int | None, channel_id: int | None, private: bool,
-                  resumed: bool = False) -> int | None:
+                  parent_id: int | None = None, resumed: bool = False) -> int | None:
         """Take one recorded job to its one visible answer; returns the new piece id.
 
+        `parent_id`: the piece the job was made from (its answer says what changed).
         `resumed`: the job was accepted earlier (before a restart, or by a bot process that
         stopped), so it may be leased elsewhere or already composed.
         """
@@ -236,7 +255,7 @@ class Flow:
                 return None
             earlier = await self.store.piece_for_job(job_id) if resumed else None
             if earlier is not None:  # a restart cut this job short after it was composed
-                succeeded = await self._finish_earlier(target, earlier, job_id)
+                succeeded = await self._finish_earlier(target, earlier, job_id, parent_id)
                 return earlier.id
             while (left := self.admission.wait_s(ticket)) > 0:  # the user's cooldown
                 throttle.push(f"⏳ starts in {math.ceil(left)} s")
@@ -257,12 +276,12 @@ class Flow:
             placeholder = await target.placeholder()
             if placeholder is not None:  # recorded first: a restart looks there before posting
                 await self.store.set_message(piece_id, placeholder.channel.id, placeholder.id)
-            message = await self._deliver(target, piece_id, job, composition)
+            message = await self._deliver(target, piece_id, job, composition, parent_id)
             posted = True
             if message is not None:
                 await self.store.set_message(piece_id, message.channel.id, message.id)
                 if not private and guild_id is not None:
-                    self.spawn(self._add_reactions(message))
+                    self.spawn(self.add_reactions(message))
             await self.store.set_status(job_id, "done")
             succeeded = True
             return piece_id
@@ -289,19 +308,23 @@ class Flow:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
 
-    async def _deliver(self, target: Target, piece_id: int, job: Job,
-                       composition: Composition) -> discord.Message | None:
+    async def _deliver(self, target: Target, piece_id: int, job: Job, composition: Composition,
+                       parent_id: int | None = None) -> discord.Message | None:
         attachments = await fit_attachments(composition, target.filesize_limit)
         content = f"🎵 **{describe_job(job)}**"
+        if parent_id is not None and job.base is not None:
+            content += f"\n{lineage_line(piece_id, parent_id, job, composition.spec)}"
         if attachments.note:
             content += f"\n-# {attachments.note}"
         return await target.deliver(content[:2000], build_embed(piece_id, composition, job),
                                     attachments, controls_view(piece_id))
 
-    async def _finish_earlier(self, target: Target, piece, job_id: int) -> bool:
+    async def _finish_earlier(self, target: Target, piece, job_id: int,
+                              parent_id: int | None) -> bool:
         """Deliver a piece recorded before a restart, once: posted already means done."""
         if not await self._posted(target, piece):
-            message = await self._deliver(target, piece.id, piece.job, piece.composition)
+            message = await self._deliver(target, piece.id, piece.job, piece.composition,
+                                          parent_id)
             if message is not None:
                 await self.store.set_message(piece.id, message.channel.id, message.id)
         else:
@@ -338,7 +361,8 @@ class Flow:
         except discord.HTTPException:
             log.exception("could not tell the user that job %s failed", job_id)
 
-    async def _add_reactions(self, message: discord.Message) -> None:
+    async def add_reactions(self, message: discord.Message) -> None:
+        """The controls as reactions under a piece's message (buttons work without)."""
         for emoji in (CONTROLS[action] for action in REACTIONS):
             try:
                 await message.add_reaction(emoji)

@@ -3,6 +3,10 @@
 SQLite (a file) by default, PostgreSQL through `DATABASE_URL`. A piece keeps its request,
 spec, seed, model version, the Job that made it and where it was posted, so that buttons,
 reactions, `/history` and `/show` work after a restart and a regenerate is reproducible.
+
+A conversation lives here too: every job names the piece it came from (`parent_id`), so the
+versions of a piece are the chain of its ancestors; a job asked for by a message keeps the
+message it answers (`replies`), and a piece shown again ("undo") keeps that message (`posts`).
 """
 
 from __future__ import annotations
@@ -81,6 +85,30 @@ class PieceRow(Base):
     job: Mapped[dict[str, Any]] = mapped_column(JSON)  # the Job that made it, seed included
     composition: Mapped[dict[str, Any]] = mapped_column(JSON)  # Composition.to_json()
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ReplyRow(Base):
+    """The user's message that a job asked for in words answers (its replies refer to it)."""
+
+    __tablename__ = "replies"
+
+    job_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class PostRow(Base):
+    """A piece shown again in a conversation (undo, redo, go back to a version)."""
+
+    __tablename__ = "posts"
+
+    message_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    piece_id: Mapped[int] = mapped_column(Integer, index=True)
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    user_id: Mapped[int] = mapped_column(BigInteger)  # who asked to see it again
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+MAX_VERSIONS = 200  # ancestors followed at most (a guard; a chain is never a cycle)
 
 
 @dataclass(frozen=True)
@@ -190,15 +218,19 @@ class Store:
 
     async def add_job(self, job: Job, *, user_id: int, guild_id: int | None,
                       channel_id: int | None, private: bool = False,
-                      parent_id: int | None = None) -> int:
-        """Record an accepted job; its id. Exactly one row, even when the commit's answer is
-        lost to a database restart and the insert is tried again."""
+                      parent_id: int | None = None, reply_to: int | None = None) -> int:
+        """Record an accepted job; its id. `reply_to` is the message its answers refer to.
+
+        Exactly one row, even when the commit's answer is lost to a database restart and the
+        insert is tried again (the request key is drawn once, here)."""
         return await self._add_job(uuid.uuid4().hex, job, user_id=user_id, guild_id=guild_id,
-                                   channel_id=channel_id, private=private, parent_id=parent_id)
+                                   channel_id=channel_id, private=private, parent_id=parent_id,
+                                   reply_to=reply_to)
 
     @patient
     async def _add_job(self, key: str, job: Job, *, user_id: int, guild_id: int | None,
-                       channel_id: int | None, private: bool, parent_id: int | None) -> int:
+                       channel_id: int | None, private: bool, parent_id: int | None,
+                       reply_to: int | None = None) -> int:
         async with self.sessions.begin() as session:
             earlier = await session.scalar(select(JobRow.id).where(JobRow.request_key == key))
             if earlier is not None:  # the first try committed; its answer was lost
@@ -208,7 +240,16 @@ class Store:
                          request_key=key)
             session.add(row)
             await session.flush()
+            if reply_to is not None:
+                session.add(ReplyRow(job_id=row.id, message_id=reply_to))
             return row.id
+
+    @patient
+    async def reply_to(self, job_id: int) -> int | None:
+        """The message a job's answers refer to, if a message asked for it."""
+        async with self.sessions() as session:
+            row = await session.get(ReplyRow, job_id)
+        return None if row is None else row.message_id
 
     @patient
     async def set_status(self, job_id: int, status: str, error: str | None = None) -> None:
@@ -265,10 +306,71 @@ class Store:
         return None if row is None else Piece.from_row(row)
 
     @patient
-    async def piece_by_message(self, message_id: int) -> Piece | None:
+    async def piece_by_message(self, message_id: int, *,
+                               deleted_too: bool = False) -> Piece | None:
+        """The piece a message shows: where it was delivered, or where it was shown again."""
         async with self.sessions() as session:
             row = await session.scalar(select(PieceRow).where(PieceRow.message_id == message_id))
-        return None if row is None or row.deleted else Piece.from_row(row)
+            if row is None:
+                post = await session.get(PostRow, message_id)
+                row = None if post is None else await session.get(PieceRow, post.piece_id)
+        if row is None or (row.deleted and not deleted_too):
+            return None
+        return Piece.from_row(row)
+
+    @patient
+    async def add_post(self, message_id: int, piece_id: int, *, channel_id: int,
+                       user_id: int) -> None:
+        """Remember that `message_id` shows `piece_id` again, asked for by `user_id`."""
+        async with self.sessions.begin() as session:
+            session.add(PostRow(message_id=message_id, piece_id=piece_id, channel_id=channel_id,
+                                user_id=user_id))
+
+    @patient
+    async def versions(self, piece_id: int) -> list[Piece]:
+        """The chain of pieces that `piece_id` was made from, the first one (v1) first and
+        `piece_id` last; deleted ones included, so that version numbers never shift."""
+        chain: list[Piece] = []
+        async with self.sessions() as session:
+            row = await session.get(PieceRow, piece_id)
+            while row is not None and len(chain) < MAX_VERSIONS:
+                chain.append(Piece.from_row(row))
+                parent = await session.scalar(select(JobRow.parent_id)
+                                              .where(JobRow.id == row.job_id))
+                row = None if parent is None else await session.get(PieceRow, parent)
+        return chain[::-1]
+
+    @patient
+    async def latest_child(self, piece_id: int, user_id: int) -> Piece | None:
+        """The newest live piece `user_id` made from `piece_id` (what "redo" brings back)."""
+        async with self.sessions() as session:
+            row = await session.scalar(
+                select(PieceRow).join(JobRow, JobRow.id == PieceRow.job_id)
+                .where(JobRow.parent_id == piece_id, PieceRow.user_id == user_id,
+                       PieceRow.deleted.is_(False))
+                .order_by(PieceRow.id.desc()).limit(1))
+        return None if row is None else Piece.from_row(row)
+
+    @patient
+    async def latest_piece(self, channel_id: int, user_id: int) -> Piece | None:
+        """The live piece last shown to `user_id` in a channel: the current piece of a
+        conversation held without replies (a direct message)."""
+        async with self.sessions() as session:
+            made = await session.scalar(
+                select(PieceRow).where(PieceRow.channel_id == channel_id,
+                                       PieceRow.user_id == user_id,
+                                       PieceRow.message_id.is_not(None),
+                                       PieceRow.deleted.is_(False))
+                .order_by(PieceRow.created_at.desc(), PieceRow.id.desc()).limit(1))
+            post = await session.scalar(
+                select(PostRow).where(PostRow.channel_id == channel_id,
+                                      PostRow.user_id == user_id)
+                .order_by(PostRow.created_at.desc()).limit(1))
+            if post is not None and (made is None or post.created_at >= made.created_at):
+                shown = await session.get(PieceRow, post.piece_id)
+                if shown is not None and not shown.deleted:
+                    made = shown
+        return None if made is None else Piece.from_row(made)
 
     @patient
     async def history(self, user_id: int, limit: int = 10) -> list[Piece]:

@@ -50,7 +50,10 @@ class FakeRunner:
         tempo = job.tempo_bpm or 90
         if job.action in ("faster", "slower") and job.base:
             tempo = int(job.base["tempo_bpm"] * (1.25 if job.action == "faster" else 0.8))
-        return await asyncio.to_thread(write_piece, job, out_dir, seed, tempo, **self.audio)
+        piece = await asyncio.to_thread(write_piece, job, out_dir, seed, tempo, **self.audio)
+        # the fields a question about the piece reads that the tiny piece's spec lacks
+        return replace(piece, spec={"mood": "calm", "valence": 0.2, "arousal": -0.4,
+                                    **piece.spec})
 
 
 def bot_settings(tmp_path: Path, **overrides) -> BotSettings:

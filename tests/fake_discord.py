@@ -7,6 +7,12 @@ test act as a user: run a slash command, press a button, pick from a menu, submi
 
 Details discord.py insists on: JSON responses carry Content-Type exactly `application/json`;
 interaction payloads carry `attachment_size_limit`; reaction events carry `type`.
+
+Messages behave as on Discord: a user's message reaches the bot only with the intent for it
+(guild or direct messages), and its words only when it mentions the bot, replies to one of
+the bot's messages or is a direct message (the bot never asks for MESSAGE_CONTENT); the
+bot's own posts come back to it as MESSAGE_CREATE too. `pings` records whom each post of the
+bot would notify, from its content, its reply and its allowed_mentions.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -31,12 +38,16 @@ from tests.fake_discord_data import (  # noqa: F401  (tests import the ids from 
     CAROL,
     CHANNEL_ID,
     DISCORD_EPOCH_MS,
+    DM_CHANNELS,
     EPHEMERAL,
     GUILD_ID,
+    INTENT_DIRECT_MESSAGES,
+    INTENT_GUILD_MESSAGES,
     USERS,
     Interaction,
     TooLarge,
     channel_payload,
+    dm_channel_id,
     guild_payload,
     json_response,
 )
@@ -56,6 +67,7 @@ class FakeDiscord(UserActions):
         self.edits: dict[int, list[str]] = {}  # message id → every content it had
         self.deleted: set[int] = set()
         self.reactions: dict[int, list[str]] = {}  # emojis the bot added
+        self.pings: dict[int, set[str]] = {}  # bot message id → "everyone" / user ids notified
         self.commands: dict[int | None, list[dict[str, Any]]] = {}
         self.interactions: dict[str, Interaction] = {}
         self.requests: list[tuple[str, str, Any]] = []
@@ -199,7 +211,7 @@ class FakeDiscord(UserActions):
                 return json_response(USERS[int(user_id)])
             case ("POST", ["users", "@me", "channels"]):
                 user = USERS[int(payload["recipient_id"])]
-                return json_response({"id": str(int(user["id"]) + 1), "type": 1,
+                return json_response({"id": str(dm_channel_id(int(user["id"]))), "type": 1,
                                       "recipients": [user], "last_message_id": None})
             case ("GET", ["oauth2", "applications", "@me"]):
                 return json_response({
@@ -217,7 +229,10 @@ class FakeDiscord(UserActions):
             case (_, ["webhooks", _, token, *rest]):
                 return self._webhook(method, token, rest, payload, files)
             case ("POST", ["channels", channel, "messages"]):
-                return json_response(self._new_message(int(channel), payload, files))
+                message, new = self._new_message(int(channel), payload, files)
+                if new:  # Discord tells the bot of its own posts too
+                    await self.deliver_message(message)
+                return json_response(message)
             case ("GET", ["channels", _, "messages", message]):
                 return self._get(int(message))
             case ("PATCH", ["channels", _, "messages", message]):
@@ -243,32 +258,68 @@ class FakeDiscord(UserActions):
                  *, interaction: Interaction | None = None) -> dict[str, Any]:
         message_id = self.snowflake()
         message = {"id": str(message_id), "channel_id": str(channel_id),
-                   "guild_id": str(GUILD_ID), "author": BOT_USER, "type": 0, "content": "",
+                   "author": BOT_USER, "type": 0, "content": "",
                    "embeds": [], "components": [], "attachments": [], "mentions": [],
                    "mention_roles": [], "pinned": False, "mention_everyone": False,
                    "tts": False, "flags": 0, "edited_timestamp": None,
                    "timestamp": discord.utils.utcnow().isoformat()}
+        if channel_id not in DM_CHANNELS:
+            message["guild_id"] = str(GUILD_ID)
         if interaction is not None:
             message.update(type=20 if interaction.kind == 2 else 19, webhook_id=str(APP_ID),
                            application_id=str(APP_ID))
+        reference = (payload or {}).get("message_reference")
+        if reference is not None:  # a reply
+            ids = {k: str(v) for k, v in reference.items() if k.endswith("_id") and v}
+            message.update(type=19, message_reference={"type": 0, **ids},
+                           referenced_message=self.messages.get(int(reference["message_id"])))
+        self.pings[message_id] = self._pings(payload or {}, message)
         self.messages[message_id] = message
         self.files[message_id] = {}
         self.edits[message_id] = []
         self._apply(message_id, payload or {}, files)
         return message
 
-    def _new_message(self, channel_id: int, payload: Any, files: dict[str, bytes]):
+    @staticmethod
+    def _pings(payload: dict[str, Any], message: dict[str, Any]) -> set[str]:
+        """Whom a post notifies: Discord's rules for content, replies and allowed_mentions
+        (without allowed_mentions, every mention in the content and the replied user)."""
+        allowed = payload.get("allowed_mentions")
+        parse = set(allowed.get("parse", ())) if allowed is not None else {"users", "everyone"}
+        content = payload.get("content") or ""
+        pinged = set()
+        if "everyone" in parse and re.search(r"@(everyone|here)", content):
+            pinged.add("everyone")
+        for user in re.findall(r"<@!?(\d+)>", content):
+            if "users" in parse or user in (allowed or {}).get("users", ()):
+                pinged.add(user)
+        replied = message.get("referenced_message")
+        if replied and (allowed is None or allowed.get("replied_user")):
+            pinged.add(replied["author"]["id"])
+        return pinged
+
+    def _new_message(self, channel_id: int, payload: Any,
+                     files: dict[str, bytes]) -> tuple[dict[str, Any], bool]:
+        """The message posted, and whether it is new (not an earlier one for its nonce)."""
         nonce = (payload or {}).get("nonce")
         if nonce is not None and (payload or {}).get("enforce_nonce"):
             # As Discord does: the same nonce from the same author returns the first message.
             earlier = self.nonces.get((channel_id, str(nonce)))
             if earlier is not None:
                 self.nonce_hits += 1
-                return self.messages[earlier]
+                return self.messages[earlier], False
         message = self._message(channel_id, payload, files)
         if nonce is not None:
             self.nonces[(channel_id, str(nonce))] = int(message["id"])
-        return message
+        return message, True
+
+    async def deliver_message(self, message: dict[str, Any]) -> None:
+        """MESSAGE_CREATE for `message`, if the bot asked for the intent it needs."""
+        if not self.sockets or not self.identify:
+            return
+        dm = int(message["channel_id"]) in DM_CHANNELS
+        if self.identify["intents"] & (INTENT_DIRECT_MESSAGES if dm else INTENT_GUILD_MESSAGES):
+            await self._dispatch(self.sockets[-1], "MESSAGE_CREATE", message)
 
     def _apply(self, message_id: int, payload: dict[str, Any], files: dict[str, bytes]) -> None:
         message = self.messages[message_id]

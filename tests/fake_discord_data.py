@@ -16,6 +16,9 @@ ALICE = 700_000_000_000_000_301
 BOB = 700_000_000_000_000_302
 CAROL = 700_000_000_000_000_303
 EPHEMERAL = 64
+# Gateway intents the fake honours: message events reach a bot only if it asked for them, and
+# without MESSAGE_CONTENT a message's words only when Discord would give them.
+INTENT_GUILD_MESSAGES, INTENT_DIRECT_MESSAGES, INTENT_MESSAGE_CONTENT = 1 << 9, 1 << 12, 1 << 15
 
 
 def _user(user_id: int, name: str, bot: bool = False) -> dict[str, Any]:
@@ -25,6 +28,14 @@ def _user(user_id: int, name: str, bot: bool = False) -> dict[str, Any]:
 
 BOT_USER = _user(APP_ID, "tunesmith", bot=True)
 USERS = {ALICE: _user(ALICE, "alice"), BOB: _user(BOB, "bob"), CAROL: _user(CAROL, "carol")}
+
+
+def dm_channel_id(user_id: int) -> int:
+    """The id of the fake's direct-message channel between the bot and `user_id`."""
+    return user_id + 1
+
+
+DM_CHANNELS = {dm_channel_id(user_id): user_id for user_id in USERS}
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:

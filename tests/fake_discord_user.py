@@ -1,18 +1,26 @@
-"""Acting as a user of the fake Discord: slash commands, buttons, menus, forms, reactions."""
+"""Acting as a user of the fake Discord: slash commands, buttons, menus, forms, reactions,
+messages (mentions, replies, direct messages)."""
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 from urllib.parse import quote
 
+import discord
+
 from tests.fake_discord_data import (
     ALICE,
     APP_ID,
+    BOT_USER,
     CHANNEL_ID,
     GUILD_ID,
+    INTENT_MESSAGE_CONTENT,
+    USERS,
     Interaction,
     channel_payload,
+    dm_channel_id,
     member_payload,
 )
 
@@ -98,6 +106,50 @@ class UserActions:
             "message_id": str(message_id), "guild_id": str(GUILD_ID),
             "emoji": {"id": None, "name": emoji}, "member": member_payload(user_id),
             "type": 0, "burst": False, "burst_colors": [], "message_author_id": str(APP_ID)})
+
+    async def say(self, content: str, user_id: int = ALICE, *, reply_to: int | None = None,
+                  dm: bool = False, ping: bool = True) -> int:
+        """Post `content` as `user_id` in the guild channel (or, with `dm`, in their direct
+        messages with the bot) and hand it to the bot as Discord would; returns its id.
+
+        `reply_to`: the id of a message this one replies to; the reply mentions that
+        message's author unless `ping` is off, as Discord's reply toggle does.
+        """
+        await self.wait_for(lambda: self.sockets and self.identify, 10)
+        channel_id = dm_channel_id(user_id) if dm else CHANNEL_ID
+        replied = self.messages.get(reply_to) if reply_to is not None else None
+        mentioned = [int(found) for found in re.findall(r"<@!?(\d+)>", content)]
+        if replied is not None and ping:
+            mentioned.append(int(replied["author"]["id"]))
+        everyone = {**USERS, APP_ID: BOT_USER}
+        message_id = self.snowflake()
+        message = {"id": str(message_id), "channel_id": str(channel_id),
+                   "author": USERS[user_id], "type": 0, "content": content, "embeds": [],
+                   "components": [], "attachments": [], "pinned": False, "tts": False,
+                   "mentions": [everyone[i] for i in dict.fromkeys(mentioned) if i in everyone],
+                   "mention_roles": [], "mention_everyone": "@everyone" in content,
+                   "flags": 0, "edited_timestamp": None,
+                   "timestamp": discord.utils.utcnow().isoformat()}
+        if not dm:
+            member = {k: v for k, v in member_payload(user_id).items() if k != "user"}
+            message.update(guild_id=str(GUILD_ID), member=member)
+        if replied is not None:
+            message.update(type=19, referenced_message=replied, message_reference={
+                "type": 0, "message_id": str(reply_to), "channel_id": str(channel_id),
+                **({} if dm else {"guild_id": str(GUILD_ID)})})
+        self.messages[message_id] = message
+        to_bot = (dm or APP_ID in mentioned
+                  or (replied is not None and int(replied["author"]["id"]) == APP_ID))
+        if not to_bot and not self.identify["intents"] & INTENT_MESSAGE_CONTENT:
+            message = {**message, "content": ""}  # what a bot without the intent is given
+        await self.deliver_message(message)
+        return message_id
+
+    def replies_to(self, message_id: int) -> list[dict[str, Any]]:
+        """The bot's live messages that reply to `message_id`, oldest first."""
+        return [m for mid, m in sorted(self.messages.items())
+                if mid not in self.deleted and m["author"]["id"] == str(APP_ID)
+                and (m.get("message_reference") or {}).get("message_id") == str(message_id)]
 
     # Reading the results --------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from tests.bot_harness import TOKEN, FakeRunner, fake_discord, running_bot
 from tests.fake_discord import ALICE, BOB, CAROL, EPHEMERAL, GUILD_ID
 
 INTENT_GUILDS, INTENT_GUILD_REACTIONS, INTENT_DM_REACTIONS = 1, 1 << 10, 1 << 13
-INTENT_MESSAGE_CONTENT = 1 << 15
+INTENT_GUILD_MESSAGES, INTENT_DM_MESSAGES, INTENT_MESSAGE_CONTENT = 1 << 9, 1 << 12, 1 << 15
 
 
 def run(coroutine):
@@ -56,7 +56,8 @@ def test_startup_syncs_typed_commands_with_minimal_intents(tmp_path):
             assert len(options["key"]["choices"]) == 24
             assert options["instrument"]["autocomplete"]
             intents = fake.identify["intents"]
-            assert intents == INTENT_GUILDS | INTENT_GUILD_REACTIONS | INTENT_DM_REACTIONS
+            assert intents == (INTENT_GUILDS | INTENT_GUILD_REACTIONS | INTENT_DM_REACTIONS
+                               | INTENT_GUILD_MESSAGES | INTENT_DM_MESSAGES)
             assert not intents & INTENT_MESSAGE_CONTENT
             choices = await fake.autocomplete("compose", "instrument", "vio")
             assert [c["value"] for c in choices] == ["violin", "viola"]
