@@ -14,7 +14,7 @@ from pathlib import Path
 
 import discord
 
-from generation import Composition, Job
+from generation import Composition, Job, change_words
 
 log = logging.getLogger(__name__)
 
@@ -37,55 +37,13 @@ def describe_job(job: Job) -> str:
     return f"{job.action} of {escape(job.text) or 'a piece'}"
 
 
-# The attributes a user talks about, in the order a change line names them. The same list as
-# generation.conversation's; bot/ sees only generation's public face, so it is kept here too.
-SHOWN = ("key", "tempo_bpm", "meter", "style", "mood", "lead", "instruments",
-         "total_duration_s")
 FOLLOW_UP_WORDS = {"regenerate": "again with a new seed", "vary": "a variation",
                    "extend": "extended", "instrument": "re-arranged"}
 
 
-def shown(spec: dict) -> dict:
-    """The attributes of a Spec's JSON that a change line compares."""
-    values = {name: spec.get(name) for name in SHOWN}
-    values["instruments"] = list(dict.fromkeys(spec.get("instruments") or []))
-    values["total_duration_s"] = round(spec.get("total_duration_s") or 0)
-    values["lead"] = next((part.get("instrument") for part in spec.get("parts") or []
-                           if part.get("role") == "lead"), None)
-    return values
-
-
-def spec_changes(before: dict, after: dict) -> list[str]:
-    """What differs between two specs, in words: ["96 → 112 bpm", "+ cello"]."""
-    old, new = shown(before), shown(after)
-    words = []
-    for name in SHOWN:
-        was, now = old[name], new[name]
-        if was == now:
-            continue
-        if name == "instruments":
-            words += [f"+ {n}" for n in now if n not in was]
-            words += [f"− {n}" for n in was if n not in now]
-        elif name == "lead":
-            words.append(f"melody on {now}")
-        elif name == "tempo_bpm":
-            words.append(f"{was} → {now} bpm")
-        elif name == "total_duration_s":
-            words.append(f"{was} → {now} s")
-        else:
-            words.append(f"{was} → {now}")
-    if old["mood"] == new["mood"]:  # a mood moved by a step ("a bit sadder") keeps its name
-        for axis in ("valence", "arousal"):
-            was, now = before.get(axis), after.get(axis)
-            if isinstance(was, float | int) and isinstance(now, float | int) and \
-                    round(was, 2) != round(now, 2):
-                words.append(f"{axis} {was:+.2f} → {now:+.2f}")
-    return words
-
-
 def lineage_line(piece_id: int, parent_id: int, job: Job, spec: dict) -> str:
     """"#12 ← #9: 96 → 112 bpm, + cello; the rest kept" for a piece made from another."""
-    words = spec_changes(job.base or {}, spec)
+    words = change_words(job.base or {}, spec)
     rewrite = (job.changes or {}).get("rewrite")
     if rewrite:
         words.append(f"the {rewrite} written anew")

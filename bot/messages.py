@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.controls import controls_view
-from bot.delivery import build_embed, describe_job, escape, fit_attachments, spec_changes
+from bot.delivery import build_embed, describe_job, escape, fit_attachments
 from bot.flow import APOLOGY, ChannelTarget
 from bot.limits import Cooldown
 from bot.store import Piece
@@ -29,6 +29,7 @@ from generation import (
     CHAT_HELP,
     Job,
     answer_question,
+    change_words,
     check_prompt,
     follow_up,
     new_seed,
@@ -201,7 +202,7 @@ class Conversations:
         else:
             target = pick_version(chain, number or 1)
         version = next(i for i, p in enumerate(chain, 1) if p.id == target.id)
-        words = spec_changes(piece.composition.spec, target.composition.spec)
+        words = change_words(piece.composition.spec, target.composition.spec)
         heading = f"↩️ v{version} (#{target.id})" + (f": {', '.join(words)}" if words else "")
         await self._show(message, target, escape(heading, 400))
 

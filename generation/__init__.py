@@ -39,6 +39,7 @@ _LAZY = {  # name → "module:attribute", imported when first asked for
     "Conversation": "generation.conversation:Conversation",
     "Answer": "generation.conversation:Answer",
     "answer_question": "generation.conversation:answer_question",
+    "change_words": "generation.conversation:change_words",
     "CHAT_HELP": "generation.conversation:HELP",
     "read_turn": "generation.request.turn:read_turn",
     "render_file": "generation.composer:render_file",

@@ -72,22 +72,32 @@ def differences(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list
     return {name: [old[name], new[name]] for name in SHOWN if old[name] != new[name]}
 
 
-def describe(changed: dict[str, list[Any]]) -> str:
-    """"96 → 112 bpm, + cello" for the differences between two versions."""
+def change_words(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """What differs between two specs (their JSON), in words: ["96 → 112 bpm", "+ cello"]."""
+    old, new = shown(before), shown(after)
     words = []
-    for name, (old, new) in changed.items():
+    for name in SHOWN:
+        was, now = old[name], new[name]
+        if was == now:
+            continue
         if name == "instruments":
-            words += [f"+ {n}" for n in new if n not in old]
-            words += [f"− {n}" for n in old if n not in new]
+            words += [f"+ {n}" for n in now if n not in was]
+            words += [f"− {n}" for n in was if n not in now]
         elif name == "lead":
-            words.append(f"melody on {new}")
+            words.append(f"melody on {now}")
         elif name == "tempo_bpm":
-            words.append(f"{old} → {new} bpm")
+            words.append(f"{was} → {now} bpm")
         elif name == "total_duration_s":
-            words.append(f"{old} → {new} s")
+            words.append(f"{was} → {now} s")
         else:
-            words.append(f"{old} → {new}")
-    return ", ".join(words) or "nothing else changed"
+            words.append(f"{was} → {now}")
+    if old["mood"] == new["mood"]:  # a mood moved by a step ("a bit sadder") keeps its name
+        for axis in ("valence", "arousal"):
+            was, now = before.get(axis), after.get(axis)
+            if isinstance(was, float | int) and isinstance(now, float | int) and \
+                    round(was, 2) != round(now, 2):
+                words.append(f"{axis} {was:+.2f} → {now:+.2f}")
+    return words
 
 
 def lead_line(piece: Composition) -> list[tuple[float, int]]:
@@ -264,7 +274,7 @@ class Conversation:
             return Answer("piece", action, reply, version.number, None, {}, piece)
         changed = differences(base.piece.spec, piece.spec)
         kept = kept_words(melody_kept(base.piece, piece))
-        said = describe(changed)
+        said = ", ".join(change_words(base.piece.spec, piece.spec)) or "nothing else changed"
         rewrite = (job.changes or {}).get("rewrite")
         if rewrite:  # the form is the same, so the spec's attributes cannot say it
             said = f"the {rewrite} written anew" + (f", {said}" if changed else "")
@@ -290,7 +300,8 @@ class Conversation:
             self._undone.clear()
         self.current = target
         changed = differences(before.piece.spec, target.piece.spec)
-        reply = f"back to v{target.number}" + (f": {describe(changed)}" if changed else "")
+        words = change_words(before.piece.spec, target.piece.spec)
+        reply = f"back to v{target.number}" + (f": {', '.join(words)}" if words else "")
         return Answer("piece", turn.kind, reply, target.number, target.parent, changed,
                       target.piece)
 

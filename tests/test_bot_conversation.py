@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.delivery import lineage_line, spec_changes
+from bot.delivery import lineage_line
 from bot.pool import WorkerPool
+from generation import change_words
 from generation.job import Job
 from generation.settings import Settings
 from tests.bot_harness import FakeRunner, fake_discord, running_bot
@@ -313,10 +314,10 @@ def test_the_change_line_names_what_differs_between_two_specs():
     job = Job(action="edit", text="calm piano", base=base, changes={"add": ["cello"]})
     assert lineage_line(9, 4, job, edited) == "#9 ← #4: 64 → 74 bpm, + cello; the rest kept"
     sadder = {**base, "valence": -0.1}
-    assert spec_changes(base, sadder) == ["valence +0.20 → -0.10"]
+    assert change_words(base, sadder) == ["valence +0.20 → -0.10"]
     recast = {**base, "parts": [{"instrument": "violin", "role": "lead"}],
               "instruments": ["violin"]}
-    assert spec_changes(base, recast) == ["melody on violin", "+ violin", "− piano"]
+    assert change_words(base, recast) == ["melody on violin", "+ violin", "− piano"]
     assert lineage_line(9, 4, Job(action="edit", base=base), base).endswith(
         "no attribute changed; the rest kept")
     again = Job(action="regenerate", base=base)
