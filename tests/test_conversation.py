@@ -140,17 +140,27 @@ def test_chat_json_prints_one_object_per_line_and_a_seed_makes_it_reproducible(t
             assert Path(a["piece"]["midi"]).read_bytes() == Path(b["piece"]["midi"]).read_bytes()
 
 
-def test_a_new_ending_keeps_the_melody_before_it(composer, tmp_path):
+@pytest.mark.parametrize("line, where", [("a new ending", "ending"),
+                                         ("redo the middle", "middle"),
+                                         ("another opening", "beginning")])
+def test_a_structure_edit_writes_one_third_anew_and_keeps_every_other_note(composer, tmp_path,
+                                                                         line, where):
     talk = Conversation(lambda job: composer.run(job, tmp_path), random.Random(5))
     first = talk.say("calm piano in D minor, 40 seconds").piece
-    assert len(first.form.split("·")) >= 3  # sections enough for an ending of its own
-    answer = talk.say("a new ending")
+    answer = talk.say(line)
+    assert answer.reply.startswith(f"v2 ← v1: the {where} written anew")
+    assert answer.changed == {}
+    (start, count), = answer.piece.spec["rewrites"]
+    bar = 4.0  # 4/4
+    inside = (start * bar, (start + count) * bar)
     before, after = lead_line(first), lead_line(answer.piece)
-    assert answer.reply.startswith("v2 ← v1: the ending written anew")
-    assert answer.changed == {} and after != before
-    assert answer.piece.spec["rewrites"][0] > 0  # not the first section
-    opening = [note for note in before if note[0] < 8]  # the first two bars
-    assert opening and all(note in set(after) for note in opening)
+    assert [n for n in before if not inside[0] <= n[0] < inside[1]] == \
+        [n for n in after if not inside[0] <= n[0] < inside[1]]  # the rest, note for note
+    assert [n for n in before if inside[0] <= n[0] < inside[1]] != \
+        [n for n in after if inside[0] <= n[0] < inside[1]]
+    bars = first.spec["bars"]
+    assert {"beginning": start == 0, "ending": start + count == bars,
+            "middle": 0 < start and start + count < bars}[where]
 
 
 def test_a_lead_an_octave_away_plays_the_same_notes_an_octave_away(talk):

@@ -72,8 +72,25 @@ class MelodyWriter:
         """The whole lead line, in the normalised key, in absolute quarter-note beats.
 
         `prefix` is a melody already written (an uploaded piece): it fills the bars it
-        covers, labelled "given" in the plan, and the model continues from it.
+        covers, labelled "given" in the plan, and the model continues from it. The bars of
+        `spec.rewrites` are then written again, each on a seed of its own, after the melody
+        that leads into them; every other note stays as it was first written.
         """
+        melody = self._first_draft(spec, plan, prefix)
+        bar = spec.beats_per_bar
+        for turn, (first, count) in enumerate(spec.rewrites, 1):
+            start, stop = first * bar, (first + count) * bar
+            # a note held into the bars written anew stops where they begin
+            before = [replace(n, duration=min(n.duration, start - n.start))
+                      for n in melody if n.start < start]
+            new = self._generate(spec, plan, first, count, before,
+                                 spec.melody_seed + 7_919 * turn + 1_000_003 * spec.variant)
+            melody = sorted(before + new + [n for n in melody if n.start >= stop],
+                            key=lambda n: n.start)
+        return melody
+
+    def _first_draft(self, spec: Spec, plan: Plan, prefix: list[Note] | None) -> list[Note]:
+        """The lead line section by section: repeats copied, the rest from the model."""
         bar = spec.beats_per_bar
         melody: list[Note] = list(prefix or [])
         heard: dict[str, tuple[int, int]] = {}  # label → (first bar, bars) of its first statement
@@ -81,21 +98,19 @@ class MelodyWriter:
             start, count = section.start, section.bars
             if section.label == "given":
                 continue
-            fresh = index in spec.rewrites  # a structure edit: written anew, never copied
-            seed = (spec.melody_seed + 101 * index + 1_000_003 * spec.variant
-                    + 7_919 * spec.rewrites.count(index))
+            seed = spec.melody_seed + 101 * index + 1_000_003 * spec.variant
             family = section.label.rstrip("'")
             if section.label == "intro":
                 continue
             if section.label == "end":
                 melody += self._final_note(spec, melody, start)
                 continue
-            if section.label in heard and heard[section.label][1] == count and not fresh:
+            if section.label in heard and heard[section.label][1] == count:
                 source, _ = heard[section.label]
                 copied = _window(melody, source * bar, (source + count) * bar)
                 melody += _shift(copied, (start - source) * bar)
                 continue
-            if family in heard and count >= 2 and not fresh:
+            if family in heard and count >= 2:
                 source, length = heard[family]
                 half = min(count, length) // 2
                 melody += _shift(_window(melody, source * bar, (source + half) * bar),

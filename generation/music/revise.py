@@ -248,23 +248,20 @@ def _lengthened(spec: Spec, changes: Changes) -> Spec:
 # ------------------------------------------------------------------ written anew
 
 def _restructured(spec: Spec, where: str) -> Spec:
-    """One section's melody written anew ("a new ending", "redo the middle"); the sections
-    before it keep their notes, later ones that repeat an earlier section too."""
-    sections = make_plan(spec).sections
-    sung = [i for i, s in enumerate(sections) if s.label not in ("intro", "end", "given")]
-    if not sung:
-        raise RequestError("this piece has no melody section I could write again")
-    if where == "beginning":
-        index = sung[0]
-    elif where == "ending":
-        index = sung[-1]
-    elif where == "middle":
-        contrasting = [i for i in sung if sections[i].label.startswith(("B", "C"))]
-        index = contrasting[0] if contrasting else sung[len(sung) // 2]
-    else:
+    """A third of the melody written anew ("a new ending", "redo the middle", "another
+    opening"): the whole bars inside that third of the piece (one bar at least); the notes
+    before and after it stay as they were."""
+    bars = make_plan(spec).bars
+    thirds = {"beginning": (0, bars // 3), "middle": (-(-bars // 3), 2 * bars // 3),
+              "ending": (-(-2 * bars // 3), bars)}
+    if where not in thirds:
         raise RequestError(f"I can write the beginning, the middle or the ending again, "
                            f"not {where!r}")
-    return replace(spec, rewrites=spec.rewrites + (index,))
+    first, stop = thirds[where]
+    if stop <= first:  # a piece too short for whole bars in each third
+        first = {"beginning": 0, "middle": bars // 2, "ending": bars - 1}[where]
+        stop = first + 1
+    return replace(spec, rewrites=spec.rewrites + ((first, stop - first),))
 
 
 def _mode_changes(base: Spec, changes: Changes) -> bool:

@@ -72,7 +72,9 @@ class Spec:
     variant: int = 0  # which of the seeded drafts was kept (see Composer.compose_midi)
     octave: int = 0  # octaves added to the transposition: a key edit moves up or down, not
     # to the nearest tonic (see generation.music.melody.transposition)
-    rewrites: tuple[int, ...] = ()  # sections (plan indices) written anew, once per mention
+    # bars written anew by structure edits, in order: (first bar, bars), e.g. ((6, 2),) for
+    # "a new ending" of 8 bars; everything else of the melody stays as first written
+    rewrites: tuple[tuple[int, int], ...] = ()
     stated: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
 
@@ -102,7 +104,8 @@ class Spec:
         data["parts"] = [asdict(p) for p in self.parts]
         data["instruments"] = [p.instrument for p in self.parts]
         data["stated"], data["notes"] = list(self.stated), list(self.notes)
-        data["extensions"], data["rewrites"] = list(self.extensions), list(self.rewrites)
+        data["extensions"] = list(self.extensions)
+        data["rewrites"] = [list(bars) for bars in self.rewrites]
         data["total_duration_s"] = round(self.total_duration_s, 3)
         return data
 
@@ -113,8 +116,9 @@ class Spec:
         numerator, denominator = str(values["meter"]).split("/")
         values["meter"] = (int(numerator), int(denominator))
         values["parts"] = tuple(Part(**p) for p in values["parts"])
-        for name in ("stated", "notes", "extensions", "rewrites"):
+        for name in ("stated", "notes", "extensions"):
             values[name] = tuple(values.get(name, ()))
+        values["rewrites"] = tuple(tuple(bars) for bars in values.get("rewrites", ()))
         return cls(**values)
 
     @property

@@ -204,7 +204,9 @@ def _rewritten(section: str, before, after) -> str | None:
     old, new = lead_line(before), lead_line(after)
     if not old or not new:
         return "no melody to compare"
-    end = max(old[-1][0], new[-1][0]) or 1.0
+    spec = after.spec  # thirds of the whole piece, in beats
+    numerator, denominator = (int(x) for x in spec["meter"].split("/"))
+    end = (spec["bars"] + sum(spec["extensions"])) * numerator * 4 / denominator
     thirds = {"beginning": (0, 1 / 3), "middle": (1 / 3, 2 / 3), "ending": (2 / 3, 1.01)}
     low, high = thirds[section]
 
