@@ -344,6 +344,14 @@ def read_key(text: Text) -> Key | None:
     for m in re.finditer(rf"(?<![a-z])(?P<sol>do|re|mi|fa|sol|la|si)(?P<acc>{_ACC})?\s+"
                          rf"(?P<mode>majeur|mineur|mayor|menor|maggiore|minore)(?![a-z])", low):
         add(m, _key(_SOLFEGE[m.group("sol")], _accidental(m.group("acc")), _mode(m.group("mode"))))
+    # "en mi", "en ré bémol": a solfège tonic alone; "la" and "si" only with an accidental or
+    # at the end of a phrase ("en la noche" is "in the night")
+    for m in re.finditer(rf"(?<![a-z])(?:en|in|tonalite de|tonalidad de)\s+"
+                         rf"(?P<sol>do|re|mi|fa|sol|la|si)(?P<acc>{_ACC})?(?![a-z])", low):
+        if m.group("sol") in ("la", "si") and not m.group("acc") and not re.match(
+                r"\s*(?:[,.;!?)]|$)", low[m.end():]):
+            continue
+        add(m, _key(_SOLFEGE[m.group("sol")], _accidental(m.group("acc")), "major"))
     for m in re.finditer(rf"(?<![\w#♯♭'’])(?P<t>[A-Ga-g])(?P<acc>{_ACC})?\s*-?\s*"
                          rf"(?P<mode>(?i:{_MODE}))(?![a-zA-Z])", cased):
         if re.match(r"\s*(?:key|keys|tonality|scale|mode|chords?)\b", low[m.end():]) and \
