@@ -20,6 +20,7 @@ import itertools
 import logging
 import multiprocessing
 import os
+import queue
 import signal
 import threading
 import time
@@ -42,6 +43,7 @@ Progress = Callable[[str, float], None]
 # Pools not closed yet: a test fixture kills what a failed test left, so that the processes
 # and ProcessPoolExecutor's exit hook cannot keep the interpreter from exiting.
 LIVE_POOLS: weakref.WeakSet[WorkerPool] = weakref.WeakSet()
+READ_POLL_S = 0.25  # how often the progress reader looks whether it should stop
 
 # State of one worker process, set by _init_worker.
 _composer: Any = None
@@ -136,7 +138,8 @@ class WorkerPool:
         self.job_timeout_s = job_timeout_s
         self.restarts = 0
         self._context = multiprocessing.get_context("spawn")  # never fork a running event loop
-        self._queue = self._context.Queue()
+        self._queue = self._new_progress_queue()
+        self._stop_reading = threading.Event()
         self._listeners: dict[int, Progress] = {}
         self._task_ids = itertools.count(1)
         self._executor: ProcessPoolExecutor | None = None
@@ -155,7 +158,21 @@ class WorkerPool:
             self._reader.start()
         await self._new_executor()
 
+    def _new_progress_queue(self):
+        """A queue the workers report progress on; the parent only reads it.
+
+        A worker killed while it writes holds the queue's write lock for ever (it is a
+        semaphore shared between the processes). Nothing of the parent may wait for that
+        lock: it never puts (the reader stops on an event), and every new set of workers gets
+        a queue of its own, whose lock no dead worker holds.
+        """
+        queue = self._context.Queue()
+        queue.cancel_join_thread()  # at exit, never wait to flush into a pipe a dead worker locked
+        return queue
+
     async def _new_executor(self) -> None:
+        if self._executor is not None:  # workers killed mid-job may have left the lock held
+            self._queue = self._new_progress_queue()
         old, self._executor = self._executor, ProcessPoolExecutor(
             max_workers=self.workers, mp_context=self._context, initializer=_init_worker,
             initargs=(self.factory, self.settings, self._queue, os.getpid()))
@@ -219,10 +236,11 @@ class WorkerPool:
                 await self._new_executor()
 
     def _read_progress(self) -> None:
-        while True:
-            message = self._queue.get()
-            if message is None:
-                return
+        while not self._stop_reading.is_set():
+            try:  # the current queue, which a restart replaces
+                message = self._queue.get(timeout=READ_POLL_S)
+            except (queue.Empty, OSError, EOFError, ValueError):
+                continue
             task_id, stage, fraction = message
             listener = self._listeners.get(task_id)
             if listener is not None and self._loop is not None and not self._loop.is_closed():
@@ -255,5 +273,5 @@ class WorkerPool:
             self._kill(self._executor)
             self._executor = None
         if self._reader is not None:
-            self._queue.put(None)
+            self._stop_reading.set()  # not a sentinel put: see _new_progress_queue
             self._reader = None

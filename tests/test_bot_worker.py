@@ -100,3 +100,37 @@ def test_a_composer_that_cannot_warm_up_stops_startup_with_its_reason(tmp_path):
             await workers.start()
         await workers.close()
     run(scenario())
+
+
+LOCKED_QUEUE = """
+import asyncio
+from bot.pool import WorkerPool
+from generation.settings import Settings
+
+async def main():
+    pool = WorkerPool(Settings(), factory="tests.worker_composers:QuickComposer")
+    await pool.start()
+    pool._queue._wlock.acquire()  # as a worker killed in the middle of a progress report
+    await pool._restart(pool._executor)  # the pool replaces its dead worker
+    seen = []
+    await pool.run(__import__("generation").Job(text="x", seed=1), __import__("pathlib").Path(
+        "OUT"), lambda stage, fraction: seen.append(stage))
+    assert seen, "no progress after the restart"
+    await pool.close()
+
+asyncio.run(main())
+print("exited")
+"""
+
+
+def test_a_worker_killed_holding_the_progress_lock_neither_hangs_exit_nor_the_next_pool(
+        tmp_path):
+    """A worker SIGKILLed while it reported progress holds the queue's write lock for ever;
+    the parent once waited for that lock at exit (pytest printed its summary, then hung)."""
+    import subprocess
+    import sys
+
+    script = LOCKED_QUEUE.replace("OUT", str(tmp_path))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "exited", done.stderr[-2000:]
