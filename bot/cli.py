@@ -226,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker.set_defaults(handler=_worker)
 
     bench = commands.add_parser("bench", help="measure speed and memory (JSON report)")
-    bench.add_argument("what", choices=["render", "parse", "model", "compose"],
+    bench.add_argument("what", choices=["render", "parse", "model", "compose", "chat"],
                        help="the stage to measure")
     bench.add_argument("--runs", type=int, default=5, help="runs to take the median over")
     bench.set_defaults(handler=_bench)

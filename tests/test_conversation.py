@@ -190,3 +190,13 @@ def test_shorter_and_longer_always_change_a_short_piece(composer, tmp_path):
     longer = talk.say("longer")
     assert longer.piece.spec["total_duration_s"] > shorter["total_duration_s"]
     assert "same melody" in longer.reply or "of the melody kept" in longer.reply
+
+
+def test_the_chat_bench_times_edit_turns_and_names_the_machine():
+    from generation.tools.bench import KEEPING, run
+    from models.machine import cpu_model
+
+    figures = run("chat", runs=1)
+    assert figures["machine"]["cpu"] == cpu_model() and figures["machine"]["cores"] >= 1
+    assert figures["keeping_median_s"] > 0 and figures["rewriting_median_s"] > 0
+    assert figures["edits_keeping_the_notes"] == list(KEEPING)

@@ -139,7 +139,43 @@ def bench_compose(runs: int, settings: Settings) -> dict[str, Any]:
     }
 
 
-BENCHES = {"render": bench_render, "compose": bench_compose}
+# Edit turns of a conversation on a 30 s piece: those that keep the notes, then rewrites.
+KEEPING = ("a bit faster", "add a cello", "up a whole step", "melody on flute", "slower",
+           "drop the cello", "in G", "a new ending")
+REWRITING = ("sadder", "jazzier", "in 3/4")
+
+
+def bench_chat(runs: int, settings: Settings) -> dict[str, Any]:
+    """Warm edit turns of a conversation (each a whole new version: MIDI, MP3 and PNG)."""
+    import random
+
+    from generation.composer import Composer
+    from generation.conversation import Conversation
+
+    composer = Composer(settings)
+    composer.warm()
+    keeping, rewriting = [], []
+    with tempfile.TemporaryDirectory() as folder:
+        for run in range(runs):
+            talk = Conversation(lambda job: composer.run(job, Path(folder)), random.Random(run))
+            talk.say(COMPOSE_TEXT)
+            for lines, times in ((KEEPING, keeping), (REWRITING, rewriting)):
+                for line in lines:
+                    started = time.perf_counter()
+                    answer = talk.say(line)
+                    times.append(time.perf_counter() - started)
+                    if answer.kind != "piece":
+                        raise RuntimeError(f"the bench's edit {line!r} failed: {answer.reply}")
+    return {
+        "machine": machine(), "request": COMPOSE_TEXT, "runs": runs,
+        "edits_keeping_the_notes": list(KEEPING), "edits_rewriting": list(REWRITING),
+        "keeping_median_s": round(statistics.median(keeping), 3),
+        "keeping_p90_s": round(sorted(keeping)[int(0.9 * (len(keeping) - 1))], 3),
+        "rewriting_median_s": round(statistics.median(rewriting), 3),
+    }
+
+
+BENCHES = {"render": bench_render, "compose": bench_compose, "chat": bench_chat}
 
 
 def run(what: str, runs: int = 5, settings: Settings | None = None) -> dict[str, Any]:
