@@ -167,7 +167,11 @@ async def help_(interaction: discord.Interaction) -> None:
         "`allegro`), a meter (`in 3/4`) or a length (`45 seconds`). Under each piece: "
         "🔁 again with a new seed, 🎲 vary, ⏩ extend, 🐢/🐇 slower/faster, 🎹 instrument, "
         "✏️ edit the prompt, 🗑️ delete (yours only). `/continue` continues a .mid you upload; "
-        "`/history` and `/show` find your pieces again; `/styles` lists what I know."
+        "`/history` and `/show` find your pieces again; `/styles` lists what I know.\n\n"
+        "**Talk to me:** reply to a piece to change it and keep the rest (`a bit faster, and "
+        "add a cello`, `up a whole step`, `sadder`, `a new ending`, `undo`), or ask about it "
+        "(`what key is this in?`). Mention me with a request to compose, or write to me in a "
+        "direct message."
     )
     await interaction.response.send_message(text, ephemeral=True)
 

@@ -1,6 +1,6 @@
-"""Chaos: 200 /compose requests while workers are SIGKILLed mid-job and the bot is SIGKILLed
-once and started again; a second run also SIGKILLs Redis (restarted from its append-only file)
-and restarts PostgreSQL.
+"""Chaos: 200 requests (three in four by /compose, one in four by a message that mentions the
+bot) while workers are SIGKILLed mid-job and the bot is SIGKILLed once and started again; a
+second run also SIGKILLs Redis (restarted from its append-only file) and restarts PostgreSQL.
 
 Every request must end in exactly one visible piece: none lost, none posted twice, no failure
 shown. A slow machine makes pieces late, not lost: the test waits as long as pieces keep
@@ -31,7 +31,7 @@ from redis.exceptions import RedisError
 from bot.redis_queue import PREFIX
 from models.machine import machine_line
 from tests.bot_harness import fake_discord
-from tests.fake_discord import ALICE, BOB, CAROL
+from tests.fake_discord import ALICE, APP_ID, BOB, CAROL
 from tests.processes import assert_none_left, kill_all, new_marker
 from tests.scale_harness import BotProcess, Workers
 from tests.servers import postgres_server, redis_server
@@ -189,8 +189,12 @@ async def chaos(tmp_path, marker, redis_server_, postgres_server_, *, outages: b
                 asked = []
                 for index in indexes:
                     arrivals.asked[title(index)] = time.monotonic()
-                    asked.append(await fake.slash("compose", (ALICE, BOB, CAROL)[index % 3],
-                                                  prompt=title(index), seed=index))
+                    user = (ALICE, BOB, CAROL)[index % 3]
+                    if index % 4 == 3:  # a conversation's first line: the same jobs and records
+                        await fake.say(f"<@{APP_ID}> {title(index)}", user)
+                    else:
+                        asked.append(await fake.slash("compose", user, prompt=title(index),
+                                                      seed=index))
                     await asyncio.sleep(0.02)
                 # Deferred, or expired: an overloaded bot records a job before it defers,
                 # and one recorded past Discord's 3 s is answered by a channel message.
