@@ -28,8 +28,8 @@ from generation.music.arrange import arrange
 from generation.music.continuation import Given, continue_request, given_for, read_upload
 from generation.music.edits import edit
 from generation.music.keyfind import estimate_key, key_agrees
-from generation.music.melody import MelodyWriter
-from generation.music.plan import make_plan
+from generation.music.melody import MelodyWriter, shifted
+from generation.music.plan import framed, make_plan
 from generation.music.revise import revise
 from generation.music.spec import Spec, make_spec
 from generation.settings import Settings
@@ -152,6 +152,9 @@ class Composer:
             draft = replace(spec, variant=variant)
             plan = timed("plan", lambda d=draft: given.plan(d) if given else make_plan(d))
             melody = timed("melody", lambda d=draft, p=plan: writer.write(d, p, prefix=prefix))
+            if draft.intro or draft.outro:  # bars an edit put around the melody
+                plan = framed(draft, plan)
+                melody = shifted(melody, draft.intro * draft.beats_per_bar)
             midi = timed("arrange", lambda d=draft, p=plan, m=melody: arrange(d, p, m))
             found = estimate_key(midi)
             exact, _ = key_agrees(draft.key, found)

@@ -115,14 +115,19 @@ def lead_line(piece: Composition) -> list[tuple[float, int]]:
 
 
 def melody_kept(before: Composition, after: Composition) -> float:
-    """The share of the earlier melody's notes that the later piece plays at the same beat,
-    with the same interval to the first note (so a transposed melody counts as kept)."""
+    """The share of the earlier melody's notes that the later piece plays at the same beat
+    and pitch, allowing one transposition and one delay (a transposed melody, or one an intro
+    was put before, counts as kept)."""
     old, new = lead_line(before), lead_line(after)
     if not old or not new:
         return 0.0
-    shift = new[0][1] - old[0][1]
     played = set(new)
-    return sum((beat, pitch + shift) in played for beat, pitch in old) / len(old)
+    best = 0.0  # the same start, or the melody moved (an intro put before it), either way
+    for delay in {0.0, round(new[0][0] - old[0][0], 3)}:
+        for shift in {0, new[0][1] - old[0][1]}:
+            kept = sum((round(beat + delay, 3), pitch + shift) in played for beat, pitch in old)
+            best = max(best, kept / len(old))
+    return best
 
 
 def kept_words(share: float) -> str:
@@ -154,7 +159,8 @@ def answer_question(topic: str | None, piece: Composition | None, name: str) -> 
         "meter": f"{name} is in {spec['meter']}",
         "instruments": f"{name} is played by {parts}",
         "length": f"{name} lasts {piece.duration_s:.0f} s ({spec['bars']} bars"
-                  + (f" + {sum(spec['extensions'])} added" if spec.get("extensions")
+                  + (f" + {added} added" if (added := sum(spec.get("extensions", ()))
+                                                + spec.get("intro", 0) + spec.get("outro", 0))
                      else "") + ")",
         "mood": f"{name} is {spec['mood']} (valence {spec['valence']:+.2f}, arousal "
                 f"{spec['arousal']:+.2f})",
@@ -275,9 +281,12 @@ class Conversation:
         changed = differences(base.piece.spec, piece.spec)
         kept = kept_words(melody_kept(base.piece, piece))
         said = ", ".join(change_words(base.piece.spec, piece.spec)) or "nothing else changed"
-        rewrite = (job.changes or {}).get("rewrite")
-        if rewrite:  # the form is the same, so the spec's attributes cannot say it
-            said = f"the {rewrite} written anew" + (f", {said}" if changed else "")
+        asked = job.changes or {}
+        form = [f"the {asked['rewrite']} written anew"] if asked.get("rewrite") else []
+        form += [f"+ {asked[part]} bars of {part}" for part in ("intro", "outro")
+                 if asked.get(part)]
+        if form:  # the spec's shown attributes cannot say it
+            said = ", ".join(form) + (f", {said}" if changed else "")
         reply = f"v{version.number} ← v{base.number}: {said}; {kept}"
         return Answer("piece", action, reply, version.number, base.number, changed, piece)
 

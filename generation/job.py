@@ -68,6 +68,8 @@ class Changes:
     meter: str | None = None  # "3/4" ("make it a waltz")
     rewrite: str | None = None  # a section written anew: 'beginning', 'middle' or 'ending'
     # ("a new ending", "redo the middle"); the rest of the melody stays as it was
+    intro: int = 0  # bars of accompaniment to add before the melody ("add an intro")
+    outro: int = 0  # bars of accompaniment to add after it ("a longer outro", "add a coda")
 
     def __bool__(self) -> bool:
         return any(getattr(self, f.name) != f.default for f in fields(self)

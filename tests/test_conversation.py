@@ -200,3 +200,17 @@ def test_the_chat_bench_times_edit_turns_and_names_the_machine():
     assert figures["machine"]["cpu"] == cpu_model() and figures["machine"]["cores"] >= 1
     assert figures["keeping_median_s"] > 0 and figures["rewriting_median_s"] > 0
     assert figures["edits_keeping_the_notes"] == list(KEEPING)
+
+
+def test_an_intro_and_a_longer_outro_frame_the_same_melody(composer, tmp_path):
+    talk = Conversation(lambda job: composer.run(job, tmp_path), random.Random(6))
+    first = talk.say("calm piano in D minor, 30 seconds").piece
+    intro = talk.say("add an intro")
+    assert intro.reply.startswith("v2 ← v1: + 2 bars of intro") and "same melody" in intro.reply
+    bar = 4.0
+    assert [(round(b - 2 * bar, 3), p) for b, p in lead_line(intro.piece)] == lead_line(first)
+    assert intro.piece.form.startswith("intro 2")
+    outro = talk.say("a longer outro, please")
+    assert outro.piece.form.endswith("outro 2") and "same melody" in outro.reply
+    assert outro.changed["total_duration_s"][1] > outro.changed["total_duration_s"][0]
+    assert "+ 4 added" in talk.say("how long is it?").reply

@@ -205,3 +205,17 @@ def test_more_conversation_moves(line, kind, base):
 def test_more_questions(line, topic):
     turn = read_turn(line, has_piece=True)
     assert (turn.kind, turn.topic) == ("question", topic), line
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("add an intro", {"intro": 2}), ("a longer intro", {"intro": 2}),
+    ("ajoute une intro", {"intro": 2}), ("加一个前奏", {"intro": 2}),
+    ("ein längeres Intro", {"intro": 2}), ("longer outro", {"outro": 2}),
+    ("add a coda", {"outro": 2}), ("make the ending longer", {"outro": 2}),
+    ("un outro más largo", {"outro": 2}),
+    ("add an intro and make it faster", {"intro": 2, "tempo_factor": 1.15}),
+])
+def test_bars_around_the_melody_are_not_a_rewrite_nor_a_longer_piece(line, expected):
+    turn = read_turn(line, has_piece=True)
+    assert (turn.kind, turn.changes) == ("edit", Changes(**expected))
+    assert read_turn("a new ending", has_piece=True).changes == Changes(rewrite="ending")

@@ -29,7 +29,8 @@ def controls_of(spec: Spec) -> Controls:
                     valence=spec.valence, arousal=spec.arousal)
 
 
-def _shift(notes: list[Note], beats: float) -> list[Note]:
+def shifted(notes: list[Note], beats: float) -> list[Note]:
+    """The notes `beats` later."""
     return [replace(n, start=round(n.start + beats, 6)) for n in notes]
 
 
@@ -53,7 +54,7 @@ class MelodyWriter:
         """`count` new bars starting at bar `first`, continuing `melody` (absolute beats)."""
         bar = spec.beats_per_bar
         context_start = max(0, first - CONTEXT_BARS)
-        prefix = _shift(_window(melody, context_start * bar, first * bar), -context_start * bar)
+        prefix = shifted(_window(melody, context_start * bar, first * bar), -context_start * bar)
         lead = spec.part("lead")
         shift = transposition(spec)
         notes = self.model.generate(
@@ -66,7 +67,7 @@ class MelodyWriter:
         offset = (math.floor(max(n.start for n in prefix) / bar + 1e-9) + 1) * bar \
             if prefix else 0.0
         new = [n for n in notes if n.start >= offset - 1e-6]
-        return _window(_shift(new, first * bar - offset), first * bar, (first + count) * bar)
+        return _window(shifted(new, first * bar - offset), first * bar, (first + count) * bar)
 
     def write(self, spec: Spec, plan: Plan, prefix: list[Note] | None = None) -> list[Note]:
         """The whole lead line, in the normalised key, in absolute quarter-note beats.
@@ -108,12 +109,12 @@ class MelodyWriter:
             if section.label in heard and heard[section.label][1] == count:
                 source, _ = heard[section.label]
                 copied = _window(melody, source * bar, (source + count) * bar)
-                melody += _shift(copied, (start - source) * bar)
+                melody += shifted(copied, (start - source) * bar)
                 continue
             if family in heard and count >= 2:
                 source, length = heard[family]
                 half = min(count, length) // 2
-                melody += _shift(_window(melody, source * bar, (source + half) * bar),
+                melody += shifted(_window(melody, source * bar, (source + half) * bar),
                                  (start - source) * bar)
                 melody += self._generate(spec, plan, start + half, count - half, melody, seed)
             else:

@@ -207,3 +207,24 @@ def make_plan(spec: Spec) -> Plan:
         placed.append(Section(section.label, start, section.bars))
         start += section.bars
     return Plan(tuple(placed), tuple(chord(n, spec.mode) for n in numerals))
+
+
+def framed(spec: Spec, plan: Plan) -> Plan:
+    """`plan` with the bars an edit added around the melody: `spec.intro` bars before it
+    (tonic, then the dominant leading in) and `spec.outro` bars after it (subdominant and
+    tonic, as a plagal close). The melody itself is written on `plan` and moved by the intro."""
+    if not spec.intro and not spec.outro:
+        return plan
+    sections, numerals = [], []
+    if spec.intro:
+        sections.append(Section("intro", 0, spec.intro))
+        numerals += [_tonic(spec)] * (spec.intro - 1) + [_dominant(spec)]
+    start = spec.intro
+    sections += [Section(s.label, s.start + start, s.bars) for s in plan.sections]
+    chords = [chord(n, spec.mode) for n in numerals] + list(plan.chords)
+    if spec.outro:
+        sections.append(Section("outro", start + plan.bars, spec.outro))
+        closing = [_subdominant(spec)] * (spec.outro // 2) + [_tonic(spec)] * (
+            spec.outro - spec.outro // 2)
+        chords += [chord(n, spec.mode) for n in closing]
+    return Plan(tuple(sections), tuple(chords))

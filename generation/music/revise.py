@@ -54,6 +54,11 @@ def revise(base: Spec, changes: Changes) -> Spec:
     spec = _lengthened(spec, changes)
     if changes.rewrite:
         spec = _restructured(spec, changes.rewrite)
+    if changes.intro or changes.outro:  # accompaniment around the same melody
+        spec = replace(spec, intro=spec.intro + changes.intro, outro=spec.outro + changes.outro)
+        if spec.total_bars > MAX_TOTAL_BARS:
+            raise RequestError(f"that would be {spec.total_bars} bars; {MAX_TOTAL_BARS} is "
+                               "the most I write")
     if changes.tempo_bpm is not None or changes.tempo_factor is not None:
         spec = retimed(spec, bpm=changes.tempo_bpm, factor=changes.tempo_factor)
     stated = tuple(dict.fromkeys(spec.stated + _stated(changes)))
@@ -61,7 +66,8 @@ def revise(base: Spec, changes: Changes) -> Spec:
 
 
 def _stated(changes: Changes) -> tuple[str, ...]:
-    named = {"tempo": changes.tempo_bpm or changes.tempo_factor, "form": changes.rewrite,
+    named = {"tempo": changes.tempo_bpm or changes.tempo_factor,
+             "form": changes.rewrite or changes.intro or changes.outro,
              "key": changes.tonic or changes.mode or changes.transpose,
              "instruments": changes.add or changes.remove or changes.swap or changes.lead,
              "length": changes.duration_s or changes.length_factor, "meter": changes.meter,

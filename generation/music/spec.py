@@ -75,6 +75,8 @@ class Spec:
     # bars written anew by structure edits, in order: (first bar, bars), e.g. ((6, 2),) for
     # "a new ending" of 8 bars; everything else of the melody stays as first written
     rewrites: tuple[tuple[int, int], ...] = ()
+    intro: int = 0  # bars of accompaniment an edit added before the melody ("add an intro")
+    outro: int = 0  # and after it ("a longer outro")
     stated: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
 
@@ -89,7 +91,7 @@ class Spec:
 
     @property
     def total_bars(self) -> int:
-        return self.bars + sum(self.extensions)
+        return self.bars + sum(self.extensions) + self.intro + self.outro
 
     @property
     def profile(self) -> StyleProfile:
@@ -124,10 +126,11 @@ class Spec:
     @property
     def total_duration_s(self) -> float:
         """Seconds the piece lasts: `duration_s` (the planned bars, the last one held to the
-        requested duration) plus the bars ⏩ extend added."""
-        if not self.extensions:
+        requested duration) plus the bars ⏩ extend and an added intro or outro put in."""
+        added = sum(self.extensions) + self.intro + self.outro
+        if not added:
             return self.duration_s
-        return self.duration_s + sum(self.extensions) * self.bar_s
+        return self.duration_s + added * self.bar_s
 
 
 def parse_key(key: str) -> tuple[int, str]:

@@ -434,6 +434,37 @@ def _rewrite(text: str) -> dict:
     return {}
 
 
+_FRAME = {  # what frames the melody: the words for it, in five languages
+    "intro": r"intro|introduction|prelude|preludio|vorspiel|einleitung|前奏|引子",
+    "outro": r"outro|coda|ending|end|fade[\s-]?out|finale?|conclusion|schluss|ausklang|"
+             r"尾奏|尾声|结尾",
+}
+_FRAME_MORE = (r"add|adding|put|give\s+it|with|longer|extend|lengthen|more|ajoute[rz]?|"
+               r"plus\s+longu?e?|avec|anade|agrega|mas\s+larg[oa]|con|fuge|langer\w*|mit|"
+               r"加(?:一个|个|上)?|更长的?|长一点的?")
+
+
+def _frame(text: str) -> dict:
+    """Bars added around the melody: "add an intro", "a longer outro", "ajoute une coda"."""
+    found: dict = {}
+    for part, words in _FRAME.items():
+        for match in re.finditer(rf"(?<![a-z])(?:{words})(?![a-z])", text):
+            before = text[max(0, match.start() - 28):match.start()]
+            after = text[match.end():match.end() + 16]
+            longer_after = re.match(r"\s*(?:longer|plus\s+longu?e?|mas\s+larg[oa]|langer|"
+                                    r"长一点|更长)", after)
+            if part == "outro" and match.group(0) in ("ending", "end", "final", "finale",
+                                                     "结尾", "schluss") and not (re.search(
+                    r"(?:longer|extend|lengthen|plus\s+long|mas\s+larg|langer|更长)\s*"
+                    r"(?:the\s+|le\s+|la\s+|el\s+|das\s+|den\s+)?$", before) or longer_after):
+                continue  # "a new ending" is a rewrite; only a longer ending adds bars
+            if re.search(rf"(?<![a-z])(?:{_FRAME_MORE})(?![a-z])[^.,;!?]*$", before) or \
+                    longer_after:
+                found[part] = 2
+                break
+    return found
+
+
 def _meter(slots: Text) -> dict:
     found = read_meter(slots)
     return {"meter": found[0]} if found else {}
@@ -452,6 +483,12 @@ def read_changes(line: str) -> Changes:
     values.update(_mood(text))
     values.update(_style(text))
     values.update(_rewrite(text))
+    framed = _frame(text)
+    if framed:  # "add an intro", "a longer outro": bars around the melody, nothing else
+        if values.get("rewrite") in ("beginning", "ending"):
+            values.pop("rewrite")
+        values.pop("length_factor", None)
+    values.update(framed)
     return Changes(**values)
 
 
@@ -620,6 +657,7 @@ def _edit_said(raw: str, text: str, changes: Changes) -> bool:
                                  _FASTER, _SLOWER, _LONGER, _SHORTER, _LESS]), text)
     relative = bool(changes.transpose or changes.relative or changes.tempo_factor
                     or changes.length_factor or changes.swap or changes.rewrite or changes.remove
+                    or changes.intro or changes.outro
                     or (changes.lead and _has(_LEAD, text)))
     return bool(comparative or relative or _has(_EDIT_CUES, text) or _has(_EDIT_VERBS, text)
                 or _only_changes(raw))
