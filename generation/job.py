@@ -14,7 +14,8 @@ from typing import Any, Literal
 
 from models.errors import RequestError
 
-MAX_PROMPT = 300  # characters a request may have, in every entry point (CLI, chat, Discord)
+MAX_PROMPT = 1000  # characters a request may have, in every entry point (CLI, chat, Discord):
+# long descriptions, such as captions that name key, tempo, meter, instruments and chords
 MIN_BPM, MAX_BPM = 40, 240  # every tempo is kept inside these, asked, edited or uploaded
 
 

@@ -289,8 +289,8 @@ def test_odd_messages_get_a_short_answer_and_the_limits_hold(tmp_path):
             assert (await answer(fake, thanks))["content"].startswith("Glad to help")
             undo = await fake.say(f"{MENTION} undo")
             assert "no piece to change yet" in (await answer(fake, undo))["content"]
-            long = await fake.say(f"{MENTION} {'la ' * 120}")
-            assert "the limit is 300" in (await answer(fake, long))["content"]
+            long = await fake.say(f"{MENTION} {'la ' * 400}")
+            assert "the limit is 1000" in (await answer(fake, long))["content"]
 
             first = await fake.say(f"{MENTION} a waltz")
             await fake.wait_for(lambda: runner.jobs)

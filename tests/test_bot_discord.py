@@ -10,6 +10,7 @@ import symusic
 from pydub import AudioSegment
 
 from bot.run_bot import quiet_discord_logs
+from generation import MAX_PROMPT
 from tests.bot_harness import TOKEN, FakeRunner, fake_discord, running_bot
 from tests.fake_discord import ALICE, BOB, CAROL, EPHEMERAL, GUILD_ID
 
@@ -50,7 +51,8 @@ def test_startup_syncs_typed_commands_with_minimal_intents(tmp_path):
             names = {c["name"] for c in fake.commands[GUILD_ID]}
             assert names == {"compose", "continue", "history", "show", "help", "styles"}
             options = {o["name"]: o for o in fake.command("compose")["options"]}
-            assert options["prompt"]["required"] and options["prompt"]["max_length"] == 300
+            assert options["prompt"]["required"]
+            assert options["prompt"]["max_length"] == MAX_PROMPT == 1000
             assert options["prompt"]["description"]
             assert (options["tempo"]["min_value"], options["tempo"]["max_value"]) == (40, 240)
             assert len(options["key"]["choices"]) == 24

@@ -156,7 +156,7 @@ def test_chat_drives_the_same_jobs_as_the_bot(composer, tmp_path):
     assert "bpm" in session.handle("🔁")
     assert session.handle("/instrument flute").count("flute") >= 1
     assert "✗" in session.handle("/instrument")
-    assert "✗" in session.handle("/compose " + "x" * 400)
+    assert "✗" in session.handle("/compose " + "x" * 1100)
     assert session.handle("/history").count("\n") == 2
     assert session.handle("/quit") is None
     assert [j.action for j in made] == ["compose", "regenerate", "instrument"]

@@ -20,7 +20,7 @@ SENTENCES = [
     "8-bit boss battle!!! (energetic, chiptune)",
     "asdfghjkl",
     "x",
-    "rainy sunday afternoon with a cup of tea and nothing to do, " * 8,  # over MAX_TOKENS
+    "rainy sunday afternoon with a cup of tea and nothing to do, " * 4,  # long, one window
 ]
 
 
@@ -84,3 +84,24 @@ def test_reading_a_request_imports_no_library_it_does_not_use():
     request, loaded = (json.loads(line) for line in done.stdout.splitlines())
     assert request["instruments"] == ["piano"]
     assert loaded == ["generation.request.encoder"]  # the request went through the encoder
+
+
+def test_a_long_description_is_read_whole_in_windows_of_whole_words():
+    from generation.request.encoder import WINDOW_CHARS, windows
+
+    text = " ".join(f"word{i} is here" for i in range(120))  # about 1,600 characters
+    parts = windows(text)
+    assert len(parts) > 1 and all(len(p) <= WINDOW_CHARS for p in parts)
+    words = text.split()
+    assert all(set(p.split()) <= set(words) for p in parts)  # no word cut
+    assert {w for p in parts for w in p.split()} == set(words)  # nothing left out
+    assert windows("calm piano in D minor") == ["calm piano in D minor"]
+
+
+def test_a_long_text_is_the_mean_of_its_windows(encoder):
+    from generation.request.encoder import windows
+
+    text = ("A wistful classical piece for piano and cello in a slow three-four, " * 8).strip()
+    whole = encoder.encode([text])[0]
+    parts = encoder.encode(windows(text)).mean(0)
+    assert np.allclose(whole, parts / np.linalg.norm(parts), atol=1e-6)

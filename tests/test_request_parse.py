@@ -206,7 +206,7 @@ def test_nonsense_gives_defaults_with_a_note(parse, text):
 
 
 @pytest.mark.parametrize(("text", "match"), [
-    ("", "empty"), ("   ", "empty"), ("x" * 301, "301 characters"),
+    ("", "empty"), ("   ", "empty"), ("x" * 1001, "1001 characters"),
 ])
 def test_bad_requests_are_refused_clearly(parse, text, match):
     with pytest.raises(RequestError, match=match):
@@ -285,3 +285,16 @@ def test_any_text_gives_a_usable_request_or_a_clear_refusal(text):
     tonic, mode = request.key.split(" ")
     assert tonic[0] in "ABCDEFG" and tonic[1:] in ("", "#", "b")
     json.dumps(request.to_json())
+
+
+def test_a_caption_of_a_thousand_characters_is_read_whole(parse):
+    """Descriptions pasted from elsewhere name key, tempo, meter and instruments anywhere,
+    the last of them far past the old 300-character limit."""
+    filler = ("The piece opens quietly and grows slowly, with long phrases that rise and fall "
+              "like a conversation between old friends. ")
+    text = ("A melodic classical piece for piano and cello. " + filler * 6
+            + "It is in the key of E minor, at 84 beats per minute, in 3/4 time.")
+    assert 800 < len(text) <= 1000
+    request = parse(text)
+    assert (request.key, request.tempo_bpm, request.meter) == ("E minor", 84, "3/4")
+    assert {"piano", "cello"} <= set(request.instruments)

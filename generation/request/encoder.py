@@ -25,7 +25,32 @@ from models.ops import gelu, layer_norm, softmax
 log = logging.getLogger(__name__)
 
 EMBED_DIM = 384
-MAX_TOKENS = 96  # requests are at most 300 characters; this is well above their token count
+MAX_TOKENS = 96  # word pieces a window may have: well above what WINDOW_CHARS make
+WINDOW_CHARS = 300  # a longer text is read in windows of this many characters (whole words),
+WINDOW_STEP = 150  # overlapping by half, and its vector is their mean: nothing is cut off
+
+
+def windows(text: str) -> list[str]:
+    """`text` itself, or overlapping windows of whole words covering all of it."""
+    if len(text) <= WINDOW_CHARS:
+        return [text]
+    words, starts, position = text.split(), [], 0
+    for word in words:  # character offset of each word, to cut at word boundaries
+        position = text.index(word, position)
+        starts.append(position)
+        position += len(word)
+    out, first = [], 0
+    while True:
+        last = first
+        while last + 1 < len(words) and starts[last + 1] + len(words[last + 1]) - starts[first] \
+                <= WINDOW_CHARS:
+            last += 1
+        out.append(" ".join(words[first:last + 1]))
+        if last == len(words) - 1:
+            return out
+        step = next((i for i in range(first + 1, last + 1)
+                     if starts[i] - starts[first] >= WINDOW_STEP), last + 1)
+        first = step
 
 
 def model_folder() -> Path:
@@ -138,8 +163,19 @@ class Encoder:
         Texts are batched by token count, so that a batch carries little padding; a text's
         vector does not depend on its batch (padding is masked out) beyond float rounding.
         """
+        parts = [windows(text) for text in texts]
+        if all(len(part) == 1 for part in parts):  # the usual case: short requests
+            with self._blas.limit(limits=self.threads, user_api="blas"):
+                return self._encode(texts, batch_size)
+        flat = [window for part in parts for window in part]
         with self._blas.limit(limits=self.threads, user_api="blas"):
-            return self._encode(texts, batch_size)
+            encoded = self._encode(flat, batch_size)
+        vectors, row = np.zeros((len(texts), EMBED_DIM), np.float32), 0
+        for index, part in enumerate(parts):  # a long text: the mean of its windows
+            mean = encoded[row:row + len(part)].mean(0)
+            vectors[index] = mean / max(float(np.linalg.norm(mean)), 1e-12)
+            row += len(part)
+        return vectors
 
     def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         pieces = [e.ids for e in self.tokenizer.encode_batch(texts)]

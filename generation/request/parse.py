@@ -225,7 +225,7 @@ def parse_request(text: str, *, key: str | None = None, tempo_bpm: int | None = 
     """Read a request sentence into a `Request`.
 
     Args:
-        text: what the user typed, 1–MAX_PROMPT (300) characters.
+        text: what the user typed, 1–MAX_PROMPT (1,000) characters.
         key, tempo_bpm, duration_s, instrument: typed options (Discord's); they count as stated
             and win over the text.
         classifier: a `generation.request.classifier.Classifier`; the shared one when None.
