@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from generation.request.lexicon import INSTRUMENT_LEXICON, INSTRUMENT_WORDS
@@ -25,13 +26,19 @@ def _levenshtein(a: str, b: str) -> int:
     return row[-1]
 
 
+@functools.lru_cache(maxsize=4096)
 def _fuzzy_instrument(word: str) -> str | None:
     """A typo'd instrument word ("pianno", "saxaphone") → the word meant, or None."""
     if len(word) < 5 or not word.isalpha() or word in _NOT_TYPOS:
         return None
     limit = 1 if len(word) < 10 else 2
     # A five-letter word only counts as a six-letter name with a letter left out ("violn").
-    targets = [t for t in _FUZZY_TARGETS if len(word) > 5 or len(t) == 6]
+    # Names longer or shorter by more than `limit` are more than `limit` edits away: skipping
+    # them changes no answer and keeps a long description fast.
+    targets = [t for t in _FUZZY_TARGETS if (len(word) > 5 or len(t) == 6)
+               and abs(len(t) - len(word)) <= limit]
+    if not targets:
+        return None
     best = min(targets, key=lambda target: _levenshtein(word, target))
     distance = _levenshtein(word, best)
     return best if 0 < distance <= limit and abs(len(best) - len(word)) <= limit else None
