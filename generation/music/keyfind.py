@@ -10,12 +10,11 @@ from dataclasses import dataclass
 import numpy as np
 import pretty_midi
 
+from generation.music.spec import spell
+
 # Krumhansl & Kessler (1982) probe-tone profiles, tonic first.
 MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
 MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
-
-MAJOR_NAMES = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
-MINOR_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")
 
 
 @dataclass(frozen=True)
@@ -26,8 +25,7 @@ class Key:
 
     @property
     def name(self) -> str:
-        names = MAJOR_NAMES if self.mode == "major" else MINOR_NAMES
-        return f"{names[self.tonic]} {self.mode}"
+        return f"{spell(self.tonic, self.mode)} {self.mode}"
 
     def relative(self) -> Key:
         if self.mode == "major":

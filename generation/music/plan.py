@@ -12,8 +12,7 @@ import random
 import re
 from dataclasses import dataclass
 
-from generation.music.spec import MAJOR_NAMES, MINOR_NAMES, Spec
-from generation.vocab import MINOR_MODES
+from generation.music.spec import Spec, spell
 from models.harmony import MODES, Chord
 
 # Progressions for the modes other than major and minor, relative to the mode's own scale.
@@ -58,8 +57,7 @@ class Plan:
 
     def chord_names(self, tonic: int, mode: str) -> tuple[str, ...]:
         """The chord of each bar as a lead sheet writes it: ('Dm', 'Gm', 'A7', 'Dm')."""
-        names = MINOR_NAMES if mode in MINOR_MODES else MAJOR_NAMES
-        return tuple(names[(tonic + c.root) % 12] + SYMBOLS[c.quality] for c in self.chords)
+        return tuple(spell(tonic + c.root, mode) + SYMBOLS[c.quality] for c in self.chords)
 
     def section_of_bar(self) -> list[str]:
         labels: list[str] = []

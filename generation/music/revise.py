@@ -19,15 +19,18 @@ from generation.job import LITTLE, LOT, MAX_BPM, MIN_BPM, Changes, Request
 from generation.music.instruments import BASS_INSTRUMENTS, BY_NAME, instrument
 from generation.music.plan import make_plan
 from generation.music.spec import (
-    MAJOR_NAMES,
-    MINOR_NAMES,
     TONICS,
     Part,
     Spec,
+    busyness,
     emotion,
+    legato_for,
+    loudness,
     make_spec,
     octave_for,
     register,
+    spell,
+    tonic_shift,
 )
 from generation.vocab import MINOR_MODES, MOOD_KEY, STYLE_TEMPO
 from models.errors import RequestError
@@ -38,8 +41,14 @@ MOOD_STEP = {LITTLE: 0.45, 1.0: 0.7, LOT: 1.0}
 
 
 def key_name(tonic: int, mode: str) -> str:
-    names = MINOR_NAMES if mode in MINOR_MODES else MAJOR_NAMES
-    return f"{names[tonic % 12]} {mode}"
+    return f"{spell(tonic, mode)} {mode}"
+
+
+def _within_limit(spec: Spec) -> Spec:
+    if spec.total_bars > MAX_TOTAL_BARS:
+        raise RequestError(f"that would be {spec.total_bars} bars; {MAX_TOTAL_BARS} is the "
+                           "most I write")
+    return spec
 
 
 def revise(base: Spec, changes: Changes) -> Spec:
@@ -55,10 +64,8 @@ def revise(base: Spec, changes: Changes) -> Spec:
     if changes.rewrite:
         spec = _restructured(spec, changes.rewrite)
     if changes.intro or changes.outro:  # accompaniment around the same melody
-        spec = replace(spec, intro=spec.intro + changes.intro, outro=spec.outro + changes.outro)
-        if spec.total_bars > MAX_TOTAL_BARS:
-            raise RequestError(f"that would be {spec.total_bars} bars; {MAX_TOTAL_BARS} is "
-                               "the most I write")
+        spec = _within_limit(replace(spec, intro=spec.intro + changes.intro,
+                                     outro=spec.outro + changes.outro))
     if changes.tempo_bpm is not None or changes.tempo_factor is not None:
         spec = retimed(spec, bpm=changes.tempo_bpm, factor=changes.tempo_factor)
     stated = tuple(dict.fromkeys(spec.stated + _stated(changes)))
@@ -108,13 +115,9 @@ def _keyed(spec: Spec, changes: Changes) -> Spec:
     # melody in C, within the register less the transposition
     parts = tuple(replace(p, low=p.low + moved, high=p.high + moved) if p.role == "lead" else p
                   for p in spec.parts)
+    octaves = (moved - tonic_shift(tonic) + tonic_shift(spec.tonic)) // 12
     return replace(spec, tonic=tonic, mode=mode, key=key_name(tonic, mode), parts=parts,
-                   octave=spec.octave + (moved - _window(tonic) + _window(spec.tonic)) // 12)
-
-
-def _window(tonic: int) -> int:
-    """Semitones from C to `tonic` within a tritone (as generation.melody transposes)."""
-    return tonic if tonic <= 6 else tonic - 12
+                   octave=spec.octave + octaves)
 
 
 def _interval(old: int, new: int, said: int) -> int:
@@ -229,16 +232,13 @@ def _lengthened(spec: Spec, changes: Changes) -> Spec:
         extra = max(extra, 2)  # "longer" always adds something: a two-bar phrase at least
     if extra >= 2:
         phrase = spec.profile.phrase_bars
-        if spec.total_bars + extra > MAX_TOTAL_BARS:
-            raise RequestError(f"that would be {spec.total_bars + extra} bars; "
-                               f"{MAX_TOTAL_BARS} is the most I write")
         sections = [phrase] * (extra // phrase)
         if extra % phrase:
             if extra % phrase >= 2 or not sections:
                 sections.append(max(2, extra % phrase))
             else:
                 sections[-1] += extra % phrase
-        return replace(spec, extensions=spec.extensions + tuple(sections))
+        return _within_limit(replace(spec, extensions=spec.extensions + tuple(sections)))
     shorter = changes.length_factor is not None and changes.length_factor < 1
     if extra > -2 and not shorter:
         return spec  # within a bar or so of what it is
@@ -322,18 +322,18 @@ def _felt(spec: Spec, changes: Changes) -> Spec:
     valence = spec.valence + step * (target_v - spec.valence)
     arousal = spec.arousal + step * (target_a - spec.arousal)
     d_v, d_a = valence - spec.valence, arousal - spec.arousal
-    density = min(0.95, max(0.3, spec.density + 0.4 * d_a + 0.1 * d_v))
-    loudness = round(18 * d_a + 8 * d_v)  # make_spec: velocity 72 + 18 × arousal + 8 × valence
+    density = min(0.95, max(0.3, spec.density + busyness(valence, arousal)
+                            - busyness(spec.valence, spec.arousal)))
+    louder = round(loudness(valence, arousal) - loudness(spec.valence, spec.arousal))
     parts = []
     for part in spec.parts:
-        part = replace(part, velocity=max(30, min(120, part.velocity + loudness)))
+        part = replace(part, velocity=max(30, min(120, part.velocity + louder)))
         if part.role == "lead":  # the melody's register follows valence (spec.register)
             played = instrument(part.instrument)
             low, high = register("lead", played.low, played.high, spec.profile, valence)
             part = replace(part, low=low, high=high)
         parts.append(part)
     lead = next(p for p in parts if p.role == "lead")
-    # faster when more excited or happier, slower when calmer or sadder
     # Faster when more excited or happier, slower when calmer or sadder; but a tempo the user
     # stated, before or in the same line, is theirs (a named change is applied after this).
     quicken = 1 + 0.15 * d_a + 0.1 * d_v
@@ -343,7 +343,7 @@ def _felt(spec: Spec, changes: Changes) -> Spec:
                                                              round(spec.tempo_bpm * quicken))))
     return replace(spec, mood=changes.mood if step >= 0.5 else spec.mood,
                    valence=round(valence, 3), arousal=round(arousal, 3),
-                   density=round(density, 3), legato=round(0.97 - 0.22 * max(arousal, 0.0), 3),
-                   parts=tuple(parts), velocity=max(30, min(120, spec.velocity + loudness)),
+                   density=round(density, 3), legato=legato_for(arousal),
+                   parts=tuple(parts), velocity=max(30, min(120, spec.velocity + louder)),
                    octave=octave_for(lead, spec.tonic), tempo_bpm=tempo,
                    duration_s=round(spec.duration_s * spec.tempo_bpm / tempo, 3))

@@ -14,6 +14,7 @@ from typing import Any
 from generation.job import Request
 from generation.music.instruments import BASS_INSTRUMENTS, instrument
 from generation.music.styles import PROFILES, StyleProfile
+from generation.vocab import MINOR_MODES
 from models.errors import RequestError
 from models.grid import METERS
 
@@ -31,6 +32,28 @@ MODE_ALIASES = {"ionian": "major", "aeolian": "minor"}
 # the spelling of each pitch class, by mode family (the fewest accidentals in common use)
 MAJOR_NAMES = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 MINOR_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")
+
+
+def spell(pitch_class: int, mode: str) -> str:
+    """The name of a pitch class as a key or chord root in `mode`: 'Bb' in F major, 'C#' in
+    A minor."""
+    names = MINOR_NAMES if mode in MINOR_MODES else MAJOR_NAMES
+    return names[pitch_class % 12]
+
+
+def loudness(valence: float, arousal: float) -> float:
+    """Velocity above 72 that an emotion asks for: louder when excited, and when happy."""
+    return 18 * arousal + 8 * valence
+
+
+def busyness(valence: float, arousal: float) -> float:
+    """Note density above 0.55 that an emotion asks for: busier when excited or happy."""
+    return 0.4 * arousal + 0.1 * valence
+
+
+def legato_for(arousal: float) -> float:
+    """The share of a note's written length it sounds: shorter as excitement rises."""
+    return round(0.97 - 0.22 * max(arousal, 0.0), 3)
 MIN_BARS = 2
 
 
@@ -207,7 +230,7 @@ def choose_parts(profile: StyleProfile, wanted: tuple[str, ...], stated: bool,
             roles[role] = None
             notes.append(f"left out the {name} as asked")
     parts = []
-    velocity = int(round(72 + 18 * arousal + 8 * valence))  # loud: excited, and happy
+    velocity = int(round(72 + loudness(valence, arousal)))
     for role, name in roles.items():
         if name is None:
             continue
@@ -282,7 +305,7 @@ def make_spec(request: Request, seed: int) -> Spec:
         duration = (bars - 1) * bar_s + 2 * bar_s / meter[0]  # two beats of held ending
         notes.append(f"the piece needs {duration:.1f} s to fit {bars} bars")
     # calm pieces move slowly but still sing: even the calmest keeps about a note a beat
-    density = min(0.95, max(0.3, 0.55 + 0.4 * arousal + 0.1 * valence
+    density = min(0.95, max(0.3, 0.55 + busyness(valence, arousal)
                             + rng.uniform(-0.05, 0.05)))
     strictness = profile.scale_strictness
     if valence < -0.3 and arousal > 0.3:  # tense: let chromatic colour in
@@ -293,7 +316,7 @@ def make_spec(request: Request, seed: int) -> Spec:
         style=request.style, mood=request.mood, valence=round(valence, 3),
         arousal=round(arousal, 3), density=round(density, 3),
         velocity=next(p.velocity for p in parts if p.role == "lead"),
-        legato=round(0.97 - 0.22 * max(arousal, 0.0), 3), swing=profile.swing,
+        legato=legato_for(arousal), swing=profile.swing,
         scale_strictness=strictness, parts=parts, melody_seed=rng.randrange(2**31),
         octave=octave_for(next(p for p in parts if p.role == "lead"), tonic),
         stated=tuple(request.stated), notes=tuple(request.notes) + tuple(extra_notes + notes),
