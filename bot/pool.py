@@ -153,10 +153,14 @@ class WorkerPool:
         """Start the processes and wait until every Composer is warm."""
         self._loop = asyncio.get_running_loop()
         if self._reader is None:
-            self._reader = threading.Thread(target=self._read_progress, name="progress-reader",
-                                            daemon=True)
-            self._reader.start()
+            self._read(self._queue)
         await self._new_executor()
+
+    def _read(self, progress) -> None:
+        """A reader thread for the queue `progress`, reading from now on."""
+        self._reader = threading.Thread(target=self._read_progress, args=(progress,),
+                                        name="progress-reader", daemon=True)
+        self._reader.start()
 
     def _new_progress_queue(self):
         """A queue the workers report progress on; the parent only reads it.
@@ -173,6 +177,7 @@ class WorkerPool:
     async def _new_executor(self) -> None:
         if self._executor is not None:  # workers killed mid-job may have left the lock held
             self._queue = self._new_progress_queue()
+            self._read(self._queue)  # read before the new workers report; the old reader ends
         old, self._executor = self._executor, ProcessPoolExecutor(
             max_workers=self.workers, mp_context=self._context, initializer=_init_worker,
             initargs=(self.factory, self.settings, self._queue, os.getpid()))
@@ -235,10 +240,10 @@ class WorkerPool:
                 self.restarts += 1
                 await self._new_executor()
 
-    def _read_progress(self) -> None:
-        while not self._stop_reading.is_set():
-            try:  # the current queue, which a restart replaces
-                message = self._queue.get(timeout=READ_POLL_S)
+    def _read_progress(self, progress) -> None:
+        while not self._stop_reading.is_set() and progress is self._queue:
+            try:  # until a restart replaces this queue
+                message = progress.get(timeout=READ_POLL_S)
             except (queue.Empty, OSError, EOFError, ValueError):
                 continue
             task_id, stage, fraction = message
