@@ -7,6 +7,7 @@ Each subcommand is a small function that imports what it needs when it runs, so 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -22,7 +23,7 @@ def _render(args: argparse.Namespace) -> int:
     from generation import Settings, render_file
 
     rendered = render_file(Path(args.file), Path(args.out), Settings.from_env())
-    print(json.dumps(rendered.to_json(), indent=2))
+    print(json.dumps(rendered.to_json(), indent=2), file=args.output)
     return 0
 
 
@@ -39,7 +40,7 @@ def _bench(args: argparse.Namespace) -> int:
         from generation import bench_pieces
 
         report = bench_pieces(args.what, runs=args.runs)
-    print(json.dumps(report, indent=2))
+    print(json.dumps(report, indent=2), file=args.output)
     return 0
 
 
@@ -53,15 +54,15 @@ def _parse(args: argparse.Namespace) -> int:
         return ", ".join(f"{k}={v}" for k, v in data.items() if k not in ("text", "without"))
 
     if args.text is not None:
-        print(show(parse_request(args.text)))
+        print(show(parse_request(args.text)), file=args.output)
         return 0
     for line in sys.stdin:  # one request a line, one answer a line, even for bad lines
         text = line.rstrip("\r\n")
         try:
-            print(show(parse_request(text)), flush=True)
+            print(show(parse_request(text)), flush=True, file=args.output)
         except TunesmithError as error:
             print(json.dumps({"text": text, "error": str(error)}, ensure_ascii=False)
-                  if args.json else f"error: {error}", flush=True)
+                  if args.json else f"error: {error}", flush=True, file=args.output)
     return 0
 
 
@@ -72,7 +73,7 @@ def _train(args: argparse.Namespace) -> int:
         report = train_parser()
         print(json.dumps({key: report[key] for key in
                           ("held_out", "held_out_parse_request", "probe_parse_request",
-                           "train_s")}, indent=2))
+                           "train_s")}, indent=2), file=args.output)
     elif args.what in ("data", "model"):
         from generation import Settings
         from models import commands
@@ -81,7 +82,7 @@ def _train(args: argparse.Namespace) -> int:
         report = (commands.train_data(cache_dir) if args.what == "data" else
                   commands.train_model(args.arch, cache_dir, minutes=args.minutes,
                                        steps=args.steps, threads=args.threads))
-        print(json.dumps(report, indent=2))
+        print(json.dumps(report, indent=2), file=args.output)
     return 0
 
 
@@ -89,7 +90,7 @@ def _eval(args: argparse.Namespace) -> int:
     if args.what == "parser":
         from generation import evaluate_parser
 
-        print(json.dumps(evaluate_parser(), indent=2))
+        print(json.dumps(evaluate_parser(), indent=2), file=args.output)
     elif args.what == "compose":
         from generation import Composer, evaluate_compose, load_eval_requests, report_markdown
 
@@ -97,7 +98,8 @@ def _eval(args: argparse.Namespace) -> int:
         result = evaluate_compose(Composer(), load_eval_requests(), out.parent / "compose")
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(report_markdown(result), encoding="utf-8")
-        print(json.dumps({"report": str(out)} | result["summary"], indent=2))
+        print(json.dumps({"report": str(out)} | result["summary"], indent=2),
+              file=args.output)
     elif args.what == "model":
         from generation import Settings
         from models import report
@@ -105,14 +107,16 @@ def _eval(args: argparse.Namespace) -> int:
         out = args.out or "reports/model.md"
         numbers = report.write(Settings.from_env().cache_dir, Path(out))
         print(json.dumps({"report": out, "nll": numbers["nll"],
-                          "two_sample_accuracy": numbers["two_sample_accuracy"]}, indent=2))
+                          "two_sample_accuracy": numbers["two_sample_accuracy"]}, indent=2),
+              file=args.output)
     elif args.what == "chat":
         from generation import Composer, evaluate_chat
 
         result = evaluate_chat(Composer(), args.split, Path(args.out or "reports"))
         overall = result["summary"]["overall"]
         print(json.dumps({"split": args.split, "turns": overall["turns"]}
-                         | {k: v for k, v in overall.items() if k != "turns"}, indent=2))
+                         | {k: v for k, v in overall.items() if k != "turns"}, indent=2),
+              file=args.output)
     return 0
 
 
@@ -134,7 +138,7 @@ def _compose(args: argparse.Namespace) -> int:
     job = Job(text=args.text, seed=args.seed, key=args.key, tempo_bpm=args.tempo,
               duration_s=args.length, instrument=args.instrument)
     piece = Composer().run(job, Path(args.out))
-    print(json.dumps(piece.to_json(), indent=2))
+    print(json.dumps(piece.to_json(), indent=2), file=args.output)
     return 0
 
 
@@ -143,14 +147,14 @@ def _continue(args: argparse.Namespace) -> int:
 
     job = Job(action="continue", text=args.text or "", seed=args.seed, midi_path=args.file)
     piece = Composer().run(job, Path(args.out))
-    print(json.dumps(piece.to_json(), indent=2))
+    print(json.dumps(piece.to_json(), indent=2), file=args.output)
     return 0
 
 
 def _chat(args: argparse.Namespace) -> int:
     from bot.chat import chat
 
-    return chat(Path(args.out), as_json=args.json, seed=args.seed)
+    return chat(Path(args.out), stdout=args.output, as_json=args.json, seed=args.seed)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -239,8 +243,13 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # A command's stdout is its output (JSON that scripts read, one object a line in
+    # `chat --json`); whatever a library prints goes to stderr (pyfluidsynth, imported by
+    # pretty_midi, prints where it found the library when the variable CI is set).
+    args.output = sys.stdout
     try:
-        return args.handler(args)
+        with contextlib.redirect_stdout(sys.stderr):
+            return args.handler(args)
     except TunesmithError as error:
         print(f"tunesmith: {error}", file=sys.stderr)
         return 2

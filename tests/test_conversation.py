@@ -4,6 +4,7 @@ parents, questions are answered from the piece, and `tunesmith chat --json` keep
 from __future__ import annotations
 
 import json
+import os
 import random
 import subprocess
 import sys
@@ -116,10 +117,11 @@ def test_chat_json_prints_one_object_per_line_and_a_seed_makes_it_reproducible(t
              "blorp?!", ""]
 
     def run(out):
+        # CI=1 as on the CI machine, where pyfluidsynth prints where it found the library
         done = subprocess.run(
             [sys.executable, "-m", "bot.cli", "chat", "--json", "--seed", "7", "--out",
              str(out)], input="\n".join(lines) + "\n", capture_output=True, text=True,
-            timeout=300, check=True)
+            timeout=300, check=True, env={**os.environ, "CI": "1"})
         return [json.loads(row) for row in done.stdout.splitlines()]
 
     first, second = run(tmp_path / "a"), run(tmp_path / "b")
