@@ -109,6 +109,13 @@ def _eval(args: argparse.Namespace) -> int:
         print(json.dumps({"report": out, "nll": numbers["nll"],
                           "two_sample_accuracy": numbers["two_sample_accuracy"]}, indent=2),
               file=args.output)
+    elif args.what == "chords":
+        from generation import Composer, evaluate_chords
+
+        out = Path(args.out or "reports")
+        out.mkdir(parents=True, exist_ok=True)
+        print(json.dumps(evaluate_chords(Composer(), out / "chords"), indent=2),
+              file=args.output)
     elif args.what == "chat":
         from generation import Composer, evaluate_chat
 
@@ -179,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(handler=_train)
 
     evaluate = commands.add_parser("eval", help="score the parser, the model or whole pieces")
-    evaluate.add_argument("what", choices=["parser", "model", "compose", "chat"],
+    evaluate.add_argument("what", choices=["parser", "model", "compose", "chat", "chords"],
                           help="what to score")
     evaluate.add_argument("--out", help="report path (default reports/model.md or "
                                         "reports/compose.md); for chat, the folder for "

@@ -50,6 +50,7 @@ _LAZY = {  # name → "module:attribute", imported when first asked for
     "load_eval_requests": "generation.tools.evaluate:load_requests",
     "report_markdown": "generation.tools.evaluate:report_markdown",
     "evaluate_chat": "generation.tools.eval_chat:write_report",
+    "evaluate_chords": "generation.tools.chords_heard:evaluate_chords",
     "load_dialogues": "generation.tools.eval_chat:load_dialogues",
     "bench_pieces": "generation.tools.bench:run",
     "bench_parser": "generation.tools.request_bench:run",

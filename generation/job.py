@@ -139,6 +139,9 @@ class Request:
     stated: tuple[str, ...]
     notes: tuple[str, ...]
     without: tuple[str, ...] = ()  # instruments the user asked to leave out
+    # the chords the user named, per bar, as canonical symbols ("Cm7", "G/B") or numerals
+    # ("vi", "V7"): (("Am",), ("F",), ("C", "G")) is Am, F, then C and G in one bar
+    chords: tuple[tuple[str, ...], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -147,6 +150,7 @@ class Request:
             "instruments": list(self.instruments), "duration_s": self.duration_s,
             "bars": self.bars, "stated": list(self.stated), "notes": list(self.notes),
             "moods": list(self.moods), "without": list(self.without),
+            "chords": [list(bar) for bar in self.chords],
         }
 
 

@@ -34,12 +34,28 @@ QUALITIES: dict[str, tuple[int, ...]] = {
     "min7": (0, 3, 7, 10),
     "hdim7": (0, 3, 6, 10),
     "sus4": (0, 5, 7),
+    # the qualities people name in requests (generation/chords.py reads their symbols)
+    "maj6": (0, 4, 7, 9),
+    "min6": (0, 3, 7, 9),
+    "dim7": (0, 3, 6, 9),
+    "sus2": (0, 2, 7),
+    "7sus4": (0, 5, 7, 10),
+    "add9": (0, 4, 7, 14),
+    "madd9": (0, 3, 7, 14),
+    "dom9": (0, 4, 7, 10, 14),
+    "maj9": (0, 4, 7, 11, 14),
+    "min9": (0, 3, 7, 10, 14),
+    "minmaj7": (0, 3, 7, 11),
+    "power": (0, 7),
 }
 # The qualities the fitter chooses among (and that have their own token).
 FIT_QUALITIES = ("maj", "min", "dim", "dom7")
 # Every other quality is conditioned as its nearest fitted one; its own tones still steer
 # the chord-tone filter of the sampler.
-TOKEN_QUALITY = {"aug": "maj", "maj7": "maj", "min7": "min", "hdim7": "dim", "sus4": "maj"}
+TOKEN_QUALITY = {"aug": "maj", "maj7": "maj", "min7": "min", "hdim7": "dim", "sus4": "maj",
+                 "maj6": "maj", "min6": "min", "dim7": "dim", "sus2": "maj", "7sus4": "dom7",
+                 "add9": "maj", "madd9": "min", "dom9": "dom7", "maj9": "maj", "min9": "min",
+                 "minmaj7": "min", "power": "maj"}
 
 # Semitones of each mode's scale above its tonic.
 MODES: dict[str, tuple[int, ...]] = {
@@ -63,17 +79,22 @@ class Chord:
     Attributes:
         root: pitch class above the tonic (0..11; the tonic is 0).
         quality: one of `QUALITIES` ('maj', 'min', 'dim', 'aug', 'dom7', 'maj7', 'min7',
-            'hdim7', 'sus4').
+            'hdim7', 'sus4', and the rarer ones requests name: 'maj6', 'dom9', ...).
+        bass: pitch class above the tonic of a bass other than the root (a slash chord,
+            'G/B'); None for the root.
     """
 
     root: int
     quality: str
+    bass: int | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.root < 12:
             raise ValueError(f"chord root {self.root} is outside 0..11")
         if self.quality not in QUALITIES:
             raise ValueError(f"chord quality {self.quality!r} is not one of {sorted(QUALITIES)}")
+        if self.bass is not None and not 0 <= self.bass < 12:
+            raise ValueError(f"chord bass {self.bass} is outside 0..11")
 
     def pitch_classes(self) -> frozenset[int]:
         return frozenset((self.root + step) % 12 for step in QUALITIES[self.quality])

@@ -19,7 +19,7 @@ FORBIDDEN = {
     "models": ("generation", "bot", "discord", "asyncio"),
     "generation": ("bot", "discord", "asyncio", "aiohttp"),
 }
-SHARED = {"job", "vocab", "settings", "paths"}  # top-level values every room may import
+SHARED = {"job", "vocab", "chords", "settings", "paths"}  # top-level values every room may import
 MAY_IMPORT = {  # room → the other rooms it may import (besides SHARED and models/)
     "shared": set(),
     "request": set(),

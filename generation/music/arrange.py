@@ -20,8 +20,10 @@ from generation.music.patterns import (
     Voicing,
     bass_hits,
     bass_root,
+    bass_tone,
     chord_tones,
     into_range,
+    nearest_tone,
     root_position,
     voice,
 )
@@ -81,24 +83,37 @@ class Arranger:
         track = pretty_midi.Instrument(part.program, name=part.instrument)
         high = part.high
         previous: Voicing | None = None
+        # chords the user named must be heard as named: without a bass part, the comp plays
+        # each chord over its own bass note
+        bassless = bool(self.spec.chords) and self.spec.part("bass") is None
         for bar, chord in enumerate(self.plan.chords):
-            tones = chord_tones(chord, self.spec.tonic)
-            if pattern == "pad":  # a held seventh blurs the key; sustained parts hold triads
-                tones = tones[:3]
             ceiling = ceilings[bar] if ceilings else None
             bar_high = high if ceiling is None else max(part.low + 7, min(high, ceiling - 1))
-            voicing = voice(tones, part.low, bar_high, previous)
-            previous = voicing
             start = bar * self.grid.beats
-            if bar == self.plan.bars - 1:  # the final tonic chord, in root position
+            if bar == self.plan.bars - 1:  # the final chord, in root position
+                tones = chord_tones(chord, self.spec.tonic)
                 voicing = root_position(tones[:3], part.low)
                 held = (self.end_s - self.seconds(start)) / self.beat_s
                 for pitch in voicing:
                     self.add(track, start, held, pitch, self.level(part, bar, 0.8))
                 continue
-            hits = COMP_PATTERNS[pattern](self.grid, voicing, self.rng, tones[0])
-            for onset, length, pitch, loud in hits:
-                self.add(track, start + onset, length, pitch, self.level(part, bar, loud))
+            spans = self.plan.chords_in(bar, self.grid.beats)
+            for begin, stop, sounding in spans:
+                tones = chord_tones(sounding, self.spec.tonic)
+                if pattern == "pad":  # a held seventh blurs the key; sustained parts hold triads
+                    tones = tones[:3]
+                if bassless:  # the named chord's bass is the lowest note, played by the comp
+                    low_pc = bass_tone(sounding, self.spec.tonic)
+                    tones = [low_pc] + [pc for pc in tones if pc != low_pc]
+                voicing = voice(tones, part.low, bar_high, previous, root_first=bassless)
+                previous = voicing
+                hits = COMP_PATTERNS[pattern](self.grid, voicing, self.rng, tones[0])
+                if len(spans) > 1:  # the pattern's hits that fall in this chord's span
+                    hits = [(onset - begin, min(length, stop - onset), pitch, loud)
+                            for onset, length, pitch, loud in hits if begin <= onset < stop]
+                for onset, length, pitch, loud in hits:
+                    self.add(track, start + begin + onset, length, pitch,
+                             self.level(part, bar, loud))
         return track
 
     def counter(self, part: Part, melody: list[Note]) -> pretty_midi.Instrument:
@@ -109,7 +124,9 @@ class Arranger:
         last = self.plan.bars - 1
         for note in melody:
             bar = min(int(note.start // self.grid.beats), last)
-            tones = set(chord_tones(self.plan.chords[bar], self.spec.tonic))
+            sounding = self.plan.chord_at(bar, note.start - bar * self.grid.beats,
+                                          self.grid.beats)
+            tones = set(chord_tones(sounding, self.spec.tonic))
             top = note.pitch + shift - 3
             below = [p for p in range(top - 9, top + 1) if p % 12 in tones]
             if not below:
@@ -144,23 +161,32 @@ class Arranger:
 
     def bass(self, part: Part) -> pretty_midi.Instrument:
         track = pretty_midi.Instrument(part.program, name=part.instrument)
-        chords = self.plan.chords
-        for bar, chord in enumerate(chords):
+        spans = [(bar * self.grid.beats + begin, stop - begin, bar, chord)
+                 for bar in range(self.plan.bars)
+                 for begin, stop, chord in self.plan.chords_in(bar, self.grid.beats)]
+        for index, (start, length, bar, chord) in enumerate(spans):
             tones = chord_tones(chord, self.spec.tonic)
-            if self.spec.profile.bass_pattern == "drone":  # a pedal on the key's tonic
+            drone = self.spec.profile.bass_pattern == "drone"
+            if drone:  # a pedal on the key's tonic
                 tones = [self.spec.tonic, (self.spec.tonic + 7) % 12]
-            root = bass_root(tones, part.low)
-            start = bar * self.grid.beats
-            if bar == len(chords) - 1:
+            root = bass_root([tones[0] if drone else bass_tone(chord, self.spec.tonic)], part.low)
+            if index == len(spans) - 1:
                 held = (self.end_s - self.seconds(start)) / self.beat_s
                 self.add(track, start, held, root, self.level(part, bar))
                 continue
-            following = bass_root(chord_tones(chords[bar + 1], self.spec.tonic), part.low)
+            following = bass_root([bass_tone(spans[index + 1][3], self.spec.tonic)], part.low)
             hits = bass_hits(self.spec.profile.bass_pattern, self.grid, tones, root, following)
-            for onset, length, pitch, loud in hits:
+            if length < self.grid.beats - 1e-6:  # the hits that fall in this chord's span
+                hits = [(onset, min(size, length - onset), pitch, loud)
+                        for onset, size, pitch, loud in hits if onset < length - 1e-6]
+            if self.spec.chords:  # chords the user named are heard as named: no passing tones
+                allowed = set(tones) | {bass_tone(chord, self.spec.tonic)}
+                hits = [(onset, size, nearest_tone(pitch, allowed), loud)
+                        for onset, size, pitch, loud in hits]
+            for onset, size, pitch, loud in hits:
                 while pitch > part.high:
                     pitch -= 12
-                self.add(track, start + onset, length, pitch, self.level(part, bar, loud))
+                self.add(track, start + onset, size, pitch, self.level(part, bar, loud))
         return track
 
     def drums(self, part: Part) -> pretty_midi.Instrument:

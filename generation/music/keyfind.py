@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pretty_midi
 
-from generation.music.spec import spell
+from generation.chords import spell
 
 # Krumhansl & Kessler (1982) probe-tone profiles, tonic first.
 MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])

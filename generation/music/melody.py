@@ -104,7 +104,7 @@ class MelodyWriter:
             if section.label == "intro":
                 continue
             if section.label == "end":
-                melody += self._final_note(spec, melody, start)
+                melody += self._final_note(spec, melody, start, plan.chords[start].root)
                 continue
             if section.label in heard and heard[section.label][1] == count:
                 source, _ = heard[section.label]
@@ -124,12 +124,13 @@ class MelodyWriter:
         return melody
 
     @staticmethod
-    def _final_note(spec: Spec, melody: list[Note], bar_index: int) -> list[Note]:
-        """The tonic, nearest to where the melody last was, held for the whole last bar."""
+    def _final_note(spec: Spec, melody: list[Note], bar_index: int, root: int = 0) -> list[Note]:
+        """The last chord's root (the tonic, unless a named progression ends elsewhere),
+        nearest to where the melody last was, held for the whole last bar."""
         lead = spec.part("lead")
         shift = transposition(spec)
         low, high = (lead.low - shift, lead.high - shift) if lead else (55, 84)
         last = melody[-1].pitch if melody else (low + high) // 2
-        candidates = [p for p in range(low, high + 1) if p % 12 == 0] or [60]
+        candidates = [p for p in range(low, high + 1) if p % 12 == root] or [60 + root]
         tonic = min(candidates, key=lambda p: abs(p - last))
         return [Note(tonic, bar_index * spec.beats_per_bar, spec.beats_per_bar, 80)]

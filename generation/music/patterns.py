@@ -22,10 +22,25 @@ def chord_tones(chord: Chord, tonic: int) -> list[int]:
     return [(tonic + chord.root + step) % 12 for step in QUALITIES[chord.quality]]
 
 
-def voice(tones: list[int], low: int, high: int, previous: Voicing | None) -> Voicing:
-    """A close-position voicing within [low, high], as near to `previous` as possible."""
+def bass_tone(chord: Chord, tonic: int) -> int:
+    """The absolute pitch class the bass plays: a slash chord's bass, else the root."""
+    return (tonic + (chord.root if chord.bass is None else chord.bass)) % 12
+
+
+def nearest_tone(pitch: int, allowed: set[int]) -> int:
+    """`pitch`, or the nearest pitch below or above it whose pitch class is `allowed`."""
+    for step in (0, -1, 1, -2, 2, -3, 3, -4, 4, -5, 5, -6, 6):
+        if (pitch + step) % 12 in allowed:
+            return pitch + step
+    return pitch
+
+
+def voice(tones: list[int], low: int, high: int, previous: Voicing | None,
+          root_first: bool = False) -> Voicing:
+    """A close-position voicing within [low, high], as near to `previous` as possible; with
+    `root_first`, in root position (`tones[0]` lowest), for a part that carries the bass."""
     best: tuple[float, Voicing] | None = None
-    for inversion in range(len(tones)):
+    for inversion in range(1 if root_first else len(tones)):
         order = tones[inversion:] + tones[:inversion]
         for base in range(low, high + 1):
             if base % 12 != order[0]:

@@ -1,6 +1,7 @@
-"""Spec → Plan: the form (sections and phrases) and the harmony (one chord a bar).
+"""Spec → Plan: the form (sections and phrases) and the harmony (a chord a bar, or more).
 
-Phrases are four bars (twelve for the blues). Their labels follow the common song and
+A progression the user named is looped over the bars as written (see `named_plan`).
+Otherwise phrases are four bars (twelve for the blues). Their labels follow the common song and
 binary forms — A, A′ (same start, stronger cadence), B (contrast), A again — and each ends
 on a cadence: a half cadence (V) where the music must go on, an authentic one (V–I) where a
 section closes, and the last bar always holds the tonic chord.
@@ -12,7 +13,8 @@ import random
 import re
 from dataclasses import dataclass
 
-from generation.music.spec import Spec, spell
+from generation.chords import name_of, resolve
+from generation.music.spec import Spec
 from models.harmony import MODES, Chord
 
 # Progressions for the modes other than major and minor, relative to the mode's own scale.
@@ -31,9 +33,6 @@ NUMERALS = {"i": 0, "ii": 1, "iii": 2, "iv": 3, "v": 4, "vi": 5, "vii": 6}
 _ROMAN = re.compile(r"^(b|#)?(i{1,3}|iv|vi{0,2}|v)(o|\+)?(maj7|7)?$", re.IGNORECASE)
 
 
-SYMBOLS = {"maj": "", "min": "m", "dim": "dim", "aug": "+", "dom7": "7", "maj7": "maj7",
-           "min7": "m7", "hdim7": "m7b5", "sus4": "sus4"}
-
 
 @dataclass(frozen=True)
 class Section:
@@ -45,19 +44,36 @@ class Section:
 @dataclass(frozen=True)
 class Plan:
     sections: tuple[Section, ...]
-    chords: tuple[Chord, ...]  # one a bar, relative to the tonic
+    chords: tuple[Chord, ...]  # one a bar, relative to the tonic (the bar's first)
+    # per bar, every chord of the bar with its onset in beats, where a bar has more than
+    # one ("| Am F | C G |"); empty when every bar has one chord
+    changes: tuple[tuple[tuple[float, Chord], ...], ...] = ()
 
     @property
     def bars(self) -> int:
         return len(self.chords)
+
+    def chords_in(self, bar: int, beats: float) -> list[tuple[float, float, Chord]]:
+        """(start, stop, chord) in beats within bar `bar`, `beats` long."""
+        if not self.changes or len(self.changes[bar]) <= 1:
+            return [(0.0, beats, self.chords[bar])]
+        onsets = self.changes[bar]
+        stops = [start for start, _ in onsets[1:]] + [beats]
+        return [(start, stop, chord) for (start, chord), stop in zip(onsets, stops, strict=True)]
+
+    def chord_at(self, bar: int, beat: float, beats: float) -> Chord:
+        """The chord sounding `beat` beats into bar `bar`."""
+        return next((c for start, stop, c in self.chords_in(bar, beats) if beat < stop - 1e-6),
+                    self.chords[bar])
 
     def form(self) -> str:
         """"intro 2 · A 4 · A' 4 · B 4 · A 4 · outro 2": the sections and their bars."""
         return " · ".join(f"{s.label} {s.bars}" for s in self.sections)
 
     def chord_names(self, tonic: int, mode: str) -> tuple[str, ...]:
-        """The chord of each bar as a lead sheet writes it: ('Dm', 'Gm', 'A7', 'Dm')."""
-        return tuple(spell(tonic + c.root, mode) + SYMBOLS[c.quality] for c in self.chords)
+        """The chords of each bar as a lead sheet writes them: ('Dm', 'Gm', 'A7 Bb', 'Dm')."""
+        bars = self.changes or tuple(((0.0, chord),) for chord in self.chords)
+        return tuple(" ".join(name_of(chord, tonic, mode) for _, chord in bar) for bar in bars)
 
     def section_of_bar(self) -> list[str]:
         labels: list[str] = []
@@ -180,6 +196,8 @@ def _core(spec: Spec, bars: int, rng: random.Random, first_label: int,
 
 def make_plan(spec: Spec) -> Plan:
     """The form and chords of `spec`, including any ⏩ extensions, deterministic in the seed."""
+    if spec.chords:
+        return named_plan(spec)
     rng = random.Random(spec.seed * 7919 + 1 + 104_729 * spec.variant)
     choice: dict[str, tuple[str, ...]] = {}
     body = spec.bars - 1  # the last bar is the held tonic
@@ -207,6 +225,33 @@ def make_plan(spec: Spec) -> Plan:
     return Plan(tuple(placed), tuple(chord(n, spec.mode) for n in numerals))
 
 
+def named_plan(spec: Spec) -> Plan:
+    """The user's progression looped over the piece's bars, phrased by its length.
+
+    A progression of 2–16 bars is one phrase (its turns labelled A, A′, B, A... so that a
+    turn can repeat a melody over the same chords); a longer or single-bar one is phrased in
+    fours. Bars with several chords divide the bar evenly, on beats where they can.
+    """
+    names = spec.chords
+    total = spec.bars + sum(spec.extensions)
+    phrase = len(names) if 2 <= len(names) <= 16 else 4
+    sections, start = [], 0
+    for label, length in zip(_labels(total), _phrase_lengths(total - 1, phrase), strict=False):
+        sections.append(Section(label, start, length))
+        start += length
+    sections.append(Section("end", start, 1))
+    beats = spec.beats_per_bar
+    changes = []
+    for bar in range(total):
+        written = names[bar % len(names)]
+        onsets = [round(i * beats / len(written) * 2) / 2 for i in range(len(written))]
+        changes.append(tuple((onset, resolve(name, spec.chords_tonic, spec.mode))
+                             for onset, name in zip(onsets, written, strict=True)))
+    chords = tuple(bar[0][1] for bar in changes)
+    several = any(len(bar) > 1 for bar in changes)
+    return Plan(tuple(sections), chords, tuple(changes) if several else ())
+
+
 def framed(spec: Spec, plan: Plan) -> Plan:
     """`plan` with the bars an edit added around the melody: `spec.intro` bars before it
     (tonic, then the dominant leading in) and `spec.outro` bars after it (subdominant and
@@ -219,10 +264,15 @@ def framed(spec: Spec, plan: Plan) -> Plan:
         numerals += [_tonic(spec)] * (spec.intro - 1) + [_dominant(spec)]
     start = spec.intro
     sections += [Section(s.label, s.start + start, s.bars) for s in plan.sections]
-    chords = [chord(n, spec.mode) for n in numerals] + list(plan.chords)
+    before = [chord(n, spec.mode) for n in numerals]
+    after = []
     if spec.outro:
         sections.append(Section("outro", start + plan.bars, spec.outro))
         closing = [_subdominant(spec)] * (spec.outro // 2) + [_tonic(spec)] * (
             spec.outro - spec.outro // 2)
-        chords += [chord(n, spec.mode) for n in closing]
-    return Plan(tuple(sections), tuple(chords))
+        after = [chord(n, spec.mode) for n in closing]
+    changes = ()
+    if plan.changes:
+        changes = tuple(((0.0, c),) for c in before) + plan.changes + tuple(
+            ((0.0, c),) for c in after)
+    return Plan(tuple(sections), tuple(before) + plan.chords + tuple(after), changes)

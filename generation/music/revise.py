@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from generation.chords import spell
 from generation.job import LITTLE, LOT, MAX_BPM, MIN_BPM, Changes, Request
 from generation.music.instruments import BASS_INSTRUMENTS, BY_NAME, instrument
 from generation.music.plan import make_plan
@@ -29,7 +30,6 @@ from generation.music.spec import (
     make_spec,
     octave_for,
     register,
-    spell,
     tonic_shift,
 )
 from generation.vocab import MINOR_MODES, MOOD_KEY, STYLE_TEMPO
@@ -297,10 +297,11 @@ def _rewritten(base: Spec, changes: Changes) -> Spec:
         text=base.text, mood=mood, moods=(mood,), style=style, tempo_bpm=tempo, key=key,
         meter=meter, instruments=instruments if "instruments" in stated else (),
         duration_s=base.duration_s, bars=None if changes.meter else base.bars,  # the form
-        stated=tuple(stated), notes=())
+        stated=tuple(stated), notes=(), chords=base.chords)
     spec = make_spec(request, base.seed)
     spec = replace(spec, valence=base.valence, arousal=base.arousal, density=base.density,
-                   octave=base.octave if changes.style is None else spec.octave)
+                   octave=base.octave if changes.style is None else spec.octave,
+                   chords_tonic=base.chords_tonic)
     if not changes.meter:  # the same bars, the last one held as long as before
         spec = replace(spec, duration_s=base.duration_s)
     if changes.style is None:

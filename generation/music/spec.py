@@ -11,10 +11,10 @@ import random
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from generation.chords import resolve
 from generation.job import Request
 from generation.music.instruments import BASS_INSTRUMENTS, instrument
 from generation.music.styles import PROFILES, StyleProfile
-from generation.vocab import MINOR_MODES
 from models.errors import RequestError
 from models.grid import METERS
 
@@ -29,18 +29,6 @@ TONICS = {"C": 0, "C#": 1, "Db": 1, "D": 2, "D#": 3, "Eb": 3, "E": 4, "Fb": 4, "
           "F#": 6, "Gb": 6, "G": 7, "G#": 8, "Ab": 8, "A": 9, "A#": 10, "Bb": 10, "B": 11,
           "Cb": 11, "B#": 0}
 MODE_ALIASES = {"ionian": "major", "aeolian": "minor"}
-# the spelling of each pitch class, by mode family (the fewest accidentals in common use)
-MAJOR_NAMES = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
-MINOR_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")
-
-
-def spell(pitch_class: int, mode: str) -> str:
-    """The name of a pitch class as a key or chord root in `mode`: 'Bb' in F major, 'C#' in
-    A minor."""
-    names = MINOR_NAMES if mode in MINOR_MODES else MAJOR_NAMES
-    return names[pitch_class % 12]
-
-
 def loudness(valence: float, arousal: float) -> float:
     """Velocity above 72 that an emotion asks for: louder when excited, and when happy."""
     return 18 * arousal + 8 * valence
@@ -100,6 +88,10 @@ class Spec:
     rewrites: tuple[tuple[int, int], ...] = ()
     intro: int = 0  # bars of accompaniment an edit added before the melody ("add an intro")
     outro: int = 0  # and after it ("a longer outro")
+    # the chords the user named, per bar (generation/chords.py names), looped over the bars,
+    # and the tonic they were named against: a key edit moves the tonic, the chords move along
+    chords: tuple[tuple[str, ...], ...] = ()
+    chords_tonic: int = 0
     stated: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
 
@@ -131,6 +123,7 @@ class Spec:
         data["stated"], data["notes"] = list(self.stated), list(self.notes)
         data["extensions"] = list(self.extensions)
         data["rewrites"] = [list(bars) for bars in self.rewrites]
+        data["chords"] = [list(bar) for bar in self.chords]
         data["total_duration_s"] = round(self.total_duration_s, 3)
         return data
 
@@ -144,6 +137,7 @@ class Spec:
         for name in ("stated", "notes", "extensions"):
             values[name] = tuple(values.get(name, ()))
         values["rewrites"] = tuple(tuple(bars) for bars in values.get("rewrites", ()))
+        values["chords"] = tuple(tuple(bar) for bar in values.get("chords", ()))
         return cls(**values)
 
     @property
@@ -283,6 +277,27 @@ def register(role: str, low: int, high: int, profile: StyleProfile,
     return lo, hi
 
 
+def named_bars(chords: tuple[tuple[str, ...], ...], bars: int, stated: bool, tonic: int,
+               mode: str, notes: list[str]) -> int:
+    """How many bars a piece on the user's progression has, near `bars`.
+
+    A stated bar count is kept: the progression is looped and cut there. Otherwise the piece
+    is whole turns of the progression, and one bar more when that bar (the progression's
+    first) brings it home to the tonic chord. Where it cannot end at home, a note says so.
+    """
+    count = len(chords)
+    home = [resolve(bar[0], tonic, mode).root == 0 for bar in chords]
+    if not stated:
+        bars = max(1, round((bars - 1) / count)) * count
+        if home[0] and not home[-1]:
+            bars += 1
+    if not home[(bars - 1) % count]:
+        last = chords[(bars - 1) % count][-1]
+        notes.append(f"the piece ends on {last}, where your progression is after {bars} bars, "
+                     f"not on the tonic chord")
+    return max(MIN_BARS, bars)
+
+
 def make_spec(request: Request, seed: int) -> Spec:
     """Resolve a parsed Request into a Spec: every musical choice made, seeded by `seed`."""
     tonic, mode = parse_key(request.key)
@@ -301,6 +316,9 @@ def make_spec(request: Request, seed: int) -> Spec:
     bar_s = beats * 60.0 / request.tempo_bpm
     bars = request.bars or bars_for_length(request.duration_s, bar_s)
     duration = request.duration_s if not request.bars else bars * bar_s
+    if request.chords:
+        bars = named_bars(request.chords, bars, bool(request.bars), tonic, mode, notes)
+        duration = bars * bar_s
     if bars * bar_s - bar_s >= duration:  # very short requests: the bars need a little more
         duration = (bars - 1) * bar_s + 2 * bar_s / meter[0]  # two beats of held ending
         notes.append(f"the piece needs {duration:.1f} s to fit {bars} bars")
@@ -311,6 +329,7 @@ def make_spec(request: Request, seed: int) -> Spec:
     if valence < -0.3 and arousal > 0.3:  # tense: let chromatic colour in
         strictness = min(strictness, 0.7)
     return Spec(
+        chords=tuple(request.chords), chords_tonic=tonic,
         text=request.text, seed=seed, key=request.key, tonic=tonic, mode=mode,
         tempo_bpm=int(request.tempo_bpm), meter=meter, bars=bars, duration_s=round(duration, 3),
         style=request.style, mood=request.mood, valence=round(valence, 3),

@@ -11,7 +11,9 @@ from __future__ import annotations
 import math
 import re
 
+from generation.chords import BLUES, approximated, is_numeral, key_of, outside, pitch_class, spell
 from generation.job import Request, check_prompt
+from generation.request.chords import Progression, read_progression
 from generation.request.instruments import read_instruments
 from generation.request.lexicon import (
     EMOJI,
@@ -53,7 +55,7 @@ from models.errors import RequestError
 
 DEFAULT_LENGTH_S = 30.0
 DEFAULT_MOOD, DEFAULT_STYLE = "calm", "classical"
-SLOT_ORDER = ("key", "tempo", "meter", "instruments", "length", "mood", "style")
+SLOT_ORDER = ("key", "tempo", "meter", "instruments", "length", "mood", "style", "chords")
 _FEEL_POSITION = {"slow": 0.15, "medium": 0.5, "fast": 0.85}  # where in a tempo range
 # Words that only occur in French, Spanish or German text: scene words get English names then.
 _FOREIGN_MARKERS = {"los", "las", "une", "les", "des", "der", "das", "und", "mit", "pour", "para",
@@ -76,10 +78,41 @@ def expand_emoji(text: str) -> str:
     return "".join(f" {EMOJI[ch]} " if ch in EMOJI else ch for ch in text)
 
 
-def read_slots(text: str) -> tuple[Text, Tempo | None, Length | None, tuple | None, Key | None]:
-    """The exactly read slots of a request, and its text with their words marked as used."""
+def read_slots(text: str) -> tuple[Text, Tempo | None, Length | None, tuple | None, Key | None,
+                                   Progression | None]:
+    """The exactly read slots of a request, and its text with their words marked as used.
+
+    A chord progression is read first, so that its symbols ("Cm G Cm Fm") are not taken
+    for a key.
+    """
     slots = Text.of(expand_emoji(text))
-    return slots, read_tempo(slots), read_length(slots), read_meter(slots), read_key(slots)
+    progression = read_progression(slots)
+    return (slots, read_tempo(slots), read_length(slots), read_meter(slots), read_key(slots),
+            progression)
+
+
+def _chords(progression: Progression | None, key: Key | None,
+            notes: list[str]) -> tuple[tuple[tuple[str, ...], ...], Key | None]:
+    """The progression's bars, and the key: a key left unsaid is the one its chords imply."""
+    if progression is None:
+        return (), key
+    bars = progression.bars
+    if progression.blues and key is not None and key.mode in MINOR_MODES:
+        bars = tuple((name,) for name in BLUES["minor"])
+    names = [name for bar in bars for name in bar]
+    symbols = [name for name in names if not is_numeral(name)]
+    if symbols and (key is None or key.tonic is None):
+        tonic, mode = key_of(symbols, (key.mode,) if key is not None else ("major", "minor"))
+        key = Key(spell(tonic, mode), mode, (f"key {spell(tonic, mode)} {mode}, from the "
+                                             f"chords",))
+    elif symbols:
+        tonic, mode = pitch_class(key.tonic[0], key.tonic[1:]), key.mode
+        strange = outside(symbols, tonic, mode)
+        if strange:
+            notes.append(f"{', '.join(strange)} {'is' if len(strange) == 1 else 'are'} outside "
+                         f"{key.name}; played as written")
+    notes += [said for said in dict.fromkeys(map(approximated, names)) if said]
+    return bars, key
 
 
 def encoder_input(text: str, blanked: str | None = None) -> str:
@@ -241,11 +274,13 @@ def parse_request(text: str, *, key: str | None = None, tempo_bpm: int | None = 
     text = text.strip()
     notes: list[str] = []
     stated: set[str] = set()
-    slots, tempo, length, meter_found, key_found = read_slots(text)
+    slots, tempo, length, meter_found, key_found, progression = read_slots(text)
     if tempo_bpm is not None:
         tempo = clamp_tempo(float(tempo_bpm))
     if key is not None:
         key_found = _override_key(key)
+    key_said = key_found is not None and key_found.tonic is not None
+    chords, key_found = _chords(progression, key_found, notes)
     blanked = slots.blanked()
     instruments, without, instrument_notes = read_instruments(blanked)
     said_moods, not_moods = _words(blanked, MOOD_LEXICON, MOOD_WORDS)
@@ -253,7 +288,7 @@ def parse_request(text: str, *, key: str | None = None, tempo_bpm: int | None = 
     notes += instrument_notes
 
     nothing_read = not (tempo or length or meter_found or key_found or instruments
-                        or said_moods or said_styles)
+                        or said_moods or said_styles or chords)
     if nothing_read and _looks_like_nonsense(text, blanked, classifier):
         notes.append(f"I could not make out music in {text[:40]!r}; "
                      f"using a {DEFAULT_MOOD} {DEFAULT_STYLE} piece")
@@ -295,8 +330,10 @@ def parse_request(text: str, *, key: str | None = None, tempo_bpm: int | None = 
 
     key_name, key_notes = _resolve_key(key_found, mood)
     notes += key_notes
-    if key_found is not None and key_found.tonic is not None:
+    if key_said:
         stated.add("key")
+    if chords:
+        stated.add("chords")
 
     if instrument is not None:
         instruments = list(_override_instrument(instrument, notes))
@@ -334,5 +371,5 @@ def parse_request(text: str, *, key: str | None = None, tempo_bpm: int | None = 
         text=text, mood=mood, moods=tuple(moods), style=style, tempo_bpm=bpm, key=key_name,
         meter=meter, instruments=tuple(instruments), duration_s=float(duration), bars=bars,
         stated=tuple(slot for slot in SLOT_ORDER if slot in stated), notes=tuple(notes),
-        without=tuple(without),
+        without=tuple(without), chords=chords,
     )
