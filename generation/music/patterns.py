@@ -57,6 +57,13 @@ def voice(tones: list[int], low: int, high: int, previous: Voicing | None,
                 cost = abs(sum(pitches) / len(pitches) - centre)
             if best is None or cost < best[0]:
                 best = (cost, pitches)
+    if best is None and root_first:  # too narrow for the whole chord: what fits above the bass
+        stack = [low + (tones[0] - low) % 12]
+        for pc in tones[1:]:
+            pitch = stack[-1] + ((pc - stack[-1]) % 12 or 12)
+            if pitch <= high:
+                stack.append(pitch)
+        return stack
     if best is None:  # register too narrow for the whole chord: root and fifth
         root = low + (tones[0] - low) % 12
         return [root, root + 7] if root + 7 <= high else [root]
