@@ -291,11 +291,18 @@ def named_bars(chords: tuple[tuple[str, ...], ...], bars: int, stated: bool, ton
         bars = max(1, round((bars - 1) / count)) * count
         if home[0] and not home[-1]:
             bars += 1
+    bars = max(MIN_BARS, bars)
+    turns, rest = divmod(bars, count)
+    played = {1: "once", 2: "twice"}.get(turns, f"{turns} times")
+    said = f"your chords {' | '.join(' '.join(bar) for bar in chords)}, played {played}"
+    if rest:
+        said += f", then its first {'bar' if rest == 1 else f'{rest} bars'}"
+    notes.append(said + f" ({bars} bars)")
     if not home[(bars - 1) % count]:
         last = chords[(bars - 1) % count][-1]
         notes.append(f"the piece ends on {last}, where your progression is after {bars} bars, "
                      f"not on the tonic chord")
-    return max(MIN_BARS, bars)
+    return bars
 
 
 def make_spec(request: Request, seed: int) -> Spec:
