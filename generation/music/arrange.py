@@ -51,9 +51,12 @@ class Arranger:
         return min((whole + part) * self.beat_s, self.end_s)
 
     def add(self, track: pretty_midi.Instrument, start: float, length: float, pitch: int,
-            velocity: float) -> None:
+            velocity: float, until: float | None = None) -> None:
+        """A note `length` beats long from beat `start`; never past beat `until` (swung)."""
         begin, end = self.seconds(start), min(self.seconds(start) + length * self.beat_s,
                                               self.end_s)
+        if until is not None:
+            end = min(end, self.seconds(until))
         if end - begin > 0.01 and 0 <= pitch <= 127:
             level = int(round(velocity + self.rng.uniform(-3, 3)))
             track.notes.append(pretty_midi.Note(max(1, min(127, level)), pitch, begin, end))
@@ -111,9 +114,11 @@ class Arranger:
                 if len(spans) > 1:  # the pattern's hits that fall in this chord's span
                     hits = [(onset - begin, min(length, stop - onset), pitch, loud)
                             for onset, length, pitch, loud in hits if begin <= onset < stop]
+                # a named chord is heard alone in its span: nothing rings over into the next
+                until = start + stop if self.spec.chords else None
                 for onset, length, pitch, loud in hits:
                     self.add(track, start + begin + onset, length, pitch,
-                             self.level(part, bar, loud))
+                             self.level(part, bar, loud), until)
         return track
 
     def counter(self, part: Part, melody: list[Note]) -> pretty_midi.Instrument:
