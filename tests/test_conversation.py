@@ -160,9 +160,17 @@ def test_a_structure_edit_writes_one_third_anew_and_keeps_every_other_note(compo
         [n for n in after if not inside[0] <= n[0] < inside[1]]  # the rest, note for note
     assert [n for n in before if inside[0] <= n[0] < inside[1]] != \
         [n for n in after if inside[0] <= n[0] < inside[1]]
-    bars = first.spec["bars"]
+    bars = first.spec["bars"] - 1  # the held final note is not melody to rewrite
     assert {"beginning": start == 0, "ending": start + count == bars,
             "middle": 0 < start and start + count < bars}[where]
+
+
+def test_a_new_ending_of_a_tiny_piece_changes_notes(composer, tmp_path):
+    talk = Conversation(lambda job: composer.run(job, tmp_path), random.Random(5))
+    talk.say("calm piano, 4 bars")
+    for line in ("redo the middle", "a new ending", "another opening"):
+        answer = talk.say(line)
+        assert answer.kind == "piece" and "same melody" not in answer.reply, answer.reply
 
 
 def test_a_lead_an_octave_away_plays_the_same_notes_an_octave_away(talk):

@@ -256,8 +256,9 @@ def _lengthened(spec: Spec, changes: Changes) -> Spec:
 def _restructured(spec: Spec, where: str) -> Spec:
     """A third of the melody written anew ("a new ending", "redo the middle", "another
     opening"): the whole bars inside that third of the piece (one bar at least); the notes
-    before and after it stay as they were."""
-    bars = make_plan(spec).bars
+    before and after it stay as they were. The last bar, the held final note, is not melody
+    to rewrite: the thirds are of the bars before it."""
+    bars = max(1, make_plan(spec).bars - 1)
     thirds = {"beginning": (0, bars // 3), "middle": (-(-bars // 3), 2 * bars // 3),
               "ending": (-(-2 * bars // 3), bars)}
     if where not in thirds:
