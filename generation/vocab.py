@@ -19,6 +19,54 @@ INSTRUMENTS = ("piano", "electric piano", "harpsichord", "celesta", "music box",
                "recorder", "pan flute", "synth lead", "synth pad", "drums", "timpani", "koto",
                "sitar", "erhu", "guzheng", "pipa")
 
+# The General MIDI program set, one name per program (index = program number). Where one of
+# the names above already plays that program it is that name ("piano" is program 0); the
+# others are the GM names as musicians say them. "fiddle" keeps meaning the violin, as it
+# always has, so GM program 110 is the "folk fiddle".
+GM_NAMES = (
+    "piano", "bright piano", "electric grand piano", "honky-tonk piano", "electric piano",
+    "fm electric piano", "harpsichord", "clavinet",
+    "celesta", "glockenspiel", "music box", "vibraphone", "marimba", "xylophone",
+    "tubular bells", "dulcimer",
+    "drawbar organ", "percussive organ", "rock organ", "organ", "reed organ", "accordion",
+    "harmonica", "tango accordion",
+    "guitar", "steel-string guitar", "jazz guitar", "electric guitar", "muted guitar",
+    "overdriven guitar", "distortion guitar", "guitar harmonics",
+    "acoustic bass", "bass", "picked bass", "fretless bass", "slap bass", "slap bass 2",
+    "synth bass", "synth bass 2",
+    "violin", "viola", "cello", "contrabass", "tremolo strings", "pizzicato strings", "harp",
+    "timpani",
+    "strings", "slow strings", "synth strings", "synth strings 2", "choir", "voice oohs",
+    "synth voice", "orchestra hit",
+    "trumpet", "trombone", "tuba", "muted trumpet", "horn", "brass", "synth brass",
+    "synth brass 2",
+    "soprano saxophone", "saxophone", "tenor saxophone", "baritone saxophone", "oboe",
+    "english horn", "bassoon", "clarinet",
+    "piccolo", "flute", "recorder", "pan flute", "blown bottle", "shakuhachi", "whistle",
+    "ocarina",
+    "synth lead", "saw lead", "calliope lead", "chiff lead", "charang lead", "voice lead",
+    "fifths lead", "bass + lead",
+    "new age pad", "synth pad", "polysynth pad", "choir pad", "bowed pad", "metallic pad",
+    "halo pad", "sweep pad",
+    "rain effect", "soundtrack effect", "crystal effect", "atmosphere effect",
+    "brightness effect", "goblins effect", "echoes effect", "sci-fi effect",
+    "sitar", "banjo", "shamisen", "koto", "kalimba", "bagpipes", "folk fiddle", "shehnai",
+    "tinkle bell", "agogo", "steel drums", "woodblock", "taiko drum", "melodic tom",
+    "synth drum", "reverse cymbal",
+    "guitar fret noise", "breath noise", "seashore", "bird tweet", "telephone ring",
+    "helicopter", "applause", "gunshot",
+)
+# Drum kits (General MIDI 2 kit programs, played on channel 10); "drums" is the standard kit.
+DRUM_KITS = {"drums": 0, "room kit": 8, "power kit": 16, "electronic kit": 24, "808 kit": 25,
+             "jazz kit": 32, "brush kit": 40, "orchestral kit": 48}
+FAMILIES = INSTRUMENTS  # the first 40 names: broad families, each with one default program
+INSTRUMENTS = FAMILIES + tuple(name for name in dict.fromkeys((*GM_NAMES, *DRUM_KITS))
+                               if name not in FAMILIES)
+# The instruments in a sentence, for help texts: the families, then a word about the rest.
+INSTRUMENTS_SAID = (", ".join(FAMILIES) + "; and every General MIDI instrument by name "
+                    "(distortion guitar, slap bass, tenor saxophone, church organ, warm pad, "
+                    "808 kit, brush kit ...)")
+
 TEMPO_FEELS = ("slow", "medium", "fast")
 MINOR_MODES = ("minor", "dorian", "phrygian", "locrian")  # a minor third above the tonic
 

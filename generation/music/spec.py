@@ -199,9 +199,10 @@ def choose_parts(profile: StyleProfile, wanted: tuple[str, ...], stated: bool,
     notes: list[str] = []
     roles: dict[str, str | None] = {"lead": profile.lead, "comp": profile.comp,
                                     "bass": profile.bass, "pad": profile.pad,
-                                    "drums": "drums" if profile.drums else None}
+                                    "drums": profile.kit if profile.drums else None}
     if stated and wanted:
-        pitched = [w for w in wanted if w != "drums"]
+        pitched = [w for w in wanted if not instrument(w).is_drum]
+        kit = next((w for w in wanted if instrument(w).is_drum), None)
         basses = [w for w in pitched[1:] if w in BASS_INSTRUMENTS]
         lead = pitched[0] if pitched else profile.lead
         rest = [w for w in pitched[1:] if w not in basses]
@@ -217,7 +218,7 @@ def choose_parts(profile: StyleProfile, wanted: tuple[str, ...], stated: bool,
             "comp": comp or profile.comp,
             "bass": basses[0] if basses else (profile.bass if band or comp != lead else None),
             "pad": held[0] if held else (None if pitched else profile.pad),
-            "drums": "drums" if ("drums" in wanted or band) else None,
+            "drums": kit or (profile.kit if band else None),
         }
         if len(pitched) == 1 and not instrument(lead).chordal and roles["comp"]:
             notes.append(f"added {roles['comp']} to accompany the {lead}")

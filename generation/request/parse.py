@@ -40,7 +40,7 @@ from generation.request.slots import (
 )
 from generation.vocab import (
     INSTRUMENT_STYLES,
-    INSTRUMENTS,
+    INSTRUMENTS_SAID,
     MAJOR_TONIC,
     MINOR_MODES,
     MINOR_TONIC,
@@ -201,7 +201,7 @@ def _override_instrument(raw: str, notes: list[str]) -> tuple[str, ...]:
     finds = INSTRUMENT_LEXICON.find(fold(raw))
     if not finds:
         raise RequestError(f"instrument {raw!r} is not one I know; try one of: "
-                           + ", ".join(INSTRUMENTS))
+                           + INSTRUMENTS_SAID)
     names, note = INSTRUMENT_WORDS[finds[0].phrase]
     if note:
         notes.append(note.format(phrase=f"a {finds[0].phrase}"))
