@@ -62,6 +62,31 @@ DRUM_KITS = {"drums": 0, "room kit": 8, "power kit": 16, "electronic kit": 24, "
 FAMILIES = INSTRUMENTS  # the first 40 names: broad families, each with one default program
 INSTRUMENTS = FAMILIES + tuple(name for name in dict.fromkeys((*GM_NAMES, *DRUM_KITS))
                                if name not in FAMILIES)
+# The family each General MIDI program belongs to (program → family), for what is said of a
+# family: the styles it suggests, the English name the sentence encoder was trained on. The
+# sound effects (120–127) belong to none.
+_FAMILY_RUNS = (  # (first program, last program, family)
+    (0, 3, "piano"), (4, 5, "electric piano"), (6, 6, "harpsichord"), (7, 7, "electric piano"),
+    (8, 9, "celesta"), (10, 10, "music box"), (11, 11, "vibraphone"), (12, 13, "marimba"),
+    (14, 14, "celesta"), (15, 15, "harp"), (16, 19, "organ"), (20, 21, "accordion"),
+    (22, 22, "harmonica"), (23, 23, "accordion"), (24, 25, "guitar"),
+    (26, 31, "electric guitar"), (32, 32, "contrabass"), (33, 39, "bass"), (40, 40, "violin"),
+    (41, 41, "viola"), (42, 42, "cello"), (43, 43, "contrabass"), (44, 45, "strings"),
+    (46, 46, "harp"), (47, 47, "timpani"), (48, 51, "strings"), (52, 54, "choir"),
+    (55, 55, "strings"), (56, 56, "trumpet"), (57, 57, "trombone"), (58, 58, "brass"),
+    (59, 59, "trumpet"), (60, 60, "horn"), (61, 63, "brass"), (64, 67, "saxophone"),
+    (68, 69, "oboe"), (70, 70, "bassoon"), (71, 71, "clarinet"), (72, 73, "flute"),
+    (74, 74, "recorder"), (75, 76, "pan flute"), (77, 77, "flute"), (78, 78, "recorder"),
+    (79, 79, "flute"), (80, 87, "synth lead"), (88, 103, "synth pad"), (104, 104, "sitar"),
+    (105, 105, "guitar"), (106, 107, "koto"), (108, 108, "music box"), (109, 109, "oboe"),
+    (110, 110, "violin"), (111, 111, "oboe"), (112, 113, "drums"), (114, 114, "marimba"),
+    (115, 119, "drums"),
+)
+FAMILY_OF: dict[str, str | None] = {name: None for name in INSTRUMENTS}
+FAMILY_OF.update({GM_NAMES[program]: family for first, last, family in _FAMILY_RUNS
+                  for program in range(first, last + 1)})
+FAMILY_OF.update({name: name for name in FAMILIES} | dict.fromkeys(DRUM_KITS, "drums"))
+
 # The instruments in a sentence, for help texts: the families, then a word about the rest.
 INSTRUMENTS_SAID = (", ".join(FAMILIES) + "; and every General MIDI instrument by name "
                     "(distortion guitar, slap bass, tenor saxophone, church organ, warm pad, "
@@ -129,4 +154,12 @@ INSTRUMENT_STYLES = {
     "celesta": ("classical",), "oboe": ("classical",), "clarinet": ("classical", "jazz"),
     "bassoon": ("classical",), "flute": ("classical", "folk"), "music box": ("ambient",),
     "pan flute": ("ambient", "folk"), "piano": ("classical", "jazz", "pop"),
+    # General MIDI names whose family says too little (the others go by FAMILY_OF)
+    "distortion guitar": ("rock",), "overdriven guitar": ("rock", "blues"),
+    "jazz guitar": ("jazz",), "rock organ": ("rock",), "drawbar organ": ("jazz", "blues"),
+    "honky-tonk piano": ("blues",), "synth bass": ("electronic",),
+    "saw lead": ("electronic",), "banjo": ("folk",), "bagpipes": ("celtic",),
+    "whistle": ("celtic", "folk"), "brush kit": ("jazz",), "jazz kit": ("jazz",),
+    "power kit": ("rock",), "electronic kit": ("electronic",), "808 kit": ("electronic",),
+    "orchestral kit": ("cinematic",), "tuba": ("cinematic",), "synth strings": ("electronic",),
 }

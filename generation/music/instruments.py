@@ -107,7 +107,8 @@ for _name, _program in DRUM_KITS.items():
 # Instruments that take the bass line when named after the lead.
 BASS_INSTRUMENTS = ("bass", "contrabass", "cello", "bassoon", "trombone", *GM_NAMES[32:40],
                     "tuba", "baritone saxophone", "bass + lead")
-DRUMS = tuple(DRUM_KITS)
+# Instruments that play bass lines only: they never take the melody while another can.
+BASS_LINES = (*GM_NAMES[32:40], "tuba")
 
 
 def instrument(name: str) -> Instrument:

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from generation.job import Request
-from generation.music.instruments import BASS_INSTRUMENTS, instrument
+from generation.music.instruments import BASS_INSTRUMENTS, BASS_LINES, instrument
 from generation.music.styles import PROFILES, StyleProfile
 from generation.vocab import MINOR_MODES
 from models.errors import RequestError
@@ -203,9 +203,11 @@ def choose_parts(profile: StyleProfile, wanted: tuple[str, ...], stated: bool,
     if stated and wanted:
         pitched = [w for w in wanted if not instrument(w).is_drum]
         kit = next((w for w in wanted if instrument(w).is_drum), None)
-        basses = [w for w in pitched[1:] if w in BASS_INSTRUMENTS]
-        lead = pitched[0] if pitched else profile.lead
-        rest = [w for w in pitched[1:] if w not in basses]
+        # a bass guitar named first ("slap bass, overdriven guitars ...") plays the bass line
+        lead = next((w for w in pitched if w not in BASS_LINES), pitched[0] if pitched
+                    else profile.lead)
+        basses = [w for w in pitched if w != lead and w in BASS_INSTRUMENTS]
+        rest = [w for w in pitched if w != lead and w not in basses]
         comp = next((w for w in rest if instrument(w).chordal), None)
         if comp is None and instrument(lead).chordal:
             comp = lead  # a chordal lead accompanies itself (a solo piano piece)

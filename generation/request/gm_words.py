@@ -52,6 +52,8 @@ GM_WORDS: dict[str, tuple[str, ...]] = {
     "guitar": ("acoustic guitar (nylon)", "nylon-string guitar", "nylon acoustic guitar"),
     "steel-string guitar": ("steel-string guitar", "steel string guitar",
                             "acoustic guitar (steel)", "steel acoustic guitar",
+                            "steel-string acoustic guitar", "steel string acoustic guitar",
+                            "acoustic steel guitar", "acoustic steel-string guitar",
                             "steel guitar", "12-string guitar", "twelve string guitar",
                             "12 string guitar", "folk guitar", "western guitar",
                             "westerngitarre", "guitare folk", "钢弦吉他", "民谣吉他"),

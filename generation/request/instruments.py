@@ -21,6 +21,9 @@ _FUZZY_TARGETS = sorted({name for name in FAMILIES if len(name) >= 5 and " " not
                          "glockenspiel", "clavinet", "dulcimer", "piccolo", "shakuhachi",
                          "ocarina", "shamisen", "kalimba", "bagpipes", "harmonium",
                          "bandoneon"})
+# Words that name an ensemble as an adjective ("an orchestral piece", "acoustic folk"): beside
+# a list of instruments ("an orchestral piece for harp, flute and cello") they say the genre.
+_ADJECTIVES = {"orchestral", "acoustic"}
 # Between two items of a list of instruments ("piano, seashore and applause").
 _LIST_GAP = re.compile(r"\s*(?:,|&|\+|and|\band\b)?\s*(?:and\s+)?(?:an?\s+|the\s+)?")
 
@@ -55,6 +58,7 @@ def _fuzzy_instrument(word: str) -> str | None:
 def read_instruments(blanked: str) -> tuple[list[str], list[str], list[str]]:
     """(instruments, left-out instruments, notes) named in folded text, in order."""
     placed: list[tuple[int, tuple[str, ...]]] = []  # (where in the text, names) of each find
+    adjectives: list[tuple[int, tuple[str, ...]]] = []
     without: list[str] = []
     notes: list[str] = []
     used = []
@@ -64,6 +68,8 @@ def read_instruments(blanked: str) -> tuple[list[str], list[str], list[str]]:
             continue
         if find.negated:
             without.extend(names)
+        elif find.phrase in _ADJECTIVES:
+            adjectives.append((find.start, names))
         else:
             placed.append((find.start, names))
         used.append((find.start, find.end))
@@ -81,6 +87,8 @@ def read_instruments(blanked: str) -> tuple[list[str], list[str], list[str]]:
             if note:
                 notes.append(note.format(phrase=f"a {meant}"))
     placed += _listed_effects(blanked, used)
+    if len(placed) < 2:  # "epic orchestral with choir"; in a list they describe the genre
+        placed += adjectives
     chosen = [name for _, names in sorted(placed, key=lambda item: item[0]) for name in names]
     chosen = [name for name in dict.fromkeys(chosen) if name not in without]
     if "drums" in without:  # "no drums" leaves out every kit

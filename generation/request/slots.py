@@ -328,10 +328,11 @@ def read_key(text: Text) -> Key | None:
     """A stated key in any of the ways people write one; None when there is none."""
     cased, low = text.cased, text.low
     found: list[tuple[int, int, Key]] = []
+    weak: list[tuple[int, int, Key]] = []  # chord symbols and bare note names ("Gm", "Bb")
 
-    def add(match: re.Match[str], key: Key) -> None:
+    def add(match: re.Match[str], key: Key, chord: bool = False) -> None:
         if text.free(*match.span()):
-            found.append((match.start(), match.end(), key))
+            (weak if chord else found).append((match.start(), match.end(), key))
 
     for m in re.finditer(r"(?P<pre>升|降)?(?P<t>[A-Ga-g])(?P<acc>#|♯|b|♭)?\s*"
                          r"(?P<mode>大调|小调|调|大調|小調|調)", cased):
@@ -360,14 +361,16 @@ def read_key(text: Text) -> Key | None:
         if m.group("t") == "a" and not m.group("acc") and not re.search(
                 r"(?:\bin|\bof|\bkey|:)\s*$", low[:m.start()]):
             continue  # "a major hit", "a minor change": the article
-        add(m, _key(m.group("t"), _accidental(m.group("acc")), _mode(m.group("mode"))))
+        add(m, _key(m.group("t"), _accidental(m.group("acc")), _mode(m.group("mode"))),
+            chord=bool(re.match(r"\d", cased[m.end():])))  # "Fmaj7", "Cmin9": chords
     for m in re.finditer(r"(?<![\w#♯♭])(?P<t>[A-G])(?P<acc>#|♯|b|♭)?(?P<q>maj7|maj9|maj13|maj|"
                          r"M7|min7|min9|min|m7b5|m7|m9|m11|madd9|m|add9|sus2|sus4|7|9)"
                          r"(?![a-zA-Z0-9])", cased):
         if m.group("q") == "m" and re.match(r"\s+(?:i|I)\b", cased[m.end():]):
             continue  # "Am I ...": the verb
         minor = m.group("q").startswith("m") and not m.group("q").startswith(("maj", "M"))
-        add(m, _key(m.group("t"), _accidental(m.group("acc")), "minor" if minor else "major"))
+        add(m, _key(m.group("t"), _accidental(m.group("acc")), "minor" if minor else "major"),
+            chord=True)
     for m in re.finditer(rf"(?:\bin\s+the\s+key\s+of|\bkey\s+of|\bkey\s*[:=]|\btonality\s+of|"
                          rf"\btonalite\s+de|\btonalidad\s+de|\btonart)\s*(?P<t>[A-Ga-g])"
                          rf"(?P<acc>{_ACC})?(?:\s*-?\s*(?P<mode>{_MODE}))?(?![\w#♯♭])", cased,
@@ -382,7 +385,10 @@ def read_key(text: Text) -> Key | None:
                          r"(?![\w#♯♭])|"
                          r"\b(?i:in)\s+(?P<t2>[a-g])(?P<acc2>#|♯|b|♭)(?![\w#♯♭])", cased):
         add(m, _key(m.group("t") or m.group("t2"),
-                    _accidental(m.group("acc") or m.group("acc2")), "major"))
+                    _accidental(m.group("acc") or m.group("acc2")), "major"),
+            chord=bool(m.group("t")))
+    # A key said as a key ("in G minor") wins over chord symbols said before it ("Bb, C, Gm").
+    found = found or weak
     if found:
         # The first key said wins; of readings that overlap it, the longest ("F sharp minor"
         # over "in F").
