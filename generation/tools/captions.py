@@ -90,7 +90,7 @@ def _pick_instruments(rng: random.Random) -> list[tuple[str, str]]:
     for said, gold in rng.sample(INSTRUMENT_NAMES, len(INSTRUMENT_NAMES)):
         if len(chosen) == count:
             break
-        if gold.startswith("drums") and any(g.startswith("drums") for _, g in chosen):
+        if gold.startswith("kit") and any(g.startswith("kit") for _, g in chosen):
             continue
         if all(g != gold for _, g in chosen):
             chosen.append((said, gold))
@@ -134,7 +134,10 @@ def _caption(number: int, rng: random.Random) -> dict[str, Any] | None:
     sentences = [s.strip().rstrip(".") for s in text.split(". ") if s.strip(" .")]
     for detail in rng.sample(DETAILS, rng.choice((0, 1, 2, 3, 4, 6, 8))):
         sentences.insert(rng.randrange(1, len(sentences) + 1), detail.rstrip("."))
-    text = re.sub(r"\b([Aa]) (?=[aeiouAEIOU])", r"\1n ", ". ".join(sentences) + ".")
+    # "an" before a vowel: the article only ("a" inside, "A" opening a sentence), never the
+    # chord A ("E, A and B")
+    text = re.sub(r"(?:(?<=^)|(?<=\. ))A (?=[aeiouAEIOU])|(?<= )a (?=[aeiouAEIOU])",
+                  lambda m: m.group(0)[0] + "n ", ". ".join(sentences) + ".")
     if not MIN_CHARS <= len(text) <= MAX_CHARS:
         return None
     return {"text": text, "shape": shape, "key": key, "tempo_bpm": tempo_gold, "meter": meter,
