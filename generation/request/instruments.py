@@ -102,18 +102,23 @@ def read_instruments(blanked: str) -> tuple[list[str], list[str], list[str]]:
 
 def _listed_effects(blanked: str,
                     used: list[tuple[int, int]]) -> list[tuple[int, tuple[str, ...]]]:
-    """Effect programs named by an everyday word, where it stands in a list of instruments."""
+    """Effect programs named by an everyday word, where it stands in a list of instruments
+    (beside an instrument, or beside another effect that does)."""
     if not any(word in blanked for word in LIST_ONLY):
         return []
-    found = []
-    for match in re.finditer(r"[a-z]+", blanked):
-        name = LIST_ONLY.get(match.group(0))
-        if name is None or any(a <= match.start() < b for a, b in used):
-            continue
-        after = any(_LIST_GAP.fullmatch(blanked[end:match.start()]) for _, end in used
-                    if end <= match.start())
-        before = any(_LIST_GAP.fullmatch(blanked[match.end():start]) for start, _ in used
-                     if start >= match.end())
-        if after or before:
-            found.append((match.start(), (name,)))
-    return found
+    spans = list(used)
+    words = [m for m in re.finditer(r"[a-z]+", blanked) if m.group(0) in LIST_ONLY
+             and not any(a <= m.start() < b for a, b in used)]
+    found: dict[int, tuple[int, tuple[str, ...]]] = {}
+    while True:
+        before = len(found)
+        for match in (m for m in words if m.start() not in found):
+            after = any(_LIST_GAP.fullmatch(blanked[end:match.start()]) for _, end in spans
+                        if end <= match.start())
+            ahead = any(_LIST_GAP.fullmatch(blanked[match.end():start]) for start, _ in spans
+                        if start >= match.end())
+            if after or ahead:
+                found[match.start()] = (match.start(), (LIST_ONLY[match.group(0)],))
+                spans.append(match.span())
+        if len(found) == before:
+            return list(found.values())
