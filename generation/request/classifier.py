@@ -23,7 +23,7 @@ import numpy as np
 
 from generation.paths import DATA
 from generation.request.encoder import Encoder
-from generation.request.lexicon import INSTRUMENT_LEXICON, MOOD_LEXICON, STYLE_LEXICON, fold
+from generation.request.lexicon import INSTRUMENT_LEXICON, MOOD_LEXICON, STYLE_LEXICON
 from generation.vocab import MOODS, STYLES, TEMPO_FEELS, vocabulary_hash
 from models.errors import ModelError
 from models.ops import gelu, softmax
@@ -125,39 +125,46 @@ class Classifier:
         bracket = re.search(r"\s\(([^()]*)\)$", text)
         if bracket:
             body, names = text[:bracket.start()], bracket.group(0)
-        clauses = [c for c in re.split(r"(?<=[.;:!?,])\s+|\s+(?=(?:while|but|with|and)\s)",
-                                        body) if c.strip()]
-        if len(clauses) < 2:
+        spans, start = [], 0
+        for cut in _CLAUSE_GAP.finditer(body):
+            spans.append((start, cut.start()))
+            start = cut.end()
+        spans = [(a, b) for a, b in spans + [(start, len(body))] if body[a:b].strip()]
+        if len(spans) < 2:
             return text
-        sizes = [len(e.ids) for e in self.encoder.tokenizer.encode_batch(
-            clauses, add_special_tokens=False)]
-        budget = READ_TOKENS - (len(self.encoder.tokenizer.encode(
-            names, add_special_tokens=False).ids) if names else 0)
-        ranked = sorted(range(len(clauses)), key=lambda i: -_telling(clauses[i]) / sizes[i])
+        telling = _telling(body, spans)
+        tokenizer = self.encoder.tokenizer
+        sizes = [len(e.ids) for e in tokenizer.encode_batch(
+            [body[a:b] for a, b in spans], add_special_tokens=False)]
+        budget = READ_TOKENS - len(tokenizer.encode(names, add_special_tokens=False).ids)
         kept: set[int] = set()
-        for i in ranked:
-            if _telling(clauses[i]) <= 0 and kept:
+        for i in sorted(range(len(spans)), key=lambda i: -telling[i] / sizes[i]):
+            if telling[i] <= 0 and kept:
                 break
             if sizes[i] <= budget:
                 kept.add(i)
                 budget -= sizes[i]
-        return " ".join(clauses[i] for i in sorted(kept)) + names
+        return " ".join(body[spans[i][0]:spans[i][1]] for i in sorted(kept)) + names
 
 
-READ_TOKENS = 60  # word pieces the heads read of a long text (see Classifier.condensed)
+READ_TOKENS = 40  # word pieces the heads read of a long text (see Classifier.condensed)
 CONDENSE_CHARS = 240  # texts up to this long are read whole (every request of the corpus)
+_CLAUSE_GAP = re.compile(r"(?<=[.;:!?,])\s+|\s+(?=(?:while|but|with|and)\s)")
 _PLAIN = re.compile(r"[a-z]{4,}")
 
 
-def _telling(clause: str) -> float:
-    """How much a clause says about mood and style: named moods and styles count most, then
-    other descriptive words; instrument names, keys, tempos and chords count nothing."""
-    folded = fold(clause)
-    named = len(MOOD_LEXICON.find(folded)) + len(STYLE_LEXICON.find(folded))
-    for find in INSTRUMENT_LEXICON.find(folded):
-        folded = folded[:find.start] + " " * (find.end - find.start) + folded[find.end:]
-    words = [w for w in _PLAIN.findall(folded) if w not in _NOT_TELLING]
-    return 3.0 * named + len(words)
+def _telling(text: str, spans: list[tuple[int, int]]) -> list[float]:
+    """How much each clause (a span of folded `text`) says about mood and style: named moods
+    and styles count most, then other descriptive words; instrument names, keys, tempos and
+    chords count nothing."""
+    named = [f.start for f in MOOD_LEXICON.find(text)] + \
+        [f.start for f in STYLE_LEXICON.find(text)]
+    plain = list(text)
+    for find in INSTRUMENT_LEXICON.find(text):
+        plain[find.start:find.end] = " " * (find.end - find.start)
+    rest = "".join(plain)
+    return [3.0 * sum(a <= p < b for p in named)
+            + sum(w not in _NOT_TELLING for w in _PLAIN.findall(rest, a, b)) for a, b in spans]
 
 
 # Words of descriptions that say nothing of mood or style.

@@ -305,12 +305,16 @@ class Lexicon:
             parts.append("(?P<cjk>" + "|".join(re.escape(p) for p in cjk) + ")")
         self._pattern = re.compile("|".join(parts))
         self._phrases = set(phrases)
+        self._last: tuple[str, tuple[Find, ...]] = ("", ())  # the last text read, its finds
         # phrase → pattern of its surroundings ("<before>|<after>") where it means something else
         self._false_friends = {phrase: re.compile(context)
                                for phrase, context in (false_friends or {}).items()}
 
     def find(self, folded: str) -> list[Find]:
         """Every match in `folded` (text passed through `fold`), left to right."""
+        last = self._last  # read once: another thread may replace it
+        if folded == last[0]:  # parse_request asks twice of the same text
+            return list(last[1])
         finds = []
         for match in self._pattern.finditer(folded):
             raw = match.group("latin") if match.groupdict().get("latin") else match.group("cjk")
@@ -322,6 +326,7 @@ class Lexicon:
             if friend and friend.search(f"{before}|{folded[match.end():match.end() + 24]}"):
                 continue
             finds.append(Find(match.start(), match.end(), phrase, bool(_NEGATION.search(before))))
+        self._last = (folded, tuple(finds))
         return finds
 
 
