@@ -55,7 +55,7 @@ GM_WORDS: dict[str, tuple[str, ...]] = {
                             "steel-string acoustic guitar", "steel string acoustic guitar",
                             "acoustic steel guitar", "acoustic steel-string guitar",
                             "steel guitar", "12-string guitar", "twelve string guitar",
-                            "12 string guitar", "folk guitar", "western guitar",
+                            "12 string guitar", "western guitar",
                             "westerngitarre", "guitare folk", "钢弦吉他", "民谣吉他"),
     "jazz guitar": ("jazz guitar", "electric guitar (jazz)", "archtop guitar",
                     "hollow-body guitar", "hollow body guitar", "guitare jazz",
