@@ -128,3 +128,22 @@ def test_adding_a_kit_replaces_the_kit():
     changed = revise(spec, Changes(add=("808 kit",)))
     kits = [p for p in changed.parts if p.is_drum]
     assert [(k.instrument, k.program) for k in kits] == [("808 kit", 25)]
+
+
+def test_a_long_description_is_read_through_its_telling_clauses():
+    from generation.request.classifier import READ_TOKENS, shared_classifier
+    from generation.request.parse import encoder_input
+
+    classifier = shared_classifier()
+    text = ("A melancholic, introspective jazz ballad featuring tenor saxophone, slap bass, "
+            "overdriven guitars, church organ, English horn, piccolo, string ensemble, brass "
+            "section and 808 drums. Set in G minor with a 4/4 time signature, it moves at a "
+            "Moderato tempo. The chord sequence of Bb, C, and Gm repeats throughout, while "
+            "the tenor saxophone, slap bass and overdriven guitars trade phrases with the "
+            "church organ, the English horn and the piccolo over the string ensemble.")
+    read = classifier.condensed(encoder_input(text))
+    pieces = classifier.encoder.tokenizer.encode(read, add_special_tokens=False).ids
+    assert len(pieces) <= READ_TOKENS
+    assert "melancholic, introspective jazz ballad" in read and "piccolo over" not in read
+    assert classifier.condensed("calm piano in D minor") == "calm piano in D minor"
+    assert parse_request(text, classifier=classifier).mood == "sad"
