@@ -91,3 +91,9 @@ def test_a_caption_is_checked_on_exact_programs_and_chords_by_bar():
     # chords by bar, a chord held over two bars counted once
     assert check_caption(caption, _Read(chords=(["Bb"], ["Bb"], ["C"], ["Gm"])))["chords"]
     assert not check_caption(caption, _Read(chords=(["Bb"], ["F"], ["Gm"])))["chords"]
+    # the progression repeated over the bars, in another spelling
+    again = (["Bb"], ["C"], ["Gm"], ["Bb"], ["C"], ["Gm"])
+    assert check_caption(caption, _Read(chords=again))["chords"]
+    diminished = dict(caption, chords=["Bdim", "Cmaj7"])
+    assert check_caption(diminished, _Read(chords=(["B°"], ["CM7"])))["chords"]
+    assert not check_caption(caption, _Read(chords=(["Bb"], ["C"], ["Gm"], ["Bb"])))["chords"]

@@ -200,13 +200,26 @@ def check_caption(caption: dict[str, Any], request) -> dict[str, Any]:
     if said is not None:
         flat = [symbol for bar in said for symbol in (bar if isinstance(bar, list | tuple)
                                                       else [bar])]
-        row["chords"] = _squeezed(flat) == _squeezed(caption["chords"])
+        read, named = _squeezed(flat), _squeezed(caption["chords"])
+        # the progression once, or repeated over the piece's bars
+        row["chords"] = bool(read) and len(read) % len(named) == 0 and \
+            read == named * (len(read) // len(named))
     return row
 
 
+_SPELLINGS = (("°7", "dim7"), ("°", "dim"), ("ø7", "m7b5"), ("ø", "m7b5"), ("Δ7", "maj7"),
+              ("Δ", "maj7"), ("M7", "maj7"), ("min", "m"), ("-7b5", "m7b5"))
+
+
 def _squeezed(symbols: list[str]) -> list[str]:
-    """Chord symbols without immediate repeats (a chord held over two bars is one chord)."""
-    return [s for i, s in enumerate(symbols) if i == 0 or s != symbols[i - 1]]
+    """Chord symbols in one spelling ("C°" is "Cdim", "FM7" is "Fmaj7"), without immediate
+    repeats (a chord held over two bars is one chord)."""
+    spelled = []
+    for symbol in symbols:
+        for other, ours in _SPELLINGS:
+            symbol = symbol.replace(other, ours)
+        spelled.append(symbol)
+    return [s for i, s in enumerate(spelled) if i == 0 or s != spelled[i - 1]]
 
 
 def score_captions(classifier=None, path: Path = CAPTIONS_PATH) -> dict[str, Any]:
