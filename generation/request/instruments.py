@@ -12,7 +12,7 @@ from generation.vocab import DRUM_KITS, FAMILIES
 # Real words one letter away from an instrument name (checked against the encoder's vocabulary).
 _NOT_TYPOS = {"recorded", "harmonic", "harmonics", "violins", "brassy", "celestial", "organs",
               "records", "chorus", "flutter", "drumming", "cellar", "pianos", "fluted", "morgan",
-              "springs", "synthesized", "string"}
+              "springs", "synthesized", "string", "quitar"}  # quitar: Spanish "take out"
 # Names a typo is read as: the single-word families and the distinctive General MIDI names.
 # Effects ("applause") and everyday words ("whistle") are left out: "applauds" and "thistle"
 # are words, not typos.
