@@ -16,6 +16,7 @@ from bot.controls import controls_view
 from bot.delivery import build_embed, describe_job, escape
 from generation import (
     INSTRUMENTS,
+    INSTRUMENTS_SAID,
     MAX_BPM,
     MAX_PROMPT,
     MIN_BPM,
@@ -179,7 +180,7 @@ async def help_(interaction: discord.Interaction) -> None:
 @app_commands.command(name="styles", description="The moods, styles and instruments I know")
 async def styles(interaction: discord.Interaction) -> None:
     text = (f"**Moods:** {', '.join(MOODS)}\n**Styles:** {', '.join(STYLES)}\n"
-            f"**Instruments:** {', '.join(INSTRUMENTS)}")
+            f"**Instruments:** {INSTRUMENTS_SAID}")
     await interaction.response.send_message(text, ephemeral=True)
 
 

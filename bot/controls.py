@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from generation import INSTRUMENTS, MAX_PROMPT
+from generation import FAMILIES, MAX_PROMPT
 
 if TYPE_CHECKING:
     from bot.app import TunesmithBot
@@ -29,8 +29,9 @@ REACTIONS = tuple(action for action in CONTROLS if action != "edit")
 REACTION_ACTIONS = {CONTROLS[action].replace("\ufe0f", ""): action for action in REACTIONS}
 LABELS = {"regenerate": "Again", "vary": "Vary", "extend": "Extend", "slower": "Slower",
           "faster": "Faster", "instrument": "Instrument", "edit": "Edit", "delete": "Delete"}
-# A select menu holds at most 25 options, so the instruments are split over two menus.
-INSTRUMENT_PAGES = {"a": INSTRUMENTS[:20], "b": INSTRUMENTS[20:]}
+# A select menu holds at most 25 options, so the 40 instrument families are split over two
+# menus (the rest of the General MIDI set is named in words).
+INSTRUMENT_PAGES = {"a": FAMILIES[:20], "b": FAMILIES[20:]}
 
 
 def reaction_action(emoji: str) -> str | None:

@@ -29,7 +29,7 @@ from generation.job import (
     new_seed,
 )
 from generation.settings import Env, Settings
-from generation.vocab import INSTRUMENTS, MOODS, STYLES
+from generation.vocab import FAMILIES, INSTRUMENTS, INSTRUMENTS_SAID, MOODS, STYLES
 
 _LAZY = {  # name → "module:attribute", imported when first asked for
     "MidiLimits": "generation.music.upload:MidiLimits",  # subprocess and hashlib: 8 ms
@@ -57,7 +57,8 @@ _LAZY = {  # name → "module:attribute", imported when first asked for
 }
 
 __all__ = [
-    "FOLLOW_UPS", "INSTRUMENTS", "MAX_BPM", "MAX_PROMPT", "MIN_BPM", "MOODS", "STYLES",
+    "FAMILIES", "FOLLOW_UPS", "INSTRUMENTS", "INSTRUMENTS_SAID", "MAX_BPM", "MAX_PROMPT",
+    "MIN_BPM", "MOODS", "STYLES",
     "Changes", "Composition", "Env", "Job", "Request", "Settings", "check_prompt", "follow_up",
     "new_seed", *_LAZY,
 ]

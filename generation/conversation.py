@@ -21,7 +21,7 @@ from typing import Any
 
 from generation.job import Composition, Job, check_prompt, follow_up
 from generation.request.turn import Turn, read_turn
-from generation.vocab import INSTRUMENTS, MOODS, STYLES
+from generation.vocab import INSTRUMENTS_SAID, MOODS, STYLES
 from models.errors import TunesmithError
 
 EXAMPLE = "calm piano in D minor"
@@ -148,7 +148,7 @@ def answer_question(topic: str | None, piece: Composition | None, name: str) -> 
     if topic == "moods":
         return "moods I know: " + ", ".join(MOODS)
     if topic == "instrument list":
-        return "instruments I can play: " + ", ".join(INSTRUMENTS)
+        return "instruments I can play: " + INSTRUMENTS_SAID
     if piece is None:
         return f"there is no piece yet to ask about; try “{EXAMPLE}”"
     spec = piece.spec

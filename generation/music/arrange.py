@@ -195,7 +195,7 @@ class Arranger:
         return track
 
     def drums(self, part: Part) -> pretty_midi.Instrument:
-        track = pretty_midi.Instrument(0, is_drum=True, name="drums")
+        track = pretty_midi.Instrument(part.program, is_drum=True, name=part.instrument)
         groove = self.spec.profile.groove or "pop"
         labels = self.plan.section_of_bar()
         for bar in range(self.plan.bars):

@@ -49,7 +49,7 @@ def with_tempo(spec: Spec, factor: float) -> Spec:
 
 def with_lead(spec: Spec, name: str) -> Spec:
     """🎹: the melody on another instrument, in that instrument's register."""
-    if name not in BY_NAME or name == "drums":
+    if name not in BY_NAME or BY_NAME[name].is_drum:
         raise RequestError(f"{name!r} is not an instrument I can give the melody to")
     old = spec.part("lead")
     lead_instrument = instrument(name)

@@ -1,8 +1,14 @@
-"""Each instrument of the vocabulary as General MIDI sees it: program, range, what it can play."""
+"""Each instrument of the vocabulary as General MIDI sees it: program, range, what it can play.
+
+The 40 family names come first (with the programs and ranges they have always had), then the
+rest of the 128 General MIDI programs by their vocabulary names, then the drum kits.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from generation.vocab import DRUM_KITS, GM_NAMES
 
 
 @dataclass(frozen=True)
@@ -64,8 +70,51 @@ BY_NAME: dict[str, Instrument] = {i.name: i for i in (
     _i("drums", 0, 35, 81, is_drum=True),
 )}
 
-BASS_INSTRUMENTS = ("bass", "contrabass", "cello", "bassoon", "trombone")
+# The rest of the General MIDI set: program → (lowest, highest comfortable pitch, how it
+# plays: c chordal, s sustained). Ranges are the instrument's written compass, narrowed to
+# where it sounds well in the FluidR3 General MIDI SoundFont.
+_GM_PLAYING = {
+    1: (21, 108, "c"), 2: (28, 103, "c"), 3: (28, 103, "c"), 5: (28, 103, "c"),
+    7: (36, 96, "c"),
+    9: (72, 108, "c"), 13: (65, 108, "c"), 14: (60, 77, ""), 15: (48, 96, "c"),
+    16: (36, 96, "cs"), 17: (36, 96, "cs"), 18: (36, 96, "cs"), 20: (36, 89, "cs"),
+    23: (41, 89, "cs"),
+    25: (40, 83, "c"), 26: (40, 84, "c"), 28: (40, 76, "c"), 29: (40, 86, "c"),
+    30: (40, 86, "c"), 31: (52, 88, ""),
+    32: (28, 55, ""), 34: (28, 55, ""), 35: (28, 55, ""), 36: (28, 55, ""), 37: (28, 55, ""),
+    38: (24, 55, ""), 39: (24, 55, ""),
+    44: (36, 96, "cs"), 45: (36, 96, "c"),
+    49: (36, 96, "cs"), 50: (36, 96, "cs"), 51: (36, 96, "cs"), 53: (48, 79, "cs"),
+    54: (48, 84, "cs"), 55: (48, 84, "c"),
+    58: (28, 58, "s"), 59: (55, 82, "s"), 62: (36, 96, "cs"), 63: (36, 96, "cs"),
+    64: (56, 88, "s"), 66: (44, 76, "s"), 67: (36, 69, "s"), 69: (52, 81, "s"),
+    72: (74, 108, "s"), 76: (60, 84, "s"), 77: (55, 84, "s"), 78: (72, 96, "s"),
+    79: (60, 84, "s"),
+    **{program: (48, 96, "s") for program in range(81, 87)}, 87: (36, 84, "s"),
+    **{program: (36, 96, "cs") for program in (88, *range(90, 104))},
+    105: (48, 84, "c"), 106: (50, 79, ""), 108: (60, 84, "c"), 109: (55, 77, "s"),
+    110: (55, 96, "s"), 111: (55, 84, "s"),
+    112: (72, 96, ""), 113: (60, 72, ""), 114: (52, 76, "c"), 115: (60, 72, ""),
+    116: (36, 60, ""), 117: (40, 64, ""), 118: (40, 64, ""), 119: (48, 72, "s"),
+    **{program: (48, 72, "") for program in range(120, 128)}, 123: (60, 84, ""),
+}
+for _program, (_low, _high, _how) in _GM_PLAYING.items():
+    _name = GM_NAMES[_program]
+    BY_NAME[_name] = _i(_name, _program, _low, _high, "c" in _how, "s" in _how)
+for _name, _program in DRUM_KITS.items():
+    BY_NAME.setdefault(_name, _i(_name, _program, 35, 81, is_drum=True))
+
+# Instruments that take the bass line when named after the lead.
+BASS_INSTRUMENTS = ("bass", "contrabass", "cello", "bassoon", "trombone", *GM_NAMES[32:40],
+                    "tuba", "baritone saxophone", "bass + lead")
+# Instruments that play bass lines only: they never take the melody while another can.
+BASS_LINES = (*GM_NAMES[32:40], "tuba")
 
 
 def instrument(name: str) -> Instrument:
     return BY_NAME[name]
+
+
+def gm_name(program: int) -> str:
+    """The vocabulary's name of a General MIDI program (0..127)."""
+    return GM_NAMES[program]

@@ -131,7 +131,6 @@ def _interval(old: int, new: int, said: int) -> int:
 def _voiced(spec: Spec, changes: Changes) -> Spec:
     """Instruments added, left out, swapped, or given the melody; the notes stay."""
     parts = list(spec.parts)
-    names = {p.instrument for p in parts}
     octave = spec.octave
 
     def lead_to(name: str) -> None:
@@ -142,16 +141,17 @@ def _voiced(spec: Spec, changes: Changes) -> Spec:
         octave += octaves
 
     for old, new in changes.swap:
-        if old not in names:
+        if not any(_named(p, old) for p in parts):
             raise RequestError(f"there is no {old} in this piece to swap")
-        _check(new)
-        if spec.part("lead") and spec.part("lead").instrument == old:
+        _check(new, drums_ok=instrument(new).is_drum and instrument(old).is_drum)
+        if spec.part("lead") and _named(spec.part("lead"), old):
             lead_to(new)
-        parts = [_recast(p, new, spec) if p.instrument == old else p for p in parts]
+        parts = [_recast(p, new, spec) if _named(p, old) and p.role != "lead" else p
+                 for p in parts]
     for name in changes.remove:
-        if name not in names:
+        if not any(_named(p, name) for p in parts):
             raise RequestError(f"there is no {name} in this piece to leave out")
-        parts = [p for p in parts if p.instrument != name]
+        parts = [p for p in parts if not _named(p, name)]
         if not any(p.role == "lead" for p in parts):
             heir = next((p for p in parts if not p.is_drum), None)
             if heir is None:
@@ -163,6 +163,9 @@ def _voiced(spec: Spec, changes: Changes) -> Spec:
         _check(name, drums_ok=True)
         if name in {p.instrument for p in parts}:
             continue
+        if instrument(name).is_drum and any(p.is_drum for p in parts):  # one kit: the new one
+            parts = [_recast(p, name, spec) if p.is_drum else p for p in parts]
+            continue
         parts.append(_added(name, parts, spec))
     if changes.lead:
         _check(changes.lead)
@@ -173,8 +176,16 @@ def _voiced(spec: Spec, changes: Changes) -> Spec:
 
 
 def _check(name: str, drums_ok: bool = False) -> None:
-    if name not in BY_NAME or (name == "drums" and not drums_ok):
+    if name not in BY_NAME or (BY_NAME[name].is_drum and not drums_ok):
         raise RequestError(f"{name!r} is not an instrument I can give a part to")
+
+
+def _named(part: Part, said: str) -> bool:
+    """Whether `said` names this part: its own name, or the family it belongs to ("the sax"
+    is the tenor saxophone, "the bass" the slap bass, "the drums" any drum kit)."""
+    if part.instrument == said or part.instrument.endswith(" " + said):
+        return True
+    return said == "drums" and part.is_drum
 
 
 def _recast(part: Part, name: str, spec: Spec) -> Part:

@@ -13,7 +13,7 @@ from typing import Any
 
 from generation.chords import resolve
 from generation.job import Request
-from generation.music.instruments import BASS_INSTRUMENTS, instrument
+from generation.music.instruments import BASS_INSTRUMENTS, BASS_LINES, instrument
 from generation.music.styles import PROFILES, StyleProfile
 from models.errors import RequestError
 from models.grid import METERS
@@ -193,12 +193,15 @@ def choose_parts(profile: StyleProfile, wanted: tuple[str, ...], stated: bool,
     notes: list[str] = []
     roles: dict[str, str | None] = {"lead": profile.lead, "comp": profile.comp,
                                     "bass": profile.bass, "pad": profile.pad,
-                                    "drums": "drums" if profile.drums else None}
+                                    "drums": profile.kit if profile.drums else None}
     if stated and wanted:
-        pitched = [w for w in wanted if w != "drums"]
-        basses = [w for w in pitched[1:] if w in BASS_INSTRUMENTS]
-        lead = pitched[0] if pitched else profile.lead
-        rest = [w for w in pitched[1:] if w not in basses]
+        pitched = [w for w in wanted if not instrument(w).is_drum]
+        kit = next((w for w in wanted if instrument(w).is_drum), None)
+        # a bass guitar named first ("slap bass, overdriven guitars ...") plays the bass line
+        lead = next((w for w in pitched if w not in BASS_LINES), pitched[0] if pitched
+                    else profile.lead)
+        basses = [w for w in pitched if w != lead and w in BASS_INSTRUMENTS]
+        rest = [w for w in pitched if w != lead and w not in basses]
         comp = next((w for w in rest if instrument(w).chordal), None)
         if comp is None and instrument(lead).chordal:
             comp = lead  # a chordal lead accompanies itself (a solo piano piece)
@@ -211,7 +214,7 @@ def choose_parts(profile: StyleProfile, wanted: tuple[str, ...], stated: bool,
             "comp": comp or profile.comp,
             "bass": basses[0] if basses else (profile.bass if band or comp != lead else None),
             "pad": held[0] if held else (None if pitched else profile.pad),
-            "drums": "drums" if ("drums" in wanted or band) else None,
+            "drums": kit or (profile.kit if band else None),
         }
         if len(pitched) == 1 and not instrument(lead).chordal and roles["comp"]:
             notes.append(f"added {roles['comp']} to accompany the {lead}")

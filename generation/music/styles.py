@@ -30,6 +30,7 @@ class StyleProfile:
     phrase_bars: int = 4
     intro_bars: int = 2
     half_cadence: str = "dominant"  # an open phrase ends on V, or on IV ("subdominant")
+    kit: str = "drums"  # the drum kit (vocab.DRUM_KITS) when the style has drums
 
 
 def _p(*rows: str) -> tuple[tuple[str, ...], ...]:
@@ -65,7 +66,8 @@ PROFILES: dict[str, StyleProfile] = {p.name: p for p in (
     StyleProfile("baroque", "harpsichord", "harpsichord", "cello", None, False, "broken",
                  "walking_eighths", None, 0.0, BAROQUE_MAJOR, BAROQUE_MINOR, 0.9, (62, 86)),
     StyleProfile("jazz", "saxophone", "piano", "contrabass", None, True, "jazz_comp", "walking",
-                 "swing", 1 / 3, JAZZ_MAJOR, JAZZ_MINOR, 0.6, (55, 79), sevenths=True),
+                 "swing", 1 / 3, JAZZ_MAJOR, JAZZ_MINOR, 0.6, (55, 79), sevenths=True,
+                 kit="brush kit"),
     StyleProfile("blues", "electric guitar", "piano", "bass", None, True, "shuffle_comp",
                  "boogie", "shuffle", 1 / 3, BLUES, BLUES_MINOR, 0.55, (55, 79),
                  sevenths=True, phrase_bars=12, intro_bars=0),
@@ -74,7 +76,7 @@ PROFILES: dict[str, StyleProfile] = {p.name: p for p in (
                  half_cadence="subdominant"),
     StyleProfile("rock", "electric guitar", "electric guitar", "bass", None, True, "power",
                  "root_eighths", "rock", 0.0, ROCK_MAJOR, ROCK_MINOR, 0.85, (55, 79),
-                 half_cadence="subdominant"),
+                 half_cadence="subdominant", kit="power kit"),
     StyleProfile("lofi", "electric piano", "electric piano", "bass", None, True, "lofi_comp",
                  "root_fifth", "lofi", 0.2, LOFI_MAJOR, LOFI_MINOR, 0.8, (60, 79),
                  sevenths=True,
@@ -89,9 +91,10 @@ PROFILES: dict[str, StyleProfile] = {p.name: p for p in (
                  0.0, FOLK_MAJOR, FOLK_MINOR, 0.95, (62, 88)),
     StyleProfile("electronic", "synth lead", "synth pad", "bass", None, True, "pad", "octaves",
                  "four_on_floor", 0.0, POP_MAJOR, POP_MINOR, 0.9, (60, 84),
-                 half_cadence="subdominant"),
+                 half_cadence="subdominant", kit="electronic kit"),
     StyleProfile("cinematic", "strings", "strings", "contrabass", "choir", True, "pad",
-                 "root", "cinematic", 0.0, CINEMATIC_MAJOR, CINEMATIC_MINOR, 0.85, (55, 84)),
+                 "root", "cinematic", 0.0, CINEMATIC_MAJOR, CINEMATIC_MINOR, 0.85, (55, 84),
+                 kit="orchestral kit"),
     StyleProfile("chiptune", "synth lead", "synth lead", "synth lead", None, True, "arpeggio",
                  "octaves", "chiptune", 0.0, POP_MAJOR, POP_MINOR, 0.9, (64, 88),
                  half_cadence="subdominant"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ import numpy as np
 
 from generation.paths import DATA
 from generation.request.encoder import Encoder
+from generation.request.lexicon import INSTRUMENT_LEXICON, MOOD_LEXICON, STYLE_LEXICON
 from generation.vocab import MOODS, STYLES, TEMPO_FEELS, vocabulary_hash
 from models.errors import ModelError
 from models.ops import gelu, softmax
@@ -97,13 +99,84 @@ class Classifier:
         return self.guess_many([text])[0]
 
     def guess_many(self, texts: list[str]) -> list[Guess]:
-        logits = self.heads(self.encoder.encode(texts))
+        logits = self.heads(self.encoder.encode([self.condensed(text) for text in texts]))
         moods = sigmoid(logits["mood"]).tolist()
         styles = softmax(logits["style"]).tolist()
         tempo = softmax(logits["tempo"]).tolist()
         return [Guess(dict(zip(MOODS, m, strict=True)), dict(zip(STYLES, s, strict=True)),
                       dict(zip(TEMPO_FEELS, t, strict=True)))
                 for m, s, t in zip(moods, styles, tempo, strict=True)]
+
+    def condensed(self, text: str) -> str:
+        """What the heads read of `text`: all of a short text; of a long one (a pasted
+        description), the clauses that say most about mood and style, within READ_TOKENS.
+
+        The encoder's cost grows with the word pieces it reads (about 0.3 ms each on the
+        2-core AMD EPYC), and a 1,000-character description has some 230: reading them all
+        took 125–139 ms. The key, tempo and instruments are read exactly elsewhere; what the
+        heads need is the few clauses that describe the music ("a dreamy, introspective
+        electronic song"), so those are kept, in their order, and the list of instruments and
+        chords is not. The names `encoder_input` appends in brackets are always kept.
+        On the 140 captions plus twelve 1,000-character descriptions, the heads' first mood
+        and style agreed more often with the mood and genre words the text names when they
+        read these clauses (mood 36 %, style 40 %) than when they read all of it in windows
+        (25 %, 24 %); budgets of 24 to 60 word pieces scored within 4 points of each other.
+        """
+        if len(text) <= CONDENSE_CHARS:
+            return text
+        body, names = text, ""
+        bracket = re.search(r"\s\(([^()]*)\)$", text)
+        if bracket:
+            body, names = text[:bracket.start()], bracket.group(0)
+        spans, start = [], 0
+        for cut in _CLAUSE_GAP.finditer(body):
+            spans.append((start, cut.start()))
+            start = cut.end()
+        spans = [(a, b) for a, b in spans + [(start, len(body))] if body[a:b].strip()]
+        if len(spans) < 2:
+            return text
+        telling = _telling(body, spans)
+        tokenizer = self.encoder.tokenizer
+        sizes = [len(e.ids) for e in tokenizer.encode_batch(
+            [body[a:b] for a, b in spans], add_special_tokens=False)]
+        budget = READ_TOKENS - len(tokenizer.encode(names, add_special_tokens=False).ids)
+        kept: set[int] = set()
+        for i in sorted(range(len(spans)), key=lambda i: -telling[i] / sizes[i]):
+            if telling[i] <= 0 and kept:
+                break
+            if sizes[i] <= budget:
+                kept.add(i)
+                budget -= sizes[i]
+        return " ".join(body[spans[i][0]:spans[i][1]] for i in sorted(kept)) + names
+
+
+READ_TOKENS = 32  # word pieces the heads read of a long text (see Classifier.condensed)
+CONDENSE_CHARS = 240  # texts up to this long are read whole (every request of the corpus)
+_CLAUSE_GAP = re.compile(r"(?<=[.;:!?,])\s+|\s+(?=(?:while|but|with|and)\s)")
+_PLAIN = re.compile(r"[a-z]{4,}")
+
+
+def _telling(text: str, spans: list[tuple[int, int]]) -> list[float]:
+    """How much each clause (a span of folded `text`) says about mood and style: named moods
+    and styles count most, then other descriptive words; instrument names, keys, tempos and
+    chords count nothing."""
+    named = [f.start for f in MOOD_LEXICON.find(text)] + \
+        [f.start for f in STYLE_LEXICON.find(text)]
+    plain = list(text)
+    for find in INSTRUMENT_LEXICON.find(text):
+        plain[find.start:find.end] = " " * (find.end - find.start)
+    rest = "".join(plain)
+    return [3.0 * sum(a <= p < b for p in named)
+            + sum(w not in _NOT_TELLING for w in _PLAIN.findall(rest, a, b)) for a, b in spans]
+
+
+# Words of descriptions that say nothing of mood or style.
+_NOT_TELLING = frozenset(
+    "with that this from into featuring features featured piece song track music tune "
+    "tempo time signature chord chords progression sequence key major minor beats minute "
+    "bars measures plays played playing while which their there throughout also along "
+    "instruments instrumentation include includes including ensemble set moves sets around "
+    "each over under above below like gives adds lends creates follows".split())
 
 
 _shared: Classifier | None = None

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from generation.request.gm_words import GM_WORDS
+
 # phrase → (instrument names, note or "" when the phrase is an exact name or plain synonym)
 INSTRUMENT_WORDS: dict[str, tuple[tuple[str, ...], str]] = {}
 
@@ -32,15 +34,15 @@ _inst("music box", "music box", "musicbox", "boite a musique", "caja de musica",
       "spieldose", "carillon", "八音盒", "音乐盒")
 _inst("vibraphone", "vibraphone", "vibraphon", "vibrafono", "颤音琴")
 _inst("marimba", "marimba", "马林巴")
-_inst("organ", "organ", "organs", "church organ", "pipe organ", "hammond", "hammond organ",
-      "orgue", "organo", "orgel", "管风琴", "风琴")
+_inst("organ", "organ", "organs", "church organ", "pipe organ", "orgue", "organo", "orgel",
+      "管风琴", "风琴")
 _inst("accordion", "accordion", "accordeon", "acordeon", "akkordeon", "squeezebox",
       "手风琴")
 _inst("harmonica", "harmonica", "blues harp", "mouth organ", "armonica", "mundharmonika",
       "口琴")
 _inst("guitar", "guitar", "guitars", "acoustic guitar", "classical guitar", "nylon guitar",
       "spanish guitar", "guitare", "guitarra", "gitarre", "akustikgitarre", "吉他", "木吉他")
-_inst("electric guitar", "electric guitar", "electric guitars", "e-guitar", "distorted guitar",
+_inst("electric guitar", "electric guitar", "electric guitars", "e-guitar",
       "lead guitar", "guitare electrique", "guitarra electrica", "e-gitarre", "电吉他")
 _inst("bass", "bass", "bass guitar", "electric bass", "bassline", "bass line", "basse",
       "bajo electrico", "e-bass", "贝斯", "低音吉他")
@@ -65,8 +67,8 @@ _inst("horn", "horn", "horns", "french horn", "french horns", "cor", "trompa", "
       "corno", "圆号")
 _inst("brass", "brass", "brass section", "brass band", "cuivres", "metales", "blechblaser",
       "铜管")
-_inst("saxophone", "saxophone", "saxophones", "sax", "saxes", "alto sax", "tenor sax",
-      "soprano sax", "saxofon", "saxophon", "萨克斯", "萨克斯风")
+_inst("saxophone", "saxophone", "saxophones", "sax", "saxes", "alto sax", "saxofon",
+      "saxophon", "萨克斯", "萨克斯风")
 _inst("oboe", "oboe", "oboes", "hautbois", "双簧管")
 _inst("clarinet", "clarinet", "clarinets", "clarinette", "clarinete", "klarinette",
       "clarinetto", "单簧管")
@@ -80,7 +82,7 @@ _inst("synth lead", "synth", "synths", "synth lead", "lead synth", "synthesizer"
       "synthesiser", "synthe", "sintetizador", "synthesizer lead", "合成器")
 _inst("synth pad", "synth pad", "pad", "pads", "synth pads", "warm pads", "nappes")
 _inst("drums", "drums", "drum", "drum kit", "drumkit", "percussion", "drumbeat", "drum beat",
-      "808", "808s", "batterie", "bateria", "schlagzeug", "trommeln", "batteria", "鼓",
+      "batterie", "bateria", "schlagzeug", "trommeln", "batteria", "鼓",
       "架子鼓", "打击乐")
 _inst("timpani", "timpani", "kettle drums", "kettledrums", "timbales", "pauken", "定音鼓")
 _inst("koto", "koto", "箏")
@@ -92,45 +94,41 @@ _inst("strings, brass, flute, timpani", "orchestra", "orchestral", "full orchest
       "symphony orchestra", "orchestre", "orquesta", "orchester", "管弦乐", "管弦乐团")
 _inst("synth lead", "8-bit", "8bit", "8 bit", "16-bit", "16 bit")
 _inst("piano", "pianist", "piano player")
-_inst("guitar", "guitarist", "slide guitar", "steel guitar", "fingerstyle guitar")
+_inst("guitar", "guitarist", "slide guitar", "fingerstyle guitar")
 _inst("violin", "violinist", "fiddler", "fiddle player")
 _inst("cello", "cellist")
 _inst("drums", "drummer", "bass drum", "kick drum", "snare", "snare drum", "hi-hat", "hihat",
-      "hi-hats", "cymbals", "brushes on the snare", "drum machine", "breakbeat")
-_inst("saxophone", "saxophonist", "sax player", "bari sax", "baritone sax")
-_inst("trumpet", "trumpeter", "trumpet player", "muted trumpet")
+      "hi-hats", "cymbals", "breakbeat")
+_inst("saxophone", "saxophonist", "sax player")
+_inst("trumpet", "trumpeter", "trumpet player")
 _inst("flute", "flautist", "flutist")
 _inst("harp", "harpist")
 _inst("organ", "organist")
-_inst("bass", "bassist", "synth bass", "sub bass", "bass player")
+_inst("bass", "bassist", "bass player")
 _inst("clarinet", "bass clarinet")
 _inst("choir", "voice", "vocal", "humming", "female vocals", "male vocals", "soprano")
 _inst("flute, oboe, clarinet, bassoon", "woodwinds", "woodwind", "woodwind section",
       "woodwind quintet")
 _inst("strings", "chamber orchestra", "string ensemble")
-_inst("guitar", "acoustic", "nylon string guitar", "steel string guitar", "12-string guitar",
-      "twelve string guitar")
+_inst("guitar", "acoustic", "nylon string guitar")
 _inst("piano", "acoustic piano")
-_inst("contrabass", "acoustic bass")
-_inst("drums", "acoustic drums", "beatbox", "beatboxing", "909", "909s")
+_inst("drums", "acoustic drums", "beatbox", "beatboxing")
 # Nearest vocabulary instrument for the ones tunesmith does not have; the user is told.
 _NEAREST = {
-    "ukulele": "guitar", "uke": "guitar", "banjo": "guitar", "mandolin": "guitar",
-    "lute": "guitar", "bouzouki": "guitar", "尤克里里": "guitar", "kalimba": "music box",
-    "glockenspiel": "celesta", "bells": "celesta", "chimes": "celesta", "xylophone": "marimba",
-    "steel drums": "marimba", "steelpan": "marimba", "tuba": "brass", "cornet": "trumpet",
-    "flugelhorn": "trumpet", "piccolo": "flute", "ocarina": "flute", "tin whistle": "recorder",
-    "whistle": "recorder", "english horn": "oboe", "cor anglais": "oboe", "bagpipes": "oboe",
-    "bagpipe": "oboe", "shamisen": "koto", "shakuhachi": "flute", "dizi": "flute",
-    "guqin": "guzheng", "古琴": "guzheng", "tabla": "drums", "djembe": "drums",
+    "ukulele": "guitar", "uke": "guitar", "mandolin": "guitar", "lute": "guitar",
+    "bouzouki": "guitar", "尤克里里": "guitar", "cornet": "trumpet", "flugelhorn": "trumpet",
+    "dizi": "flute", "guqin": "guzheng", "古琴": "guzheng", "tabla": "drums", "djembe": "drums",
     "bongos": "drums", "congas": "drums", "cajon": "drums", "handpan": "marimba",
     "theremin": "synth lead", "keyboard": "piano", "mellotron": "strings",
-    "dulcimer": "harp", "zither": "guzheng", "harmonium": "accordion", "toy piano": "celesta",
-    "clavinet": "electric piano", "oud": "guitar", "balalaika": "guitar", "cavaquinho": "guitar",
-    "charango": "guitar", "shakers": "drums", "tambourine": "drums", "cowbell": "drums",
+    "zither": "guzheng", "toy piano": "celesta", "oud": "guitar", "balalaika": "guitar",
+    "cavaquinho": "guitar", "charango": "guitar", "shakers": "drums", "tambourine": "drums",
+    "cowbell": "drums",
 }
 for _word, _name in _NEAREST.items():
     _inst(_name, _word, note=f"{{phrase}} is not in tunesmith's instruments; using {_name}")
+# The General MIDI names and what musicians call them (after the families: they are exact).
+for _name, _phrases in GM_WORDS.items():
+    _inst(_name, *_phrases)
 
 # Numbers written as words, for lengths ("thirty seconds", "zwei Minuten", "两分钟").
 NUMBER_WORDS = {
@@ -307,12 +305,16 @@ class Lexicon:
             parts.append("(?P<cjk>" + "|".join(re.escape(p) for p in cjk) + ")")
         self._pattern = re.compile("|".join(parts))
         self._phrases = set(phrases)
+        self._last: tuple[str, tuple[Find, ...]] = ("", ())  # the last text read, its finds
         # phrase → pattern of its surroundings ("<before>|<after>") where it means something else
         self._false_friends = {phrase: re.compile(context)
                                for phrase, context in (false_friends or {}).items()}
 
     def find(self, folded: str) -> list[Find]:
         """Every match in `folded` (text passed through `fold`), left to right."""
+        last = self._last  # read once: another thread may replace it
+        if folded == last[0]:  # parse_request asks twice of the same text
+            return list(last[1])
         finds = []
         for match in self._pattern.finditer(folded):
             raw = match.group("latin") if match.groupdict().get("latin") else match.group("cjk")
@@ -324,6 +326,7 @@ class Lexicon:
             if friend and friend.search(f"{before}|{folded[match.end():match.end() + 24]}"):
                 continue
             finds.append(Find(match.start(), match.end(), phrase, bool(_NEGATION.search(before))))
+        self._last = (folded, tuple(finds))
         return finds
 
 

@@ -41,8 +41,9 @@ from generation.request.slots import (
     read_tempo,
 )
 from generation.vocab import (
+    FAMILY_OF,
     INSTRUMENT_STYLES,
-    INSTRUMENTS,
+    INSTRUMENTS_SAID,
     MAJOR_TONIC,
     MINOR_MODES,
     MINOR_TONIC,
@@ -127,8 +128,9 @@ def encoder_input(text: str, blanked: str | None = None) -> str:
     names = [MOOD_WORDS[f.phrase] for f in MOOD_LEXICON.find(low) if not f.negated]
     names += [STYLE_WORDS[f.phrase] for f in STYLE_LEXICON.find(low) if not f.negated]
     for find in INSTRUMENT_LEXICON.find(low):
-        if not find.negated:
-            names += INSTRUMENT_WORDS[find.phrase][0]
+        if not find.negated:  # by family: the names the heads were trained with
+            names += [FAMILY_OF[name] for name in INSTRUMENT_WORDS[find.phrase][0]
+                      if FAMILY_OF[name]]
     if not text.isascii() or set(re.findall(r"[a-z]+", low)) & _FOREIGN_MARKERS:
         names += [SCENE_WORDS[f.phrase] for f in SCENE_LEXICON.find(low)]
     if re.search(r"(?<![\w#])[A-G][#♯b♭]?(?:maj|min|m)?(?:7|9|11|13)(?![\w])", text):
@@ -168,7 +170,8 @@ def _style_odds(styles: dict[str, float], instruments: list[str]) -> dict[str, f
     """Style probabilities, raised for styles the stated instruments suggest (sax → jazz)."""
     factor = dict.fromkeys(styles, 1.0)
     for name in instruments:
-        for rank, style in enumerate(INSTRUMENT_STYLES.get(name, ())):
+        suggested = INSTRUMENT_STYLES.get(name) or INSTRUMENT_STYLES.get(FAMILY_OF[name], ())
+        for rank, style in enumerate(suggested):
             # The first style an instrument suggests is its home (harpsichord → baroque).
             boost = _INSTRUMENT_STYLE_BOOST * (1.5 if rank == 0 else 1.0)
             factor[style] = max(factor[style], boost)
@@ -234,7 +237,7 @@ def _override_instrument(raw: str, notes: list[str]) -> tuple[str, ...]:
     finds = INSTRUMENT_LEXICON.find(fold(raw))
     if not finds:
         raise RequestError(f"instrument {raw!r} is not one I know; try one of: "
-                           + ", ".join(INSTRUMENTS))
+                           + INSTRUMENTS_SAID)
     names, note = INSTRUMENT_WORDS[finds[0].phrase]
     if note:
         notes.append(note.format(phrase=f"a {finds[0].phrase}"))

@@ -75,8 +75,9 @@ def check_piece(midi: pretty_midi.PrettyMIDI, request: dict[str, Any],
     exact, relative = key_agrees(spec["key"], found)
     _, tempi = midi.get_tempo_changes()
     sig = midi.time_signature_changes[0]
-    programs = {("drums" if i.is_drum else i.program) for i in midi.instruments if i.notes}
-    wanted = [("drums" if name == "drums" else instrument(name).program)
+    # each instrument on its exact program: a melodic program, or a drum kit on channel 10
+    programs = {(i.is_drum, i.program) for i in midi.instruments if i.notes}
+    wanted = [(instrument(name).is_drum, instrument(name).program)
               for name in request.get("instruments", ())]
     length, asked = midi.get_end_time(), request["duration_s"]
     return {

@@ -217,6 +217,13 @@ def encode_cached(texts: list[str],
 PROBE_PATH = DATA / "request_probe.tsv"
 
 
+def score_captions(classifier) -> dict[str, Any]:
+    """The MidiCaps-style captions' slots read by parse_request (generation.tools.captions)."""
+    from generation.tools.captions import score_captions as score
+
+    return score(classifier)
+
+
 def score_probe(classifier, path: Path = PROBE_PATH) -> dict[str, Any]:
     """parse_request on typical requests written apart from the seeds (every acceptable answer
     listed): how often its mood and style are ones a musician would accept."""
@@ -269,6 +276,7 @@ def train(heads_path: Path = HEADS_PATH, report_path: Path = REPORT_PATH) -> dic
         "held_out": score(heads, test_vectors, test_set, threshold),
         "held_out_parse_request": score_pipeline(test_set, Classifier(heads_path)),
         "probe_parse_request": score_probe(Classifier(heads_path)),
+        "captions": score_captions(Classifier(heads_path)),
         "config": config,
         "train_s": round(time.perf_counter() - started, 1),
     }
@@ -292,4 +300,5 @@ def evaluate(heads_path: Path = HEADS_PATH) -> dict[str, Any]:
     vectors = classifier.encoder.encode([encoder_input(e.text) for e in test_set])
     return {"held_out": score(heads, vectors, test_set, float(config.get("mood_threshold", 0.5))),
             "held_out_parse_request": score_pipeline(test_set, classifier),
-            "probe_parse_request": score_probe(classifier)}
+            "probe_parse_request": score_probe(classifier),
+            "captions": score_captions(classifier)}
