@@ -255,6 +255,9 @@ class Worker:
 
 def run(*, composer: str | None = None, name: str | None = None) -> int:
     """`tunesmith worker`: serve until SIGTERM or SIGINT."""
+    from bot.settings import redact_output, secret_values
+
+    redact_output(secret_values())  # the Redis password, and any other secret it was given
     queue = QueueSettings.from_env()
     settings = WorkerSettings.from_env(composer=composer, name=name)
     worker = Worker(queue, settings)

@@ -23,7 +23,7 @@ import asyncio
 import base64
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +64,7 @@ def worker_key(name: str) -> str:
 class QueueSettings:
     """How the bot and the workers use Redis. Every field has an environment variable."""
 
-    redis_url: str  # REDIS_URL
+    redis_url: str = field(repr=False)  # REDIS_URL (may hold a password: not in repr)
     stream: str = "tunesmith:jobs"  # TUNESMITH_STREAM: the Redis stream taskiq uses
     # A message a worker took but never acknowledged is taken over by another worker after
     # this long; it must exceed the longest job (TUNESMITH_CLAIM_IDLE, seconds).
