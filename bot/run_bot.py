@@ -153,7 +153,7 @@ async def login_paced(bot, token: str, backoff: Backoff) -> None:
             await bot.http.close()
             bot.http.connector = discord.utils.MISSING
             log.warning("cannot reach Discord (%s: %s); attempt %d failed, trying again in "
-                        "%.0f s", type(error).__name__, error, backoff.attempts,
+                        "%.1f s", type(error).__name__, error, backoff.attempts,
                         backoff.step_s())
 
 
