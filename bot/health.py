@@ -31,6 +31,16 @@ async def worker_beating(redis_url: str, host: str) -> bool:
         await redis.aclose()
 
 
+def reason(error: BaseException) -> str:
+    """The name of the error at the bottom of `error`'s chain (InvalidPasswordError, not the
+    DBAPIError SQLAlchemy wraps it in); a name, never a message that might quote a URL."""
+    while True:
+        inner = getattr(error, "orig", None) or error.__cause__
+        if inner is None or inner is error:
+            return type(error).__name__
+        error = inner
+
+
 async def bot_dependencies(database_url: str, redis_url: str) -> list[str]:
     from sqlalchemy import text
     from sqlalchemy.ext.asyncio import create_async_engine
@@ -41,7 +51,7 @@ async def bot_dependencies(database_url: str, redis_url: str) -> list[str]:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
     except Exception as error:  # any failure is the answer, not a crash
-        problems.append(f"database: {type(error).__name__}")
+        problems.append(f"database: {reason(error)}")
     finally:
         await engine.dispose()
     if redis_url:
@@ -51,7 +61,7 @@ async def bot_dependencies(database_url: str, redis_url: str) -> list[str]:
         try:
             await redis.ping()
         except Exception as error:
-            problems.append(f"redis: {type(error).__name__}")
+            problems.append(f"redis: {reason(error)}")
         finally:
             await redis.aclose()
     return problems
@@ -70,7 +80,7 @@ def main(argv: list[str]) -> int:
             healthy = asyncio.run(asyncio.wait_for(
                 worker_beating(redis_url, socket.gethostname()), 10))
         except Exception as error:  # Redis away or refusing: unhealthy, said in one line
-            print(f"redis: {type(error).__name__}", file=sys.stderr)
+            print(f"redis: {reason(error)}", file=sys.stderr)
             return 1
         if not healthy:
             print("no heartbeat from a worker on this host", file=sys.stderr)

@@ -149,6 +149,8 @@ async def login_paced(bot, token: str, backoff: Backoff) -> None:
             backoff.refuse(token_digest(token))
             raise TokenRefused() from None
         except UNREACHABLE as error:
+            if bot.user is not None:  # Discord answered: this came from setup_hook (database)
+                raise
             # discord.py opens a new HTTP session at each login: close this one first.
             await bot.http.close()
             bot.http.connector = discord.utils.MISSING
