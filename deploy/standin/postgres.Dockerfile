@@ -10,6 +10,8 @@ RUN apt-get update \
     && chown -R postgres:postgres /var/lib/postgresql /var/run/postgresql
 COPY postgres-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
 ENV PGDATA=/var/lib/postgresql/data
+# The Debian package's own user (its uid is whatever the package gave it).
+# hadolint ignore=DL3066
 USER postgres
 ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]
 CMD ["postgres"]

@@ -8,6 +8,8 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/* \
     && mkdir -p /data && chown redis:redis /data
 COPY redis-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
+# The Debian package's own user (its uid is whatever the package gave it).
+# hadolint ignore=DL3066
 USER redis
 WORKDIR /data
 ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]
