@@ -269,5 +269,11 @@ def run(*, composer: str | None = None, name: str | None = None) -> int:
             loop.add_signal_handler(signum, stop.set)
         await worker.serve(stop)
 
-    asyncio.run(main())
+    from redis.exceptions import AuthenticationError
+
+    try:
+        asyncio.run(main())
+    except AuthenticationError:
+        raise ConfigError("Redis refused the password in REDIS_URL: set the one Redis has "
+                          "(requirepass), as redis://:PASSWORD@host:6379/0") from None
     return 0
