@@ -255,6 +255,9 @@ class Worker:
 
 def run(*, composer: str | None = None, name: str | None = None) -> int:
     """`tunesmith worker`: serve until SIGTERM or SIGINT."""
+    from bot.settings import redact_output, secret_values
+
+    redact_output(secret_values())  # the Redis password, and any other secret it was given
     queue = QueueSettings.from_env()
     settings = WorkerSettings.from_env(composer=composer, name=name)
     worker = Worker(queue, settings)
@@ -266,5 +269,11 @@ def run(*, composer: str | None = None, name: str | None = None) -> int:
             loop.add_signal_handler(signum, stop.set)
         await worker.serve(stop)
 
-    asyncio.run(main())
+    from redis.exceptions import AuthenticationError
+
+    try:
+        asyncio.run(main())
+    except AuthenticationError:
+        raise ConfigError("Redis refused the password in REDIS_URL: set the one Redis has "
+                          "(requirepass), as redis://:PASSWORD@host:6379/0") from None
     return 0

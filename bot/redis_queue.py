@@ -23,7 +23,7 @@ import asyncio
 import base64
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +64,7 @@ def worker_key(name: str) -> str:
 class QueueSettings:
     """How the bot and the workers use Redis. Every field has an environment variable."""
 
-    redis_url: str  # REDIS_URL
+    redis_url: str = field(repr=False)  # REDIS_URL (may hold a password: not in repr)
     stream: str = "tunesmith:jobs"  # TUNESMITH_STREAM: the Redis stream taskiq uses
     # A message a worker took but never acknowledged is taken over by another worker after
     # this long; it must exceed the longest job (TUNESMITH_CLAIM_IDLE, seconds).
@@ -110,13 +110,31 @@ def redis_options() -> dict[str, Any]:
     about 30 s, instead of failing the job it belongs to. Every write the queue makes is safe
     to repeat: hashes and sets are overwritten with the same values, `finish` is a no-op the
     second time, and a repeated XADD only makes a run that will find its job already done.
+    A refused password is not tried again: waiting cannot fix it.
     """
-    from redis.asyncio.retry import Retry
     from redis.backoff import ExponentialBackoff
     from redis.exceptions import BusyLoadingError, ConnectionError, TimeoutError
 
-    return {"retry": Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=40),
+    return {"retry": _retry_class()(ExponentialBackoff(cap=1.0, base=0.05), retries=40),
             "retry_on_error": [BusyLoadingError, ConnectionError, TimeoutError]}
+
+
+def _retry_class():
+    """redis-py's Retry, less AuthenticationError and AuthorizationError (which redis-py
+    files under ConnectionError): they are raised at once instead of retried for 30 s."""
+    from redis.asyncio.retry import Retry
+    from redis.exceptions import AuthenticationError, AuthorizationError
+
+    class RetryUnlessRefused(Retry):
+        async def call_with_retry(self, do, fail, *args, **kwargs):
+            async def fail_unless_refused(error, *more):
+                await fail(error, *more)
+                if isinstance(error, AuthenticationError | AuthorizationError):
+                    raise error
+
+            return await super().call_with_retry(do, fail_unless_refused, *args, **kwargs)
+
+    return RetryUnlessRefused
 
 
 def connect(settings: QueueSettings):

