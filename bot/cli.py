@@ -83,6 +83,13 @@ def _train(args: argparse.Namespace) -> int:
                   commands.train_model(args.arch, cache_dir, minutes=args.minutes,
                                        steps=args.steps, threads=args.threads))
         print(json.dumps(report, indent=2), file=args.output)
+    elif args.what == "vae":
+        from generation import Settings
+        from models import commands
+
+        report = commands.train_vae(Settings.from_env().cache_dir, minutes=args.minutes,
+                                    steps=args.steps, threads=args.threads)
+        print(json.dumps(report, indent=2), file=args.output)
     return 0
 
 
@@ -170,7 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
     parse.set_defaults(handler=_parse)
 
     train = commands.add_parser("train", help="train a model (writes safetensors)")
-    train.add_argument("what", choices=["parser", "data", "model"], help="what to train")
+    train.add_argument("what", choices=["parser", "data", "model", "vae"],
+                       help="what to train (vae: the phrase VAE, models/weights/vae.*)")
     train.add_argument("--arch", choices=["transformer", "lstm", "gru"], default="transformer",
                        help="music model architecture (train model)")
     train.add_argument("--minutes", type=float, help="music model time budget (train model)")
