@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from generation import MAX_BPM, MIN_BPM
-from models.errors import TunesmithError
+from models.errors import RequestError, TunesmithError
 
 log = logging.getLogger("tunesmith")
 
@@ -158,6 +158,25 @@ def _continue(args: argparse.Namespace) -> int:
     return 0
 
 
+def _blend(args: argparse.Namespace) -> int:
+    from generation import Composer, Composition, blend_job, new_seed
+
+    def read(path: str) -> Composition:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            return Composition.from_json(data)
+        except (OSError, ValueError, TypeError, KeyError) as error:
+            raise RequestError(f"{path} is not the .json written beside a composition "
+                               f"({error})") from None
+
+    first, second = read(args.first), read(args.second)
+    job = blend_job(first, second, mix=args.mix,
+                    seed=args.seed if args.seed is not None else new_seed())
+    piece = Composer().run(job, Path(args.out))
+    print(json.dumps(piece.to_json(), indent=2), file=args.output)
+    return 0
+
+
 def _chat(args: argparse.Namespace) -> int:
     from bot.chat import chat
 
@@ -221,6 +240,16 @@ def build_parser() -> argparse.ArgumentParser:
                            "reply, changed, piece)")
     chat.add_argument("--seed", type=int, help="make the whole conversation reproducible")
     chat.set_defaults(handler=_chat)
+
+    blend = commands.add_parser("blend", help="blend two earlier pieces: A's key, tempo and "
+                                              "arrangement, the tunes mixed")
+    blend.add_argument("first", help="A.json: the .json written beside a composition")
+    blend.add_argument("second", help="B.json: the piece whose tune is blended in")
+    blend.add_argument("--mix", type=float, default=0.5,
+                       help="0 is A's melody, 1 is B's tune under A's chords (default 0.5)")
+    blend.add_argument("--seed", type=int, help="seed of the new piece's name and record")
+    blend.add_argument("--out", default="out", help="folder to write into (default: out)")
+    blend.set_defaults(handler=_blend)
 
     render = commands.add_parser("render", help="any MIDI file → .mp3 and .png")
     render.add_argument("file", help="a .mid file")

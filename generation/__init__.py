@@ -24,6 +24,7 @@ from generation.job import (
     Composition,
     Job,
     Request,
+    blend_job,
     check_prompt,
     follow_up,
     new_seed,
@@ -57,7 +58,8 @@ _LAZY = {  # name → "module:attribute", imported when first asked for
 
 __all__ = [
     "FOLLOW_UPS", "INSTRUMENTS", "MAX_BPM", "MAX_PROMPT", "MIN_BPM", "MOODS", "STYLES",
-    "Changes", "Composition", "Env", "Job", "Request", "Settings", "check_prompt", "follow_up",
+    "Changes", "Composition", "Env", "Job", "Request", "Settings", "blend_job", "check_prompt",
+    "follow_up",
     "new_seed", *_LAZY,
 ]
 

@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]
 DRAFTS = 3  # seeded drafts tried until one sounds in the asked key
 TAIL_SHARE = 0.025  # release tail as a share of the length, so the MP3 stays within 3 %
+# actions that keep their base's draft: an edit sentence, and the phrase VAE's variations and
+# blends, which rework the base's own melody
+KEEPS_DRAFT = ("edit", "vary", "blend")
 
 
 @dataclass(frozen=True)
@@ -121,8 +124,11 @@ class Composer:
                         "changes": job.changes or {}}
         else:
             base = Spec.from_json(job.base)
-            spec = edit(base, job.action, seed, instrument_name=job.instrument)
+            spec = edit(base, job.action, seed, instrument_name=job.instrument,
+                        amount=job.amount, other=job.other)
             recorded = {"text": base.text, "action": job.action, "base_seed": base.seed}
+            if job.amount is not None:
+                recorded["amount"] = job.amount
         # a follow-up of a continued upload keeps the upload's bars
         given = given_for(spec, job.midi_path) if job.midi_path else None
         return Resolved(spec, recorded, given)
@@ -184,7 +190,7 @@ class Composer:
         lap("spec")
         report("composing", 0.2)
         spec, midi, plan = self.compose_midi(resolved.spec, resolved.given, timings,
-                                             drafts=1 if job.action == "edit" else DRAFTS)
+                                             drafts=1 if job.action in KEEPS_DRAFT else DRAFTS)
         clock = time.perf_counter()
         report("rendering", 0.6)
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ so the two flattenings around the latent transpose to match torch's order.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +30,9 @@ def conv1d(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, dilation: int) -
     steps = x.shape[1]
     padded = np.pad(x, ((0, 0), (dilation, dilation), (0, 0)))
     taps = np.concatenate([padded[:, k * dilation:k * dilation + steps] for k in range(3)], -1)
-    return taps @ weight + bias
+    # one 2-D product: numpy's stacked 3-D matmul does not reach BLAS's fast path
+    out = taps.reshape(-1, taps.shape[-1]) @ weight + bias
+    return out.reshape(*x.shape[:2], -1)
 
 
 class PhraseCodec:
@@ -65,6 +68,18 @@ class PhraseCodec:
             "enc_conv1", "enc_conv2", "enc_conv3", "dec_conv1", "dec_conv2")}
         self.blocks = [conv(f"dec_blocks.{i}") for i in range(len(self.dilations))]
         self.version = f"vae-{meta['vocab_hash'][:8]}-{meta['step']}"
+        self._blas = None
+
+    @contextlib.contextmanager
+    def running(self):
+        """One BLAS thread: a piece's phrases are too little work to share between threads,
+        and on a busy machine a second thread mostly waits (as models/decoder.py does)."""
+        if self._blas is None:
+            from threadpoolctl import ThreadpoolController
+
+            self._blas = ThreadpoolController()
+        with self._blas.limit(limits=1, user_api="blas"):
+            yield
 
     @classmethod
     def load(cls, path: Path | None = None) -> PhraseCodec:
@@ -80,7 +95,7 @@ class PhraseCodec:
 
     def _dense(self, name: str, x: np.ndarray) -> np.ndarray:
         weight, bias = self.layers[name]
-        return x @ weight + bias
+        return (x.reshape(-1, x.shape[-1]) @ weight + bias).reshape(*x.shape[:-1], -1)
 
     def _conv(self, name: str, x: np.ndarray) -> np.ndarray:
         return conv1d(x, *self.layers[name], 1)

@@ -100,6 +100,9 @@ class Spec:
     rewrites: tuple[tuple[int, int], ...] = ()
     intro: int = 0  # bars of accompaniment an edit added before the melody ("add an intro")
     outro: int = 0  # and after it ("a longer outro")
+    # edits of the lead line with the phrase VAE, applied in order after it is written:
+    # ("vary", amount, seed) or ("blend", mix, the other piece's Spec as JSON text)
+    phrase_edits: tuple[tuple[str, float, int | str], ...] = ()
     stated: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
 
@@ -144,6 +147,7 @@ class Spec:
         for name in ("stated", "notes", "extensions"):
             values[name] = tuple(values.get(name, ()))
         values["rewrites"] = tuple(tuple(bars) for bars in values.get("rewrites", ()))
+        values["phrase_edits"] = tuple(tuple(e) for e in values.get("phrase_edits", ()))
         return cls(**values)
 
     @property
