@@ -32,6 +32,10 @@ def _bench(args: argparse.Namespace) -> int:
         from models import bench as model_bench
 
         report = model_bench.run(runs=args.runs)
+    elif args.what == "vae":
+        from generation.tools.vae_bench import run
+
+        report = run(runs=args.runs)
     elif args.what == "parse":
         from generation import bench_parser
 
@@ -116,6 +120,16 @@ def _eval(args: argparse.Namespace) -> int:
         print(json.dumps({"report": out, "nll": numbers["nll"],
                           "two_sample_accuracy": numbers["two_sample_accuracy"]}, indent=2),
               file=args.output)
+    elif args.what == "vae":
+        from generation import Settings
+        from generation.tools.vae_bench import write_report
+
+        out = Path(args.out or "reports")
+        figures = write_report(Settings.from_env().cache_dir, out)
+        print(json.dumps({"report": str(out / "vae.md"),
+                          "reconstruction": figures["reconstruction"]["two_bar"],
+                          "interpolation": figures["interpolation"],
+                          "speed": figures["speed"]}, indent=2), file=args.output)
     elif args.what == "chat":
         from generation import Composer, evaluate_chat
 
@@ -206,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(handler=_train)
 
     evaluate = commands.add_parser("eval", help="score the parser, the model or whole pieces")
-    evaluate.add_argument("what", choices=["parser", "model", "compose", "chat"],
+    evaluate.add_argument("what", choices=["parser", "model", "compose", "chat", "vae"],
                           help="what to score")
     evaluate.add_argument("--out", help="report path (default reports/model.md or "
                                         "reports/compose.md); for chat, the folder for "
@@ -267,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker.set_defaults(handler=_worker)
 
     bench = commands.add_parser("bench", help="measure speed and memory (JSON report)")
-    bench.add_argument("what", choices=["render", "parse", "model", "compose", "chat"],
+    bench.add_argument("what", choices=["render", "parse", "model", "compose", "chat", "vae"],
                        help="the stage to measure")
     bench.add_argument("--runs", type=int, default=5, help="runs to take the median over")
     bench.set_defaults(handler=_bench)

@@ -63,7 +63,7 @@ class PhraseCodec:
 
         self.embed = get("embed.weight")  # (V, E)
         self.layers = {name: linear(name) for name in (
-            "enc_in", "enc_fc", "mu", "dec_fc1", "dec_fc2", "dec_cond", "head")}
+            "enc_in", "enc_fc", "mu", "logvar", "dec_fc1", "dec_fc2", "dec_cond", "head")}
         self.layers |= {name: conv(name) for name in (
             "enc_conv1", "enc_conv2", "enc_conv3", "dec_conv1", "dec_conv2")}
         self.blocks = [conv(f"dec_blocks.{i}") for i in range(len(self.dilations))]
@@ -102,6 +102,15 @@ class PhraseCodec:
 
     def encode(self, tokens: np.ndarray, feats: np.ndarray) -> np.ndarray:
         """tokens (B, T) int, feats (B, T, F) float32 → μ (B, Z) float32."""
+        return self._dense("mu", self._hidden(tokens, feats))
+
+    def posterior(self, tokens: np.ndarray, feats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(μ, log σ²), (B, Z) each: q(z | phrase)."""
+        hidden = self._hidden(tokens, feats)
+        return self._dense("mu", hidden), self._dense("logvar", hidden)
+
+    def _hidden(self, tokens: np.ndarray, feats: np.ndarray) -> np.ndarray:
+        """The encoder up to the layer that μ and log σ² are read from, (B, hidden)."""
         x = np.concatenate([self.embed[np.asarray(tokens)], feats.astype(np.float32)], -1)
         x = gelu(self._dense("enc_in", x))  # (B, T, C)
         x = gelu(self._conv("enc_conv1", x))
@@ -110,7 +119,7 @@ class PhraseCodec:
         x = x.reshape(len(x), -1, 2, x.shape[-1]).mean(2)  # (B, T/4, mid)
         x = gelu(self._conv("enc_conv3", x))  # (B, T/4, deep)
         flat = x.transpose(0, 2, 1).reshape(len(x), -1)  # torch's (B, deep · T/4) order
-        return self._dense("mu", gelu(self._dense("enc_fc", flat)))
+        return gelu(self._dense("enc_fc", flat))
 
     def logits(self, z: np.ndarray, feats: np.ndarray) -> np.ndarray:
         """z (B, Z), feats (B, T, F) → logits (B, T, V) float32 (PAD is -inf)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import OrderedDict
 from dataclasses import replace
 
 from generation.music import variation
@@ -24,6 +25,11 @@ CONTEXT_BARS = 4  # bars of earlier melody given to the model as a prefix
 # How far a primed section (A′) moves from its model in the VAE's latent space (0..1); 0
 # copies the first half of the model and lets the Transformer write the second half.
 NEIGHBOUR = 0.3
+# Lead lines written lately in this process, by (model, spec): a blend's second piece was
+# usually composed a moment ago (an earlier version of the conversation), so its melody is
+# not written twice.
+WRITTEN: OrderedDict[tuple[str, Spec], tuple[Note, ...]] = OrderedDict()
+WRITTEN_SIZE = 64
 
 
 def transposition(spec: Spec) -> int:
@@ -69,6 +75,11 @@ class MelodyWriter:
     def __init__(self, model, vae=None):
         self.model = model
         self._vae = vae
+
+    @property
+    def _version(self) -> str:
+        """The model's version (a fake model in a test: its identity)."""
+        return getattr(self.model, "version", None) or f"id-{id(self.model)}"
 
     @property
     def vae(self):
@@ -117,6 +128,10 @@ class MelodyWriter:
                             key=lambda n: n.start)
         for edit in spec.phrase_edits:
             melody = self.rework(spec, plan, melody, edit)
+        if prefix is None:
+            WRITTEN[(self._version, spec)] = tuple(melody)
+            while len(WRITTEN) > WRITTEN_SIZE:
+                WRITTEN.popitem(last=False)
         return melody
 
     def rework(self, spec: Spec, plan: Plan, melody: list[Note], edit: tuple) -> list[Note]:
@@ -128,7 +143,8 @@ class MelodyWriter:
         if kind == "blend":
             other = Spec.from_json(json.loads(value))
             other_plan = make_plan(other)
-            other_melody = self.write(other, other_plan)
+            known = WRITTEN.get((self._version, other))
+            other_melody = list(known) if known is not None else self.write(other, other_plan)
             return variation.blend(melody, frame, other_melody, frame_of(other, other_plan),
                                    float(amount), self.vae)
         raise ValueError(f"unknown phrase edit {kind!r}")
