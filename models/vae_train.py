@@ -164,7 +164,8 @@ def train(config: VAETrainConfig, cache_dir: Path, run_dir: Path,
         if step % 50 == 0:
             rate = window_steps * config.batch / (time.time() - window_start)
             log.info("step %d recon %.2f kl %.1f beta %.3f lr %.2e %.0f phrases/s",
-                     step, float(recon.mean()), float(kl.mean()), beta, lr, rate)
+                     step, recon.detach().mean().item(), kl.detach().mean().item(), beta,
+                     lr, rate)
             metrics["phrases_per_s"] = rate
             window_start, window_steps = time.time(), 0
         if step % config.eval_every == 0:
