@@ -33,9 +33,9 @@ def _bench(args: argparse.Namespace) -> int:
 
         report = model_bench.run(runs=args.runs)
     elif args.what == "vae":
-        from generation.tools.vae_bench import run
+        from generation import bench_vae
 
-        report = run(runs=args.runs)
+        report = bench_vae(runs=args.runs)
     elif args.what == "parse":
         from generation import bench_parser
 
@@ -121,11 +121,10 @@ def _eval(args: argparse.Namespace) -> int:
                           "two_sample_accuracy": numbers["two_sample_accuracy"]}, indent=2),
               file=args.output)
     elif args.what == "vae":
-        from generation import Settings
-        from generation.tools.vae_bench import write_report
+        from generation import Settings, evaluate_vae
 
         out = Path(args.out or "reports")
-        figures = write_report(Settings.from_env().cache_dir, out)
+        figures = evaluate_vae(Settings.from_env().cache_dir, out)
         print(json.dumps({"report": str(out / "vae.md"),
                           "reconstruction": figures["reconstruction"]["two_bar"],
                           "interpolation": figures["interpolation"],

@@ -54,6 +54,8 @@ _LAZY = {  # name → "module:attribute", imported when first asked for
     "load_dialogues": "generation.tools.eval_chat:load_dialogues",
     "bench_pieces": "generation.tools.bench:run",
     "bench_parser": "generation.tools.request_bench:run",
+    "bench_vae": "generation.tools.vae_bench:run",
+    "evaluate_vae": "generation.tools.vae_bench:write_report",
 }
 
 __all__ = [

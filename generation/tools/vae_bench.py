@@ -67,7 +67,7 @@ def amounts(composer, seeds=(1, 2), variation_seeds=(11, 12, 13)) -> dict[str, A
 
 def run(runs: int = 5) -> dict[str, Any]:
     """Median seconds a variation and a blend add to a warm 30 s piece's music stages."""
-    from generation import Composer
+    from generation.composer import Composer
     from generation.music import melody
     from generation.music.edits import blended, varied
 
@@ -113,7 +113,7 @@ def write_report(cache_dir, out_dir, runs: int = 5) -> dict[str, Any]:
     import json
     from pathlib import Path
 
-    from generation import Composer
+    from generation.composer import Composer
     from models import vae_report
     from models.machine import machine_line
 
