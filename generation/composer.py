@@ -87,13 +87,21 @@ class Composer:
                 ) from error
         return self._model
 
+    @property
+    def model_version(self) -> str:
+        """The melody model's version and the phrase VAE's (A′ sections, 🎲, blends):
+        'transformer-18aedc61-2831+vae-0f3c2a1b-9000'."""
+        from generation.music import variation
+
+        return f"{self.model.version}+{variation.codec().version}"
+
     def warm(self) -> None:
         """Load everything a first request would wait for: encoder, model, synthesizer."""
         from generation.audio.render import synthesizers
         from generation.request.parse import parse_request
 
         parse_request("warm up")
-        _ = self.model
+        _ = self.model_version  # the melody model and the phrase VAE
         synthesizers(self.settings)
 
     # --- from a job to a spec ---------------------------------------------------------------
@@ -209,7 +217,7 @@ class Composer:
         clock = time.perf_counter()
         composition = Composition(
             name=name, midi=base.with_suffix(".mid"), mp3=rendered.mp3, png=rendered.png,
-            json=base.with_suffix(".json"), seed=spec.seed, model_version=self.model.version,
+            json=base.with_suffix(".json"), seed=spec.seed, model_version=self.model_version,
             spec=spec.to_json(), request=resolved.request, timings=timings, notes=spec.notes,
             duration_s=round(spec.total_duration_s, 3), form=plan.form(),
             chords=plan.chord_names(spec.tonic, spec.mode),

@@ -129,3 +129,27 @@ def test_tunesmith_blend_writes_a_piece_in_the_first_key_and_the_same_bytes_agai
                           str(tmp_path / "missing.json")], capture_output=True, text=True,
                          env=env, timeout=300)
     assert bad.returncode == 2 and "missing.json" in bad.stderr
+
+
+def test_a_primed_section_is_a_close_neighbour_of_its_model(composer):
+    from generation.job import Job
+    from generation.music.melody import MelodyWriter
+    from generation.music.plan import make_plan
+    from generation.music.variation import kept_share
+
+    spec = composer.spec_for(Job(text="happy folk tune on flute, 40 seconds", seed=8)).spec
+    plan = make_plan(spec)
+    sections = {s.label: s for s in plan.sections}
+    assert "A" in sections and "A'" in sections, plan.form()
+    a, primed = sections["A"], sections["A'"]
+    melody = MelodyWriter(composer.model).write(spec, plan)
+    bar = spec.beats_per_bar
+    bars = min(a.bars, primed.bars)
+
+    def notes(section):
+        return [n for n in melody if section.start * bar <= n.start < (section.start + bars) * bar]
+
+    moved = [type(n)(n.pitch, round(n.start - (primed.start - a.start) * bar, 6), n.duration,
+                     n.velocity) for n in notes(primed)]
+    share = kept_share(notes(a), moved)
+    assert 0.3 <= share < 1.0, share  # the motif is recognisable, and it develops
