@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from generation.job import Composition, Job, blend_job, check_prompt, follow_up
+from generation.job import BLEND_MIX, Composition, Job, blend_job, check_prompt, follow_up
 from generation.request.turn import PREVIOUS, Turn, read_turn
 from generation.vocab import INSTRUMENTS, MOODS, STYLES
 from models.errors import TunesmithError
@@ -260,8 +260,6 @@ class Conversation:
         return self._make(job, base, "edit", line)
 
     def _blend(self, turn: Turn, line: str) -> Answer:
-        from generation.job import BLEND_MIX
-
         base = self._base(turn)
         if turn.other == PREVIOUS:
             if base.parent is None and base.number == 1:

@@ -153,3 +153,8 @@ def test_a_primed_section_is_a_close_neighbour_of_its_model(composer):
                      n.velocity) for n in notes(primed)]
     share = kept_share(notes(a), moved)
     assert 0.3 <= share < 1.0, share  # the motif is recognisable, and it develops
+
+
+def test_mixing_in_an_instrument_after_naming_a_version_is_no_blend():
+    turn = read_turn("go back to the first one and mix in a cello", has_piece=True)
+    assert turn.kind != "blend" and turn.base == 1

@@ -153,8 +153,13 @@ def _vary_amount(text: str) -> float | None:
 
 def _blend(text: str) -> Turn | None:
     """A blend named in the line: "blend it with the first one", "mix v2 and v4"."""
-    if not re.search(_BLEND, text):
+    verb = re.search(_BLEND, text)
+    if not verb:
         return None
+    # the versions are named after the verb ("go back to v1 and mix in a cello" is no blend),
+    # or before it in Chinese, where the verb ends the sentence ("把它和第一个混合")
+    if not re.search(r"[\u4e00-\u9fff]", verb.group(0)):
+        text = text[verb.start():]
     named = _versions(text)
     other = named[-1] if named else PREVIOUS if re.search(_PREVIOUS, text) else None
     if other is None:
