@@ -7,11 +7,12 @@ run as the product runs them (numpy, float16 weights computed in float32).
   and those whose KL averages over 0.1 nats)
 - prior samples z ~ N(0, I) decoded under real phrases' conditioning, against those phrases:
   notes per bar, rests, pitch mean and spread, in-scale and chord-tone shares, leaps
-- interpolations between pairs of phrases of the same meter (slerp, decoded under A's
-  conditioning as a blend is): in-key share along the path (A's mode), the change from one
-  point to the next, and whether the path moves steadily from A to B: the distance to A's
-  decoding never falls, and to B's never rises, by more than one token between points;
-  beside it, mixing the two phrases step by step at random as a baseline
+- interpolations between pairs of phrases of the same meter (the straight path, as blends
+  take it, and the spherical one for comparison), decoded under A's conditioning as a blend
+  is: in-key share along the path (A's mode), the change from one point to the next, and
+  whether the path moves steadily from A to B: the distance to A's decoding never falls,
+  and to B's never rises, by more than one token between points; beside it, mixing the two
+  phrases step by step at random as a baseline
 """
 
 from __future__ import annotations
@@ -98,6 +99,10 @@ def prior_samples(codec, split, count: int = 2000, seed: int = 0) -> dict:
             "prior": _stats(sampled, keys[index], chords[index])}
 
 
+def _lerp(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
+    return (1 - t) * a + t * b
+
+
 def _slerp(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
     omega = np.arccos(np.clip(np.dot(a / np.linalg.norm(a), b / np.linalg.norm(b)), -1, 1))
     if np.sin(omega) < 1e-6:
@@ -110,7 +115,8 @@ def _in_key(row: np.ndarray, scale: set[int]) -> tuple[int, int]:
     return sum(int(p) % 12 in scale for p in onsets), len(onsets)
 
 
-def interpolations(codec, split, mu: np.ndarray, pairs: int = 300, seed: int = 0) -> dict:
+def interpolations(codec, split, mu: np.ndarray, pairs: int = 300, seed: int = 0,
+                   spherical: bool = False) -> dict:
     tokens, keys, chords = split
     rng = np.random.default_rng(seed)
     two_bars = np.flatnonzero(keys[:, 3] == 2)
@@ -122,7 +128,8 @@ def interpolations(codec, split, mu: np.ndarray, pairs: int = 300, seed: int = 0
         same = two_bars[keys[two_bars, 0] == keys[a, 0]]
         b = rng.choice(same[same != a]) if len(same) > 1 else a
         feats = phrases.batch_features(keys[[a]], chords[[a]]).repeat(PATH_POINTS, 0)
-        path = np.stack([_slerp(mu[a], mu[b], t) for t in ts]).astype(np.float32)
+        between = _slerp if spherical else _lerp
+        path = np.stack([between(mu[a], mu[b], t) for t in ts]).astype(np.float32)
         decoded = codec.decode(path, feats)  # (points, T) under A's conditioning
         length = int((tokens[a] != phrases.PAD).sum())
         decoded = decoded[:, :length]
@@ -141,7 +148,8 @@ def interpolations(codec, split, mu: np.ndarray, pairs: int = 300, seed: int = 0
         max_changes.append(float(changes.max()))
         steady += bool((np.diff(to_a) >= -TOLERANCE).all() and (np.diff(to_b) <= TOLERANCE).all())
         strict += bool((np.diff(to_a) >= 0).all() and (np.diff(to_b) <= 0).all())
-    return {"pairs": pairs, "points": PATH_POINTS, "in_key": inside / max(total, 1),
+    return {"path": "slerp" if spherical else "straight", "pairs": pairs,
+            "points": PATH_POINTS, "in_key": inside / max(total, 1),
             "in_key_note_mixing": base_inside / max(base_total, 1),
             "mean_step_change": float(np.mean(step_changes)),
             "max_step_change": float(np.mean(max_changes)),
@@ -163,4 +171,5 @@ def measure(cache_dir, codec=None) -> dict:
                                                             "command")},
                 "reconstruction": recon,
                 "samples": prior_samples(codec, test),
-                "interpolation": interpolations(codec, test, mu)}
+                "interpolation": interpolations(codec, test, mu),
+                "interpolation_slerp": interpolations(codec, test, mu, spherical=True)}
