@@ -158,3 +158,19 @@ def test_a_primed_section_is_a_close_neighbour_of_its_model(composer):
 def test_mixing_in_an_instrument_after_naming_a_version_is_no_blend():
     turn = read_turn("go back to the first one and mix in a cello", has_piece=True)
     assert turn.kind != "blend" and turn.base == 1
+
+
+def test_the_console_dials_a_variation_and_blends_a_version(composer, tmp_path):
+    from bot.chat import ChatSession
+
+    session = ChatSession(Conversation(lambda job: composer.run(job, tmp_path),
+                                       random.Random(2)))
+    assert session.answer("calm piano in D minor, 15 seconds").version == 1
+    varied = session.answer("🎲 0.2")
+    assert (varied.action, varied.parent) == ("vary", 1)
+    assert tuple(varied.piece.spec["phrase_edits"][-1][:2]) == ("vary", 0.2)
+    blended = session.answer("/blend 1 0.8")
+    assert (blended.action, blended.parent) == ("blend", 2)
+    assert "80% of the way to v1's tune" in blended.reply
+    assert session.answer("/vary 7").kind == "error"
+    assert session.answer("/blend v9").kind == "error"
