@@ -25,7 +25,8 @@ HELP = """Talk to it (a sentence on its own):
 Commands:
   /compose TEXT        a new piece whatever the text says
   🔁 or /again         the same request with a new seed
-  🎲 or /vary [S]      same plan, the melody moved by S (0.05–1; default 0.5)
+  🎲 or /vary [S]      same plan, the melody moved by S (0.05–1; 0.1 keeps most notes,
+                       1 is a new tune; default 0.2)
   /blend N [MIX]       this piece's melody MIX (0–1, default 0.5) of the way to vN's
   ⏩ or /extend        continue the piece with another section
   🐇 or /faster        15 % faster        🐢 or /slower   15 % slower

@@ -21,6 +21,7 @@ from generation import (
     MIN_BPM,
     MOODS,
     STYLES,
+    VARY_DEFAULT,
     Job,
     MidiLimits,
     blend_job,
@@ -133,11 +134,11 @@ async def _visible(interaction: discord.Interaction[TunesmithBot], piece_id: int
 @app_commands.command(name="vary", description="A variation of a piece: same plan, "
                                                "the melody moved as far as you like")
 @app_commands.describe(piece="The piece number, as in /history",
-                       strength="How far the melody moves: 0.1 keeps most notes, 1 is a new "
-                                "tune on the same chords (default 0.5)")
+                       strength="How far the melody moves: 0.1 keeps most notes, 0.2 about "
+                                "half, 1 is a new tune on the same chords (default 0.2)")
 async def vary(interaction: discord.Interaction[TunesmithBot],
                piece: app_commands.Range[int, 1, 2**53],
-               strength: app_commands.Range[float, 0.05, 1.0] = 0.5) -> None:
+               strength: app_commands.Range[float, 0.05, 1.0] = VARY_DEFAULT) -> None:
     found = await _visible(interaction, piece)
     if found is None:
         return

@@ -20,6 +20,7 @@ from generation.job import (
     MAX_BPM,
     MAX_PROMPT,
     MIN_BPM,
+    VARY_DEFAULT,
     Changes,
     Composition,
     Job,
@@ -60,6 +61,7 @@ _LAZY = {  # name → "module:attribute", imported when first asked for
 
 __all__ = [
     "FOLLOW_UPS", "INSTRUMENTS", "MAX_BPM", "MAX_PROMPT", "MIN_BPM", "MOODS", "STYLES",
+    "VARY_DEFAULT",
     "Changes", "Composition", "Env", "Job", "Request", "Settings", "blend_job", "check_prompt",
     "follow_up",
     "new_seed", *_LAZY,

@@ -75,7 +75,7 @@ def test_a_little_different_keeps_the_plan_and_most_notes_a_lot_keeps_fewer(talk
     first = talk.current
     little = talk.say("a little different")
     assert (little.kind, little.action, little.version, little.parent) == ("piece", "vary", 2, 1)
-    assert "variation of strength 0.3" in little.reply and "of the notes kept" in little.reply
+    assert "variation of strength 0.1" in little.reply and "of the notes kept" in little.reply
     spec, base = little.piece.spec, first.piece.spec
     for name in ("key", "tempo_bpm", "meter", "bars", "style", "parts", "melody_seed", "seed"):
         assert spec[name] == base[name], name

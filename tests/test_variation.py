@@ -46,7 +46,7 @@ def test_amount_zero_keeps_the_line_and_a_seed_gives_the_same_variation(model):
 
 
 def test_more_amount_changes_more_a_little_keeps_the_tune_a_lot_makes_a_new_one(model):
-    amounts = (0.1, 0.3, 0.5, 0.7, 0.9)
+    amounts = (0.05, 0.1, 0.2, 0.5, 0.9)
     kept = {a: [] for a in amounts}
     rhythm = {a: [] for a in amounts}
     for seed in range(4):
@@ -57,9 +57,9 @@ def test_more_amount_changes_more_a_little_keeps_the_tune_a_lot_makes_a_new_one(
             rhythm[amount].append(len(_onsets(tune) & _onsets(varied)) / len(_onsets(tune)))
     means = [statistics.mean(kept[a]) for a in amounts]
     assert means == sorted(means, reverse=True), means  # monotonic in the amount
-    assert means[1] >= 0.6 and statistics.mean(rhythm[0.3]) >= 0.75  # "a little"
-    assert means[-1] <= 0.45  # "a lot": a new tune on the same chords
-    assert means[0] > means[-1] + 0.4
+    assert means[1] >= 0.7 and statistics.mean(rhythm[0.1]) >= 0.9  # "a little"
+    assert means[-1] <= 0.35  # "a lot": a new tune on the same chords
+    assert means[0] > means[-1] + 0.5
 
 
 def test_new_notes_stay_in_the_scale_or_the_chord_and_in_range(model):

@@ -24,7 +24,7 @@ from models.phrases import phrase_spans
 CONTEXT_BARS = 4  # bars of earlier melody given to the model as a prefix
 # How far a primed section (A′) moves from its model in the VAE's latent space (0..1); 0
 # copies the first half of the model and lets the Transformer write the second half.
-NEIGHBOUR = 0.3
+NEIGHBOUR = 0.1
 # Lead lines written lately in this process, by (model, spec): a blend's second piece was
 # usually composed a moment ago (an earlier version of the conversation), so its melody is
 # not written twice.

@@ -21,7 +21,7 @@ from models.machine import machine
 REQUESTS = ("happy folk tune on flute, 30 seconds", "calm piano in D minor, 30 seconds",
             "an irish jig on the fiddle, 30 seconds", "sad waltz on cello, 30 seconds",
             "playful jazz on saxophone, 30 seconds", "epic cinematic strings, 30 seconds")
-AMOUNTS = (0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0)
+AMOUNTS = (0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0)
 
 
 def _pieces(composer, seeds=(1, 2)):
