@@ -7,7 +7,7 @@ run as the product runs them (numpy, float16 weights computed in float32).
   and those whose KL averages over 0.1 nats)
 - prior samples z ~ N(0, I) decoded under real phrases' conditioning, against those phrases:
   notes per bar, rests, pitch mean and spread, in-scale and chord-tone shares, leaps
-- interpolations between pairs of phrases of the same meter (the straight path, as blends
+- interpolations between pairs of phrases of the same meter and mode (the straight path, as blends
   take it, and the spherical one for comparison), decoded under A's conditioning as a blend
   is: in-key share along the path (A's mode), the change from one point to the next, and
   whether the path moves steadily from A to B: the distance to A's decoding never falls,
@@ -116,7 +116,9 @@ def _in_key(row: np.ndarray, scale: set[int]) -> tuple[int, int]:
 
 
 def interpolations(codec, split, mu: np.ndarray, pairs: int = 300, seed: int = 0,
-                   spherical: bool = False) -> dict:
+                   spherical: bool = False, same_mode: bool = True) -> dict:
+    """Paths between random pairs of two-bar phrases of the same meter (and, with
+    `same_mode`, the same mode: a key to stay in; all phrases are in C)."""
     tokens, keys, chords = split
     rng = np.random.default_rng(seed)
     two_bars = np.flatnonzero(keys[:, 3] == 2)
@@ -125,7 +127,8 @@ def interpolations(codec, split, mu: np.ndarray, pairs: int = 300, seed: int = 0
     step_changes, max_changes = [], []
     for _ in range(pairs):
         a = rng.choice(two_bars)
-        same = two_bars[keys[two_bars, 0] == keys[a, 0]]
+        same = two_bars[(keys[two_bars, 0] == keys[a, 0])
+                        & ((keys[two_bars, 1] == keys[a, 1]) | (not same_mode))]
         b = rng.choice(same[same != a]) if len(same) > 1 else a
         feats = phrases.batch_features(keys[[a]], chords[[a]]).repeat(PATH_POINTS, 0)
         between = _slerp if spherical else _lerp
@@ -148,7 +151,7 @@ def interpolations(codec, split, mu: np.ndarray, pairs: int = 300, seed: int = 0
         max_changes.append(float(changes.max()))
         steady += bool((np.diff(to_a) >= -TOLERANCE).all() and (np.diff(to_b) <= TOLERANCE).all())
         strict += bool((np.diff(to_a) >= 0).all() and (np.diff(to_b) <= 0).all())
-    return {"path": "slerp" if spherical else "straight", "pairs": pairs,
+    return {"path": "slerp" if spherical else "straight", "same_mode": same_mode, "pairs": pairs,
             "points": PATH_POINTS, "in_key": inside / max(total, 1),
             "in_key_note_mixing": base_inside / max(base_total, 1),
             "mean_step_change": float(np.mean(step_changes)),
@@ -172,4 +175,5 @@ def measure(cache_dir, codec=None) -> dict:
                 "reconstruction": recon,
                 "samples": prior_samples(codec, test),
                 "interpolation": interpolations(codec, test, mu),
-                "interpolation_slerp": interpolations(codec, test, mu, spherical=True)}
+                "interpolation_slerp": interpolations(codec, test, mu, spherical=True),
+                "interpolation_any_mode": interpolations(codec, test, mu, same_mode=False)}

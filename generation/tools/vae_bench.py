@@ -133,7 +133,7 @@ def markdown(f: dict[str, Any], machine_text: str) -> str:
     rec = f["reconstruction"]
     real, prior = f["samples"]["real"], f["samples"]["prior"]
     path, amt, speed = f["interpolation"], f["amounts"], f["speed"]
-    sph = f["interpolation_slerp"]
+    sph, anym = f["interpolation_slerp"], f["interpolation_any_mode"]
     train = f["training"]
     lines = [
         "# The phrase VAE", "",
@@ -160,7 +160,7 @@ def markdown(f: dict[str, Any], machine_text: str) -> str:
     for key in real:
         lines.append(f"| {key.replace('_', ' ')} | {real[key]:.3f} | {prior[key]:.3f} |")
     lines += [
-        "", f"## Interpolation ({path['pairs']} pairs of the same meter, {path['points']} "
+        "", f"## Interpolation ({path['pairs']} pairs of the same meter and mode, {path['points']} "
         "points on the straight path between the codes, decoded under A's chords, as blends "
         "are)", "",
         f"- in key (A's mode) along the path: {path['in_key']:.2%} (mixing the two phrases "
@@ -173,7 +173,12 @@ def markdown(f: dict[str, Any], machine_text: str) -> str:
         f"{path['steady_strict']:.1%}); target ≥ 90 %: {_met(path['steady'], 0.90)}",
         f"- the spherical path (slerp), for comparison: in key {sph['in_key']:.2%}, steady "
         f"{sph['steady']:.1%} (strictly {sph['steady_strict']:.1%}); the straight path was "
-        "chosen for blends on the validation split, where it was the steadier", "",
+        "chosen for blends on the validation split, where it was the steadier",
+        f"- pairs of any mode (a C major phrase towards a C minor one: B's own notes are out "
+        f"of A's scale): in key {anym['in_key']:.2%} (note mixing {anym['in_key_note_mixing']:.2%}"
+        f"), steady {anym['steady']:.1%}. Blends in the product also keep new notes to the "
+        "scale and the bar's chord tones (a filter at decoding), which these figures leave out",
+        "",
         f"## Variations of real compositions ({amt['pieces']} pieces × "
         f"{amt['variation_seeds']} seeds)", "",
         "| amount | notes kept | onsets kept |", "|---:|---:|---:|",
