@@ -25,7 +25,9 @@ HELP = """Talk to it (a sentence on its own):
 Commands:
   /compose TEXT        a new piece whatever the text says
   🔁 or /again         the same request with a new seed
-  🎲 or /vary          same plan, new melody details
+  🎲 or /vary [S]      same plan, the melody moved by S (0.05–1; 0.1 keeps most notes,
+                       1 is a new tune; default 0.2)
+  /blend N [MIX]       this piece's melody MIX (0–1, default 0.5) of the way to vN's
   ⏩ or /extend        continue the piece with another section
   🐇 or /faster        15 % faster        🐢 or /slower   15 % slower
   🎹 or /instrument NAME   give the melody to another instrument (e.g. /instrument flute)
@@ -38,6 +40,13 @@ ALIASES = {"🔁": "again", "🎲": "vary", "⏩": "extend", "🐇": "faster", "
 ACTIONS = {"again": "regenerate", "vary": "vary", "extend": "extend", "faster": "faster",
            "slower": "slower", "instrument": "instrument"}
 QUIT = ("quit", "exit", "q")
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
 
 
 def summary(piece: Composition) -> str:
@@ -84,6 +93,14 @@ class ChatSession:
                 return Answer("error", "continue", "✗ give a MIDI file: /continue song.mid "
                               "[what to do with it]", *self._now())
             return self.conversation.continue_file(path, text)
+        if command == "vary" and rest:
+            strength = _number(rest)
+            if strength is None or not 0.05 <= strength <= 1:
+                return Answer("error", "vary", f"✗ a variation's strength is a number from "
+                              f"0.05 to 1, not {rest!r}", *self._now())
+            return self.conversation.control("vary", amount=strength)
+        if command == "blend":
+            return self._blend(rest)
         if command in ACTIONS:
             if command == "instrument" and not rest:
                 return Answer("error", "instrument", "✗ name the instrument, e.g. "
@@ -91,6 +108,15 @@ class ChatSession:
             return self.conversation.control(ACTIONS[command], rest.lower() or None)
         return Answer("error", command, f"✗ unknown command /{command}; type /help",
                       *self._now())
+
+    def _blend(self, rest: str) -> Answer:
+        words = rest.lower().lstrip("v").split()
+        other = int(words[0]) if words and words[0].isdigit() else None
+        mix = _number(words[1]) if len(words) > 1 else None
+        if other is None or (len(words) > 1 and (mix is None or not 0 <= mix <= 1)):
+            return Answer("error", "blend", "✗ name a version and a mix from 0 to 1: "
+                          "/blend 1 0.5", *self._now())
+        return self.conversation.blend(other, mix)
 
     def handle(self, line: str) -> str | None:
         """The text a person sees for one line; None when they leave."""

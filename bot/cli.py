@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from generation import MAX_BPM, MIN_BPM
-from models.errors import TunesmithError
+from models.errors import RequestError, TunesmithError
 
 log = logging.getLogger("tunesmith")
 
@@ -32,6 +32,10 @@ def _bench(args: argparse.Namespace) -> int:
         from models import bench as model_bench
 
         report = model_bench.run(runs=args.runs)
+    elif args.what == "vae":
+        from generation import bench_vae
+
+        report = bench_vae(runs=args.runs)
     elif args.what == "parse":
         from generation import bench_parser
 
@@ -83,6 +87,13 @@ def _train(args: argparse.Namespace) -> int:
                   commands.train_model(args.arch, cache_dir, minutes=args.minutes,
                                        steps=args.steps, threads=args.threads))
         print(json.dumps(report, indent=2), file=args.output)
+    elif args.what == "vae":
+        from generation import Settings
+        from models import commands
+
+        report = commands.train_vae(Settings.from_env().cache_dir, minutes=args.minutes,
+                                    steps=args.steps, threads=args.threads)
+        print(json.dumps(report, indent=2), file=args.output)
     return 0
 
 
@@ -116,6 +127,15 @@ def _eval(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
         print(json.dumps(evaluate_chords(Composer(), out / "chords"), indent=2),
               file=args.output)
+    elif args.what == "vae":
+        from generation import Settings, evaluate_vae
+
+        out = Path(args.out or "reports")
+        figures = evaluate_vae(Settings.from_env().cache_dir, out)
+        print(json.dumps({"report": str(out / "vae.md"),
+                          "reconstruction": figures["reconstruction"]["two_bar"],
+                          "interpolation": figures["interpolation"],
+                          "speed": figures["speed"]}, indent=2), file=args.output)
     elif args.what == "chat":
         from generation import Composer, evaluate_chat
 
@@ -158,6 +178,25 @@ def _continue(args: argparse.Namespace) -> int:
     return 0
 
 
+def _blend(args: argparse.Namespace) -> int:
+    from generation import Composer, Composition, blend_job, new_seed
+
+    def read(path: str) -> Composition:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            return Composition.from_json(data)
+        except (OSError, ValueError, TypeError, KeyError) as error:
+            raise RequestError(f"{path} is not the .json written beside a composition "
+                               f"({error})") from None
+
+    first, second = read(args.first), read(args.second)
+    job = blend_job(first, second, mix=args.mix,
+                    seed=args.seed if args.seed is not None else new_seed())
+    piece = Composer().run(job, Path(args.out))
+    print(json.dumps(piece.to_json(), indent=2), file=args.output)
+    return 0
+
+
 def _chat(args: argparse.Namespace) -> int:
     from bot.chat import chat
 
@@ -177,7 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
     parse.set_defaults(handler=_parse)
 
     train = commands.add_parser("train", help="train a model (writes safetensors)")
-    train.add_argument("what", choices=["parser", "data", "model"], help="what to train")
+    train.add_argument("what", choices=["parser", "data", "model", "vae"],
+                       help="what to train (vae: the phrase VAE, models/weights/vae.*)")
     train.add_argument("--arch", choices=["transformer", "lstm", "gru"], default="transformer",
                        help="music model architecture (train model)")
     train.add_argument("--minutes", type=float, help="music model time budget (train model)")
@@ -186,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(handler=_train)
 
     evaluate = commands.add_parser("eval", help="score the parser, the model or whole pieces")
-    evaluate.add_argument("what", choices=["parser", "model", "compose", "chat", "chords"],
+    evaluate.add_argument("what", choices=["parser", "model", "compose", "chat", "chords", "vae"],
                           help="what to score")
     evaluate.add_argument("--out", help="report path (default reports/model.md or "
                                         "reports/compose.md); for chat, the folder for "
@@ -221,6 +261,16 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--seed", type=int, help="make the whole conversation reproducible")
     chat.set_defaults(handler=_chat)
 
+    blend = commands.add_parser("blend", help="blend two earlier pieces: A's key, tempo and "
+                                              "arrangement, the tunes mixed")
+    blend.add_argument("first", help="A.json: the .json written beside a composition")
+    blend.add_argument("second", help="B.json: the piece whose tune is blended in")
+    blend.add_argument("--mix", type=float, default=0.5,
+                       help="0 is A's melody, 1 is B's tune under A's chords (default 0.5)")
+    blend.add_argument("--seed", type=int, help="seed of the new piece's name and record")
+    blend.add_argument("--out", default="out", help="folder to write into (default: out)")
+    blend.set_defaults(handler=_blend)
+
     render = commands.add_parser("render", help="any MIDI file → .mp3 and .png")
     render.add_argument("file", help="a .mid file")
     render.add_argument("--out", default="out", help="folder to write into (default: out)")
@@ -237,7 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker.set_defaults(handler=_worker)
 
     bench = commands.add_parser("bench", help="measure speed and memory (JSON report)")
-    bench.add_argument("what", choices=["render", "parse", "model", "compose", "chat"],
+    bench.add_argument("what", choices=["render", "parse", "model", "compose", "chat", "vae"],
                        help="the stage to measure")
     bench.add_argument("--runs", type=int, default=5, help="runs to take the median over")
     bench.set_defaults(handler=_bench)

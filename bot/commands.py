@@ -1,4 +1,4 @@
-"""The slash commands: /compose, /continue, /history, /show, /help, /styles.
+"""The slash commands: /compose, /continue, /vary, /blend, /history, /show, /help, /styles.
 
 Each handler checks the request (a bad one gets an instant private answer), then hands the
 job to the client, which defers, queues and delivers.
@@ -22,10 +22,14 @@ from generation import (
     MIN_BPM,
     MOODS,
     STYLES,
+    VARY_DEFAULT,
     Job,
     MidiLimits,
+    blend_job,
     check_prompt,
     check_size,
+    follow_up,
+    new_seed,
 )
 from models.errors import MidiError, RequestError
 
@@ -117,6 +121,57 @@ async def continue_(interaction: discord.Interaction[TunesmithBot], file: discor
                                limits=limits)
 
 
+async def _visible(interaction: discord.Interaction[TunesmithBot], piece_id: int):
+    """Piece `piece_id` if this user may use it; else None, after a private answer."""
+    piece = await interaction.client.store.piece(piece_id)
+    if piece is None or piece.deleted or (piece.private and
+                                          piece.user_id != interaction.user.id):
+        await interaction.response.send_message(f"There is no piece #{piece_id}.",
+                                                ephemeral=True)
+        return None
+    return piece
+
+
+@app_commands.command(name="vary", description="A variation of a piece: same plan, "
+                                               "the melody moved as far as you like")
+@app_commands.describe(piece="The piece number, as in /history",
+                       strength="How far the melody moves: 0.1 keeps most notes, 0.2 about "
+                                "half, 1 is a new tune on the same chords (default 0.2)")
+async def vary(interaction: discord.Interaction[TunesmithBot],
+               piece: app_commands.Range[int, 1, 2**53],
+               strength: app_commands.Range[float, 0.05, 1.0] = VARY_DEFAULT) -> None:
+    found = await _visible(interaction, piece)
+    if found is None:
+        return
+    job = follow_up(found.job, found.composition, "vary", seed=new_seed(), amount=strength)
+    await interaction.client.accept(interaction, job, private=found.private,
+                                    parent_id=found.id, cooldown="wait")
+
+
+@app_commands.command(name="blend", description="Blend two pieces: the first one's key, "
+                                                "tempo and band, the melodies mixed")
+@app_commands.describe(first="The piece whose key, tempo and arrangement are kept",
+                       second="The piece whose tune is blended in",
+                       mix="How much of the second tune: 0 is the first piece, 1 the second "
+                           "tune (default 0.5)")
+async def blend(interaction: discord.Interaction[TunesmithBot],
+                first: app_commands.Range[int, 1, 2**53],
+                second: app_commands.Range[int, 1, 2**53],
+                mix: app_commands.Range[float, 0.0, 1.0] = 0.5) -> None:
+    if first == second:
+        await interaction.response.send_message("Blend two different pieces, e.g. "
+                                                "`/blend first:3 second:5`.", ephemeral=True)
+        return
+    a = await _visible(interaction, first)
+    b = a and await _visible(interaction, second)
+    if a is None or b is None:
+        return
+    job = blend_job(a.composition, b.composition, mix=mix, seed=new_seed(),
+                    midi_path=a.job.midi_path)
+    await interaction.client.accept(interaction, job, private=a.private or b.private,
+                                    parent_id=a.id, cooldown="wait")
+
+
 @app_commands.command(name="history", description="Your recent pieces")
 async def history(interaction: discord.Interaction[TunesmithBot]) -> None:
     pieces = await interaction.client.store.history(interaction.user.id, limit=10)
@@ -167,7 +222,9 @@ async def help_(interaction: discord.Interaction) -> None:
         "Say a mood, a style, instruments, a key (`in D minor`), a tempo (`at 90 bpm`, "
         "`allegro`), a meter (`in 3/4`) or a length (`45 seconds`). Under each piece: "
         "🔁 again with a new seed, 🎲 vary, ⏩ extend, 🐢/🐇 slower/faster, 🎹 instrument, "
-        "✏️ edit the prompt, 🗑️ delete (yours only). `/continue` continues a .mid you upload; "
+        "✏️ edit the prompt, 🗑️ delete (yours only). `/vary piece strength` dials how far a "
+        "variation goes; `/blend first second mix` blends two pieces' tunes. "
+        "`/continue` continues a .mid you upload; "
         "`/history` and `/show` find your pieces again; `/styles` lists what I know.\n\n"
         "**Talk to me:** reply to a piece to change it and keep the rest (`a bit faster, and "
         "add a cello`, `up a whole step`, `sadder`, `a new ending`, `undo`), or ask about it "
@@ -184,7 +241,7 @@ async def styles(interaction: discord.Interaction) -> None:
     await interaction.response.send_message(text, ephemeral=True)
 
 
-COMMANDS = (compose, continue_, history, show, help_, styles)
+COMMANDS = (compose, continue_, vary, blend, history, show, help_, styles)
 
 
 def register(tree: app_commands.CommandTree) -> None:

@@ -50,7 +50,12 @@ def lineage_line(piece_id: int, parent_id: int, job: Job, spec: dict) -> str:
     if job.action == "edit":
         said = ", ".join(words) or "no attribute changed"
         return f"#{piece_id} ← #{parent_id}: {escape(said, 400)}; the rest kept"
-    words.insert(0, FOLLOW_UP_WORDS.get(job.action, job.action))
+    if job.action == "vary" and job.amount is not None:
+        words.insert(0, f"a variation of strength {job.amount:g}")
+    elif job.action == "blend":
+        words.insert(0, f"blended {job.amount or 0:.0%} of the way to another piece's tune")
+    else:
+        words.insert(0, FOLLOW_UP_WORDS.get(job.action, job.action))
     return f"#{piece_id} ← #{parent_id}: {escape(', '.join(words), 400)}"
 
 

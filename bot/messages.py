@@ -29,6 +29,7 @@ from generation import (
     CHAT_HELP,
     Job,
     answer_question,
+    blend_job,
     change_words,
     check_prompt,
     follow_up,
@@ -59,17 +60,36 @@ def spoken_text(content: str, bot_id: int) -> str:
     return " ".join(re.sub(rf"<@!?{bot_id}>", " ", content).split())
 
 
-def job_for_turn(kind: str, changes: dict, base: Piece) -> Job:
+def job_for_turn(kind: str, changes: dict, base: Piece, amount: float | None = None) -> Job:
     """The Job an 'edit', 'vary' or 'again' turn asks of the piece `base`.
 
-    An edit keeps the base's seed (what it does not name stays as it was); a variation and
-    "again" draw a new one.
+    An edit keeps the base's seed (what it does not name stays as it was); a variation (by
+    `amount`, None: the 🎲 default) and "again" draw a new one.
     """
     if kind == "edit":
         return Job(action="edit", text=base.job.text, seed=base.composition.seed,
                    base=base.composition.spec, changes=changes, midi_path=base.job.midi_path)
     action = "vary" if kind == "vary" else "regenerate"
-    return follow_up(base.job, base.composition, action, seed=new_seed())
+    return follow_up(base.job, base.composition, action, seed=new_seed(), amount=amount)
+
+
+def blend_for_turn(turn, chain: list[Piece], piece: Piece) -> tuple[Job, Piece]:
+    """The Job a 'blend' turn asks ("blend it with the first one", "mix v2 and v4") of the
+    conversation whose pieces are `chain`, replying to `piece`; and the piece it changes."""
+    base = pick_version(chain, turn.base) if turn.base else piece
+    if turn.other is None or turn.other < 1:  # "the previous one"
+        earlier = [p for p in chain if p.id < base.id and not p.deleted]
+        if not earlier:
+            raise RequestError(f"piece #{base.id} is the first of this conversation; name the "
+                               "one to blend it with (“blend it with v2”)")
+        other = earlier[-1]
+    else:
+        other = pick_version(chain, turn.other)
+    if other.id == base.id:
+        raise RequestError("a piece blended with itself is the same piece; name another "
+                           "version (“blend it with the first one”)")
+    return blend_job(base.composition, other.composition, mix=turn.amount, seed=new_seed(),
+                     midi_path=base.job.midi_path), base
 
 
 def pick_version(chain: list[Piece], number: int) -> Piece:
@@ -120,7 +140,9 @@ class Conversations:
             base = piece
             if turn.base:
                 base = pick_version(await self.bot.store.versions(piece.id), turn.base)
-            return job_for_turn(turn.kind, turn.changes.to_json(), base), base
+            return job_for_turn(turn.kind, turn.changes.to_json(), base, turn.amount), base
+        if turn.kind == "blend":
+            return blend_for_turn(turn, await self.bot.store.versions(piece.id), piece)
         if turn.kind == "question":
             return answer_question(turn.topic, piece.composition, f"piece #{piece.id}")
         if turn.kind in ("undo", "redo", "goto"):
@@ -168,12 +190,15 @@ class Conversations:
                 turn.topic, piece.composition if piece else None, name))
         elif kind == "smalltalk":
             await self._say(message, SMALLTALK)
-        elif kind in ("edit", "vary", "again", "undo", "redo", "goto") and piece is None:
+        elif kind in ("edit", "vary", "again", "undo", "redo", "goto", "blend") and piece is None:
             await self._say(message, NOTHING_YET)
         elif kind in ("edit", "vary", "again"):
             chain = await self.bot.store.versions(piece.id) if turn.base else [piece]
             base = pick_version(chain, turn.base) if turn.base else piece
-            job = job_for_turn(kind, turn.changes.to_json(), base)
+            job = job_for_turn(kind, turn.changes.to_json(), base, turn.amount)
+            await self._start(message, job, parent_id=base.id, cooldown="wait")
+        elif kind == "blend":
+            job, base = blend_for_turn(turn, await self.bot.store.versions(piece.id), piece)
             await self._start(message, job, parent_id=base.id, cooldown="wait")
         elif kind in ("undo", "redo", "goto"):
             await self._move(message, kind, turn.base, piece)

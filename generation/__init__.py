@@ -20,10 +20,12 @@ from generation.job import (
     MAX_BPM,
     MAX_PROMPT,
     MIN_BPM,
+    VARY_DEFAULT,
     Changes,
     Composition,
     Job,
     Request,
+    blend_job,
     check_prompt,
     follow_up,
     new_seed,
@@ -54,12 +56,15 @@ _LAZY = {  # name → "module:attribute", imported when first asked for
     "load_dialogues": "generation.tools.eval_chat:load_dialogues",
     "bench_pieces": "generation.tools.bench:run",
     "bench_parser": "generation.tools.request_bench:run",
+    "bench_vae": "generation.tools.vae_bench:run",
+    "evaluate_vae": "generation.tools.vae_bench:write_report",
 }
 
 __all__ = [
     "FAMILIES", "FOLLOW_UPS", "INSTRUMENTS", "INSTRUMENTS_SAID", "MAX_BPM", "MAX_PROMPT",
-    "MIN_BPM", "MOODS", "STYLES",
-    "Changes", "Composition", "Env", "Job", "Request", "Settings", "check_prompt", "follow_up",
+    "MIN_BPM", "MOODS", "STYLES", "VARY_DEFAULT",
+    "Changes", "Composition", "Env", "Job", "Request", "Settings", "blend_job", "check_prompt",
+    "follow_up",
     "new_seed", *_LAZY,
 ]
 

@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]
 DRAFTS = 3  # seeded drafts tried until one sounds in the asked key
 TAIL_SHARE = 0.025  # release tail as a share of the length, so the MP3 stays within 3 %
+# actions that keep their base's draft: an edit sentence, and the phrase VAE's variations and
+# blends, which rework the base's own melody
+KEEPS_DRAFT = ("edit", "vary", "blend")
 
 
 @dataclass(frozen=True)
@@ -84,13 +87,21 @@ class Composer:
                 ) from error
         return self._model
 
+    @property
+    def model_version(self) -> str:
+        """The melody model's version and the phrase VAE's (A′ sections, 🎲, blends):
+        'transformer-18aedc61-2831+vae-0f3c2a1b-9000'."""
+        from generation.music import variation
+
+        return f"{self.model.version}+{variation.codec().version}"
+
     def warm(self) -> None:
         """Load everything a first request would wait for: encoder, model, synthesizer."""
         from generation.audio.render import synthesizers
         from generation.request.parse import parse_request
 
         parse_request("warm up")
-        _ = self.model
+        _ = self.model_version  # the melody model and the phrase VAE
         synthesizers(self.settings)
 
     # --- from a job to a spec ---------------------------------------------------------------
@@ -121,8 +132,11 @@ class Composer:
                         "changes": job.changes or {}}
         else:
             base = Spec.from_json(job.base)
-            spec = edit(base, job.action, seed, instrument_name=job.instrument)
+            spec = edit(base, job.action, seed, instrument_name=job.instrument,
+                        amount=job.amount, other=job.other)
             recorded = {"text": base.text, "action": job.action, "base_seed": base.seed}
+            if job.amount is not None:
+                recorded["amount"] = job.amount
         # a follow-up of a continued upload keeps the upload's bars
         given = given_for(spec, job.midi_path) if job.midi_path else None
         return Resolved(spec, recorded, given)
@@ -184,7 +198,7 @@ class Composer:
         lap("spec")
         report("composing", 0.2)
         spec, midi, plan = self.compose_midi(resolved.spec, resolved.given, timings,
-                                             drafts=1 if job.action == "edit" else DRAFTS)
+                                             drafts=1 if job.action in KEEPS_DRAFT else DRAFTS)
         clock = time.perf_counter()
         report("rendering", 0.6)
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -203,7 +217,7 @@ class Composer:
         clock = time.perf_counter()
         composition = Composition(
             name=name, midi=base.with_suffix(".mid"), mp3=rendered.mp3, png=rendered.png,
-            json=base.with_suffix(".json"), seed=spec.seed, model_version=self.model.version,
+            json=base.with_suffix(".json"), seed=spec.seed, model_version=self.model_version,
             spec=spec.to_json(), request=resolved.request, timings=timings, notes=spec.notes,
             duration_s=round(spec.total_duration_s, 3), form=plan.form(),
             chords=plan.chord_names(spec.tonic, spec.mode),

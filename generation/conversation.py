@@ -19,8 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from generation.job import Composition, Job, check_prompt, follow_up
-from generation.request.turn import Turn, read_turn
+from generation.job import BLEND_MIX, Composition, Job, blend_job, check_prompt, follow_up
+from generation.request.turn import PREVIOUS, Turn, read_turn
 from generation.vocab import INSTRUMENTS_SAID, MOODS, STYLES
 from models.errors import TunesmithError
 
@@ -199,15 +199,22 @@ class Conversation:
         return self._safely("compose", lambda: self._make(
             Job(text=check_prompt(text), seed=self._seed()), None, "compose"))
 
-    def control(self, action: str, instrument: str | None = None) -> Answer:
-        """A control on the current piece: regenerate, vary, extend, faster, slower,
-        instrument (🔁 🎲 ⏩ 🐇 🐢 🎹)."""
+    def control(self, action: str, instrument: str | None = None,
+                amount: float | None = None) -> Answer:
+        """A control on the current piece: regenerate, vary (by `amount`, 0..1), extend,
+        faster, slower, instrument (🔁 🎲 ⏩ 🐇 🐢 🎹)."""
         def make() -> Answer:
             base = self._base(Turn(action))
             seed = self._seed() if action in ("regenerate", "vary") else base.piece.seed
             return self._make(follow_up(base.job, base.piece, action, seed=seed,
-                                        instrument=instrument), base, action)
+                                        instrument=instrument, amount=amount), base, action)
         return self._safely(action, make)
+
+    def blend(self, other: int, mix: float | None = None, base: int | None = None) -> Answer:
+        """Version `base` (default: the current one) with its melody moved `mix` of the way
+        to version `other`'s, in the first one's key, tempo and arrangement."""
+        return self._safely("blend", lambda: self._blend(
+            Turn("blend", base=base, other=other, amount=mix), f"blend with v{other}"))
 
     def continue_file(self, path: str, text: str = "") -> Answer:
         """A new piece that continues (or re-arranges) the MIDI file at `path`."""
@@ -240,15 +247,34 @@ class Conversation:
             return self._talk(turn)
         if turn.kind in ("undo", "redo", "goto"):
             return self._move(turn)
+        if turn.kind == "blend":
+            return self._blend(turn, line)
         base = self._base(turn)
         if turn.kind in ("vary", "again"):
             action = "vary" if turn.kind == "vary" else "regenerate"
-            return self._make(follow_up(base.job, base.piece, action, seed=self._seed()),
-                              base, action, line)
+            return self._make(follow_up(base.job, base.piece, action, seed=self._seed(),
+                                        amount=turn.amount), base, action, line)
         job = Job(action="edit", text=base.job.text, seed=base.piece.seed,
                   base=base.piece.spec, changes=turn.changes.to_json(),
                   midi_path=base.job.midi_path)
         return self._make(job, base, "edit", line)
+
+    def _blend(self, turn: Turn, line: str) -> Answer:
+        base = self._base(turn)
+        if turn.other == PREVIOUS:
+            if base.parent is None and base.number == 1:
+                raise TunesmithError(f"v{base.number} is the first piece; name the one to "
+                                     "blend it with (“blend it with v2”)")
+            other = self._version(base.parent or base.number - 1)
+        else:
+            other = self._version(turn.other or 0)
+        if other is base:
+            raise TunesmithError(f"v{base.number} blended with itself is the same piece; name "
+                                 "another version (“blend it with the first one”)")
+        mix = BLEND_MIX if turn.amount is None else turn.amount
+        job = blend_job(base.piece, other.piece, mix=mix, seed=self._seed(),
+                        midi_path=base.job.midi_path)
+        return self._make(job, base, "blend", line, other=other.number)
 
     def _base(self, turn: Turn) -> Version:
         if turn.base is not None:
@@ -265,7 +291,8 @@ class Conversation:
                                     else "nothing has been made yet"))
         return self.versions[number - 1]
 
-    def _make(self, job: Job, base: Version | None, action: str, said: str = "") -> Answer:
+    def _make(self, job: Job, base: Version | None, action: str, said: str = "",
+              other: int | None = None) -> Answer:
         piece = self.run(job)
         version = Version(len(self.versions) + 1, base.number if base else None, job, piece,
                           action, said or job.text or action)
@@ -279,7 +306,14 @@ class Conversation:
                      f"{', '.join(dict.fromkeys(spec['instruments']))}")
             return Answer("piece", action, reply, version.number, None, {}, piece)
         changed = differences(base.piece.spec, piece.spec)
-        kept = kept_words(melody_kept(base.piece, piece))
+        share = melody_kept(base.piece, piece)
+        if action in ("vary", "blend"):  # the point of these is how much moved: say it
+            edit = piece.spec.get("phrase_edits", [[action, job.amount]])[-1]
+            what = (f"a variation of strength {edit[1]:g}" if action == "vary" else
+                    f"a blend {edit[1]:.0%} of the way to v{other}'s tune")
+            reply = f"v{version.number} ← v{base.number}: {what}; {share:.0%} of the notes kept"
+            return Answer("piece", action, reply, version.number, base.number, changed, piece)
+        kept = kept_words(share)
         said = ", ".join(change_words(base.piece.spec, piece.spec)) or "nothing else changed"
         asked = job.changes or {}
         form = [f"the {asked['rewrite']} written anew"] if asked.get("rewrite") else []
@@ -344,7 +378,8 @@ HELP = """I compose music and change it as we talk. Try:
   change it       “a bit faster”, “in G”, “up a whole step”, “sadder”, “jazzier”,
                   “add a cello”, “drop the drums”, “swap the piano for a harp”,
                   “melody on violin”, “twice as long”, “make it a waltz”
-  variations      “a little different”, “again”
+  variations      “a little different”, “vary it a lot”, “again”
+  blends          “blend it with the first one”, “mix v2 and v4”, “a bit of v1”
   go back         “undo”, “redo”, “go back to the first one”, “version 2 but on guitar”
   ask             “what key is this in?”, “what chords?”, “how long is it?”
   start over      “now something completely different: a tango”"""

@@ -42,9 +42,14 @@ def new_seed() -> int:
 
 
 Action = Literal["compose", "regenerate", "vary", "extend", "faster", "slower", "instrument",
-                 "continue", "edit"]
+                 "continue", "edit", "blend"]
 
 LITTLE, NORMAL, LOT = 0.5, 1.0, 2.0  # how far "a bit", plain and "much" move an attribute
+# How far 🎲 and the words move a melody in the phrase VAE's latent space (0..1): "a little"
+# keeps most notes and the rhythm (about 87 % of the notes on real pieces), 🎲 about half,
+# "a lot" is a new tune on the same chords (about 15 % kept; reports/vae.md)
+VARY_LITTLE, VARY_DEFAULT, VARY_LOT = 0.1, 0.2, 0.9
+BLEND_MIX = 0.5  # a blend goes half way to the other piece unless told otherwise
 
 
 @dataclass(frozen=True)
@@ -96,8 +101,10 @@ class Job:
 
     `compose` reads `text`; every other action starts from `base`, the `spec` of an earlier
     Composition (its JSON), and changes one thing; `edit` changes what `changes` (a Changes,
-    as JSON) names. `continue` reads the MIDI at `midi_path`. Options left as None are taken
-    from the text (or the base).
+    as JSON) names; `vary` moves the melody by `amount` (0..1, None: the 🎲 default);
+    `blend` moves it `amount` of the way towards the melody of `other` (a second spec).
+    `continue` reads the MIDI at `midi_path`. Options left as None are taken from the text
+    (or the base).
     """
 
     action: Action = "compose"
@@ -110,6 +117,8 @@ class Job:
     base: dict[str, Any] | None = None
     midi_path: str | None = None
     changes: dict[str, Any] | None = None  # for `edit`: Changes.to_json()
+    amount: float | None = None  # for `vary`: how far (0..1); for `blend`: the mix
+    other: dict[str, Any] | None = None  # for `blend`: the spec of the second piece
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -194,7 +203,7 @@ FOLLOW_UPS = ("regenerate", "vary", "extend", "faster", "slower", "instrument")
 
 
 def follow_up(job: Job, composition: Composition, action: str, *, seed: int,
-              instrument: str | None = None) -> Job:
+              instrument: str | None = None, amount: float | None = None) -> Job:
     """The Job for a control pressed on an earlier piece (🔁 🎲 ⏩ 🐢 🐇 🎹).
 
     Every action starts from the earlier piece's spec; 🔁 keeps the user's own options too,
@@ -204,4 +213,15 @@ def follow_up(job: Job, composition: Composition, action: str, *, seed: int,
         raise ValueError(f"{action!r} is not one of {FOLLOW_UPS}")
     return Job(action=action, text=job.text, seed=seed, key=job.key, tempo_bpm=job.tempo_bpm,
                duration_s=job.duration_s, instrument=instrument if action == "instrument"
-               else job.instrument, base=composition.spec, midi_path=job.midi_path)
+               else job.instrument, base=composition.spec, midi_path=job.midi_path,
+               amount=amount if action == "vary" else None)
+
+
+def blend_job(first: Composition, second: Composition, *, mix: float, seed: int,
+              midi_path: str | None = None) -> Job:
+    """The Job for a blend: `first`'s piece (key, tempo, plan, arrangement) with its melody
+    moved `mix` (0..1) of the way towards `second`'s, phrase by phrase."""
+    if not 0.0 <= mix <= 1.0:
+        raise RequestError(f"a blend's mix is between 0 and 1, not {mix:g}")
+    return Job(action="blend", text=first.spec.get("text", ""), seed=seed, base=first.spec,
+               other=second.spec, amount=mix, midi_path=midi_path)

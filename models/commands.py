@@ -51,3 +51,19 @@ def train_model(arch: str, cache_dir: Path, *, minutes: float | None = None,
     metrics = train.train(config, Path(cache_dir), run_dir, export=export)
     log.info("exported %s", export.with_suffix(".safetensors"))
     return {"arch": arch, "export": str(export.with_suffix(".safetensors")), **metrics}
+
+
+def train_vae(cache_dir: Path, *, minutes: float | None = None, steps: int | None = None,
+              run_dir: Path | None = None, export: Path | None = None,
+              threads: int = 1) -> dict:
+    """Train the phrase VAE (resuming `runs/vae/`) and export models/weights/vae.*."""
+    from models import vae_train
+
+    defaults = vae_train.VAETrainConfig()
+    config = vae_train.VAETrainConfig(minutes=minutes or defaults.minutes,
+                                      steps=steps or defaults.steps, threads=threads)
+    export = Path(export) if export else vae_train.EXPORT
+    metrics = vae_train.train(config, Path(cache_dir), Path(run_dir or Path("runs") / "vae"),
+                              export=export)
+    log.info("exported %s", export.with_suffix(".safetensors"))
+    return {"export": str(export.with_suffix(".safetensors")), **metrics}

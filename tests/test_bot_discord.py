@@ -49,7 +49,8 @@ def test_startup_syncs_typed_commands_with_minimal_intents(tmp_path):
     async def scenario():
         async with fake_discord() as fake, running_bot(fake, FakeRunner(), tmp_path):
             names = {c["name"] for c in fake.commands[GUILD_ID]}
-            assert names == {"compose", "continue", "history", "show", "help", "styles"}
+            assert names == {"compose", "continue", "vary", "blend", "history", "show", "help",
+                             "styles"}
             options = {o["name"]: o for o in fake.command("compose")["options"]}
             assert options["prompt"]["required"]
             assert options["prompt"]["max_length"] == MAX_PROMPT == 1000
@@ -249,6 +250,35 @@ def test_history_and_show(tmp_path):
             missing = await fake.slash("show", id=99)
             await fake.wait_for(lambda: missing.response is not None)
             assert "no piece #99" in missing.response["data"]["content"]
+    run(scenario())
+
+
+def test_vary_with_a_strength_and_blend_two_pieces(tmp_path):
+    async def scenario():
+        runner = FakeRunner()
+        async with fake_discord() as fake, running_bot(fake, runner, tmp_path):
+            await composed(fake, "first tune", tempo=100)
+            await composed(fake, "second tune", tempo=120)
+            options = {o["name"]: o for o in fake.command("vary")["options"]}
+            assert (options["strength"]["min_value"], options["strength"]["max_value"]) == (
+                0.05, 1.0)
+            await fake.slash("vary", piece=1, strength=0.25)
+            await fake.wait_for(lambda: len(fake.with_files(".mp3")) == 3)
+            job = runner.jobs[-1]
+            assert (job.action, job.amount, job.text) == ("vary", 0.25, "first tune")
+            await fake.slash("blend", first=2, second=1, mix=0.75)
+            await fake.wait_for(lambda: len(fake.with_files(".mp3")) == 4)
+            job = runner.jobs[-1]
+            assert (job.action, job.amount) == ("blend", 0.75)
+            assert (job.base["tempo_bpm"], job.other["tempo_bpm"]) == (120, 100)
+            same = await fake.slash("blend", first=1, second=1)
+            await fake.wait_for(lambda: same.response is not None)
+            assert "two different pieces" in same.response["data"]["content"]
+            await fake.slash("compose", BOB, prompt="bob's secret", private=True)
+            await fake.wait_for(lambda: len(fake.with_files(".mp3")) == 5)  # #5, Bob's only
+            hidden = await fake.slash("blend", first=1, second=5)
+            await fake.wait_for(lambda: hidden.response is not None)
+            assert "no piece #5" in hidden.response["data"]["content"]
     run(scenario())
 
 

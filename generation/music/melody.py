@@ -1,21 +1,35 @@
 """Plan → melody: the lead line from the music model, section by section.
 
-Repeated sections repeat their melody; a primed section (A′, B′) keeps the first half of its
-model and lets the model write a new second half from there; new sections are generated with
-the last bars as context. Everything happens in the normalised key (tonic C); the arranger
-transposes to the requested tonic, so the tonic is exact.
+Repeated sections repeat their melody; a primed section (A′, B′) is a close neighbour of its
+model: the same phrases moved a little in the phrase VAE's latent space and decoded under the
+primed section's own chords (generation/music/variation.py), so a piece develops its motif;
+new sections are generated with the last bars as context. The spec's phrase edits (🎲 vary,
+blends) then rework the finished line. Everything happens in the normalised key (tonic C);
+the arranger transposes to the requested tonic, so the tonic is exact.
 """
 
 from __future__ import annotations
 
+import json
 import math
+from collections import OrderedDict
 from dataclasses import replace
 
-from generation.music.plan import Plan
+from generation.music import variation
+from generation.music.plan import Plan, make_plan
 from generation.music.spec import Spec, tonic_shift
 from models.notes import Controls, Note
+from models.phrases import phrase_spans
 
 CONTEXT_BARS = 4  # bars of earlier melody given to the model as a prefix
+# How far a primed section (A′) moves from its model in the VAE's latent space (0..1); 0
+# copies the first half of the model and lets the Transformer write the second half.
+NEIGHBOUR = 0.1
+# Lead lines written lately in this process, by (model, spec): a blend's second piece was
+# usually composed a moment ago (an earlier version of the conversation), so its melody is
+# not written twice.
+WRITTEN: OrderedDict[tuple[str, Spec], tuple[Note, ...]] = OrderedDict()
+WRITTEN_SIZE = 64
 
 
 def transposition(spec: Spec) -> int:
@@ -43,11 +57,35 @@ def _window(notes: list[Note], start: float, stop: float) -> list[Note]:
     return kept
 
 
-class MelodyWriter:
-    """Writes the lead line of a plan with a loaded MelodyModel."""
+def frame_of(spec: Spec, plan: Plan, spans=None) -> variation.Frame:
+    """What the phrase VAE needs of a piece: meter, mode, chords, phrases, the lead's range."""
+    lead = spec.part("lead")
+    shift = transposition(spec)
+    meter = f"{spec.meter[0]}/{spec.meter[1]}"
+    return variation.Frame(
+        meter, spec.mode, spec.style, tuple(plan.chords),
+        variation.phrase_spans(plan.sections, meter) if spans is None else tuple(spans),
+        (lead.low - shift, lead.high - shift) if lead else (55, 84),
+        spec.scale_strictness >= 0.5)
 
-    def __init__(self, model):
+
+class MelodyWriter:
+    """Writes the lead line of a plan with a loaded MelodyModel (and the phrase VAE)."""
+
+    def __init__(self, model, vae=None):
         self.model = model
+        self._vae = vae
+
+    @property
+    def _version(self) -> str:
+        """The model's version (a fake model in a test: its identity)."""
+        return getattr(self.model, "version", None) or f"id-{id(self.model)}"
+
+    @property
+    def vae(self):
+        if self._vae is None:
+            self._vae = variation.codec()
+        return self._vae
 
     def _generate(self, spec: Spec, plan: Plan, first: int, count: int, melody: list[Note],
                   seed: int) -> list[Note]:
@@ -88,7 +126,28 @@ class MelodyWriter:
                                  spec.melody_seed + 7_919 * turn + 1_000_003 * spec.variant)
             melody = sorted(before + new + [n for n in melody if n.start >= stop],
                             key=lambda n: n.start)
+        for edit in spec.phrase_edits:
+            melody = self.rework(spec, plan, melody, edit)
+        if prefix is None:
+            WRITTEN[(self._version, spec)] = tuple(melody)
+            while len(WRITTEN) > WRITTEN_SIZE:
+                WRITTEN.popitem(last=False)
         return melody
+
+    def rework(self, spec: Spec, plan: Plan, melody: list[Note], edit: tuple) -> list[Note]:
+        """One phrase edit of the spec: ("vary", amount, seed) or ("blend", mix, other)."""
+        kind, amount, value = edit
+        frame = frame_of(spec, plan)
+        if kind == "vary":
+            return variation.vary(melody, frame, float(amount), int(value), self.vae)
+        if kind == "blend":
+            other = Spec.from_json(json.loads(value))
+            other_plan = make_plan(other)
+            known = WRITTEN.get((self._version, other))
+            other_melody = list(known) if known is not None else self.write(other, other_plan)
+            return variation.blend(melody, frame, other_melody, frame_of(other, other_plan),
+                                   float(amount), self.vae)
+        raise ValueError(f"unknown phrase edit {kind!r}")
 
     def _first_draft(self, spec: Spec, plan: Plan, prefix: list[Note] | None) -> list[Note]:
         """The lead line section by section: repeats copied, the rest from the model."""
@@ -111,7 +170,9 @@ class MelodyWriter:
                 copied = _window(melody, source * bar, (source + count) * bar)
                 melody += shifted(copied, (start - source) * bar)
                 continue
-            if family in heard and count >= 2:
+            if family in heard and count >= 2 and NEIGHBOUR > 0:
+                melody += self._neighbour(spec, plan, melody, heard[family], start, count, seed)
+            elif family in heard and count >= 2:
                 source, length = heard[family]
                 half = min(count, length) // 2
                 melody += shifted(_window(melody, source * bar, (source + half) * bar),
@@ -122,6 +183,25 @@ class MelodyWriter:
             heard.setdefault(section.label, (start, count))
             heard.setdefault(family, (start, count))
         return melody
+
+    def _neighbour(self, spec: Spec, plan: Plan, melody: list[Note], model: tuple[int, int],
+                   start: int, count: int, seed: int) -> list[Note]:
+        """A primed section: its model's bars moved `NEIGHBOUR` in latent space, under the
+        section's own chords; bars beyond the model's length come from the Transformer."""
+        bar = spec.beats_per_bar
+        source, length = model
+        same = min(count, length)
+        copied = shifted(_window(melody, source * bar, (source + same) * bar),
+                         (start - source) * bar)
+        meter = f"{spec.meter[0]}/{spec.meter[1]}"
+        frame = frame_of(spec, plan, [(start + first, bars) for first, bars in
+                                      phrase_spans([meter] * same)])
+        written = variation.vary(copied, frame, NEIGHBOUR, seed, self.vae,
+                                 source_chords=plan.chords[source:source + same])
+        if count > same:
+            written += self._generate(spec, plan, start + same, count - same, melody + written,
+                                      seed)
+        return written
 
     @staticmethod
     def _final_note(spec: Spec, melody: list[Note], bar_index: int, root: int = 0) -> list[Note]:

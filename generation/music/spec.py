@@ -92,6 +92,9 @@ class Spec:
     # and the tonic they were named against: a key edit moves the tonic, the chords move along
     chords: tuple[tuple[str, ...], ...] = ()
     chords_tonic: int = 0
+    # edits of the lead line with the phrase VAE, applied in order after it is written:
+    # ("vary", amount, seed) or ("blend", mix, the other piece's Spec as JSON text)
+    phrase_edits: tuple[tuple[str, float, int | str], ...] = ()
     stated: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
 
@@ -138,6 +141,7 @@ class Spec:
             values[name] = tuple(values.get(name, ()))
         values["rewrites"] = tuple(tuple(bars) for bars in values.get("rewrites", ()))
         values["chords"] = tuple(tuple(bar) for bar in values.get("chords", ()))
+        values["phrase_edits"] = tuple(tuple(e) for e in values.get("phrase_edits", ()))
         return cls(**values)
 
     @property

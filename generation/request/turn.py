@@ -13,9 +13,9 @@ words that matter are repaired first.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from generation.job import Changes
+from generation.job import BLEND_MIX, VARY_LITTLE, VARY_LOT, Changes
 from generation.request.changes import has, named_as_change, read_changes
 from generation.request.lexicon import INSTRUMENT_LEXICON, MOOD_LEXICON, STYLE_LEXICON, fold
 from generation.request.slots import Text, read_key, read_length, read_meter, read_tempo
@@ -26,9 +26,10 @@ class Turn:
     """What a line asks for.
 
     kind: 'edit' (changes to the current piece, or to version `base`), 'new' (compose
-    `text`), 'vary' (same piece, new melody details), 'again' (same request, new seed),
-    'undo', 'redo', 'goto' (make version `base` current), 'question' (`topic`), 'help',
-    'smalltalk', 'empty' or 'unknown'.
+    `text`), 'vary' (same piece, the melody moved by `amount`), 'blend' (the piece, or
+    version `base`, with its melody moved `amount` of the way to version `other`'s), 'again'
+    (same request, new seed), 'undo', 'redo', 'goto' (make version `base` current),
+    'question' (`topic`), 'help', 'smalltalk', 'empty' or 'unknown'.
     """
 
     kind: str
@@ -36,6 +37,11 @@ class Turn:
     changes: Changes = field(default_factory=Changes)
     base: int | None = None  # a version named in the line ("the second version but ...")
     topic: str | None = None  # for questions: key, tempo, meter, instruments, ...
+    amount: float | None = None  # vary: how far (None: the default); blend: the mix
+    other: int | None = None  # blend: the version blended in (PREVIOUS: the one before)
+
+
+PREVIOUS = -1  # `Turn.other` for "the previous one": the version the piece was made from
 
 
 # Patterns run on folded text: lower case, accents removed ("más" → "mas").
@@ -63,7 +69,25 @@ _NEW = (r"(?:now\s+)?something\s+(?:completely\s+|totally\s+|entirely\s+)?(?:dif
 _VARY = (r"(?:a\s+)?(?:little|bit|slightly)\s+different|variation|vary\s+it|vary|"
          r"another\s+version|same\s+but\s+different|remix\s+it|une\s+variation|"
          r"un\s+peu\s+different|una\s+variacion|un\s+poco\s+diferente|eine\s+variation|"
-         r"etwas\s+anders|变奏|变一下|稍微不同")
+         r"etwas\s+anders|变奏|变一下|稍微不同|(?:very|quite|much\s+more|way\s+more)\s+"
+         r"different|varie[rz]?(?:[\s-]le)?|tres\s+different|varia(?:lo|la)?|muy\s+diferente|"
+         r"variiere|ganz\s+anders|sehr\s+anders|变化大|很不一样|稍微变")
+# How far a variation goes, by its words: a little, or a lot (else the 🎲 default).
+_LITTLE = (r"(?<![a-z])(?:a\s+little|little|a\s+bit|bit|slightly|a\s+touch|un\s+peu|"
+           r"legerement|un\s+poco|poco|ligeramente|etwas|ein\s+bisschen|leicht|稍微|一点|略)"
+           r"(?![a-z])")
+_LOT = (r"(?<![a-z])(?:a\s+lot|lots|very|much|quite|way\s+more|heavily|beaucoup|tres|fort|"
+        r"mucho|muy|bastante|viel|sehr|ganz|stark|很|大|完全)(?![a-z])")
+_BLEND = (r"blend|(?<![a-z])mix|combine|merge|mash\s*up|melange|fusionne|mezcla|combina|"
+          r"fusiona|misch|verbinde|kombiniere|混合|融合|结合|合并")
+# The share of the other piece in a blend, by its words (else half and half).
+_MIX_LITTLE = (r"(?:a\s+(?:little|bit|touch|hint)|just\s+a\s+(?:little|bit|touch|hint))\s+"
+               r"of|un\s+peu\s+d|un\s+poco\s+de|etwas\s+(?:von|vom)|一点")
+_MIX_LOT = (r"mostly|mainly|a\s+lot\s+of|surtout|beaucoup\s+d|sobre\s+todo|mucho\s+de|"
+            r"hauptsachlich|viel\s+(?:von|vom)|大部分|主要")
+_PREVIOUS = (r"(?:the\s+)?(?:previous|last|earlier|other)\s+(?:one|version)|the\s+one\s+before|"
+             r"(?:la\s+)?(?:precedente|version\s+precedente)|(?:la\s+)?anterior|"
+             r"(?:die|der|das)\s+vorherige|上一个|上一版|上一首")
 _AGAIN = (r"again|another\s+one|one\s+more|try\s+again|regenerate|reroll|re-?roll|encore|"
           r"otra\s+vez|de\s+nuevo|nochmal|noch\s+einmal|one\s+more\s+time|再来一次|再来一遍|"
           r"再来|再一次")
@@ -108,6 +132,46 @@ def _version(text: str) -> int | None:
     return None
 
 
+def _versions(text: str) -> list[int]:
+    """Every version a line names, in order: "v2", "version 4", "the first one", "第二个"."""
+    found = [(m.start(), int(m.group(1))) for m in re.finditer(
+        r"(?<![a-z])(?:version|v|take|versión|fassung|#)\s*#?\s*(\d{1,3})\b", text)]
+    for word, number in _ORDINALS.items():
+        for match in re.finditer(rf"(?<![a-z])(?:{word})\s*(?:{_VERSION}|个)(?![a-z])", text):
+            found.append((match.start(), number))
+    return [number for _, number in sorted(found)]
+
+
+def _vary_amount(text: str) -> float | None:
+    """"a little" or "a lot" in a variation's words, as an amount (None: neither said)."""
+    if re.search(_LOT, text) and not re.search(r"not\s+(?:very|much|a\s+lot)", text):
+        return VARY_LOT
+    if re.search(_LITTLE, text):
+        return VARY_LITTLE
+    return None
+
+
+def _blend(text: str) -> Turn | None:
+    """A blend named in the line: "blend it with the first one", "mix v2 and v4"."""
+    verb = re.search(_BLEND, text)
+    if not verb:
+        return None
+    # the versions are named after the verb ("go back to v1 and mix in a cello" is no blend),
+    # or before it in Chinese, where the verb ends the sentence ("把它和第一个混合")
+    if not re.search(r"[\u4e00-\u9fff]", verb.group(0)):
+        text = text[verb.start():]
+    named = _versions(text)
+    other = named[-1] if named else PREVIOUS if re.search(_PREVIOUS, text) else None
+    if other is None:
+        return None
+    base = named[0] if len(named) >= 2 else None
+    percent = re.search(r"(\d{1,3})\s*%", text)
+    mix = (min(int(percent.group(1)), 100) / 100 if percent else
+           0.25 if re.search(_MIX_LITTLE, text) else 0.75 if re.search(_MIX_LOT, text)
+           else BLEND_MIX)
+    return Turn("blend", text=text, base=base, other=other, amount=mix)
+
+
 def read_turn(line: str, has_piece: bool) -> Turn:
     """What `line` asks of a conversation whose current piece exists when `has_piece`."""
     raw = _retyped((line or "").strip())
@@ -127,6 +191,8 @@ def read_turn(line: str, has_piece: bool) -> Turn:
         return Turn("redo")
     if re.fullmatch(rf"(?:{_HELP})", core) or core == "":
         return Turn("smalltalk", text=raw) if _smalltalk(words) else Turn("help")
+    if has_piece and (blend := _blend(text)) is not None:
+        return replace(blend, text=raw)
     version = _version(text)
     changes = read_changes(raw)
     clauses = [_core(" ".join(re.sub(r"[^\w\s']", " ", c).split()))
@@ -145,7 +211,7 @@ def read_turn(line: str, has_piece: bool) -> Turn:
         return Turn("edit" if changes else "goto", changes=changes, base=version, text=raw)
     if has_piece and not changes:
         if has(_VARY, text):
-            return Turn("vary", text=raw)
+            return Turn("vary", text=raw, amount=_vary_amount(text))
         if re.fullmatch(rf"(?:{_AGAIN})", core):
             return Turn("again", text=raw)
     if not changes and _smalltalk(words):
