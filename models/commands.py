@@ -51,3 +51,18 @@ def train_model(arch: str, cache_dir: Path, *, minutes: float | None = None,
     metrics = train.train(config, Path(cache_dir), run_dir, export=export)
     log.info("exported %s", export.with_suffix(".safetensors"))
     return {"arch": arch, "export": str(export.with_suffix(".safetensors")), **metrics}
+
+
+def train_critic(cache_dir: Path) -> dict:
+    """Pretrain the critic against the shipped melody model (models/weights/critic.*)."""
+    from models import gan
+
+    return gan.train_critic(Path(cache_dir))
+
+
+def train_gan(cache_dir: Path, minutes: float | None = None) -> dict:
+    """Adversarial fine-tuning (resumes runs/gan); the candidate ships only through the gates."""
+    from models import gan
+
+    config = gan.GanConfig(minutes=minutes or gan.GanConfig.minutes)
+    return gan.train(Path(cache_dir), config=config)
