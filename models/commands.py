@@ -61,8 +61,15 @@ def train_critic(cache_dir: Path) -> dict:
 
 
 def train_gan(cache_dir: Path, minutes: float | None = None) -> dict:
-    """Adversarial fine-tuning (resumes runs/gan); the candidate ships only through the gates."""
+    """Adversarial fine-tuning (resumes runs/gan), then the gates (reports/gan.json).
+
+    The candidate replaces models/weights/melody.* only if it passes every gate.
+    `minutes=0` after a run only measures the gates again.
+    """
     from models import gan
 
-    config = gan.GanConfig(minutes=minutes or gan.GanConfig.minutes)
-    return gan.train(Path(cache_dir), config=config)
+    config = gan.GanConfig(minutes=gan.GanConfig.minutes if minutes is None else minutes)
+    trained = gan.train(Path(cache_dir), config=config)
+    verdict = gan.gate(Path(cache_dir))
+    return {**trained, "ship": verdict["ship"], "shipped": verdict["shipped"],
+            "checks": verdict["checks"]}

@@ -176,3 +176,95 @@ def density_response(model, excerpts, seed: int = 0) -> dict[int, float]:
             rates.append(len(notes) / (sum(b.length for b in bars) / TICKS))
         out[bucket] = float(np.mean(rates))
     return out
+
+
+# --- generators side by side, and the gates a fine-tuned generator must pass ----------------
+
+# The sampling of `compare` (and the product's defaults); RAW keeps only the structural filters
+PROTOCOL = {"top_p": 0.95, "scale_strictness": 0.8, "pitch_range": (48, 90)}
+RAW = {"top_p": 1.0, "scale_strictness": 0.0, "chord_bias": 0.0, "pitch_range": (36, 96)}
+DRAFT_STRIDE = 1_000_003  # seed distance between drafts, as the composer's variants
+GATE_NLL = 1.03  # held-out NLL at most this factor of the base's
+GATE_DIVERSITY = 0.95  # each diversity measure at least this share of the base's
+DIVERSITY = ("distinct_4grams", "pitch_class_spread", "rhythm_spread")
+
+
+def write_melodies(model, excerpts, seed: int = 0, settings: dict | None = None,
+                   drafts: int = 1, judge=None) -> list[list[Bar]]:
+    """One melody per excerpt (its controls and chords), as `compare` writes them.
+
+    With `drafts` > 1 and a `judge` (a models.critic.NumpyCritic), the drafts are written on
+    seeds `DRAFT_STRIDE` apart and the one the critic scores highest is kept, as the
+    composer does (without its key-finding, which needs the arrangement). The first draft
+    uses `compare`'s seed, so one draft gives `compare`'s melodies.
+    """
+    from dataclasses import replace
+
+    out = []
+    for index, (header, bars) in enumerate(excerpts):
+        chords = [bar.chord for bar in bars]
+        options = []
+        for draft in range(drafts if judge is not None else 1):
+            notes = model.sample(header, chords, seed=seed + index + DRAFT_STRIDE * draft,
+                                 sections=["A"] * len(bars), **(settings or PROTOCOL))
+            made = _to_bars(notes, header.meter, len(bars))
+            options.append([replace(b, chord=c) for b, c in zip(made, chords, strict=True)])
+        if len(options) > 1:
+            scores = [judge.melody_score(o, header.style, header.mode) for o in options]
+            options = [options[int(np.argmax(scores))]]
+        out.append(options[0])
+    return out
+
+
+def _halves(melodies: list[list[Bar]]) -> list[list[Bar]]:
+    """Each melody's two halves: the two-sample test's phrases (4 bars of 8)."""
+    return [part for bars in melodies
+            for part in (bars[: len(bars) // 2], bars[len(bars) // 2:])]
+
+
+def judge_set(real: list[list[Bar]], made: list[list[Bar]], seeds: int = 5) -> dict:
+    """Two-sample accuracy (mean, sd over `seeds` halvings), diversity, muspy's metrics."""
+    real_v = np.array([metrics.phrase_vector(p) for p in _halves(real)])
+    made_v = np.array([metrics.phrase_vector(p) for p in _halves(made)])
+    mean, spread = metrics.two_sample_repeated(real_v, made_v, seeds)
+    return {"two_sample": mean, "two_sample_sd": spread, "diversity": metrics.diversity(made),
+            "field": metrics.field_metrics(made)}
+
+
+def gate_measures(model, excerpts, judge, test_arrays, network=None, seed: int = 1) -> dict:
+    """What the gates compare, for one generator on the same excerpts and seeds.
+
+    `network` is the torch twin of `model` for the held-out NLL (test split, every chunk).
+    """
+    from models.train import chunk_nll
+
+    real = [bars for _, bars in excerpts]
+    single = write_melodies(model, excerpts, seed)
+    reranked = write_melodies(model, excerpts, seed, drafts=3, judge=judge)
+    one, three = judge_set(real, single), judge_set(real, reranked)
+    return {"two_sample": one["two_sample"], "two_sample_sd": one["two_sample_sd"],
+            "two_sample_reranked": three["two_sample"],
+            "two_sample_reranked_sd": three["two_sample_sd"],
+            "diversity": one["diversity"], "field": one["field"],
+            "nll": chunk_nll(network, *test_arrays) if network is not None else None}
+
+
+def gates(base: dict, tuned: dict) -> dict:
+    """The checks a fine-tuned generator must all pass to ship, from two `gate_measures`.
+
+    Lower two-sample accuracy than the base, with one draft and with the critic's pick of
+    three; held-out NLL at most `GATE_NLL` × the base's; each diversity measure at least
+    `GATE_DIVERSITY` × the base's.
+    """
+    checks = {}
+    for name in ("two_sample", "two_sample_reranked"):
+        checks[name] = {"base": base[name], "tuned": tuned[name], "limit": base[name],
+                        "passed": tuned[name] < base[name]}
+    checks["nll"] = {"base": base["nll"], "tuned": tuned["nll"],
+                     "limit": GATE_NLL * base["nll"],
+                     "passed": tuned["nll"] <= GATE_NLL * base["nll"]}
+    for name in DIVERSITY:
+        limit = GATE_DIVERSITY * base["diversity"][name]
+        checks[name] = {"base": base["diversity"][name], "tuned": tuned["diversity"][name],
+                        "limit": limit, "passed": tuned["diversity"][name] >= limit}
+    return {"checks": checks, "ship": all(c["passed"] for c in checks.values())}

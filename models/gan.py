@@ -33,6 +33,7 @@ import numpy as np
 
 from models import checkpoint, critic, filters
 from models.decoder import NumpyTransformer
+from models.errors import ModelError
 from models.grid import Bar
 from models.sampler import MelodyModel
 from models.tokenizer import Header, Tokenizer
@@ -367,7 +368,8 @@ def _checkpoint(policy, judge, valid, state, run_dir, config, tokenizer) -> None
     from models.train import chunk_nll
 
     nll = chunk_nll(policy, *valid, limit=100)
-    state["history"][-1]["valid_nll_100"] = nll if state["history"] else None
+    if state["history"]:
+        state["history"][-1]["valid_nll_100"] = nll
     log.info("step %d valid NLL %.4f (base %.4f)", state["step"], nll, state["base_nll"])
     if nll <= config.nll_limit * state["base_nll"] and not math.isnan(nll):
         # the step counts every optimiser step, pretraining's and these: a new model version
@@ -378,3 +380,55 @@ def _checkpoint(policy, judge, valid, state, run_dir, config, tokenizer) -> None
                         gan=asdict(config))
         critic.save(judge.eval(), run_dir / "critic-gan", step=state["step"])
         state["kept_step"], state["kept_nll"] = state["step"], nll
+
+
+def gate(cache_dir: Path, run_dir: Path = Path("runs/gan"), samples: int = 300, seed: int = 1,
+         ship: bool = True, report: Path = Path("reports/gan.json")) -> dict:
+    """Measure the candidate against the base (models.evaluate.gates); ship it if it passes.
+
+    Both write melodies for the same `samples` held-out excerpts (8 bars, test split) on the
+    same seeds; the NLL is over every test chunk. Shipping moves the base to
+    models/weights/melody-base.* (kept for the comparison) and the candidate to melody.*.
+    The result, passed or not, goes to `report`.
+    """
+    import datetime
+    import json
+    import shutil
+
+    from models import evaluate
+    from models.machine import machine
+    from models.train import TrainConfig, token_arrays
+
+    tokenizer = Tokenizer()
+    candidate = Path(run_dir) / "melody-gan"
+    base_path = checkpoint.WEIGHTS_DIR / "melody-base"
+    if not base_path.with_suffix(".json").exists():  # not shipped yet: the base is melody.*
+        base_path = checkpoint.WEIGHTS_DIR / checkpoint.DEFAULT_NAME
+    if not candidate.with_suffix(".json").exists():
+        raise ModelError(f"no candidate at {candidate}: no generator of the run stayed within "
+                         "the validation NLL limit (see the training log)")
+    judge = critic.NumpyCritic.load()
+    test = token_arrays(Path(cache_dir), TrainConfig().context)["test"]
+    chosen = evaluate._excerpts(Path(cache_dir), samples, 8, seed)
+    measures = {}
+    for name, path in (("base", base_path), ("tuned", candidate)):
+        began = time.time()
+        network, _ = checkpoint.load(path, tokenizer.vocab_hash)
+        measures[name] = evaluate.gate_measures(MelodyModel.load(path), chosen, judge, test,
+                                                network, seed)
+        measures[name]["model"] = MelodyModel.load(path).version
+        log.info("%s measured in %.0f s: %s", name, time.time() - began, measures[name])
+    verdict = evaluate.gates(measures["base"], measures["tuned"])
+    shipped = ship and verdict["ship"] and base_path.name == checkpoint.DEFAULT_NAME
+    if shipped:
+        for suffix in (".safetensors", ".json"):
+            shutil.copyfile(base_path.with_suffix(suffix),
+                            (checkpoint.WEIGHTS_DIR / "melody-base").with_suffix(suffix))
+            shutil.copyfile(candidate.with_suffix(suffix), base_path.with_suffix(suffix))
+    result = {"command": "tunesmith train gan", "machine": machine(),
+              "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="minutes"),
+              "excerpts": len(chosen), "seed": seed, "measures": measures, **verdict,
+              "shipped": shipped}
+    Path(report).parent.mkdir(parents=True, exist_ok=True)
+    Path(report).write_text(json.dumps(result, indent=2, default=float) + "\n")
+    return result

@@ -96,3 +96,42 @@ def test_advantages_have_zero_mean_and_unit_spread():
     assert advantages.mean() == pytest.approx(0.0, abs=1e-9)
     assert advantages.std() == pytest.approx(1.0, abs=1e-5)
     assert np.argmax(advantages) == 3
+
+
+def measures(two_sample, reranked, nll, grams, pcs, rhythm):
+    return {"two_sample": two_sample, "two_sample_reranked": reranked, "nll": nll,
+            "diversity": {"distinct_4grams": grams, "pitch_class_spread": pcs,
+                          "rhythm_spread": rhythm}}
+
+
+def test_the_gates_ship_only_a_generator_better_on_every_count():
+    from models.evaluate import gates
+
+    base = measures(0.62, 0.60, 0.70, 0.50, 3.0, 4.0)
+    assert gates(base, measures(0.58, 0.57, 0.71, 0.49, 2.9, 3.9))["ship"]
+    # each failure alone stops it: equal accuracy, NLL 4 % worse, 4-grams at 90 %
+    for tuned, failed in [(measures(0.62, 0.57, 0.70, 0.5, 3.0, 4.0), "two_sample"),
+                          (measures(0.58, 0.61, 0.70, 0.5, 3.0, 4.0), "two_sample_reranked"),
+                          (measures(0.58, 0.57, 0.728, 0.5, 3.0, 4.0), "nll"),
+                          (measures(0.58, 0.57, 0.70, 0.45, 3.0, 4.0), "distinct_4grams"),
+                          (measures(0.58, 0.57, 0.70, 0.5, 2.8, 4.0), "pitch_class_spread"),
+                          (measures(0.58, 0.57, 0.70, 0.5, 3.0, 3.7), "rhythm_spread")]:
+        verdict = gates(base, tuned)
+        assert not verdict["ship"]
+        assert [name for name, c in verdict["checks"].items() if not c["passed"]] == [failed]
+
+
+def test_diversity_falls_when_a_generator_repeats_itself():
+    from models.grid import Bar
+    from models.metrics import diversity
+
+    rng = np.random.default_rng(0)
+
+    def melody(pitches):
+        return [Bar("4/4", 48, tuple((12 * j, 12, int(p)) for j, p in enumerate(pitches[i:i + 4])),
+                    Chord(0, "maj")) for i in range(0, 16, 4)]
+
+    varied = [melody(rng.integers(55, 80, size=16)) for _ in range(40)]
+    stuck = [melody([60, 62, 64, 65] * 4) for _ in range(40)]
+    assert diversity(stuck)["distinct_4grams"] < 0.1 < diversity(varied)["distinct_4grams"]
+    assert diversity(stuck)["pitch_class_spread"] < diversity(varied)["pitch_class_spread"]
