@@ -10,8 +10,9 @@ from models.checkpoint import WEIGHTS_DIR
 log = logging.getLogger(__name__)
 
 # The shipped checkpoints: the Transformer is the product; the baselines are for comparison.
-SHIPPED = {"transformer": WEIGHTS_DIR / "melody", "lstm": WEIGHTS_DIR / "baseline-lstm",
-           "gru": WEIGHTS_DIR / "baseline-gru"}
+# melody-base: the Transformer before GAN fine-tuning, present once a fine-tuned one ships.
+SHIPPED = {"transformer": WEIGHTS_DIR / "melody", "transformer-base": WEIGHTS_DIR / "melody-base",
+           "lstm": WEIGHTS_DIR / "baseline-lstm", "gru": WEIGHTS_DIR / "baseline-gru"}
 # Sizes chosen to fit about an hour (Transformer) and a quarter hour (RNNs) on 2 cores.
 ARCH_DEFAULTS = {
     "transformer": {"n_layer": 4, "n_embd": 256, "minutes": 55.0},

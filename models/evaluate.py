@@ -136,6 +136,7 @@ def compare(model, excerpts, seed: int = 0) -> dict:
         np.array([metrics.phrase_vector(p) for b in generated for p in half(b)]), seed)
     out["controls"] = _adherence(rows)
     out["raw"] = {"real": real_f, "generated": made_f}
+    out["melodies"] = generated
     return out
 
 
@@ -268,3 +269,90 @@ def gates(base: dict, tuned: dict) -> dict:
         checks[name] = {"base": base["diversity"][name], "tuned": tuned["diversity"][name],
                         "limit": limit, "passed": tuned["diversity"][name] >= limit}
     return {"checks": checks, "ship": all(c["passed"] for c in checks.values())}
+
+
+def generators(seed: int = 0) -> list[tuple[str, object, dict, int]]:
+    """(label, checkpoint path, sampling settings, drafts) of every generator compared.
+
+    The Transformer without GAN fine-tuning is models/weights/melody-base.* once a
+    fine-tuned generator has shipped (then melody.* is the fine-tuned one), else melody.*;
+    a fine-tuned candidate that did not ship is read from runs/gan when present.
+    """
+    from pathlib import Path
+
+    from models.checkpoint import WEIGHTS_DIR
+
+    shipped_gan = (WEIGHTS_DIR / "melody-base.json").exists()
+    base = WEIGHTS_DIR / ("melody-base" if shipped_gan else "melody")
+    tuned = WEIGHTS_DIR / "melody" if shipped_gan else Path("runs/gan/melody-gan")
+    rows = [("Transformer, raw samples", base, RAW, 1), ("Transformer", base, PROTOCOL, 1),
+            ("Transformer + critic's pick of 3 drafts", base, PROTOCOL, 3)]
+    if tuned.with_suffix(".json").exists():
+        label = "Transformer + GAN" + ("" if shipped_gan else " (candidate, not shipped)")
+        rows += [(label, tuned, PROTOCOL, 1), (label + " + critic's pick of 3", tuned, PROTOCOL, 3)]
+    for arch in ("lstm", "gru"):
+        path = WEIGHTS_DIR / f"baseline-{arch}"
+        if path.with_suffix(".json").exists():
+            rows.append((arch.upper(), path, PROTOCOL, 1))
+    return rows
+
+
+def families(excerpts, seed: int, done: dict | None = None) -> list[dict]:
+    """Every generator on the same excerpts and seeds: two-sample test, diversity, muspy.
+
+    `done` maps (path, drafts, settings name) to melodies already written (`compare`'s).
+    The first row is the real excerpts themselves (their muspy figures and diversity).
+    """
+    from models.critic import NumpyCritic
+    from models.errors import ModelError
+    from models.sampler import MelodyModel
+
+    real = [bars for _, bars in excerpts]
+    rows = [{"family": "real (held-out)", "field": metrics.field_metrics(real),
+             "diversity": metrics.diversity(real)}]
+    try:
+        judge = NumpyCritic.load()
+    except ModelError as error:
+        log.warning("no critic: %s", error)
+        judge = None
+    models = {}
+    for label, path, settings, drafts in generators(seed):
+        if drafts > 1 and judge is None:
+            continue
+        began = time.perf_counter()
+        key = (str(path), drafts, "raw" if settings is RAW else "protocol")
+        if done and key in done:
+            made = done[key]
+        else:
+            model = models.setdefault(str(path), MelodyModel.load(path))
+            made = write_melodies(model, excerpts, seed, settings, drafts, judge)
+        row = {"family": label, "checkpoint": str(path), "drafts": drafts, **judge_set(real, made)}
+        row["seconds"] = round(time.perf_counter() - began, 1)
+        rows.append(row)
+        log.info("%s: two-sample %.3f", label, row["two_sample"])
+    return rows
+
+
+def vae_figures() -> dict | None:
+    """The phrase VAE's held-out reconstruction figures, from the file its training writes."""
+    from pathlib import Path
+
+    from models.checkpoint import WEIGHTS_DIR
+
+    for path in (WEIGHTS_DIR / "vae.json", Path("reports/vae.json")):
+        if path.exists():
+            found = json.loads(path.read_text())
+            return {"source": str(path), **{k: v for k, v in _flat(found).items()
+                                            if any(w in k for w in ("recon", "accuracy",
+                                                                    "nll", "kl"))}}
+    return None
+
+
+def _flat(tree: dict, prefix: str = "") -> dict:
+    out = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{prefix}{key}."))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            out[f"{prefix}{key}"] = value
+    return out
