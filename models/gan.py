@@ -399,7 +399,6 @@ def gate(cache_dir: Path, run_dir: Path = Path("runs/gan"), samples: int = 300, 
     from models.machine import machine
     from models.train import TrainConfig, token_arrays
 
-    tokenizer = Tokenizer()
     candidate = Path(run_dir) / "melody-gan"
     base_path = checkpoint.WEIGHTS_DIR / "melody-base"
     if not base_path.with_suffix(".json").exists():  # not shipped yet: the base is melody.*
@@ -410,14 +409,8 @@ def gate(cache_dir: Path, run_dir: Path = Path("runs/gan"), samples: int = 300, 
     judge = critic.NumpyCritic.load()
     test = token_arrays(Path(cache_dir), TrainConfig().context)["test"]
     chosen = evaluate._excerpts(Path(cache_dir), samples, 8, seed)
-    measures = {}
-    for name, path in (("base", base_path), ("tuned", candidate)):
-        began = time.time()
-        network, _ = checkpoint.load(path, tokenizer.vocab_hash)
-        measures[name] = evaluate.gate_measures(MelodyModel.load(path), chosen, judge, test,
-                                                network, seed)
-        measures[name]["model"] = MelodyModel.load(path).version
-        log.info("%s measured in %.0f s: %s", name, time.time() - began, measures[name])
+    measures = {name: measure(path, chosen, judge, test, seed, Path(run_dir))
+                for name, path in (("base", base_path), ("tuned", candidate))}
     verdict = evaluate.gates(measures["base"], measures["tuned"])
     shipped = ship and verdict["ship"] and base_path.name == checkpoint.DEFAULT_NAME
     if shipped:
@@ -431,4 +424,30 @@ def gate(cache_dir: Path, run_dir: Path = Path("runs/gan"), samples: int = 300, 
               "shipped": shipped}
     Path(report).parent.mkdir(parents=True, exist_ok=True)
     Path(report).write_text(json.dumps(result, indent=2, default=float) + "\n")
+    return result
+
+
+def measure(path: Path, chosen, judge, test, seed: int, run_dir: Path) -> dict:
+    """`evaluate.gate_measures` of the checkpoint at `path`, kept in `run_dir` for reuse.
+
+    The base's measures do not change while a run trains: `tunesmith train gan --minutes 0`
+    or a second gate reads them back (keyed by model, critic, excerpts and seed).
+    """
+    import hashlib
+    import json
+
+    from models import evaluate
+
+    model = MelodyModel.load(path)
+    judge_id = hashlib.sha1(judge.out[0].tobytes()).hexdigest()[:8]
+    saved = run_dir / f"measures-{model.version}-{judge_id}-{len(chosen)}-{seed}.json"
+    if saved.exists():
+        return json.loads(saved.read_text())
+    began = time.time()
+    network, _ = checkpoint.load(path, model.tokenizer.vocab_hash)
+    result = evaluate.gate_measures(model, chosen, judge, test, network, seed)
+    result.update(model=model.version, seconds=round(time.time() - began, 1))
+    log.info("%s measured in %.0f s", model.version, time.time() - began)
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    saved.write_text(json.dumps(result, indent=2, default=float) + "\n")
     return result
