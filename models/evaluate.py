@@ -232,10 +232,12 @@ def judge_set(real: list[list[Bar]], made: list[list[Bar]], seeds: int = 5) -> d
             "field": metrics.field_metrics(made)}
 
 
-def gate_measures(model, excerpts, judge, test_arrays, network=None, seed: int = 1) -> dict:
+def gate_measures(model, excerpts, judge, test_arrays, network=None, seed: int = 1,
+                  nll_chunks: int | None = None) -> dict:
     """What the gates compare, for one generator on the same excerpts and seeds.
 
-    `network` is the torch twin of `model` for the held-out NLL (test split, every chunk).
+    `network` is the torch twin of `model` for the held-out NLL (the test split's first
+    `nll_chunks` chunks; None: all).
     """
     from models.train import chunk_nll
 
@@ -247,7 +249,8 @@ def gate_measures(model, excerpts, judge, test_arrays, network=None, seed: int =
             "two_sample_reranked": three["two_sample"],
             "two_sample_reranked_sd": three["two_sample_sd"],
             "diversity": one["diversity"], "field": one["field"],
-            "nll": chunk_nll(network, *test_arrays) if network is not None else None}
+            "nll": chunk_nll(network, *test_arrays, limit=nll_chunks)
+            if network is not None else None}
 
 
 def gates(base: dict, tuned: dict) -> dict:

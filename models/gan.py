@@ -383,12 +383,14 @@ def _checkpoint(policy, judge, valid, state, run_dir, config, tokenizer) -> None
 
 
 def gate(cache_dir: Path, run_dir: Path = Path("runs/gan"), samples: int = 300, seed: int = 1,
-         ship: bool = True, report: Path = Path("reports/gan.json")) -> dict:
+         ship: bool = True, report: Path = Path("reports/gan.json"),
+         critic_path: Path = critic.WEIGHTS, nll_chunks: int | None = None) -> dict:
     """Measure the candidate against the base (models.evaluate.gates); ship it if it passes.
 
     Both write melodies for the same `samples` held-out excerpts (8 bars, test split) on the
-    same seeds; the NLL is over every test chunk. Shipping moves the base to
-    models/weights/melody-base.* (kept for the comparison) and the candidate to melody.*.
+    same seeds; the NLL is over the first `nll_chunks` test chunks (None: all). Shipping
+    moves the base to models/weights/melody-base.* (kept for the comparison) and the
+    candidate to melody.*.
     The result, passed or not, goes to `report`.
     """
     import datetime
@@ -406,10 +408,10 @@ def gate(cache_dir: Path, run_dir: Path = Path("runs/gan"), samples: int = 300, 
     if not candidate.with_suffix(".json").exists():
         raise ModelError(f"no candidate at {candidate}: no generator of the run stayed within "
                          "the validation NLL limit (see the training log)")
-    judge = critic.NumpyCritic.load()
+    judge = critic.NumpyCritic.load(critic_path)
     test = token_arrays(Path(cache_dir), TrainConfig().context)["test"]
     chosen = evaluate._excerpts(Path(cache_dir), samples, 8, seed)
-    measures = {name: measure(path, chosen, judge, test, seed, Path(run_dir))
+    measures = {name: measure(path, chosen, judge, test, seed, Path(run_dir), nll_chunks)
                 for name, path in (("base", base_path), ("tuned", candidate))}
     verdict = evaluate.gates(measures["base"], measures["tuned"])
     shipped = ship and verdict["ship"] and base_path.name == checkpoint.DEFAULT_NAME
@@ -427,7 +429,8 @@ def gate(cache_dir: Path, run_dir: Path = Path("runs/gan"), samples: int = 300, 
     return result
 
 
-def measure(path: Path, chosen, judge, test, seed: int, run_dir: Path) -> dict:
+def measure(path: Path, chosen, judge, test, seed: int, run_dir: Path,
+            nll_chunks: int | None = None) -> dict:
     """`evaluate.gate_measures` of the checkpoint at `path`, kept in `run_dir` for reuse.
 
     The base's measures do not change while a run trains: `tunesmith train gan --minutes 0`
@@ -440,12 +443,13 @@ def measure(path: Path, chosen, judge, test, seed: int, run_dir: Path) -> dict:
 
     model = MelodyModel.load(path)
     judge_id = hashlib.sha1(judge.out[0].tobytes()).hexdigest()[:8]
-    saved = run_dir / f"measures-{model.version}-{judge_id}-{len(chosen)}-{seed}.json"
+    saved = run_dir / (f"measures-{model.version}-{judge_id}-{len(chosen)}-{seed}-"
+                       f"{nll_chunks or 'all'}.json")
     if saved.exists():
         return json.loads(saved.read_text())
     began = time.time()
     network, _ = checkpoint.load(path, model.tokenizer.vocab_hash)
-    result = evaluate.gate_measures(model, chosen, judge, test, network, seed)
+    result = evaluate.gate_measures(model, chosen, judge, test, network, seed, nll_chunks)
     result.update(model=model.version, seconds=round(time.time() - began, 1))
     log.info("%s measured in %.0f s", model.version, time.time() - began)
     saved.parent.mkdir(parents=True, exist_ok=True)
