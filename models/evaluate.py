@@ -315,6 +315,7 @@ def families(excerpts, seed: int, done: dict | None = None) -> list[dict]:
              "diversity": metrics.diversity(real)}]
     try:
         judge = NumpyCritic.load()
+        rows[0]["critic"] = _critic_mean(judge, excerpts, real)
     except ModelError as error:
         log.warning("no critic: %s", error)
         judge = None
@@ -330,10 +331,18 @@ def families(excerpts, seed: int, done: dict | None = None) -> list[dict]:
             model = models.setdefault(str(path), MelodyModel.load(path))
             made = write_melodies(model, excerpts, seed, settings, drafts, judge)
         row = {"family": label, "checkpoint": str(path), "drafts": drafts, **judge_set(real, made)}
+        if judge is not None:  # how much the chosen melodies sound like the corpus, to it
+            row["critic"] = _critic_mean(judge, excerpts, made)
         row["seconds"] = round(time.perf_counter() - began, 1)
         rows.append(row)
         log.info("%s: two-sample %.3f", label, row["two_sample"])
     return rows
+
+
+def _critic_mean(judge, excerpts, melodies) -> float:
+    """The critic's mean logit over melodies written for `excerpts` (> 0 leans real)."""
+    return float(np.mean([judge.melody_score(m, h.style, h.mode)
+                          for (h, _), m in zip(excerpts, melodies, strict=True)]))
 
 
 def vae_figures() -> dict | None:

@@ -132,22 +132,24 @@ def _families_markdown(n: dict, bars: int) -> list[str]:
              "chord or range filter (only bar grammar and meter); the rest sample as the "
              "product does (top-p 0.95, scale strictness 0.8, chord-tone bias). The critic's "
              "pick keeps the best of 3 seeded drafts, as the composer does (which also "
-             "checks the key of the arranged piece).", "",
-             "| family | test NLL | two-sample | distinct 4-grams | pc spread | rhythm spread | "
-             + " | ".join(f.replace("_", " ") for f in field) + " |",
-             "|---" * (6 + len(field)) + "|"]
+             "checks the key of the arranged piece). Critic: its mean logit over the melodies' "
+             "4-bar phrases (> 0 leans real).", "",
+             "| family | test NLL | two-sample | critic | distinct 4-grams | pc spread | "
+             "rhythm spread | " + " | ".join(f.replace("_", " ") for f in field) + " |",
+             "|---" * (7 + len(field)) + "|"]
     for row in n["families"]:
         two = (f"{row['two_sample']:.1%} ± {row['two_sample_sd']:.1%}" if "two_sample" in row
                else "(real)")
         d = row["diversity"]
         f = row["field"] or {}
-        lines.append(f"| {row['family']} | {_family_nll(row, n)} | {two} | "
+        critic = f"{row['critic']:.2f}" if "critic" in row else "–"
+        lines.append(f"| {row['family']} | {_family_nll(row, n)} | {two} | {critic} | "
                      f"{d['distinct_4grams']:.3f} | {d['pitch_class_spread']:.2f} | "
                      f"{d['rhythm_spread']:.2f} | "
                      + " | ".join(f"{f.get(k, float('nan')):.3f}" for k in field) + " |")
     ngram = [k for k in n["nll"] if k.endswith("-gram")]
     for name in ngram:
-        lines.append(f"| {name} | {n['nll'][name]:.4f} | not sampled | | | | | | | | |")
+        lines.append(f"| {name} | {n['nll'][name]:.4f} | not sampled |" + " |" * 9)
     vae = n.get("vae")
     lines += ["", "n-gram: scored only (it has no sampler behind the decoder interface, and "
               "fitting it takes minutes of pure Python, cached as its NLL alone).", ""]
