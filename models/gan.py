@@ -48,9 +48,9 @@ class GanConfig:
 
     minutes: float = 45.0  # wall clock, counting the runs it resumes
     batch: int = 24  # rollouts per generator step
-    lr: float = 1e-5  # the generator's Adam learning rate
+    lr: float = 2e-5  # the generator's Adam learning rate
     critic_lr: float = 3e-4
-    kl: float = 0.2  # β: weight of the per-token KL to the base model
+    kl: float = 0.1  # β: weight of the per-token KL to the base model
     eval_every: int = 40  # steps between validation NLL, candidate and state saves
     nll_limit: float = 1.02  # a candidate is kept only within this factor of the base NLL
     bars: int = critic.PHRASE_BARS
