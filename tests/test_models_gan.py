@@ -135,3 +135,20 @@ def test_diversity_falls_when_a_generator_repeats_itself():
     stuck = [melody([60, 62, 64, 65] * 4) for _ in range(40)]
     assert diversity(stuck)["distinct_4grams"] < 0.1 < diversity(varied)["distinct_4grams"]
     assert diversity(stuck)["pitch_class_spread"] < diversity(varied)["pitch_class_spread"]
+
+
+def test_the_real_phrase_term_is_the_cross_entropy_of_the_excerpts_as_fed():
+    from models.grid import Bar
+
+    tokenizer = Tokenizer()
+    policy = tiny_policy()
+    bars = [Bar("4/4", 48, ((0, 12, 60), (12, 36, 64)), CHORDS[0]),
+            Bar("4/4", 48, ((0, 48, 67),), CHORDS[1])]
+    loss = gan.real_loss(policy, tokenizer, [(HEADER, bars)])
+    ids = tokenizer.ids(HEADER.tokens() + tokenizer.bar_tokens(bars[0], 0, None, False)
+                        + tokenizer.bar_tokens(bars[1], 1, None, False))
+    with torch.no_grad():
+        logits, _ = policy(torch.tensor([ids[:-1]]))
+    expected = torch.nn.functional.cross_entropy(logits[0], torch.tensor(ids[1:]))
+    assert loss.item() == pytest.approx(expected.item(), rel=1e-5)
+    assert tokenizer.decode(ids)[1] == bars  # the same bars a rollout would decode
