@@ -67,10 +67,10 @@ def train_gan(cache_dir: Path, minutes: float | None = None) -> dict:
     The candidate replaces models/weights/melody.* only if it passes every gate.
     `minutes=0` after a run only measures the gates again.
     """
-    from models import gan
+    from models import gan, gates
 
     config = gan.GanConfig(minutes=gan.GanConfig.minutes if minutes is None else minutes)
     trained = gan.train(Path(cache_dir), config=config)
-    verdict = gan.gate(Path(cache_dir))
+    verdict = gates.gate(Path(cache_dir))
     return {**trained, "ship": verdict["ship"], "shipped": verdict["shipped"],
             "checks": verdict["checks"]}
