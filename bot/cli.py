@@ -78,14 +78,19 @@ def _train(args: argparse.Namespace) -> int:
         print(json.dumps({key: report[key] for key in
                           ("held_out", "held_out_parse_request", "probe_parse_request",
                            "train_s")}, indent=2), file=args.output)
-    elif args.what in ("data", "model"):
+    elif args.what in ("data", "model", "critic", "gan"):
         from generation import Settings
         from models import commands
 
         cache_dir = Settings.from_env().cache_dir
-        report = (commands.train_data(cache_dir) if args.what == "data" else
-                  commands.train_model(args.arch, cache_dir, minutes=args.minutes,
-                                       steps=args.steps, threads=args.threads))
+        if args.what == "critic":
+            report = commands.train_critic(cache_dir)
+        elif args.what == "gan":
+            report = commands.train_gan(cache_dir, minutes=args.minutes)
+        else:
+            report = (commands.train_data(cache_dir) if args.what == "data" else
+                      commands.train_model(args.arch, cache_dir, minutes=args.minutes,
+                                           steps=args.steps, threads=args.threads))
         print(json.dumps(report, indent=2), file=args.output)
     elif args.what == "vae":
         from generation import Settings
@@ -216,11 +221,12 @@ def build_parser() -> argparse.ArgumentParser:
     parse.set_defaults(handler=_parse)
 
     train = commands.add_parser("train", help="train a model (writes safetensors)")
-    train.add_argument("what", choices=["parser", "data", "model", "vae"],
-                       help="what to train (vae: the phrase VAE, models/weights/vae.*)")
+    train.add_argument("what", choices=["parser", "data", "model", "vae", "critic", "gan"],
+                       help="what to train (vae: the phrase VAE, models/weights/vae.*; gan: "
+                            "adversarial fine-tuning against the critic)")
     train.add_argument("--arch", choices=["transformer", "lstm", "gru"], default="transformer",
                        help="music model architecture (train model)")
-    train.add_argument("--minutes", type=float, help="music model time budget (train model)")
+    train.add_argument("--minutes", type=float, help="time budget (train model, train gan)")
     train.add_argument("--steps", type=int, help="music model step budget (train model)")
     train.add_argument("--threads", type=int, default=2, help="torch threads (train model)")
     train.set_defaults(handler=_train)

@@ -28,7 +28,7 @@ from generation.music.arrange import arrange
 from generation.music.continuation import Given, continue_request, given_for, read_upload
 from generation.music.edits import edit
 from generation.music.keyfind import estimate_key, key_agrees
-from generation.music.melody import MelodyWriter, shifted
+from generation.music.melody import MelodyWriter, controls_of, shifted
 from generation.music.plan import framed, make_plan
 from generation.music.revise import revise
 from generation.music.spec import Spec, make_spec
@@ -73,6 +73,7 @@ class Composer:
     def __init__(self, settings: Settings | None = None, model=None):
         self.settings = settings or Settings.from_env()
         self._model = model
+        self._critic = None  # loaded on the first draft choice; False: not available
 
     @property
     def model(self):
@@ -145,14 +146,16 @@ class Composer:
 
     def compose_midi(self, spec: Spec, given: Given | None, timings: dict[str, float],
                      drafts: int = DRAFTS):
-        """Plan, melody and arrangement; drafts that do not sound in the asked key are redone.
+        """Plan, melody and arrangement, from the best of `drafts` seeded drafts.
 
-        Key-finding (Krumhansl–Schmuckler) listens to the finished draft the way a listener's
-        ear sums it up; when a draft leans to a neighbouring key (usually the dominant), the
-        next seeded draft is tried, up to `drafts`, and the closest one is kept. An edit
-        sentence keeps its base's draft (`drafts=1`): a new cello must not bring a new melody.
+        With the critic (models/critic.py) every draft's lead line is written and scored
+        (how much its 4-bar phrases sound like the corpus), and the drafts are tried best
+        first. Key-finding (Krumhansl–Schmuckler) then listens to each finished draft the way
+        a listener's ear sums it up: the first that sounds unmistakably in the asked key is
+        kept; when none does (a draft leaning to the dominant), the closest one. Without the
+        critic, drafts are written one at a time until one is in key. An edit sentence keeps
+        its base's draft (`drafts=1`): a new cello must not bring a new melody.
         """
-        best = None
 
         def timed(stage: str, work):
             started = time.perf_counter()
@@ -162,24 +165,53 @@ class Composer:
 
         writer = MelodyWriter(self.model)
         prefix = list(given.melody) if given else None
-        for variant in range(spec.variant, spec.variant + drafts):
+        drafts = 1 if given is not None else drafts  # an upload's continuation: one draft
+
+        def write(variant: int):
             draft = replace(spec, variant=variant)
-            plan = timed("plan", lambda d=draft: given.plan(d) if given else make_plan(d))
-            melody = timed("melody", lambda d=draft, p=plan: writer.write(d, p, prefix=prefix))
+            plan = timed("plan", lambda: given.plan(draft) if given else make_plan(draft))
+            melody = timed("melody", lambda: writer.write(draft, plan, prefix=prefix))
+            return draft, plan, melody
+
+        variants = range(spec.variant, spec.variant + drafts)
+        critic = self.critic if drafts > 1 else None
+        if critic is not None:
+            written = [write(v) for v in variants]
+            scores = timed("critic", lambda: [lead_score(critic, *w) for w in written])
+            # best first; sorted() is stable, so equal scores keep the seed order
+            candidates = iter([w for _, w in sorted(zip(scores, written, strict=True),
+                                                     key=lambda pair: -pair[0])])
+        else:
+            candidates = (write(v) for v in variants)
+        best = None
+        for draft, plan, melody in candidates:
             if draft.intro or draft.outro:  # bars an edit put around the melody
                 plan = framed(draft, plan)
                 melody = shifted(melody, draft.intro * draft.beats_per_bar)
             midi = timed("arrange", lambda d=draft, p=plan, m=melody: arrange(d, p, m))
             found = estimate_key(midi)
             exact, _ = key_agrees(draft.key, found)
-            if exact or given is not None or drafts == 1:
+            if exact or drafts == 1:
                 return draft, midi, plan
             score = found.correlation if found.tonic == draft.tonic else -1.0
             if best is None or score > best[0]:
                 best = (score, draft, midi, plan)
         kept = replace(best[1], notes=best[1].notes + (
-            f"none of {DRAFTS} drafts sounded unmistakably in {spec.key}; kept the closest",))
+            f"none of {drafts} drafts sounded unmistakably in {spec.key}; kept the closest",))
         return kept, best[2], best[3]
+
+    @property
+    def critic(self):
+        """The draft critic (numpy), or None when it is switched off or not trained."""
+        if self._critic is None and self.settings.rerank:
+            from models.critic import NumpyCritic
+
+            try:
+                self._critic = NumpyCritic.load()
+            except ModelError as error:
+                log.warning("drafts are not reranked: %s", error)
+                self._critic = False
+        return self._critic or None
 
     def run(self, job: Job, out_dir: Path, progress: Progress | None = None) -> Composition:
         """Do `job` and write <name>.mid, .mp3, .png and .json into `out_dir`."""
@@ -227,6 +259,18 @@ class Composer:
         # wall time: the PNG is drawn while the MP3 is encoded, so the stages add up to more
         log.info("composed %s in %.2f s", name, time.perf_counter() - began)
         return composition
+
+
+def lead_score(critic, spec: Spec, plan, melody) -> float:
+    """The critic's mean logit over the lead line's 4-bar phrases (normalised key)."""
+    from models.grid import notes_to_bars
+    from models.tokenizer import Tokenizer
+
+    header = Tokenizer().controls_header(controls_of(spec))
+    bars = notes_to_bars(melody, header.meter, header.mode)[: len(plan.chords)]
+    # the plan's chords, not those fitted to the notes: the model wrote against them
+    bars = [replace(bar, chord=chord) for bar, chord in zip(bars, plan.chords, strict=False)]
+    return critic.melody_score(bars, header.style, header.mode)
 
 
 def render_file(path: Path, out_dir: Path, settings: Settings) -> Rendered:

@@ -65,6 +65,7 @@ class Settings:
     max_render_s: float = 330.0  # TUNESMITH_MAX_RENDER: hard cap on any rendered audio
     target_dbfs: float = -16.0  # TUNESMITH_LOUDNESS: RMS level every piece is brought to
     device: str = field(default="cpu")  # TUNESMITH_DEVICE: torch device for the music model
+    rerank: bool = True  # TUNESMITH_RERANK (0 = off): the critic orders a new piece's drafts
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -81,6 +82,7 @@ class Settings:
             max_render_s=env.number("TUNESMITH_MAX_RENDER", 330.0),
             target_dbfs=env.number("TUNESMITH_LOUDNESS", -16.0),
             device=env.text("TUNESMITH_DEVICE", "cpu"),
+            rerank=env.text("TUNESMITH_RERANK", "1").lower() not in ("0", "false", "no", "off"),
         )
         settings.validate()
         return settings

@@ -35,6 +35,7 @@ def run(runs: int = 5, path: Path | None = None) -> dict:
         tokens.append(model.last_token_count)
         notes.append(len(made))
     median = statistics.median(times)
+    critic = _critic(made, runs)
     return {
         "what": "model", "machine": machine(), "model": model.version, "runs": runs,
         "bars": len(CHORDS),
@@ -46,5 +47,29 @@ def run(runs: int = 5, path: Path | None = None) -> dict:
         "notes_per_s": round(sum(notes) / sum(times), 1),
         "mean_notes": statistics.mean(notes),
         "mean_tokens": statistics.mean(tokens),
+        **critic,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
+
+
+def _critic(notes, runs: int) -> dict:
+    """Load time and median time of the critic scoring one 16-bar melody (4 phrases)."""
+    from models.critic import NumpyCritic
+    from models.errors import ModelError
+    from models.grid import notes_to_bars
+
+    began = time.perf_counter()
+    try:
+        critic = NumpyCritic.load()
+    except ModelError:
+        return {"critic": "not trained"}
+    load_s = time.perf_counter() - began
+    bars = notes_to_bars(notes, "4/4", "major")
+    critic.melody_score(bars, "essen", "major")  # warm up
+    times = []
+    for _ in range(max(runs, 5)):
+        began = time.perf_counter()
+        critic.melody_score(bars, "essen", "major")
+        times.append(time.perf_counter() - began)
+    return {"critic_load_s": round(load_s, 3),
+            "critic_score_ms": round(1000 * statistics.median(times), 2)}

@@ -10,8 +10,9 @@ from models.checkpoint import WEIGHTS_DIR
 log = logging.getLogger(__name__)
 
 # The shipped checkpoints: the Transformer is the product; the baselines are for comparison.
-SHIPPED = {"transformer": WEIGHTS_DIR / "melody", "lstm": WEIGHTS_DIR / "baseline-lstm",
-           "gru": WEIGHTS_DIR / "baseline-gru"}
+# melody-base: the Transformer before GAN fine-tuning, present once a fine-tuned one ships.
+SHIPPED = {"transformer": WEIGHTS_DIR / "melody", "transformer-base": WEIGHTS_DIR / "melody-base",
+           "lstm": WEIGHTS_DIR / "baseline-lstm", "gru": WEIGHTS_DIR / "baseline-gru"}
 # Sizes chosen to fit about an hour (Transformer) and a quarter hour (RNNs) on 2 cores.
 ARCH_DEFAULTS = {
     "transformer": {"n_layer": 4, "n_embd": 256, "minutes": 55.0},
@@ -67,3 +68,25 @@ def train_vae(cache_dir: Path, *, minutes: float | None = None, steps: int | Non
                               export=export)
     log.info("exported %s", export.with_suffix(".safetensors"))
     return {"export": str(export.with_suffix(".safetensors")), **metrics}
+
+
+def train_critic(cache_dir: Path) -> dict:
+    """Pretrain the critic against the shipped melody model (models/weights/critic.*)."""
+    from models import gan
+
+    return gan.train_critic(Path(cache_dir))
+
+
+def train_gan(cache_dir: Path, minutes: float | None = None) -> dict:
+    """Adversarial fine-tuning (resumes runs/gan), then the gates (reports/gan.json).
+
+    The candidate replaces models/weights/melody.* only if it passes every gate.
+    `minutes=0` after a run only measures the gates again.
+    """
+    from models import gan, gates
+
+    config = gan.GanConfig(minutes=gan.GanConfig.minutes if minutes is None else minutes)
+    trained = gan.train(Path(cache_dir), config=config)
+    verdict = gates.gate(Path(cache_dir))
+    return {**trained, "ship": verdict["ship"], "shipped": verdict["shipped"],
+            "checks": verdict["checks"]}

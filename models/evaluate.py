@@ -136,6 +136,7 @@ def compare(model, excerpts, seed: int = 0) -> dict:
         np.array([metrics.phrase_vector(p) for b in generated for p in half(b)]), seed)
     out["controls"] = _adherence(rows)
     out["raw"] = {"real": real_f, "generated": made_f}
+    out["melodies"] = generated
     return out
 
 
@@ -175,4 +176,195 @@ def density_response(model, excerpts, seed: int = 0) -> dict[int, float]:
                                  pitch_range=(48, 90))
             rates.append(len(notes) / (sum(b.length for b in bars) / TICKS))
         out[bucket] = float(np.mean(rates))
+    return out
+
+
+# --- generators side by side, and the gates a fine-tuned generator must pass ----------------
+
+# The sampling of `compare` (and the product's defaults); RAW keeps only the structural filters
+PROTOCOL = {"top_p": 0.95, "scale_strictness": 0.8, "pitch_range": (48, 90)}
+RAW = {"top_p": 1.0, "scale_strictness": 0.0, "chord_bias": 0.0, "pitch_range": (36, 96)}
+DRAFT_STRIDE = 1_000_003  # seed distance between drafts, as the composer's variants
+GATE_NLL = 1.03  # held-out NLL at most this factor of the base's
+GATE_DIVERSITY = 0.95  # each diversity measure at least this share of the base's
+DIVERSITY = ("distinct_4grams", "pitch_class_spread", "rhythm_spread")
+
+
+def write_melodies(model, excerpts, seed: int = 0, settings: dict | None = None,
+                   drafts: int = 1, judge=None) -> list[list[Bar]]:
+    """One melody per excerpt (its controls and chords), as `compare` writes them.
+
+    With `drafts` > 1 and a `judge` (a models.critic.NumpyCritic), the drafts are written on
+    seeds `DRAFT_STRIDE` apart and the one the critic scores highest is kept, as the
+    composer does (without its key-finding, which needs the arrangement). The first draft
+    uses `compare`'s seed, so one draft gives `compare`'s melodies.
+    """
+    from dataclasses import replace
+
+    out = []
+    for index, (header, bars) in enumerate(excerpts):
+        chords = [bar.chord for bar in bars]
+        options = []
+        for draft in range(drafts if judge is not None else 1):
+            notes = model.sample(header, chords, seed=seed + index + DRAFT_STRIDE * draft,
+                                 sections=["A"] * len(bars), **(settings or PROTOCOL))
+            made = _to_bars(notes, header.meter, len(bars))
+            options.append([replace(b, chord=c) for b, c in zip(made, chords, strict=True)])
+        if len(options) > 1:
+            scores = [judge.melody_score(o, header.style, header.mode) for o in options]
+            options = [options[int(np.argmax(scores))]]
+        out.append(options[0])
+    return out
+
+
+def _halves(melodies: list[list[Bar]]) -> list[list[Bar]]:
+    """Each melody's two halves: the two-sample test's phrases (4 bars of 8)."""
+    return [part for bars in melodies
+            for part in (bars[: len(bars) // 2], bars[len(bars) // 2:])]
+
+
+def judge_set(real: list[list[Bar]], made: list[list[Bar]], seeds: int = 5) -> dict:
+    """Two-sample accuracy (mean, sd over `seeds` halvings), diversity, muspy's metrics."""
+    real_v = np.array([metrics.phrase_vector(p) for p in _halves(real)])
+    made_v = np.array([metrics.phrase_vector(p) for p in _halves(made)])
+    mean, spread = metrics.two_sample_repeated(real_v, made_v, seeds)
+    return {"two_sample": mean, "two_sample_sd": spread, "diversity": metrics.diversity(made),
+            "field": metrics.field_metrics(made)}
+
+
+def gate_measures(model, excerpts, judge, test_arrays, network=None, seed: int = 1,
+                  nll_chunks: int | None = None) -> dict:
+    """What the gates compare, for one generator on the same excerpts and seeds.
+
+    `network` is the torch twin of `model` for the held-out NLL (the test split's first
+    `nll_chunks` chunks; None: all).
+    """
+    from models.train import chunk_nll
+
+    real = [bars for _, bars in excerpts]
+    single = write_melodies(model, excerpts, seed)
+    reranked = write_melodies(model, excerpts, seed, drafts=3, judge=judge)
+    one, three = judge_set(real, single), judge_set(real, reranked)
+    return {"two_sample": one["two_sample"], "two_sample_sd": one["two_sample_sd"],
+            "two_sample_reranked": three["two_sample"],
+            "two_sample_reranked_sd": three["two_sample_sd"],
+            "diversity": one["diversity"], "field": one["field"],
+            "nll": chunk_nll(network, *test_arrays, limit=nll_chunks)
+            if network is not None else None}
+
+
+def gates(base: dict, tuned: dict) -> dict:
+    """The checks a fine-tuned generator must all pass to ship, from two `gate_measures`.
+
+    Lower two-sample accuracy than the base, with one draft and with the critic's pick of
+    three; held-out NLL at most `GATE_NLL` × the base's; each diversity measure at least
+    `GATE_DIVERSITY` × the base's.
+    """
+    checks = {}
+    for name in ("two_sample", "two_sample_reranked"):
+        checks[name] = {"base": base[name], "tuned": tuned[name], "limit": base[name],
+                        "passed": tuned[name] < base[name]}
+    checks["nll"] = {"base": base["nll"], "tuned": tuned["nll"],
+                     "limit": GATE_NLL * base["nll"],
+                     "passed": tuned["nll"] <= GATE_NLL * base["nll"]}
+    for name in DIVERSITY:
+        limit = GATE_DIVERSITY * base["diversity"][name]
+        checks[name] = {"base": base["diversity"][name], "tuned": tuned["diversity"][name],
+                        "limit": limit, "passed": tuned["diversity"][name] >= limit}
+    return {"checks": checks, "ship": all(c["passed"] for c in checks.values())}
+
+
+def generators(seed: int = 0) -> list[tuple[str, object, dict, int]]:
+    """(label, checkpoint path, sampling settings, drafts) of every generator compared.
+
+    The Transformer without GAN fine-tuning is models/weights/melody-base.* once a
+    fine-tuned generator has shipped (then melody.* is the fine-tuned one), else melody.*;
+    a fine-tuned candidate that did not ship is read from runs/gan when present.
+    """
+    from pathlib import Path
+
+    from models.checkpoint import WEIGHTS_DIR
+
+    shipped_gan = (WEIGHTS_DIR / "melody-base.json").exists()
+    base = WEIGHTS_DIR / ("melody-base" if shipped_gan else "melody")
+    tuned = WEIGHTS_DIR / "melody" if shipped_gan else Path("runs/gan/melody-gan")
+    rows = [("Transformer, raw samples", base, RAW, 1), ("Transformer", base, PROTOCOL, 1),
+            ("Transformer + critic's pick of 3 drafts", base, PROTOCOL, 3)]
+    if tuned.with_suffix(".json").exists():
+        label = "Transformer + GAN" + ("" if shipped_gan else " (candidate, not shipped)")
+        rows += [(label, tuned, PROTOCOL, 1), (label + " + critic's pick of 3", tuned, PROTOCOL, 3)]
+    for arch in ("lstm", "gru"):
+        path = WEIGHTS_DIR / f"baseline-{arch}"
+        if path.with_suffix(".json").exists():
+            rows.append((arch.upper(), path, PROTOCOL, 1))
+    return rows
+
+
+def families(excerpts, seed: int, done: dict | None = None) -> list[dict]:
+    """Every generator on the same excerpts and seeds: two-sample test, diversity, muspy.
+
+    `done` maps (path, drafts, settings name) to melodies already written (`compare`'s).
+    The first row is the real excerpts themselves (their muspy figures and diversity).
+    """
+    from models.critic import NumpyCritic
+    from models.errors import ModelError
+    from models.sampler import MelodyModel
+
+    real = [bars for _, bars in excerpts]
+    rows = [{"family": "real (held-out)", "field": metrics.field_metrics(real),
+             "diversity": metrics.diversity(real)}]
+    try:
+        judge = NumpyCritic.load()
+        rows[0]["critic"] = _critic_mean(judge, excerpts, real)
+    except ModelError as error:
+        log.warning("no critic: %s", error)
+        judge = None
+    models = {}
+    for label, path, settings, drafts in generators(seed):
+        if drafts > 1 and judge is None:
+            continue
+        began = time.perf_counter()
+        key = (str(path), drafts, "raw" if settings is RAW else "protocol")
+        if done and key in done:
+            made = done[key]
+        else:
+            model = models.setdefault(str(path), MelodyModel.load(path))
+            made = write_melodies(model, excerpts, seed, settings, drafts, judge)
+        row = {"family": label, "checkpoint": str(path), "drafts": drafts, **judge_set(real, made)}
+        if judge is not None:  # how much the chosen melodies sound like the corpus, to it
+            row["critic"] = _critic_mean(judge, excerpts, made)
+        row["seconds"] = round(time.perf_counter() - began, 1)
+        rows.append(row)
+        log.info("%s: two-sample %.3f", label, row["two_sample"])
+    return rows
+
+
+def _critic_mean(judge, excerpts, melodies) -> float:
+    """The critic's mean logit over melodies written for `excerpts` (> 0 leans real)."""
+    return float(np.mean([judge.melody_score(m, h.style, h.mode)
+                          for (h, _), m in zip(excerpts, melodies, strict=True)]))
+
+
+def vae_figures() -> dict | None:
+    """The phrase VAE's held-out reconstruction figures, from the file its training writes."""
+    from pathlib import Path
+
+    from models.checkpoint import WEIGHTS_DIR
+
+    for path in (WEIGHTS_DIR / "vae.json", Path("reports/vae.json")):
+        if path.exists():
+            found = json.loads(path.read_text())
+            return {"source": str(path), **{k: v for k, v in _flat(found).items()
+                                            if any(w in k for w in ("recon", "accuracy",
+                                                                    "nll", "kl"))}}
+    return None
+
+
+def _flat(tree: dict, prefix: str = "") -> dict:
+    out = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{prefix}{key}."))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            out[f"{prefix}{key}"] = value
     return out

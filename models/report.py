@@ -90,12 +90,88 @@ def write(cache_dir: Path, out: Path = Path("reports/model.md"), samples: int = 
     density = evaluate.density_response(model, excerpts[:40], seed)
     harmony = chorales.agreement()
     _plots(out.parent, nll, comparison, density)
+    done = {(str(SHIPPED["transformer"]), 1, "protocol"): comparison["melodies"]}
     numbers = {"model": model.version, "machine": machine(), "nll": nll, "harmony": harmony,
-               "density": density, **{k: v for k, v in comparison.items() if k != "raw"}}
+               "density": density,
+               **{k: v for k, v in comparison.items() if k not in ("raw", "melodies")},
+               "families": evaluate.families(excerpts, seed, done),
+               "vae": evaluate.vae_figures(), "gan": _gan_report(out.parent / "gan.json")}
     out.with_suffix(".json").write_text(json.dumps(numbers, indent=2, default=str) + "\n")
     out.write_text(_markdown(numbers, arrays, model, bars))
     log.info("wrote %s", out)
     return numbers
+
+
+def _gan_report(path: Path) -> dict | None:
+    """The gates `tunesmith train gan` measured (reports/gan.json), if it has run."""
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _family_nll(row: dict, n: dict) -> str:
+    """The test NLL of a row's checkpoint, from the NLL table or the GAN gates."""
+    for arch, path in SHIPPED.items():
+        if row.get("checkpoint") == str(path) and arch in n["nll"]:
+            return f"{n['nll'][arch]:.4f}"
+    gan = n.get("gan") or {}
+    if row.get("checkpoint", "").endswith("melody-gan") and gan.get("measures"):
+        return f"{gan['measures']['tuned']['nll']:.4f}"
+    return "–"
+
+
+def _families_markdown(n: dict, bars: int) -> list[str]:
+    """The side-by-side table of every family, the VAE's figures and the GAN's gates."""
+    field = ("pitch_class_entropy", "scale_consistency", "groove_consistency",
+             "empty_beat_rate", "polyphony")
+    lines = ["## Every family side by side", "",
+             f"The same {n['pieces']} held-out excerpts ({bars} bars, test split) and seeds for "
+             "every generator. Two-sample: the classifier above, mean ± sd over 5 random "
+             "halvings of the same phrases (50 % = indistinguishable). Diversity is pooled "
+             "over all melodies (distinct 4-note n-grams; entropy in bits of pitch classes "
+             "and of (onset in the quarter, length)). The last five columns are muspy's "
+             "metrics (Dong et al. 2020), mean per melody. Raw samples: top-p 1, no scale, "
+             "chord or range filter (only bar grammar and meter); the rest sample as the "
+             "product does (top-p 0.95, scale strictness 0.8, chord-tone bias). The critic's "
+             "pick keeps the best of 3 seeded drafts, as the composer does (which also "
+             "checks the key of the arranged piece). Critic: its mean logit over the melodies' "
+             "4-bar phrases (> 0 leans real).", "",
+             "| family | test NLL | two-sample | critic | distinct 4-grams | pc spread | "
+             "rhythm spread | " + " | ".join(f.replace("_", " ") for f in field) + " |",
+             "|---" * (7 + len(field)) + "|"]
+    for row in n["families"]:
+        two = (f"{row['two_sample']:.1%} ± {row['two_sample_sd']:.1%}" if "two_sample" in row
+               else "(real)")
+        d = row["diversity"]
+        f = row["field"] or {}
+        critic = f"{row['critic']:.2f}" if "critic" in row else "–"
+        lines.append(f"| {row['family']} | {_family_nll(row, n)} | {two} | {critic} | "
+                     f"{d['distinct_4grams']:.3f} | {d['pitch_class_spread']:.2f} | "
+                     f"{d['rhythm_spread']:.2f} | "
+                     + " | ".join(f"{f.get(k, float('nan')):.3f}" for k in field) + " |")
+    ngram = [k for k in n["nll"] if k.endswith("-gram")]
+    for name in ngram:
+        lines.append(f"| {name} | {n['nll'][name]:.4f} | not sampled |" + " |" * 9)
+    vae = n.get("vae")
+    lines += ["", "n-gram: scored only (it has no sampler behind the decoder interface, and "
+              "fitting it takes minutes of pure Python, cached as its NLL alone).", ""]
+    if vae:
+        figures = ", ".join(f"{k} {v:.4g}" for k, v in vae.items() if k != "source")
+        lines.append(f"Phrase VAE (held-out reconstruction, from `{vae['source']}`): {figures}.")
+    else:
+        lines.append("Phrase VAE: not trained (no models/weights/vae.json or reports/vae.json).")
+    gan = n.get("gan")
+    lines += ["", "## Adversarial fine-tuning: the gates", ""]
+    if not gan:
+        return lines + ["`tunesmith train gan` has not run here (no reports/gan.json).", ""]
+    lines += [f"`{gan['command']}` on {gan['machine'].get('cpu', gan['machine'])}, "
+              f"{gan['date']}: base `{gan['measures']['base']['model']}` against fine-tuned "
+              f"`{gan['measures']['tuned']['model']}` on {gan['excerpts']} held-out excerpts "
+              f"(seed {gan['seed']}). **{'Shipped' if gan['shipped'] else 'Not shipped'}.**",
+              "", "| gate | base | fine-tuned | limit | passed |", "|---|---|---|---|---|"]
+    for name, check in gan["checks"].items():
+        lines.append(f"| {name.replace('_', ' ')} | {check['base']:.4f} | "
+                     f"{check['tuned']:.4f} | {check['limit']:.4f} | "
+                     f"{'yes' if check['passed'] else '**no**'} |")
+    return lines + [""]
 
 
 def _markdown(n: dict, arrays, model, bars: int) -> str:
@@ -172,6 +248,7 @@ def _markdown(n: dict, arrays, model, bars: int) -> str:
               "|---|" + "---|" * len(n["density"]),
               "| notes/quarter | " + " | ".join(f"{v:.2f}" for v in n["density"].values())
               + " |", "", "![density](model-density.png)", "",
+              *_families_markdown(n, bars),
               "## Harmony derivation", "",
               f"Chord fitting on all four voices agrees with the root of music21's "
               f"Roman-numeral analyses on {n['harmony']['root_agreement']:.1%} of "
