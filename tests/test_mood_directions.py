@@ -12,6 +12,7 @@ from dataclasses import replace
 import pytest
 
 from generation import Changes, Composer, Job
+from generation.composer import DRAFTS
 from generation.music.revise import revise
 from generation.music.spec import Spec
 from generation.vocab import MINOR_MODES
@@ -32,16 +33,16 @@ def composer():
     return Composer()
 
 
-def heard(composer: Composer, spec: Spec) -> dict[str, float]:
+def heard(composer: Composer, spec: Spec, drafts: int = DRAFTS) -> dict[str, float]:
     """What a listener hears of a piece: mode, tempo, notes a second of the melody, the
-    melody's mean pitch and the mean velocity of every pitched note."""
-    spec, midi, _ = composer.compose_midi(spec, None, {})
+    melody's mean pitch and the mean velocity of every pitched note; and the draft kept."""
+    spec, midi, _ = composer.compose_midi(spec, None, {}, drafts=drafts)
     lead = sorted(midi.instruments[0].notes, key=lambda n: n.start)
     pitched = [n for track in midi.instruments if not track.is_drum for n in track.notes]
     return {"major": float(spec.mode not in MINOR_MODES), "tempo": spec.tempo_bpm,
             "density": len(lead) / (max(n.end for n in lead) - lead[0].start),
             "register": statistics.mean(n.pitch for n in lead),
-            "loudness": statistics.mean(n.velocity for n in pitched)}
+            "loudness": statistics.mean(n.velocity for n in pitched), "variant": spec.variant}
 
 
 def spec_of(composer: Composer, text: str, seed: int) -> Spec:
@@ -68,8 +69,10 @@ def test_a_mood_edit_moves_further_with_much_than_with_a_bit(composer):
         base = spec_of(composer, TEMPLATES[i % len(TEMPLATES)].format("calm"), 200 + i)
         before = heard(composer, base)
         for amount, size in (("a bit", 0.5), ("much", 2.0)):
-            sadder = revise(base, Changes(mood="sad", mood_amount=size))
-            after = heard(composer, replace(sadder, variant=base.variant))
+            # as the product edits: on the draft the base kept, one draft (no new pick)
+            sadder = revise(replace(base, variant=before["variant"]),
+                            Changes(mood="sad", mood_amount=size))
+            after = heard(composer, sadder, drafts=1)
             steps[amount].append((before["register"] - after["register"],
                                   before["tempo"] - after["tempo"],
                                   before["loudness"] - after["loudness"],
