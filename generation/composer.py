@@ -183,8 +183,7 @@ class Composer:
         critic = self.critic if drafts > 1 else None
         if critic is not None:
             written = [write(v) for v in variants]
-            scores = timed("critic", lambda: [lead_score(critic, *w) - REGISTER_WEIGHT
-                                              * register_miss(*w) for w in written])
+            scores = timed("critic", lambda: [draft_score(critic, *w) for w in written])
             # best first; sorted() is stable, so equal scores keep the seed order
             candidates = iter([w for _, w in sorted(zip(scores, written, strict=True),
                                                      key=lambda pair: -pair[0])])
@@ -266,6 +265,13 @@ class Composer:
         # wall time: the PNG is drawn while the MP3 is encoded, so the stages add up to more
         log.info("composed %s in %.2f s", name, time.perf_counter() - began)
         return composition
+
+
+def draft_score(critic, spec: Spec, plan, melody) -> float:
+    """How a draft ranks: the critic's score, less `REGISTER_WEIGHT` per semitone the lead
+    line lies from where the mood puts it."""
+    return lead_score(critic, spec, plan, melody) - REGISTER_WEIGHT * register_miss(
+        spec, plan, melody)
 
 
 def register_miss(spec: Spec, plan, melody) -> float:

@@ -346,12 +346,13 @@ def _critic_mean(judge, excerpts, melodies) -> float:
 
 
 def vae_figures() -> dict | None:
-    """The phrase VAE's held-out reconstruction figures, from the file its training writes."""
+    """The phrase VAE's held-out reconstruction figures: its report (`tunesmith eval vae`,
+    test phrases) where there is one, else the validation figures its training wrote."""
     from pathlib import Path
 
     from models.checkpoint import WEIGHTS_DIR
 
-    for path in (WEIGHTS_DIR / "vae.json", Path("reports/vae.json")):
+    for path in (Path("reports/vae.json"), WEIGHTS_DIR / "vae.json"):
         if path.exists():
             found = json.loads(path.read_text())
             return {"source": str(path), **{k: v for k, v in _flat(found).items()

@@ -38,8 +38,10 @@ def test_silent_bars_keep_the_previous_chord():
 
 
 def test_chord_values_are_checked():
-    with pytest.raises(ValueError, match="quality 'power'"):
-        Chord(0, "power")
+    with pytest.raises(ValueError, match="quality 'quartal'"):
+        Chord(0, "quartal")
+    with pytest.raises(ValueError, match="bass 12"):
+        Chord(0, "maj", 12)
     with pytest.raises(ValueError, match="root 12"):
         Chord(12, "maj")
     assert Chord(2, "min7").pitch_classes() == {2, 5, 9, 0}

@@ -45,7 +45,7 @@ def draft_facts(composer, spec, variant):
     melody = MelodyWriter(composer.model).write(draft, plan)
     found = estimate_key(arrange(draft, plan, melody))
     exact, _ = key_agrees(draft.key, found)
-    score = composer_module.lead_score(composer.critic, draft, plan, melody)
+    score = composer_module.draft_score(composer.critic, draft, plan, melody)
     return score, exact, found.correlation if found.tonic == draft.tonic else -1.0
 
 
