@@ -266,10 +266,12 @@ def _lengthened(spec: Spec, changes: Changes) -> Spec:
 
 def _restructured(spec: Spec, where: str) -> Spec:
     """A third of the melody written anew ("a new ending", "redo the middle", "another
-    opening"): the whole bars inside that third of the piece (one bar at least); the notes
-    before and after it stay as they were. The last bar, the held final note, is not melody
-    to rewrite: the thirds are of the bars before it."""
-    bars = max(1, make_plan(spec).bars - 1)
+    opening"): the whole bars inside that third of the melody (one bar at least); the notes
+    before and after it stay as they were. The thirds are of the bars the melody is written
+    in: after the intro (accompaniment alone) and before the last bar (the held final note)."""
+    plan = make_plan(spec)
+    start = plan.sections[0].bars if plan.sections[0].label == "intro" else 0
+    bars = max(1, plan.bars - 1 - start)
     thirds = {"beginning": (0, bars // 3), "middle": (-(-bars // 3), 2 * bars // 3),
               "ending": (-(-2 * bars // 3), bars)}
     if where not in thirds:
@@ -279,7 +281,7 @@ def _restructured(spec: Spec, where: str) -> Spec:
     if stop <= first:  # a piece too short for whole bars in each third
         first = {"beginning": 0, "middle": bars // 2, "ending": bars - 1}[where]
         stop = first + 1
-    return replace(spec, rewrites=spec.rewrites + ((first, stop - first),))
+    return replace(spec, rewrites=spec.rewrites + ((start + first, stop - first),))
 
 
 def _mode_changes(base: Spec, changes: Changes) -> bool:

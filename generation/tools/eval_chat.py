@@ -64,6 +64,7 @@ def _shown(piece) -> dict[str, Any]:
             "mood": spec["mood"], "instruments": set(spec["instruments"]), "lead": lead,
             "length": spec["total_duration_s"], "bars": spec["bars"] + sum(spec["extensions"]),
             "seed": spec["seed"], "melody_seed": spec["melody_seed"],
+            "variations": len(spec.get("phrase_edits", ())),
             "va": (spec["valence"], spec["arousal"]), "bar_s": spec["total_duration_s"] / max(
                 1, spec["bars"] + sum(spec["extensions"])), "stated": set(spec["stated"])}
 
@@ -204,14 +205,17 @@ def _rewritten(section: str, before, after) -> str | None:
     old, new = lead_line(before), lead_line(after)
     if not old or not new:
         return "no melody to compare"
-    spec = after.spec  # thirds of the whole piece, in beats
+    spec = after.spec  # thirds of the melody, in beats: from the bar of its first note to
+    # the held last bar
     numerator, denominator = (int(x) for x in spec["meter"].split("/"))
-    end = (spec["bars"] + sum(spec["extensions"])) * numerator * 4 / denominator
+    bar = numerator * 4 / denominator
+    begin = min(b for b, _ in old) // bar * bar
+    end = (spec["bars"] + sum(spec["extensions"]) - 1) * bar
     thirds = {"beginning": (0, 1 / 3), "middle": (1 / 3, 2 / 3), "ending": (2 / 3, 1.01)}
-    low, high = thirds[section]
+    low, high = (begin + share * (end - begin) for share in thirds[section])
 
     def part(line, inside):
-        return [(b, p) for b, p in line if (low * end <= b < high * end) == inside]
+        return [(b, p) for b, p in line if (low <= b < high) == inside]
 
     if part(old, True) == part(new, True):
         return f"the {section} was not written anew"
@@ -285,7 +289,9 @@ def _edited(expect: dict, piece, answer, problems: list[str], row: dict, melody_
                  if p]
     if "rewrite" in expect:
         problems += [p for p in [_rewritten(expect["rewrite"], piece, answer.piece)] if p]
-    fresh = {"vary": {"melody_seed"}, "again": {"seed", "melody_seed"}}
+    # 🎲 moves the melody in the phrase VAE's latent space (a new entry in phrase_edits);
+    # 🔁 draws a new seed
+    fresh = {"vary": {"variations"}, "again": {"seed", "melody_seed"}}
     renewed = set().union(*(fresh[k] for k in fresh if k in expect))
     problems += [f"{n} not changed" for n in sorted(renewed) if old[n] == new[n]]
     compared, moved = _kept(expect, old, new)
