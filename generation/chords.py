@@ -128,14 +128,16 @@ def canonical(name: str) -> str:
     if read is None:
         return name
     match = SYMBOL.fullmatch(name)
-    root = match.group("root") + {"♯": "#", "♭": "b"}.get(match.group("acc") or "",
-                                                       match.group("acc") or "")
+
+    def note(letter: str, accidental: str) -> str:  # '#' and 'b' for '♯' and '♭'
+        accidental = accidental or ""
+        return match.group(letter) + {"♯": "#", "♭": "b"}.get(accidental, accidental)
+
+    root = note("root", match.group("acc"))
     suffix = read[3] if read[3] is not None else SUFFIX[read[1]]
     if read[2] is None:
         return root + suffix
-    bass = match.group("bass") + {"♯": "#", "♭": "b"}.get(match.group("bacc") or "",
-                                                        match.group("bacc") or "")
-    return f"{root}{suffix}/{bass}"
+    return f"{root}{suffix}/{note('bass', match.group('bacc'))}"
 
 
 def is_numeral(name: str) -> bool:
@@ -163,6 +165,12 @@ def approximated(name: str) -> str | None:
     match = SYMBOL.fullmatch(name)
     plain = name[:match.start("suffix")] + SUFFIX[read[1]] + name[match.end("suffix"):]
     return f"played {canonical(plain)} for {name}"
+
+
+def onsets_in_bar(count: int, beats: float) -> list[float]:
+    """Where `count` chords written in one bar of `beats` beats begin: the bar divided
+    evenly, on half beats (two in 4/4 at 0 and 2; three at 0, 1.5 and 2.5)."""
+    return [round(i * beats / count * 2) / 2 for i in range(count)]
 
 
 def name_of(chord: Chord, tonic: int, mode: str) -> str:

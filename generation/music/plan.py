@@ -13,7 +13,7 @@ import random
 import re
 from dataclasses import dataclass
 
-from generation.chords import name_of, resolve
+from generation.chords import name_of, onsets_in_bar, resolve
 from generation.music.spec import Spec
 from models.harmony import MODES, Chord
 
@@ -244,7 +244,7 @@ def named_plan(spec: Spec) -> Plan:
     changes = []
     for bar in range(total):
         written = names[bar % len(names)]
-        onsets = [round(i * beats / len(written) * 2) / 2 for i in range(len(written))]
+        onsets = onsets_in_bar(len(written), beats)
         changes.append(tuple((onset, resolve(name, spec.chords_tonic, spec.mode))
                              for onset, name in zip(onsets, written, strict=True)))
     chords = tuple(bar[0][1] for bar in changes)

@@ -27,6 +27,8 @@ _JOIN = r"(?:and|then|to|into|et|puis|y|luego|und|dann|和|然后)"
 _SEP = rf"\s*(?:,|\||–|—|→|->|=>|~|-)?\s*(?:{_JOIN}\s*)?"
 _SYMBOL_TOKEN = rf"(?<![\w#♯♭/+°ø]){_unnamed(SYMBOL)}(?![\w#♯♭+°ø(])"
 _NUMERAL_TOKEN = rf"(?<![\w#♯♭/+°ø]){_unnamed(NUMERAL)}(?![\w#♯♭+°ø(])"
+SYMBOL_TOKEN = re.compile(_SYMBOL_TOKEN)
+NUMERAL_TOKEN = re.compile(_NUMERAL_TOKEN)
 SYMBOL_LIST = re.compile(rf"{_SYMBOL_TOKEN}(?:{_SEP}{_SYMBOL_TOKEN})+")
 NUMERAL_LIST = re.compile(rf"{_NUMERAL_TOKEN}(?:{_SEP}{_NUMERAL_TOKEN})+")
 CUE = re.compile(r"(?i:\bchords?\b|\bprogressions?\b|\bchanges\b|\bharmon(?:y|ies)\b|"
@@ -106,7 +108,7 @@ def read_progression(text: Text) -> Progression | None:
     """The progression a request names, its words marked as read; None when it names none."""
     cased = text.cased
     for match in SYMBOL_LIST.finditer(cased):
-        tokens = _tokens(match, re.compile(_SYMBOL_TOKEN))
+        tokens = _tokens(match, SYMBOL_TOKEN)
         while tokens and _KEYWORD_AFTER.match(cased, tokens[-1][1]):
             tokens.pop()  # "... to C major": the key, not a chord
         if len(tokens) < 2 or not text.free(tokens[0][0], tokens[-1][1]):
@@ -122,7 +124,7 @@ def read_progression(text: Text) -> Progression | None:
         bars = _regroup(cased, _bars(cased, tokens))
         return Progression(tuple(tuple(bar) for bar in bars[:MAX_BARS]))
     for match in NUMERAL_LIST.finditer(cased):
-        tokens = _tokens(match, re.compile(_NUMERAL_TOKEN))
+        tokens = _tokens(match, NUMERAL_TOKEN)
         gaps = [cased[a[1]:b[0]] for a, b in zip(tokens, tokens[1:], strict=False)]
         if not (all(_DASH.search(gap) for gap in gaps) or _cue_before(cased, tokens[0][0])):
             continue

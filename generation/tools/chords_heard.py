@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pretty_midi
 
-from generation.chords import resolve
+from generation.chords import onsets_in_bar, resolve
 from generation.music.spec import Spec
 from models.harmony import QUALITIES
 
@@ -58,7 +58,7 @@ def heard(midi_path: Path, spec: Spec) -> list[tuple[int, str, bool]]:
     found = []
     for bar in range(spec.bars + sum(spec.extensions)):
         written = spec.chords[bar % len(spec.chords)]
-        onsets = [round(i * beats / len(written) * 2) / 2 for i in range(len(written))]
+        onsets = onsets_in_bar(len(written), beats)
         for index, name in enumerate(written):
             stop = onsets[index + 1] if index + 1 < len(written) else beats
             start_s, stop_s = (bar * beats + onsets[index]) * beat_s, (bar * beats + stop) * beat_s

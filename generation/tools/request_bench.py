@@ -73,22 +73,20 @@ def run(runs: int = 5) -> dict[str, Any]:
     first = time.perf_counter()
     parse_request(BENCH_REQUESTS[0])
     first_ms = (time.perf_counter() - first) * 1000
-    timings = []
-    for _ in range(max(1, runs)):
-        for text in BENCH_REQUESTS:
-            begun = time.perf_counter()
-            parse_request(text)
-            timings.append((time.perf_counter() - begun) * 1000)
-    timings.sort()
+    def timed(texts: list[str]) -> list[float]:
+        """Milliseconds of each parse, `runs` times over `texts`, sorted."""
+        found = []
+        for _ in range(max(1, runs)):
+            for text in texts:
+                begun = time.perf_counter()
+                parse_request(text)
+                found.append((time.perf_counter() - begun) * 1000)
+        return sorted(found)
+
+    timings = timed(list(BENCH_REQUESTS))
     long = long_requests()
     parse_request(long[0])  # its own first call: the long path's tables are warm after it
-    long_timings = []
-    for _ in range(max(1, runs)):
-        for text in long:
-            begun = time.perf_counter()
-            parse_request(text)
-            long_timings.append((time.perf_counter() - begun) * 1000)
-    long_timings.sort()
+    long_timings = timed(long)
     return {
         "machine": machine(),
         "requests": len(timings),
