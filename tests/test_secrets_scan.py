@@ -141,15 +141,21 @@ def test_no_secret_leaves_the_bot_the_worker_or_the_health_checks(servers, tmp_p
             printed.append(json.dumps(fake.requests))  # every body the bot sent to Discord
             printed.append(json.dumps(fake.messages, default=str))
 
+    logs = run_and_read(scenario, marker, tmp_path)
+    assert "DEBUG" in logs[0] and "logging in using static token" in logs[0]
+    assert "worker scan-worker warm" in logs[1]
+    assert leaked("\n".join(logs + printed)) == []
+
+
+def run_and_read(scenario, marker: str, folder) -> list[str]:
+    """Run `scenario`, check that none of its processes is left, and read the bot's and the
+    worker's logs."""
     try:
         asyncio.run(scenario())
         assert_none_left(marker)
     finally:
         kill_all(marker)
-    logs = [(tmp_path / name).read_text() for name in ("bot.log", "worker.log")]
-    assert "DEBUG" in logs[0] and "logging in using static token" in logs[0]
-    assert "worker scan-worker warm" in logs[1]
-    assert leaked("\n".join(logs + printed)) == []
+    return [(folder / name).read_text() for name in ("bot.log", "worker.log")]
 
 
 def test_no_secret_leaves_on_errors(servers, tmp_path):
@@ -176,12 +182,7 @@ def test_no_secret_leaves_on_errors(servers, tmp_path):
                 codes = [await asyncio.to_thread(stopped, process) for process in (bot, worker)]
             assert codes == [1, 2]  # an unexpected failure; a setting to fix
 
-    try:
-        asyncio.run(scenario())
-        assert_none_left(marker)
-    finally:
-        kill_all(marker)
-    logs = [(tmp_path / name).read_text() for name in ("bot.log", "worker.log")]
+    logs = run_and_read(scenario, marker, tmp_path)
     assert "InvalidPasswordError" in logs[0] and "Traceback" in logs[0]
     assert "Redis refused the password in REDIS_URL" in logs[1]  # at once, not retried
     for env in ({"DATABASE_URL": wrong_database, "REDIS_URL": right_redis},
