@@ -159,7 +159,7 @@ def _bot(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from bot.queue_worker import run
+    from bot.jobs.queue_worker import run
 
     return run(composer=args.composer, name=args.name)
 
