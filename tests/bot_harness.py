@@ -14,7 +14,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from bot.app import TunesmithBot
+from bot.handlers.app import TunesmithBot
 from bot.settings import BotSettings
 from generation.job import Composition, Job
 from models.errors import TunesmithError

@@ -4,10 +4,16 @@ Inside generation/ the stages are rooms that do not know each other: request/ (t
 Request), music/ (Request → Spec → MIDI) and audio/ (MIDI → MP3, PNG) import only the values
 every stage shares (job, vocab, settings, paths) and models/. The composer wires the stages;
 the conversation reads lines (request/) and hands jobs to a composer it is given; tools/
-(offline) may use anything. bot/ uses only the package's public face.
+(offline) may use anything. bot/ uses only the package's public face, except its offline
+commands (bot/offline.py), which run the tools directly.
+
+Inside a package no modules import each other in a circle, counting imports inside functions
+and under TYPE_CHECKING. The bot's handlers reach the client through a Protocol
+(bot/handlers/host.py): only the entry points import the client's module.
 """
 
 import ast
+import inspect
 from pathlib import Path
 
 import pytest
@@ -43,6 +49,58 @@ def imports(path: Path) -> list[tuple[str, tuple[str, ...]]]:
     return found
 
 
+def absolute(module: str | None, level: int, importer: str, is_package: bool) -> str:
+    """The absolute name of `from <level dots><module> import ...` written in `importer`."""
+    if level == 0:
+        return module or ""
+    parts = importer.split(".")
+    base = parts if is_package else parts[:-1]
+    base = base[:len(base) - (level - 1)]
+    return ".".join(base + ([module] if module else []))
+
+
+def module_graph(package: str) -> dict[str, set[str]]:
+    """Module → the modules of `package` it imports, from every import statement at any depth
+    (inside functions, under TYPE_CHECKING), relative ones resolved. `from a import b` counts
+    as importing a.b when a.b is a module, else as importing a."""
+    paths = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
+             for p in sorted((ROOT / package).rglob("*.py"))}
+    graph: dict[str, set[str]] = {}
+    for name, path in paths.items():
+        targets = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = absolute(node.module, node.level, name, path.name == "__init__.py")
+                found = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in paths else base
+                         for alias in node.names]
+            else:
+                continue
+            targets.update(module for module in found if module in paths and module != name)
+        graph[name] = targets
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The import circles of `graph`, one path each, found by depth-first search."""
+    found, done = [], set()
+
+    def visit(module: str, path: list[str]) -> None:
+        if module in path:
+            found.append(path[path.index(module):] + [module])
+            return
+        if module in done:
+            return
+        for target in sorted(graph[module]):
+            visit(target, path + [module])
+        done.add(module)
+
+    for module in sorted(graph):
+        visit(module, [])
+    return found
+
+
 def imported_modules(path: Path) -> set[str]:
     return {module for module, _ in imports(path)}
 
@@ -71,6 +129,40 @@ def test_lower_layers_never_import_upwards(package):
     assert not offenders, offenders
 
 
+@pytest.mark.parametrize("package", ["bot", "generation"])
+def test_no_modules_import_each_other_in_a_circle(package):
+    graph = module_graph(package)
+    assert len(graph) > 5, f"{package}/ has no modules to check"
+    assert sum(map(len, graph.values())) > 5, f"no imports found among {package}/ modules"
+    circles = [" → ".join(circle) for circle in cycles(graph)]
+    assert not circles, circles
+
+
+def test_only_the_entry_points_import_the_bot_client():
+    app = "bot.handlers.app"
+    entry_points = {"bot.cli", "bot.run_bot"}
+    graph = module_graph("bot")
+    assert app in graph, f"{app} moved: update this rule"
+    offenders = sorted(name for name, targets in graph.items()
+                       if app in targets and name not in entry_points)
+    assert not offenders, f"{offenders} import {app}: use bot.handlers.host.Host"
+
+
+def test_the_bot_client_is_the_host_its_handlers_take(tmp_path):
+    from bot.handlers.app import TunesmithBot
+    from bot.handlers.host import Host
+    from bot.settings import BotSettings
+
+    client = TunesmithBot(BotSettings(), runner=None, out_dir=tmp_path)
+    assert isinstance(client, Host)
+    methods = [name for name, member in vars(Host).items()
+               if inspect.iscoroutinefunction(member)]
+    assert len(methods) >= 6
+    differ = [name for name in methods if inspect.signature(getattr(TunesmithBot, name))
+              != inspect.signature(getattr(Host, name))]
+    assert not differ, f"TunesmithBot's {differ} do not take what Host promises"
+
+
 def test_the_bot_uses_only_the_public_face_of_generation():
     offenders = []
     paths = sorted((ROOT / "bot").rglob("*.py"))
@@ -79,11 +171,20 @@ def test_the_bot_uses_only_the_public_face_of_generation():
         for module, names in imports(path):
             if module.split(".")[0] != "generation":
                 continue
+            offline_tool = (module + ".").startswith("generation.tools.")
+            if offline_tool and path == ROOT / "bot" / "offline.py":
+                continue  # the offline commands (eval, bench, train) run the tools themselves
             if module != "generation" or not names:
                 offenders.append(f"{path.relative_to(ROOT)} imports {module}")
             offenders += [f"{path.relative_to(ROOT)} imports generation.{name}, not in __all__"
                           for name in names if name not in generation.__all__]
     assert not offenders, offenders
+
+
+def test_the_public_face_exports_nothing_offline():
+    offline = sorted(name for name in generation.__all__ if getattr(
+        getattr(generation, name), "__module__", "").startswith("generation.tools"))
+    assert not offline, f"{offline}: the offline commands import generation.tools themselves"
 
 
 def test_every_public_name_resolves():
@@ -107,10 +208,11 @@ def test_the_stages_of_generation_do_not_import_each_other():
     assert not offenders, offenders
 
 
-def test_the_cli_imports_nothing_heavy_at_start():
+@pytest.mark.parametrize("module", ["cli.py", "offline.py"])
+def test_the_cli_imports_nothing_heavy_at_start(module):
     heavy = {"torch", "transformers", "music21", "discord", "matplotlib"}
     top_level = set()
-    tree = ast.parse((ROOT / "bot" / "cli.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "bot" / module).read_text(encoding="utf-8"))
     for node in tree.body:  # module level only: handlers import lazily
         if isinstance(node, ast.Import):
             top_level.update(alias.name.split(".")[0] for alias in node.names)

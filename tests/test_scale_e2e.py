@@ -18,8 +18,8 @@ from pydub import AudioSegment
 from redis.asyncio import Redis
 
 import models
-from bot.redis_queue import PREFIX
-from bot.store import Store
+from bot.jobs.redis_queue import PREFIX
+from bot.records.store import Store
 from models.machine import machine_line
 from tests.bot_harness import fake_discord
 from tests.fake_discord import ALICE, BOB, CAROL

@@ -2,7 +2,8 @@
 
 The client only checks, defers, records and hands jobs to the Flow; music is made by the
 injected runner (a WorkerPool in production, anything with the same `run` in tests).
-Messages (replies to a piece, mentions, direct messages) are read by bot/messages.py.
+Messages (replies to a piece, mentions, direct messages) are read by bot/handlers/messages.py;
+the jobs left unanswered by a restart are taken up by bot/handlers/restart.py.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 import discord
 from discord import app_commands
 
-from bot.controls import (
+from bot.handlers.controls import (
     OWNER_ONLY,
     ControlButton,
     EditModal,
@@ -24,13 +25,15 @@ from bot.controls import (
     instrument_view,
     reaction_action,
 )
-from bot.delivery import escape
-from bot.flow import APOLOGY, ChannelTarget, Flow, InteractionTarget, Runner, Target
-from bot.leases import Leases
-from bot.limits import Admission, Cooldown, Ticket
-from bot.messages import Conversations
+from bot.handlers.delivery import escape
+from bot.handlers.flow import APOLOGY, Flow, Runner
+from bot.handlers.messages import Conversations
+from bot.handlers.restart import Adoption
+from bot.handlers.targets import ChannelTarget, InteractionTarget, Target
+from bot.records.leases import Leases
+from bot.records.limits import Admission, Cooldown, Ticket
+from bot.records.store import Piece, Store
 from bot.settings import BotSettings
-from bot.store import JobRecord, Piece, Store
 from generation import Job, MidiLimits, clean_upload, follow_up, new_seed
 from models.errors import BusyError, MidiError, RequestError, TunesmithError
 
@@ -79,7 +82,7 @@ class TunesmithBot(discord.Client):
         self._stop: asyncio.Future | None = None
 
     async def setup_hook(self) -> None:
-        from bot.commands import register
+        from bot.handlers.commands import register
 
         self.store = await Store.open(self.settings.database_url)
         start = getattr(self.runner, "start", None)
@@ -90,13 +93,15 @@ class TunesmithBot(discord.Client):
                          leases=leases, out_dir=self.out_dir,
                          workers=getattr(self.runner, "concurrency", self.settings.workers),
                          progress_interval_s=self.settings.progress_interval_s)
-        self.sweeper = asyncio.create_task(self._sweep_unleased(), name="adopt-unleased-jobs")
+        adoption = Adoption(self, store=self.store, flow=self.flow, admission=self.admission,
+                            lease_s=self.settings.lease_s, resumed=self.resumed)
+        self.sweeper = asyncio.create_task(adoption.sweep(), name="adopt-unleased-jobs")
         self.add_dynamic_items(ControlButton, InstrumentSelect)
         register(self.tree)
         self.tree.on_error = self.on_command_error
         if self.settings.sync_commands:
             await self.sync_commands()
-        self.flow.spawn(self._resume_unfinished())
+        self.flow.spawn(adoption.resume_unfinished())
 
     async def sync_commands(self) -> list[app_commands.AppCommand]:
         """Push the slash commands: to the dev guild at once, or globally."""
@@ -383,54 +388,3 @@ class TunesmithBot(discord.Client):
     async def _notice(self, channel: discord.abc.Messageable, user_id: int, text: str) -> None:
         """A short answer to a reaction, in the channel, that deletes itself."""
         await channel.send(f"<@{user_id}> {text}", delete_after=self.notice_s)
-
-    # Restart --------------------------------------------------------------------------------
-
-    async def _resume_unfinished(self) -> None:
-        """Answer the jobs a previous run accepted but never delivered."""
-        try:
-            await self.wait_until_ready()
-            await self._adopt_unleased()
-        finally:
-            self.resumed.set()
-
-    async def _sweep_unleased(self) -> None:
-        """Every half lease, adopt the jobs of bot processes that stopped (leases ran out)."""
-        await self.resumed.wait()
-        while True:
-            await asyncio.sleep(self.settings.lease_s / 2)
-            try:
-                await self._adopt_unleased()
-            except Exception:  # the database is away: try again at the next sweep
-                log.exception("looking for unanswered jobs failed")
-
-    async def _adopt_unleased(self) -> None:
-        records = await self.store.unfinished_jobs()
-        free = set(await self.flow.leases.free([record.id for record in records]))
-        for record in records:
-            if record.id in free:
-                await self._resume(record)
-
-    async def _resume(self, record: JobRecord) -> None:
-        try:
-            if record.private or record.channel_id is None:
-                user = await self.fetch_user(record.user_id)
-                channel = await user.create_dm()
-            else:
-                channel = self.get_partial_messageable(record.channel_id,
-                                                       guild_id=record.guild_id)
-            # a job asked for in a message still answers that message
-            target = ChannelTarget(channel, reply_to=await self.store.reply_to(record.id))
-        except discord.HTTPException as error:  # the user left, or closed their DMs
-            log.warning("cannot reach the author of job %s: %s", record.id, error)
-            await self.store.set_status(record.id, "failed", "author unreachable after restart")
-            return
-        # Admitted before the restart, so no cap refuses it; the user's jobs stay a cooldown
-        # apart (the first starts at once: the restart forgot when the last one did).
-        ticket = self.admission.admit(record.user_id, record.guild_id, cooldown="wait",
-                                      caps=False)
-        log.info("resuming job %s after a restart", record.id)
-        self.flow.spawn(self.flow.run(
-            target, record.job, ticket, job_id=record.id, user_id=record.user_id,
-            guild_id=record.guild_id, channel_id=record.channel_id, private=record.private,
-            parent_id=record.parent_id, resumed=True))

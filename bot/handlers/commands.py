@@ -7,13 +7,13 @@ job to the client, which defers, queues and delivers.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 
-from bot.controls import controls_view
-from bot.delivery import build_embed, describe_job, escape
+from bot.handlers.controls import controls_view
+from bot.handlers.delivery import build_embed, describe_job, escape
+from bot.handlers.host import host
 from generation import (
     INSTRUMENTS,
     INSTRUMENTS_SAID,
@@ -32,9 +32,6 @@ from generation import (
     new_seed,
 )
 from models.errors import MidiError, RequestError
-
-if TYPE_CHECKING:
-    from bot.app import TunesmithBot
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +82,7 @@ async def instrument_autocomplete(interaction: discord.Interaction,
 )
 @app_commands.choices(key=KEY_CHOICES)
 @app_commands.autocomplete(instrument=instrument_autocomplete)
-async def compose(interaction: discord.Interaction[TunesmithBot], prompt: Prompt,
+async def compose(interaction: discord.Interaction, prompt: Prompt,
                   key: app_commands.Choice[str] | None = None,
                   tempo: app_commands.Range[int, MIN_BPM, MAX_BPM] | None = None,
                   length: app_commands.Range[int, 10, 300] | None = None,
@@ -100,17 +97,17 @@ async def compose(interaction: discord.Interaction[TunesmithBot], prompt: Prompt
         return
     job = Job(action="compose", text=prompt.strip(), seed=seed, key=key_name, tempo_bpm=tempo,
               duration_s=float(length) if length else None, instrument=instrument)
-    await interaction.client.accept(interaction, job, private=private)
+    await host(interaction).accept(interaction, job, private=private)
 
 
 @app_commands.command(name="continue", description="Continue or re-arrange a MIDI file")
 @app_commands.describe(file="A .mid file (at most 256 KB)",
                        prompt="How to continue it, e.g. 'as a jazz trio' (optional)",
                        private="Only you see the result")
-async def continue_(interaction: discord.Interaction[TunesmithBot], file: discord.Attachment,
+async def continue_(interaction: discord.Interaction, file: discord.Attachment,
                     prompt: app_commands.Range[str, 0, MAX_PROMPT] | None = None,
                     private: bool = False) -> None:
-    client = interaction.client
+    client = host(interaction)
     limits = MidiLimits(max_bytes=client.settings.max_upload_bytes)
     try:
         check_size(file.size, file.filename, limits)  # before a single byte is downloaded
@@ -121,9 +118,9 @@ async def continue_(interaction: discord.Interaction[TunesmithBot], file: discor
                                limits=limits)
 
 
-async def _visible(interaction: discord.Interaction[TunesmithBot], piece_id: int):
+async def _visible(interaction: discord.Interaction, piece_id: int):
     """Piece `piece_id` if this user may use it; else None, after a private answer."""
-    piece = await interaction.client.store.piece(piece_id)
+    piece = await host(interaction).store.piece(piece_id)
     if piece is None or piece.deleted or (piece.private and
                                           piece.user_id != interaction.user.id):
         await interaction.response.send_message(f"There is no piece #{piece_id}.",
@@ -137,14 +134,14 @@ async def _visible(interaction: discord.Interaction[TunesmithBot], piece_id: int
 @app_commands.describe(piece="The piece number, as in /history",
                        strength="How far the melody moves: 0.1 keeps most notes, 0.2 about "
                                 "half, 1 is a new tune on the same chords (default 0.2)")
-async def vary(interaction: discord.Interaction[TunesmithBot],
+async def vary(interaction: discord.Interaction,
                piece: app_commands.Range[int, 1, 2**53],
                strength: app_commands.Range[float, 0.05, 1.0] = VARY_DEFAULT) -> None:
     found = await _visible(interaction, piece)
     if found is None:
         return
     job = follow_up(found.job, found.composition, "vary", seed=new_seed(), amount=strength)
-    await interaction.client.accept(interaction, job, private=found.private,
+    await host(interaction).accept(interaction, job, private=found.private,
                                     parent_id=found.id, cooldown="wait")
 
 
@@ -154,7 +151,7 @@ async def vary(interaction: discord.Interaction[TunesmithBot],
                        second="The piece whose tune is blended in",
                        mix="How much of the second tune: 0 is the first piece, 1 the second "
                            "tune (default 0.5)")
-async def blend(interaction: discord.Interaction[TunesmithBot],
+async def blend(interaction: discord.Interaction,
                 first: app_commands.Range[int, 1, 2**53],
                 second: app_commands.Range[int, 1, 2**53],
                 mix: app_commands.Range[float, 0.0, 1.0] = 0.5) -> None:
@@ -168,13 +165,13 @@ async def blend(interaction: discord.Interaction[TunesmithBot],
         return
     job = blend_job(a.composition, b.composition, mix=mix, seed=new_seed(),
                     midi_path=a.job.midi_path)
-    await interaction.client.accept(interaction, job, private=a.private or b.private,
+    await host(interaction).accept(interaction, job, private=a.private or b.private,
                                     parent_id=a.id, cooldown="wait")
 
 
 @app_commands.command(name="history", description="Your recent pieces")
-async def history(interaction: discord.Interaction[TunesmithBot]) -> None:
-    pieces = await interaction.client.store.history(interaction.user.id, limit=10)
+async def history(interaction: discord.Interaction) -> None:
+    pieces = await host(interaction).store.history(interaction.user.id, limit=10)
     if not pieces:
         await interaction.response.send_message("You have no pieces yet: try /compose.",
                                                 ephemeral=True)
@@ -193,9 +190,9 @@ async def history(interaction: discord.Interaction[TunesmithBot]) -> None:
 
 @app_commands.command(name="show", description="Show one of the pieces again")
 @app_commands.describe(id="The piece number, as in /history")
-async def show(interaction: discord.Interaction[TunesmithBot],
+async def show(interaction: discord.Interaction,
                id: app_commands.Range[int, 1, 2**53]) -> None:
-    piece = await interaction.client.store.piece(id)
+    piece = await host(interaction).store.piece(id)
     if piece is None or (piece.private and piece.user_id != interaction.user.id):
         await interaction.response.send_message(f"There is no piece #{id}.", ephemeral=True)
         return

@@ -16,15 +16,16 @@ from __future__ import annotations
 import logging
 import re
 from functools import partial
-from typing import TYPE_CHECKING
 
 import discord
 
-from bot.controls import controls_view
-from bot.delivery import build_embed, describe_job, escape, fit_attachments
-from bot.flow import APOLOGY, ChannelTarget
-from bot.limits import Cooldown
-from bot.store import Piece
+from bot.handlers.controls import controls_view
+from bot.handlers.delivery import build_embed, describe_job, escape, fit_attachments
+from bot.handlers.flow import APOLOGY
+from bot.handlers.host import Host
+from bot.handlers.targets import ChannelTarget
+from bot.records.limits import Cooldown
+from bot.records.store import Piece
 from generation import (
     CHAT_HELP,
     Job,
@@ -37,9 +38,6 @@ from generation import (
     read_turn,
 )
 from models.errors import RequestError, TunesmithError
-
-if TYPE_CHECKING:
-    from bot.app import TunesmithBot
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +104,7 @@ def pick_version(chain: list[Piece], number: int) -> Piece:
 class Conversations:
     """What the bot does with the messages Discord lets it read."""
 
-    def __init__(self, bot: TunesmithBot):
+    def __init__(self, bot: Host):
         self.bot = bot
 
     async def on_message(self, message: discord.Message) -> None:

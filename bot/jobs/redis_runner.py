@@ -1,10 +1,10 @@
 """Scale-out: the bot's Runner that sends jobs through Redis to `tunesmith worker` processes.
 
-Each job is submitted as a taskiq message (bot/redis_queue.py) under a key made from the bot's own
-job id, so a restarted bot finds its jobs where they stand. One loop looks at every job the
-bot waits on each `poll_s`, in one Redis round trip: the place in line of a waiting job, the
-progress of a running one, whether its worker is still alive (a dead worker's job is submitted
-again, up to `attempts` runs), and whether a run finished it. The finished files come back
+Each job is submitted as a taskiq message (bot/jobs/redis_queue.py) under a key made from the
+bot's own job id, so a restarted bot finds its jobs where they stand. One loop looks at every
+job the bot waits on each `poll_s`, in one Redis round trip: the place in line of a waiting job,
+the progress of a running one, whether its worker is still alive (a dead worker's job is
+submitted again, up to `attempts` runs), and whether a run finished it. The finished files come back
 through Redis, so workers need no disk shared with the bot.
 """
 
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.redis_queue import (
+from bot.jobs.redis_queue import (
     FILE_FIELDS,
     RESULT_PREFIX,
     SEQUENCE,

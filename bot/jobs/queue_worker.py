@@ -29,8 +29,8 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
-from bot.pool import PoolClosed, WorkerPool
-from bot.redis_queue import (
+from bot.jobs.pool import PoolClosed, WorkerPool
+from bot.jobs.redis_queue import (
     FILE_FIELDS,
     TASK_NAME,
     WAITING,
@@ -48,7 +48,7 @@ from models.errors import ConfigError, TunesmithError
 log = logging.getLogger(__name__)
 
 DEFAULT_COMPOSER = "generation:Composer"
-BUDGETED_FACTORY = "bot.queue_worker:budgeted_composer"
+BUDGETED_FACTORY = "bot.jobs.queue_worker:budgeted_composer"
 PROGRESS_EVERY_S = 0.2
 
 
@@ -94,7 +94,7 @@ def budgeted_composer(settings):
     """
     import resource
 
-    from bot.pool import load_factory
+    from bot.jobs.pool import load_factory
 
     limit = int(os.environ.get("TUNESMITH_JOB_MEMORY", "0") or 0) * 2**20
     if limit:
@@ -237,7 +237,8 @@ class Worker:
 
     async def _finish(self, key: str, task_id: str, answer: dict[str, Any],
                       out_dir: Path) -> dict[str, Any]:
-        """Claim the job as done, with its answer and files, in one step (bot/redis_queue.py)."""
+        """Claim the job as done, with its answer and files, in one step
+        (bot/jobs/redis_queue.py)."""
         contents: dict[str, bytes] = {}
         if "composition" in answer:
             paths = [Path(answer["composition"][name]) for name in FILE_FIELDS]

@@ -8,14 +8,12 @@ finds its piece in the database. The same actions are offered as reactions.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
+from bot.handlers.host import host
 from generation import FAMILIES, MAX_PROMPT
-
-if TYPE_CHECKING:
-    from bot.app import TunesmithBot
 
 # action → emoji; the order is the order of the buttons.
 CONTROLS = {
@@ -60,8 +58,8 @@ class ControlButton(discord.ui.DynamicItem[discord.ui.Button],
             raise ValueError(f"unknown control {action!r}")
         return cls(action, int(match["piece"]))
 
-    async def callback(self, interaction: discord.Interaction[TunesmithBot]) -> None:
-        await interaction.client.on_control(interaction, self.action, self.piece_id)
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await host(interaction).on_control(interaction, self.action, self.piece_id)
 
 
 class InstrumentSelect(discord.ui.DynamicItem[discord.ui.Select],
@@ -82,8 +80,8 @@ class InstrumentSelect(discord.ui.DynamicItem[discord.ui.Select],
                              match: re.Match[str]) -> InstrumentSelect:
         return cls(match["page"], int(match["piece"]))
 
-    async def callback(self, interaction: discord.Interaction[TunesmithBot]) -> None:
-        await interaction.client.on_control(interaction, "instrument", self.piece_id,
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await host(interaction).on_control(interaction, "instrument", self.piece_id,
                                             instrument=self.item.values[0])
 
 
@@ -113,5 +111,5 @@ class EditModal(discord.ui.Modal):
                                            max_length=MAX_PROMPT, custom_id="prompt")
         self.add_item(self.prompt)
 
-    async def on_submit(self, interaction: discord.Interaction[TunesmithBot]) -> None:
-        await interaction.client.on_edit(interaction, self.piece_id, self.prompt.value)
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await host(interaction).on_edit(interaction, self.piece_id, self.prompt.value)
