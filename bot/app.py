@@ -32,7 +32,7 @@ from bot.messages import Conversations
 from bot.settings import BotSettings
 from bot.store import JobRecord, Piece, Store
 from generation import Job, MidiLimits, clean_upload, follow_up, new_seed
-from models.errors import BusyError, MidiError, RequestError, TunesmithError
+from models.core.errors import BusyError, MidiError, RequestError, TunesmithError
 
 log = logging.getLogger(__name__)
 

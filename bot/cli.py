@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from generation import MAX_BPM, MIN_BPM
-from models.errors import RequestError, TunesmithError
+from models.core.errors import RequestError, TunesmithError
 
 log = logging.getLogger("tunesmith")
 
@@ -29,7 +29,7 @@ def _render(args: argparse.Namespace) -> int:
 
 def _bench(args: argparse.Namespace) -> int:
     if args.what == "model":
-        from models import bench as model_bench
+        from models.evaluation import bench as model_bench
 
         report = model_bench.run(runs=args.runs)
     elif args.what == "vae":
@@ -118,7 +118,7 @@ def _eval(args: argparse.Namespace) -> int:
               file=args.output)
     elif args.what == "model":
         from generation import Settings
-        from models import report
+        from models.evaluation import report
 
         out = args.out or "reports/model.md"
         numbers = report.write(Settings.from_env().cache_dir, Path(out))

@@ -31,7 +31,7 @@ from generation import (
     follow_up,
     new_seed,
 )
-from models.errors import MidiError, RequestError
+from models.core.errors import MidiError, RequestError
 
 if TYPE_CHECKING:
     from bot.app import TunesmithBot

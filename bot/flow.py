@@ -30,7 +30,7 @@ from bot.leases import Leases
 from bot.limits import Admission, Ticket
 from bot.store import Store
 from generation import Composition, Job
-from models.errors import TunesmithError
+from models.core.errors import TunesmithError
 
 log = logging.getLogger(__name__)
 

@@ -36,7 +36,7 @@ from generation import (
     new_seed,
     read_turn,
 )
-from models.errors import RequestError, TunesmithError
+from models.core.errors import RequestError, TunesmithError
 
 if TYPE_CHECKING:
     from bot.app import TunesmithBot

@@ -1,4 +1,5 @@
-"""Adversarial fine-tuning of the melody Transformer against the critic (models/critic.py).
+"""Adversarial fine-tuning of the melody Transformer against the critic
+(models/inference/critic.py; in torch, models/networks/critic_net.py).
 
 SeqGAN's loop, on the path the product samples through:
 
@@ -20,7 +21,7 @@ SeqGAN's loop, on the path the product samples through:
 4. Critic step: binary cross-entropy on the excerpts' real phrases against the rollouts.
 
 Alternating 3 and 4 is the GAN. `train` is time-budgeted and resumable (runs/gan/state.pt);
-it writes the fine-tuned generator as a candidate, and models/gates.py decides whether it
+it writes the fine-tuned generator as a candidate, and models/evaluation/gates.py decides whether it
 ships.
 """
 
@@ -34,11 +35,12 @@ from pathlib import Path
 
 import numpy as np
 
-from models import checkpoint, critic, filters
-from models.decoder import NumpyTransformer
-from models.grid import Bar
-from models.sampler import MelodyModel
-from models.tokenizer import Header, Tokenizer
+from models.core.grid import Bar
+from models.core.tokenizer import Header, Tokenizer
+from models.inference import critic, filters
+from models.inference.decoder import NumpyTransformer
+from models.inference.sampler import MelodyModel
+from models.networks import critic_net, torch_checkpoint
 
 log = logging.getLogger(__name__)
 BARRED = -1e4  # a barred token's offset: exp() is 0, yet p·(log p − log q) stays finite
@@ -211,16 +213,6 @@ def advantages_of(rewards: np.ndarray) -> np.ndarray:
     return (rewards - rewards.mean()) / (rewards.std() + 1e-6)
 
 
-def critic_loss(model, real: list[critic.Encoded], fake: list[critic.Encoded]):
-    """Binary cross-entropy: real phrases labelled 1, generated ones 0."""
-    import torch
-    from torch.nn import functional as F
-
-    logits = model(*critic.as_tensors(critic.stack(real + fake)))
-    labels = torch.cat([torch.ones(len(real)), torch.zeros(len(fake))])
-    return F.binary_cross_entropy_with_logits(logits, labels), logits.detach()
-
-
 def encode_rollouts(rollouts: list[Rollout]) -> list[critic.Encoded]:
     return [critic.encode(r.bars, r.header.style, r.header.mode) for r in rollouts]
 
@@ -228,10 +220,10 @@ def encode_rollouts(rollouts: list[Rollout]) -> list[critic.Encoded]:
 def excerpts(cache_dir: Path, split: str, bars: int, seed: int,
              count: int | None = None) -> list[tuple[Header, list[Bar]]]:
     """(header, bars 2..bars + 1) of a split's pieces with one meter over those bars."""
-    from models import data
+    from models.training import corpus
 
     tokenizer = Tokenizer()
-    pieces = [p for p in data.load(cache_dir, split)
+    pieces = [p for p in corpus.load(cache_dir, split)
               if len(p.bars) > bars and len({b.meter for b in p.bars[: bars + 1]}) == 1]
     order = np.random.default_rng(seed).permutation(len(pieces))[:count]
     return [(tokenizer.header_of(pieces[i]), list(pieces[i].bars[1: bars + 1])) for i in order]
@@ -240,59 +232,6 @@ def excerpts(cache_dir: Path, split: str, bars: int, seed: int,
 def rollouts_for(model: RolloutModel, chosen, seed: int, config: GanConfig) -> list[Rollout]:
     return [model.rollout(header, [b.chord for b in bars], seed + i, config)
             for i, (header, bars) in enumerate(chosen)]
-
-
-def train_critic(cache_dir: Path, out: Path = critic.WEIGHTS, phrases: int = 1600,
-                 epochs: int = 6, seed: int = 0, generator: Path | None = None) -> dict:
-    """Pretrain the critic: train-split phrases against the generator's, then held-out accuracy.
-
-    The generator (default: the shipped melody model) writes one phrase per real excerpt
-    under its controls and chords; the valid split's excerpts measure the critic.
-    """
-    import torch
-
-    torch.set_num_threads(1)
-    torch.manual_seed(seed)
-    config = GanConfig(seed=seed)
-    tokenizer = Tokenizer()
-    base = MelodyModel.load(generator)
-    model = RolloutModel(base.network, base.meta, tokenizer, config.top_p)
-    began = time.time()
-    train_set = excerpts(cache_dir, "train", config.bars, seed, phrases)
-    valid_set = excerpts(cache_dir, "valid", config.bars, seed, 300)
-    fakes = encode_rollouts(rollouts_for(model, train_set, seed, config))
-    reals = [critic.encode(bars, h.style, h.mode) for h, bars in train_set]
-    valid_fakes = encode_rollouts(rollouts_for(model, valid_set, 10_000 + seed, config))
-    valid_reals = [critic.encode(bars, h.style, h.mode) for h, bars in valid_set]
-    sampled_s = time.time() - began
-    net = critic.build()
-    optimizer = torch.optim.AdamW(net.parameters(), lr=1e-3, weight_decay=1e-2)
-    rng = np.random.default_rng(seed)
-    for epoch in range(epochs):
-        net.train()
-        for chunk in np.array_split(rng.permutation(len(reals)), max(1, len(reals) // 64)):
-            loss, _ = critic_loss(net, [reals[i] for i in chunk], [fakes[i] for i in chunk])
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-        accuracy = critic_accuracy(net, valid_reals, valid_fakes)
-        log.info("critic epoch %d loss %.3f valid accuracy %.3f", epoch, loss.item(), accuracy)
-    result = {"phrases": len(reals), "epochs": epochs, "valid_accuracy": accuracy,
-              "valid_phrases": 2 * len(valid_reals), "sampling_s": round(sampled_s, 1),
-              "minutes": round((time.time() - began) / 60, 2), "generator": base.version}
-    critic.save(net.eval(), out, metrics=result, command="tunesmith train critic")
-    return result
-
-
-def critic_accuracy(net, reals, fakes) -> float:
-    """Share of real phrases scored > 0 and generated ones ≤ 0."""
-    import torch
-
-    net.eval()
-    with torch.no_grad():
-        _, logits = critic_loss(net, reals, fakes)
-    right = np.concatenate([logits[: len(reals)].numpy() > 0, logits[len(reals):].numpy() <= 0])
-    return float(right.mean())
 
 
 def train(cache_dir: Path, run_dir: Path = Path("runs/gan"), config: GanConfig = GanConfig(),
@@ -304,16 +243,16 @@ def train(cache_dir: Path, run_dir: Path = Path("runs/gan"), config: GanConfig =
     """
     import torch
 
-    from models.train import TrainConfig, chunk_nll, token_arrays
+    from models.training.train import TrainConfig, chunk_nll, token_arrays
 
     torch.set_num_threads(1)
     torch.manual_seed(config.seed)
     tokenizer = Tokenizer()
-    base, base_meta = checkpoint.load(None, tokenizer.vocab_hash)
-    policy, _ = checkpoint.load(None, tokenizer.vocab_hash)
+    base, base_meta = torch_checkpoint.load(None, tokenizer.vocab_hash)
+    policy, _ = torch_checkpoint.load(None, tokenizer.vocab_hash)
     for parameter in base.parameters():
         parameter.requires_grad_(False)
-    judge, _ = critic.load_torch(critic_path)
+    judge, _ = critic_net.load_torch(critic_path)
     optimizer = torch.optim.Adam(policy.parameters(), lr=config.lr)
     judge_optimizer = torch.optim.Adam(judge.parameters(), lr=config.critic_lr)
     valid = token_arrays(Path(cache_dir), TrainConfig().context)["valid"]
@@ -354,7 +293,7 @@ def train(cache_dir: Path, run_dir: Path = Path("runs/gan"), config: GanConfig =
         reals = [critic.encode(bars, h.style, h.mode) for h, bars in chosen]
         judge.eval()
         with torch.no_grad():
-            rewards = judge(*critic.as_tensors(critic.stack(fakes))).clamp(-5, 5).numpy()
+            rewards = judge(*critic_net.as_tensors(critic.stack(fakes))).clamp(-5, 5).numpy()
         loss, kl, log_pi = policy_loss(policy, base, rollouts, advantages_of(rewards),
                                        config.kl)
         real_nll = real_loss(policy, tokenizer, chosen) if config.mle else None
@@ -365,7 +304,7 @@ def train(cache_dir: Path, run_dir: Path = Path("runs/gan"), config: GanConfig =
         torch.nn.utils.clip_grad_norm_(policy.parameters(), 1.0)
         optimizer.step()
         judge.train()
-        judge_loss, logits = critic_loss(judge, reals, fakes)
+        judge_loss, logits = critic_net.critic_loss(judge, reals, fakes)
         judge_optimizer.zero_grad()
         judge_loss.backward()
         judge_optimizer.step()
@@ -391,7 +330,7 @@ def train(cache_dir: Path, run_dir: Path = Path("runs/gan"), config: GanConfig =
 
 def _checkpoint(policy, judge, valid, state, run_dir, config, tokenizer) -> None:
     """Validation NLL; the generator becomes the candidate while within `nll_limit`."""
-    from models.train import chunk_nll
+    from models.training.train import chunk_nll
 
     nll = chunk_nll(policy, *valid, limit=100)
     if state["history"]:
@@ -399,11 +338,11 @@ def _checkpoint(policy, judge, valid, state, run_dir, config, tokenizer) -> None
     log.info("step %d valid NLL %.4f (base %.4f)", state["step"], nll, state["base_nll"])
     if nll <= config.nll_limit * state["base_nll"] and not math.isnan(nll):
         # the step counts every optimiser step, pretraining's and these: a new model version
-        checkpoint.save(policy, "transformer", run_dir / "melody-gan", tokenizer.vocab_hash,
+        torch_checkpoint.save(policy, "transformer", run_dir / "melody-gan", tokenizer.vocab_hash,
                         state["base_step"] + state["step"], half=True,
                         command="tunesmith train gan", gan_steps=state["step"],
                         metrics={"valid_nll_100": nll, "base_valid_nll_100": state["base_nll"]},
                         gan=asdict(config))
-        critic.save(judge.eval(), run_dir / "critic-gan", step=state["step"])
+        critic_net.save(judge.eval(), run_dir / "critic-gan", step=state["step"])
         state["kept_step"], state["kept_nll"] = state["step"], nll
 

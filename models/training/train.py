@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models import checkpoint
+from models.networks import torch_checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +50,8 @@ class TrainConfig:
 
 def token_arrays(cache_dir: Path, context: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per split: (stream of token ids int16, chunk start offsets int64); cached as .npz."""
-    from models import data
-    from models.tokenizer import Tokenizer
+    from models.core.tokenizer import Tokenizer
+    from models.training import corpus
 
     tokenizer = Tokenizer()
     # the cache is keyed on what the arrays depend on: the vocabulary and the chunk length
@@ -62,7 +62,7 @@ def token_arrays(cache_dir: Path, context: int) -> dict[str, tuple[np.ndarray, n
             return {s: (saved[f"{s}_stream"], saved[f"{s}_starts"])
                     for s in ("train", "valid", "test")}
     arrays, out = {}, {}
-    pieces = data.load(Path(cache_dir))
+    pieces = corpus.load(Path(cache_dir))
     for split in ("train", "valid", "test"):
         chunks = [c for p in pieces if p.split() == split
                   for c in tokenizer.encode_chunks(p, context)]
@@ -148,13 +148,13 @@ def train(config: TrainConfig, cache_dir: Path, run_dir: Path, export: Path | No
     """
     import torch
 
-    from models.tokenizer import Tokenizer
+    from models.core.tokenizer import Tokenizer
 
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
     tokenizer = Tokenizer()
     arrays = arrays or token_arrays(cache_dir, config.context)
-    model = checkpoint.build_model(config.arch, _model_config(config, len(tokenizer)))
+    model = torch_checkpoint.build_model(config.arch, _model_config(config, len(tokenizer)))
     # weight decay on matrices and embeddings, not on biases or LayerNorm gains (nanoGPT);
     # the tied embedding is one parameter, so it is listed once
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
@@ -225,8 +225,8 @@ def train(config: TrainConfig, cache_dir: Path, run_dir: Path, export: Path | No
                 "step": step, "elapsed": time.time() - began, "best": best}, state_path)
     metrics.update(step=step, minutes=(time.time() - began) / 60, best_valid_nll=best)
     if export is not None:  # ship the best checkpoint, not the last, as float16
-        best_model, meta = checkpoint.load(run_dir / "best", tokenizer.vocab_hash)
-        checkpoint.save(best_model, config.arch, export, tokenizer.vocab_hash, meta["step"],
+        best_model, meta = torch_checkpoint.load(run_dir / "best", tokenizer.vocab_hash)
+        torch_checkpoint.save(best_model, config.arch, export, tokenizer.vocab_hash, meta["step"],
                         half=True, metrics={**meta.get("metrics", {}), **metrics},
                         command=f"tunesmith train model --arch {config.arch}")
     return metrics
@@ -239,7 +239,7 @@ def _evaluate(model, config, tokenizer, valid, step, best, run_dir, metrics) -> 
     log.info("step %d valid NLL %.4f nats/token", step, nll)
     metrics["valid_nll"] = nll
     if nll < best:
-        checkpoint.save(model, config.arch, run_dir / "best", tokenizer.vocab_hash, step,
+        torch_checkpoint.save(model, config.arch, run_dir / "best", tokenizer.vocab_hash, step,
                         metrics={"valid_nll_200": nll})
         return nll
     return best

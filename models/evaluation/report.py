@@ -1,4 +1,4 @@
-"""Writes reports/model.md and its plots from models/evaluate.py's measurements."""
+"""Writes reports/model.md and its plots from models/evaluation/evaluate.py's measurements."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from pathlib import Path
 
 import numpy as np
 
-from models import checkpoint, chorales, evaluate, metrics, train
-from models.commands import SHIPPED
-from models.machine import machine, machine_line
-from models.sampler import MelodyModel
+from models.core import checkpoint
+from models.core.checkpoint import SHIPPED
+from models.evaluation import chorales, evaluate, metrics
+from models.evaluation.machine import machine, machine_line
+from models.inference.sampler import MelodyModel
+from models.training import train
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +87,7 @@ def write(cache_dir: Path, out: Path = Path("reports/model.md"), samples: int = 
     arrays = train.token_arrays(cache_dir, train.TrainConfig().context)  # as in training
     nll = evaluate.held_out_nll(cache_dir, arrays)
     model = MelodyModel.load(SHIPPED["transformer"])
-    excerpts = evaluate._excerpts(cache_dir, samples, bars, seed)
+    excerpts = evaluate.held_out_excerpts(cache_dir, samples, bars, seed)
     comparison = evaluate.compare(model, excerpts, seed)
     density = evaluate.density_response(model, excerpts[:40], seed)
     harmony = chorales.agreement()
