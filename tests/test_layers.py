@@ -5,9 +5,17 @@ Request), music/ (Request → Spec → MIDI) and audio/ (MIDI → MP3, PNG) impo
 every stage shares (job, vocab, settings, paths) and models/. The composer wires the stages;
 the conversation reads lines (request/) and hands jobs to a composer it is given; tools/
 (offline) may use anything. bot/ uses only the package's public face.
+
+Inside models/, what runs in every compose (core/: shared values; inference/: numpy) never
+reaches the offline side (networks/: torch; training/; evaluation/), and no module imports
+itself through a circle. generation/ (but its offline tools/) takes the model's names from
+models.inference and the error tree from models.core.errors.
 """
 
 import ast
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -117,3 +125,130 @@ def test_the_cli_imports_nothing_heavy_at_start():
         elif isinstance(node, ast.ImportFrom) and node.module:
             top_level.add(node.module.split(".")[0])
     assert not top_level & heavy
+
+
+# --- models/: what runs where -------------------------------------------------------------
+
+# The numpy side, which every compose runs: the sub-packages each may import.
+NUMPY_SIDE = {"core": {"core"}, "inference": {"core", "inference"}}
+# The one way from the numpy side to torch: a checkpoint that is not the shipped Transformer
+# on the CPU (a GPU, or an LSTM/GRU baseline) is run by torch.
+TORCH_PATH = {("models.inference.decoder", "models.networks.torch_decoder")}
+OFFLINE = ("torch", "models.networks", "models.training", "models.evaluation")
+
+
+def models_modules(root: Path = ROOT) -> dict[str, Path]:
+    """Dotted name → file of every module of models/ (a package by its own name)."""
+    found = {}
+    for path in sorted((root / "models").rglob("*.py")):
+        parts = path.relative_to(root).with_suffix("").parts
+        found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+def resolved_imports(name: str, path: Path, known) -> set[str]:
+    """The modules `name` (at `path`) imports, at any depth (functions, TYPE_CHECKING
+    blocks), relative imports resolved: `from a.b import c` names a.b.c if that is a
+    module, else a.b."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(parts + ([base] if base else []))
+            for alias in node.names:
+                full = f"{base}.{alias.name}"
+                found.add(full if full in known else base)
+    return found - {name}
+
+
+def import_graph(root: Path = ROOT) -> dict[str, set[str]]:
+    """models/'s modules → the models/ modules each imports."""
+    modules = models_modules(root)
+    return {name: resolved_imports(name, path, modules) & set(modules)
+            for name, path in modules.items()}
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every circle a depth-first search meets (one per back edge), as a path a → … → a."""
+    found, state = [], {}  # state: 1 on the current path, 2 done
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        path.append(node)
+        for after in sorted(graph[node]):
+            if state.get(after) == 1:
+                found.append(path[path.index(after):] + [after])
+            elif after not in state:
+                visit(after, path)
+        path.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [])
+    return found
+
+
+def test_no_module_of_models_imports_itself_through_a_circle():
+    graph = import_graph()
+    assert len(graph) > 30 and sum(map(len, graph.values())) > 60, "no graph to check"
+    assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c", "a"]]
+    assert not circles(graph), [" → ".join(c) for c in circles(graph)]
+
+
+def test_the_numpy_side_of_models_never_imports_torch_training_or_evaluation():
+    modules = models_modules()
+    offenders, checked = [], 0
+    for name, path in modules.items():
+        side = name.split(".")[1] if "." in name else None
+        if side not in NUMPY_SIDE:
+            continue
+        checked += 1
+        for imported in resolved_imports(name, path, modules):
+            top = imported.split(".")
+            if imported.startswith(OFFLINE) and (name, imported) not in TORCH_PATH:
+                offenders.append(f"{name} imports {imported}")
+            elif top[0] == "models" and len(top) > 1 and top[1] not in NUMPY_SIDE[side] \
+                    and (name, imported) not in TORCH_PATH:
+                offenders.append(f"{name} ({side}) imports {imported}")
+    assert checked > 10, "no numpy-side module to check"
+    assert not offenders, offenders
+
+
+def test_generation_takes_the_model_from_its_public_face():
+    import models.inference
+
+    allowed = {"models.inference", "models.core.errors"}
+    offenders = []
+    for name, path in generation_modules():
+        if room(name) == "tools":  # offline: benchmarks and reports may use anything
+            continue
+        for module, names in imports(path):
+            if module.split(".")[0] == "models" and module not in allowed:
+                offenders.append(f"{name} imports {module}")
+            elif module == "models.inference":
+                offenders += [f"{name} imports models.inference.{n}, not in __all__"
+                              for n in names if n not in models.inference.__all__]
+    assert not offenders, offenders
+    assert all(hasattr(models.inference, n) for n in models.inference.__all__)
+
+
+@pytest.mark.slow
+def test_a_compose_imports_nothing_from_the_training_or_evaluation_side(tmp_path):
+    code = ("import json, sys\n"
+            "from bot.cli import main\n"
+            "main(['compose', 'calm piano in D minor', '--seed', '7', '--out', sys.argv[1]])\n"
+            "print(json.dumps(sorted(m for m in sys.modules\n"
+            "                        if m.split('.')[0] in ('torch', 'models'))))\n")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
+                          text=True, timeout=300, check=True, cwd=ROOT)
+    loaded = json.loads(done.stdout.splitlines()[-1])
+    assert list(tmp_path.glob("*.mid")), "no piece was composed"
+    assert "models.inference.sampler" in loaded  # the melody came from the model
+    offline = [m for m in loaded if m.startswith(OFFLINE)]
+    assert not offline, offline

@@ -188,6 +188,12 @@ def _markdown(n: dict, arrays, model, bars: int) -> str:
     Some prose is fixed text, not measured: the 2 CPU cores, the batch of 16 × 512 tokens,
     the sampling settings (which must match evaluate.compare) and the caveats.
     """
+    return "\n".join([*_nll_markdown(n, arrays, model), *_realism_markdown(n, bars),
+                       *_families_markdown(n, bars), *_closing_markdown(n)])
+
+
+def _nll_markdown(n: dict, arrays, model) -> list[str]:
+    """The title, the held-out NLL table and how each model was trained."""
     meta = model.meta
     lines = [
         "# The melody model: evaluation", "",
@@ -215,6 +221,13 @@ def _markdown(n: dict, arrays, model, bars: int) -> str:
     lines += ["", "The n-gram (Witten–Bell interpolated; order chosen on the validation split) "
               "is fitted on the training split. The Transformer's lead over the LSTM is small; "
               "the LSTM is cheaper per token and had a less loaded machine for its 13 minutes."]
+    return lines
+
+
+def _realism_markdown(n: dict, bars: int) -> list[str]:
+    """Generated vs held-out real: feature overlaps, the two-sample test, control adherence
+    and the density response."""
+    lines = []
     lines += ["", "![NLL](model-nll.png)", "",
               f"## Generated vs held-out real ({n['pieces']} pieces × {bars} bars)", "",
               "The model writes each held-out excerpt again from its controls and chords "
@@ -249,9 +262,13 @@ def _markdown(n: dict, arrays, model, bars: int) -> str:
               "| bucket | " + " | ".join(str(k) for k in n["density"]) + " |",
               "|---|" + "---|" * len(n["density"]),
               "| notes/quarter | " + " | ".join(f"{v:.2f}" for v in n["density"].values())
-              + " |", "", "![density](model-density.png)", "",
-              *_families_markdown(n, bars),
-              "## Harmony derivation", "",
+              + " |", "", "![density](model-density.png)", ""]
+    return lines
+
+
+def _closing_markdown(n: dict) -> list[str]:
+    """The harmony derivation's agreement and the caveats."""
+    return ["## Harmony derivation", "",
               f"Chord fitting on all four voices agrees with the root of music21's "
               f"Roman-numeral analyses on {n['harmony']['root_agreement']:.1%} of "
               f"{n['harmony']['bars']} bars ({n['harmony']['chorales']} chorales; the bar's "
@@ -266,4 +283,3 @@ def _markdown(n: dict, arrays, model, bars: int) -> str:
               "- Key-and-mode estimates on 8 bars are noisy (the estimator agrees with the real "
               "excerpts' labels only as often as shown in the 'real' column).",
               "- Meter and bar counts are guaranteed by the sampler's scaffold, not learned.", ""]
-    return "\n".join(lines)

@@ -234,6 +234,94 @@ def rollouts_for(model: RolloutModel, chosen, seed: int, config: GanConfig) -> l
             for i, (header, bars) in enumerate(chosen)]
 
 
+@dataclass
+class _Run:
+    """A run's networks, optimisers and progress (`state`, saved to run_dir/state.pt)."""
+
+    base: object  # the frozen pretrained Transformer (torch): the KL's reference
+    base_meta: dict
+    policy: object  # the Transformer being fine-tuned (torch)
+    judge: object  # the critic being trained alongside (torch)
+    optimizer: object
+    judge_optimizer: object
+    state: dict
+    state_path: Path
+    began: float = 0.0  # time.time() when the run started, moved back by earlier sessions
+
+    def save(self) -> None:
+        import torch
+
+        self.state["elapsed"] = time.time() - self.began
+        torch.save({"policy": self.policy.state_dict(), "critic": self.judge.state_dict(),
+                    "optimizer": self.optimizer.state_dict(),
+                    "critic_optimizer": self.judge_optimizer.state_dict(),
+                    "state": self.state}, self.state_path)
+
+
+def _open(run_dir: Path, config: GanConfig, critic_path: Path, tokenizer: Tokenizer) -> _Run:
+    """The base and the policy (both the shipped Transformer) and the critic, resumed from
+    `run_dir`/state.pt when a run saved one there."""
+    import torch
+
+    base, base_meta = torch_checkpoint.load(None, tokenizer.vocab_hash)
+    policy, _ = torch_checkpoint.load(None, tokenizer.vocab_hash)
+    for parameter in base.parameters():
+        parameter.requires_grad_(False)
+    judge, _ = critic_net.load_torch(critic_path)
+    run = _Run(base, base_meta, policy, judge, torch.optim.Adam(policy.parameters(), lr=config.lr),
+               torch.optim.Adam(judge.parameters(), lr=config.critic_lr),
+               {"step": 0, "elapsed": 0.0, "history": [], "base_nll": None},
+               run_dir / "state.pt")
+    if run.state_path.exists():
+        saved = torch.load(run.state_path, weights_only=False)
+        policy.load_state_dict(saved["policy"])
+        judge.load_state_dict(saved["critic"])
+        run.optimizer.load_state_dict(saved["optimizer"])
+        run.judge_optimizer.load_state_dict(saved["critic_optimizer"])
+        run.state = saved["state"]
+        log.info("resuming %s at step %d (%.1f min done)", run_dir, run.state["step"],
+                 run.state["elapsed"] / 60)
+    run.state.setdefault("base_step", base_meta["step"])
+    return run
+
+
+def _step(run: _Run, pool, config: GanConfig, tokenizer: Tokenizer) -> dict:
+    """One generator step (policy gradient + KL + real cross-entropy), then one critic step
+    on the same real and generated phrases; returns the step's row of the history."""
+    import torch
+
+    policy, judge, step = run.policy, run.judge, run.state["step"]
+    rng = np.random.default_rng(config.seed + 7919 * step)
+    chosen = [pool[i] for i in rng.choice(len(pool), config.batch, replace=False)]
+    policy.eval()  # no dropout: the gradient is that of the policy that sampled
+    sampler = RolloutModel(numpy_twin(policy), run.base_meta, tokenizer, config.top_p)
+    rollouts = rollouts_for(sampler, chosen, 1_000_000 + step * config.batch, config)
+    fakes = encode_rollouts(rollouts)
+    reals = [critic.encode(bars, h.style, h.mode) for h, bars in chosen]
+    judge.eval()
+    with torch.no_grad():
+        rewards = judge(*critic_net.as_tensors(critic.stack(fakes))).clamp(-5, 5).numpy()
+    loss, kl, log_pi = policy_loss(policy, run.base, rollouts, advantages_of(rewards),
+                                   config.kl)
+    real_nll = real_loss(policy, tokenizer, chosen) if config.mle else None
+    if real_nll is not None:
+        loss = loss + config.mle * real_nll
+    run.optimizer.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(policy.parameters(), 1.0)
+    run.optimizer.step()
+    judge.train()
+    judge_loss, logits = critic_net.critic_loss(judge, reals, fakes)
+    run.judge_optimizer.zero_grad()
+    judge_loss.backward()
+    run.judge_optimizer.step()
+    real_right = float((logits[: len(reals)] > 0).float().mean())
+    return {"step": step + 1, "reward": float(rewards.mean()), "kl": kl, "log_pi": log_pi,
+            "real_nll": real_nll.item() if real_nll is not None else None,
+            "critic_loss": judge_loss.item(), "critic_real_right": real_right,
+            "minutes": round((time.time() - run.began) / 60, 2)}
+
+
 def train(cache_dir: Path, run_dir: Path = Path("runs/gan"), config: GanConfig = GanConfig(),
           critic_path: Path = critic.WEIGHTS, log_every: int = 5) -> dict:
     """Alternate generator and critic steps for `config.minutes`; resumable from `run_dir`.
@@ -248,81 +336,28 @@ def train(cache_dir: Path, run_dir: Path = Path("runs/gan"), config: GanConfig =
     torch.set_num_threads(1)
     torch.manual_seed(config.seed)
     tokenizer = Tokenizer()
-    base, base_meta = torch_checkpoint.load(None, tokenizer.vocab_hash)
-    policy, _ = torch_checkpoint.load(None, tokenizer.vocab_hash)
-    for parameter in base.parameters():
-        parameter.requires_grad_(False)
-    judge, _ = critic_net.load_torch(critic_path)
-    optimizer = torch.optim.Adam(policy.parameters(), lr=config.lr)
-    judge_optimizer = torch.optim.Adam(judge.parameters(), lr=config.critic_lr)
     valid = token_arrays(Path(cache_dir), TrainConfig().context)["valid"]
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    state_path = run_dir / "state.pt"
-    state = {"step": 0, "elapsed": 0.0, "history": [], "base_nll": None}
-    if state_path.exists():
-        saved = torch.load(state_path, weights_only=False)
-        policy.load_state_dict(saved["policy"])
-        judge.load_state_dict(saved["critic"])
-        optimizer.load_state_dict(saved["optimizer"])
-        judge_optimizer.load_state_dict(saved["critic_optimizer"])
-        state = saved["state"]
-        log.info("resuming %s at step %d (%.1f min done)", run_dir, state["step"],
-                 state["elapsed"] / 60)
-    state.setdefault("base_step", base_meta["step"])
+    run = _open(run_dir, config, critic_path, tokenizer)
+    state = run.state
     if state["base_nll"] is None:
-        state["base_nll"] = chunk_nll(base, *valid, limit=100)
+        state["base_nll"] = chunk_nll(run.base, *valid, limit=100)
     pool = excerpts(cache_dir, "train", config.bars, config.seed)
-    began = time.time() - state["elapsed"]
-
-    def save_state():
-        state["elapsed"] = time.time() - began
-        torch.save({"policy": policy.state_dict(), "critic": judge.state_dict(),
-                    "optimizer": optimizer.state_dict(),
-                    "critic_optimizer": judge_optimizer.state_dict(), "state": state},
-                   state_path)
-
-    while time.time() - began < config.minutes * 60:
-        step = state["step"]
-        rng = np.random.default_rng(config.seed + 7919 * step)
-        chosen = [pool[i] for i in rng.choice(len(pool), config.batch, replace=False)]
-        policy.eval()  # no dropout: the gradient is that of the policy that sampled
-        sampler = RolloutModel(numpy_twin(policy), base_meta, tokenizer, config.top_p)
-        rollouts = rollouts_for(sampler, chosen, 1_000_000 + step * config.batch, config)
-        fakes = encode_rollouts(rollouts)
-        reals = [critic.encode(bars, h.style, h.mode) for h, bars in chosen]
-        judge.eval()
-        with torch.no_grad():
-            rewards = judge(*critic_net.as_tensors(critic.stack(fakes))).clamp(-5, 5).numpy()
-        loss, kl, log_pi = policy_loss(policy, base, rollouts, advantages_of(rewards),
-                                       config.kl)
-        real_nll = real_loss(policy, tokenizer, chosen) if config.mle else None
-        if real_nll is not None:
-            loss = loss + config.mle * real_nll
-        optimizer.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(policy.parameters(), 1.0)
-        optimizer.step()
-        judge.train()
-        judge_loss, logits = critic_net.critic_loss(judge, reals, fakes)
-        judge_optimizer.zero_grad()
-        judge_loss.backward()
-        judge_optimizer.step()
-        real_right = float((logits[: len(reals)] > 0).float().mean())
-        state["step"] = step = step + 1
-        row = {"step": step, "reward": float(rewards.mean()), "kl": kl, "log_pi": log_pi,
-               "real_nll": real_nll.item() if real_nll is not None else None,
-               "critic_loss": judge_loss.item(), "critic_real_right": real_right,
-               "minutes": round((time.time() - began) / 60, 2)}
+    run.began = time.time() - state["elapsed"]
+    while time.time() - run.began < config.minutes * 60:
+        row = _step(run, pool, config, tokenizer)
+        state["step"] = step = row["step"]
         state["history"].append(row)
         if step % log_every == 0:
             log.info("step %d reward %.3f kl %.4f log π %.3f real NLL %.3f critic %.3f", step,
-                     row["reward"], kl, log_pi, row["real_nll"] or 0.0, row["critic_loss"])
+                     row["reward"], row["kl"], row["log_pi"], row["real_nll"] or 0.0,
+                     row["critic_loss"])
         if step % config.eval_every == 0:
-            _checkpoint(policy, judge, valid, state, run_dir, config, tokenizer)
-            save_state()
-    _checkpoint(policy, judge, valid, state, run_dir, config, tokenizer)
-    save_state()
+            _checkpoint(run.policy, run.judge, valid, state, run_dir, config, tokenizer)
+            run.save()
+    _checkpoint(run.policy, run.judge, valid, state, run_dir, config, tokenizer)
+    run.save()
     return {"steps": state["step"], "minutes": round(state["elapsed"] / 60, 1),
             "base_valid_nll_100": state["base_nll"], "kept_step": state.get("kept_step"),
             "kept_valid_nll_100": state.get("kept_nll")}
