@@ -198,8 +198,7 @@ def write_melodies(model, excerpts, seed: int = 0, settings: dict | None = None,
     """One melody per excerpt (its controls and chords), as `compare` writes them.
 
     With `drafts` > 1 and a `judge` (a models.inference.critic.NumpyCritic), the drafts are
-    written on
-    seeds `DRAFT_STRIDE` apart and the one the critic scores highest is kept, as the
+    written on seeds `DRAFT_STRIDE` apart and the one the critic scores highest is kept, as the
     composer does (without its key-finding, which needs the arrangement). The first draft
     uses `compare`'s seed, so one draft gives `compare`'s melodies.
     """

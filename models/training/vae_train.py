@@ -1,8 +1,7 @@
 """Training the phrase VAE: corpus phrases, then a time-budgeted, resumable loop.
 
 Phrases are every two-bar window of the prepared corpus (hop of one bar;
-models/training/phrase_corpus.py),
-split as the pieces are. The loss per phrase is
+models/training/phrase_corpus.py), split as the pieces are. The loss per phrase is
 
     reconstruction (nats, note onsets weighted ×1.5) + β · max(KL − free_bits, 0)
 
