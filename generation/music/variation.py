@@ -3,8 +3,8 @@
 A lead line (normalised key, beats) is cut into phrases of two bars
 (`models.inference.phrases`), each encoded under its own chords to a latent vector μ. A
 variation moves every μ towards a seeded random point of the prior by `amount` (0: nothing
-moves, 1: a new tune drawn for the
-same chords); a blend moves A's phrases along the straight latent path towards B's. The
+moves, 1: a new tune drawn for the same chords); a blend moves A's phrases along the
+straight latent path towards B's. The
 moved vectors are decoded under A's chords, meter and mode, so the plan never changes.
 
 Only what the move changes is written: at the steps where the moved decoding equals the
