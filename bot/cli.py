@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot import offline
 from generation import MAX_BPM, MIN_BPM
-from models.errors import RequestError, TunesmithError
+from models.core.errors import RequestError, TunesmithError
 
 log = logging.getLogger("tunesmith")
 

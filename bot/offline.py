@@ -48,7 +48,7 @@ def add_bench(commands: argparse._SubParsersAction) -> None:
 
 def bench_command(args: argparse.Namespace) -> int:
     if args.what == "model":
-        from models import bench as model_bench
+        from models.evaluation import bench as model_bench
 
         report = model_bench.run(runs=args.runs)
     elif args.what == "vae":
@@ -116,7 +116,7 @@ def eval_command(args: argparse.Namespace) -> int:
               file=args.output)
     elif args.what == "model":
         from generation import Settings
-        from models import report
+        from models.evaluation import report
 
         out = args.out or "reports/model.md"
         numbers = report.write(Settings.from_env().cache_dir, Path(out))

@@ -17,7 +17,7 @@ import aiohttp
 import discord
 
 from bot.settings import BotSettings, redact_output, secret_values
-from models.errors import ConfigError
+from models.core.errors import ConfigError
 
 log = logging.getLogger(__name__)
 

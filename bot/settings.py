@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from generation import Env
-from models.errors import ConfigError
+from models.core.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///tunesmith.db"
 

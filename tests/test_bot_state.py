@@ -16,7 +16,7 @@ from bot.records.store import Base, Store
 from bot.settings import DEFAULT_DATABASE_URL, BotSettings
 from generation.job import Job
 from generation.settings import Settings
-from models.errors import BusyError, ConfigError
+from models.core.errors import BusyError, ConfigError
 from tests.worker_composers import write_piece
 
 

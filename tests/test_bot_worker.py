@@ -10,7 +10,7 @@ import pytest
 from bot.jobs.pool import WorkerPool
 from generation.job import Job
 from generation.settings import Settings
-from models.errors import RequestError, TunesmithError
+from models.core.errors import RequestError, TunesmithError
 from tests.bot_harness import LagProbe
 
 FACTORY = "tests.worker_composers:QuickComposer"

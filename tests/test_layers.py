@@ -7,6 +7,11 @@ the conversation reads lines (request/) and hands jobs to a composer it is given
 (offline) may use anything. bot/ uses only the package's public face, except its offline
 commands (bot/offline.py), which run the tools directly.
 
+Inside models/, what runs in every compose (core/: shared values; inference/: numpy) never
+reaches the offline side (networks/: torch; training/; evaluation/). generation/ (but its
+offline tools/) takes the model's names from models.inference and the error tree from
+models.core.errors.
+
 Inside a package no modules import each other in a circle, counting imports inside functions
 and under TYPE_CHECKING. The bot's handlers reach the client through a Protocol
 (bot/handlers/host.py): only the entry points import the client's module.
@@ -14,6 +19,9 @@ and under TYPE_CHECKING. The bot's handlers reach the client through a Protocol
 
 import ast
 import inspect
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -49,37 +57,40 @@ def imports(path: Path) -> list[tuple[str, tuple[str, ...]]]:
     return found
 
 
-def absolute(module: str | None, level: int, importer: str, is_package: bool) -> str:
-    """The absolute name of `from <level dots><module> import ...` written in `importer`."""
-    if level == 0:
-        return module or ""
-    parts = importer.split(".")
-    base = parts if is_package else parts[:-1]
-    base = base[:len(base) - (level - 1)]
-    return ".".join(base + ([module] if module else []))
+def modules_of(package: str) -> dict[str, Path]:
+    """Dotted name → file of every module of `package` (a package by its own name)."""
+    found = {}
+    for path in sorted((ROOT / package).rglob("*.py")):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+def resolved_imports(name: str, path: Path, known) -> set[str]:
+    """The modules `name` (at `path`) imports, at any depth (functions, TYPE_CHECKING
+    blocks), relative imports resolved: `from a.b import c` names a.b.c if that is a
+    module, else a.b."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(parts + ([base] if base else []))
+            for alias in node.names:
+                full = f"{base}.{alias.name}"
+                found.add(full if full in known else base)
+    return found - {name}
 
 
 def module_graph(package: str) -> dict[str, set[str]]:
-    """Module → the modules of `package` it imports, from every import statement at any depth
-    (inside functions, under TYPE_CHECKING), relative ones resolved. `from a import b` counts
-    as importing a.b when a.b is a module, else as importing a."""
-    paths = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
-             for p in sorted((ROOT / package).rglob("*.py"))}
-    graph: dict[str, set[str]] = {}
-    for name, path in paths.items():
-        targets = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                found = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                base = absolute(node.module, node.level, name, path.name == "__init__.py")
-                found = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in paths else base
-                         for alias in node.names]
-            else:
-                continue
-            targets.update(module for module in found if module in paths and module != name)
-        graph[name] = targets
-    return graph
+    """Module → the modules of `package` it imports (every import statement at any depth)."""
+    modules = modules_of(package)
+    return {name: resolved_imports(name, path, modules) & set(modules)
+            for name, path in modules.items()}
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -129,8 +140,9 @@ def test_lower_layers_never_import_upwards(package):
     assert not offenders, offenders
 
 
-@pytest.mark.parametrize("package", ["bot", "generation"])
+@pytest.mark.parametrize("package", ["bot", "generation", "models"])
 def test_no_modules_import_each_other_in_a_circle(package):
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c", "a"]]
     graph = module_graph(package)
     assert len(graph) > 5, f"{package}/ has no modules to check"
     assert sum(map(len, graph.values())) > 5, f"no imports found among {package}/ modules"
@@ -219,3 +231,66 @@ def test_the_cli_imports_nothing_heavy_at_start(module):
         elif isinstance(node, ast.ImportFrom) and node.module:
             top_level.add(node.module.split(".")[0])
     assert not top_level & heavy
+
+
+# --- models/: what runs where -------------------------------------------------------------
+
+# The numpy side, which every compose runs: the sub-packages each may import.
+NUMPY_SIDE = {"core": {"core"}, "inference": {"core", "inference"}}
+# The one way from the numpy side to torch: a checkpoint that is not the shipped Transformer
+# on the CPU (a GPU, or an LSTM/GRU baseline) is run by torch.
+TORCH_PATH = {("models.inference.decoder", "models.networks.torch_decoder")}
+OFFLINE = ("torch", "models.networks", "models.training", "models.evaluation")
+
+
+def test_the_numpy_side_of_models_never_imports_torch_training_or_evaluation():
+    modules = modules_of("models")
+    offenders, checked = [], 0
+    for name, path in modules.items():
+        side = name.split(".")[1] if "." in name else None
+        if side not in NUMPY_SIDE:
+            continue
+        checked += 1
+        for imported in resolved_imports(name, path, modules):
+            top = imported.split(".")
+            if imported.startswith(OFFLINE) and (name, imported) not in TORCH_PATH:
+                offenders.append(f"{name} imports {imported}")
+            elif top[0] == "models" and len(top) > 1 and top[1] not in NUMPY_SIDE[side] \
+                    and (name, imported) not in TORCH_PATH:
+                offenders.append(f"{name} ({side}) imports {imported}")
+    assert checked > 10, "no numpy-side module to check"
+    assert not offenders, offenders
+
+
+def test_generation_takes_the_model_from_its_public_face():
+    import models.inference
+
+    allowed = {"models.inference", "models.core.errors"}
+    offenders = []
+    for name, path in generation_modules():
+        if room(name) == "tools":  # offline: benchmarks and reports may use anything
+            continue
+        for module, names in imports(path):
+            if module.split(".")[0] == "models" and module not in allowed:
+                offenders.append(f"{name} imports {module}")
+            elif module == "models.inference":
+                offenders += [f"{name} imports models.inference.{n}, not in __all__"
+                              for n in names if n not in models.inference.__all__]
+    assert not offenders, offenders
+    assert all(hasattr(models.inference, n) for n in models.inference.__all__)
+
+
+@pytest.mark.slow
+def test_a_compose_imports_nothing_from_the_training_or_evaluation_side(tmp_path):
+    code = ("import json, sys\n"
+            "from bot.cli import main\n"
+            "main(['compose', 'calm piano in D minor', '--seed', '7', '--out', sys.argv[1]])\n"
+            "print(json.dumps(sorted(m for m in sys.modules\n"
+            "                        if m.split('.')[0] in ('torch', 'models'))))\n")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
+                          text=True, timeout=300, check=True, cwd=ROOT)
+    loaded = json.loads(done.stdout.splitlines()[-1])
+    assert list(tmp_path.glob("*.mid")), "no piece was composed"
+    assert "models.inference.sampler" in loaded  # the melody came from the model
+    offline = [m for m in loaded if m.startswith(OFFLINE)]
+    assert not offline, offline

@@ -29,7 +29,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.jobs.redis_queue import PREFIX
-from models.machine import machine_line
+from models.evaluation.machine import machine_line
 from tests.bot_harness import fake_discord
 from tests.fake_discord import ALICE, APP_ID, BOB, CAROL
 from tests.processes import assert_none_left, kill_all, new_marker

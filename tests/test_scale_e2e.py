@@ -20,7 +20,7 @@ from redis.asyncio import Redis
 import models
 from bot.jobs.redis_queue import PREFIX
 from bot.records.store import Store
-from models.machine import machine_line
+from models.evaluation.machine import machine_line
 from tests.bot_harness import fake_discord
 from tests.fake_discord import ALICE, BOB, CAROL
 from tests.scale_harness import Workers, queue_bot

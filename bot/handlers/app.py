@@ -35,7 +35,7 @@ from bot.records.limits import Admission, Cooldown, Ticket
 from bot.records.store import Piece, Store
 from bot.settings import BotSettings
 from generation import Job, MidiLimits, clean_upload, follow_up, new_seed
-from models.errors import BusyError, MidiError, RequestError, TunesmithError
+from models.core.errors import BusyError, MidiError, RequestError, TunesmithError
 
 log = logging.getLogger(__name__)
 

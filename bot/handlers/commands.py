@@ -31,7 +31,7 @@ from generation import (
     follow_up,
     new_seed,
 )
-from models.errors import MidiError, RequestError
+from models.core.errors import MidiError, RequestError
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from bot.records.leases import Leases
 from bot.records.limits import Admission, Ticket
 from bot.records.store import Store
 from generation import Composition, Job
-from models.errors import TunesmithError
+from models.core.errors import TunesmithError
 
 log = logging.getLogger(__name__)
 

@@ -37,7 +37,7 @@ from generation import (
     new_seed,
     read_turn,
 )
-from models.errors import RequestError, TunesmithError
+from models.core.errors import RequestError, TunesmithError
 
 log = logging.getLogger(__name__)
 

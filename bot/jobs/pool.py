@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from generation import Composition, Job, Settings
-from models.errors import TunesmithError
+from models.core.errors import TunesmithError
 
 log = logging.getLogger(__name__)
 

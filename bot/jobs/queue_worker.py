@@ -43,7 +43,7 @@ from bot.jobs.redis_queue import (
     worker_key,
 )
 from generation import Env, Job
-from models.errors import ConfigError, TunesmithError
+from models.core.errors import ConfigError, TunesmithError
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from generation import Env, Job
-from models.errors import ConfigError
+from models.core.errors import ConfigError
 
 log = logging.getLogger(__name__)
 

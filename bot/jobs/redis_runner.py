@@ -37,7 +37,7 @@ from bot.jobs.redis_queue import (
     worker_key,
 )
 from generation import Composition, Job
-from models.errors import TunesmithError
+from models.core.errors import TunesmithError
 
 __all__ = ["QueueRunner", "QueueSettings"]
 log = logging.getLogger(__name__)

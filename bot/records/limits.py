@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from models.errors import BusyError
+from models.core.errors import BusyError
 
 DEFAULT_JOB_S = 15.0  # assumed duration of a job before any has been measured
 

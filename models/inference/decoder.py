@@ -6,10 +6,11 @@
         logits = decoder.prefill(header_ids, cache)  # (vocab,) after the last id
         logits = decoder.step(token, cache)          # (vocab,) after one more token
 
-`NumpyTransformer` is models/transformer.py's forward pass (eval mode) without torch: a cold
-start skips torch's import (about a second on a 2-core machine) and every composing process
-holds about 300 MB less. `TorchNetwork` gives any torch network the same interface: the
-LSTM/GRU baselines, a network being trained, a GPU (`device` other than "cpu").
+`NumpyTransformer` is models/networks/transformer.py's forward pass (eval mode) without
+torch: a cold start skips torch's import (about a second on a 2-core machine) and every
+composing process holds about 300 MB less. `models.networks.torch_decoder.TorchNetwork`
+gives any torch network the same interface: the LSTM/GRU baselines, a network being
+trained, a GPU (`device` other than "cpu"); `load` imports it only for those.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from models import checkpoint
-from models.errors import ModelError
-from models.ops import gelu, layer_norm, softmax
+from models.core import checkpoint
+from models.core.errors import ModelError
+from models.core.ops import gelu, layer_norm, softmax
 
 EPS = 1e-5  # torch.nn.LayerNorm's default, which the Transformer was trained with
 
@@ -39,7 +40,7 @@ class Cache:
 
 
 class NumpyTransformer:
-    """The Transformer of models/transformer.py at inference: same weights, same logits."""
+    """The Transformer of models/networks/transformer.py at inference: same weights, same logits."""
 
     def __init__(self, weights: dict[str, np.ndarray], config: dict):
         self.context = int(config["context"])
@@ -128,65 +129,21 @@ class NumpyTransformer:
         return layer_norm(x[-1], *self.ln_f, EPS) @ self.head
 
 
-class TorchNetwork:
-    """Any torch network of this package (forward with a cache) behind the same interface."""
-
-    def __init__(self, network, threads: int = 1):
-        self.network = network.eval()
-        self.context = network.config.context
-        # Batch-1 decoding is a chain of tiny matrix-vector products: one thread avoids the
-        # synchronisation that made two threads 5-20x slower on a busy 2-core machine.
-        self.threads = threads
-
-    def new_cache(self):
-        return self.network.new_cache(1)
-
-    @contextlib.contextmanager
-    def running(self):
-        import torch
-
-        threads = torch.get_num_threads()
-        torch.set_num_threads(self.threads)
-        try:
-            with torch.inference_mode():
-                yield
-        finally:
-            torch.set_num_threads(threads)
-
-    def step(self, token: int, cache) -> np.ndarray:
-        if hasattr(self.network, "step"):  # the Transformer's dispatch-free path
-            return self.network.step(token, cache).float().cpu().numpy()
-        return self.prefill([token], cache)
-
-    def prefill(self, ids: list[int], cache) -> np.ndarray:
-        import torch
-
-        device = next(self.network.parameters()).device
-        logits, _ = self.network(torch.tensor([ids], dtype=torch.long, device=device),
-                                 cache=cache)
-        return logits[0, -1].float().cpu().numpy()
-
-
-def as_decoder(network) -> NumpyTransformer | TorchNetwork:
-    """`network` itself if it is a decoder already, else a torch network wrapped as one."""
-    if isinstance(network, NumpyTransformer | TorchNetwork):
-        return network
-    return TorchNetwork(network)
-
-
 def load(path: Path | None, vocab_hash: str,
-         device: str = "cpu") -> tuple[NumpyTransformer | TorchNetwork, dict]:
+         device: str = "cpu") -> tuple[object, dict]:
     """The checkpoint at `path` (None: the shipped melody model) as a decoder, and its meta.
 
-    A Transformer on the CPU runs in numpy; anything else is loaded with torch.
+    A Transformer on the CPU runs in numpy (a `NumpyTransformer`); anything else is loaded
+    with torch (a `TorchNetwork`, imported only then).
 
     Raises:
         ModelError: the files are missing or damaged, or were made for another vocabulary.
     """
     weights_path, meta = checkpoint.locate(path, vocab_hash)
     if meta.get("arch") != "transformer" or device != "cpu":
-        network, meta = checkpoint.load(path, vocab_hash, device)
-        return TorchNetwork(network), meta
+        from models.networks import torch_decoder  # torch: a GPU, or an LSTM/GRU baseline
+
+        return torch_decoder.load(path, vocab_hash, device)
     from safetensors.numpy import load_file
 
     try:

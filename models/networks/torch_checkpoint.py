@@ -1,9 +1,5 @@
-"""Checkpoints: safetensors weights beside a JSON config that carries the vocabulary hash.
-
-    <name>.safetensors   the weights (tied weights stored once)
-    <name>.json          {"arch", "config", "vocab_hash", "step", "metrics", ...}
-
-Loading refuses a checkpoint made for another vocabulary with a ModelError.
+"""Torch networks to and from checkpoints (models/core/checkpoint.py says where they live):
+a fresh network of an architecture, `save`, `load`.
 """
 
 from __future__ import annotations
@@ -11,20 +7,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from models.errors import ModelError
-
-WEIGHTS_DIR = Path(__file__).parent / "weights"
-DEFAULT_NAME = "melody"
+from models.core.checkpoint import locate
+from models.core.errors import ModelError
 
 
 def build_model(arch: str, config: dict):
     """A fresh network of `arch` ('transformer', 'lstm', 'gru') from its config dict."""
     if arch == "transformer":
-        from models.transformer import Transformer, TransformerConfig
+        from models.networks.transformer import Transformer, TransformerConfig
 
         return Transformer(TransformerConfig(**config))
     if arch in ("lstm", "gru"):
-        from models.rnn import RNNConfig, build
+        from models.networks.rnn import RNNConfig, build
 
         return build(RNNConfig(**config))
     raise ModelError(f"architecture {arch!r} is not one of transformer, lstm, gru")
@@ -50,37 +44,6 @@ def save(model, arch: str, path: Path, vocab_hash: str, step: int, half: bool = 
             "step": step, "dtype": "float16" if half else "float32", **extra}
     path.with_suffix(".json").write_text(json.dumps(meta, indent=2) + "\n")
     return path.with_suffix(".safetensors")
-
-
-def read_meta(path: Path) -> dict:
-    meta_path = Path(path).with_suffix(".json")
-    if not meta_path.exists():
-        raise ModelError(f"no checkpoint config at {meta_path}: train one with "
-                         "`tunesmith train model`")
-    try:
-        return json.loads(meta_path.read_text())
-    except json.JSONDecodeError as error:
-        raise ModelError(f"the checkpoint config {meta_path} is damaged ({error})") from None
-
-
-def locate(path: Path | None, vocab_hash: str) -> tuple[Path, dict]:
-    """The weights file of the checkpoint at `path` (None: the shipped melody model) and
-    its metadata, checked: it exists and was made for this vocabulary.
-
-    Raises:
-        ModelError: the files are missing or damaged, or were made for another vocabulary.
-    """
-    path = Path(path if path is not None else WEIGHTS_DIR / DEFAULT_NAME).with_suffix("")
-    meta = read_meta(path)
-    if meta.get("vocab_hash") != vocab_hash:
-        raise ModelError(
-            f"the checkpoint {path.name} was trained for vocabulary {meta.get('vocab_hash')!r} "
-            f"but this tokenizer's vocabulary is {vocab_hash!r}: retrain it with "
-            "`tunesmith train model` or use a matching checkpoint")
-    weights = path.with_suffix(".safetensors")
-    if not weights.exists():
-        raise ModelError(f"the checkpoint weights {weights} are missing")
-    return weights, meta
 
 
 def load(path: Path | None, vocab_hash: str, device: str = "cpu"):

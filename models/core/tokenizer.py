@@ -11,7 +11,7 @@ A piece reads
 - METER inside a bar appears only where the meter changes. BPOS_k is the bar's index
   modulo 4 from the start of the piece (or of the section): the phrase position.
   LAST marks the final bar (a cadence).
-- CHORD_r_q: root r above the tonic (0..11) and a fitted quality (models/harmony.py).
+- CHORD_r_q: root r above the tonic (0..11) and a fitted quality (models/core/harmony.py).
 - DENS_k buckets notes per quarter note; MOOD is derived from the other controls: valence
   'p'/'n' from the mode's third, arousal 'h'/'l' from tempo and density (the corpus has no
   mood labels, so it is a proxy, stated as one).
@@ -25,13 +25,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from models.data import Piece
-from models.errors import RequestError
-from models.grid import DURATIONS, METERS, PITCH_RANGE, TICKS, Bar, meter_ticks
-from models.harmony import FIT_QUALITIES, Chord
-from models.notes import STYLES, Controls
+from models.core.errors import RequestError
+from models.core.grid import DURATIONS, METERS, PITCH_RANGE, TICKS, Bar, Piece, meter_ticks
+from models.core.harmony import FIT_QUALITIES, Chord
+from models.core.notes import STYLES, Controls
 
-# The order of these tuples (and of models.grid's METERS and DURATIONS) is the order of the
+# The order of these tuples (and of models.core.grid's METERS and DURATIONS) is the order of the
 # vocabulary: changing it changes the ids, hence `vocab_hash`, and every checkpoint then
 # refuses to load.
 COLLECTION_NAMES = ("essen", "oneill", "aird", "ryan", "palestrina", "bach")
@@ -221,7 +220,7 @@ class Tokenizer:
         meter = f"{controls.meter[0]}/{controls.meter[1]}"
         if meter not in METERS:
             raise RequestError(f"meter {meter} is not supported (use one of {', '.join(METERS)})")
-        # the same band edges as models.data.tempo_band gives corpus pieces
+        # the same band edges as models.training.corpus.tempo_band gives corpus pieces
         tempo = "slow" if controls.tempo_bpm <= 80 else "fast" if controls.tempo_bpm > 120 \
             else "medium"
         # density 0..1 in four equal steps (not `DENSITY_EDGES`, which are notes per quarter)

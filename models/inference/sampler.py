@@ -2,10 +2,10 @@
 
 The sampler writes the bar scaffolding itself (BAR, BPOS, LAST, CHORD: forced, fed to the
 network in one batch through the KV cache), and samples only the notes inside each bar,
-through the filters of models/filters.py composed in one loop, then temperature and
+through the filters of models/inference/filters.py composed in one loop, then temperature and
 nucleus sampling with a seeded numpy `Generator` (PCG64). So a melody always has exactly the
 bars asked for, each with the chord asked for, and the same seed gives the same notes. The
-network is a `models.decoder` decoder: the shipped Transformer runs in numpy, not torch.
+network is a `models.inference.decoder` decoder: the shipped Transformer runs in numpy, not torch.
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models import decoder, filters
-from models.grid import (
+from models.core.grid import (
     PITCH_RANGE,
     TICKS,
     Bar,
@@ -27,9 +26,10 @@ from models.grid import (
     meter_ticks,
     notes_to_bars,
 )
-from models.harmony import MODES, Chord
-from models.notes import Controls, Note
-from models.tokenizer import Header, Tokenizer, chord_token
+from models.core.harmony import MODES, Chord
+from models.core.notes import Controls, Note
+from models.core.tokenizer import Header, Tokenizer, chord_token
+from models.inference import decoder, filters
 
 __all__ = ["Chord", "Controls", "MelodyModel", "Note"]
 log = logging.getLogger(__name__)
@@ -55,8 +55,9 @@ class MelodyModel:
     """A trained melody network with its tokenizer; see `generate`."""
 
     def __init__(self, network, meta: dict, tokenizer: Tokenizer):
-        """`network`: a models.decoder decoder, or a torch network (wrapped as one)."""
-        self.network = decoder.as_decoder(network)
+        """`network`: a decoder (models.inference.decoder's interface: a `NumpyTransformer`,
+        or a torch network wrapped as a models.networks.torch_decoder.TorchNetwork)."""
+        self.network = network
         self.meta = meta
         self.tokenizer = tokenizer
         self.table = filters.TokenTable(tokenizer)

@@ -1,4 +1,4 @@
-"""Melody phrases on a fixed grid: what the phrase VAE (models/vae.py) reads and writes.
+"""Melody phrases on a fixed grid: what the phrase VAE (models/networks/vae.py) reads and writes.
 
 A phrase is two bars (one bar when two would not fit: `window_bars`) on a grid of sixteenth
 notes, `STEPS` long, padded at the end:
@@ -13,7 +13,8 @@ on these, so a phrase decoded under other chords follows them.
 
 Onsets off the sixteenth grid (triplets) move to the nearest step; a note is cut at the
 next onset, so the grid holds one monophonic line. `notes_to_tokens` and `tokens_to_notes`
-are a symmetric pair over tick-grid notes; `corpus_windows` cuts the prepared corpus.
+are a symmetric pair over tick-grid notes; models/training/phrase_corpus.py cuts the
+prepared corpus into phrases.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from models.grid import METERS, PITCH_RANGE, TICKS, meter_beat, meter_ticks
-from models.harmony import MODES, Chord
+from models.core.grid import METERS, PITCH_RANGE, TICKS, meter_beat, meter_ticks
+from models.core.harmony import MODES, Chord
 
 STEP_TICKS = 3  # a sixteenth note on the 12-per-quarter grid
 STEPS = 32  # grid steps per phrase: two bars of 4/4
@@ -35,7 +36,7 @@ COLLECTIONS = ("essen", "oneill", "aird", "ryan", "palestrina", "bach")
 MODE_ORDER = tuple(MODES)
 # The qualities phrase data records by index (the corpus's chords are fitted among the first
 # four). The features carry a chord's tones, not its quality, so the rarer qualities that
-# requests name (models.harmony has more) are read the same way without a new index.
+# requests name (models.core.harmony has more) are read the same way without a new index.
 QUALITIES = ("maj", "min", "dim", "aug", "dom7", "maj7", "min7", "hdim7", "sus4")
 # Feature columns, in order: chord root (12), chord tones (12), scale (12), meter (14),
 # step in bar (32), bar of the phrase (2), downbeat and beat flags (2), collection (6),
@@ -165,60 +166,3 @@ def phrase_spans(bar_meters: Sequence[str]) -> list[tuple[int, int]]:
         spans.append((bar, size))
         bar += size
     return spans
-
-
-def piece_tokens(bars) -> np.ndarray:
-    """Tokens of a whole `models.data.Piece`'s bars, back to back (notes may cross bars)."""
-    offsets = np.cumsum([0] + [bar.length for bar in bars])
-    notes = [(int(offsets[i]) + o, d, p) for i, bar in enumerate(bars) for o, d, p in bar.notes]
-    return notes_to_tokens(notes, int(offsets[-1]) // STEP_TICKS)
-
-
-def corpus_windows(pieces, one_bar_share: float = 0.1, seed: int = 0):
-    """Training phrases of prepared pieces (`models.data.Piece`), compactly stored.
-
-    Returns tokens (N, STEPS) int8, keys (N, 4) int16 (meter, mode, collection indices and
-    the bar count) and chords (N, 2, 2) int16 ((root, `QUALITIES` index) per bar), which
-    `batch_features` expands. Every bar start opens a phrase (a hop of one bar); phrases
-    that are all rest are left out; `one_bar_share` of them keep only their first bar (the
-    product has one-bar phrases at the ends of sections).
-    """
-    rng = np.random.default_rng(seed)
-    rows, keys, chords = [], [], []
-    for piece in pieces:
-        tokens = piece_tokens(piece.bars)
-        starts = np.cumsum([0] + [bar.length // STEP_TICKS for bar in piece.bars])
-        for first in range(len(piece.bars)):
-            meter = piece.bars[first].meter
-            size = window_bars(meter)
-            if first + size > len(piece.bars) or any(
-                    b.meter != meter for b in piece.bars[first:first + size]):
-                continue
-            if size == 2 and rng.random() < one_bar_share:
-                size = 1
-            window = tokens[starts[first]:starts[first + size]]
-            if not (window >= PITCH_BASE).any():
-                continue
-            row = np.zeros(STEPS, np.int8)
-            row[:len(window)] = window
-            rows.append(row)
-            keys.append((METERS.index(meter), MODE_ORDER.index(piece.mode),
-                         COLLECTIONS.index(piece.collection), size))
-            pair = piece.bars[first:first + 2] if size == 2 else piece.bars[first:first + 1] * 2
-            chords.append([(b.chord.root, QUALITIES.index(b.chord.quality)) for b in pair])
-    return (np.array(rows, np.int8).reshape(-1, STEPS), np.array(keys, np.int16).reshape(-1, 4),
-            np.array(chords, np.int16).reshape(-1, 2, 2))
-
-
-def batch_features(keys: np.ndarray, chords: np.ndarray) -> np.ndarray:
-    """(N, STEPS, FEATURES) float32 features of phrases stored by `corpus_windows`."""
-    out = np.empty((len(keys), STEPS, FEATURES), np.float32)
-    cache: dict[tuple, np.ndarray] = {}
-    for i, (key, pair) in enumerate(zip(keys, chords, strict=True)):
-        index = (*map(int, key), *map(int, pair.ravel()))
-        if index not in cache:
-            meter, mode, collection, size = key
-            cache[index] = features(METERS[meter], [Chord(int(r), QUALITIES[q]) for r, q in pair],
-                                    MODE_ORDER[mode], COLLECTIONS[collection], int(size))
-        out[i] = cache[index]
-    return out

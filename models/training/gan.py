@@ -1,4 +1,5 @@
-"""Adversarial fine-tuning of the melody Transformer against the critic (models/critic.py).
+"""Adversarial fine-tuning of the melody Transformer against the critic
+(models/inference/critic.py; in torch, models/networks/critic_net.py).
 
 SeqGAN's loop, on the path the product samples through:
 
@@ -20,7 +21,7 @@ SeqGAN's loop, on the path the product samples through:
 4. Critic step: binary cross-entropy on the excerpts' real phrases against the rollouts.
 
 Alternating 3 and 4 is the GAN. `train` is time-budgeted and resumable (runs/gan/state.pt);
-it writes the fine-tuned generator as a candidate, and models/gates.py decides whether it
+it writes the fine-tuned generator as a candidate, and models/evaluation/gates.py decides whether it
 ships.
 """
 
@@ -34,11 +35,12 @@ from pathlib import Path
 
 import numpy as np
 
-from models import checkpoint, critic, filters
-from models.decoder import NumpyTransformer
-from models.grid import Bar
-from models.sampler import MelodyModel
-from models.tokenizer import Header, Tokenizer
+from models.core.grid import Bar
+from models.core.tokenizer import Header, Tokenizer
+from models.inference import critic, filters
+from models.inference.decoder import NumpyTransformer
+from models.inference.sampler import MelodyModel
+from models.networks import critic_net, torch_checkpoint
 
 log = logging.getLogger(__name__)
 BARRED = -1e4  # a barred token's offset: exp() is 0, yet p·(log p − log q) stays finite
@@ -211,16 +213,6 @@ def advantages_of(rewards: np.ndarray) -> np.ndarray:
     return (rewards - rewards.mean()) / (rewards.std() + 1e-6)
 
 
-def critic_loss(model, real: list[critic.Encoded], fake: list[critic.Encoded]):
-    """Binary cross-entropy: real phrases labelled 1, generated ones 0."""
-    import torch
-    from torch.nn import functional as F
-
-    logits = model(*critic.as_tensors(critic.stack(real + fake)))
-    labels = torch.cat([torch.ones(len(real)), torch.zeros(len(fake))])
-    return F.binary_cross_entropy_with_logits(logits, labels), logits.detach()
-
-
 def encode_rollouts(rollouts: list[Rollout]) -> list[critic.Encoded]:
     return [critic.encode(r.bars, r.header.style, r.header.mode) for r in rollouts]
 
@@ -228,10 +220,10 @@ def encode_rollouts(rollouts: list[Rollout]) -> list[critic.Encoded]:
 def excerpts(cache_dir: Path, split: str, bars: int, seed: int,
              count: int | None = None) -> list[tuple[Header, list[Bar]]]:
     """(header, bars 2..bars + 1) of a split's pieces with one meter over those bars."""
-    from models import data
+    from models.training import corpus
 
     tokenizer = Tokenizer()
-    pieces = [p for p in data.load(cache_dir, split)
+    pieces = [p for p in corpus.load(cache_dir, split)
               if len(p.bars) > bars and len({b.meter for b in p.bars[: bars + 1]}) == 1]
     order = np.random.default_rng(seed).permutation(len(pieces))[:count]
     return [(tokenizer.header_of(pieces[i]), list(pieces[i].bars[1: bars + 1])) for i in order]
@@ -242,57 +234,92 @@ def rollouts_for(model: RolloutModel, chosen, seed: int, config: GanConfig) -> l
             for i, (header, bars) in enumerate(chosen)]
 
 
-def train_critic(cache_dir: Path, out: Path = critic.WEIGHTS, phrases: int = 1600,
-                 epochs: int = 6, seed: int = 0, generator: Path | None = None) -> dict:
-    """Pretrain the critic: train-split phrases against the generator's, then held-out accuracy.
+@dataclass
+class _Run:
+    """A run's networks, optimisers and progress (`state`, saved to run_dir/state.pt)."""
 
-    The generator (default: the shipped melody model) writes one phrase per real excerpt
-    under its controls and chords; the valid split's excerpts measure the critic.
-    """
+    base: object  # the frozen pretrained Transformer (torch): the KL's reference
+    base_meta: dict
+    policy: object  # the Transformer being fine-tuned (torch)
+    judge: object  # the critic being trained alongside (torch)
+    optimizer: object
+    judge_optimizer: object
+    state: dict
+    state_path: Path
+    began: float = 0.0  # time.time() when the run started, moved back by earlier sessions
+
+    def save(self) -> None:
+        import torch
+
+        self.state["elapsed"] = time.time() - self.began
+        torch.save({"policy": self.policy.state_dict(), "critic": self.judge.state_dict(),
+                    "optimizer": self.optimizer.state_dict(),
+                    "critic_optimizer": self.judge_optimizer.state_dict(),
+                    "state": self.state}, self.state_path)
+
+
+def _open(run_dir: Path, config: GanConfig, critic_path: Path, tokenizer: Tokenizer) -> _Run:
+    """The base and the policy (both the shipped Transformer) and the critic, resumed from
+    `run_dir`/state.pt when a run saved one there."""
     import torch
 
-    torch.set_num_threads(1)
-    torch.manual_seed(seed)
-    config = GanConfig(seed=seed)
-    tokenizer = Tokenizer()
-    base = MelodyModel.load(generator)
-    model = RolloutModel(base.network, base.meta, tokenizer, config.top_p)
-    began = time.time()
-    train_set = excerpts(cache_dir, "train", config.bars, seed, phrases)
-    valid_set = excerpts(cache_dir, "valid", config.bars, seed, 300)
-    fakes = encode_rollouts(rollouts_for(model, train_set, seed, config))
-    reals = [critic.encode(bars, h.style, h.mode) for h, bars in train_set]
-    valid_fakes = encode_rollouts(rollouts_for(model, valid_set, 10_000 + seed, config))
-    valid_reals = [critic.encode(bars, h.style, h.mode) for h, bars in valid_set]
-    sampled_s = time.time() - began
-    net = critic.build()
-    optimizer = torch.optim.AdamW(net.parameters(), lr=1e-3, weight_decay=1e-2)
-    rng = np.random.default_rng(seed)
-    for epoch in range(epochs):
-        net.train()
-        for chunk in np.array_split(rng.permutation(len(reals)), max(1, len(reals) // 64)):
-            loss, _ = critic_loss(net, [reals[i] for i in chunk], [fakes[i] for i in chunk])
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-        accuracy = critic_accuracy(net, valid_reals, valid_fakes)
-        log.info("critic epoch %d loss %.3f valid accuracy %.3f", epoch, loss.item(), accuracy)
-    result = {"phrases": len(reals), "epochs": epochs, "valid_accuracy": accuracy,
-              "valid_phrases": 2 * len(valid_reals), "sampling_s": round(sampled_s, 1),
-              "minutes": round((time.time() - began) / 60, 2), "generator": base.version}
-    critic.save(net.eval(), out, metrics=result, command="tunesmith train critic")
-    return result
+    base, base_meta = torch_checkpoint.load(None, tokenizer.vocab_hash)
+    policy, _ = torch_checkpoint.load(None, tokenizer.vocab_hash)
+    for parameter in base.parameters():
+        parameter.requires_grad_(False)
+    judge, _ = critic_net.load_torch(critic_path)
+    run = _Run(base, base_meta, policy, judge, torch.optim.Adam(policy.parameters(), lr=config.lr),
+               torch.optim.Adam(judge.parameters(), lr=config.critic_lr),
+               {"step": 0, "elapsed": 0.0, "history": [], "base_nll": None},
+               run_dir / "state.pt")
+    if run.state_path.exists():
+        saved = torch.load(run.state_path, weights_only=False)
+        policy.load_state_dict(saved["policy"])
+        judge.load_state_dict(saved["critic"])
+        run.optimizer.load_state_dict(saved["optimizer"])
+        run.judge_optimizer.load_state_dict(saved["critic_optimizer"])
+        run.state = saved["state"]
+        log.info("resuming %s at step %d (%.1f min done)", run_dir, run.state["step"],
+                 run.state["elapsed"] / 60)
+    run.state.setdefault("base_step", base_meta["step"])
+    return run
 
 
-def critic_accuracy(net, reals, fakes) -> float:
-    """Share of real phrases scored > 0 and generated ones ≤ 0."""
+def _step(run: _Run, pool, config: GanConfig, tokenizer: Tokenizer) -> dict:
+    """One generator step (policy gradient + KL + real cross-entropy), then one critic step
+    on the same real and generated phrases; returns the step's row of the history."""
     import torch
 
-    net.eval()
+    policy, judge, step = run.policy, run.judge, run.state["step"]
+    rng = np.random.default_rng(config.seed + 7919 * step)
+    chosen = [pool[i] for i in rng.choice(len(pool), config.batch, replace=False)]
+    policy.eval()  # no dropout: the gradient is that of the policy that sampled
+    sampler = RolloutModel(numpy_twin(policy), run.base_meta, tokenizer, config.top_p)
+    rollouts = rollouts_for(sampler, chosen, 1_000_000 + step * config.batch, config)
+    fakes = encode_rollouts(rollouts)
+    reals = [critic.encode(bars, h.style, h.mode) for h, bars in chosen]
+    judge.eval()
     with torch.no_grad():
-        _, logits = critic_loss(net, reals, fakes)
-    right = np.concatenate([logits[: len(reals)].numpy() > 0, logits[len(reals):].numpy() <= 0])
-    return float(right.mean())
+        rewards = judge(*critic_net.as_tensors(critic.stack(fakes))).clamp(-5, 5).numpy()
+    loss, kl, log_pi = policy_loss(policy, run.base, rollouts, advantages_of(rewards),
+                                   config.kl)
+    real_nll = real_loss(policy, tokenizer, chosen) if config.mle else None
+    if real_nll is not None:
+        loss = loss + config.mle * real_nll
+    run.optimizer.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(policy.parameters(), 1.0)
+    run.optimizer.step()
+    judge.train()
+    judge_loss, logits = critic_net.critic_loss(judge, reals, fakes)
+    run.judge_optimizer.zero_grad()
+    judge_loss.backward()
+    run.judge_optimizer.step()
+    real_right = float((logits[: len(reals)] > 0).float().mean())
+    return {"step": step + 1, "reward": float(rewards.mean()), "kl": kl, "log_pi": log_pi,
+            "real_nll": real_nll.item() if real_nll is not None else None,
+            "critic_loss": judge_loss.item(), "critic_real_right": real_right,
+            "minutes": round((time.time() - run.began) / 60, 2)}
 
 
 def train(cache_dir: Path, run_dir: Path = Path("runs/gan"), config: GanConfig = GanConfig(),
@@ -304,86 +331,33 @@ def train(cache_dir: Path, run_dir: Path = Path("runs/gan"), config: GanConfig =
     """
     import torch
 
-    from models.train import TrainConfig, chunk_nll, token_arrays
+    from models.training.train import TrainConfig, chunk_nll, token_arrays
 
     torch.set_num_threads(1)
     torch.manual_seed(config.seed)
     tokenizer = Tokenizer()
-    base, base_meta = checkpoint.load(None, tokenizer.vocab_hash)
-    policy, _ = checkpoint.load(None, tokenizer.vocab_hash)
-    for parameter in base.parameters():
-        parameter.requires_grad_(False)
-    judge, _ = critic.load_torch(critic_path)
-    optimizer = torch.optim.Adam(policy.parameters(), lr=config.lr)
-    judge_optimizer = torch.optim.Adam(judge.parameters(), lr=config.critic_lr)
     valid = token_arrays(Path(cache_dir), TrainConfig().context)["valid"]
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    state_path = run_dir / "state.pt"
-    state = {"step": 0, "elapsed": 0.0, "history": [], "base_nll": None}
-    if state_path.exists():
-        saved = torch.load(state_path, weights_only=False)
-        policy.load_state_dict(saved["policy"])
-        judge.load_state_dict(saved["critic"])
-        optimizer.load_state_dict(saved["optimizer"])
-        judge_optimizer.load_state_dict(saved["critic_optimizer"])
-        state = saved["state"]
-        log.info("resuming %s at step %d (%.1f min done)", run_dir, state["step"],
-                 state["elapsed"] / 60)
-    state.setdefault("base_step", base_meta["step"])
+    run = _open(run_dir, config, critic_path, tokenizer)
+    state = run.state
     if state["base_nll"] is None:
-        state["base_nll"] = chunk_nll(base, *valid, limit=100)
+        state["base_nll"] = chunk_nll(run.base, *valid, limit=100)
     pool = excerpts(cache_dir, "train", config.bars, config.seed)
-    began = time.time() - state["elapsed"]
-
-    def save_state():
-        state["elapsed"] = time.time() - began
-        torch.save({"policy": policy.state_dict(), "critic": judge.state_dict(),
-                    "optimizer": optimizer.state_dict(),
-                    "critic_optimizer": judge_optimizer.state_dict(), "state": state},
-                   state_path)
-
-    while time.time() - began < config.minutes * 60:
-        step = state["step"]
-        rng = np.random.default_rng(config.seed + 7919 * step)
-        chosen = [pool[i] for i in rng.choice(len(pool), config.batch, replace=False)]
-        policy.eval()  # no dropout: the gradient is that of the policy that sampled
-        sampler = RolloutModel(numpy_twin(policy), base_meta, tokenizer, config.top_p)
-        rollouts = rollouts_for(sampler, chosen, 1_000_000 + step * config.batch, config)
-        fakes = encode_rollouts(rollouts)
-        reals = [critic.encode(bars, h.style, h.mode) for h, bars in chosen]
-        judge.eval()
-        with torch.no_grad():
-            rewards = judge(*critic.as_tensors(critic.stack(fakes))).clamp(-5, 5).numpy()
-        loss, kl, log_pi = policy_loss(policy, base, rollouts, advantages_of(rewards),
-                                       config.kl)
-        real_nll = real_loss(policy, tokenizer, chosen) if config.mle else None
-        if real_nll is not None:
-            loss = loss + config.mle * real_nll
-        optimizer.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(policy.parameters(), 1.0)
-        optimizer.step()
-        judge.train()
-        judge_loss, logits = critic_loss(judge, reals, fakes)
-        judge_optimizer.zero_grad()
-        judge_loss.backward()
-        judge_optimizer.step()
-        real_right = float((logits[: len(reals)] > 0).float().mean())
-        state["step"] = step = step + 1
-        row = {"step": step, "reward": float(rewards.mean()), "kl": kl, "log_pi": log_pi,
-               "real_nll": real_nll.item() if real_nll is not None else None,
-               "critic_loss": judge_loss.item(), "critic_real_right": real_right,
-               "minutes": round((time.time() - began) / 60, 2)}
+    run.began = time.time() - state["elapsed"]
+    while time.time() - run.began < config.minutes * 60:
+        row = _step(run, pool, config, tokenizer)
+        state["step"] = step = row["step"]
         state["history"].append(row)
         if step % log_every == 0:
             log.info("step %d reward %.3f kl %.4f log π %.3f real NLL %.3f critic %.3f", step,
-                     row["reward"], kl, log_pi, row["real_nll"] or 0.0, row["critic_loss"])
+                     row["reward"], row["kl"], row["log_pi"], row["real_nll"] or 0.0,
+                     row["critic_loss"])
         if step % config.eval_every == 0:
-            _checkpoint(policy, judge, valid, state, run_dir, config, tokenizer)
-            save_state()
-    _checkpoint(policy, judge, valid, state, run_dir, config, tokenizer)
-    save_state()
+            _checkpoint(run.policy, run.judge, valid, state, run_dir, config, tokenizer)
+            run.save()
+    _checkpoint(run.policy, run.judge, valid, state, run_dir, config, tokenizer)
+    run.save()
     return {"steps": state["step"], "minutes": round(state["elapsed"] / 60, 1),
             "base_valid_nll_100": state["base_nll"], "kept_step": state.get("kept_step"),
             "kept_valid_nll_100": state.get("kept_nll")}
@@ -391,7 +365,7 @@ def train(cache_dir: Path, run_dir: Path = Path("runs/gan"), config: GanConfig =
 
 def _checkpoint(policy, judge, valid, state, run_dir, config, tokenizer) -> None:
     """Validation NLL; the generator becomes the candidate while within `nll_limit`."""
-    from models.train import chunk_nll
+    from models.training.train import chunk_nll
 
     nll = chunk_nll(policy, *valid, limit=100)
     if state["history"]:
@@ -399,11 +373,11 @@ def _checkpoint(policy, judge, valid, state, run_dir, config, tokenizer) -> None
     log.info("step %d valid NLL %.4f (base %.4f)", state["step"], nll, state["base_nll"])
     if nll <= config.nll_limit * state["base_nll"] and not math.isnan(nll):
         # the step counts every optimiser step, pretraining's and these: a new model version
-        checkpoint.save(policy, "transformer", run_dir / "melody-gan", tokenizer.vocab_hash,
+        torch_checkpoint.save(policy, "transformer", run_dir / "melody-gan", tokenizer.vocab_hash,
                         state["base_step"] + state["step"], half=True,
                         command="tunesmith train gan", gan_steps=state["step"],
                         metrics={"valid_nll_100": nll, "base_valid_nll_100": state["base_nll"]},
                         gan=asdict(config))
-        critic.save(judge.eval(), run_dir / "critic-gan", step=state["step"])
+        critic_net.save(judge.eval(), run_dir / "critic-gan", step=state["step"])
         state["kept_step"], state["kept_nll"] = state["step"], nll
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from models.grid import TICKS, Bar
-from models.harmony import MODES
+from models.core.grid import TICKS, Bar
+from models.core.harmony import MODES
 
 FEATURES = ("pitch_class_entropy", "scale_consistency", "pitch_range", "note_density",
             "mean_interval", "groove_consistency", "bar_self_similarity", "empty_bar_rate")

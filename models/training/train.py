@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models import checkpoint
+from models.networks import torch_checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +50,8 @@ class TrainConfig:
 
 def token_arrays(cache_dir: Path, context: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per split: (stream of token ids int16, chunk start offsets int64); cached as .npz."""
-    from models import data
-    from models.tokenizer import Tokenizer
+    from models.core.tokenizer import Tokenizer
+    from models.training import corpus
 
     tokenizer = Tokenizer()
     # the cache is keyed on what the arrays depend on: the vocabulary and the chunk length
@@ -62,7 +62,7 @@ def token_arrays(cache_dir: Path, context: int) -> dict[str, tuple[np.ndarray, n
             return {s: (saved[f"{s}_stream"], saved[f"{s}_starts"])
                     for s in ("train", "valid", "test")}
     arrays, out = {}, {}
-    pieces = data.load(Path(cache_dir))
+    pieces = corpus.load(Path(cache_dir))
     for split in ("train", "valid", "test"):
         chunks = [c for p in pieces if p.split() == split
                   for c in tokenizer.encode_chunks(p, context)]
@@ -139,6 +139,69 @@ def learning_rate(config: TrainConfig, step: int, progress: float) -> float:
     return config.min_lr + 0.5 * (config.lr - config.min_lr) * (1 + math.cos(math.pi * progress))
 
 
+def _optimizer(model, config: TrainConfig):
+    """AdamW with weight decay on matrices and embeddings, not on biases or LayerNorm gains
+    (nanoGPT); the tied embedding is one parameter, so it is listed once."""
+    import torch
+
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
+    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
+    # betas (0.9, 0.95), as GPT-3 and nanoGPT
+    return torch.optim.AdamW([{"params": decay, "weight_decay": config.weight_decay},
+                              {"params": no_decay, "weight_decay": 0.0}],
+                             lr=config.lr, betas=(0.9, 0.95))
+
+
+def _resume(model, optimizer, state_path: Path) -> tuple[int, float, float]:
+    """(step, elapsed seconds, best valid NLL) of the run saved at `state_path`, loaded into
+    `model` and `optimizer`; a fresh start when there is none."""
+    import torch
+
+    if not state_path.exists():
+        return 0, 0.0, math.inf
+    state = torch.load(state_path, weights_only=True)
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    log.info("resuming %s at step %d (%.1f min done)", state_path.parent, state["step"],
+             state["elapsed"] / 60)
+    return state["step"], state["elapsed"], state["best"]
+
+
+def _save_state(model, optimizer, step: int, elapsed: float, best: float,
+                state_path: Path) -> None:
+    import torch
+
+    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                "step": step, "elapsed": elapsed, "best": best}, state_path)
+
+
+def _step(model, optimizer, config: TrainConfig, feed, lr: float):
+    """One optimiser step at learning rate `lr`; returns (loss, tokens in the batch)."""
+    import torch
+
+    for group in optimizer.param_groups:
+        group["lr"] = lr
+    model.train()  # again at every step: `_evaluate` leaves the model in eval mode
+    x, y = next(feed)  # (batch, context) each
+    # bf16 matmuls under autocast; the weights, their gradients and the optimiser state
+    # stay float32
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=config.bf16):
+        _, loss = model(x, y)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)  # global L2 norm ≤ 1
+    optimizer.step()
+    return loss, x.numel()  # batch × context tokens
+
+
+def _export(run_dir: Path, export: Path, config: TrainConfig, tokenizer, metrics: dict) -> None:
+    """Ship the best checkpoint, not the last, as float16."""
+    best_model, meta = torch_checkpoint.load(run_dir / "best", tokenizer.vocab_hash)
+    torch_checkpoint.save(best_model, config.arch, export, tokenizer.vocab_hash, meta["step"],
+                          half=True, metrics={**meta.get("metrics", {}), **metrics},
+                          command=f"tunesmith train model --arch {config.arch}")
+
+
 def train(config: TrainConfig, cache_dir: Path, run_dir: Path, export: Path | None = None,
           arrays=None, log_every: int = 20) -> dict:
     """Train (resuming from `run_dir` when it holds a run); returns the final metrics.
@@ -148,30 +211,18 @@ def train(config: TrainConfig, cache_dir: Path, run_dir: Path, export: Path | No
     """
     import torch
 
-    from models.tokenizer import Tokenizer
+    from models.core.tokenizer import Tokenizer
 
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
     tokenizer = Tokenizer()
     arrays = arrays or token_arrays(cache_dir, config.context)
-    model = checkpoint.build_model(config.arch, _model_config(config, len(tokenizer)))
-    # weight decay on matrices and embeddings, not on biases or LayerNorm gains (nanoGPT);
-    # the tied embedding is one parameter, so it is listed once
-    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
-    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
-    # betas (0.9, 0.95), as GPT-3 and nanoGPT
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": config.weight_decay},
-                                   {"params": no_decay, "weight_decay": 0.0}],
-                                  lr=config.lr, betas=(0.9, 0.95))
+    model = torch_checkpoint.build_model(config.arch, _model_config(config, len(tokenizer)))
+    optimizer = _optimizer(model, config)
     run_dir = Path(run_dir)
     state_path = run_dir / "state.pt"  # model, optimiser, step, time spent, best valid NLL
-    step, elapsed, best = 0, 0.0, math.inf  # elapsed in seconds; best in nats/token
-    if state_path.exists():  # resume
-        state = torch.load(state_path, weights_only=True)
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        step, elapsed, best = state["step"], state["elapsed"], state["best"]
-        log.info("resuming %s at step %d (%.1f min done)", run_dir, step, elapsed / 60)
+    # elapsed in seconds; best in nats/token
+    step, elapsed, best = _resume(model, optimizer, state_path)
     # a resumed run draws fresh windows instead of replaying those of its first steps
     rng = np.random.default_rng(config.seed + step)
     stream, starts = arrays["train"]
@@ -192,43 +243,27 @@ def train(config: TrainConfig, cache_dir: Path, run_dir: Path, export: Path | No
         if progress >= 1:
             break
         lr = learning_rate(config, step, min(progress, 1.0))
-        for group in optimizer.param_groups:
-            group["lr"] = lr
-        model.train()  # again at every step: `_evaluate` leaves the model in eval mode
-        x, y = next(feed)  # (batch, context) each
-        # bf16 matmuls under autocast; the weights, their gradients and the optimiser state
-        # stay float32
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=config.bf16):
-            _, loss = model(x, y)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)  # global L2 norm ≤ 1
-        optimizer.step()
+        loss, tokens = _step(model, optimizer, config, feed, lr)
         step += 1
-        window_tokens += x.numel()  # batch × context tokens
+        window_tokens += tokens
         if step % log_every == 0:
             rate = window_tokens / (time.time() - window_start)  # tokens/s since the last log
             # seconds left: the time budget, or the remaining steps at the current rate
-            eta = max(0.0, min(budget - elapsed, (config.steps - step) * x.numel() / rate))
+            eta = max(0.0, min(budget - elapsed, (config.steps - step) * tokens / rate))
             log.info("step %d loss %.3f lr %.2e %.0f tok/s ETA %.1f min", step, loss.item(),
                      lr, rate, eta / 60)
             metrics["tokens_per_s"] = rate
             window_tokens, window_start = 0, time.time()
         if step % config.eval_every == 0:  # a killed run loses fewer than eval_every steps
             best = _evaluate(model, config, tokenizer, valid, step, best, run_dir, metrics)
-            torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                        "step": step, "elapsed": time.time() - began, "best": best}, state_path)
+            _save_state(model, optimizer, step, time.time() - began, best, state_path)
     # the budget (time or steps) is spent: a last validation and state, so a later run
     # (with a larger budget) resumes from here
     best = _evaluate(model, config, tokenizer, valid, step, best, run_dir, metrics)
-    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                "step": step, "elapsed": time.time() - began, "best": best}, state_path)
+    _save_state(model, optimizer, step, time.time() - began, best, state_path)
     metrics.update(step=step, minutes=(time.time() - began) / 60, best_valid_nll=best)
-    if export is not None:  # ship the best checkpoint, not the last, as float16
-        best_model, meta = checkpoint.load(run_dir / "best", tokenizer.vocab_hash)
-        checkpoint.save(best_model, config.arch, export, tokenizer.vocab_hash, meta["step"],
-                        half=True, metrics={**meta.get("metrics", {}), **metrics},
-                        command=f"tunesmith train model --arch {config.arch}")
+    if export is not None:
+        _export(run_dir, export, config, tokenizer, metrics)
     return metrics
 
 
@@ -239,7 +274,7 @@ def _evaluate(model, config, tokenizer, valid, step, best, run_dir, metrics) -> 
     log.info("step %d valid NLL %.4f nats/token", step, nll)
     metrics["valid_nll"] = nll
     if nll < best:
-        checkpoint.save(model, config.arch, run_dir / "best", tokenizer.vocab_hash, step,
+        torch_checkpoint.save(model, config.arch, run_dir / "best", tokenizer.vocab_hash, step,
                         metrics={"valid_nll_200": nll})
         return nll
     return best

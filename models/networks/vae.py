@@ -5,11 +5,11 @@
     decoder  z (B, Z) → MLP → (8 × 256) → up ×2, conv → up ×2, conv (B, 128, T)
              + features projected per step → 3 residual dilated convs → logits (B, T, V)
 
-T = models.phrases.STEPS (32 sixteenths), F = FEATURES, V = VOCAB. The decoder is not
+T = models.inference.phrases.STEPS (32 sixteenths), F = FEATURES, V = VOCAB. The decoder is not
 autoregressive: every step is predicted at once from z and the step's conditioning (its
 chord, scale, meter and place in the bar), so decoding a whole piece is one batched pass.
-This file holds the network for training (torch); models/vae_numpy.py runs the same weights
-without torch in the product.
+This file holds the network for training (torch); models/inference/vae_numpy.py runs the
+same weights without torch in the product.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from models.phrases import FEATURES, PAD, PITCH_BASE, STEPS, VOCAB
+from models.inference.phrases import FEATURES, PAD, PITCH_BASE, STEPS, VOCAB
 
 
 @dataclass

@@ -9,8 +9,9 @@ MLP with three phrase-level numbers (notes per bar, empty bars, range) give one 
 > 0 means "sounds like the corpus". This is SeqGAN's CNN discriminator over notes instead
 of tokens.
 
-`Critic` (torch) is trained by models/gan.py; `NumpyCritic` is the same forward pass in numpy
-for the composer, which must not import torch (see models/decoder.py):
+`Critic` (torch, models/networks/critic_net.py) is trained by models/training/critic_train.py
+and models/training/gan.py; `NumpyCritic` is the same forward pass in numpy for the
+composer, which must not import torch (see models/inference/decoder.py):
 
     critic = NumpyCritic.load()                     # models/weights/critic.*
     logits = critic.score([(bars, "essen", "major"), ...])   # (B,) float32
@@ -19,17 +20,18 @@ for the composer, which must not import torch (see models/decoder.py):
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from models.errors import ModelError
-from models.grid import DURATIONS, METERS, PITCH_RANGE, TICKS, Bar
-from models.harmony import FIT_QUALITIES
-from models.tokenizer import COLLECTION_NAMES, MODE_NAMES
+from models.core.checkpoint import WEIGHTS_DIR
+from models.core.errors import ModelError
+from models.core.grid import DURATIONS, METERS, PITCH_RANGE, TICKS, Bar
+from models.core.harmony import FIT_QUALITIES
+from models.core.tokenizer import COLLECTION_NAMES, MODE_NAMES
 
-WEIGHTS = Path(__file__).parent / "weights" / "critic"
+WEIGHTS = WEIGHTS_DIR / "critic"
 PHRASE_BARS = 4
 # Per-note fields and how many values each takes (ids 0..size-1).
 NOTE_FIELDS = {
@@ -121,75 +123,7 @@ def phrases_of(bars: list[Bar], length: int = PHRASE_BARS) -> list[list[Bar]]:
     return [bars[i:i + length] for i in range(0, len(bars), length) if bars[i:i + length]]
 
 
-# --- torch: training ----------------------------------------------------------------------
-
-def build(config: CriticConfig | None = None):
-    """A fresh torch `Critic` (imported here so that the numpy path never imports torch)."""
-    import torch
-    from torch import nn
-
-    config = config or CriticConfig()
-
-    class Critic(nn.Module):
-        """Phrase batch → logits (B,); the layers `NumpyCritic` mirrors."""
-
-        def __init__(self):
-            super().__init__()
-            self.config = config
-            self.embed = nn.Embedding(TABLE_SIZE, config.embd, padding_idx=PAD)
-            self.convs = nn.ModuleList(nn.Conv1d(config.embd, config.channels, k)
-                                       for k in config.widths)
-            pooled = 2 * config.channels * len(config.widths) + SUMMARY
-            self.hidden = nn.Linear(pooled, config.hidden)
-            self.out = nn.Linear(config.hidden, 1)
-            self.drop = nn.Dropout(config.dropout)
-
-        def forward(self, notes, context, summary, lengths):
-            B, N, _ = notes.shape
-            mask = (torch.arange(N)[None, :] < lengths[:, None]).float()  # (B, N)
-            x = self.embed(notes).sum(2) + self.embed(context).sum(1)[:, None]  # (B, N, E)
-            x = (x * mask[..., None]).transpose(1, 2)  # (B, E, N), padding zeroed
-            x = nn.functional.pad(x, (0, max(config.widths) - 1))  # room for the widest
-            pooled = []
-            for conv in self.convs:
-                # (B, C, N): the window starting at each note; only real notes' windows count
-                y = torch.relu(conv(x)[:, :, :N]) * mask[:, None]
-                pooled += [y.amax(2), y.sum(2) / lengths.clamp(min=1)[:, None]]
-            h = torch.cat(pooled + [summary], 1)  # (B, 2·C·widths + 3)
-            return self.out(self.drop(torch.relu(self.hidden(self.drop(h))))).squeeze(1)
-
-    return Critic()
-
-
-def as_tensors(batch):
-    """`stack`'s numpy arrays as torch tensors."""
-    import torch
-
-    return tuple(torch.from_numpy(a) for a in batch)
-
-
-def save(critic, path: Path = WEIGHTS, **extra) -> None:
-    """`path`.safetensors (float32; the critic is 0.1 M parameters) and `path`.json."""
-    from safetensors.torch import save_model
-
-    path = Path(path).with_suffix("")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_model(critic, str(path.with_suffix(".safetensors")))
-    meta = {"arch": "critic", "config": asdict(critic.config), "fields": _fields_hash(), **extra}
-    path.with_suffix(".json").write_text(json.dumps(meta, indent=2) + "\n")
-
-
-def load_torch(path: Path = WEIGHTS):
-    """The torch critic stored at `path` and its meta (to continue training it)."""
-    from safetensors.torch import load_model
-
-    meta = _read_meta(path)
-    critic = build(_config(meta))
-    load_model(critic, str(Path(path).with_suffix(".safetensors")))
-    return critic, meta
-
-
-def _fields_hash() -> str:
+def fields_hash() -> str:
     """What the stored weights mean: the field sizes and the vocabularies they index."""
     import hashlib
 
@@ -198,24 +132,22 @@ def _fields_hash() -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _read_meta(path: Path) -> dict:
+def read_meta(path: Path) -> dict:
     path = Path(path).with_suffix("")
     if not path.with_suffix(".json").exists() or not path.with_suffix(".safetensors").exists():
         raise ModelError(f"no critic at {path}: train one with `tunesmith train critic`")
     meta = json.loads(path.with_suffix(".json").read_text())
-    if meta.get("fields") != _fields_hash():
+    if meta.get("fields") != fields_hash():
         raise ModelError(f"the critic {path.name} was trained on other note fields: retrain "
                          "it with `tunesmith train critic`")
     return meta
 
 
-def _config(meta: dict) -> CriticConfig:
+def config_of(meta: dict) -> CriticConfig:
     config = dict(meta["config"])
     config["widths"] = tuple(config["widths"])
     return CriticConfig(**config)
 
-
-# --- numpy: inference ---------------------------------------------------------------------
 
 class NumpyCritic:
     """The torch `Critic` at inference (no dropout), in numpy: the same logits."""
@@ -238,9 +170,9 @@ class NumpyCritic:
         """The critic stored at `path`; ModelError if it is missing or was made otherwise."""
         from safetensors.numpy import load_file
 
-        meta = _read_meta(path)
+        meta = read_meta(path)
         weights = load_file(str(Path(path).with_suffix("").with_suffix(".safetensors")))
-        return cls(weights, _config(meta), meta)
+        return cls(weights, config_of(meta), meta)
 
     @classmethod
     def from_torch(cls, critic) -> NumpyCritic:

@@ -2,18 +2,19 @@
 
 A bar holds its meter, its length and its notes on a grid of `TICKS` per quarter note (onset
 in the bar, duration, pitch), plus the chord fitted to it. `notes_to_bars` and
-`bars_to_notes` convert between that grid and `Note`s in quarter-note beats. The corpus
-builder (models/data.py), the tokenizer and the sampler all use these, and nothing here
-depends on them.
+`bars_to_notes` convert between that grid and `Note`s in quarter-note beats. A `Piece` is
+one corpus melody in bars. The corpus builder (models/training/corpus.py), the tokenizer and
+the sampler all use these, and nothing here depends on them.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
-from models.harmony import Chord, fit_bars
-from models.notes import Note
+from models.core.harmony import Chord, fit_bars
+from models.core.notes import Note
 
 TICKS = 12  # per quarter note: sixteenths and eighth/sixteenth triplets are exact
 PITCH_RANGE = (36, 96)  # MIDI pitches kept after transposing to C
@@ -30,6 +31,35 @@ class Bar:
     length: int  # ticks
     notes: tuple[tuple[int, int, int], ...]  # (onset tick in bar, duration ticks, pitch)
     chord: Chord
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One melody of the corpus, transposed to C, in bars on the tick grid."""
+
+    name: str  # 'collection/file stem/tune number', unique; it also decides the split
+    collection: str  # one of the tokenizer's COLLECTION_NAMES: the STYLE token
+    mode: str  # one of models.core.harmony.MODES
+    tonic: int  # the original tonic's pitch class (the notes are already in C)
+    tempo: str  # 'slow' | 'medium' | 'fast'
+    bars: tuple[Bar, ...]
+
+    def split(self) -> str:
+        """'train' (90 %), 'valid' (5 %) or 'test' (5 %), fixed by the name's hash."""
+        # sha1, not hash(): Python salts str hashes per process, the split must not move
+        bucket = int(hashlib.sha1(self.name.encode()).hexdigest(), 16) % 100
+        return "train" if bucket < 90 else "valid" if bucket < 95 else "test"
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> Piece:
+        """The inverse of `to_json` (JSON has lists where the dataclasses have tuples)."""
+        bars = tuple(Bar(b["meter"], b["length"], tuple(tuple(n) for n in b["notes"]),
+                         Chord(**b["chord"])) for b in data["bars"])
+        return cls(data["name"], data["collection"], data["mode"], data["tonic"],
+                   data["tempo"], bars)
 
 
 def meter_ticks(meter: str) -> int:

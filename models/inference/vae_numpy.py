@@ -1,4 +1,4 @@
-"""The phrase VAE at inference, in numpy: models/vae.py's eval-mode pass without torch.
+"""The phrase VAE at inference, in numpy: models/networks/vae.py's eval-mode pass without torch.
 
     vae = PhraseCodec.load()                 # models/weights/vae.safetensors + vae.json
     mu = vae.encode(tokens, feats)           # (B, T) int, (B, T, F) float32 → (B, Z)
@@ -15,9 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from models import checkpoint, phrases
-from models.errors import ModelError
-from models.ops import gelu
+from models.core import checkpoint
+from models.core.errors import ModelError
+from models.core.ops import gelu
+from models.inference import phrases
 
 DEFAULT = checkpoint.WEIGHTS_DIR / "vae"
 
@@ -73,7 +74,7 @@ class PhraseCodec:
     @contextlib.contextmanager
     def running(self):
         """One BLAS thread: a piece's phrases are too little work to share between threads,
-        and on a busy machine a second thread mostly waits (as models/decoder.py does)."""
+        and on a busy machine a second thread mostly waits (as models/inference/decoder.py does)."""
         if self._blas is None:
             from threadpoolctl import ThreadpoolController
 

@@ -3,7 +3,7 @@
 Each piece becomes a `Piece`: its collection (the style label), its mode, a tempo band, and
 its bars, every bar holding its meter, its length and its melody notes on a grid of
 `TICKS` per quarter note, already transposed so the tonic is C, plus the chord fitted to
-the bar (models/harmony.py). The melody is the top voice: the tune of a folk song, the
+the bar (models/core/harmony.py). The melody is the top voice: the tune of a folk song, the
 soprano of a chorale, the cantus of a Palestrina mass.
 
 How the key is found: the key signature gives seven candidate tonics (one per mode); the
@@ -18,25 +18,24 @@ The prepared pieces are cached as gzip'd JSON lines in `Settings.cache_dir`.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import logging
 import re
-from dataclasses import asdict, dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
-from models.grid import (
+from models.core.grid import (
     DURATIONS,
     METERS,
     PITCH_RANGE,
     TICKS,
     Bar,
+    Piece,
     meter_beat,
     meter_ticks,
     snap_duration,
 )
-from models.harmony import MODE_OFFSETS, Chord, fit_bars
+from models.core.harmony import MODE_OFFSETS, fit_bars
 
 log = logging.getLogger(__name__)
 
@@ -53,35 +52,6 @@ SLOW_RHYTHMS = ("air", "lament", "slow")
 # Modes a final note may imply; a final on the 4th or 7th degree of the signature is far
 # more often a tune ending off its tonic than a Lydian or Locrian piece.
 FINAL_MODES = ("major", "minor", "dorian", "mixolydian", "phrygian")
-
-
-@dataclass(frozen=True)
-class Piece:
-    """One melody of the corpus, transposed to C, in bars on the tick grid."""
-
-    name: str  # 'collection/file stem/tune number', unique; it also decides the split
-    collection: str  # a `COLLECTIONS` label: the STYLE token
-    mode: str  # one of models.harmony.MODES
-    tonic: int  # the original tonic's pitch class (the notes are already in C)
-    tempo: str  # 'slow' | 'medium' | 'fast'
-    bars: tuple[Bar, ...]
-
-    def split(self) -> str:
-        """'train' (90 %), 'valid' (5 %) or 'test' (5 %), fixed by the name's hash."""
-        # sha1, not hash(): Python salts str hashes per process, the split must not move
-        bucket = int(hashlib.sha1(self.name.encode()).hexdigest(), 16) % 100
-        return "train" if bucket < 90 else "valid" if bucket < 95 else "test"
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict) -> Piece:
-        """The inverse of `to_json` (JSON has lists where the dataclasses have tuples)."""
-        bars = tuple(Bar(b["meter"], b["length"], tuple(tuple(n) for n in b["notes"]),
-                         Chord(**b["chord"])) for b in data["bars"])
-        return cls(data["name"], data["collection"], data["mode"], data["tonic"],
-                   data["tempo"], bars)
 
 
 def tempo_band(bpm: float | None, rhythm: str) -> str:
@@ -287,7 +257,8 @@ def corpus_files() -> list[str]:
     files = []
     for folder in COLLECTIONS:
         for path in sorted((root / folder).rglob("*")):
-            # the chorale analyses are Roman numerals, not music (models/chorales.py uses them)
+            # the chorale analyses are Roman numerals, not music (models/evaluation/chorales.py
+            # uses them)
             if path.suffix in (".abc", ".krn", ".mxl", ".xml") and "choraleAnalyses" not in str(
                     path):
                 files.append(str(path))

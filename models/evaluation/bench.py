@@ -7,9 +7,9 @@ import statistics
 import time
 from pathlib import Path
 
-from models.harmony import Chord
-from models.machine import machine
-from models.notes import Controls
+from models.core.harmony import Chord
+from models.core.notes import Controls
+from models.evaluation.machine import machine
 
 # A 16-bar, 4/4 folk tune: about 30 s of music at 120 bpm.
 CONTROLS = Controls("folk", "major", (4, 4), 120, 0.5, 0.3, 0.2)
@@ -21,7 +21,7 @@ def run(runs: int = 5, path: Path | None = None) -> dict:
 
     `load_s` is the checkpoint load (the Transformer runs in numpy: no torch is imported).
     """
-    from models.sampler import MelodyModel
+    from models.inference.sampler import MelodyModel
 
     began = time.perf_counter()
     model = MelodyModel.load(path)
@@ -40,7 +40,8 @@ def run(runs: int = 5, path: Path | None = None) -> dict:
         "what": "model", "machine": machine(), "model": model.version, "runs": runs,
         "bars": len(CHORDS),
         "decoder": type(model.network).__name__,  # NumpyTransformer, or TorchNetwork
-        "threads": 1,  # decoding runs on one BLAS (or torch) thread: see models/decoder.py
+        # decoding runs on one BLAS (or torch) thread: see models/inference/decoder.py
+        "threads": 1,
         "load_s": round(load_s, 3),
         "median_s": round(median, 4),
         "tokens_per_s": round(sum(tokens) / sum(times), 1),
@@ -54,9 +55,9 @@ def run(runs: int = 5, path: Path | None = None) -> dict:
 
 def _critic(notes, runs: int) -> dict:
     """Load time and median time of the critic scoring one 16-bar melody (4 phrases)."""
-    from models.critic import NumpyCritic
-    from models.errors import ModelError
-    from models.grid import notes_to_bars
+    from models.core.errors import ModelError
+    from models.core.grid import notes_to_bars
+    from models.inference.critic import NumpyCritic
 
     began = time.perf_counter()
     try:

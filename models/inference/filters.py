@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.ops import softmax
-from models.tokenizer import Tokenizer
+from models.core.ops import softmax
+from models.core.tokenizer import Tokenizer
 
 NEG = -math.inf
 

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from models import phrases
-from models.grid import METERS
-from models.harmony import MODES, Chord
-from models.phrases import QUALITIES
+from models.core.grid import METERS
+from models.core.harmony import MODES, Chord
+from models.inference import phrases
+from models.inference.phrases import QUALITIES
+from models.training import phrase_corpus
 
 PATH_POINTS = 11  # t = 0, 0.1, ..., 1
 TOLERANCE = 1  # tokens a steady path may step back between neighbouring points
@@ -37,7 +38,7 @@ def reconstruction(codec, split) -> dict:
     tokens, keys, chords = split
     mus, kls, guesses = [], [], []
     for index in _batches(len(tokens)):
-        feats = phrases.batch_features(keys[index], chords[index])
+        feats = phrase_corpus.batch_features(keys[index], chords[index])
         mu, logvar = codec.posterior(tokens[index].astype(np.int64), feats)
         mus.append(mu)
         kls.append(0.5 * (mu ** 2 + np.exp(logvar) - 1 - logvar))  # (B, Z) nats
@@ -92,7 +93,7 @@ def prior_samples(codec, split, count: int = 2000, seed: int = 0) -> dict:
     tokens, keys, chords = split
     rng = np.random.default_rng(seed)
     index = rng.choice(len(tokens), size=min(count, len(tokens)), replace=False)
-    feats = phrases.batch_features(keys[index], chords[index])
+    feats = phrase_corpus.batch_features(keys[index], chords[index])
     z = rng.standard_normal((len(index), codec.z)).astype(np.float32)
     sampled = np.concatenate([codec.decode(z[b], feats[b]) for b in _batches(len(index))])
     return {"real": _stats(tokens[index], keys[index], chords[index]),
@@ -130,7 +131,7 @@ def interpolations(codec, split, mu: np.ndarray, pairs: int = 300, seed: int = 0
         same = two_bars[(keys[two_bars, 0] == keys[a, 0])
                         & ((keys[two_bars, 1] == keys[a, 1]) | (not same_mode))]
         b = rng.choice(same[same != a]) if len(same) > 1 else a
-        feats = phrases.batch_features(keys[[a]], chords[[a]]).repeat(PATH_POINTS, 0)
+        feats = phrase_corpus.batch_features(keys[[a]], chords[[a]]).repeat(PATH_POINTS, 0)
         between = _slerp if spherical else _lerp
         path = np.stack([between(mu[a], mu[b], t) for t in ts]).astype(np.float32)
         decoded = codec.decode(path, feats)  # (points, T) under A's conditioning
@@ -161,8 +162,8 @@ def interpolations(codec, split, mu: np.ndarray, pairs: int = 300, seed: int = 0
 
 def measure(cache_dir, codec=None) -> dict:
     """Every figure of the report, on the test split."""
-    from models.vae_numpy import PhraseCodec
-    from models.vae_train import windows
+    from models.inference.vae_numpy import PhraseCodec
+    from models.training.vae_train import windows
 
     codec = codec or PhraseCodec.load()
     test = windows(cache_dir)["test"]

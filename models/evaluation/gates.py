@@ -1,8 +1,8 @@
 """The gates a fine-tuned generator must pass to ship, measured and applied.
 
 `gate` compares the candidate `tunesmith train gan` kept (runs/gan/melody-gan.*) with the base
-generator on the same held-out excerpts and seeds (models.evaluate.gate_measures and
-models.evaluate.gates), writes reports/gan.json either way, and replaces
+generator on the same held-out excerpts and seeds (models.evaluation.evaluate.gate_measures and
+models.evaluation.evaluate.gates), writes reports/gan.json either way, and replaces
 models/weights/melody.* only on a pass of every check.
 """
 
@@ -12,9 +12,12 @@ import logging
 import time
 from pathlib import Path
 
-from models import checkpoint, critic
-from models.errors import ModelError
-from models.sampler import MelodyModel
+from models.core import checkpoint
+from models.core.errors import ModelError
+from models.evaluation import evaluate
+from models.inference import critic
+from models.inference.sampler import MelodyModel
+from models.networks import torch_checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +25,7 @@ log = logging.getLogger(__name__)
 def gate(cache_dir: Path, run_dir: Path = Path("runs/gan"), samples: int = 300, seed: int = 1,
          ship: bool = True, report: Path = Path("reports/gan.json"),
          critic_path: Path = critic.WEIGHTS, nll_chunks: int | None = None) -> dict:
-    """Measure the candidate against the base (models.evaluate.gates); ship it if it passes.
+    """Measure the candidate against the base (`evaluate.gates`); ship it if it passes.
 
     Both write melodies for the same `samples` held-out excerpts (8 bars, test split) on the
     same seeds; the NLL is over the first `nll_chunks` test chunks (None: all). Shipping
@@ -34,9 +37,8 @@ def gate(cache_dir: Path, run_dir: Path = Path("runs/gan"), samples: int = 300, 
     import json
     import shutil
 
-    from models import evaluate
-    from models.machine import machine
-    from models.train import TrainConfig, token_arrays
+    from models.evaluation.machine import machine
+    from models.training.train import TrainConfig, token_arrays
 
     candidate = Path(run_dir) / "melody-gan"
     base_path = checkpoint.WEIGHTS_DIR / "melody-base"
@@ -47,7 +49,7 @@ def gate(cache_dir: Path, run_dir: Path = Path("runs/gan"), samples: int = 300, 
                          "the validation NLL limit (see the training log)")
     judge = critic.NumpyCritic.load(critic_path)
     test = token_arrays(Path(cache_dir), TrainConfig().context)["test"]
-    chosen = evaluate._excerpts(Path(cache_dir), samples, 8, seed)
+    chosen = evaluate.held_out_excerpts(Path(cache_dir), samples, 8, seed)
     measures = {name: measure(path, chosen, judge, test, seed, Path(run_dir), nll_chunks)
                 for name, path in (("base", base_path), ("tuned", candidate))}
     verdict = evaluate.gates(measures["base"], measures["tuned"])
@@ -76,7 +78,6 @@ def measure(path: Path, chosen, judge, test, seed: int, run_dir: Path,
     import hashlib
     import json
 
-    from models import evaluate
 
     model = MelodyModel.load(path)
     judge_id = hashlib.sha1(judge.out[0].tobytes()).hexdigest()[:8]
@@ -85,7 +86,7 @@ def measure(path: Path, chosen, judge, test, seed: int, run_dir: Path,
     if saved.exists():
         return json.loads(saved.read_text())
     began = time.time()
-    network, _ = checkpoint.load(path, model.tokenizer.vocab_hash)
+    network, _ = torch_checkpoint.load(path, model.tokenizer.vocab_hash)
     result = evaluate.gate_measures(model, chosen, judge, test, network, seed, nll_chunks)
     result.update(model=model.version, seconds=round(time.time() - began, 1))
     log.info("%s measured in %.0f s", model.version, time.time() - began)

@@ -1,4 +1,4 @@
-"""Writes reports/model.md and its plots from models/evaluate.py's measurements."""
+"""Writes reports/model.md and its plots from models/evaluation/evaluate.py's measurements."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from pathlib import Path
 
 import numpy as np
 
-from models import checkpoint, chorales, evaluate, metrics, train
-from models.commands import SHIPPED
-from models.machine import machine, machine_line
-from models.sampler import MelodyModel
+from models.core import checkpoint
+from models.core.checkpoint import SHIPPED
+from models.evaluation import chorales, evaluate, metrics
+from models.evaluation.machine import machine, machine_line
+from models.inference.sampler import MelodyModel
+from models.training import train
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +87,7 @@ def write(cache_dir: Path, out: Path = Path("reports/model.md"), samples: int = 
     arrays = train.token_arrays(cache_dir, train.TrainConfig().context)  # as in training
     nll = evaluate.held_out_nll(cache_dir, arrays)
     model = MelodyModel.load(SHIPPED["transformer"])
-    excerpts = evaluate._excerpts(cache_dir, samples, bars, seed)
+    excerpts = evaluate.held_out_excerpts(cache_dir, samples, bars, seed)
     comparison = evaluate.compare(model, excerpts, seed)
     density = evaluate.density_response(model, excerpts[:40], seed)
     harmony = chorales.agreement()
@@ -186,6 +188,12 @@ def _markdown(n: dict, arrays, model, bars: int) -> str:
     Some prose is fixed text, not measured: the 2 CPU cores, the batch of 16 × 512 tokens,
     the sampling settings (which must match evaluate.compare) and the caveats.
     """
+    return "\n".join([*_nll_markdown(n, arrays, model), *_realism_markdown(n, bars),
+                       *_families_markdown(n, bars), *_closing_markdown(n)])
+
+
+def _nll_markdown(n: dict, arrays, model) -> list[str]:
+    """The title, the held-out NLL table and how each model was trained."""
     meta = model.meta
     lines = [
         "# The melody model: evaluation", "",
@@ -213,6 +221,13 @@ def _markdown(n: dict, arrays, model, bars: int) -> str:
     lines += ["", "The n-gram (Witten–Bell interpolated; order chosen on the validation split) "
               "is fitted on the training split. The Transformer's lead over the LSTM is small; "
               "the LSTM is cheaper per token and had a less loaded machine for its 13 minutes."]
+    return lines
+
+
+def _realism_markdown(n: dict, bars: int) -> list[str]:
+    """Generated vs held-out real: feature overlaps, the two-sample test, control adherence
+    and the density response."""
+    lines = []
     lines += ["", "![NLL](model-nll.png)", "",
               f"## Generated vs held-out real ({n['pieces']} pieces × {bars} bars)", "",
               "The model writes each held-out excerpt again from its controls and chords "
@@ -247,9 +262,13 @@ def _markdown(n: dict, arrays, model, bars: int) -> str:
               "| bucket | " + " | ".join(str(k) for k in n["density"]) + " |",
               "|---|" + "---|" * len(n["density"]),
               "| notes/quarter | " + " | ".join(f"{v:.2f}" for v in n["density"].values())
-              + " |", "", "![density](model-density.png)", "",
-              *_families_markdown(n, bars),
-              "## Harmony derivation", "",
+              + " |", "", "![density](model-density.png)", ""]
+    return lines
+
+
+def _closing_markdown(n: dict) -> list[str]:
+    """The harmony derivation's agreement and the caveats."""
+    return ["## Harmony derivation", "",
               f"Chord fitting on all four voices agrees with the root of music21's "
               f"Roman-numeral analyses on {n['harmony']['root_agreement']:.1%} of "
               f"{n['harmony']['bars']} bars ({n['harmony']['chorales']} chorales; the bar's "
@@ -264,4 +283,3 @@ def _markdown(n: dict, arrays, model, bars: int) -> str:
               "- Key-and-mode estimates on 8 bars are noisy (the estimator agrees with the real "
               "excerpts' labels only as often as shown in the 'real' column).",
               "- Meter and bar counts are guaranteed by the sampler's scaffold, not learned.", ""]
-    return "\n".join(lines)

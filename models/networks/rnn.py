@@ -1,6 +1,6 @@
 """LSTM and GRU baselines over the same tokens, with the Transformer's interface.
 
-`forward(idx, targets, cache)` matches models/transformer.py; the "cache" of a recurrent
+`forward(idx, targets, cache)` matches models/networks/transformer.py; the "cache" of a recurrent
 network is its hidden state, so the sampler drives all three architectures the same way.
 """
 

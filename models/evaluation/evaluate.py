@@ -17,11 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
-from models import checkpoint, data, metrics
-from models.commands import SHIPPED
-from models.grid import TICKS, Bar, meter_beat, meter_ticks
-from models.harmony import MODES
-from models.tokenizer import Header, Tokenizer
+from models.core.checkpoint import SHIPPED
+from models.core.grid import TICKS, Bar, meter_beat, meter_ticks
+from models.core.harmony import MODES
+from models.core.tokenizer import Header, Tokenizer
+from models.evaluation import metrics
+from models.networks import torch_checkpoint
+from models.training import corpus
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +33,7 @@ def _to_bars(notes, meter: str, count: int) -> list[Bar]:
 
     The chords fitted here (in major) are not used: the comparisons take the requested ones.
     """
-    from models.grid import notes_to_bars
+    from models.core.grid import notes_to_bars
 
     bars = notes_to_bars(notes, meter, "major")
     length = meter_ticks(meter)
@@ -42,14 +44,14 @@ def _to_bars(notes, meter: str, count: int) -> list[Bar]:
 
 def held_out_nll(cache_dir: Path, arrays, orders=(3, 4, 5, 6, 7)) -> dict[str, float]:
     """Test NLL (nats/token) of every shipped network and of the best n-gram of `orders`."""
-    from models.ngram import NGram
-    from models.train import chunk_nll
+    from models.evaluation.ngram import NGram
+    from models.training.train import chunk_nll
 
     tokenizer = Tokenizer()
     out = {}
     for arch, path in SHIPPED.items():
         if path.with_suffix(".json").exists():
-            model, _ = checkpoint.load(path, tokenizer.vocab_hash)
+            model, _ = torch_checkpoint.load(path, tokenizer.vocab_hash)
             out[arch] = chunk_nll(model, *arrays["test"])
             log.info("%s test NLL %.4f", arch, out[arch])
     saved = Path(cache_dir) / f"ngram-{tokenizer.vocab_hash}-{max(orders)}.json"
@@ -69,14 +71,15 @@ def held_out_nll(cache_dir: Path, arrays, orders=(3, 4, 5, 6, 7)) -> dict[str, f
     return out
 
 
-def _excerpts(cache_dir: Path, count: int, bars: int, seed: int) -> list[tuple[Header, list]]:
+def held_out_excerpts(cache_dir: Path, count: int, bars: int,
+                      seed: int) -> list[tuple[Header, list]]:
     """`count` random test pieces as (header, bars 2..bars + 1): skipping a pickup bar.
 
     Only pieces with one meter over their first bars + 1 bars qualify: the sampler writes
     a whole melody in one meter.
     """
     tokenizer = Tokenizer()
-    pieces = [p for p in data.load(cache_dir, "test")
+    pieces = [p for p in corpus.load(cache_dir, "test")
               if len(p.bars) > bars and len({b.meter for b in p.bars[: bars + 1]}) == 1]
     rng = np.random.default_rng(seed)
     chosen = rng.choice(len(pieces), size=min(count, len(pieces)), replace=False)
@@ -194,8 +197,8 @@ def write_melodies(model, excerpts, seed: int = 0, settings: dict | None = None,
                    drafts: int = 1, judge=None) -> list[list[Bar]]:
     """One melody per excerpt (its controls and chords), as `compare` writes them.
 
-    With `drafts` > 1 and a `judge` (a models.critic.NumpyCritic), the drafts are written on
-    seeds `DRAFT_STRIDE` apart and the one the critic scores highest is kept, as the
+    With `drafts` > 1 and a `judge` (a models.inference.critic.NumpyCritic), the drafts are
+    written on seeds `DRAFT_STRIDE` apart and the one the critic scores highest is kept, as the
     composer does (without its key-finding, which needs the arrangement). The first draft
     uses `compare`'s seed, so one draft gives `compare`'s melodies.
     """
@@ -239,7 +242,7 @@ def gate_measures(model, excerpts, judge, test_arrays, network=None, seed: int =
     `network` is the torch twin of `model` for the held-out NLL (the test split's first
     `nll_chunks` chunks; None: all).
     """
-    from models.train import chunk_nll
+    from models.training.train import chunk_nll
 
     real = [bars for _, bars in excerpts]
     single = write_melodies(model, excerpts, seed)
@@ -283,7 +286,7 @@ def generators(seed: int = 0) -> list[tuple[str, object, dict, int]]:
     """
     from pathlib import Path
 
-    from models.checkpoint import WEIGHTS_DIR
+    from models.core.checkpoint import WEIGHTS_DIR
 
     shipped_gan = (WEIGHTS_DIR / "melody-base.json").exists()
     base = WEIGHTS_DIR / ("melody-base" if shipped_gan else "melody")
@@ -306,9 +309,9 @@ def families(excerpts, seed: int, done: dict | None = None) -> list[dict]:
     `done` maps (path, drafts, settings name) to melodies already written (`compare`'s).
     The first row is the real excerpts themselves (their muspy figures and diversity).
     """
-    from models.critic import NumpyCritic
-    from models.errors import ModelError
-    from models.sampler import MelodyModel
+    from models.core.errors import ModelError
+    from models.inference.critic import NumpyCritic
+    from models.inference.sampler import MelodyModel
 
     real = [bars for _, bars in excerpts]
     rows = [{"family": "real (held-out)", "field": metrics.field_metrics(real),
@@ -350,7 +353,7 @@ def vae_figures() -> dict | None:
     test phrases) where there is one, else the validation figures its training wrote."""
     from pathlib import Path
 
-    from models.checkpoint import WEIGHTS_DIR
+    from models.core.checkpoint import WEIGHTS_DIR
 
     for path in (Path("reports/vae.json"), WEIGHTS_DIR / "vae.json"):
         if path.exists():

@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from models.harmony import fit_chord, pitch_class_weights
+from models.core.harmony import fit_chord, pitch_class_weights
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Training the phrase VAE: corpus phrases, then a time-budgeted, resumable loop.
 
-Phrases are every two-bar window of the prepared corpus (hop of one bar; models/phrases.py),
-split as the pieces are. The loss per phrase is
+Phrases are every two-bar window of the prepared corpus (hop of one bar;
+models/training/phrase_corpus.py), split as the pieces are. The loss per phrase is
 
     reconstruction (nats, note onsets weighted ×1.5) + β · max(KL − free_bits, 0)
 
@@ -9,7 +9,7 @@ with β rising linearly from 0 to `beta` over the first `anneal` share of the ru
 decoder first learns to read z, then the posterior is pulled towards N(0, I) only beyond
 `free_bits` nats per phrase, which it may spend on the tune for free (reconstruction is the
 point of a variation that keeps most notes). The learning rate follows a cosine over the
-larger of steps and time spent, as models/train.py does. bf16 autocast on the CPU.
+larger of steps and time spent, as models/training/train.py does. bf16 autocast on the CPU.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from models import phrases
-from models.checkpoint import WEIGHTS_DIR
+from models.core.checkpoint import WEIGHTS_DIR
+from models.inference import phrases
+from models.training import phrase_corpus
 
 log = logging.getLogger(__name__)
 EXPORT = WEIGHTS_DIR / "vae"
@@ -48,17 +49,17 @@ class VAETrainConfig:
 
 def windows(cache_dir: Path) -> dict:
     """Per split: (tokens (N, T) int8, keys (N, 4) int16, chords (N, 2, 2) int16); cached."""
-    from models import data
+    from models.training import corpus
 
     path = Path(cache_dir) / f"vae-phrases-{phrases.vocab_hash()}.npz"
     if path.exists():
         with np.load(path) as saved:
             return {s: tuple(saved[f"{s}_{k}"] for k in ("tokens", "keys", "chords"))
                     for s in ("train", "valid", "test")}
-    pieces = data.load(Path(cache_dir))
+    pieces = corpus.load(Path(cache_dir))
     out, arrays = {}, {}
     for split in ("train", "valid", "test"):
-        tokens, keys, chords = phrases.corpus_windows(
+        tokens, keys, chords = phrase_corpus.corpus_windows(
             [p for p in pieces if p.split() == split], seed={"train": 0, "valid": 1,
                                                              "test": 2}[split])
         out[split] = (tokens, keys, chords)
@@ -74,7 +75,7 @@ def tensors(split: tuple, index: np.ndarray):
     import torch
 
     tokens, keys, chords = split
-    feats = phrases.batch_features(keys[index], chords[index])
+    feats = phrase_corpus.batch_features(keys[index], chords[index])
     return (torch.from_numpy(tokens[index].astype(np.int64)), torch.from_numpy(feats))
 
 
@@ -83,7 +84,7 @@ def accuracy(model, split: tuple, limit: int = 2000, batch: int = 500) -> dict:
     accuracy, exact phrases, KL per phrase (nats) and its mean per dimension."""
     import torch
 
-    from models.vae import kl_per_dim
+    from models.networks.vae import kl_per_dim
 
     model.eval()
     hits = onsets = onset_hits = steps = exact = 0
@@ -113,8 +114,8 @@ def train(config: VAETrainConfig, cache_dir: Path, run_dir: Path,
     """Train (resuming `run_dir`), then export float16 weights + JSON to `export`."""
     import torch
 
-    from models import checkpoint
-    from models.vae import PhraseVAE, VAEConfig, loss_terms
+    from models.networks import torch_checkpoint
+    from models.networks.vae import PhraseVAE, VAEConfig, loss_terms
 
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
@@ -180,7 +181,7 @@ def train(config: VAETrainConfig, cache_dir: Path, run_dir: Path,
     metrics.update(step=step, minutes=(time.time() - began) / 60,
                    **{f"valid_{k}": v for k, v in scores.items() if k != "kl_per_dim"})
     if export is not None:
-        checkpoint.save(model, "vae", export, phrases.vocab_hash(), step, half=True,
+        torch_checkpoint.save(model, "vae", export, phrases.vocab_hash(), step, half=True,
                         metrics=metrics, train_config=asdict(config),
                         command="tunesmith train vae")
     return metrics

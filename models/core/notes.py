@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.harmony import Chord
+from models.core.harmony import Chord
 
 __all__ = ["Chord", "Controls", "Note", "STYLES"]
 
-# The 13 product styles (design.md); models/tokenizer.py maps each to a corpus collection.
+# The 13 product styles (design.md); models/core/tokenizer.py maps each to a corpus collection.
 STYLES = ("classical", "baroque", "jazz", "blues", "pop", "rock", "lofi", "ambient", "folk",
           "celtic", "electronic", "cinematic", "chiptune")
 
