@@ -27,7 +27,8 @@ def add_train(commands: argparse._SubParsersAction) -> None:
 
 def add_eval(commands: argparse._SubParsersAction) -> None:
     evaluate = commands.add_parser("eval", help="score the parser, the model or whole pieces")
-    evaluate.add_argument("what", choices=["parser", "model", "compose", "chat", "chords", "vae"],
+    evaluate.add_argument("what", choices=["parser", "model", "compose", "chat", "chords", "vae",
+                                           "music"],
                           help="what to score")
     evaluate.add_argument("--out", help="report path (default reports/model.md or "
                                         "reports/compose.md); for chat, the folder for "
@@ -141,6 +142,17 @@ def eval_command(args: argparse.Namespace) -> int:
                           "reconstruction": figures["reconstruction"]["two_bar"],
                           "interpolation": figures["interpolation"],
                           "speed": figures["speed"]}, indent=2), file=args.output)
+    elif args.what == "music":
+        from generation import Composer, Settings
+        from generation.tools import eval_music
+
+        out = Path(args.out or "reports")
+        result = eval_music.evaluate(Composer(), Settings.from_env().cache_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "music.md").write_text(eval_music.report_markdown(result), encoding="utf-8")
+        (out / "music.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+        print(json.dumps({"report": str(out / "music.md"), "two_sample": result["two_sample"],
+                          "stats": result["stats"]}, indent=2), file=args.output)
     elif args.what == "chat":
         from generation import Composer
         from generation.tools import eval_chat

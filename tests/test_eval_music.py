@@ -1,0 +1,48 @@
+"""`tunesmith eval music`: the features, the statistics and the two-sample test can tell."""
+
+import numpy as np
+import pytest
+
+from generation.tools.eval_music import Line, features, melodic_stats, notated, two_sample_accuracy
+
+
+def scale_walk(rng, durations) -> Line:
+    """A stepwise line in C major with the given rhythm vocabulary."""
+    degrees = np.cumsum(rng.choice([-1, 1], 64))
+    pitches = [60 + [0, 2, 4, 5, 7, 9, 11][d % 7] + 12 * (d // 7) for d in degrees]
+    lengths = rng.choice(durations, 64)
+    onsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    return Line(tuple(onsets), tuple(lengths), tuple(pitches), 0)
+
+
+def test_statistics_read_a_tiny_line_exactly():
+    line = Line((0, 1, 1.25, 1.5, 2.5), (1, 0.25, 0.25, 1, 2), (60, 62, 62, 62, 67), 0)
+    stats = melodic_stats(line)
+    assert stats["stepwise"] == 0.25  # 60→62 of four intervals
+    assert stats["repeated"] == 0.5
+    assert stats["range"] == 7
+    assert stats["longest_run"] == 3
+    assert stats["sixteenths"] == 0.5  # two of four inter-onsets are a sixteenth
+    assert stats["long_notes"] == 0.2  # one note longer than a beat
+
+
+def test_played_lengths_are_read_as_written_values():
+    assert notated(11 / 12) == 1 and notated(0.45) == 0.5 and notated(1.9) == 2
+
+
+def test_the_features_are_histograms():
+    line = scale_walk(np.random.default_rng(0), [0.5, 1.0])
+    vector = features(line.windows()[0])
+    assert vector.shape == (25 + 9 + 9 + 12,)
+    assert np.isclose(vector[:25].sum(), 1) and np.isclose(vector[-12:].sum(), 1)
+
+
+@pytest.mark.slow
+def test_the_two_sample_test_tells_rhythms_apart_and_not_twins():
+    rng = np.random.default_rng(1)
+    eighths = [features(w) for _ in range(40) for w in scale_walk(rng, [0.5, 1.0]).windows()]
+    twins = [features(w) for _ in range(40) for w in scale_walk(rng, [0.5, 1.0]).windows()]
+    sixteenths = [features(w) for _ in range(40)
+                  for w in scale_walk(rng, [0.25, 0.5]).windows()]
+    assert two_sample_accuracy(sixteenths, eighths) > 0.9
+    assert two_sample_accuracy(twins, eighths) < 0.65
