@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from generation.job import LITTLE, LOT, NORMAL, Changes
+from generation.job import LITTLE, LOT, MAX_BPM, MIN_BPM, NORMAL, Changes
 from generation.request.instrument_edits import LEAD, read_instrument_edits
 from generation.request.keys import read_key
 from generation.request.lexicon import (
@@ -129,7 +129,23 @@ def _amount(text: str, start: int, end: int) -> float:
 
 # ------------------------------------------------------------------------ readers
 
+_TEMPO_VERB = (r"faster|slower|speed|tempo|push|bump|crank|drop|bring|take|set|kick|nudge|"
+               r"up|down|bpm|accelere|ralenti|acelera|sube|baja|schneller|langsamer|速度")
+_TO_NUMBER = (r"(?:to|at|@|a|auf|zu|en|hasta|jusqu'a|到|至)\s*(?:like\s+|about\s+|around\s+|"
+              r"~\s*)?(\d{2,3})(?:\s*(?:bpm|b\.p\.m|beats))?(?![\d%.:/]|\s*(?:s\b|sec|min|bars?|"
+              r"seconds?|%))")
+
+
 def _tempo(text: str, slots: Text) -> dict:
+    target = re.search(_TO_NUMBER, text)
+    if target and has(_TEMPO_VERB, text[:target.start()]) and not has(r"semi\w*|step|tone|"
+                                                                      r"key|bar\w*", text):
+        return {"tempo_bpm": int(min(MAX_BPM, max(MIN_BPM, int(target.group(1)))))}
+    percent = re.search(r"(\d{1,3})\s*%\s*(faster|quicker|slower)", text)
+    if percent:  # "20 % faster"
+        share = int(percent.group(1)) / 100
+        return {"tempo_factor": round(1 + share if percent.group(2) != "slower"
+                                      else max(0.25, 1 - share), 4)}
     if has(_DOUBLE_TEMPO, text):
         return {"tempo_factor": 2.0}
     if has(_HALF_TEMPO, text):
@@ -177,7 +193,10 @@ def _key(text: str, slots: Text) -> dict:
         return {"mode": key.mode}
     for mode, words in (("minor", _MINOR), ("major", _MAJOR)):
         if has(rf"(?:in|en|to|into|a)\s+(?:{words})|(?:{words})\s+(?:key|please|pls|now|"
-                rf"instead)|^(?:{words})$|(?:改成|换成|变成|转成)(?:{words})", text):
+                rf"instead|mode|tonality)|^(?:{words})$|(?:改成|换成|变成|转成)(?:{words})|"
+                rf"(?:make\s+it|go|switch|turn\s+it|it's|its|be|more)\s+(?:{words})"
+                rf"(?!\s+(?:third|second|sixth|seventh|chord|change|tweak|detail))|"
+                rf"(?:{words})\s*(?:,|and|&|\+|et|y|und|$)", text):
             return {"mode": mode}
     return {}
 
@@ -222,6 +241,12 @@ def _style(text: str) -> dict:
 
 
 def _length(text: str, slots: Text) -> dict:
+    said = Text(slots.cased, slots.low, list(slots.used))
+    length = read_length(said)
+    if length is not None and length.seconds and not re.search(
+            r"\d\s*(?:s|secs?|seconds?|mins?|minutes?)\s+(?:longer|shorter)", text):
+        slots.used[:] = said.used  # "shorter, 20 seconds": the number is the length asked
+        return {"duration_s": float(length.seconds)}
     if has(_TWICE_LONG, text):
         return {"length_factor": 2.0}
     if has(_HALF_LONG, text):
@@ -241,6 +266,28 @@ def _length(text: str, slots: Text) -> dict:
     return {}
 
 
+_SPARSER = (r"sparser|sparse|thinner|thin\s+(?:it\s+|things\s+)?out|less\s+(?:busy|dense|"
+            r"cluttered|going\s+on)|not\s+(?:so|as|too)\s+busy|too\s+busy|fewer\s+notes|"
+            r"less\s+notes|more\s+(?:space|room|air|minimal)|strip\s+(?:it\s+)?(?:back|down)|"
+            r"declutter|calm\s+down\s+the\s+notes|plus\s+(?:epure|aere|clairseme)|"
+            r"moins\s+(?:charge|dense|de\s+notes)|menos\s+(?:notas|denso|cargado)|"
+            r"mas\s+(?:espacio|sencillo)|weniger\s+(?:noten|dicht|voll)|luftiger|sparsamer|"
+            r"更稀疏|稀疏一点|少一些音符|少一点音符|简单一点|别那么密")
+_BUSIER = (r"busier|denser|more\s+(?:notes|busy|active|going\s+on|movement|dense)|"
+           r"fill\s+(?:it\s+)?(?:out|up|in)|fuller|thicker|more\s+complex|plus\s+(?:dense|"
+           r"charge|de\s+notes|rempli)|mas\s+(?:notas|denso|lleno|cargado)|mehr\s+noten|dichter|"
+           r"voller|更密|更密集|多一些音符|多一点音符|更丰富")
+DENSITY_STEP = {LITTLE: 0.08, NORMAL: 0.15, LOT: 0.25}
+
+
+def _density(text: str) -> dict:
+    for pattern, sign in ((_SPARSER, -1), (_BUSIER, 1)):
+        match = has(pattern, text)
+        if match:
+            return {"density": sign * DENSITY_STEP[_amount(text, *match.span())]}
+    return {}
+
+
 def _meter(slots: Text) -> dict:
     found = read_meter(slots)
     return {"meter": found[0]} if found else {}
@@ -254,6 +301,7 @@ def read_changes(line: str) -> Changes:
     values.update(_tempo(text, slots))
     values.update(_meter(slots))
     values.update(_length(text, slots))
+    values.update(_density(text))
     values.update(_key(text, slots))
     values.update(read_instrument_edits(text))
     values.update(_mood(text))

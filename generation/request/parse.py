@@ -14,6 +14,7 @@ import re
 from generation.chords import BLUES, approximated, is_numeral, key_of, outside, pitch_class, spell
 from generation.job import Request, check_prompt
 from generation.request.chords import Progression, read_progression
+from generation.request.ensembles import closed_band
 from generation.request.instruments import read_instruments
 from generation.request.keys import Key, read_key
 from generation.request.lexicon import (
@@ -373,4 +374,6 @@ def parse_request(text: str, *, key: str | None = None, tempo_bpm: int | None = 
         meter=meter, instruments=tuple(instruments), duration_s=float(duration), bars=bars,
         stated=tuple(slot for slot in SLOT_ORDER if said.get(slot)), notes=tuple(notes),
         without=tuple(without), chords=chords,
+        whole_band=bool(instruments) and closed_band(
+            blanked, [(f.start, f.end) for f in INSTRUMENT_LEXICON.find(blanked)]),
     )

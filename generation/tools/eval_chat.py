@@ -33,6 +33,14 @@ from generation.tools.eval_chat_checks import EDIT_KEYS, check_turn
 DIALOGUES = DATA / "chat_dialogues.jsonl"
 SHORT = ", 12 seconds"  # added to a request that names no length, to keep the run fast
 def load_dialogues(path: Path = DIALOGUES, split: str | None = None) -> list[dict[str, Any]]:
+    """The hand-written dialogues of `split` (None: all); "writers": the dialogues of the
+    writers the conversation reader was never trained on (reader_train.HELD_OUT)."""
+    if split == "writers":
+        from generation.tools.reader_train import CORPUS, HELD_OUT
+
+        rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()
+                if line.strip()]
+        return [d | {"split": "writers"} for d in rows if d["writer"] in HELD_OUT]
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip()]
     return [d for d in rows if split in (None, d["split"])]
@@ -55,7 +63,8 @@ def kinds(expect: dict, first: bool) -> list[str]:
              "lead": "instruments: melody to", "length": "length", "meter": "meter",
              "rewrite": "structure", "base": "edit of a named version", "vary": "vary",
              "again": "again", "undo": "undo", "redo": "redo", "goto": "go to a version",
-             "ask": "question", "error": "impossible edit"}
+             "ask": "question", "error": "impossible edit", "density": "texture",
+             "clarify": "ambiguous: asked back"}
     found = [names[k] for k in expect if k in names]
     if "tempo" in expect:
         found.append("tempo: absolute" if isinstance(expect["tempo"], int) else "tempo: relative")
@@ -89,7 +98,8 @@ def run_dialogue(dialogue: dict, run, seed: int) -> list[dict[str, Any]]:
         row = check_turn(expect, answer, current, base, made)
         rows.append({"dialogue": dialogue["id"], "turn": number, "say": line,
                      "lang": dialogue["lang"], "voice": dialogue["voice"],
-                     "kinds": kinds(expect, number == 1), "reply": answer.reply} | row)
+                     "kinds": kinds(expect, number == 1), "reply": answer.reply,
+                     "action": answer.action} | row)
     return rows
 
 
@@ -116,6 +126,9 @@ def summarise(rows: list[dict[str, Any]], dialogues: int) -> dict[str, Any]:
             "melody kept where promised": _rate(
                 sum(bool(r["melody"]) for r in chosen if r["melody"] is not None),
                 sum(r["melody"] is not None for r in chosen)),
+            "help replies": _rate(sum(r["action"] in ("help", "unknown") for r in chosen),
+                                  len(chosen)),
+            "questions asked": _rate(sum(r["action"] == "ask" for r in chosen), len(chosen)),
             "answers correct": _rate(sum(bool(r["answered"]) for r in chosen
                                          if r["answered"] is not None),
                                      sum(r["answered"] is not None for r in chosen)),
@@ -154,6 +167,8 @@ def report_markdown(result: dict[str, Any]) -> str:
         met = rate["share"] is not None and rate["share"] >= wanted
         lines.append(f"| {name} | ≥ {wanted:.0%} | {cell(rate)} | {'yes' if met else 'no'} |")
     lines.append(f"| answers correct | – | {cell(overall['answers correct'])} | |")
+    for name in ("help replies", "questions asked"):
+        lines.append(f"| {name} | – | {cell(overall[name])} | |")
     for title, table in (("Per kind of turn", "per_kind"), ("Per language", "per_language")):
         lines += ["", f"## {title}", "", "| | turns | exact | attributes kept | "
                   "melody kept | answers |", "|---|---|---|---|---|---|"]
@@ -190,7 +205,7 @@ def write_report(composer, split: str, out: Path, seed: int = 1) -> dict[str, An
         "eval", "chat"] else f"tunesmith eval chat --split {split}"
     result["about"] = machine() | {"split": split, "command": command.strip(),
                                    "seconds": round(time.perf_counter() - started, 1)}
-    name = "chat" if split == "report" else f"chat-{split}"
+    name = "chat" if split == "report" else f"chat-{split}"  # chat-writers: held-out writers
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{name}.md").write_text(report_markdown(result), encoding="utf-8")
     (out / f"{name}.json").write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n",

@@ -10,7 +10,7 @@ import math
 from typing import Any
 
 EDIT_KEYS = ("tempo", "key", "transpose", "mode", "relative", "mood", "style", "add", "remove",
-             "swap", "lead", "length", "meter", "rewrite")
+             "swap", "lead", "length", "meter", "rewrite", "density")
 KEPT = ("key", "tempo", "meter", "style", "mood", "instruments", "lead", "length", "seed",
         "melody_seed")
 NOTES_KEPT = {"tempo", "transpose", "add", "remove", "swap", "lead"}  # edits promising the melody
@@ -26,7 +26,7 @@ def _shown(piece) -> dict[str, Any]:
             "mood": spec["mood"], "instruments": set(spec["instruments"]), "lead": lead,
             "length": spec["total_duration_s"], "bars": spec["bars"] + sum(spec["extensions"]),
             "seed": spec["seed"], "melody_seed": spec["melody_seed"],
-            "variations": len(spec.get("phrase_edits", ())),
+            "variations": len(spec.get("phrase_edits", ())), "density": spec["density"],
             "va": (spec["valence"], spec["arousal"]), "bar_s": spec["total_duration_s"] / max(
                 1, spec["bars"] + sum(spec["extensions"])), "stated": set(spec["stated"])}
 
@@ -80,6 +80,10 @@ def _applied(name: str, want: Any, old: dict, new: dict) -> str | None:
         return None if new["lead"] == want else f"melody on {new['lead']}, not {want}"
     if name == "length":
         return _length(want, old, new)
+    if name == "density":
+        moved = new["density"] - old["density"]
+        return None if (moved > 0) == (want == "up") and moved else \
+            f"density {old['density']:.2f} → {new['density']:.2f}, not {want}"
     return None  # rewrite: checked on the notes (`_rewritten`)
 
 
@@ -231,6 +235,10 @@ def check_turn(expect: dict, answer, current, base, made: bool) -> dict[str, Any
         actions = {"unknown": ("help", "unknown")}.get(expect["talk"], (expect["talk"],))
         if answer.kind != "reply" or answer.action not in actions or made:
             problems.append(f"{answer.action} ({answer.kind}), not {expect['talk']}")
+    if "clarify" in expect:
+        choices = getattr(answer, "choices", ())
+        if answer.action != "ask" or len(choices) < 2 or made:
+            problems.append(f"{answer.action} ({answer.kind}), not a question with choices")
     if "error" in expect and (answer.kind != "error" or expect["error"] not in answer.reply):
         problems.append(f"{answer.kind} “{_line(answer.reply)}”, not an error about "
                         f"“{expect['error']}”")
