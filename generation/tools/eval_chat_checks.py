@@ -225,7 +225,7 @@ def check_turn(expect: dict, answer, current, base, made: bool) -> dict[str, Any
     if "ask" in expect:
         piece = current.piece if current else None
         wanted = answer_question(expect["ask"], piece, f"v{current.number}" if current else "")
-        facts = [f.format(**(piece.spec if piece else {})) for f in expect.get("has", ())]
+        facts = [str(f).format(**(piece.spec if piece else {})) for f in expect.get("has", ())]
         good = answer.reply == wanted and all(f in answer.reply for f in facts) and not made
         row["answered"] = good
         if not good:
