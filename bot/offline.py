@@ -14,7 +14,8 @@ from pathlib import Path
 
 def add_train(commands: argparse._SubParsersAction) -> None:
     train = commands.add_parser("train", help="train a model (writes safetensors)")
-    train.add_argument("what", choices=["parser", "data", "model", "vae", "critic", "gan"],
+    train.add_argument("what", choices=["parser", "reader", "data", "model", "vae", "critic",
+                                        "gan"],
                        help="what to train (vae: the phrase VAE, models/weights/vae.*; gan: "
                             "adversarial fine-tuning against the critic)")
     train.add_argument("--arch", choices=["transformer", "lstm", "gru"], default="transformer",
@@ -33,7 +34,8 @@ def add_eval(commands: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--out", help="report path (default reports/model.md or "
                                         "reports/compose.md); for chat, the folder for "
                                         "chat.md and chat.json (default reports)")
-    evaluate.add_argument("--split", choices=["report", "tune", "all"], default="report",
+    evaluate.add_argument("--split", choices=["report", "tune", "all", "writers"],
+                          default="report",
                           help="chat: which dialogues to run (default: the held-out report "
                                "split)")
     evaluate.set_defaults(handler=eval_command)
@@ -76,6 +78,10 @@ def train_command(args: argparse.Namespace) -> int:
         print(json.dumps({key: report[key] for key in
                           ("held_out", "held_out_parse_request", "probe_parse_request",
                            "train_s")}, indent=2), file=args.output)
+    elif args.what == "reader":  # the conversation reader (generation/request/reader.py)
+        from generation.tools.reader_train import train
+
+        print(json.dumps(train(), indent=2), file=args.output)
     elif args.what in ("data", "model", "critic", "gan"):
         from generation import Settings
         from models import commands

@@ -16,17 +16,23 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from generation.differences import (  # noqa: F401  (lead_line: eval and tests)
+    change_words,
+    differences,
+    kept_words,
+    lead_line,
+    melody_kept,
+)
 from generation.job import BLEND_MIX, Composition, Job, blend_job, check_prompt, follow_up
-from generation.request.turn import PREVIOUS, Turn, read_turn
+from generation.request.turn import PREVIOUS, Turn
+from generation.request.understand import picked, understand
 from generation.vocab import INSTRUMENTS_SAID, MOODS, STYLES
 from models.core.errors import TunesmithError
 
 EXAMPLE = "calm piano in D minor"
-SHOWN = ("key", "tempo_bpm", "meter", "style", "mood", "lead", "instruments",
-         "total_duration_s")
 
 
 @dataclass(frozen=True)
@@ -50,92 +56,13 @@ class Answer:
     parent: int | None = None
     changed: dict[str, list[Any]] = field(default_factory=dict)
     piece: Composition | None = None
+    choices: tuple[str, ...] = ()  # a question back ("ask"): the readings, numbered from 1
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "action": self.action, "version": self.version,
-                "parent": self.parent, "reply": self.reply, "changed": self.changed,
-                "piece": self.piece.to_json() if self.piece else None}
-
-
-def shown(spec: dict[str, Any]) -> dict[str, Any]:
-    """The attributes a user talks about, from a Spec's JSON."""
-    values = {name: spec.get(name) for name in SHOWN}
-    values["instruments"] = list(dict.fromkeys(spec.get("instruments", [])))
-    values["total_duration_s"] = round(spec.get("total_duration_s") or 0)
-    values["lead"] = next((p["instrument"] for p in spec.get("parts", []) if p["role"] == "lead"),
-                          None)
-    return values
-
-
-def differences(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    old, new = shown(before), shown(after)
-    return {name: [old[name], new[name]] for name in SHOWN if old[name] != new[name]}
-
-
-def change_words(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    """What differs between two specs (their JSON), in words: ["96 → 112 bpm", "+ cello"]."""
-    old, new = shown(before), shown(after)
-    words = []
-    for name in SHOWN:
-        was, now = old[name], new[name]
-        if was == now:
-            continue
-        if name == "instruments":
-            words += [f"+ {n}" for n in now if n not in was]
-            words += [f"− {n}" for n in was if n not in now]
-        elif name == "lead":
-            words.append(f"melody on {now}")
-        elif name == "tempo_bpm":
-            words.append(f"{was} → {now} bpm")
-        elif name == "total_duration_s":
-            words.append(f"{was} → {now} s")
-        else:
-            words.append(f"{was} → {now}")
-    if old["mood"] == new["mood"]:  # a mood moved by a step ("a bit sadder") keeps its name
-        for axis in ("valence", "arousal"):
-            was, now = before.get(axis), after.get(axis)
-            if isinstance(was, float | int) and isinstance(now, float | int) and \
-                    round(was, 2) != round(now, 2):
-                words.append(f"{axis} {was:+.2f} → {now:+.2f}")
-    return words
-
-
-def lead_line(piece: Composition) -> list[tuple[float, int]]:
-    """The melody as (onset in beats, pitch), read back from the piece's MIDI file."""
-    import pretty_midi
-
-    lead = next((p["instrument"] for p in piece.spec.get("parts", []) if p["role"] == "lead"),
-                None)
-    midi = pretty_midi.PrettyMIDI(str(piece.midi))
-    track = next((t for t in midi.instruments if t.name == lead), None)
-    if track is None:
-        return []
-    return sorted((round(midi.time_to_tick(n.start) / midi.resolution, 3), n.pitch)
-                  for n in track.notes)
-
-
-def melody_kept(before: Composition, after: Composition) -> float:
-    """The share of the earlier melody's notes that the later piece plays at the same beat
-    and pitch, allowing one transposition and one delay (a transposed melody, or one an intro
-    was put before, counts as kept)."""
-    old, new = lead_line(before), lead_line(after)
-    if not old or not new:
-        return 0.0
-    played = set(new)
-    best = 0.0  # the same start, or the melody moved (an intro put before it), either way
-    for delay in {0.0, round(new[0][0] - old[0][0], 3)}:
-        for shift in {0, new[0][1] - old[0][1]}:
-            kept = sum((round(beat + delay, 3), pitch + shift) in played for beat, pitch in old)
-            best = max(best, kept / len(old))
-    return best
-
-
-def kept_words(share: float) -> str:
-    if share == 1.0:
-        return "same melody"
-    if share >= 0.5:
-        return f"{share:.0%} of the melody kept"
-    return "new melody"
+        out = {"kind": self.kind, "action": self.action, "version": self.version,
+               "parent": self.parent, "reply": self.reply, "changed": self.changed,
+               "piece": self.piece.to_json() if self.piece else None}
+        return out | ({"choices": list(self.choices)} if self.action == "ask" else {})
 
 
 def answer_question(topic: str | None, piece: Composition | None, name: str) -> str:
@@ -188,10 +115,24 @@ class Conversation:
         self.versions: list[Version] = []
         self.current: Version | None = None
         self._undone: list[Version] = []  # what `redo` brings back, most recent last
+        self._pending: tuple[tuple[str, Turn], ...] = ()  # the choices of a question back
 
     def say(self, line: str) -> Answer:
-        """Answer a line of conversation: it is read as an edit, a request, a question..."""
-        turn = read_turn(line, has_piece=self.current is not None)
+        """Answer a line of conversation: it is read as an edit, a request, a question...;
+        when it could mean two things, a question back whose choices the next line may pick
+        (by number or in words)."""
+        pending, self._pending = self._pending, ()
+        turn = picked(line, pending) if pending else None
+        if turn is None:
+            reading = understand(line, has_piece=self.current is not None)
+            if reading.choices:
+                self._pending = reading.choices
+                labels = tuple(label for label, _ in reading.choices)
+                question = " or ".join(labels) + "? (" + ", ".join(
+                    f"{n}: {label}" for n, label in enumerate(labels, 1)) + ")"
+                answer = self._reply("reply", "ask", question)
+                return replace(answer, choices=labels)
+            turn = reading.turn
         return self._safely(turn.kind, lambda: self._answer(turn, line))
 
     def compose(self, text: str) -> Answer:
@@ -304,6 +245,8 @@ class Conversation:
             reply = (f"v{version.number}: {spec['key']} · {spec['tempo_bpm']} bpm · "
                      f"{spec['meter']} · {spec['style']} · "
                      f"{', '.join(dict.fromkeys(spec['instruments']))}")
+            added = [note for note in spec.get("notes", ()) if " added " in note]
+            reply += f" ({'; '.join(added)})" if added else ""
             return Answer("piece", action, reply, version.number, None, {}, piece)
         changed = differences(base.piece.spec, piece.spec)
         share = melody_kept(base.piece, piece)

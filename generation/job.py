@@ -76,6 +76,7 @@ class Changes:
     # ("a new ending", "redo the middle"); the rest of the melody stays as it was
     intro: int = 0  # bars of accompaniment to add before the melody ("add an intro")
     outro: int = 0  # bars of accompaniment to add after it ("a longer outro", "add a coda")
+    density: float = 0.0  # a step of the melody's note density: + busier, − sparser
 
     def __bool__(self) -> bool:
         return any(getattr(self, f.name) != f.default for f in fields(self)
@@ -151,6 +152,8 @@ class Request:
     # the chords the user named, per bar, as canonical symbols ("Cm7", "G/B") or numerals
     # ("vi", "V7"): (("Am",), ("F",), ("C", "G")) is Am, F, then C and G in one bar
     chords: tuple[tuple[str, ...], ...] = ()
+    whole_band: bool = False  # the instruments named are the whole ensemble ("a string
+    # quartet", "violin solo", "for choir and organ"): the style adds no part to them
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -159,7 +162,7 @@ class Request:
             "instruments": list(self.instruments), "duration_s": self.duration_s,
             "bars": self.bars, "stated": list(self.stated), "notes": list(self.notes),
             "moods": list(self.moods), "without": list(self.without),
-            "chords": [list(bar) for bar in self.chords],
+            "chords": [list(bar) for bar in self.chords], "whole_band": self.whole_band,
         }
 
 

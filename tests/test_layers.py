@@ -40,8 +40,9 @@ MAY_IMPORT = {  # room → the other rooms it may import (besides SHARED and mod
     "music": set(),
     "audio": set(),
     "composer": {"request", "music", "audio"},
-    "conversation": {"request"},
-    "tools": {"request", "music", "audio", "composer", "conversation"},
+    "differences": set(),  # what one version changed from another (the conversation says it)
+    "conversation": {"request", "differences"},
+    "tools": {"request", "music", "audio", "composer", "conversation", "differences"},
 }
 
 

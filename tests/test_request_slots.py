@@ -2,7 +2,8 @@
 
 import pytest
 
-from generation.request.slots import Text, read_key, read_length, read_meter, read_tempo
+from generation.request.keys import read_key
+from generation.request.slots import Text, read_length, read_meter, read_tempo
 
 
 @pytest.mark.parametrize(("text", "key"), [

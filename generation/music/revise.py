@@ -16,19 +16,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 from generation.chords import spell
-from generation.job import LITTLE, LOT, MAX_BPM, MIN_BPM, Changes, Request
+from generation.job import MAX_BPM, MIN_BPM, Changes, Request
+from generation.music.felt import felt
 from generation.music.instruments import BASS_INSTRUMENTS, BY_NAME, instrument
 from generation.music.plan import make_plan
 from generation.music.spec import (
     TONICS,
     Part,
     Spec,
-    busyness,
-    emotion,
-    legato_for,
-    loudness,
     make_spec,
-    octave_for,
     register,
     tonic_shift,
 )
@@ -36,8 +32,6 @@ from generation.vocab import MINOR_MODES, MOOD_KEY, STYLE_TEMPO
 from models.core.errors import RequestError
 
 MAX_TOTAL_BARS = 200
-# how far a mood edit moves valence and arousal towards the named mood's: a bit, plain, much
-MOOD_STEP = {LITTLE: 0.45, 1.0: 0.7, LOT: 1.0}
 
 
 def key_name(tonic: int, mode: str) -> str:
@@ -66,6 +60,8 @@ def revise(base: Spec, changes: Changes) -> Spec:
     if changes.intro or changes.outro:  # accompaniment around the same melody
         spec = _within_limit(replace(spec, intro=spec.intro + changes.intro,
                                      outro=spec.outro + changes.outro))
+    if changes.density:
+        spec = _thinned(spec, changes.density)
     if changes.tempo_bpm is not None or changes.tempo_factor is not None:
         spec = retimed(spec, bpm=changes.tempo_bpm, factor=changes.tempo_factor)
     stated = tuple(dict.fromkeys(spec.stated + _stated(changes)))
@@ -78,7 +74,7 @@ def _stated(changes: Changes) -> tuple[str, ...]:
              "key": changes.tonic or changes.mode or changes.transpose,
              "instruments": changes.add or changes.remove or changes.swap or changes.lead,
              "length": changes.duration_s or changes.length_factor, "meter": changes.meter,
-             "mood": changes.mood, "style": changes.style}
+             "mood": changes.mood, "style": changes.style}  # density: not a slot said
     return tuple(name for name, said in named.items() if said)
 
 
@@ -249,20 +245,48 @@ def _lengthened(spec: Spec, changes: Changes) -> Spec:
                 sections.append(max(2, extra % phrase))
             else:
                 sections[-1] += extra % phrase
-        return _within_limit(replace(spec, extensions=spec.extensions + tuple(sections)))
+        longer = replace(spec, extensions=spec.extensions + tuple(sections))
+        return _within_limit(_held_to(longer, changes.duration_s))
     shorter = changes.length_factor is not None and changes.length_factor < 1
     if extra > -2 and not shorter:
-        return spec  # within a bar or so of what it is
+        return _held_to(spec, changes.duration_s)  # within a bar or so of what it is
     bars = max(2, round(target / spec.bar_s))
     if bars >= spec.total_bars:
         if spec.total_bars <= 2:
             raise RequestError(f"the piece is already as short as I write ({spec.total_bars} "
                                "bars)")
         bars = spec.total_bars - 1  # "shorter" always takes something off
-    return replace(spec, bars=bars, extensions=(), duration_s=round(bars * spec.bar_s, 3))
+    cut = replace(spec, bars=bars, extensions=(), duration_s=round(bars * spec.bar_s, 3))
+    return _held_to(cut, changes.duration_s)
+
+
+def _held_to(spec: Spec, seconds: float | None) -> Spec:
+    """A length asked in seconds made exact, as a first request's is: the last bar is held
+    (or cut) until the piece lasts `seconds`; it keeps at least two beats."""
+    if seconds is None:
+        return spec
+    seconds = max(5.0, min(300.0, seconds))
+    held = spec.duration_s + seconds - spec.total_duration_s
+    shortest = (spec.bars - 1) * spec.bar_s + 2 * spec.bar_s / spec.meter[0]
+    return replace(spec, duration_s=round(max(shortest, held), 3))
 
 
 # ------------------------------------------------------------------ written anew
+
+DENSITY_RANGE = (0.3, 0.95)  # the notes a beat the melody model is asked for, as make_spec
+
+
+def _thinned(spec: Spec, step: float) -> Spec:
+    """Sparser or busier: the melody written anew at another note density."""
+    low, high = DENSITY_RANGE
+    density = round(min(high, max(low, spec.density + step)), 3)
+    if density == spec.density:
+        word = "sparse" if step < 0 else "busy"
+        raise RequestError(f"the melody is already as {word} as I write it (density "
+                           f"{spec.density:.2f}); try {'slower' if step < 0 else 'faster'} "
+                           "or another instrument")
+    return replace(spec, density=density)
+
 
 def _restructured(spec: Spec, where: str) -> Spec:
     """A third of the melody written anew ("a new ending", "redo the middle", "another
@@ -321,44 +345,7 @@ def _rewritten(base: Spec, changes: Changes) -> Spec:
     if changes.style is None:
         spec = replace(spec, parts=base.parts, velocity=base.velocity)  # the same ensemble
     if changes.mood:
-        spec = _felt(spec, changes)
+        spec = felt(spec, changes)
     # sections added by ⏩ keep their length in seconds in the new meter
     extensions = tuple(max(2, round(bars * base.bar_s / spec.bar_s)) for bars in base.extensions)
     return replace(spec, extensions=extensions, notes=())
-
-
-def _felt(spec: Spec, changes: Changes) -> Spec:
-    """The emotion moved towards `changes.mood`, by a step that grows with the amount, and
-    what listeners hear of it moved with it (Juslin & Laukka 2004; Gabrielsson & Lindström
-    2010): tempo, density and loudness follow arousal and valence, articulation arousal, the
-    melody's register valence. The same rules as make_spec, applied to the change."""
-    step = MOOD_STEP.get(changes.mood_amount, MOOD_STEP[1.0])
-    target_v, target_a = emotion((changes.mood,))
-    valence = spec.valence + step * (target_v - spec.valence)
-    arousal = spec.arousal + step * (target_a - spec.arousal)
-    d_v, d_a = valence - spec.valence, arousal - spec.arousal
-    density = min(0.95, max(0.3, spec.density + busyness(valence, arousal)
-                            - busyness(spec.valence, spec.arousal)))
-    louder = round(loudness(valence, arousal) - loudness(spec.valence, spec.arousal))
-    parts = []
-    for part in spec.parts:
-        part = replace(part, velocity=max(30, min(120, part.velocity + louder)))
-        if part.role == "lead":  # the melody's register follows valence (spec.register)
-            played = instrument(part.instrument)
-            low, high = register("lead", played.low, played.high, spec.profile, valence)
-            part = replace(part, low=low, high=high)
-        parts.append(part)
-    lead = next(p for p in parts if p.role == "lead")
-    # Faster when more excited or happier, slower when calmer or sadder; but a tempo the user
-    # stated, before or in the same line, is theirs (a named change is applied after this).
-    quicken = 1 + 0.15 * d_a + 0.1 * d_v
-    named = changes.tempo_bpm is not None or changes.tempo_factor is not None
-    keep = "tempo" in spec.stated or named
-    tempo = spec.tempo_bpm if keep else int(min(MAX_BPM, max(MIN_BPM,
-                                                             round(spec.tempo_bpm * quicken))))
-    return replace(spec, mood=changes.mood if step >= 0.5 else spec.mood,
-                   valence=round(valence, 3), arousal=round(arousal, 3),
-                   density=round(density, 3), legato=legato_for(arousal),
-                   parts=tuple(parts), velocity=max(30, min(120, spec.velocity + louder)),
-                   octave=octave_for(lead, spec.tonic), tempo_bpm=tempo,
-                   duration_s=round(spec.duration_s * spec.tempo_bpm / tempo, 3))

@@ -188,11 +188,14 @@ def bars_for_length(duration_s: float, bar_s: float) -> int:
 
 def choose_parts(profile: StyleProfile, wanted: tuple[str, ...], stated: bool,
                  arousal: float, without: tuple[str, ...] = (),
-                 valence: float = 0.0) -> tuple[tuple[Part, ...], list[str]]:
+                 valence: float = 0.0, whole_band: bool = False,
+                 ) -> tuple[tuple[Part, ...], list[str]]:
     """The ensemble: the style's roles, with the instruments the user asked for put in them.
 
     Styles with a rhythm section keep their bass and drums around what the user named; the
-    others become the named ensemble (one chordal instrument alone plays a solo piece).
+    others become the named ensemble (one chordal instrument alone plays a solo piece). A
+    `whole_band` (a string quartet, a violin solo) gets no part it did not name; whatever
+    the style adds to an open band is said in a note.
     """
     notes: list[str] = []
     roles: dict[str, str | None] = {"lead": profile.lead, "comp": profile.comp,
@@ -204,28 +207,33 @@ def choose_parts(profile: StyleProfile, wanted: tuple[str, ...], stated: bool,
         # a bass guitar named first ("slap bass, overdriven guitars ...") plays the bass line
         lead = next((w for w in pitched if w not in BASS_LINES), pitched[0] if pitched
                     else profile.lead)
-        basses = [w for w in pitched if w != lead and w in BASS_INSTRUMENTS]
-        rest = [w for w in pitched if w != lead and w not in basses]
+        basses = sorted((w for w in pitched if w != lead and w in BASS_INSTRUMENTS),
+                        key=lambda w: w not in (*BASS_LINES, "bass", "contrabass"))
+        # the truest bass plays the bass line; a second (the trombone of a big band) a line
+        rest = [w for w in pitched if w != lead and w not in basses[:1]]
         comp = next((w for w in rest if instrument(w).chordal), None)
         if comp is None and instrument(lead).chordal:
             comp = lead  # a chordal lead accompanies itself (a solo piano piece)
         extra = [w for w in rest if w != comp and w != "timpani"]
         held = [w for w in extra if instrument(w).chordal]  # harmony under everything
         lines = [w for w in extra if w not in held]  # melodic: a second voice
-        band = profile.drums  # a rhythm section: bass and drums stay
+        band = profile.drums and not whole_band  # a rhythm section: bass and drums stay
         roles = {
             "lead": lead,
-            "comp": comp or profile.comp,
-            "bass": basses[0] if basses else (profile.bass if band or comp != lead else None),
+            "comp": comp or (None if whole_band else profile.comp),
+            "bass": basses[0] if basses else (profile.bass if band or (
+                comp != lead and not whole_band) else None),
             "pad": held[0] if held else (None if pitched else profile.pad),
             "drums": kit or (profile.kit if band else None),
         }
-        if len(pitched) == 1 and not instrument(lead).chordal and roles["comp"]:
-            notes.append(f"added {roles['comp']} to accompany the {lead}")
         for name in held[1:] + lines:
             roles[f"counter:{name}"] = name
         if "timpani" in pitched:
             roles["timpani"] = "timpani"
+        added = [n for n in dict.fromkeys(roles.values()) if n and n not in wanted]
+        if added:
+            notes.append(f"{profile.name} added {', '.join(added)} to the "
+                         f"{' and '.join(dict.fromkeys(wanted))} you named")
     for role, name in list(roles.items()):
         if name in without:
             roles[role] = None
@@ -324,7 +332,8 @@ def make_spec(request: Request, seed: int) -> Spec:
     valence, arousal = emotion(tuple(getattr(request, "moods", ()) or (request.mood,)))
     stated_instruments = "instruments" in request.stated
     parts, notes = choose_parts(profile, tuple(request.instruments), stated_instruments, arousal,
-                                tuple(getattr(request, "without", ())), valence)
+                                tuple(getattr(request, "without", ())), valence,
+                                getattr(request, "whole_band", False))
     rng = random.Random(seed)
     beats = meter[0] * 4 / meter[1]
     bar_s = beats * 60.0 / request.tempo_bpm

@@ -14,17 +14,18 @@ from __future__ import annotations
 
 import re
 
-from generation.job import LITTLE, LOT, NORMAL, Changes
+from generation.job import LITTLE, LOT, MAX_BPM, MIN_BPM, NORMAL, Changes
+from generation.request.instrument_edits import LEAD, read_instrument_edits
+from generation.request.keys import read_key
 from generation.request.lexicon import (
-    INSTRUMENT_LEXICON,
-    INSTRUMENT_WORDS,
     MOOD_LEXICON,
     MOOD_WORDS,
     STYLE_LEXICON,
     STYLE_WORDS,
     fold,
 )
-from generation.request.slots import Text, read_key, read_length, read_meter, read_tempo
+from generation.request.sections import read_frame, read_rewrite
+from generation.request.slots import Text, read_length, read_meter, read_tempo
 
 # ------------------------------------------------------------------------ word lists
 # All patterns run on folded text: lower case, accents removed ("más" → "mas").
@@ -107,22 +108,6 @@ _STYLE_COMPARATIVES = {"jazz": r"jazzier", "rock": r"rockier", "blues": r"bluesi
 _MORE = r"more|plus|mas|mehr|更|更加"
 _LESS = r"less|moins|menos|weniger|不那么|少一点"
 
-_ADD = (r"add|adding|with|plus|bring\s+in|throw\s+in|include|and\s+a|ajoute[rz]?|avec|"
-        r"anade|agrega|con|fuge|mit|dazu|noch|加上|加入|再加|加")
-_REMOVE = (r"drop|remove|lose|ditch|mute|without|no\s+more|get\s+rid\s+of|take\s+out|cut|kill|"
-           r"enleve[rz]?|supprime[rz]?|retire[rz]?|sans|quita|quitar|quitale|quitalo|sin|"
-           r"elimina(?:r)?|ohne|entfernen|"
-           r"entferne|weg\s+mit|去掉|不要|删掉|拿掉")
-_LEAD = (r"melody\s+(?:on|for|to|with|played\s+(?:on|by))|give\s+the\s+melody\s+to|"
-         r"lead\s+(?:on|to)|(?:on|as)\s+(?:the\s+)?lead|plays?\s+the\s+(?:melody|tune|lead)|"
-         r"melodie\s+(?:au|a\s+la|sur|on)|melodia\s+(?:en|con|al|a\s+la)|"
-         r"melodie\s+(?:bitte\s+)?(?:auf|mit)|旋律[用给由]|旋律换成|旋律改成")
-_SWAP = (r"swap|replace|switch|change|exchange|trade|remplace[rz]?|echange[rz]?|cambiar?|"
-         r"sustitu(?:ye|ir)|reemplazar?|tausche[n]?|ersetze[n]?|wechsle|换成|改成|替换")
-_INSTEAD = (r"instead\s+of|in\s+place\s+of|au\s+lieu\s+d[eu']|en\s+vez\s+de|en\s+lugar\s+de|"
-            r"statt|anstatt|而不是")
-
-# an edit says what to do to "it"; these cues mark a line as one
 
 
 def has(pattern: str, text: str) -> re.Match[str] | None:
@@ -144,7 +129,23 @@ def _amount(text: str, start: int, end: int) -> float:
 
 # ------------------------------------------------------------------------ readers
 
+_TEMPO_VERB = (r"faster|slower|speed|tempo|push|bump|crank|drop|bring|take|set|kick|nudge|"
+               r"up|down|bpm|accelere|ralenti|acelera|sube|baja|schneller|langsamer|速度")
+_TO_NUMBER = (r"(?:to|at|@|a|auf|zu|en|hasta|jusqu'a|到|至)\s*(?:like\s+|about\s+|around\s+|"
+              r"~\s*)?(\d{2,3})(?:\s*(?:bpm|b\.p\.m|beats))?(?![\d%.:/]|\s*(?:s\b|sec|min|bars?|"
+              r"seconds?|%))")
+
+
 def _tempo(text: str, slots: Text) -> dict:
+    target = re.search(_TO_NUMBER, text)
+    if target and has(_TEMPO_VERB, text[:target.start()]) and not has(r"semi\w*|step|tone|"
+                                                                      r"key|bar\w*", text):
+        return {"tempo_bpm": int(min(MAX_BPM, max(MIN_BPM, int(target.group(1)))))}
+    percent = re.search(r"(\d{1,3})\s*%\s*(faster|quicker|slower)", text)
+    if percent:  # "20 % faster"
+        share = int(percent.group(1)) / 100
+        return {"tempo_factor": round(1 + share if percent.group(2) != "slower"
+                                      else max(0.25, 1 - share), 4)}
     if has(_DOUBLE_TEMPO, text):
         return {"tempo_factor": 2.0}
     if has(_HALF_TEMPO, text):
@@ -192,7 +193,10 @@ def _key(text: str, slots: Text) -> dict:
         return {"mode": key.mode}
     for mode, words in (("minor", _MINOR), ("major", _MAJOR)):
         if has(rf"(?:in|en|to|into|a)\s+(?:{words})|(?:{words})\s+(?:key|please|pls|now|"
-                rf"instead)|^(?:{words})$|(?:改成|换成|变成|转成)(?:{words})", text):
+                rf"instead|mode|tonality)|^(?:{words})$|(?:改成|换成|变成|转成)(?:{words})|"
+                rf"(?:make\s+it|go|switch|turn\s+it|it's|its|be|more)\s+(?:{words})"
+                rf"(?!\s+(?:third|second|sixth|seventh|chord|change|tweak|detail))|"
+                rf"(?:{words})\s*(?:,|and|&|\+|et|y|und|$)", text):
             return {"mode": mode}
     return {}
 
@@ -236,82 +240,13 @@ def _style(text: str) -> dict:
     return {}
 
 
-def _instruments(text: str) -> dict:
-    # each find with the instruments its phrase names ("string quartet" names three)
-    finds = [(f, INSTRUMENT_WORDS[f.phrase][0]) for f in INSTRUMENT_LEXICON.find(text)
-             if INSTRUMENT_WORDS[f.phrase][0]]
-    if not finds:
-        return {}
-    add, remove, swap, lead = [], [], [], None
-    names = [(f, group[0]) for f, group in finds]
-    groups = {id(f): group for f, group in finds}
-    taken = set()
-    # "swap the sax for a trumpet", "trumpet instead of sax", "replace sax with trumpet"
-    for (a, first), (b, second) in zip(names, names[1:], strict=False):
-        between = text[a.end:b.start]
-        before = text[max(0, a.start - 28):a.start]
-        if (re.search(rf"(?:{_SWAP})(?:\s+(?:the|le|la|l'|el|das|den|die))?\s*$", before)
-                and re.search(r"^\s*(?:for|with|to|by|into|par|pour|por|con|gegen|durch|mit|"
-                              r"zu|->|→|换成|为)\s", between + " ")) or re.search(
-                    r"^\s*(?:->|→|=>|to)\s*$", between):
-            swap.append((first, second))
-            taken |= {id(a), id(b)}
-        elif re.search(rf"^\s*(?:{_INSTEAD})\s", between + " "):
-            swap.append((second, first))
-            taken |= {id(a), id(b)}
-        elif re.search(r"^\s*(?:换成|改成|换为|替换成)\s*$", between) or (
-                re.search(r"^\s*out\W+(?:and\s+)?(?:an?\s+|some\s+)?$", between)
-                and re.match(r"\s*in\b", text[b.end:])):
-            swap.append((first, second))  # "把钢琴换成竖琴", "sax out, trumpet in"
-            taken |= {id(a), id(b)}
-    last: tuple[str, int] | None = None  # the previous instrument's action and end
-    for find, name in names:
-        if id(find) in taken:
-            continue
-        before = text[max(0, find.start - 32):find.start]
-        after = text[find.end:find.end + 24]
-        listed = last is not None and re.fullmatch(
-            r"\s*(?:,|and|&|et|y|und|和|plus|with)?\s*(?:a|an|some|the|un|une|des|una?|"
-            r"einen?|eine)?\s*", text[last[1]:find.start])
-        if listed and last[0] in ("add", "remove"):
-            (add if last[0] == "add" else remove).extend(groups[id(find)])
-            last = (last[0], find.end)
-            continue
-        action = None
-        if re.search(rf"(?:{_LEAD})(?:\s+(?:the|a|an|le|la|el|die|der|das|dem))?\s*$",
-                     before) or re.search(
-                r"^\s*(?:on\s+(?:the\s+)?(?:lead|melody|tune)|plays?\s+the\s+(?:melody|tune|lead)|"
-                r"(?:takes?|gets?)\s+the\s+(?:melody|tune|lead))", after):
-            lead, action = name, "lead"
-        elif find.negated or re.search(
-                rf"(?:{_REMOVE})(?:\s+(?:the|all\s+the|that|those|le|la|les|el|los|las|"
-                rf"die|der|das|den))?\s*$", before) or re.search(
-                r"^\s*(?:(?:out|away|off|weg)\b|去掉|拿掉|删掉)", after):
-            remove.extend(groups[id(find)])
-            action = "remove"
-        elif re.search(rf"(?:{_ADD})(?:\s*(?:a|an|some|the|un|une|des|una?|unos|einen?|"
-                       rf"eine|ein|etwas|个|一个|一把))?\s*$", before) or re.search(
-                r"^\s*(?:(?:too|as\s+well|also|aussi|tambien|auch)\b|dazu|hinzu|也)", after):
-            add.extend(groups[id(find)])
-            action = "add"
-        elif re.search(r"(?:on|with|for|sur|avec|en|con|auf|mit|用|在)\s+(?:a\s+|an\s+|the\s+|"
-                       r"le\s+|la\s+|el\s+|der\s+|die\s+|dem\s+)?$|(?:a\s+la|a\s+l'|au)\s*$",
-                       before):
-            lead, action = name, "lead"  # "now on guitar", "try it on the flute"
-        last = (action, find.end) if action else None
-    out: dict = {}
-    if add:
-        out["add"] = tuple(dict.fromkeys(add))
-    if remove:
-        out["remove"] = tuple(dict.fromkeys(remove))
-    if swap:
-        out["swap"] = tuple(swap)
-    if lead:
-        out["lead"] = lead
-    return out
-
-
 def _length(text: str, slots: Text) -> dict:
+    said = Text(slots.cased, slots.low, list(slots.used))
+    length = read_length(said)
+    if length is not None and length.seconds and not re.search(
+            r"\d\s*(?:s|secs?|seconds?|mins?|minutes?)\s+(?:longer|shorter)", text):
+        slots.used[:] = said.used  # "shorter, 20 seconds": the number is the length asked
+        return {"duration_s": float(length.seconds)}
     if has(_TWICE_LONG, text):
         return {"length_factor": 2.0}
     if has(_HALF_LONG, text):
@@ -331,64 +266,26 @@ def _length(text: str, slots: Text) -> dict:
     return {}
 
 
-_REWRITE_WORDS = {  # section → the words that name it, in five languages
-    "ending": r"ending|end|outro|last\s+(?:part|section|bit|bars)|fin|final|finale|ende|schluss|"
-              r"结尾|结束部分|尾声",
-    "beginning": r"beginning|opening|start|intro|first\s+(?:part|section|bit|bars)|debut|"
-                 r"commencement|comienzo|principio|inicio|anfang|beginn|开头|开始部分|前奏",
-    "middle": r"middle(?:\s+(?:part|section|bit))?|bridge|milieu|medio|mittelteil|mitte|"
-              r"中间部分|中间段|中段|中间",
-}
-_REWRITE_VERBS = (r"new|another|different|fresh|redo|rewrite|rework|remake|change|replace|"
-                  r"regenerate|nouvelle?|autre|refai[st]|rechange|change[rz]?|reecri[st]|"
-                  r"nuevo|nueva|otro|otra|distinto|rehaz|rehacer|cambia|reescribe|neue[nrs]?|"
-                  r"andere[nrs]?|neu|换个|换一个|重写|重新写|改写|改|换|新的")
+_SPARSER = (r"sparser|sparse|thinner|thin\s+(?:it\s+|things\s+)?out|less\s+(?:busy|dense|"
+            r"cluttered|going\s+on)|not\s+(?:so|as|too)\s+busy|too\s+busy|fewer\s+notes|"
+            r"less\s+notes|more\s+(?:space|room|air|minimal)|strip\s+(?:it\s+)?(?:back|down)|"
+            r"declutter|calm\s+down\s+the\s+notes|plus\s+(?:epure|aere|clairseme)|"
+            r"moins\s+(?:charge|dense|de\s+notes)|menos\s+(?:notas|denso|cargado)|"
+            r"mas\s+(?:espacio|sencillo)|weniger\s+(?:noten|dicht|voll)|luftiger|sparsamer|"
+            r"更稀疏|稀疏一点|少一些音符|少一点音符|简单一点|别那么密")
+_BUSIER = (r"busier|denser|more\s+(?:notes|busy|active|going\s+on|movement|dense)|"
+           r"fill\s+(?:it\s+)?(?:out|up|in)|fuller|thicker|more\s+complex|plus\s+(?:dense|"
+           r"charge|de\s+notes|rempli)|mas\s+(?:notas|denso|lleno|cargado)|mehr\s+noten|dichter|"
+           r"voller|更密|更密集|多一些音符|多一点音符|更丰富")
+DENSITY_STEP = {LITTLE: 0.08, NORMAL: 0.15, LOT: 0.25}
 
 
-def _rewrite(text: str) -> dict:
-    """A section written anew: "a new ending", "redo the middle", "换个结尾"."""
-    for section, words in _REWRITE_WORDS.items():
-        for match in re.finditer(rf"(?<![a-z])(?:{words})(?![a-z])", text):
-            before = text[max(0, match.start() - 40):match.start()]
-            after = text[match.end():match.end() + 24]
-            if re.search(r"(?:longer|shorter|plus\s+long|mas\s+larg|langer|更长|短)\s*$",
-                         before):
-                continue  # "a longer outro" is about length, not a rewrite
-            if re.search(rf"(?<![a-z])(?:{_REWRITE_VERBS})(?![a-z])", before) or re.match(
-                    r"\s*(?:nuevo|nueva|distinto|neu|anew|again|over)(?![a-z])", after):
-                return {"rewrite": section}
+def _density(text: str) -> dict:
+    for pattern, sign in ((_SPARSER, -1), (_BUSIER, 1)):
+        match = has(pattern, text)
+        if match:
+            return {"density": sign * DENSITY_STEP[_amount(text, *match.span())]}
     return {}
-
-
-_FRAME = {  # what frames the melody: the words for it, in five languages
-    "intro": r"intro|introduction|prelude|preludio|vorspiel|einleitung|前奏|引子",
-    "outro": r"outro|coda|ending|end|fade[\s-]?out|finale?|conclusion|schluss|ausklang|"
-             r"尾奏|尾声|结尾",
-}
-_FRAME_MORE = (r"add|adding|put|give\s+it|with|longer|extend|lengthen|more|ajoute[rz]?|"
-               r"plus\s+longu?e?|avec|anade|agrega|mas\s+larg[oa]|con|fuge|langer\w*|mit|"
-               r"加(?:一个|个|上)?|更长的?|长一点的?")
-
-
-def _frame(text: str) -> dict:
-    """Bars added around the melody: "add an intro", "a longer outro", "ajoute une coda"."""
-    found: dict = {}
-    for part, words in _FRAME.items():
-        for match in re.finditer(rf"(?<![a-z])(?:{words})(?![a-z])", text):
-            before = text[max(0, match.start() - 28):match.start()]
-            after = text[match.end():match.end() + 16]
-            longer_after = re.match(r"\s*(?:longer|plus\s+longu?e?|mas\s+larg[oa]|langer|"
-                                    r"长一点|更长)", after)
-            if part == "outro" and match.group(0) in ("ending", "end", "final", "finale",
-                                                     "结尾", "schluss") and not (re.search(
-                    r"(?:longer|extend|lengthen|plus\s+long|mas\s+larg|langer|更长)\s*"
-                    r"(?:the\s+|le\s+|la\s+|el\s+|das\s+|den\s+)?$", before) or longer_after):
-                continue  # "a new ending" is a rewrite; only a longer ending adds bars
-            if re.search(rf"(?<![a-z])(?:{_FRAME_MORE})(?![a-z])[^.,;!?]*$", before) or \
-                    longer_after:
-                found[part] = 2
-                break
-    return found
 
 
 def _meter(slots: Text) -> dict:
@@ -404,12 +301,13 @@ def read_changes(line: str) -> Changes:
     values.update(_tempo(text, slots))
     values.update(_meter(slots))
     values.update(_length(text, slots))
+    values.update(_density(text))
     values.update(_key(text, slots))
-    values.update(_instruments(text))
+    values.update(read_instrument_edits(text))
     values.update(_mood(text))
     values.update(_style(text))
-    values.update(_rewrite(text))
-    framed = _frame(text)
+    values.update(read_rewrite(text))
+    framed = read_frame(text)
     if framed:  # "add an intro", "a longer outro": bars around the melody, nothing else
         if values.get("rewrite") in ("beginning", "ending"):
             values.pop("rewrite")
@@ -428,5 +326,5 @@ def named_as_change(text: str, changes: Changes) -> bool:
                                 _FASTER, _SLOWER, _LONGER, _SHORTER, _LESS]), text)
     relative = bool(changes.transpose or changes.relative or changes.tempo_factor
                     or changes.length_factor or changes.swap or changes.rewrite or changes.remove
-                    or changes.intro or changes.outro or (changes.lead and has(_LEAD, text)))
+                    or changes.intro or changes.outro or (changes.lead and has(LEAD, text)))
     return bool(comparative or relative)

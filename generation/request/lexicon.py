@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from generation.request.ensembles import ENSEMBLES
 from generation.request.gm_words import GM_WORDS
 
 # phrase → (instrument names, note or "" when the phrase is an exact name or plain synonym)
@@ -55,9 +56,6 @@ _inst("cello", "cello", "cellos", "celli", "violoncello", "violoncelle", "violon
       "chelo", "大提琴")
 _inst("strings", "strings", "string section", "string orchestra", "cordes", "cuerdas",
       "streicher", "archi", "弦乐", "弦乐团")
-_inst("violin, viola, cello", "string quartet", "quatuor a cordes", "cuarteto de cuerdas",
-      "streichquartett", "弦乐四重奏")
-_inst("piano, violin, cello", "piano trio")
 _inst("harp", "harp", "harps", "harpe", "arpa", "harfe", "竖琴")
 _inst("choir", "choir", "choirs", "chorus", "voices", "vocals", "singing", "chant", "chanting",
       "choeur", "coro", "chor", "合唱", "合唱团", "人声")
@@ -107,9 +105,10 @@ _inst("organ", "organist")
 _inst("bass", "bassist", "bass player")
 _inst("clarinet", "bass clarinet")
 _inst("choir", "voice", "vocal", "humming", "female vocals", "male vocals", "soprano")
-_inst("flute, oboe, clarinet, bassoon", "woodwinds", "woodwind", "woodwind section",
-      "woodwind quintet")
-_inst("strings", "chamber orchestra", "string ensemble")
+_inst("flute, oboe, clarinet, bassoon", "woodwinds", "woodwind", "woodwind section")
+_inst("strings", "string ensemble")
+for _phrase, _names in ENSEMBLES.items():  # "string quartet", "jazz piano trio", ...
+    _inst(", ".join(_names), _phrase)
 _inst("guitar", "acoustic", "nylon string guitar")
 _inst("piano", "acoustic piano")
 _inst("drums", "acoustic drums", "beatbox", "beatboxing")

@@ -14,7 +14,9 @@ import re
 from generation.chords import BLUES, approximated, is_numeral, key_of, outside, pitch_class, spell
 from generation.job import Request, check_prompt
 from generation.request.chords import Progression, read_progression
+from generation.request.ensembles import closed_band
 from generation.request.instruments import read_instruments
+from generation.request.keys import Key, read_key
 from generation.request.lexicon import (
     EMOJI,
     INSTRUMENT_LEXICON,
@@ -30,12 +32,10 @@ from generation.request.lexicon import (
 from generation.request.slots import (
     MAX_LENGTH_S,
     MIN_LENGTH_S,
-    Key,
     Length,
     Tempo,
     Text,
     clamp_tempo,
-    read_key,
     read_length,
     read_meter,
     read_tempo,
@@ -255,6 +255,62 @@ def _length(seconds: float, said: str, notes: list[str]) -> float:
     return float(seconds)
 
 
+def _feel(text: str, blanked: str, classifier, notes: list[str], instruments: list[str],
+          key_found: Key | None, tempo: Tempo | None, said_moods: list[str],
+          not_moods: list[str], said_styles: list[str], not_styles: list[str],
+          anything: bool) -> tuple[list[str], str, dict[str, float]]:
+    """The moods, the style and the tempo feel: said, or guessed by the classifier
+    (`anything`: a tempo, length, meter, key or chords was read)."""
+    nothing_read = not (anything or instruments or said_moods or said_styles)
+    if nothing_read and _looks_like_nonsense(text, blanked, classifier):
+        notes.append(f"I could not make out music in {text[:40]!r}; "
+                     f"using a {DEFAULT_MOOD} {DEFAULT_STYLE} piece")
+        moods, style, feel = [DEFAULT_MOOD], DEFAULT_STYLE, {"slow": 0.3, "medium": 0.7}
+    elif not (_described(blanked) or instruments or said_moods or said_styles):
+        # Only slots were given ("in E, slow"): pick the mood the key and tempo suggest.
+        moods, style, feel = [_bare_mood(key_found, tempo)], DEFAULT_STYLE, {"medium": 1.0}
+        notes.append(f"no mood or style was described; using {moods[0]} {style}")
+    else:
+        guess = classifier.guess(encoder_input(text, blanked))
+        odds = _mood_odds(guess.moods, key_found, tempo.bpm if tempo else None)
+        ranked = sorted(odds, key=odds.get, reverse=True)
+        likely = [m for m in ranked if odds[m] >= classifier.mood_threshold]
+        moods = [m for m in dict.fromkeys(said_moods + likely) if m not in not_moods]
+        moods = moods or [next(m for m in ranked if m not in not_moods)]
+        odds = _style_odds(guess.styles, instruments)
+        styles = [s for s in sorted(odds, key=odds.get, reverse=True) if s not in not_styles]
+        style = said_styles[0] if said_styles else styles[0]
+        feel = guess.tempo
+    return moods, style, feel
+
+
+def _duration(duration_s: float | None, length: Length | None, meter: str, bpm: int,
+              notes: list[str]) -> tuple[float, int | None]:
+    """The length in seconds, and in bars when it was said in bars."""
+    beats, unit = (int(part) for part in meter.split("/"))
+    bar_s = beats * 4 / unit * 60 / bpm  # tempo counts quarter notes
+    bars = None
+    if duration_s is not None:
+        duration = _length(float(duration_s), f"{duration_s:g} seconds", notes)
+    elif length is not None and length.bars is not None:
+        bars = length.bars
+        if bars * bar_s > MAX_LENGTH_S:
+            bars = int(MAX_LENGTH_S // bar_s)
+            notes.append(f"{length.bars} bars at {bpm} bpm run past the 5 minute limit; "
+                         f"using {bars} bars")
+        elif bars * bar_s < MIN_LENGTH_S:
+            bars = math.ceil(MIN_LENGTH_S / bar_s)
+            notes.append(f"{length.bars} bars at {bpm} bpm last under {MIN_LENGTH_S:g} seconds; "
+                         f"using {bars} bars")
+        duration = round(bars * bar_s, 2)
+    elif length is not None:
+        duration = _length(length.seconds, length.said, notes)
+    else:
+        duration = DEFAULT_LENGTH_S
+
+    return float(duration), bars
+
+
 def parse_request(text: str, *, key: str | None = None, tempo_bpm: int | None = None,
                   duration_s: float | None = None, instrument: str | None = None,
                   classifier=None) -> Request:
@@ -276,7 +332,6 @@ def parse_request(text: str, *, key: str | None = None, tempo_bpm: int | None = 
         classifier = shared_classifier()
     text = text.strip()
     notes: list[str] = []
-    stated: set[str] = set()
     slots, tempo, length, meter_found, key_found, progression = read_slots(text)
     if tempo_bpm is not None:
         tempo = clamp_tempo(float(tempo_bpm))
@@ -290,89 +345,35 @@ def parse_request(text: str, *, key: str | None = None, tempo_bpm: int | None = 
     said_styles, not_styles = _words(blanked, STYLE_LEXICON, STYLE_WORDS)
     notes += instrument_notes
 
-    nothing_read = not (tempo or length or meter_found or key_found or instruments
-                        or said_moods or said_styles or chords)
-    if nothing_read and _looks_like_nonsense(text, blanked, classifier):
-        notes.append(f"I could not make out music in {text[:40]!r}; "
-                     f"using a {DEFAULT_MOOD} {DEFAULT_STYLE} piece")
-        moods, style, feel = [DEFAULT_MOOD], DEFAULT_STYLE, {"slow": 0.3, "medium": 0.7}
-    elif not (_described(blanked) or instruments or said_moods or said_styles):
-        # Only slots were given ("in E, slow"): pick the mood the key and tempo suggest.
-        moods, style, feel = [_bare_mood(key_found, tempo)], DEFAULT_STYLE, {"medium": 1.0}
-        notes.append(f"no mood or style was described; using {moods[0]} {style}")
-    else:
-        guess = classifier.guess(encoder_input(text, blanked))
-        odds = _mood_odds(guess.moods, key_found, tempo.bpm if tempo else None)
-        ranked = sorted(odds, key=odds.get, reverse=True)
-        likely = [m for m in ranked if odds[m] >= classifier.mood_threshold]
-        moods = [m for m in dict.fromkeys(said_moods + likely) if m not in not_moods]
-        moods = moods or [next(m for m in ranked if m not in not_moods)]
-        odds = _style_odds(guess.styles, instruments)
-        styles = [s for s in sorted(odds, key=odds.get, reverse=True) if s not in not_styles]
-        style = said_styles[0] if said_styles else styles[0]
-        feel = guess.tempo
-    if said_moods:
-        stated.add("mood")
-    if said_styles:
-        stated.add("style")
+    moods, style, feel = _feel(text, blanked, classifier, notes, instruments, key_found, tempo,
+                               said_moods, not_moods, said_styles, not_styles,
+                               anything=bool(tempo or length or meter_found or key_found
+                                             or chords))
     mood = moods[0]
-
     if tempo is not None:
-        stated.add("tempo")
         bpm = tempo.bpm
         notes += tempo.notes
     else:
         low, high = _tempo_range(mood, style)
         position = sum(_FEEL_POSITION[name] * p for name, p in feel.items())
         bpm = int(round(low + position * (high - low)))
-
-    meter = "4/4"
-    if meter_found:
-        meter = meter_found[0]
-        stated.add("meter")
-
+    meter = meter_found[0] if meter_found else "4/4"
     key_name, key_notes = _resolve_key(key_found, mood)
     notes += key_notes
-    if key_said:
-        stated.add("key")
-    if chords:
-        stated.add("chords")
-
     if instrument is not None:
         instruments = list(_override_instrument(instrument, notes))
-    if instruments:
-        stated.add("instruments")
-    else:
+    said = {"mood": said_moods, "style": said_styles, "tempo": tempo, "meter": meter_found,
+            "key": key_said, "chords": chords, "instruments": instruments,
+            "length": duration_s is not None or length is not None}
+    if not instruments:
         fallbacks = (STYLE_LEAD[style], "piano", "strings", "guitar", "synth pad")
         instruments = [next(name for name in fallbacks if name not in without)]
-
-    beats, unit = (int(part) for part in meter.split("/"))
-    bar_s = beats * 4 / unit * 60 / bpm  # tempo counts quarter notes
-    bars = None
-    if duration_s is not None:
-        duration = _length(float(duration_s), f"{duration_s:g} seconds", notes)
-        stated.add("length")
-    elif length is not None and length.bars is not None:
-        bars = length.bars
-        if bars * bar_s > MAX_LENGTH_S:
-            bars = int(MAX_LENGTH_S // bar_s)
-            notes.append(f"{length.bars} bars at {bpm} bpm run past the 5 minute limit; "
-                         f"using {bars} bars")
-        elif bars * bar_s < MIN_LENGTH_S:
-            bars = math.ceil(MIN_LENGTH_S / bar_s)
-            notes.append(f"{length.bars} bars at {bpm} bpm last under {MIN_LENGTH_S:g} seconds; "
-                         f"using {bars} bars")
-        duration = round(bars * bar_s, 2)
-        stated.add("length")
-    elif length is not None:
-        duration = _length(length.seconds, length.said, notes)
-        stated.add("length")
-    else:
-        duration = DEFAULT_LENGTH_S
-
+    duration, bars = _duration(duration_s, length, meter, bpm, notes)
     return Request(
         text=text, mood=mood, moods=tuple(moods), style=style, tempo_bpm=bpm, key=key_name,
         meter=meter, instruments=tuple(instruments), duration_s=float(duration), bars=bars,
-        stated=tuple(slot for slot in SLOT_ORDER if slot in stated), notes=tuple(notes),
+        stated=tuple(slot for slot in SLOT_ORDER if said.get(slot)), notes=tuple(notes),
         without=tuple(without), chords=chords,
+        whole_band=bool(instruments) and closed_band(
+            blanked, [(f.start, f.end) for f in INSTRUMENT_LEXICON.find(blanked)]),
     )

@@ -1,0 +1,101 @@
+"""Which instruments an edit names, and what it does with each: added ("throw in a sax"),
+removed ("drop the drums"), swapped ("the sax for a trumpet") or given the melody ("melody on
+violin"). Part of `request/changes.py`; read on folded text in five languages.
+"""
+
+from __future__ import annotations
+
+import re
+
+from generation.request.lexicon import INSTRUMENT_LEXICON, INSTRUMENT_WORDS
+
+_ADD = (r"add|adding|with|plus|bring\s+in|throw\s+in|include|and\s+a|ajoute[rz]?|avec|"
+        r"anade|agrega|con|fuge|mit|dazu|noch|加上|加入|再加|加")
+_REMOVE = (r"drop|remove|lose|ditch|mute|without|no\s+more|get\s+rid\s+of|take\s+out|cut|kill|"
+           r"enleve[rz]?|supprime[rz]?|retire[rz]?|sans|quita|quitar|quitale|quitalo|sin|"
+           r"elimina(?:r)?|ohne|entfernen|"
+           r"entferne|weg\s+mit|去掉|不要|删掉|拿掉")
+LEAD = (r"melody\s+(?:on|for|to|with|played\s+(?:on|by))|give\s+the\s+melody\s+to|"
+         r"lead\s+(?:on|to)|(?:on|as)\s+(?:the\s+)?lead|plays?\s+the\s+(?:melody|tune|lead)|"
+         r"melodie\s+(?:au|a\s+la|sur|on)|melodia\s+(?:en|con|al|a\s+la)|"
+         r"melodie\s+(?:bitte\s+)?(?:auf|mit)|旋律[用给由]|旋律换成|旋律改成")
+_SWAP = (r"swap|replace|switch|change|exchange|trade|remplace[rz]?|echange[rz]?|cambiar?|"
+         r"sustitu(?:ye|ir)|reemplazar?|tausche[n]?|ersetze[n]?|wechsle|换成|改成|替换")
+_INSTEAD = (r"instead\s+of|in\s+place\s+of|au\s+lieu\s+d[eu']|en\s+vez\s+de|en\s+lugar\s+de|"
+            r"statt|anstatt|而不是")
+
+
+def read_instrument_edits(text: str) -> dict:
+    """The instruments a line adds, removes, swaps or gives the melody to (folded text)."""
+    # each find with the instruments its phrase names ("string quartet" names three)
+    finds = [(f, INSTRUMENT_WORDS[f.phrase][0]) for f in INSTRUMENT_LEXICON.find(text)
+             if INSTRUMENT_WORDS[f.phrase][0]]
+    if not finds:
+        return {}
+    add, remove, swap, lead = [], [], [], None
+    names = [(f, group[0]) for f, group in finds]
+    groups = {id(f): group for f, group in finds}
+    taken = set()
+    # "swap the sax for a trumpet", "trumpet instead of sax", "replace sax with trumpet"
+    for (a, first), (b, second) in zip(names, names[1:], strict=False):
+        between = text[a.end:b.start]
+        before = text[max(0, a.start - 28):a.start]
+        if (re.search(rf"(?:{_SWAP})(?:\s+(?:the|le|la|l'|el|das|den|die))?\s*$", before)
+                and re.search(r"^\s*(?:for|with|to|by|into|par|pour|por|con|gegen|durch|mit|"
+                              r"zu|->|→|换成|为)\s", between + " ")) or re.search(
+                    r"^\s*(?:->|→|=>|to)\s*$", between):
+            swap.append((first, second))
+            taken |= {id(a), id(b)}
+        elif re.search(rf"^\s*(?:{_INSTEAD})\s", between + " "):
+            swap.append((second, first))
+            taken |= {id(a), id(b)}
+        elif re.search(r"^\s*(?:换成|改成|换为|替换成)\s*$", between) or (
+                re.search(r"^\s*out\W+(?:and\s+)?(?:an?\s+|some\s+)?$", between)
+                and re.match(r"\s*in\b", text[b.end:])):
+            swap.append((first, second))  # "把钢琴换成竖琴", "sax out, trumpet in"
+            taken |= {id(a), id(b)}
+    last: tuple[str, int] | None = None  # the previous instrument's action and end
+    for find, name in names:
+        if id(find) in taken:
+            continue
+        before = text[max(0, find.start - 32):find.start]
+        after = text[find.end:find.end + 24]
+        listed = last is not None and re.fullmatch(
+            r"\s*(?:,|and|&|et|y|und|和|plus|with)?\s*(?:a|an|some|the|un|une|des|una?|"
+            r"einen?|eine)?\s*", text[last[1]:find.start])
+        if listed and last[0] in ("add", "remove"):
+            (add if last[0] == "add" else remove).extend(groups[id(find)])
+            last = (last[0], find.end)
+            continue
+        action = None
+        if re.search(rf"(?:{LEAD})(?:\s+(?:the|a|an|le|la|el|die|der|das|dem))?\s*$",
+                     before) or re.search(
+                r"^\s*(?:on\s+(?:the\s+)?(?:lead|melody|tune)|plays?\s+the\s+(?:melody|tune|lead)|"
+                r"(?:takes?|gets?)\s+the\s+(?:melody|tune|lead))", after):
+            lead, action = name, "lead"
+        elif find.negated or re.search(
+                rf"(?:{_REMOVE})(?:\s+(?:the|all\s+the|that|those|le|la|les|el|los|las|"
+                rf"die|der|das|den))?\s*$", before) or re.search(
+                r"^\s*(?:(?:out|away|off|weg)\b|去掉|拿掉|删掉)", after):
+            remove.extend(groups[id(find)])
+            action = "remove"
+        elif re.search(rf"(?:{_ADD})(?:\s*(?:a|an|some|the|un|une|des|una?|unos|einen?|"
+                       rf"eine|ein|etwas|个|一个|一把))?\s*$", before) or re.search(
+                r"^\s*(?:(?:too|as\s+well|also|aussi|tambien|auch)\b|dazu|hinzu|也)", after):
+            add.extend(groups[id(find)])
+            action = "add"
+        elif re.search(r"(?:on|with|for|sur|avec|en|con|auf|mit|用|在)\s+(?:a\s+|an\s+|the\s+|"
+                       r"le\s+|la\s+|el\s+|der\s+|die\s+|dem\s+)?$|(?:a\s+la|a\s+l'|au)\s*$",
+                       before):
+            lead, action = name, "lead"  # "now on guitar", "try it on the flute"
+        last = (action, find.end) if action else None
+    out: dict = {}
+    if add:
+        out["add"] = tuple(dict.fromkeys(add))
+    if remove:
+        out["remove"] = tuple(dict.fromkeys(remove))
+    if swap:
+        out["swap"] = tuple(swap)
+    if lead:
+        out["lead"] = lead
+    return out

@@ -1,0 +1,260 @@
+"""A line of conversation understood: the exact readers (request/turn.py, changes.py) and the
+learned reader (request/reader.py) put together, with a confidence, and a question back when
+the line could mean two things.
+
+    understand("throw a trumpet on it", has_piece=True)
+      → Reading(Turn("edit", changes=Changes(add=("trumpet",))), sure=0.96)
+    understand("trumpet", has_piece=True)
+      → Reading(Turn("ask"), choices=(("add a trumpet", Turn(...add)),
+                                      ("give the trumpet the melody", Turn(...lead))))
+
+The exact readers stay authoritative for values (numbers, keys, instruments) and for every
+line they read as an edit; the learned reader adds the kinds of edit they missed in a line
+("faster and throw a sax on it"), and reads the lines they answer with the help text. A line
+that names something known (an instrument, a number, a mood, a style) is never answered with
+the help text: when nothing is sure, it is asked about.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from generation.job import LITTLE, LOT, NORMAL, Changes
+from generation.request.changes import DENSITY_STEP, has
+from generation.request.lexicon import (
+    INSTRUMENT_LEXICON,
+    INSTRUMENT_WORDS,
+    MOOD_LEXICON,
+    STYLE_LEXICON,
+    STYLE_WORDS,
+    fold,
+)
+from generation.request.slots import Text, read_length, read_meter
+from generation.request.turn import Turn, read_turn
+
+AMOUNT = {"little": LITTLE, "normal": NORMAL, "lot": LOT}
+TEMPO_STEP = {LITTLE: 1.07, NORMAL: 1.15, LOT: 1.35}
+LENGTH_STEP = {LITTLE: 1.25, NORMAL: 1.5, LOT: 2.0}
+ADD_SURE = 0.5  # a kind the exact readers missed is added only when this likely
+LEARNED_SURE = 0.3  # in a line the exact readers could not place, kinds this likely count
+PLACE_SURE = 0.15  # an instrument named but placed by no exact reading: its likeliest use
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A turn, how sure the reading is, and the choices of a question back (kind 'ask')."""
+
+    turn: Turn
+    sure: float = 1.0
+    choices: tuple[tuple[str, Turn], ...] = ()
+
+
+def understand(line: str, has_piece: bool, reader=None) -> Reading:
+    """What `line` means in a conversation whose piece exists when `has_piece`."""
+    turn = read_turn(line, has_piece)
+    if reader is None:
+        from generation.request.reader import shared_reader
+
+        reader = shared_reader()
+    text = fold(line)
+    instruments = _instruments(text)
+    if has_piece and turn.kind in ("unknown", "help", "new", "edit") and \
+            _bare_instrument(text, instruments):
+        name = instruments[0]  # "trumpet": add it, or give it the melody?
+        return _ask((f"add a {name}", Turn("edit", text=line, changes=Changes(add=(name,)))),
+                    (f"give the {name} the melody",
+                     Turn("edit", text=line, changes=Changes(lead=name))))
+    if has_piece and re.fullmatch(r"\W*(?:double|twice)(?:\s+it)?\W*", text):
+        return _ask(("twice as fast", Turn("edit", text=line, changes=Changes(tempo_factor=2.0))),
+                    ("twice as long", Turn("edit", text=line, changes=Changes(length_factor=2.0))))
+    if reader is None or turn.kind in ("new", "question", "blend", "goto", "redo", "vary",
+                                       "again", "empty") or not has_piece:
+        return Reading(turn)
+    guess = reader.guess(line, has_piece)
+    if turn.kind == "edit":
+        return Reading(replace(turn, changes=_more(turn.changes, guess, text, instruments)))
+    if turn.kind == "undo":
+        return Reading(turn)
+    return _learned(turn, guess, line, text, instruments, reader.sure)
+
+
+def _learned(turn: Turn, guess, line: str, text: str, instruments: list[str],
+             sure: float) -> Reading:
+    """A line the exact readers could not place: the learned intent and kinds, with the
+    values the exact readers find."""
+    if guess.intent in ("undo", "redo", "vary", "again") and guess.sure >= sure:
+        return Reading(Turn(guess.intent, text=line), guess.sure)
+    if guess.intent == "smalltalk" and guess.sure >= sure and not _names_something(text):
+        return Reading(Turn("smalltalk", text=line), guess.sure)
+    changes = _more(Changes(), guess, text, instruments, threshold=LEARNED_SURE)
+    if changes and guess.intent == "edit" and guess.sure >= sure:
+        return Reading(Turn("edit", text=line, changes=changes), guess.sure)
+    readings = _readings(guess, text, instruments, line)
+    if len(readings) >= 2:
+        return _ask(*readings[:3])
+    if len(readings) == 1 and (guess.intent == "edit" or _names_something(text)):
+        return Reading(readings[0][1], guess.sure)
+    if _names_something(text):
+        return _ask(*_fallback(text, instruments, line)) if _fallback(
+            text, instruments, line) else Reading(turn, guess.sure)
+    return Reading(turn, guess.sure)
+
+
+def _ask(*choices: tuple[str, Turn]) -> Reading:
+    return Reading(Turn("ask", text=" or ".join(label for label, _ in choices)), 0.5,
+                   tuple(choices))
+
+
+def _more(changes: Changes, guess, text: str, instruments: list[str],
+          threshold: float = ADD_SURE) -> Changes:
+    """`changes` with the kinds the learned reader is sure of and the exact readers missed,
+    each with a value found in the line (or a step for relative kinds)."""
+    values: dict = {}
+    amount = AMOUNT[guess.amount]
+    named = guess.named(threshold)
+    for kind in named:
+        if kind in ("tempo_up", "tempo_down") and not (changes.tempo_bpm or changes.tempo_factor):
+            step = TEMPO_STEP[amount]
+            values["tempo_factor"] = step if kind == "tempo_up" else round(1 / step, 4)
+        elif kind == "tempo_set" and not (changes.tempo_bpm or changes.tempo_factor):
+            number = re.search(r"(?<![\d.])(\d{2,3})(?![\d%])", text)
+            if number and 40 <= int(number.group(1)) <= 240:
+                values["tempo_bpm"] = int(number.group(1))
+        elif kind in ("density_up", "density_down") and not changes.density:
+            values["density"] = DENSITY_STEP[amount] * (1 if kind == "density_up" else -1)
+        elif kind in ("longer", "shorter") and not (changes.duration_s or changes.length_factor):
+            step = LENGTH_STEP[amount]
+            values["length_factor"] = step if kind == "longer" else round(1 / step, 4)
+        elif kind == "length_set" and not changes.duration_s:
+            length = read_length(Text.of(text))
+            if length is not None and length.seconds:
+                values["duration_s"] = float(length.seconds)
+        elif kind in ("mode_major", "mode_minor") and not changes.mode:
+            values["mode"] = kind[5:]
+        elif kind in ("mood", "mood_less") and not changes.mood:
+            values["mood"], values["mood_amount"] = guess.mood, amount
+            if kind == "mood_less":
+                from generation.request.changes import _OPPOSITE
+
+                values["mood"], values["mood_amount"] = _OPPOSITE[guess.mood], LITTLE
+        elif kind == "style" and not changes.style:
+            styles = [STYLE_WORDS[f.phrase] for f in STYLE_LEXICON.find(text)
+                      if isinstance(STYLE_WORDS[f.phrase], str)]
+            if styles:
+                values["style"] = styles[0]
+        elif kind == "meter" and not changes.meter:
+            meter = read_meter(Text.of(text))
+            if meter:
+                values["meter"] = meter[0]
+    # an instrument no exact reading placed goes where the reader thinks likeliest
+    placing = max(("add", "remove", "lead"), key=lambda k: guess.kinds[k])
+    if instruments and guess.kinds[placing] >= min(threshold, PLACE_SURE):
+        _instrument_kind(placing, changes, instruments, values)
+    return replace(changes, **values) if values else changes
+
+
+def _instrument_kind(kind: str, changes: Changes, instruments: list[str], values: dict) -> None:
+    """The instruments of the line no exact reading placed, added, removed or given the
+    melody as the learned kind says."""
+    placed = {*changes.add, *changes.remove, changes.lead,
+              *(n for pair in changes.swap for n in pair)}
+    free = [n for n in instruments if n not in placed]
+    if not free:
+        return
+    if kind == "lead" and not changes.lead:
+        values["lead"] = free[0]
+    elif kind == "add":
+        values["add"] = tuple(dict.fromkeys([*changes.add, *free]))
+    elif kind == "remove":
+        values["remove"] = tuple(dict.fromkeys([*changes.remove, *free]))
+
+
+def _readings(guess, text: str, instruments: list[str], line: str) -> list[tuple[str, Turn]]:
+    """The likeliest readings of an unsure line, each a full turn, likeliest first."""
+    out = []
+    for kind in guess.named(0.25)[:3]:
+        changes = _more(Changes(), _only(guess, kind), text, instruments, threshold=0.0)
+        if changes:
+            out.append((_said(kind, changes), Turn("edit", text=line, changes=changes)))
+    return out
+
+
+def _only(guess, kind: str):
+    return replace(guess, kinds={k: (1.0 if k == kind else -1.0) for k in guess.kinds})
+
+
+def _said(kind: str, changes: Changes) -> str:
+    words = {"add": lambda c: f"add {', '.join(c.add)}", "remove": lambda c: f"drop the "
+             f"{', '.join(c.remove)}", "lead": lambda c: f"melody on the {c.lead}",
+             "tempo_set": lambda c: f"tempo {c.tempo_bpm} bpm",
+             "length_set": lambda c: f"{c.duration_s:g} seconds long",
+             "mood": lambda c: f"more {c.mood}", "style": lambda c: f"make it {c.style}"}
+    return words.get(kind, lambda c: kind.replace("_", " "))(changes)
+
+
+def _fallback(text: str, instruments: list[str], line: str) -> list[tuple[str, Turn]]:
+    """Readings of a line that names something known but nothing sure: an instrument is
+    added or gets the melody; a number is a tempo or a length."""
+    if instruments:
+        name = instruments[0]
+        return [(f"add a {name}", Turn("edit", text=line, changes=Changes(add=(name,)))),
+                (f"give the {name} the melody", Turn("edit", text=line,
+                                                     changes=Changes(lead=name)))]
+    number = re.search(r"(?<![\d.])(\d{2,3})(?![\d%])", text)
+    if number and 40 <= int(number.group(1)) <= 240:
+        n = int(number.group(1))
+        return [(f"tempo {n} bpm", Turn("edit", text=line, changes=Changes(tempo_bpm=n))),
+                (f"{n} seconds long", Turn("edit", text=line,
+                                           changes=Changes(duration_s=float(n))))]
+    return []
+
+
+def _instruments(text: str) -> list[str]:
+    return list(dict.fromkeys(name for f in INSTRUMENT_LEXICON.find(text)
+                              for name in INSTRUMENT_WORDS[f.phrase][0]))
+
+
+def _bare_instrument(text: str, instruments: list[str]) -> bool:
+    """A line that is an instrument's name and nothing else ("trumpet", "choir!!!")."""
+    if len(instruments) != 1:
+        return False
+    rest = re.sub(r"[^\w\s]", " ", text)
+    for find in INSTRUMENT_LEXICON.find(text):
+        rest = rest.replace(find.phrase, " ")
+    return not re.sub(r"\b(?:a|an|the|some|pls|please|maybe|hmm|um)\b", " ", rest).strip()
+
+
+def _names_something(text: str) -> bool:
+    """Whether the line names an instrument, a number, a mood, a style or a section."""
+    return bool(INSTRUMENT_LEXICON.find(text) or MOOD_LEXICON.find(text)
+                or STYLE_LEXICON.find(text) or re.search(r"\d", text)
+                or has(r"intro|outro|ending|beginning|middle|bridge|chorus|verse", text))
+
+
+_CHOICE_WORDS = {"add": r"add|both|keep|also|too|on\s+top|in\s+the\s+back|as\s+well",
+                 "melody": r"melody|lead|tune|solo|instead|replace|swap|main",
+                 "fast": r"fast|tempo|speed|bpm|quick", "long": r"long|length|second|minute",
+                 "drop": r"drop|remove|without|lose"}
+
+
+def picked(line: str, choices: tuple[tuple[str, Turn], ...]) -> Turn | None:
+    """The choice a line answering a question back picks: by its number ("2"), or in words
+    ("the melody", "add it"); None when the line is something else (read as usual)."""
+    text = fold(line).strip()
+    number = re.fullmatch(r"\W*(?:#|option\s+|number\s+)?(\d)\W*", text)
+    if number and 1 <= int(number.group(1)) <= len(choices):
+        return choices[int(number.group(1)) - 1][1]
+    own = read_turn(line, True)
+    if own.kind == "edit" and (own.changes.add or own.changes.lead or own.changes.remove
+                               or own.changes.swap):
+        return None  # it says what it wants itself
+    for label, turn in choices:
+        for word, pattern in _CHOICE_WORDS.items():
+            if word in label and has(pattern, text):
+                return turn
+    first = re.fullmatch(r"\W*(?:the\s+)?(first|second|third)(?:\s+one)?\W*", text)
+    if first:
+        index = ("first", "second", "third").index(first.group(1))
+        return choices[index][1] if index < len(choices) else None
+    return None

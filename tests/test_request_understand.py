@@ -1,0 +1,88 @@
+"""Issue 21: lines the exact readers missed are understood, an unsure line is asked about,
+every part of a combined sentence is read, and named ensembles are the whole band."""
+
+from __future__ import annotations
+
+import pytest
+
+from generation.request.changes import read_changes
+from generation.request.ensembles import ENSEMBLES
+from generation.request.turn import Turn
+from generation.request.understand import picked, understand
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("push it up to 132", {"tempo_bpm": 132}),
+    ("speed it up to 90", {"tempo_bpm": 90}),  # a number wins over the relative verb
+    ("shorter, 20 seconds", {"duration_s": 20.0}),  # the length asked, not a step
+    ("make it minor and sadder", {"mode": "minor", "mood": "sad"}),
+    ("sparser", {"density": -0.15}),
+    ("not so busy", {"density": -0.15}),
+    ("fill it out", {"density": 0.15}),
+    ("20% faster", {"tempo_factor": 1.2}),
+])
+def test_every_part_of_a_sentence_exactly(line, expected):
+    assert {k: v for k, v in read_changes(line).to_json().items()
+            if k != "mood_amount"} == expected
+
+
+@pytest.mark.parametrize("text, names", [
+    ("a jazz piano trio", {"piano", "contrabass", "drums"}),
+    ("a string quartet in G", {"violin", "viola", "cello"}),
+    ("a wind quintet", {"flute", "oboe", "clarinet", "horn", "bassoon"}),
+    ("a brass quintet fanfare", {"trumpet", "horn", "trombone", "tuba"}),
+])
+def test_a_named_ensemble_is_the_whole_band(text, names):
+    from generation.music.spec import make_spec
+    from generation.request.parse import parse_request
+
+    request = parse_request(text)
+    assert request.whole_band
+    assert {p.instrument for p in make_spec(request, 1).parts} == names
+
+
+def test_a_solo_gets_no_accompaniment_and_an_open_band_says_what_was_added():
+    from generation.music.spec import make_spec
+    from generation.request.parse import parse_request
+
+    assert [p.instrument for p in make_spec(parse_request("a violin solo"), 1).parts] == \
+        ["violin"]
+    rock = make_spec(parse_request("a rock song with a sax"), 1)
+    assert "saxophone" in {p.instrument for p in rock.parts} and len(rock.parts) > 1
+    assert any("added" in note for note in rock.notes)
+
+
+def test_the_ensembles_musicians_name_are_all_known():
+    for phrase in ("jazz piano trio", "piano trio", "string quartet", "string trio",
+                   "power trio", "rock band", "big band", "brass quintet", "wind quintet",
+                   "organ trio", "horn section", "rhythm section", "chamber orchestra"):
+        assert phrase in ENSEMBLES
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("throw a trumpet on it", {"add": ("trumpet",)}),
+    ("bring the bass back", {"add": ("bass",)}),
+    ("slap some cello on there", {"add": ("cello",)}),
+])
+def test_loose_verbs_are_edits_not_help(line, expected):
+    reading = understand(line, has_piece=True)
+    assert reading.turn.kind == "edit" and reading.turn.changes.to_json() == expected
+
+
+@pytest.mark.parametrize("line", ["ugh no, revert that", "the previous one was better"])
+def test_regret_is_an_undo(line):
+    assert understand(line, has_piece=True).turn.kind == "undo"
+
+
+def test_a_bare_instrument_is_asked_about_and_the_answer_picks_a_choice():
+    reading = understand("trumpet", has_piece=True)
+    assert reading.turn.kind == "ask" and len(reading.choices) == 2
+    assert picked("2", reading.choices).changes.lead == "trumpet"
+    assert picked("add it, keep the harp", reading.choices).changes.add == ("trumpet",)
+    assert picked("the melody", reading.choices).changes.lead == "trumpet"
+    assert picked("what key is it in?", reading.choices) is None
+
+
+def test_a_line_that_names_its_own_instrument_is_not_an_answer():
+    choices = (("add a trumpet", Turn("edit")), ("give the trumpet the melody", Turn("edit")))
+    assert picked("add a flute instead", choices) is None
