@@ -13,7 +13,7 @@ from pathlib import Path
 import pretty_midi
 import pytest
 
-from generation import Composer, Conversation
+from generation import Conversation
 from generation.conversation import lead_line, melody_kept
 from generation.job import BLEND_MIX, VARY_LITTLE, VARY_LOT
 from generation.request.turn import PREVIOUS, read_turn
@@ -50,11 +50,6 @@ def test_blend_words_name_the_versions_and_the_mix(line, base, other, mix):
 
 def test_a_mix_of_styles_is_still_a_new_piece():
     assert read_turn("a mix of jazz and rock on piano", has_piece=True).kind == "new"
-
-
-@pytest.fixture(scope="module")
-def composer():
-    return Composer()
 
 
 @pytest.fixture(scope="module")

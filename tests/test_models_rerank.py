@@ -32,8 +32,9 @@ def request(style, key):
 
 
 @pytest.fixture(scope="module")
-def composer():
-    built = Composer(Settings())
+def composer(composer):
+    """A Composer of its own (the default settings, a pitch critic) around the shared model."""
+    built = Composer(Settings(), model=composer.model)
     built._critic = PitchCritic()
     return built
 
