@@ -8,6 +8,14 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
+def pytest_collection_modifyitems(items):
+    """A test that asks for the shared Composer loads the model: it is marked `model` here
+    (so no test can forget it), as is the golden test, which builds its own."""
+    for item in items:
+        if "composer" in getattr(item, "fixturenames", ()) or item.path.name == "test_golden.py":
+            item.add_marker(pytest.mark.model)
+
+
 @pytest.fixture(scope="session")
 def composer():
     """The one Composer of a test run (the shipped model, critic and phrase VAE, loaded once).

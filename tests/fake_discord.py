@@ -58,9 +58,11 @@ class FakeDiscord(UserActions):
     """The server. `await start()`, `patch()`, then run the bot against it."""
 
     def __init__(self, *, upload_limit: int = 10 * 2**20, token_ttl_s: float = 900.0,
+                 answer_within_s: float = 3.0,
                  bot_token: str = "fake-token"):
         self.upload_limit = upload_limit
         self.token_ttl_s = token_ttl_s
+        self.answer_within_s = answer_within_s  # Discord's 3 s to answer an interaction
         self.bot_token = bot_token
         self.messages: dict[int, dict[str, Any]] = {}
         self.files: dict[int, dict[str, bytes]] = {}  # message id → filename → bytes
@@ -387,7 +389,7 @@ class FakeDiscord(UserActions):
         if interaction is None or interaction.response_type is not None:
             return json_response({"code": 40060, "message": "Interaction has already been "
                                                             "acknowledged."}, 400)
-        if time.monotonic() - interaction.created > 3.0:
+        if time.monotonic() - interaction.created > self.answer_within_s:
             return json_response({"code": 10062, "message": "Unknown interaction"}, 404)
         kind = payload["type"]
         interaction.response_type = kind

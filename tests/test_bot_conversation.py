@@ -75,6 +75,8 @@ def real_pool(tmp_path: Path) -> WorkerPool:
 
 
 @pytest.mark.slow
+@pytest.mark.workers
+@pytest.mark.model
 def test_a_reply_edits_that_piece_and_a_question_is_answered_without_a_job(tmp_path):
     async def scenario():
         async with fake_discord() as fake, running_bot(fake, real_pool(tmp_path),

@@ -30,7 +30,8 @@ def test_a_job_cut_off_by_a_restart_is_delivered_after_it(tmp_path):
         async with fake_discord() as fake:
             stuck = FakeRunner()
             stuck.gate = asyncio.Event()  # never set: the bot stops while the job waits
-            async with running_bot(fake, stuck, tmp_path):
+            # its stop gives up on the held job after 0.2 s (the default waits 20 s for it)
+            async with running_bot(fake, stuck, tmp_path, stop_timeout_s=0.2):
                 interaction = await fake.slash("compose", prompt="interrupted tune", seed=11)
                 await fake.wait_for(lambda: stuck.jobs)
             assert not fake.with_files(".mp3")
@@ -103,11 +104,13 @@ def test_a_job_recorded_after_its_interaction_expired_is_answered_in_the_channel
     """The bot records a job before it defers; a database slower than Discord's 3 s costs the
     interaction (Discord shows that the application did not respond), not the piece."""
     async def scenario():
-        async with fake_discord() as fake, running_bot(fake, FakeRunner(), tmp_path) as bot:
+        # Discord's 3 s are 0.3 s in this fake: the same expiry, a tenth of the wait
+        async with fake_discord(answer_within_s=0.3) as fake, \
+                running_bot(fake, FakeRunner(), tmp_path) as bot:
             add_job = bot.store.add_job
 
             async def slow_add_job(*args, **kwargs):
-                await asyncio.sleep(3.2)  # past the fake Discord's 3 s deadline
+                await asyncio.sleep(0.4)  # past the fake Discord's deadline
                 return await add_job(*args, **kwargs)
 
             bot.store.add_job = slow_add_job

@@ -13,6 +13,8 @@ from generation.settings import Settings
 from models.errors import RequestError, TunesmithError
 from tests.bot_harness import LagProbe
 
+pytestmark = [pytest.mark.workers]
+
 FACTORY = "tests.worker_composers:QuickComposer"
 BUSY_S = 1.0  # how long QuickComposer holds a CPU for the job "busy"
 

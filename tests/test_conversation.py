@@ -108,6 +108,7 @@ def test_nonsense_and_impossible_edits_get_a_clear_answer(talk):
     assert (new.action, new.parent, new.piece.spec["meter"]) == ("compose", None, "6/8")
 
 
+@pytest.mark.model
 def test_chat_json_prints_one_object_per_line_and_a_seed_makes_it_reproducible(tmp_path):
     lines = [FIRST, "faster, and add a cello", "what key is this in?", "undo", "/history",
              "blorp?!", ""]

@@ -141,6 +141,8 @@ def test_waits_are_never_shorter_than_the_step_and_start_over_after_a_quiet_spel
     assert again.wait_s() == 0.0 and again.attempts == 0
 
 
+@pytest.mark.slow
+@pytest.mark.workers
 def test_a_bot_without_discord_waits_longer_each_time_and_says_why(tmp_path):
     marker = new_marker()
 
@@ -201,6 +203,7 @@ def test_a_bot_without_discord_waits_longer_each_time_and_says_why(tmp_path):
         kill_all(marker)
 
 
+@pytest.mark.workers
 def test_a_refused_token_stops_for_good_until_the_token_changes(tmp_path):
     marker = new_marker()
 

@@ -77,6 +77,7 @@ def test_ordinary_words_are_not_chords(text):
     assert bars_of(text) is None
 
 
+@pytest.mark.model
 def test_the_12_bar_blues_is_the_form_not_the_length(parse):
     request = parse("the 12-bar blues in A minor")
     assert request.style == "blues" and "length" not in request.stated
@@ -91,6 +92,7 @@ def test_an_unsaid_key_is_the_one_the_chords_imply(names, key):
     assert key_of(names.split()) == key
 
 
+@pytest.mark.model
 def test_parse_says_what_it_read_and_what_it_could_not_play_exactly(parse):
     request = parse("in C major: chords C E7 Am F, then C7#9")
     assert request.key == "C major" and "chords" in request.stated

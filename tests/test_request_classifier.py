@@ -10,6 +10,8 @@ from generation.tools.request_corpus import build_corpus, read_corpus, read_seed
 from generation.vocab import MOODS, STYLES, TEMPO_FEELS
 from models.errors import ModelError
 
+pytestmark = [pytest.mark.model]
+
 
 @pytest.fixture(scope="module")
 def classifier():

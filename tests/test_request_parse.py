@@ -12,6 +12,8 @@ from generation.request.parse import parse_request
 from generation.vocab import INSTRUMENTS, MOODS, STYLES
 from models.errors import RequestError
 
+pytestmark = [pytest.mark.model]
+
 
 @pytest.fixture(scope="module")
 def classifier():

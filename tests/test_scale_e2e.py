@@ -27,7 +27,7 @@ from tests.fake_discord import ALICE, BOB, CAROL
 from tests.scale_harness import Workers, queue_bot
 from tests.servers import postgres_url, redis_url  # noqa: F401  (fixtures)
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.servers, pytest.mark.workers, pytest.mark.model]
 WEIGHTS = Path(models.__file__).parent / "weights" / "melody.json"
 PROMPTS = {ALICE: "calm piano in D minor", BOB: "happy celtic fiddle tune at 140 bpm",
            CAROL: "dark cinematic strings, slow"}

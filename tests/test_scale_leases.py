@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot import leases as leases_module
@@ -90,13 +91,14 @@ def test_a_job_is_leased_to_one_process_until_its_lease_runs_out(tmp_path, monke
     run(scenario())
 
 
+@pytest.mark.servers
 def test_a_second_bot_adopts_the_jobs_of_one_that_stopped(tmp_path, postgres_url):  # noqa: F811
     async def scenario():
         stuck = FakeRunner()
         stuck.gate = asyncio.Event()  # never set: this bot hangs on its job
         async with fake_discord() as fake, running_bot(fake, stuck, tmp_path / "a",
                                                        database_url=postgres_url,
-                                                       lease_s=1.0) as hung:
+                                                       lease_s=1.0, stop_timeout_s=0.2) as hung:
             await fake.slash("compose", prompt="adopted tune", seed=4)
             await fake.wait_for(lambda: stuck.jobs)
             helper = FakeRunner()

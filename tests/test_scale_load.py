@@ -24,7 +24,7 @@ from tests.fake_discord_data import USERS, _user
 from tests.scale_harness import Workers, queue_bot
 from tests.servers import postgres_url, redis_url  # noqa: F401  (fixtures)
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.servers, pytest.mark.workers]
 USER_IDS = [800_000_000_000_000_000 + n for n in range(50)]
 REQUESTS = 200
 

@@ -42,6 +42,8 @@ discord.http.Route.BASE = base + "/api/v10"
 discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(
     base.replace("http://", "ws://") + "/gateway")
 from bot.cli import main
+
+pytestmark = [pytest.mark.slow, pytest.mark.servers, pytest.mark.workers]
 sys.exit(main(sys.argv[1:]))
 """
 
