@@ -32,6 +32,7 @@ WEIGHTS = Path(models.__file__).parent / "weights" / "melody.json"
 PROMPTS = {ALICE: "calm piano in D minor", BOB: "happy celtic fiddle tune at 140 bpm",
            CAROL: "dark cinematic strings, slow"}
 IN_LINE = re.compile(r"Queued, #(\d+) in line")
+WORKING = re.compile(r"Composing… \w")  # "🎼 Composing… rendering 60%"
 
 
 def test_compose_through_redis_two_workers_and_postgres(tmp_path, redis_url,  # noqa: F811
@@ -67,8 +68,8 @@ def test_compose_through_redis_two_workers_and_postgres(tmp_path, redis_url,  # 
                       for i, texts in shown.items()}
             assert any(1 in found for found in places.values()), shown
             assert all(set(found) <= {1, 2} for found in places.values()), shown  # 3 jobs
-            for texts in shown.values():
-                composing = [n for n, t in enumerate(texts) if "Composing" in t]
+            for texts in shown.values():  # a worker's stage, not the bot's bare "Composing…"
+                composing = [n for n, t in enumerate(texts) if WORKING.search(t)]
                 waiting = [n for n, t in enumerate(texts) if IN_LINE.search(t)]
                 assert composing, texts
                 assert all(n < composing[0] for n in waiting), texts  # in line, then composed
