@@ -109,6 +109,7 @@ def test_nonsense_and_impossible_edits_get_a_clear_answer(talk):
 
 
 @pytest.mark.model
+@pytest.mark.slow
 def test_chat_json_prints_one_object_per_line_and_a_seed_makes_it_reproducible(tmp_path):
     lines = [FIRST, "faster, and add a cello", "what key is this in?", "undo", "/history",
              "blorp?!", ""]
@@ -199,6 +200,7 @@ def test_shorter_and_longer_always_change_a_short_piece(composer, tmp_path):
     assert "same melody" in longer.reply or "of the melody kept" in longer.reply
 
 
+@pytest.mark.slow
 def test_the_chat_bench_times_edit_turns_and_names_the_machine():
     from generation.tools.bench import KEEPING, run
     from models.machine import cpu_model

@@ -101,6 +101,7 @@ def test_blend_it_with_the_first_one_is_in_the_current_key(talk):
     assert refused.kind == "error" and "itself" in refused.reply
 
 
+@pytest.mark.slow
 def test_tunesmith_blend_writes_a_piece_in_the_first_key_and_the_same_bytes_again(
         composer, tmp_path):
     first = composer.run(__import__("generation").Job(
