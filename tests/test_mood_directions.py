@@ -17,6 +17,8 @@ from generation.music.keyfind import estimate_key
 from generation.music.revise import revise
 from generation.music.spec import Spec
 
+pytestmark = [pytest.mark.slow]
+
 PAIRS = 20
 TEMPLATES = ("a {} piano piece, 10 seconds", "{} music for strings, 10 seconds",
              "a {} folk tune, 10 seconds", "{} pop song, 10 seconds")
