@@ -66,6 +66,7 @@ def _notes(piece, track_name):
                   for n in t.notes)
 
 
+@pytest.mark.slow
 def test_a_little_different_keeps_the_plan_and_most_notes_a_lot_keeps_fewer(talk):
     first = talk.current
     little = talk.say("a little different")

@@ -129,6 +129,7 @@ def as_typed(midi_path, spec: Spec, typed: str) -> Spec:
                    tempo_bpm=float(tempi[0]), meter=(meter.numerator, meter.denominator))
 
 
+@pytest.mark.slow
 def test_named_chords_are_heard_in_the_accompaniment(composer, tmp_path):
     spans = []
     for index, (text, typed) in enumerate(CASES):

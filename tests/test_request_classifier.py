@@ -75,6 +75,7 @@ def test_heads_made_for_other_labels_are_refused(tmp_path):
         load_heads(tmp_path / "missing.safetensors")
 
 
+@pytest.mark.slow
 def test_the_committed_heads_keep_their_held_out_scores(classifier):
     from generation.tools.request_train import score
 

@@ -25,6 +25,7 @@ from tests.fake_discord import GUILD_ID
 from tests.processes import assert_none_left, kill_all, new_marker
 from tests.servers import RedisServer, _as_postgres, postgres_server
 
+pytestmark = [pytest.mark.slow, pytest.mark.servers, pytest.mark.workers]
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "fake-token.NOT-A-REAL-SECRET-1234567890"  # what the fake Discord accepts
 PG_PASSWORD = "pg-Secret/4590"  # a "/" is percent-encoded in the URL: both forms must vanish
@@ -42,8 +43,6 @@ discord.http.Route.BASE = base + "/api/v10"
 discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(
     base.replace("http://", "ws://") + "/gateway")
 from bot.cli import main
-
-pytestmark = [pytest.mark.slow, pytest.mark.servers, pytest.mark.workers]
 sys.exit(main(sys.argv[1:]))
 """
 
