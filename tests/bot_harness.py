@@ -96,17 +96,21 @@ class LagProbe:
         self.interval_s = interval_s
         self.samples: list[float] = []
         self.task: asyncio.Task | None = None
+        self._since = 0.0  # when the sleep in flight began
 
     async def _run(self) -> None:
         while True:
-            before = time.perf_counter()
+            self._since = time.perf_counter()
             await asyncio.sleep(self.interval_s)
-            self.samples.append(max(0.0, time.perf_counter() - before - self.interval_s))
+            self.samples.append(max(0.0, time.perf_counter() - self._since - self.interval_s))
 
     def start(self) -> None:
+        self._since = time.perf_counter()
         self.task = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
+        # the sleep in flight counts too: a loop blocked until now never finished one
+        self.samples.append(max(0.0, time.perf_counter() - self._since - self.interval_s))
         self.task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self.task

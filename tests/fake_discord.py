@@ -58,9 +58,11 @@ class FakeDiscord(UserActions):
     """The server. `await start()`, `patch()`, then run the bot against it."""
 
     def __init__(self, *, upload_limit: int = 10 * 2**20, token_ttl_s: float = 900.0,
+                 answer_within_s: float = 3.0,
                  bot_token: str = "fake-token"):
         self.upload_limit = upload_limit
         self.token_ttl_s = token_ttl_s
+        self.answer_within_s = answer_within_s  # Discord's 3 s to answer an interaction
         self.bot_token = bot_token
         self.messages: dict[int, dict[str, Any]] = {}
         self.files: dict[int, dict[str, bytes]] = {}  # message id → filename → bytes
@@ -71,6 +73,11 @@ class FakeDiscord(UserActions):
         self.commands: dict[int | None, list[dict[str, Any]]] = {}
         self.interactions: dict[str, Interaction] = {}
         self.requests: list[tuple[str, str, Any]] = []
+        # everything else the bot sent, as text, for the secrets scan: "header" (each request
+        # line with its query string and every header but Authorization, where the token
+        # belongs), "file" (every attachment's bytes), "gateway" (every frame the bot sent,
+        # IDENTIFY's and RESUME's token field blanked)
+        self.wire: dict[str, list[str]] = {"header": [], "file": [], "gateway": []}
         self.identify: dict[str, Any] | None = None
         self.cdn: dict[str, bytes] = {}
         self.cdn_hits = 0  # downloads of attachments
@@ -138,6 +145,7 @@ class FakeDiscord(UserActions):
         await socket.send_json({"op": 10, "d": {"heartbeat_interval": 41_250}})
         async for message in socket:
             data = json.loads(message.data)
+            self._heard(data)
             if data["op"] == 1:
                 await socket.send_json({"op": 11})
             elif data["op"] == 2:
@@ -163,8 +171,19 @@ class FakeDiscord(UserActions):
 
     # REST -----------------------------------------------------------------------------------
 
+    def _heard(self, frame: dict[str, Any]) -> None:
+        if frame.get("op") in (2, 6) and isinstance(frame.get("d"), dict):  # where it belongs
+            frame = {**frame, "d": {**frame["d"], "token": "<token>"}}
+        self.wire["gateway"].append(json.dumps(frame))
+
+    def _headers(self, request: web.Request) -> None:
+        self.wire["header"].append(f"{request.method} {request.path_qs}")
+        self.wire["header"] += [f"{name}: {value}" for name, value in request.headers.items()
+                                if name.lower() != "authorization"]
+
     async def _cdn(self, request: web.Request) -> web.Response:
         self.cdn_hits += 1
+        self._headers(request)
         content = self.cdn.get(quote(request.match_info["name"], safe=""))
         if content is None:
             return web.Response(status=404)
@@ -174,6 +193,8 @@ class FakeDiscord(UserActions):
         path = "/" + request.match_info["path"]
         payload, files = await self._body(request)
         self.requests.append((request.method, path, payload))
+        self._headers(request)
+        self.wire["file"] += [content.decode("latin-1") for content in files.values()]
         parts = path.strip("/").split("/")
         if parts[0] not in ("interactions", "webhooks"):
             if request.headers.get("Authorization") != f"Bot {self.bot_token}":
@@ -368,7 +389,7 @@ class FakeDiscord(UserActions):
         if interaction is None or interaction.response_type is not None:
             return json_response({"code": 40060, "message": "Interaction has already been "
                                                             "acknowledged."}, 400)
-        if time.monotonic() - interaction.created > 3.0:
+        if time.monotonic() - interaction.created > self.answer_within_s:
             return json_response({"code": 10062, "message": "Unknown interaction"}, 404)
         kind = payload["type"]
         interaction.response_type = kind

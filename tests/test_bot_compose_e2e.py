@@ -22,7 +22,7 @@ from models.evaluation.machine import machine_line
 from tests.bot_harness import LagProbe, fake_discord, running_bot
 from tests.fake_discord import BOB
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.workers, pytest.mark.model]
 WEIGHTS = Path(models.__file__).parent / "weights" / "melody.json"
 
 

@@ -117,7 +117,9 @@ def test_a_control_waiting_for_its_cooldown_is_answered_after_a_restart(tmp_path
     async def scenario():
         async with fake_discord() as fake:
             first, clock = FakeRunner(), Clock()
-            async with running_bot(fake, first, tmp_path, cooldown_s=30) as bot:
+            # its stop gives up on the waiting job after 0.2 s (the default waits 20 s for it)
+            async with running_bot(fake, first, tmp_path, cooldown_s=30,
+                                   stop_timeout_s=0.2) as bot:
                 bot.admission.clock = clock  # never moves: the bot stops while the job waits
                 _, original = await composed(fake)
                 await settled(bot)

@@ -6,6 +6,8 @@ import pytest
 
 from bot.handlers.commands import EXAMPLES
 
+pytestmark = [pytest.mark.model]
+
 EXPECTED = {
     "calm piano in D minor": {"mood": "calm", "key": "D minor", "instruments": ["piano"]},
     "happy celtic fiddle tune at 140 bpm": {"style": "celtic", "tempo_bpm": 140,

@@ -6,7 +6,7 @@ import asyncio
 
 from models.core.errors import RequestError
 from tests.bot_harness import FakeRunner, fake_discord, running_bot
-from tests.fake_discord import ALICE, BOB, EPHEMERAL
+from tests.fake_discord import ALICE, APP_ID, BOB, EPHEMERAL
 from tests.test_bot_discord import custom_id, message_id
 
 
@@ -14,21 +14,34 @@ def run(coroutine):
     return asyncio.run(asyncio.wait_for(coroutine, 60))
 
 
+def bot_messages(fake) -> list[dict]:
+    """Every live message the bot posted or edited into an interaction's answer."""
+    return [m for mid, m in sorted(fake.messages.items())
+            if mid not in fake.deleted and m["author"]["id"] == str(APP_ID)]
+
+
+def answers(fake) -> int:
+    """The pieces the bot delivered: live messages carrying a piece's files."""
+    return len(fake.with_files(".mp3"))
+
+
 def test_a_job_cut_off_by_a_restart_is_delivered_after_it(tmp_path):
     async def scenario():
         async with fake_discord() as fake:
             stuck = FakeRunner()
             stuck.gate = asyncio.Event()  # never set: the bot stops while the job waits
-            async with running_bot(fake, stuck, tmp_path):
+            # its stop gives up on the held job after 0.2 s (the default waits 20 s for it)
+            async with running_bot(fake, stuck, tmp_path, stop_timeout_s=0.2):
                 interaction = await fake.slash("compose", prompt="interrupted tune", seed=11)
                 await fake.wait_for(lambda: stuck.jobs)
             assert not fake.with_files(".mp3")
             runner = FakeRunner()
             async with running_bot(fake, runner, tmp_path, sync_commands=False):
                 await fake.wait_for(lambda: fake.with_files(".mp3"))
-            message = fake.with_files(".mp3")[0]
+            [message] = fake.with_files(".mp3")  # counted once the bot has stopped
             assert message_id(message) != interaction.original_id  # a channel message
-            assert runner.jobs[0].text == "interrupted tune" and runner.jobs[0].seed == 11
+            assert [(j.text, j.seed) for j in runner.jobs] == [("interrupted tune", 11)]
+            assert answers(fake) == 1
     run(scenario())
 
 
@@ -45,6 +58,7 @@ def test_a_private_piece_stays_private(tmp_path):
             other = await fake.press(message_id(message), custom_id(message, "vary"), BOB)
             await fake.wait_for(lambda: other.response is not None)
             assert "Only the person who made" in other.response["data"]["content"]
+        assert answers(fake) == 1  # counted once the bot has stopped: nothing came late
     run(scenario())
 
 
@@ -60,6 +74,7 @@ def test_a_late_private_piece_goes_to_a_direct_message_not_the_channel(tmp_path)
             assert ("POST", "/users/@me/channels", {"recipient_id": ALICE}) in [
                 (m, p, {k: int(v) for k, v in (b or {}).items()}) for m, p, b in fake.requests
                 if p == "/users/@me/channels"]
+        assert answers(fake) == 1 and len(runner.jobs) == 1  # counted once the bot stopped
     run(scenario())
 
 
@@ -77,6 +92,10 @@ def test_failures_get_one_answer_each(tmp_path, caplog):
                 await fake.wait_for(lambda: "⚠️" in (fake.content_of(sorry) or ""))
                 assert "Sorry, something went wrong on our side" in fake.content_of(sorry)
                 assert "a bug" not in fake.content_of(sorry)
+            # one answer each, counted once both bots have stopped
+            assert [m["content"][:2] for m in bot_messages(fake)] == ["⚠️", "⚠️"]
+            assert [fake.content_of(told), fake.content_of(sorry)] == \
+                [m["content"] for m in bot_messages(fake)]
     run(scenario())
     assert any(r.exc_info and r.exc_info[0] is ZeroDivisionError for r in caplog.records)
 
@@ -85,11 +104,13 @@ def test_a_job_recorded_after_its_interaction_expired_is_answered_in_the_channel
     """The bot records a job before it defers; a database slower than Discord's 3 s costs the
     interaction (Discord shows that the application did not respond), not the piece."""
     async def scenario():
-        async with fake_discord() as fake, running_bot(fake, FakeRunner(), tmp_path) as bot:
+        # Discord's 3 s are 0.3 s in this fake: the same expiry, a tenth of the wait
+        async with fake_discord(answer_within_s=0.3) as fake, \
+                running_bot(fake, FakeRunner(), tmp_path) as bot:
             add_job = bot.store.add_job
 
             async def slow_add_job(*args, **kwargs):
-                await asyncio.sleep(3.2)  # past the fake Discord's 3 s deadline
+                await asyncio.sleep(0.4)  # past the fake Discord's deadline
                 return await add_job(*args, **kwargs)
 
             bot.store.add_job = slow_add_job
@@ -104,4 +125,5 @@ def test_a_job_recorded_after_its_interaction_expired_is_answered_in_the_channel
                     break
                 await asyncio.sleep(0.05)
             assert record.message_id == message_id(message)  # so its buttons work
+        assert answers(fake) == 1  # counted once the bot has stopped
     run(scenario())

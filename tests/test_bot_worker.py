@@ -13,7 +13,10 @@ from generation.settings import Settings
 from models.core.errors import RequestError, TunesmithError
 from tests.bot_harness import LagProbe
 
+pytestmark = [pytest.mark.workers]
+
 FACTORY = "tests.worker_composers:QuickComposer"
+BUSY_S = 1.0  # how long QuickComposer holds a CPU for the job "busy"
 
 
 def pool(**options) -> WorkerPool:
@@ -41,9 +44,13 @@ def test_jobs_run_in_a_warmed_worker_process_without_stalling_the_loop(tmp_path)
             assert composition.midi.is_file() and composition.seed == 7
             await asyncio.sleep(0.05)
             assert stages == [("planning", 0.5)]
-            # The busy second happened in the other process (the pid above says so); how
-            # long the loop was held up is a figure of this machine, not a property.
-            print(f"loop lag while the worker was busy: {lag * 1000:.1f} ms")
+            # The busy second happened in the other process (the pid above says so). A loop
+            # that waited for it (a blocking wait on the worker) would show one gap of at
+            # least that second, on any machine; a free loop woke all through it, late only
+            # by what the machine's scheduler adds (printed: a figure of this machine).
+            print(f"loop lag while the worker was busy: {lag * 1000:.1f} ms "
+                  f"({len(probe.samples)} wake-ups)")
+            assert lag < BUSY_S / 2, f"the loop stalled for {lag:.2f} s while the worker ran"
         finally:
             await workers.close()
     run(scenario())

@@ -43,6 +43,7 @@ def test_the_set_is_varied_and_long(captions):
     assert any("#" in c["key"] for c in captions) and any("b" in c["key"] for c in captions)
 
 
+@pytest.mark.model
 def test_every_slot_of_the_report_split_is_read(captions, classifier):
     missed = []
     for caption in (c for c in captions if c["split"] == "report"):

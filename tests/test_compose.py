@@ -3,12 +3,12 @@
 import hashlib
 import json
 import random
+import re
 
 import pretty_midi
 import pytest
 
 from bot.chat import ChatSession
-from generation.composer import Composer
 from generation.conversation import Conversation
 from generation.job import Job, follow_up
 from generation.music.instruments import instrument
@@ -33,10 +33,7 @@ STYLE_REQUESTS = {
     "chiptune": "chiptune in C major at 160 bpm, 4/4, 15 seconds",
 }
 
-
-@pytest.fixture(scope="module")
-def composer():
-    return Composer()
+STATED = re.compile(r"in (\S+ (?:major|minor)) at (\d+) bpm, (\d+/\d+),")
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +59,13 @@ def test_each_style_obeys_what_was_stated(pieces, style):
     for name in piece.request["instruments"]:
         wanted = "drums" if name == "drums" else instrument(name).program
         assert any(("drums" if i.is_drum else i.program) == wanted for i in midi.instruments)
+    # what the text says, literally (not the request the parser made of it), is in the file
+    key, bpm, meter = STATED.search(STYLE_REQUESTS[style]).groups()
+    _, tempi = midi.get_tempo_changes()
+    assert [round(t, 3) for t in tempi] == [float(bpm)]  # µs a beat: 76.00007
+    signature = midi.time_signature_changes
+    assert [f"{t.numerator}/{t.denominator}" for t in signature] == [meter]
+    assert key_agrees(key, estimate_key(midi))[0], (key, estimate_key(midi))
 
 
 @pytest.mark.parametrize("style", sorted(STYLE_REQUESTS))
@@ -91,13 +95,16 @@ def test_files_are_written_and_the_json_records_the_spec(pieces):
     assert saved["model_version"] and set(saved["timings"]) >= {"spec", "plan", "melody"}
 
 
+SAME = "happy folk tune in G major, 10 seconds"  # short: three whole pieces are made
+
+
 def test_same_text_seed_and_model_give_the_same_midi_bytes(composer, tmp_path):
     digests = []
     for folder in ("a", "b"):
-        piece = composer.run(Job(text="happy folk tune in G major", seed=42), tmp_path / folder)
+        piece = composer.run(Job(text=SAME, seed=42), tmp_path / folder)
         digests.append(hashlib.sha256(piece.midi.read_bytes()).hexdigest())
     assert digests[0] == digests[1]
-    other = composer.run(Job(text="happy folk tune in G major", seed=43), tmp_path / "c")
+    other = composer.run(Job(text=SAME, seed=43), tmp_path / "c")
     assert hashlib.sha256(other.midi.read_bytes()).hexdigest() != digests[0]
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pretty_midi
 import pytest
 
-from generation import Composer, Conversation
+from generation import Conversation
 from generation.conversation import lead_line, melody_kept
 from generation.job import BLEND_MIX, VARY_LITTLE, VARY_LOT
 from generation.request.turn import PREVIOUS, read_turn
@@ -53,11 +53,6 @@ def test_a_mix_of_styles_is_still_a_new_piece():
 
 
 @pytest.fixture(scope="module")
-def composer():
-    return Composer()
-
-
-@pytest.fixture(scope="module")
 def talk(composer, tmp_path_factory):
     out = tmp_path_factory.mktemp("vae-talk")
     conversation = Conversation(lambda job: composer.run(job, out), random.Random(11))
@@ -71,6 +66,7 @@ def _notes(piece, track_name):
                   for n in t.notes)
 
 
+@pytest.mark.slow
 def test_a_little_different_keeps_the_plan_and_most_notes_a_lot_keeps_fewer(talk):
     first = talk.current
     little = talk.say("a little different")
@@ -106,6 +102,7 @@ def test_blend_it_with_the_first_one_is_in_the_current_key(talk):
     assert refused.kind == "error" and "itself" in refused.reply
 
 
+@pytest.mark.slow
 def test_tunesmith_blend_writes_a_piece_in_the_first_key_and_the_same_bytes_again(
         composer, tmp_path):
     first = composer.run(__import__("generation").Job(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -140,6 +141,8 @@ def test_waits_are_never_shorter_than_the_step_and_start_over_after_a_quiet_spel
     assert again.wait_s() == 0.0 and again.attempts == 0
 
 
+@pytest.mark.slow
+@pytest.mark.workers
 def test_a_bot_without_discord_waits_longer_each_time_and_says_why(tmp_path):
     marker = new_marker()
 
@@ -162,6 +165,11 @@ def test_a_bot_without_discord_waits_longer_each_time_and_says_why(tmp_path):
             # 10 %; 0.1 s allows for a busy machine connecting late on the attempt before)
             expected = [min(1.6, 0.4 * 2**i) for i in range(len(gaps))]
             assert all(gap >= step - 0.1 for gap, step in zip(gaps, expected, strict=True)), gaps
+            # and not longer: the steps the bot announced grow 0.4, 0.8, 1.6 and stay there
+            # (a machine's lateness cannot change what it says), and the waits grew with them
+            announced = [float(s) for s in re.findall(r"trying again in ([\d.]+) s", output)]
+            assert announced[:len(gaps)] == expected, announced
+            assert gaps[0] < gaps[-1], gaps
             assert code == 0  # SIGTERM ends the wait at once and the bot exits cleanly
             assert "cannot reach Discord (ServerDisconnectedError" in output
             assert "trying again in" in output and "Traceback" not in output
@@ -172,11 +180,12 @@ def test_a_bot_without_discord_waits_longer_each_time_and_says_why(tmp_path):
 
             state = json.loads((tmp_path / "bot" / "discord-backoff.json").read_text())
             assert state["attempts"] == len(attempts) and state["refused"] == ""
-            # With a longer cap (and so a longer quiet spell before the count starts over), the
-            # restarted bot announces its next step and makes no attempt before it.
+            # With longer steps (a minute after five attempts, and so a quiet spell of minutes
+            # before the count starts over), the restarted bot announces its next step and
+            # makes no attempt before it, however slowly this machine starts it.
             count = len(door.attempts())
-            second = Bot(door.base, tmp_path, marker, TUNESMITH_RETRY_FIRST="0.4",
-                         TUNESMITH_RETRY_MAX="20")
+            second = Bot(door.base, tmp_path, marker, TUNESMITH_RETRY_FIRST="4",
+                         TUNESMITH_RETRY_MAX="200")
             try:
                 while ("before logging in" not in second.log.read_text()
                        and time.monotonic() < deadline + 60):
@@ -194,6 +203,7 @@ def test_a_bot_without_discord_waits_longer_each_time_and_says_why(tmp_path):
         kill_all(marker)
 
 
+@pytest.mark.workers
 def test_a_refused_token_stops_for_good_until_the_token_changes(tmp_path):
     marker = new_marker()
 

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from bot.cli import build_parser
-from generation import Composer
 from generation.tools.eval_chat import (
     EDIT_KEYS,
     evaluate,
@@ -21,11 +18,6 @@ FIRST = ["calm piano in D minor", {"new": {"key": "D minor"}}]
 
 def dialogue(*turns):
     return {"id": "t1", "split": "tune", "voice": "terse", "lang": "en", "turns": [FIRST, *turns]}
-
-
-@pytest.fixture(scope="module")
-def composer():
-    return Composer()
 
 
 def test_a_dialogue_done_right_counts_every_turn_exact(composer, tmp_path):

@@ -72,6 +72,7 @@ def test_checkpoint_round_trip_and_refusal(tmp_path):
         critic.NumpyCritic.load(tmp_path / "missing")
 
 
+@pytest.mark.slow
 def test_the_critic_learns_to_tell_stepwise_tunes_from_leaping_ones():
     from models.networks.critic_net import critic_loss
     from models.training.critic_train import critic_accuracy

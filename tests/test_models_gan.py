@@ -83,6 +83,7 @@ def fine_tune(beta, steps=25):
     return policy, kl
 
 
+@pytest.mark.slow
 def test_a_policy_gradient_step_moves_the_samples_toward_the_reward():
     seeds = range(5000, 5030)
     before = mean_pitch(tiny_policy(), seeds)

@@ -32,8 +32,9 @@ def request(style, key):
 
 
 @pytest.fixture(scope="module")
-def composer():
-    built = Composer(Settings())
+def composer(composer):
+    """A Composer of its own (the default settings, a pitch critic) around the shared model."""
+    built = Composer(Settings(), model=composer.model)
     built._critic = PitchCritic()
     return built
 
@@ -49,6 +50,7 @@ def draft_facts(composer, spec, variant):
     return score, exact, found.correlation if found.tonic == draft.tonic else -1.0
 
 
+@pytest.mark.slow
 def test_the_highest_scored_draft_in_key_is_kept(composer):
     changed = 0
     for seed, (style, key) in enumerate([("folk", "G major"), ("celtic", "D dorian"),

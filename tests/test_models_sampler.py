@@ -77,6 +77,7 @@ def test_both_decoders_write_the_same_notes_for_a_seed():
                 == by_torch.generate(CONTROLS, CHORDS, seed=seed))
 
 
+@pytest.mark.model
 def test_the_shipped_model_composes_without_importing_torch():
     script = ("import sys\n"
               "from models.inference.sampler import MelodyModel\n"

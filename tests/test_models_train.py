@@ -36,6 +36,7 @@ def tiny(arch: str, steps: int) -> train.TrainConfig:
 
 
 @pytest.mark.parametrize("arch", ["transformer", "gru"])
+@pytest.mark.slow
 def test_a_few_steps_lower_the_loss_and_export_a_loadable_checkpoint(arrays, tmp_path, arch):
     tokenizer = Tokenizer()
     fresh = torch_checkpoint.build_model(arch, train._model_config(tiny(arch, 1), len(tokenizer)))

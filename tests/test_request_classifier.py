@@ -10,6 +10,8 @@ from generation.tools.request_corpus import build_corpus, read_corpus, read_seed
 from generation.vocab import MOODS, STYLES, TEMPO_FEELS
 from models.core.errors import ModelError
 
+pytestmark = [pytest.mark.model]
+
 
 @pytest.fixture(scope="module")
 def classifier():
@@ -73,6 +75,7 @@ def test_heads_made_for_other_labels_are_refused(tmp_path):
         load_heads(tmp_path / "missing.safetensors")
 
 
+@pytest.mark.slow
 def test_the_committed_heads_keep_their_held_out_scores(classifier):
     from generation.tools.request_train import score
 

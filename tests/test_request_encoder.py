@@ -50,6 +50,7 @@ def transformers_reference(texts: list[str]) -> tuple[np.ndarray, dict[str, int]
     return vectors, pieces
 
 
+@pytest.mark.model
 def test_the_numpy_encoder_matches_transformers(encoder):
     expected, pieces = transformers_reference(SENTENCES)
     got = encoder.encode(SENTENCES)
@@ -58,6 +59,7 @@ def test_the_numpy_encoder_matches_transformers(encoder):
     assert {word: encoder.word_pieces(word) for word in pieces} == pieces
 
 
+@pytest.mark.model
 def test_a_vector_does_not_depend_on_its_batch(encoder):
     alone = np.stack([encoder.encode([text])[0] for text in SENTENCES])
     together = encoder.encode(SENTENCES, batch_size=3)  # padded beside longer texts
@@ -98,6 +100,7 @@ def test_a_long_description_is_read_whole_in_windows_of_whole_words():
     assert windows("calm piano in D minor") == ["calm piano in D minor"]
 
 
+@pytest.mark.model
 def test_a_long_text_is_the_mean_of_its_windows(encoder):
     from generation.request.encoder import windows
 

@@ -3,7 +3,6 @@
 import pretty_midi
 import pytest
 
-from generation.composer import Composer
 from generation.job import Changes, Job, Request
 from generation.music.instruments import BY_NAME, instrument
 from generation.music.revise import revise
@@ -80,11 +79,6 @@ def test_effects_count_inside_a_list_and_typos_still_read():
 def test_no_drums_leaves_out_every_kit():
     names, without, _ = read_instruments(fold("jazz with brushes, no drums"))
     assert names == [] and without == ["drums"]
-
-
-@pytest.fixture(scope="module")
-def composer():
-    return Composer()
 
 
 def test_each_named_instrument_plays_its_exact_program_in_the_midi(composer, tmp_path):

@@ -12,6 +12,8 @@ from generation.request.parse import parse_request
 from generation.vocab import INSTRUMENTS, MOODS, STYLES
 from models.core.errors import RequestError
 
+pytestmark = [pytest.mark.model]
+
 
 @pytest.fixture(scope="module")
 def classifier():
@@ -272,6 +274,7 @@ _PIECES = ["in", "D", "minor", "Eb", "bpm", "120", "3/4", "bars", "0", "16", "pi
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(st.text(min_size=1, max_size=300),
                  st.lists(st.sampled_from(_PIECES), min_size=1, max_size=40).map(" ".join)))
+@pytest.mark.slow
 def test_any_text_gives_a_usable_request_or_a_clear_refusal(text):
     from generation.request.classifier import shared_classifier
 

@@ -14,7 +14,7 @@ from models.core.errors import TunesmithError
 from tests.scale_harness import Workers, queue_runner
 from tests.servers import redis_url  # noqa: F401  (fixture)
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.servers, pytest.mark.workers]
 
 
 def test_wall_clock_and_memory_budgets_stop_a_job_not_the_worker(tmp_path, redis_url):  # noqa: F811

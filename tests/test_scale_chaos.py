@@ -36,7 +36,7 @@ from tests.processes import assert_none_left, kill_all, new_marker
 from tests.scale_harness import BotProcess, Workers
 from tests.servers import postgres_server, redis_server
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.servers, pytest.mark.workers]
 JOBS = 200
 RESTART_AT = 100  # the bot is killed after this many requests
 PATIENCE_S = 120.0  # no new piece for this long: the missing ones are lost, not late

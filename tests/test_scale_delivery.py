@@ -19,7 +19,8 @@ async def hang(*args, **kwargs):
 def test_a_piece_posted_just_before_a_crash_is_not_posted_again(tmp_path):
     async def scenario():
         async with fake_discord() as fake:
-            async with running_bot(fake, FakeRunner(), tmp_path) as bot:
+            # the hung bot's stop gives up on its job after 0.2 s (the default waits 20 s)
+            async with running_bot(fake, FakeRunner(), tmp_path, stop_timeout_s=0.2) as bot:
                 record = bot.store.set_message
                 calls = 0
 
@@ -43,7 +44,8 @@ def test_a_piece_posted_just_before_a_crash_is_not_posted_again(tmp_path):
 def test_a_piece_recorded_but_never_posted_is_posted_after_the_restart(tmp_path):
     async def scenario():
         async with fake_discord() as fake:
-            async with running_bot(fake, FakeRunner(), tmp_path) as bot:
+            # the hung bot's stop gives up on its job after 0.2 s (the default waits 20 s)
+            async with running_bot(fake, FakeRunner(), tmp_path, stop_timeout_s=0.2) as bot:
                 bot.flow._deliver = hang
                 interaction = await fake.slash("compose", prompt="recorded then crashed", seed=6)
                 await fake.wait_for(lambda: interaction.original_id is not None)
@@ -61,7 +63,8 @@ def test_a_piece_recorded_but_never_posted_is_posted_after_the_restart(tmp_path)
 def test_a_channel_delivery_repeated_after_a_crash_stays_one_message(tmp_path):
     async def scenario():
         async with fake_discord() as fake:
-            async with running_bot(fake, FakeRunner(), tmp_path) as bot:
+            # the hung bot's stop gives up on its job after 0.2 s (the default waits 20 s)
+            async with running_bot(fake, FakeRunner(), tmp_path, stop_timeout_s=0.2) as bot:
                 await fake.slash("compose", prompt="first piece", seed=7)
                 await fake.wait_for(lambda: fake.with_files(".mp3"))
                 original = int(fake.with_files(".mp3")[0]["id"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -26,10 +27,12 @@ from tests.fake_discord import ALICE, BOB, CAROL
 from tests.scale_harness import Workers, queue_bot
 from tests.servers import postgres_url, redis_url  # noqa: F401  (fixtures)
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.servers, pytest.mark.workers, pytest.mark.model]
 WEIGHTS = Path(models.__file__).parent / "weights" / "melody.json"
 PROMPTS = {ALICE: "calm piano in D minor", BOB: "happy celtic fiddle tune at 140 bpm",
            CAROL: "dark cinematic strings, slow"}
+IN_LINE = re.compile(r"Queued, #(\d+) in line")
+WORKING = re.compile(r"Composing… \w")  # "🎼 Composing… rendering 60%"
 
 
 def test_compose_through_redis_two_workers_and_postgres(tmp_path, redis_url,  # noqa: F811
@@ -56,11 +59,20 @@ def test_compose_through_redis_two_workers_and_postgres(tmp_path, redis_url,  # 
                 assert symusic.Score.from_midi(midi).note_num() > 10
                 assert len(AudioSegment.from_file(io.BytesIO(mp3), format="mp3")) > 5_000
                 assert any(name.endswith(".png") for name in files)
-            # The third request waited for a free worker and was told its place in line.
-            shown = [text for interaction in asked
-                     for text in fake.edits.get(interaction.original_id, [])]
-            assert any("Queued" in text for text in shown), shown
-            assert any("Composing" in text for text in shown), shown
+            # Three jobs, two workers: one waited for a free worker and was told its place
+            # in the Redis queue ("#1 in line", the first to go; the bot's own "⏳ Queued, #1"
+            # without "in line" comes before any job reaches Redis), before it was composed.
+            shown = {interaction.original_id: fake.edits.get(interaction.original_id, [])
+                     for interaction in asked}
+            places = {i: [int(m[1]) for t in texts if (m := IN_LINE.search(t))]
+                      for i, texts in shown.items()}
+            assert any(1 in found for found in places.values()), shown
+            assert all(set(found) <= {1, 2} for found in places.values()), shown  # 3 jobs
+            for texts in shown.values():  # a worker's stage, not the bot's bare "Composing…"
+                composing = [n for n, t in enumerate(texts) if WORKING.search(t)]
+                waiting = [n for n, t in enumerate(texts) if IN_LINE.search(t)]
+                assert composing, texts
+                assert all(n < composing[0] for n in waiting), texts  # in line, then composed
         # Each job was finished by one of the two workers (which one, and whether one worker
         # took all three, is the scheduler's business), and PostgreSQL holds the jobs and pieces.
         finished_by = []

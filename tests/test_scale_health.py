@@ -7,10 +7,13 @@ import socket
 import subprocess
 import sys
 
+import pytest
 from redis import Redis
 
 from bot.jobs.redis_queue import worker_key
 from tests.servers import free_port, redis_url  # noqa: F401  (fixture)
+
+pytestmark = [pytest.mark.servers]
 
 
 def health(what: str, **env: str) -> subprocess.CompletedProcess:

@@ -76,6 +76,7 @@ def child_peak_mib(data: bytes, out_dir: Path, limits: MidiLimits) -> float:
 
 
 @pytest.mark.parametrize("limits", [MidiLimits(), BIG], ids=["default limits", "16 MB allowed"])
+@pytest.mark.slow
 def test_every_hostile_file_is_refused_clearly_with_its_time_reported(tmp_path, limits):
     figures = {}
     for name, data in CORPUS.items():
@@ -138,6 +139,7 @@ structured = st.builds(
 garbage = st.binary(min_size=0, max_size=2048).map(lambda b: b"MThd" + b)
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.one_of(structured, garbage))

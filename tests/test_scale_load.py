@@ -3,8 +3,9 @@
 Every request is answered: a piece, or a refusal that says why and when to try again. Those
 that wait are told their place in the Redis queue. How fast the answers came (Discord wants one
 within 3 s) and how long the bot's event loop was held up are measured and printed with the
-machine they ran on, not asserted: a shared machine's speed is not the code's behaviour. The
-loop also runs the fake Discord server, so the lag measured is an upper bound for the bot.
+machine they ran on, not asserted: a shared machine's speed is not the code's behaviour; only a
+stall of the loop as long as Discord's 3 s deadline fails the test. The loop also runs the fake
+Discord server, so the lag measured is an upper bound for the bot.
 Workers are two real `tunesmith worker` processes running `FastComposer` (real small files,
 50 ms of busy time instead of the model).
 """
@@ -23,7 +24,7 @@ from tests.fake_discord_data import USERS, _user
 from tests.scale_harness import Workers, queue_bot
 from tests.servers import postgres_url, redis_url  # noqa: F401  (fixtures)
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.servers, pytest.mark.workers]
 USER_IDS = [800_000_000_000_000_000 + n for n in range(50)]
 REQUESTS = 200
 
@@ -82,4 +83,7 @@ def test_200_requests_from_50_users_are_all_answered(tmp_path, redis_url,  # noq
     assert figures["pieces"] + figures["refused"] == REQUESTS
     assert figures["pieces"] >= 50 and figures["refused"] >= 50  # both paths were taken
     assert figures["deepest_position"] > 1  # waiting requests saw their place in line
-    assert figures["lag_p99_ms"] > 0  # measured (its size is reported above, not asserted)
+    # The lag's size is this machine's figure (printed above), but a loop that stood still for
+    # Discord's 3 s answer deadline loses interactions on any machine (the probe counts the
+    # sleep in flight too, so a loop blocked to the end is seen)
+    assert figures["lag_max_ms"] < 3000, figures

@@ -20,7 +20,7 @@ from generation.job import Job
 from tests.scale_harness import Workers, queue_runner
 from tests.servers import redis_url  # noqa: F401  (fixture)
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.servers, pytest.mark.workers]
 JOBS = 300
 WARM_UP = 50  # the allocator's and the synthesizers' caches fill during the first jobs
 IN_FLIGHT = 4

@@ -25,7 +25,7 @@ from tests.processes import assert_none_left, kill_all, new_marker
 from tests.scale_harness import BotProcess, Workers, queue_runner
 from tests.servers import redis_url  # noqa: F401  (fixture)
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.workers]
 FAST = "tests.scale_composers:FastComposer"
 
 
@@ -93,6 +93,7 @@ async def running_job(url: str, workers: Workers, text: str, seed: int, out_dir)
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.servers
 def test_a_stopped_worker_finishes_its_job_and_exits_0_with_no_child_left(
         tmp_path, redis_url, signum):  # noqa: F811
     marker = new_marker()
@@ -113,6 +114,7 @@ def test_a_stopped_worker_finishes_its_job_and_exits_0_with_no_child_left(
     run_leaving_nothing(scenario, marker, workers)
 
 
+@pytest.mark.servers
 def test_a_worker_stopped_past_its_stop_timeout_hands_the_job_back(tmp_path, redis_url):  # noqa: F811
     marker = new_marker()
     slow = Workers(redis_url, tmp_path / "slow", FAST, TUNESMITH_TEST_JOB_S="60",
@@ -134,6 +136,7 @@ def test_a_worker_stopped_past_its_stop_timeout_hands_the_job_back(tmp_path, red
     run_leaving_nothing(scenario, marker, slow, quick)
 
 
+@pytest.mark.servers
 def test_a_sigkilled_worker_takes_its_composing_child_and_tracker_with_it(
         tmp_path, redis_url):  # noqa: F811
     marker = new_marker()

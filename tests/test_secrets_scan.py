@@ -1,8 +1,9 @@
 """Secrets never leave the process: the bot, a worker and the health checks run with known
 secrets in every variable (the token, the PostgreSQL and Redis passwords, real ones that the
 servers check), at DEBUG, on the happy path and on errors, and everything they print, every
-request they send to Discord (but the Authorization header, which is where the token belongs)
-and every message they post is searched for each secret.
+JSON body they send to Discord, every message they post, every request line with its query
+string, every header (but Authorization, which is where the token belongs), every attachment's
+bytes and every gateway frame (IDENTIFY's token field blanked) is searched for each secret.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from tests.fake_discord import GUILD_ID
 from tests.processes import assert_none_left, kill_all, new_marker
 from tests.servers import RedisServer, _as_postgres, postgres_server
 
+pytestmark = [pytest.mark.slow, pytest.mark.servers, pytest.mark.workers]
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "fake-token.NOT-A-REAL-SECRET-1234567890"  # what the fake Discord accepts
 PG_PASSWORD = "pg-Secret/4590"  # a "/" is percent-encoded in the URL: both forms must vanish
@@ -115,6 +117,7 @@ def test_no_secret_leaves_the_bot_the_worker_or_the_health_checks(servers, tmp_p
     marker = new_marker()
     secrets = {"DATABASE_URL": servers.database_url(), "REDIS_URL": servers.redis_url()}
     printed: list[str] = []
+    sent: dict[str, str] = {}  # what reached the fake Discord, by the way it went
 
     async def scenario() -> None:
         async with fake_discord() as fake:
@@ -138,13 +141,18 @@ def test_no_secret_leaves_the_bot_the_worker_or_the_health_checks(servers, tmp_p
             finally:
                 codes = [await asyncio.to_thread(stopped, process) for process in (bot, worker)]
             assert codes == [0, 0]
-            printed.append(json.dumps(fake.requests))  # every body the bot sent to Discord
-            printed.append(json.dumps(fake.messages, default=str))
+            sent.update({"bodies": json.dumps(fake.requests),  # every JSON body sent
+                         "messages": json.dumps(fake.messages, default=str),
+                         **{kind: "\n".join(texts) for kind, texts in fake.wire.items()}})
 
     logs = run_and_read(scenario, marker, tmp_path)
     assert "DEBUG" in logs[0] and "logging in using static token" in logs[0]
     assert "worker scan-worker warm" in logs[1]
-    assert leaked("\n".join(logs + printed)) == []
+    # each way out was used (so its scan means something) and carries no secret
+    assert "GET /api/v10/users/@me" in sent["header"] and "User-Agent: " in sent["header"]
+    assert '"op": 2' in sent["gateway"] and "MThd" in sent["file"]  # IDENTIFY; a MIDI file
+    sources = {"bot log": logs[0], "worker log": logs[1], "health": "\n".join(printed), **sent}
+    assert {name: leaked(text) for name, text in sources.items() if leaked(text)} == {}
 
 
 def run_and_read(scenario, marker: str, folder) -> list[str]:

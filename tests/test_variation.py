@@ -18,8 +18,8 @@ CHORDS = (Chord(0, "maj"), Chord(5, "maj"), Chord(7, "dom7"), Chord(0, "maj"),
 
 
 @pytest.fixture(scope="module")
-def model() -> MelodyModel:
-    return MelodyModel.load()
+def model(composer) -> MelodyModel:
+    return composer.model  # the shipped model, loaded once for the whole run
 
 
 def _frame(chords=CHORDS, meter="4/4", mode="major") -> variation.Frame:
