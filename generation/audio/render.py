@@ -12,9 +12,9 @@ stays at or below -1 dBTP.
 With a core to spare the stages overlap (FluidSynth and LAME run without the GIL): the
 synthesizer renders the piece while the MP3 encoder follows half a second or more behind it,
 and the piano roll is drawn beside them. The encoder needs the loudness before it starts, so
-the piece's loudness is measured first on a render at 8 kHz (FluidSynth's lowest rate, about
-a fifth of the work). On a saturated machine the MP3 is encoded after the whole piece,
-measured exactly, with the piano roll drawn beside it.
+the piece's loudness is measured first on a render at 11,025 Hz (about a quarter of the
+work). On a saturated machine the MP3 is encoded after the whole piece, with
+the piano roll drawn beside it.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from models.errors import MidiError
 log = logging.getLogger(__name__)
 
 FADE_S = 1.0
-GAUGE_RATE = 8_000  # Hz: the render the loudness is estimated from (FluidSynth's lowest)
+GAUGE_RATE = 11_025  # Hz: the render the loudness is measured on first (a quarter of 44.1k)
 ENCODE_S = 0.5  # seconds of audio the encoder takes at a time
 # the true peak the limiter holds the audio under before encoding: the MP3's own overshoot
 # (up to about 0.6 dB on the pieces measured at 192 kbps) must leave it under -1 dBTP
@@ -85,11 +85,24 @@ def midi_to_audio(midi: pretty_midi.PrettyMIDI, settings: Settings,
                   tail_s: float | None = None) -> np.ndarray:
     """Render `midi` with the process's synthesizer: float32 (frames, 2), mastered, faded.
 
-    The whole piece at once, with its exact loudness (`render` streams it into the MP3).
+    The whole piece at once (`render` streams it into the MP3 instead).
     """
     synth = shared_synthesizer(settings.soundfont_path(), settings.sample_rate)
     audio = synth.render(midi, _frames(midi, settings, tail_s, settings.sample_rate))
-    return fade_out(master(audio, settings), settings.sample_rate)
+    return fade_out(master(audio, settings, gauge_gain(midi, settings, tail_s)),
+                    settings.sample_rate)
+
+
+def gauge_gain(midi: pretty_midi.PrettyMIDI, settings: Settings,
+               tail_s: float | None = None) -> float:
+    """The gain that masters `midi`'s audio, measured on a render at GAUGE_RATE (about a
+    quarter of the work of the full render). At 8 kHz the gauge read up to 0.6 LU louder
+    than the full render (rock) and its limiter missed the bright peaks of a distorted
+    guitar chord, which then came out 1.7 LU under the target; 11,025 Hz reads within
+    0.36 LU on the styles measured."""
+    gauge = synthesizers(settings)[1]
+    quick = gauge.render(midi, _frames(midi, settings, tail_s, gauge.sample_rate))
+    return mastering_gain(quick, gauge.sample_rate, settings.target_lufs, CEILING_DBTP)
 
 
 def _frames(midi: pretty_midi.PrettyMIDI, settings: Settings, tail_s: float | None,
@@ -103,12 +116,16 @@ def rms_of(audio: np.ndarray) -> float:
                          / max(audio.size, 1)))
 
 
-def master(audio: np.ndarray, settings: Settings) -> np.ndarray:
-    """`audio` at the target loudness, its true peak under CEILING_DBTP (in place)."""
-    audio *= np.float32(mastering_gain(audio, settings.sample_rate, settings.target_lufs,
-                                       CEILING_DBTP))
+def master(audio: np.ndarray, settings: Settings, gain: float) -> np.ndarray:
+    """`audio` times `gain`, its true peak held under CEILING_DBTP (in place)."""
+    audio *= np.float32(gain)
     limiter = Limiter(settings.sample_rate, CEILING_DBTP)
-    audio[:] = np.concatenate([limiter.push(audio), limiter.flush()])
+    step, done = int(ENCODE_S * settings.sample_rate), 0
+    for start in range(0, len(audio), step):  # in blocks: the limiter's arrays stay small
+        limited = limiter.push(audio[start:start + step])
+        audio[done:done + len(limited)] = limited
+        done += len(limited)
+    audio[done:] = limiter.flush()
     return audio
 
 
@@ -230,12 +247,8 @@ def _streamed(midi: pretty_midi.PrettyMIDI, settings: Settings, tail_s: float | 
     made = _Progress()
     synthesis = beside.submit(_timed, _synthesize, synth, midi, audio, made)
 
-    def loudness() -> float:  # the gauge is made here, beside the synthesis, on a cold start
-        gauge = synthesizers(settings)[1]
-        quick = gauge.render(midi, _frames(midi, settings, tail_s, gauge.sample_rate))
-        return mastering_gain(quick, gauge.sample_rate, settings.target_lufs, CEILING_DBTP)
-
-    gain, timings["gauge"] = beside.submit(_timed, loudness).result()
+    # the gauge is made beside the synthesis, on a cold start
+    gain, timings["gauge"] = beside.submit(_timed, gauge_gain, midi, settings, tail_s).result()
     try:
         data, timings["mp3"] = _encode_following(audio, made, settings, gain)
     except _Stopped:
