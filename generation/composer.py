@@ -22,7 +22,6 @@ from typing import Any
 
 import pretty_midi
 
-from generation.audio import loudness
 from generation.audio.render import Rendered, load_midi, render
 from generation.job import Changes, Composition, Job, Request, new_seed
 from generation.music.arrange import arrange
@@ -82,7 +81,6 @@ class Composer:
         self.settings = settings or Settings.from_env()
         self._model = model
         self._critic = None  # loaded on the first draft choice; False: not available
-        loudness.preload()  # the MP3's loudness meter, imported while the first job starts
 
     @property
     def model(self):

@@ -13,7 +13,6 @@ back only its look-ahead, and costs next to nothing where no peak comes near the
 
 from __future__ import annotations
 
-import threading
 from functools import cache
 
 import numpy as np
@@ -31,12 +30,6 @@ def _meter(rate: int):
     import pyloudnorm  # scipy filters: imported when the first piece is measured
 
     return pyloudnorm.Meter(rate)  # BS.1770-4 K-weighting
-
-
-def preload() -> None:
-    """Import the meter (pyloudnorm, scipy.signal: about 0.5 s on an idle core) in a thread,
-    so a cold process does it while it reads the request and loads the model."""
-    threading.Thread(target=_meter, args=(8_000,), name="loudness-import", daemon=True).start()
 
 
 def integrated_lufs(audio: np.ndarray, rate: int) -> float:
