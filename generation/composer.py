@@ -1,7 +1,7 @@
 """The one place that wires the stages together: Job → Composition.
 
     text ─ request ─► Request ─ spec ─► Spec ─ plan ─► Plan ─ melody ─► notes ─ arrange ─► MIDI
-                                                                           render ─► MP3, PNG
+                               perform ─► MIDI (pan, pedal, swells, timing) ─ render ─► MP3, PNG
 
 Each action a user can take on a piece (🔁 regenerate, 🎲 vary, ⏩ extend, 🐢/🐇 tempo,
 🎹 instrument) is a small change to the earlier Spec, so the rest of the piece stays put.
@@ -29,6 +29,7 @@ from generation.music.continuation import Given, continue_request, given_for, re
 from generation.music.edits import edit
 from generation.music.keyfind import estimate_key, key_agrees
 from generation.music.melody import MelodyWriter, controls_of, shifted, transposition
+from generation.music.perform import perform
 from generation.music.plan import framed, make_plan
 from generation.music.revise import revise
 from generation.music.spec import Spec, make_spec
@@ -238,6 +239,10 @@ class Composer:
         spec, midi, plan = self.compose_midi(resolved.spec, resolved.given, timings,
                                              drafts=1 if job.action in KEEPS_DRAFT else DRAFTS)
         clock = time.perf_counter()
+        # the performance (pan, pedal, swells, timing) is what is heard and downloaded; the
+        # arrangement it plays stays as written for anything read as notation
+        midi = perform(spec, plan, midi)
+        lap("perform")
         report("rendering", 0.6)
         out_dir.mkdir(parents=True, exist_ok=True)
         name = f"{slug(spec.text)}-{spec.seed}"

@@ -63,7 +63,7 @@ class Settings:
     mp3_quality: int = 7  # TUNESMITH_MP3_QUALITY: LAME 2 (best, slow) … 7 (fast); see README
     release_tail_s: float = 2.0  # TUNESMITH_RELEASE_TAIL: audio kept after the last note ends
     max_render_s: float = 330.0  # TUNESMITH_MAX_RENDER: hard cap on any rendered audio
-    target_dbfs: float = -16.0  # TUNESMITH_LOUDNESS: RMS level every piece is brought to
+    target_lufs: float = -14.0  # TUNESMITH_LOUDNESS: integrated loudness (BS.1770) of every MP3
     device: str = field(default="cpu")  # TUNESMITH_DEVICE: torch device for the music model
     rerank: bool = True  # TUNESMITH_RERANK (0 = off): the critic orders a new piece's drafts
 
@@ -80,7 +80,7 @@ class Settings:
             mp3_quality=env.whole("TUNESMITH_MP3_QUALITY", 7),
             release_tail_s=env.number("TUNESMITH_RELEASE_TAIL", 2.0),
             max_render_s=env.number("TUNESMITH_MAX_RENDER", 330.0),
-            target_dbfs=env.number("TUNESMITH_LOUDNESS", -16.0),
+            target_lufs=env.number("TUNESMITH_LOUDNESS", -14.0),
             device=env.text("TUNESMITH_DEVICE", "cpu"),
             rerank=env.text("TUNESMITH_RERANK", "1").lower() not in ("0", "false", "no", "off"),
         )
@@ -100,8 +100,8 @@ class Settings:
             raise ConfigError(f"release tail {self.release_tail_s} s is outside 0–10 s")
         if not 1 <= self.max_render_s <= 3600:
             raise ConfigError(f"render cap {self.max_render_s} s is outside 1–3600 s")
-        if not -40 <= self.target_dbfs <= -3:
-            raise ConfigError(f"loudness {self.target_dbfs} dBFS is outside -40 to -3 dBFS")
+        if not -40 <= self.target_lufs <= -6:
+            raise ConfigError(f"loudness {self.target_lufs} LUFS is outside -40 to -6 LUFS")
 
     def soundfont_path(self) -> Path:
         """The General MIDI SoundFont to use, or a DependencyError naming the package."""

@@ -4,7 +4,7 @@ A MIDI is turned into a timeline of channel events and the synthesizer is asked 
 the samples between one event and the next, so rendering never runs "until silence": the
 caller fixes the number of samples up front. Rendering reports its progress as it goes, so
 that the MP3 encoder can follow it on the other core (FluidSynth's C code runs without the
-GIL). A second synthesizer at 8 kHz, for the loudness estimate, shares the first one's
+GIL). A second synthesizer at 11,025 Hz, for the loudness estimate, shares the first one's
 samples through FluidSynth's sample cache (about 13 MB more, not another 141 MB).
 """
 

@@ -54,14 +54,18 @@ def heard(midi_path: Path, spec: Spec) -> list[tuple[int, str, bool]]:
     """(bar, chord name, heard as named) for every chord span of the piece's named chords."""
     midi = pretty_midi.PrettyMIDI(str(midi_path))
     tracks = _accompaniment(midi, spec)
-    beat_s, beats = 60.0 / spec.tempo_bpm, spec.beats_per_bar
+    beats = spec.beats_per_bar
+
+    def seconds(beat: float) -> float:  # through the file's tempo map (a ritardando's too)
+        return midi.tick_to_time(int(round(beat * midi.resolution)))
+
     found = []
     for bar in range(spec.bars + sum(spec.extensions)):
         written = spec.chords[bar % len(spec.chords)]
         onsets = onsets_in_bar(len(written), beats)
         for index, name in enumerate(written):
             stop = onsets[index + 1] if index + 1 < len(written) else beats
-            start_s, stop_s = (bar * beats + onsets[index]) * beat_s, (bar * beats + stop) * beat_s
+            start_s, stop_s = seconds(bar * beats + onsets[index]), seconds(bar * beats + stop)
             chord = resolve(name, spec.chords_tonic, spec.mode)
             tones = {(spec.tonic + chord.root + step) % 12 for step in QUALITIES[chord.quality]}
             bass = (spec.tonic + (chord.root if chord.bass is None else chord.bass)) % 12
