@@ -4,7 +4,7 @@ Audio length is fixed before rendering: the piece's length plus a short release 
 more than the render cap, so a note that never ends cannot make audio that never ends.
 
 Every MP3 is mastered the way streaming services play music back: brought to the target
-integrated loudness (-14 LUFS, ITU-R BS.1770-4 as pyloudnorm measures it) and held under a
+integrated loudness (-14 LUFS, ITU-R BS.1770-4 as libebur128 measures it) and held under a
 true-peak ceiling by a look-ahead limiter on the 4x oversampled peak (generation/audio/
 loudness.py), with room left for the MP3 encoder's own overshoot so that the decoded file
 stays at or below -1 dBTP.
