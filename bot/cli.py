@@ -13,8 +13,9 @@ import logging
 import sys
 from pathlib import Path
 
+from bot import offline
 from generation import MAX_BPM, MIN_BPM
-from models.errors import RequestError, TunesmithError
+from models.core.errors import RequestError, TunesmithError
 
 log = logging.getLogger("tunesmith")
 
@@ -24,27 +25,6 @@ def _render(args: argparse.Namespace) -> int:
 
     rendered = render_file(Path(args.file), Path(args.out), Settings.from_env())
     print(json.dumps(rendered.to_json(), indent=2), file=args.output)
-    return 0
-
-
-def _bench(args: argparse.Namespace) -> int:
-    if args.what == "model":
-        from models import bench as model_bench
-
-        report = model_bench.run(runs=args.runs)
-    elif args.what == "vae":
-        from generation import bench_vae
-
-        report = bench_vae(runs=args.runs)
-    elif args.what == "parse":
-        from generation import bench_parser
-
-        report = bench_parser(runs=args.runs)
-    else:
-        from generation import bench_pieces
-
-        report = bench_pieces(args.what, runs=args.runs)
-    print(json.dumps(report, indent=2), file=args.output)
     return 0
 
 
@@ -70,99 +50,6 @@ def _parse(args: argparse.Namespace) -> int:
     return 0
 
 
-def _train(args: argparse.Namespace) -> int:
-    if args.what == "parser":
-        from generation import train_parser
-
-        report = train_parser()
-        print(json.dumps({key: report[key] for key in
-                          ("held_out", "held_out_parse_request", "probe_parse_request",
-                           "train_s")}, indent=2), file=args.output)
-    elif args.what in ("data", "model", "critic", "gan"):
-        from generation import Settings
-        from models import commands
-
-        cache_dir = Settings.from_env().cache_dir
-        if args.what == "critic":
-            report = commands.train_critic(cache_dir)
-        elif args.what == "gan":
-            report = commands.train_gan(cache_dir, minutes=args.minutes)
-        else:
-            report = (commands.train_data(cache_dir) if args.what == "data" else
-                      commands.train_model(args.arch, cache_dir, minutes=args.minutes,
-                                           steps=args.steps, threads=args.threads))
-        print(json.dumps(report, indent=2), file=args.output)
-    elif args.what == "vae":
-        from generation import Settings
-        from models import commands
-
-        report = commands.train_vae(Settings.from_env().cache_dir, minutes=args.minutes,
-                                    steps=args.steps, threads=args.threads)
-        print(json.dumps(report, indent=2), file=args.output)
-    return 0
-
-
-def _eval(args: argparse.Namespace) -> int:
-    if args.what == "parser":
-        from generation import evaluate_parser
-
-        print(json.dumps(evaluate_parser(), indent=2), file=args.output)
-    elif args.what == "compose":
-        from generation import Composer, evaluate_compose, load_eval_requests, report_markdown
-
-        out = Path(args.out or "reports/compose.md")
-        result = evaluate_compose(Composer(), load_eval_requests(), out.parent / "compose")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(report_markdown(result), encoding="utf-8")
-        print(json.dumps({"report": str(out)} | result["summary"], indent=2),
-              file=args.output)
-    elif args.what == "model":
-        from generation import Settings
-        from models import report
-
-        out = args.out or "reports/model.md"
-        numbers = report.write(Settings.from_env().cache_dir, Path(out))
-        print(json.dumps({"report": out, "nll": numbers["nll"],
-                          "two_sample_accuracy": numbers["two_sample_accuracy"]}, indent=2),
-              file=args.output)
-    elif args.what == "chords":
-        from generation import Composer, evaluate_chords
-
-        out = Path(args.out or "reports")
-        out.mkdir(parents=True, exist_ok=True)
-        print(json.dumps(evaluate_chords(Composer(), out / "chords"), indent=2),
-              file=args.output)
-    elif args.what == "vae":
-        from generation import Settings, evaluate_vae
-
-        out = Path(args.out or "reports")
-        figures = evaluate_vae(Settings.from_env().cache_dir, out)
-        print(json.dumps({"report": str(out / "vae.md"),
-                          "reconstruction": figures["reconstruction"]["two_bar"],
-                          "interpolation": figures["interpolation"],
-                          "speed": figures["speed"]}, indent=2), file=args.output)
-    elif args.what == "music":
-        from generation import Composer, Settings
-        from generation.tools import eval_music
-
-        out = Path(args.out or "reports")
-        result = eval_music.evaluate(Composer(), Settings.from_env().cache_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "music.md").write_text(eval_music.report_markdown(result), encoding="utf-8")
-        (out / "music.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
-        print(json.dumps({"report": str(out / "music.md"), "two_sample": result["two_sample"],
-                          "stats": result["stats"]}, indent=2), file=args.output)
-    elif args.what == "chat":
-        from generation import Composer, evaluate_chat
-
-        result = evaluate_chat(Composer(), args.split, Path(args.out or "reports"))
-        overall = result["summary"]["overall"]
-        print(json.dumps({"split": args.split, "turns": overall["turns"]}
-                         | {k: v for k, v in overall.items() if k != "turns"}, indent=2),
-              file=args.output)
-    return 0
-
-
 def _bot(args: argparse.Namespace) -> int:
     from bot.run_bot import run
 
@@ -170,7 +57,7 @@ def _bot(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from bot.queue_worker import run
+    from bot.jobs.queue_worker import run
 
     return run(composer=args.composer, name=args.name)
 
@@ -219,41 +106,14 @@ def _chat(args: argparse.Namespace) -> int:
     return chat(Path(args.out), stdout=args.output, as_json=args.json, seed=args.seed)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="tunesmith", description="Compose music from a sentence: MIDI, MP3 and a piano roll."
-    )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def _add_parse(commands: argparse._SubParsersAction) -> None:
     parse = commands.add_parser("parse", help="read a request: text → mood, key, tempo ...")
     parse.add_argument("text", nargs="?", help="the request; without it, one per stdin line")
     parse.add_argument("--json", action="store_true", help="one JSON object per request")
     parse.set_defaults(handler=_parse)
 
-    train = commands.add_parser("train", help="train a model (writes safetensors)")
-    train.add_argument("what", choices=["parser", "data", "model", "vae", "critic", "gan"],
-                       help="what to train (vae: the phrase VAE, models/weights/vae.*; gan: "
-                            "adversarial fine-tuning against the critic)")
-    train.add_argument("--arch", choices=["transformer", "lstm", "gru"], default="transformer",
-                       help="music model architecture (train model)")
-    train.add_argument("--minutes", type=float, help="time budget (train model, train gan)")
-    train.add_argument("--steps", type=int, help="music model step budget (train model)")
-    train.add_argument("--threads", type=int, default=2, help="torch threads (train model)")
-    train.set_defaults(handler=_train)
 
-    evaluate = commands.add_parser("eval", help="score the parser, the model or whole pieces")
-    evaluate.add_argument("what", choices=["parser", "model", "compose", "chat", "chords", "vae",
-                                   "music"],
-                          help="what to score")
-    evaluate.add_argument("--out", help="report path (default reports/model.md or "
-                                        "reports/compose.md); for chat, the folder for "
-                                        "chat.md and chat.json (default reports)")
-    evaluate.add_argument("--split", choices=["report", "tune", "all"], default="report",
-                          help="chat: which dialogues to run (default: the held-out report "
-                               "split)")
-    evaluate.set_defaults(handler=_eval)
-
+def _add_compose(commands: argparse._SubParsersAction) -> None:
     compose = commands.add_parser("compose", help="compose a piece from a sentence")
     compose.add_argument("text", help='what to compose, e.g. "calm piano in D minor"')
     compose.add_argument("--seed", type=int, help="same text + seed + model → same MIDI")
@@ -264,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     compose.add_argument("--instrument", help="override the lead instrument")
     compose.set_defaults(handler=_compose)
 
+
+def _add_continue(commands: argparse._SubParsersAction) -> None:
     cont = commands.add_parser("continue", help="continue or re-arrange a MIDI file")
     cont.add_argument("file", help="a .mid file")
     cont.add_argument("text", nargs="?", default="", help='e.g. "as a jazz tune"')
@@ -271,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     cont.add_argument("--out", default="out", help="folder to write into (default: out)")
     cont.set_defaults(handler=_continue)
 
+
+def _add_chat(commands: argparse._SubParsersAction) -> None:
     chat = commands.add_parser("chat", help="talk to the composer in a console")
     chat.add_argument("--out", default="out", help="folder to write into (default: out)")
     chat.add_argument("--json", action="store_true",
@@ -279,6 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--seed", type=int, help="make the whole conversation reproducible")
     chat.set_defaults(handler=_chat)
 
+
+def _add_blend(commands: argparse._SubParsersAction) -> None:
     blend = commands.add_parser("blend", help="blend two earlier pieces: A's key, tempo and "
                                               "arrangement, the tunes mixed")
     blend.add_argument("first", help="A.json: the .json written beside a composition")
@@ -289,11 +155,16 @@ def build_parser() -> argparse.ArgumentParser:
     blend.add_argument("--out", default="out", help="folder to write into (default: out)")
     blend.set_defaults(handler=_blend)
 
+
+def _add_render(commands: argparse._SubParsersAction) -> None:
     render = commands.add_parser("render", help="any MIDI file → .mp3 and .png")
     render.add_argument("file", help="a .mid file")
     render.add_argument("--out", default="out", help="folder to write into (default: out)")
     render.set_defaults(handler=_render)
 
+
+def _add_servers(commands: argparse._SubParsersAction) -> None:
+    """`bot` and `worker`: the long-running processes of a deployment."""
     bot = commands.add_parser("bot", help="the Discord bot (DISCORD_TOKEN from the environment)")
     bot.add_argument("--sync", action="store_true",
                      help="push the slash commands to Discord at startup (first run, changes)")
@@ -304,11 +175,20 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--name", help="this worker's name in the queue (default: host-pid)")
     worker.set_defaults(handler=_worker)
 
-    bench = commands.add_parser("bench", help="measure speed and memory (JSON report)")
-    bench.add_argument("what", choices=["render", "parse", "model", "compose", "chat", "vae"],
-                       help="the stage to measure")
-    bench.add_argument("--runs", type=int, default=5, help="runs to take the median over")
-    bench.set_defaults(handler=_bench)
+
+# The order of `tunesmith --help`.
+SUBCOMMANDS = (_add_parse, offline.add_train, offline.add_eval, _add_compose, _add_continue,
+               _add_chat, _add_blend, _add_render, _add_servers, offline.add_bench)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tunesmith", description="Compose music from a sentence: MIDI, MP3 and a piano roll."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in SUBCOMMANDS:
+        add(commands)
     return parser
 
 

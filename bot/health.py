@@ -13,7 +13,7 @@ import os
 import socket
 import sys
 
-from bot.redis_queue import worker_key
+from bot.jobs.redis_queue import worker_key
 
 
 async def worker_beating(redis_url: str, host: str) -> bool:

@@ -17,7 +17,7 @@ import aiohttp
 import discord
 
 from bot.settings import BotSettings, redact_output, secret_values
-from models.errors import ConfigError
+from models.core.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -168,17 +168,17 @@ def build_bot(settings: BotSettings, **client_options):
     """
     import os
 
-    from bot.app import TunesmithBot
+    from bot.handlers.app import TunesmithBot
     from generation import Env, Settings
 
     generation = Settings.from_env()
     if settings.redis_url:
-        from bot.redis_runner import QueueRunner, QueueSettings
+        from bot.jobs.redis_runner import QueueRunner, QueueSettings
 
         runner = QueueRunner(QueueSettings.from_env({**os.environ,
                                                      "REDIS_URL": settings.redis_url}))
     else:
-        from bot.pool import DEFAULT_FACTORY, WorkerPool
+        from bot.jobs.pool import DEFAULT_FACTORY, WorkerPool
 
         # TUNESMITH_COMPOSER names the composer class, as it does for `tunesmith worker`.
         runner = WorkerPool(generation, workers=settings.workers,
@@ -197,7 +197,7 @@ def sharded_bot_class():
     """TunesmithBot on discord.AutoShardedClient: the same bot, one gateway per shard."""
     import discord
 
-    from bot.app import TunesmithBot
+    from bot.handlers.app import TunesmithBot
 
     class ShardedTunesmithBot(TunesmithBot, discord.AutoShardedClient):
         pass

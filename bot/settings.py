@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from generation import Env
-from models.errors import ConfigError
+from models.core.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///tunesmith.db"
 
@@ -65,7 +65,8 @@ class BotSettings:
     max_upload_bytes: int = 256 * 1024  # TUNESMITH_MAX_UPLOAD: largest MIDI /continue accepts
     # An interaction token lasts 15 minutes; past this age the result goes to the channel.
     interaction_ttl_s: float = 14.5 * 60
-    # Scale-out (bot/redis_runner.py): jobs go to `tunesmith worker` processes through this Redis.
+    # Scale-out (bot/jobs/redis_runner.py): jobs go to `tunesmith worker` processes through
+    # this Redis.
     # REDIS_URL: empty = the embedded worker process beside the bot (may hold a password)
     redis_url: str = field(default="", repr=False)
     shard_count: int | None = None  # TUNESMITH_SHARD_COUNT: set = AutoShardedClient

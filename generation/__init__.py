@@ -1,10 +1,12 @@
 """tunesmith's generation core: text in, MIDI, MP3 and a piano roll out.
 
-This module is the whole of what `bot/` uses. The light values are imported at once: a job and
-what it gives back, the limits every entry point checks, the settings and the vocabularies.
-The rest (the upload checks, the composer, the request parser, the renderer, the offline
-tools) is imported on first use (PEP 562), so `tunesmith parse` and the Discord bot start
-without paying for what they do not run.
+This module is the whole of what the product in `bot/` uses. The light values are imported at
+once: a job and what it gives back, the limits every entry point checks, the settings and the
+vocabularies. The rest (the upload checks, the composer, the conversation, the request parser,
+the renderer) is imported on first use (PEP 562), so `tunesmith parse` and the Discord bot
+start without paying for what they do not run. The offline tools (training, evaluation,
+benchmarks) are not part of it: `tunesmith train/eval/bench` (bot/offline.py) import
+`generation.tools` themselves.
 
 Inside, the stages are folders: `request/` (text → Request), `music/` (Request → Spec → MIDI),
 `audio/` (MIDI → MP3, PNG), wired together by `composer.py`; `tools/` runs offline.
@@ -46,18 +48,6 @@ _LAZY = {  # name → "module:attribute", imported when first asked for
     "read_turn": "generation.request.turn:read_turn",
     "render_file": "generation.composer:render_file",
     "parse_request": "generation.request.parse:parse_request",
-    "train_parser": "generation.tools.request_train:train",
-    "evaluate_parser": "generation.tools.request_train:evaluate",
-    "evaluate_compose": "generation.tools.evaluate:evaluate",
-    "load_eval_requests": "generation.tools.evaluate:load_requests",
-    "report_markdown": "generation.tools.evaluate:report_markdown",
-    "evaluate_chat": "generation.tools.eval_chat:write_report",
-    "evaluate_chords": "generation.tools.chords_heard:evaluate_chords",
-    "load_dialogues": "generation.tools.eval_chat:load_dialogues",
-    "bench_pieces": "generation.tools.bench:run",
-    "bench_parser": "generation.tools.request_bench:run",
-    "bench_vae": "generation.tools.vae_bench:run",
-    "evaluate_vae": "generation.tools.vae_bench:write_report",
 }
 
 __all__ = [

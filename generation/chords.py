@@ -2,7 +2,7 @@
 
 A progression is written as chord symbols (`Am7`, `F#m7b5`, `Bbmaj7`, `G/B`, `Csus4`,
 `Eadd9`), as Roman numerals in the key (`I–vi–IV–V`, `ii7–V7–Imaj7`, `bVII`), or named
-("the 12-bar blues"). Every name is read into a `models.harmony.Chord` relative to a tonic:
+("the 12-bar blues"). Every name is read into a `models.core.harmony.Chord` relative to a tonic:
 a symbol's root is absolute (so it is read against the tonic the user had in mind), a
 numeral's root is a degree of the mode's own scale.
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from generation.vocab import MINOR_MODES
-from models.harmony import MODES, QUALITIES, Chord
+from models.inference import MODES, QUALITIES, Chord
 
 LETTERS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 ACCIDENTALS = {"": 0, "#": 1, "♯": 1, "b": -1, "♭": -1}

@@ -33,7 +33,7 @@ from generation.music.plan import framed, make_plan
 from generation.music.revise import revise
 from generation.music.spec import Spec, make_spec
 from generation.settings import Settings
-from models.errors import ModelError, RequestError
+from models.core.errors import ModelError, RequestError
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ class Composer:
     @property
     def model(self):
         if self._model is None:
-            from models.sampler import MelodyModel
+            from models.inference import MelodyModel
 
             try:
                 self._model = MelodyModel.load(device=self.settings.device)
@@ -154,7 +154,7 @@ class Composer:
                      drafts: int = DRAFTS):
         """Plan, melody and arrangement, from the best of `drafts` seeded drafts.
 
-        With the critic (models/critic.py) every draft's lead line is written and scored
+        With the critic (models/inference/critic.py) every draft's lead line is written and scored
         (how much its 4-bar phrases sound like the corpus), and the drafts are tried best
         first. Key-finding (Krumhansl–Schmuckler) then listens to each finished draft the way
         a listener's ear sums it up: the first that sounds unmistakably in the asked key is
@@ -210,7 +210,7 @@ class Composer:
     def critic(self):
         """The draft critic (numpy), or None when it is switched off or not trained."""
         if self._critic is None and self.settings.rerank:
-            from models.critic import NumpyCritic
+            from models.inference import NumpyCritic
 
             try:
                 self._critic = NumpyCritic.load()
@@ -286,8 +286,7 @@ def register_miss(spec: Spec, plan, melody) -> float:
 
 def lead_score(critic, spec: Spec, plan, melody) -> float:
     """The critic's mean logit over the lead line's 4-bar phrases (normalised key)."""
-    from models.grid import notes_to_bars
-    from models.tokenizer import Tokenizer
+    from models.inference import Tokenizer, notes_to_bars
 
     header = Tokenizer().controls_header(controls_of(spec))
     bars = notes_to_bars(melody, header.meter, header.mode)[: len(plan.chords)]

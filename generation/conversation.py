@@ -22,7 +22,7 @@ from typing import Any
 from generation.job import BLEND_MIX, Composition, Job, blend_job, check_prompt, follow_up
 from generation.request.turn import PREVIOUS, Turn, read_turn
 from generation.vocab import INSTRUMENTS_SAID, MOODS, STYLES
-from models.errors import TunesmithError
+from models.core.errors import TunesmithError
 
 EXAMPLE = "calm piano in D minor"
 SHOWN = ("key", "tempo_bpm", "meter", "style", "mood", "lead", "instruments",

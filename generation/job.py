@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
-from models.errors import RequestError
+from models.core.errors import RequestError
 
 MAX_PROMPT = 1000  # characters a request may have, in every entry point (CLI, chat, Discord):
 # long descriptions, such as captions that name key, tempo, meter, instruments and chords

@@ -5,14 +5,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from models.checkpoint import WEIGHTS_DIR
+from models.core.checkpoint import SHIPPED
 
 log = logging.getLogger(__name__)
 
-# The shipped checkpoints: the Transformer is the product; the baselines are for comparison.
-# melody-base: the Transformer before GAN fine-tuning, present once a fine-tuned one ships.
-SHIPPED = {"transformer": WEIGHTS_DIR / "melody", "transformer-base": WEIGHTS_DIR / "melody-base",
-           "lstm": WEIGHTS_DIR / "baseline-lstm", "gru": WEIGHTS_DIR / "baseline-gru"}
 # Sizes chosen to fit about an hour (Transformer) and a quarter hour (RNNs) on 2 cores.
 ARCH_DEFAULTS = {
     "transformer": {"n_layer": 4, "n_embd": 256, "minutes": 55.0},
@@ -24,9 +20,9 @@ ARCH_DEFAULTS = {
 
 def train_data(cache_dir: Path, workers: int = 2) -> dict:
     """Rebuild the prepared corpus and its token arrays."""
-    from models import data, train
+    from models.training import corpus, train
 
-    path = data.build(Path(cache_dir), workers=workers)
+    path = corpus.build(Path(cache_dir), workers=workers)
     for pattern in ("tokens-*.npz", "ngram-*.json"):  # made from the previous corpus
         for stale in Path(cache_dir).glob(pattern):
             stale.unlink()
@@ -40,7 +36,7 @@ def train_model(arch: str, cache_dir: Path, *, minutes: float | None = None,
                 export: Path | None = None, batch: int = 16, seed: int = 0,
                 threads: int = 2) -> dict:
     """Train `arch` (resuming its run folder) and export the best checkpoint."""
-    from models import train
+    from models.training import train
 
     defaults = dict(ARCH_DEFAULTS[arch])
     if minutes is not None:
@@ -58,7 +54,7 @@ def train_vae(cache_dir: Path, *, minutes: float | None = None, steps: int | Non
               run_dir: Path | None = None, export: Path | None = None,
               threads: int = 1) -> dict:
     """Train the phrase VAE (resuming `runs/vae/`) and export models/weights/vae.*."""
-    from models import vae_train
+    from models.training import vae_train
 
     defaults = vae_train.VAETrainConfig()
     config = vae_train.VAETrainConfig(minutes=minutes or defaults.minutes,
@@ -72,9 +68,9 @@ def train_vae(cache_dir: Path, *, minutes: float | None = None, steps: int | Non
 
 def train_critic(cache_dir: Path) -> dict:
     """Pretrain the critic against the shipped melody model (models/weights/critic.*)."""
-    from models import gan
+    from models.training import critic_train
 
-    return gan.train_critic(Path(cache_dir))
+    return critic_train.train_critic(Path(cache_dir))
 
 
 def train_gan(cache_dir: Path, minutes: float | None = None) -> dict:
@@ -83,7 +79,8 @@ def train_gan(cache_dir: Path, minutes: float | None = None) -> dict:
     The candidate replaces models/weights/melody.* only if it passes every gate.
     `minutes=0` after a run only measures the gates again.
     """
-    from models import gan, gates
+    from models.evaluation import gates
+    from models.training import gan
 
     config = gan.GanConfig(minutes=gan.GanConfig.minutes if minutes is None else minutes)
     trained = gan.train(Path(cache_dir), config=config)

@@ -14,10 +14,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from bot.app import TunesmithBot
+from bot.handlers.app import TunesmithBot
 from bot.settings import BotSettings
 from generation.job import Composition, Job
-from models.errors import TunesmithError
+from models.core.errors import TunesmithError
 from tests.fake_discord import GUILD_ID, FakeDiscord
 from tests.worker_composers import write_piece
 

@@ -13,7 +13,7 @@ def _no_worker_pool_left_behind():
     """A test that fails before closing its WorkerPool leaves worker processes and threads
     that would keep pytest from exiting (`-x` hung for minutes); kill them after every test."""
     yield
-    worker = sys.modules.get("bot.pool")
+    worker = sys.modules.get("bot.jobs.pool")
     if worker is not None:
         for pool in list(worker.LIVE_POOLS):
             pool.kill_now()

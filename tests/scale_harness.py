@@ -17,9 +17,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from bot.pool import kill_me_with_parent
-from bot.redis_queue import worker_key
-from bot.redis_runner import QueueRunner, QueueSettings
+from bot.jobs.pool import kill_me_with_parent
+from bot.jobs.redis_queue import worker_key
+from bot.jobs.redis_runner import QueueRunner, QueueSettings
 from tests.bot_harness import running_bot
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,9 +16,9 @@ import symusic
 from pydub import AudioSegment
 
 import models
-from bot.pool import WorkerPool
+from bot.jobs.pool import WorkerPool
 from generation.settings import Settings
-from models.machine import machine_line
+from models.evaluation.machine import machine_line
 from tests.bot_harness import LagProbe, fake_discord, running_bot
 from tests.fake_discord import BOB
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.delivery import lineage_line
-from bot.pool import WorkerPool
+from bot.handlers.delivery import lineage_line
+from bot.jobs.pool import WorkerPool
 from generation import change_words
 from generation.job import Job
 from generation.settings import Settings

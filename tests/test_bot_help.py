@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import EXAMPLES
+from bot.handlers.commands import EXAMPLES
 
 EXPECTED = {
     "calm piano in D minor": {"mood": "calm", "key": "D minor", "instruments": ["piano"]},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from models.errors import RequestError
+from models.core.errors import RequestError
 from tests.bot_harness import FakeRunner, fake_discord, running_bot
 from tests.fake_discord import ALICE, BOB, EPHEMERAL
 from tests.test_bot_discord import custom_id, message_id

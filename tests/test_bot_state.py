@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.limits import Admission
+from bot.records.limits import Admission
+from bot.records.store import Base, Store
 from bot.settings import DEFAULT_DATABASE_URL, BotSettings
-from bot.store import Base, Store
 from generation.job import Job
 from generation.settings import Settings
-from models.errors import BusyError, ConfigError
+from models.core.errors import BusyError, ConfigError
 from tests.worker_composers import write_piece
 
 
@@ -247,7 +247,7 @@ def test_env_example_documents_every_bot_variable_and_loads():
 
 
 def test_importing_the_bot_loads_no_heavy_library():
-    code = ("import sys, bot.app, bot.commands, bot.pool, bot.run_bot; "
+    code = ("import sys, bot.handlers.app, bot.handlers.commands, bot.jobs.pool, bot.run_bot; "
             "print(sorted(m for m in ('torch', 'transformers', 'music21') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, cwd=Path(__file__).resolve().parents[1])

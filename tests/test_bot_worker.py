@@ -7,10 +7,10 @@ import os
 
 import pytest
 
-from bot.pool import WorkerPool
+from bot.jobs.pool import WorkerPool
 from generation.job import Job
 from generation.settings import Settings
-from models.errors import RequestError, TunesmithError
+from models.core.errors import RequestError, TunesmithError
 from tests.bot_harness import LagProbe
 
 FACTORY = "tests.worker_composers:QuickComposer"
@@ -104,7 +104,7 @@ def test_a_composer_that_cannot_warm_up_stops_startup_with_its_reason(tmp_path):
 
 LOCKED_QUEUE = """
 import asyncio
-from bot.pool import WorkerPool
+from bot.jobs.pool import WorkerPool
 from generation.settings import Settings
 
 async def main():

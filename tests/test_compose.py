@@ -15,7 +15,7 @@ from generation.music.instruments import instrument
 from generation.music.keyfind import estimate_key, key_agrees
 from generation.music.styles import PROFILES
 from generation.tools.evaluate import check_piece, eval_meter_beats, musical_metrics
-from models.errors import RequestError
+from models.core.errors import RequestError
 
 STYLE_REQUESTS = {
     "classical": "classical piano in D minor at 76 bpm, 3/4, 20 seconds",
@@ -166,7 +166,7 @@ def test_chat_drives_the_same_jobs_as_the_bot(composer, tmp_path):
 def test_the_compose_report_names_the_machine_its_seconds_were_measured_on(composer,
                                                                             tmp_path):
     from generation.tools.evaluate import evaluate, report_markdown
-    from models.machine import cpu_model
+    from models.evaluation.machine import cpu_model
 
     result = evaluate(composer, ["calm piano in D minor, 10 seconds"], tmp_path)
     assert result["summary"]["median seconds per piece"] > 0

@@ -204,7 +204,7 @@ def test_shorter_and_longer_always_change_a_short_piece(composer, tmp_path):
 
 def test_the_chat_bench_times_edit_turns_and_names_the_machine():
     from generation.tools.bench import KEEPING, run
-    from models.machine import cpu_model
+    from models.evaluation.machine import cpu_model
 
     figures = run("chat", runs=1)
     assert figures["machine"]["cpu"] == cpu_model() and figures["machine"]["cores"] >= 1

@@ -231,7 +231,7 @@ def test_a_refused_token_stops_for_good_until_the_token_changes(tmp_path):
 
 @pytest.mark.parametrize("first, longest", [("0", "600"), ("10", "5")])
 def test_a_backoff_that_cannot_grow_is_refused(first, longest):
-    from models.errors import ConfigError
+    from models.core.errors import ConfigError
 
     with pytest.raises(ConfigError, match="TUNESMITH_RETRY_FIRST"):
         BotSettings.from_env({"TUNESMITH_RETRY_FIRST": first, "TUNESMITH_RETRY_MAX": longest})

@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 import torch
 
-from models import critic
-from models.errors import ModelError
-from models.grid import Bar
-from models.harmony import Chord
+from models.core.errors import ModelError
+from models.core.grid import Bar
+from models.core.harmony import Chord
+from models.inference import critic
+from models.networks import critic_net
 
 
 def phrase(pitches, meter="4/4", length=48, step=12):
@@ -43,10 +44,10 @@ def test_encoding_reads_each_note_once_in_range():
 
 def test_numpy_critic_gives_the_logits_torch_gives():
     torch.manual_seed(0)
-    net = critic.build().eval()
+    net = critic_net.build().eval()
     batch = critic.stack(random_phrases(9))
     with torch.no_grad():
-        expected = net(*critic.as_tensors(batch)).numpy()
+        expected = net(*critic_net.as_tensors(batch)).numpy()
     got = critic.NumpyCritic.from_torch(net).logits(*batch)
     assert got.shape == (9,)
     np.testing.assert_allclose(got, expected, atol=1e-5)
@@ -56,8 +57,8 @@ def test_numpy_critic_gives_the_logits_torch_gives():
 
 
 def test_checkpoint_round_trip_and_refusal(tmp_path):
-    net = critic.build().eval()
-    critic.save(net, tmp_path / "critic", metrics={"valid_accuracy": 0.7})
+    net = critic_net.build().eval()
+    critic_net.save(net, tmp_path / "critic", metrics={"valid_accuracy": 0.7})
     loaded = critic.NumpyCritic.load(tmp_path / "critic")
     batch = critic.stack(random_phrases(3))
     np.testing.assert_allclose(loaded.logits(*batch),
@@ -72,7 +73,8 @@ def test_checkpoint_round_trip_and_refusal(tmp_path):
 
 
 def test_the_critic_learns_to_tell_stepwise_tunes_from_leaping_ones():
-    from models.gan import critic_accuracy, critic_loss
+    from models.networks.critic_net import critic_loss
+    from models.training.critic_train import critic_accuracy
 
     rng = np.random.default_rng(1)
 
@@ -88,7 +90,7 @@ def test_the_critic_learns_to_tell_stepwise_tunes_from_leaping_ones():
         return out
 
     torch.manual_seed(0)
-    net = critic.build()
+    net = critic_net.build()
     optimizer = torch.optim.Adam(net.parameters(), lr=3e-3)
     real, fake = tunes(1, 64), tunes(7, 64)
     before = critic_accuracy(net, tunes(1, 50), tunes(7, 50))
@@ -107,7 +109,7 @@ def test_the_critic_learns_to_tell_stepwise_tunes_from_leaping_ones():
 
 
 def test_melody_score_averages_whole_phrases():
-    net = critic.NumpyCritic.from_torch(critic.build().eval())
+    net = critic.NumpyCritic.from_torch(critic_net.build().eval())
     bars = phrase(list(range(60, 92)))  # 8 bars: two phrases
     halves = net.score([(bars[:4], "oneill", "dorian"), (bars[4:], "oneill", "dorian")])
     assert net.melody_score(bars, "oneill", "dorian") == pytest.approx(halves.mean(), abs=1e-6)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from models import evaluate, report
+from models.evaluation import evaluate, report
 
 
 def numbers(gan=None, vae=None):

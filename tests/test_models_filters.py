@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 
-from models import filters
-from models.tokenizer import Tokenizer
+from models.core.tokenizer import Tokenizer
+from models.inference import filters
 
 TOKENIZER = Tokenizer()
 TABLE = filters.TokenTable(TOKENIZER)

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from models import checkpoint, gan
-from models.harmony import Chord
-from models.tokenizer import Header, Tokenizer
+from models.core.harmony import Chord
+from models.core.tokenizer import Header, Tokenizer
+from models.networks import torch_checkpoint
+from models.training import gan
 
 HEADER = Header("essen", "major", "4/4", "medium", 2)
 CHORDS = [Chord(0, "maj"), Chord(7, "maj")]
@@ -19,7 +20,7 @@ def tiny_policy(seed=0):
     torch.manual_seed(seed)
     config = {"vocab_size": len(Tokenizer()), "context": 128, "n_layer": 1, "n_head": 2,
               "n_embd": 32, "dropout": 0.0}
-    return checkpoint.build_model("transformer", config).eval()
+    return torch_checkpoint.build_model("transformer", config).eval()
 
 
 def sampler(policy):
@@ -105,7 +106,7 @@ def measures(two_sample, reranked, nll, grams, pcs, rhythm):
 
 
 def test_the_gates_ship_only_a_generator_better_on_every_count():
-    from models.evaluate import gates
+    from models.evaluation.evaluate import gates
 
     base = measures(0.62, 0.60, 0.70, 0.50, 3.0, 4.0)
     assert gates(base, measures(0.58, 0.57, 0.71, 0.49, 2.9, 3.9))["ship"]
@@ -122,8 +123,8 @@ def test_the_gates_ship_only_a_generator_better_on_every_count():
 
 
 def test_diversity_falls_when_a_generator_repeats_itself():
-    from models.grid import Bar
-    from models.metrics import diversity
+    from models.core.grid import Bar
+    from models.evaluation.metrics import diversity
 
     rng = np.random.default_rng(0)
 
@@ -138,7 +139,7 @@ def test_diversity_falls_when_a_generator_repeats_itself():
 
 
 def test_the_real_phrase_term_is_the_cross_entropy_of_the_excerpts_as_fed():
-    from models.grid import Bar
+    from models.core.grid import Bar
 
     tokenizer = Tokenizer()
     policy = tiny_policy()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from models.harmony import Chord, fit_bars, fit_chord, pitch_class_weights
+from models.core.harmony import Chord, fit_bars, fit_chord, pitch_class_weights
 
 # The chord fitter must agree with the analysts on at least this share of bars
 # (measured: 67.7 % on the 9 chorales whose analysis maps to a corpus chorale).
@@ -50,7 +50,7 @@ def test_chord_values_are_checked():
 
 @pytest.mark.slow
 def test_agrees_with_the_chorale_analyses_above_the_floor():
-    from models.chorales import agreement
+    from models.evaluation.chorales import agreement
 
     result = agreement()
     assert result["chorales"] >= 5 and result["bars"] >= 80

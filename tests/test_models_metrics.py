@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from models import metrics
-from models.grid import Bar
-from models.harmony import Chord
-from models.ngram import NGram
+from models.core.grid import Bar
+from models.core.harmony import Chord
+from models.evaluation import metrics
+from models.evaluation.ngram import NGram
 
 C = Chord(0, "maj")
 

@@ -11,14 +11,15 @@ import numpy as np
 import pytest
 import torch
 
-from models import checkpoint
-from models.decoder import NumpyTransformer, TorchNetwork
-from models.errors import ModelError
-from models.grid import TICKS
-from models.harmony import MODES, Chord
-from models.notes import Controls, Note
-from models.sampler import MelodyModel
-from models.tokenizer import Tokenizer
+from models.core.errors import ModelError
+from models.core.grid import TICKS
+from models.core.harmony import MODES, Chord
+from models.core.notes import Controls, Note
+from models.core.tokenizer import Tokenizer
+from models.inference.decoder import NumpyTransformer
+from models.inference.sampler import MelodyModel
+from models.networks import torch_checkpoint
+from models.networks.torch_decoder import TorchNetwork
 
 CONTROLS = Controls("folk", "major", (3, 4), 100, 0.6, 0.3, 0.2)
 CHORDS = [Chord(0, "maj"), Chord(5, "maj"), Chord(7, "dom7"), Chord(0, "maj")]
@@ -32,11 +33,11 @@ def tiny_network(tokenizer: Tokenizer, arch: str = "transformer"):
         config["n_head"] = 2
     else:
         config["cell"] = arch
-    return checkpoint.build_model(arch, config).eval()
+    return torch_checkpoint.build_model(arch, config).eval()
 
 
 def numpy_twin(network) -> NumpyTransformer:
-    """The same Transformer with its weights in numpy, as `models.decoder.load` builds it."""
+    """The same Transformer with its weights in numpy, as `decoder.load` builds it."""
     weights = {name: t.detach().numpy() for name, t in network.state_dict().items()}
     return NumpyTransformer(weights, asdict(network.config))
 
@@ -46,13 +47,13 @@ def model(request) -> MelodyModel:
     """A tiny untrained Transformer, decoded in numpy (as shipped) or by torch."""
     tokenizer = Tokenizer()
     network = tiny_network(tokenizer)
-    decoder = numpy_twin(network) if request.param == "numpy" else network
+    decoder = numpy_twin(network) if request.param == "numpy" else TorchNetwork(network)
     return MelodyModel(decoder, {"arch": "transformer", "step": 0}, tokenizer)
 
 
 def test_the_numpy_decoder_gives_the_logits_torch_gives():
     tokenizer = Tokenizer()
-    shipped, _ = checkpoint.load(None, tokenizer.vocab_hash)
+    shipped, _ = torch_checkpoint.load(None, tokenizer.vocab_hash)
     for network in (tiny_network(tokenizer), shipped):
         ids = torch.randint(1, len(tokenizer), (1, 60), generator=torch.Generator().manual_seed(1))
         with torch.inference_mode():
@@ -78,9 +79,9 @@ def test_both_decoders_write_the_same_notes_for_a_seed():
 
 def test_the_shipped_model_composes_without_importing_torch():
     script = ("import sys\n"
-              "from models.sampler import MelodyModel\n"
-              "from models.harmony import Chord\n"
-              "from models.notes import Controls\n"
+              "from models.inference.sampler import MelodyModel\n"
+              "from models.core.harmony import Chord\n"
+              "from models.core.notes import Controls\n"
               "model = MelodyModel.load()\n"
               "controls = Controls('folk', 'major', (3, 4), 100, 0.6, 0.3, 0.2)\n"
               "assert model.generate(controls, [Chord(0, 'maj'), Chord(7, 'dom7')], seed=1)\n"
@@ -143,8 +144,8 @@ def test_checkpoint_round_trip_gives_identical_logits(tmp_path):
                                        "TEMPO_medium", "DENS_1", "MOOD_pl", "BAR"])])
     for arch in ("transformer", "lstm", "gru"):
         network = tiny_network(tokenizer, arch)
-        checkpoint.save(network, arch, tmp_path / arch, tokenizer.vocab_hash, step=3)
-        loaded, meta = checkpoint.load(tmp_path / arch, tokenizer.vocab_hash)
+        torch_checkpoint.save(network, arch, tmp_path / arch, tokenizer.vocab_hash, step=3)
+        loaded, meta = torch_checkpoint.load(tmp_path / arch, tokenizer.vocab_hash)
         assert meta["step"] == 3 and meta["arch"] == arch
         with torch.inference_mode():
             assert torch.equal(network(ids)[0], loaded(ids)[0])
@@ -152,8 +153,8 @@ def test_checkpoint_round_trip_gives_identical_logits(tmp_path):
 
 def test_mismatched_vocabulary_is_refused_with_a_clear_message(tmp_path):
     tokenizer = Tokenizer()
-    checkpoint.save(tiny_network(tokenizer), "transformer", tmp_path / "m", "0123456789abcdef",
-                    step=1)
+    torch_checkpoint.save(tiny_network(tokenizer), "transformer", tmp_path / "m",
+                          "0123456789abcdef", step=1)
     with pytest.raises(ModelError, match="vocabulary '0123456789abcdef'.*retrain"):
         MelodyModel.load(tmp_path / "m")
     with pytest.raises(ModelError, match="no checkpoint config"):
@@ -189,7 +190,7 @@ def test_ticks_grid_is_what_notes_use(model):
 
 
 def test_every_sample_decodes_to_the_notes_returned(model):
-    from models.grid import bars_to_notes
+    from models.core.grid import bars_to_notes
 
     for seed in range(3):
         notes = model.generate(CONTROLS, CHORDS, seed=seed, temperature=2.0, top_p=1.0,
@@ -201,8 +202,8 @@ def test_every_sample_decodes_to_the_notes_returned(model):
 
 
 def test_the_model_bench_names_the_machine_beside_a_measured_speed():
-    from models import bench
-    from models.machine import cpu_model
+    from models.evaluation import bench
+    from models.evaluation.machine import cpu_model
 
     figures = bench.run(runs=1)
     assert figures["machine"]["cpu"] == cpu_model() and figures["machine"]["cores"] >= 1

@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import pytest
 
-from models import data
-from models.errors import RequestError
-from models.grid import bars_to_notes, notes_to_bars
-from models.harmony import Chord
-from models.notes import Controls
-from models.tokenizer import Tokenizer
+from models.core.errors import RequestError
+from models.core.grid import Piece, bars_to_notes, notes_to_bars
+from models.core.harmony import Chord
+from models.core.notes import Controls
+from models.core.tokenizer import Tokenizer
+from models.training import corpus
 
 CORPUS_FILES = ("ryansMammoth/AbithaMugginsFavoriteReel.abc", "bach/bwv104.6.mxl",
                 "palestrina/Agnus_02.krn", "oneills1850/0001-0050.abc")
 
 
 @pytest.fixture(scope="module")
-def pieces() -> list[data.Piece]:
+def pieces() -> list[Piece]:
     import music21
 
     root = __import__("pathlib").Path(music21.__file__).parent / "corpus"
-    found = [data.Piece.from_json(d) for name in CORPUS_FILES
-             for d in data.load_file(str(root / name))[:5]]
+    found = [Piece.from_json(d) for name in CORPUS_FILES
+             for d in corpus.load_file(str(root / name))[:5]]
     assert len(found) >= 8
     return found
 
@@ -56,7 +56,7 @@ def test_pieces_are_in_c_with_the_tonic_as_final():
     import music21
 
     root = __import__("pathlib").Path(music21.__file__).parent / "corpus"
-    piece = data.Piece.from_json(data.load_file(str(root / "bach/bwv104.6.mxl"))[0])
+    piece = Piece.from_json(corpus.load_file(str(root / "bach/bwv104.6.mxl"))[0])
     assert piece.mode in ("major", "minor")
     assert tokenizer.header_of(piece).style == "bach"
     last_note = piece.bars[-1].notes[-1]

@@ -7,9 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models import checkpoint, data, train
-from models.ngram import NGram
-from models.tokenizer import Tokenizer
+from models.core.grid import Piece
+from models.core.tokenizer import Tokenizer
+from models.evaluation.ngram import NGram
+from models.networks import torch_checkpoint
+from models.training import corpus, train
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +20,7 @@ def arrays():
 
     root = Path(music21.__file__).parent / "corpus"
     tokenizer = Tokenizer()
-    pieces = [data.Piece.from_json(d) for d in data.load_file(str(root / "oneills1850" /
+    pieces = [Piece.from_json(d) for d in corpus.load_file(str(root / "oneills1850" /
                                                                    "0001-0050.abc"))]
     chunks = [c for p in pieces for c in tokenizer.encode_chunks(p, 64)]
     lengths = np.array([len(c) for c in chunks])
@@ -36,7 +38,7 @@ def tiny(arch: str, steps: int) -> train.TrainConfig:
 @pytest.mark.parametrize("arch", ["transformer", "gru"])
 def test_a_few_steps_lower_the_loss_and_export_a_loadable_checkpoint(arrays, tmp_path, arch):
     tokenizer = Tokenizer()
-    fresh = checkpoint.build_model(arch, train._model_config(tiny(arch, 1), len(tokenizer)))
+    fresh = torch_checkpoint.build_model(arch, train._model_config(tiny(arch, 1), len(tokenizer)))
     before = train.chunk_nll(fresh, *arrays["valid"], limit=40)
     result = train.train(tiny(arch, 100), tmp_path, tmp_path / "run",
                          export=tmp_path / "export", arrays=arrays)
@@ -45,14 +47,14 @@ def test_a_few_steps_lower_the_loss_and_export_a_loadable_checkpoint(arrays, tmp
     # and it learned sequence structure, not just token frequencies
     unigram = NGram(1, len(tokenizer)).fit(*arrays["train"]).nll(*arrays["valid"])
     assert result["best_valid_nll"] < unigram - 0.3
-    loaded, meta = checkpoint.load(tmp_path / "export", tokenizer.vocab_hash)
+    loaded, meta = torch_checkpoint.load(tmp_path / "export", tokenizer.vocab_hash)
     assert meta["arch"] == arch and meta["dtype"] == "float16"
     assert train.chunk_nll(loaded, *arrays["valid"], limit=40) < before - 1.0
 
 
 def test_training_resumes_where_it_stopped(arrays, tmp_path, caplog):
     train.train(tiny("transformer", 10), tmp_path, tmp_path / "run", arrays=arrays)
-    with caplog.at_level("INFO", logger="models.train"):
+    with caplog.at_level("INFO", logger="models.training.train"):
         result = train.train(tiny("transformer", 20), tmp_path, tmp_path / "run", arrays=arrays)
     assert "resuming" in caplog.text and "step 10" in caplog.text
     assert result["step"] == 20

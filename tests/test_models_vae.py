@@ -6,25 +6,27 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from models import data, phrases
-from models.harmony import Chord
+from models.core.grid import Piece
+from models.core.harmony import Chord
+from models.inference import phrases
+from models.training import corpus, phrase_corpus
 
 CORPUS_FILES = ("ryansMammoth/AbithaMugginsFavoriteReel.abc", "bach/bwv104.6.mxl",
                 "oneills1850/0001-0050.abc", "essenFolksong/han1.abc")
 
 
 @pytest.fixture(scope="module")
-def pieces() -> list[data.Piece]:
+def pieces() -> list[Piece]:
     import music21
 
     root = __import__("pathlib").Path(music21.__file__).parent / "corpus"
-    found = [data.Piece.from_json(d) for name in CORPUS_FILES
-             for d in data.load_file(str(root / name))[:6]]
+    found = [Piece.from_json(d) for name in CORPUS_FILES
+             for d in corpus.load_file(str(root / name))[:6]]
     assert len(found) >= 10
     return found
 
 
-def _absolute(piece: data.Piece) -> list[tuple[int, int, int]]:
+def _absolute(piece: Piece) -> list[tuple[int, int, int]]:
     offsets = np.cumsum([0] + [bar.length for bar in piece.bars])
     return [(int(offsets[i]) + o, d, p) for i, bar in enumerate(piece.bars)
             for o, d, p in bar.notes]
@@ -34,7 +36,7 @@ def test_pieces_on_the_sixteenth_grid_round_trip_exactly(pieces):
     on_grid = 0
     for piece in pieces:
         notes = _absolute(piece)
-        tokens = phrases.piece_tokens(piece.bars)
+        tokens = phrase_corpus.piece_tokens(piece.bars)
         assert (phrases.notes_to_tokens(phrases.tokens_to_notes(tokens), len(tokens))
                 == tokens).all(), piece.name
         if all(o % 3 == 0 and d % 3 == 0 for o, d, _ in notes):
@@ -44,14 +46,14 @@ def test_pieces_on_the_sixteenth_grid_round_trip_exactly(pieces):
 
 
 def test_corpus_windows_hold_two_bars_of_each_piece(pieces):
-    tokens, keys, chords = phrases.corpus_windows(pieces, one_bar_share=0.0)
+    tokens, keys, chords = phrase_corpus.corpus_windows(pieces, one_bar_share=0.0)
     assert tokens.shape[1] == phrases.STEPS and len(tokens) == len(keys) == len(chords)
     reel = pieces[0]
     steps = reel.bars[0].length // phrases.STEP_TICKS
-    first = phrases.piece_tokens(reel.bars)[: 2 * steps]
+    first = phrase_corpus.piece_tokens(reel.bars)[: 2 * steps]
     assert (tokens[0, : 2 * steps] == first).all()
     assert (tokens[0, 2 * steps:] == phrases.PAD).all()
-    feats = phrases.batch_features(keys[:3], chords[:3])
+    feats = phrase_corpus.batch_features(keys[:3], chords[:3])
     assert feats.shape == (3, phrases.STEPS, phrases.FEATURES)
     # the inside flag (last column) covers exactly the steps that are not padding
     assert ((feats[..., -1] == 1) == (tokens[:3] != phrases.PAD)).all()
@@ -79,7 +81,7 @@ def test_features_follow_the_chord_of_each_bar_and_pad_after_the_phrase():
 
 def test_network_shapes_and_loss():
     torch = pytest.importorskip("torch")
-    from models.vae import PhraseVAE, VAEConfig, loss_terms
+    from models.networks.vae import PhraseVAE, VAEConfig, loss_terms
 
     torch.manual_seed(0)
     model = PhraseVAE(VAEConfig(z=16))
@@ -96,13 +98,13 @@ def test_network_shapes_and_loss():
 
 def test_numpy_inference_matches_torch(tmp_path):
     torch = pytest.importorskip("torch")
-    from models import checkpoint
-    from models.vae import PhraseVAE, VAEConfig
-    from models.vae_numpy import PhraseCodec
+    from models.inference.vae_numpy import PhraseCodec
+    from models.networks import torch_checkpoint
+    from models.networks.vae import PhraseVAE, VAEConfig
 
     torch.manual_seed(1)
     model = PhraseVAE(VAEConfig()).eval()
-    checkpoint.save(model, "vae", tmp_path / "vae", phrases.vocab_hash(), 0)
+    torch_checkpoint.save(model, "vae", tmp_path / "vae", phrases.vocab_hash(), 0)
     codec = PhraseCodec.load(tmp_path / "vae")
     tokens = torch.randint(1, phrases.VOCAB, (3, phrases.STEPS))
     feats = np.stack([phrases.features("6/8", [Chord(9, "min"), Chord(2, "min")], "minor",
@@ -122,8 +124,8 @@ def test_numpy_inference_matches_torch(tmp_path):
 
 
 def test_a_checkpoint_for_another_grid_is_refused(tmp_path):
-    from models.errors import ModelError
-    from models.vae_numpy import PhraseCodec
+    from models.core.errors import ModelError
+    from models.inference.vae_numpy import PhraseCodec
 
     (tmp_path / "vae.json").write_text('{"vocab_hash": "0000", "config": {}}')
     (tmp_path / "vae.safetensors").write_bytes(b"")

@@ -14,7 +14,7 @@ from generation.music.spec import Spec
 from generation.request.chords import read_progression
 from generation.request.slots import Text
 from generation.tools.chords_heard import heard
-from models.harmony import Chord
+from models.core.harmony import Chord
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ from generation.music.patterns import Grid, chord_tones, voice
 from generation.music.plan import chord, make_plan
 from generation.music.spec import Spec, bars_for_length, make_spec, parse_key
 from generation.music.styles import PROFILES
-from models.errors import RequestError
-from models.harmony import Chord
-from models.notes import Note
+from models.core.errors import RequestError
+from models.core.harmony import Chord
+from models.core.notes import Note
 
 
 def request(style="classical", key="D minor", tempo=72, meter="4/4", instruments=("piano",),

@@ -23,7 +23,7 @@ from generation.audio.render import (
 from generation.audio.synth import shared_synthesizer
 from generation.composer import render_file
 from generation.settings import Settings
-from models.errors import ConfigError, DependencyError, MidiError
+from models.core.errors import ConfigError, DependencyError, MidiError
 from tests.midi_bytes import header, track, vlq
 
 
@@ -237,7 +237,7 @@ def test_render_command_reports_a_bad_file_and_exits_2(tmp_path, capsys):
 
 def test_the_render_bench_names_the_machine_beside_its_figures():
     from generation.tools import bench
-    from models.machine import cpu_model
+    from models.evaluation.machine import cpu_model
 
     figures = bench.run("render", runs=1)
     assert figures["machine"]["cpu"] == cpu_model() and figures["machine"]["date"]

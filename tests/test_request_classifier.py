@@ -8,7 +8,7 @@ import pytest
 from generation.request.classifier import HEADS_PATH, load_heads
 from generation.tools.request_corpus import build_corpus, read_corpus, read_seeds
 from generation.vocab import MOODS, STYLES, TEMPO_FEELS
-from models.errors import ModelError
+from models.core.errors import ModelError
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from generation.request.encoder import MAX_TOKENS, Encoder, model_folder
-from models.ops import gelu
+from models.core.ops import gelu
 
 SENTENCES = [
     "calm piano in D minor",

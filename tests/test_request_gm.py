@@ -12,7 +12,7 @@ from generation.request.instruments import read_instruments
 from generation.request.lexicon import fold
 from generation.request.parse import parse_request
 from generation.vocab import DRUM_KITS, FAMILIES, FAMILY_OF, GM_NAMES, INSTRUMENTS
-from models.errors import RequestError
+from models.core.errors import RequestError
 
 
 def programs(text: str) -> list[int]:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from generation.request.parse import parse_request
 from generation.vocab import INSTRUMENTS, MOODS, STYLES
-from models.errors import RequestError
+from models.core.errors import RequestError
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 from redis.asyncio import Redis
 
 from generation.job import Job
-from models.errors import TunesmithError
+from models.core.errors import TunesmithError
 from tests.scale_harness import Workers, queue_runner
 from tests.servers import redis_url  # noqa: F401  (fixture)
 

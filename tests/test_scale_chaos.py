@@ -28,8 +28,8 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bot.redis_queue import PREFIX
-from models.machine import machine_line
+from bot.jobs.redis_queue import PREFIX
+from models.evaluation.machine import machine_line
 from tests.bot_harness import fake_discord
 from tests.fake_discord import ALICE, APP_ID, BOB, CAROL
 from tests.processes import assert_none_left, kill_all, new_marker
@@ -99,8 +99,8 @@ async def diagnose(titles: list[str], database_url: str, redis) -> dict[str, lis
     per job row with its text (a request recorded twice shows up as two)."""
     from sqlalchemy import select
 
-    from bot.redis_queue import RESULT_PREFIX, WAITING, job_key, task_key
-    from bot.store import JobRow, PieceRow, Store
+    from bot.jobs.redis_queue import RESULT_PREFIX, WAITING, job_key, task_key
+    from bot.records.store import JobRow, PieceRow, Store
 
     store = await Store.open(database_url)
     try:

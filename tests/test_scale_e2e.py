@@ -18,9 +18,9 @@ from pydub import AudioSegment
 from redis.asyncio import Redis
 
 import models
-from bot.redis_queue import PREFIX
-from bot.store import Store
-from models.machine import machine_line
+from bot.jobs.redis_queue import PREFIX
+from bot.records.store import Store
+from models.evaluation.machine import machine_line
 from tests.bot_harness import fake_discord
 from tests.fake_discord import ALICE, BOB, CAROL
 from tests.scale_harness import Workers, queue_bot

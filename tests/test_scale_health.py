@@ -9,7 +9,7 @@ import sys
 
 from redis import Redis
 
-from bot.redis_queue import worker_key
+from bot.jobs.redis_queue import worker_key
 from tests.servers import free_port, redis_url  # noqa: F401  (fixture)
 
 

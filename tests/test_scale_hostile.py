@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from generation.composer import render_file
 from generation.music.upload import MidiLimits, clean_upload
 from generation.settings import Settings
-from models.errors import MidiError
+from models.core.errors import MidiError
 from tests.midi_bytes import END, chunk, header, notes, tempo, track, vlq
 
 DEFAULT = MidiLimits()
@@ -58,7 +58,7 @@ PEAK = """
 import resource, sys
 from pathlib import Path
 from generation.music.upload import MidiLimits, clean_upload
-from models.errors import MidiError
+from models.core.errors import MidiError
 try:
     clean_upload(sys.stdin.buffer.read(), Path(sys.argv[1]), MidiLimits(max_bytes=int(sys.argv[2])))
 except MidiError:

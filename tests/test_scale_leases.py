@@ -10,7 +10,7 @@ import asyncio
 
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.leases import Leases
+from bot.records.leases import Leases
 from tests.bot_harness import FakeRunner, fake_discord, running_bot
 from tests.servers import postgres_url  # noqa: F401  (fixture)
 

@@ -17,7 +17,7 @@ import time
 import pytest
 from redis.asyncio import Redis
 
-from models.machine import machine_line
+from models.evaluation.machine import machine_line
 from tests.bot_harness import LagProbe, fake_discord
 from tests.fake_discord_data import USERS, _user
 from tests.scale_harness import Workers, queue_bot

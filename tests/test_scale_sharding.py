@@ -7,8 +7,8 @@ import asyncio
 
 import discord
 
-from bot.pool import WorkerPool
-from bot.redis_runner import QueueRunner
+from bot.jobs.pool import WorkerPool
+from bot.jobs.redis_runner import QueueRunner
 from bot.run_bot import build_bot, sharded_bot_class
 from bot.settings import BotSettings
 from tests.bot_harness import TOKEN, FakeRunner, bot_settings, fake_discord

@@ -17,7 +17,7 @@ import psutil
 import pytest
 from redis.asyncio import Redis
 
-from bot.redis_queue import PREFIX
+from bot.jobs.redis_queue import PREFIX
 from generation.job import Job
 from tests.bot_harness import fake_discord
 from tests.fake_discord import ALICE

@@ -9,7 +9,7 @@ import pytest
 import symusic
 
 from generation.music.upload import MidiLimits, check_size, clean_upload, max_polyphony
-from models.errors import MidiError
+from models.core.errors import MidiError
 
 
 def midi_file(*tracks: bytes, tpq: int = 480) -> bytes:

@@ -9,9 +9,9 @@ import statistics
 import pytest
 
 from generation.music import variation
-from models.harmony import MODES, Chord
-from models.notes import Controls, Note
-from models.sampler import MelodyModel
+from models.core.harmony import MODES, Chord
+from models.core.notes import Controls, Note
+from models.inference.sampler import MelodyModel
 
 CHORDS = (Chord(0, "maj"), Chord(5, "maj"), Chord(7, "dom7"), Chord(0, "maj"),
           Chord(9, "min"), Chord(2, "min"), Chord(7, "dom7"), Chord(0, "maj"))

@@ -14,7 +14,7 @@ import zlib
 from pathlib import Path
 
 from generation.job import Composition, Job
-from models.errors import ModelError, RequestError
+from models.core.errors import ModelError, RequestError
 
 
 def tiny_png(path: Path, width: int = 4, height: int = 2) -> None:

@@ -29,7 +29,7 @@ import pretty_midi
 from generation.audio.pianoroll import draw_piano_roll
 from generation.audio.synth import Synthesizer, shared_synthesizer
 from generation.settings import Settings
-from models.errors import MidiError
+from models.core.errors import MidiError
 
 log = logging.getLogger(__name__)
 

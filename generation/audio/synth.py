@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pretty_midi
 
-from models.errors import DependencyError
+from models.core.errors import DependencyError
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ from generation.music.patterns import (
 )
 from generation.music.plan import Plan
 from generation.music.spec import Part, Spec
-from models.notes import Note
+from models.inference import Note
 
 # --- the arranger -------------------------------------------------------------------------
 

@@ -19,10 +19,8 @@ from generation.job import MAX_BPM, MIN_BPM, Request
 from generation.music.keyfind import estimate_key
 from generation.music.plan import Plan, Section, make_plan
 from generation.music.spec import Spec, parse_key, parse_meter, tonic_shift
-from models.errors import MidiError
-from models.grid import top_notes
-from models.harmony import Chord, fit_bars
-from models.notes import Note
+from models.core.errors import MidiError
+from models.inference import Chord, Note, fit_bars, top_notes
 
 MAX_GIVEN_BARS = 16  # the last bars of a long upload are kept; the model continues after them
 DEFAULT_NEW_BARS = 8

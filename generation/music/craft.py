@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.notes import Note
+from models.inference import Note
 
 WINDOW = 32  # notes per window of the two-sample test
 STATS = ("stepwise", "repeated", "range", "longest_run", "sixteenths", "eighths", "long_notes",

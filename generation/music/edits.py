@@ -19,7 +19,7 @@ from generation.job import BLEND_MIX, VARY_DEFAULT
 from generation.music.instruments import BY_NAME, instrument
 from generation.music.revise import MAX_TOTAL_BARS, retimed
 from generation.music.spec import Part, Spec, register
-from models.errors import RequestError
+from models.core.errors import RequestError
 
 TEMPO_STEP = 1.15  # 🐢/🐇 change the tempo by 15 %
 

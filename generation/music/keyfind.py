@@ -67,7 +67,7 @@ def key_agrees(asked: str, found: Key) -> tuple[bool, bool]:
     Modes count as their tonic's minor (a minor third) or major.
     """
     from generation.music.spec import parse_key
-    from models.harmony import MODES
+    from models.inference import MODES
 
     tonic, mode = parse_key(asked)
     wanted = Key(tonic, "minor" if 3 in MODES[mode] else "major")

@@ -18,8 +18,7 @@ from dataclasses import replace
 from generation.music import variation
 from generation.music.plan import Plan, make_plan
 from generation.music.spec import Spec, tonic_shift
-from models.notes import Controls, Note
-from models.phrases import phrase_spans
+from models.inference import Controls, Note, phrase_spans
 
 CONTEXT_BARS = 4  # bars of earlier melody given to the model as a prefix
 # How far a primed section (A′) moves from its model in the VAE's latent space (0..1); 0

@@ -11,7 +11,7 @@ import random
 from collections.abc import Callable
 
 from generation.music.drums import groups_of
-from models.harmony import QUALITIES, Chord
+from models.inference import QUALITIES, Chord
 
 Hit = tuple[float, float, int, float]  # onset (beats in bar), length (beats), pitch, loudness 0..1
 Voicing = list[int]

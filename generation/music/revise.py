@@ -33,7 +33,7 @@ from generation.music.spec import (
     tonic_shift,
 )
 from generation.vocab import MINOR_MODES, MOOD_KEY, STYLE_TEMPO
-from models.errors import RequestError
+from models.core.errors import RequestError
 
 MAX_TOTAL_BARS = 200
 # how far a mood edit moves valence and arousal towards the named mood's: a bit, plain, much

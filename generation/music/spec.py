@@ -15,8 +15,8 @@ from generation.chords import resolve
 from generation.job import Request
 from generation.music.instruments import BASS_INSTRUMENTS, BASS_LINES, instrument
 from generation.music.styles import PROFILES, StyleProfile
-from models.errors import RequestError
-from models.grid import METERS
+from models.core.errors import RequestError
+from models.inference import METERS
 
 # Valence (unpleasant → pleasant) and arousal (calm → excited) of each mood, in -1..1,
 # placed after Russell's circumplex model of affect.

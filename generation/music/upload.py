@@ -18,7 +18,7 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from models.errors import MidiError
+from models.core.errors import MidiError
 
 CLEAN_TPQ = 480  # ticks per quarter note of every clean file
 MAX_TEMPO_EVENTS = 512

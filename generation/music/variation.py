@@ -1,9 +1,10 @@
-"""Variations and blends of a lead line with the phrase VAE (models/vae.py).
+"""Variations and blends of a lead line with the phrase VAE (models/networks/vae.py).
 
-A lead line (normalised key, beats) is cut into phrases of two bars (`models.phrases`), each
-encoded under its own chords to a latent vector μ. A variation moves every μ towards a
-seeded random point of the prior by `amount` (0: nothing moves, 1: a new tune drawn for the
-same chords); a blend moves A's phrases along the straight latent path towards B's. The
+A lead line (normalised key, beats) is cut into phrases of two bars
+(`models.inference.phrases`), each encoded under its own chords to a latent vector μ. A
+variation moves every μ towards a seeded random point of the prior by `amount` (0: nothing
+moves, 1: a new tune drawn for the same chords); a blend moves A's phrases along the
+straight latent path towards B's. The
 moved vectors are decoded under A's chords, meter and mode, so the plan never changes.
 
 Only what the move changes is written: at the steps where the moved decoding equals the
@@ -21,11 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models import phrases
-from models.grid import PITCH_RANGE, TICKS
-from models.harmony import MODES, Chord
-from models.notes import Note
-from models.tokenizer import STYLE_COLLECTION
+from models.inference import MODES, PITCH_RANGE, STYLE_COLLECTION, TICKS, Chord, Note, phrases
 
 STEP_BEATS = phrases.STEP_TICKS / TICKS  # a sixteenth, in quarter-note beats
 
@@ -33,7 +30,7 @@ STEP_BEATS = phrases.STEP_TICKS / TICKS  # a sixteenth, in quarter-note beats
 @functools.cache
 def codec():
     """The shipped phrase VAE (numpy), loaded once per process."""
-    from models.vae_numpy import PhraseCodec
+    from models.inference import PhraseCodec
 
     return PhraseCodec.load()
 

@@ -25,8 +25,8 @@ from generation.paths import DATA
 from generation.request.encoder import Encoder
 from generation.request.lexicon import INSTRUMENT_LEXICON, MOOD_LEXICON, STYLE_LEXICON
 from generation.vocab import MOODS, STYLES, TEMPO_FEELS, vocabulary_hash
-from models.errors import ModelError
-from models.ops import gelu, softmax
+from models.core.errors import ModelError
+from models.inference import gelu, softmax
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from generation.settings import Env
-from models.errors import DependencyError, ModelError
-from models.ops import gelu, layer_norm, softmax
+from models.core.errors import DependencyError, ModelError
+from models.inference import gelu, layer_norm, softmax
 
 log = logging.getLogger(__name__)
 

@@ -52,7 +52,7 @@ from generation.vocab import (
     STYLE_LEAD,
     STYLE_TEMPO,
 )
-from models.errors import RequestError
+from models.core.errors import RequestError
 
 DEFAULT_LENGTH_S = 30.0
 DEFAULT_MOOD, DEFAULT_STYLE = "calm", "classical"

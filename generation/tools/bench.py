@@ -17,7 +17,7 @@ import pretty_midi
 
 from generation.audio.render import encode_mp3, midi_to_audio, render
 from generation.settings import Settings
-from models.machine import machine
+from models.evaluation.machine import machine
 
 RIFF = (0, 4, 7, 12, 7, 4, 2, 5)
 

@@ -15,7 +15,7 @@ import pretty_midi
 
 from generation.chords import onsets_in_bar, resolve
 from generation.music.spec import Spec
-from models.harmony import QUALITIES
+from models.inference import QUALITIES
 
 SHARE = 0.9
 # requests that name chords in the usual spellings, for `tunesmith eval chords`

@@ -442,7 +442,7 @@ def write_report(composer, split: str, out: Path, seed: int = 1) -> dict[str, An
     import tempfile
     import time
 
-    from models.machine import machine
+    from models.evaluation.machine import machine
 
     dialogues = load_dialogues(split=None if split == "all" else split)
     started = time.perf_counter()

@@ -26,7 +26,7 @@ import numpy as np
 
 from generation.job import Job
 from generation.music.craft import STATS, WINDOW, Line, melodic_stats
-from models.machine import machine_line
+from models.evaluation.machine import machine_line
 
 # Requests of the test: (style family as the spec will read it, text). One minute each.
 REQUESTS = (
@@ -77,7 +77,7 @@ def two_sample_accuracy(product: list[np.ndarray], human: list[np.ndarray],
     the classifier of `tunesmith eval model` (half trains, half tests) is averaged over
     `draws` such subsamples.
     """
-    from models.metrics import two_sample_repeated
+    from models.evaluation.metrics import two_sample_repeated
 
     n = min(len(product), len(human))
     if n < 10:
@@ -95,8 +95,8 @@ def two_sample_accuracy(product: list[np.ndarray], human: list[np.ndarray],
 
 def human_lines(cache_dir: Path) -> dict[str, list[Line]]:
     """The held-out corpus melodies, by collection, as Lines in C."""
-    from models.data import load
-    from models.grid import TICKS
+    from models.inference import TICKS
+    from models.training.corpus import load
 
     lines: dict[str, list[Line]] = defaultdict(list)
     for piece in load(cache_dir, split="test"):
@@ -157,7 +157,7 @@ def _quartiles(values: list[float]) -> tuple[float, float]:
 
 def evaluate(composer, cache_dir: Path, requests=REQUESTS, seeds=SEEDS) -> dict[str, Any]:
     """The two-sample accuracy and melodic statistics, per style and over all pieces."""
-    from models.tokenizer import STYLE_COLLECTION
+    from models.inference import STYLE_COLLECTION
 
     human = human_lines(cache_dir)
     made = compose_lines(composer, requests, seeds)

@@ -22,8 +22,8 @@ from generation.job import Job
 from generation.music.instruments import instrument
 from generation.music.keyfind import estimate_key, key_agrees
 from generation.paths import DATA
-from models.harmony import MODES
-from models.machine import machine_line
+from models.evaluation.machine import machine_line
+from models.inference import MODES
 
 REQUESTS = DATA / "eval_requests.txt"
 LENGTH_TOLERANCE = 0.03

@@ -16,7 +16,7 @@ import sys
 import time
 from typing import Any
 
-from models.machine import machine
+from models.evaluation.machine import machine
 
 # Requests of the kinds people send: short, long, scenes, slots, other languages, odd text.
 BENCH_REQUESTS = (

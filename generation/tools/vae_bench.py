@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from generation.job import VARY_DEFAULT, VARY_LITTLE, VARY_LOT, Job
-from models.machine import machine
+from models.evaluation.machine import machine
 
 REQUESTS = ("happy folk tune on flute, 30 seconds", "calm piano in D minor, 30 seconds",
             "an irish jig on the fiddle, 30 seconds", "sad waltz on cello, 30 seconds",
@@ -114,8 +114,8 @@ def write_report(cache_dir, out_dir, runs: int = 5) -> dict[str, Any]:
     from pathlib import Path
 
     from generation.composer import Composer
-    from models import vae_report
-    from models.machine import machine_line
+    from models.evaluation import vae_report
+    from models.evaluation.machine import machine_line
 
     figures = vae_report.measure(cache_dir)
     figures["amounts"] = amounts(Composer())

@@ -1,0 +1,170 @@
+"""Small, pure logit filters; the sampler composes them in one loop.
+
+Every filter takes the next-token logits (vocab,) and the `Step` the sampler is at, and
+returns new logits with forbidden tokens at -inf (or biased ones shifted). None mutates
+its input. A filter's mask depends only on a few integers of the step, so each mask is built
+once per table and kept (`TokenTable.mask`): building them afresh for every token cost about
+as much as applying them. The sampler forces the bar scaffolding (BAR, BPOS, LAST, CHORD)
+itself, so the filters only ever see the three phases inside a bar:
+
+    'event'  next is POS_t (a note onset) or BAR (the bar is over)
+    'pitch'  next is PITCH_p
+    'dur'    next is DUR_d
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+
+import numpy as np
+
+from models.core.ops import softmax
+from models.core.tokenizer import Tokenizer
+
+NEG = -math.inf
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where the sampler is, in ticks (12 per quarter note)."""
+
+    phase: str  # 'event' | 'pitch' | 'dur'
+    bar_start: int  # absolute tick where the current bar starts
+    bar_length: int  # ticks in the current bar
+    min_pos: int  # earliest onset allowed in the bar (the previous note's end)
+    pos: int = 0  # onset of the note being written ('pitch' and 'dur' phases)
+    last_end: int = 0  # absolute tick where the last note ended (or the melody started)
+    max_end: int = 0  # latest tick (from the bar start) a note may end: a tie into the next
+    # bar is allowed except in the final bar; 0 means the bar line
+    beat: int = 12  # ticks per beat, for strong positions
+    chord_pcs: frozenset[int] = frozenset()  # the bar's chord, pitch classes above C
+
+
+class TokenTable:
+    """Per-token facts as arrays (vocab,): each token's family and its numeric value."""
+
+    def __init__(self, tokenizer: Tokenizer):
+        self.tokenizer = tokenizer
+        size = len(tokenizer)
+        self.value = np.full(size, -1, dtype=np.int64)  # POS tick, MIDI pitch or DUR ticks
+        self.family = {}  # 'POS' | 'PITCH' | 'DUR' → bool mask of that family's tokens
+        for name in ("POS", "PITCH", "DUR"):
+            mask = np.zeros(size, dtype=bool)
+            for token, index in tokenizer.index.items():
+                if token.startswith(name + "_"):
+                    mask[index] = True
+                    self.value[index] = int(token.split("_")[1])
+            self.family[name] = mask
+        self.bar = tokenizer.index["BAR"]
+        self.pitch_class = np.where(self.family["PITCH"], self.value % 12, -1)
+        self._masks: dict[Hashable, np.ndarray] = {}
+
+    def mask(self, key: Hashable, make: Callable[[], np.ndarray]) -> np.ndarray:
+        """The array `make()` builds for `key`, built once (keys are a few hundred at most)."""
+        made = self._masks.get(key)
+        if made is None:
+            made = self._masks[key] = make()
+        return made
+
+
+def grammar(logits: np.ndarray, step: Step, table: TokenTable) -> np.ndarray:
+    """Only the token family the phase allows: every sample decodes."""
+
+    def barred() -> np.ndarray:
+        family = {"event": "POS", "pitch": "PITCH", "dur": "DUR"}[step.phase]
+        allowed = table.family[family].copy()
+        if step.phase == "event":
+            allowed[table.bar] = True
+        return ~allowed
+
+    return np.where(table.mask(("grammar", step.phase), barred), NEG, logits)
+
+
+def meter(logits: np.ndarray, step: Step, table: TokenTable) -> np.ndarray:
+    """Onsets inside the bar and after the previous note; notes end by `max_end`."""
+    value = table.value
+    if step.phase == "event":
+        first, stop = step.min_pos, step.bar_length
+        bad = table.mask(("onsets", first, stop), lambda: table.family["POS"] & (
+            (value < first) | (value >= stop)))
+        return np.where(bad, NEG, logits)
+    if step.phase == "dur":
+        longest = (step.max_end or step.bar_length) - step.pos
+        bad = table.mask(("durations", longest),
+                         lambda: table.family["DUR"] & (value > longest))
+        return np.where(bad, NEG, logits)
+    return logits
+
+
+def silence(logits: np.ndarray, step: Step, table: TokenTable, max_gap: int) -> np.ndarray:
+    """No rest longer than `max_gap` ticks: later onsets, and an early bar end, are barred."""
+    if step.phase != "event":
+        return logits
+    latest = step.last_end + max_gap - step.bar_start  # latest onset allowed, in bar ticks
+    must_play = step.bar_start + step.bar_length - step.last_end > max_gap
+
+    def rests() -> np.ndarray:
+        bad = table.family["POS"] & (table.value > latest)
+        if must_play:
+            bad[table.bar] = True
+        return bad
+
+    bad = table.mask(("rests", latest, must_play), rests)
+    if (~bad & np.isfinite(logits)).any():
+        return np.where(bad, NEG, logits)
+    return logits  # nothing would be left: the other filters keep the grammar
+
+
+def scale(logits: np.ndarray, step: Step, table: TokenTable, scale_pcs: frozenset[int],
+          strictness: float) -> np.ndarray:
+    """Pitches outside the scale (and the bar's chord) lose log(1 - strictness).
+
+    0 leaves them alone; 1 removes them (scale and chord tones only).
+    """
+    if step.phase != "pitch" or strictness <= 0:
+        return logits
+    pcs = frozenset(scale_pcs | step.chord_pcs)
+    outside = table.mask(("outside", pcs), lambda: table.family["PITCH"] & ~np.isin(
+        table.pitch_class, sorted(pcs)))
+    if strictness >= 1:
+        return np.where(outside, NEG, logits)
+    penalty = math.log(1.0 - strictness)
+    return logits + table.mask(("outside penalty", pcs, penalty), lambda: outside * penalty)
+
+
+def pitch_range(logits: np.ndarray, step: Step, table: TokenTable, low: int,
+                high: int) -> np.ndarray:
+    """Pitches outside [low, high] (MIDI, in the normalised key) are barred."""
+    if step.phase != "pitch":
+        return logits
+    value = table.value
+    bad = table.mask(("pitches", low, high), lambda: table.family["PITCH"] & (
+        (value < low) | (value > high)))
+    return np.where(bad, NEG, logits)
+
+
+def chord_tones(logits: np.ndarray, step: Step, table: TokenTable,
+                bias: float) -> np.ndarray:
+    """On a beat, the bar's chord tones gain `bias` (in logits)."""
+    if step.phase != "pitch" or bias == 0 or not step.chord_pcs or step.pos % step.beat:
+        return logits
+    pcs = step.chord_pcs
+
+    def boost() -> np.ndarray:
+        return (table.family["PITCH"] & np.isin(table.pitch_class, sorted(pcs))) * bias
+
+    return logits + table.mask(("chord", pcs, bias), boost)
+
+
+def nucleus(logits: np.ndarray, top_p: float) -> np.ndarray:
+    """Keep the smallest set of tokens whose probability reaches `top_p`."""
+    if top_p >= 1:
+        return logits
+    order = np.argsort(-logits, kind="stable")  # most likely first
+    probabilities = softmax(logits[order])
+    drop = np.cumsum(probabilities) - probabilities >= top_p  # keeps the first
+    kept = np.full_like(logits, NEG)
+    kept[order[~drop]] = logits[order[~drop]]
+    return kept
