@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from generation.tools.eval_music import Line, features, melodic_stats, notated, two_sample_accuracy
+from models.inference import Note
 
 
 def scale_walk(rng, durations) -> Line:
@@ -46,3 +47,9 @@ def test_the_two_sample_test_tells_rhythms_apart_and_not_twins():
                   for w in scale_walk(rng, [0.25, 0.5]).windows()]
     assert two_sample_accuracy(sixteenths, eighths) > 0.9
     assert two_sample_accuracy(twins, eighths) < 0.65
+
+
+def test_a_line_of_notes_keeps_the_top_note_of_a_chord():
+    notes = [Note(60, 0, 1), Note(64, 0, 1), Note(62, 1, 2)]
+    line = Line.of_notes(notes, tonic=2)
+    assert line.pitches == (64, 62) and line.onsets == (0, 1) and line.durations == (1, 2)
