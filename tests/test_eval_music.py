@@ -29,6 +29,10 @@ def test_statistics_read_a_tiny_line_exactly():
 
 def test_played_lengths_are_read_as_written_values():
     assert notated(11 / 12) == 1 and notated(0.45) == 0.5 and notated(1.9) == 2
+    # articulation: a quarter played 0.75 long before the next beat is a quarter, an eighth
+    # played 0.375 long an eighth; a quarter before a rest stays a quarter
+    assert notated(0.75, gap=1.0) == 1 and notated(0.375, gap=0.5) == 0.5
+    assert notated(0.97, gap=2.0) == 1 and notated(0.75) == 0.75
 
 
 def test_the_features_are_histograms():

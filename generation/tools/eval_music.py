@@ -44,6 +44,8 @@ FOLK = "essen"  # the folk-tune collection: a second reference for every style
 # Inter-onset and duration bins, in quarter notes: sixteenth, triplet eighth, eighth, dotted
 # eighth, quarter, dotted quarter, half, longer.
 TIME_EDGES = (0.2, 0.3, 0.4, 0.6, 0.9, 1.2, 1.7, 2.5, 1e9)
+# a played note at least this share of the time to the next onset is written that long
+DETACHED = 0.6
 NOTE_VALUES = (1 / 6, 1 / 4, 1 / 3, 1 / 2, 2 / 3, 3 / 4, 1, 1.5, 2, 3, 4, 6, 8)
 
 
@@ -113,8 +115,16 @@ def human_lines(cache_dir: Path) -> dict[str, list[Line]]:
     return lines
 
 
-def notated(seconds_in_beats: float) -> float:
-    """A played length (articulation shortens it) as the nearest written note value."""
+def notated(seconds_in_beats: float, gap: float | None = None) -> float:
+    """A played length as the written note value a transcriber would put down.
+
+    `gap` is the time to the next onset: a note sounding at least `DETACHED` of it is
+    written as long as the gap (articulation shortens what is played, not what is
+    written: a quarter played 0.75 beats long before the next beat is a quarter);
+    otherwise, and for a last note, the nearest note value.
+    """
+    if gap is not None and DETACHED * gap <= seconds_in_beats <= gap + 1e-6:
+        return min(NOTE_VALUES, key=lambda value: abs(value - gap))
     return min(NOTE_VALUES, key=lambda value: abs(value - seconds_in_beats))
 
 
@@ -125,14 +135,16 @@ def product_line(midi, spec) -> Line:
     notes = sorted(track.notes, key=lambda n: (n.start, -n.pitch))
     beats = [midi.time_to_tick(n.start) / midi.resolution for n in notes]
     ends = [midi.time_to_tick(n.end) / midi.resolution for n in notes]
-    onsets, durations, pitches = [], [], []
+    onsets, played, pitches = [], [], []
     for begin, end, note in zip(beats, ends, notes, strict=True):
         begin = round(begin * 12) / 12  # the corpus grid: 12 per quarter note
         if onsets and abs(begin - onsets[-1]) < 1e-6:
             continue  # a chord in the lead: its top note counts
         onsets.append(begin)
-        durations.append(notated(end - begin))
+        played.append(end - begin)
         pitches.append(note.pitch)
+    gaps = [b - a for a, b in zip(onsets, onsets[1:], strict=False)] + [None]
+    durations = [notated(length, gap) for length, gap in zip(played, gaps, strict=True)]
     return Line(tuple(onsets), tuple(durations), tuple(pitches), spec.tonic)
 
 

@@ -49,7 +49,7 @@ class Craft:
     """
 
     longest: int = 3  # notes of one pitch in a row, at most
-    repeat: float = 0.3  # the previous pitch again
+    repeat: float = 0.0  # the previous pitch again
     step: float = 0.2  # a step of 1–2 semitones
     recovery: float = 1.5  # a step back after a leap, against moving on
     cadence: float = 3.0  # a held note at a phrase's end
