@@ -158,6 +158,7 @@ def eval_command(args: argparse.Namespace) -> int:
         (out / "music.md").write_text(eval_music.report_markdown(result), encoding="utf-8")
         (out / "music.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
         print(json.dumps({"report": str(out / "music.md"), "two_sample": result["two_sample"],
+                          "two_sample_folk": result["two_sample_folk"],
                           "stats": result["stats"]}, indent=2), file=args.output)
     elif args.what == "chat":
         from generation import Composer

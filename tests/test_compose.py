@@ -1,6 +1,7 @@
 """End to end: text → files, with the shipped text classifier and music model."""
 
 import hashlib
+import io
 import json
 import random
 import re
@@ -12,7 +13,7 @@ from bot.chat import ChatSession
 from generation.conversation import Conversation
 from generation.job import Job, follow_up
 from generation.music.instruments import instrument
-from generation.music.keyfind import estimate_key, key_agrees
+from generation.music.keyfind import estimate_key, key_agrees, sounding_ends
 from generation.music.styles import PROFILES
 from generation.tools.evaluate import check_piece, eval_meter_beats, musical_metrics
 from models.core.errors import RequestError
@@ -41,6 +42,21 @@ def pieces(composer, tmp_path_factory):
     out = tmp_path_factory.mktemp("pieces")
     return {style: composer.run(Job(text=text, seed=7), out)
             for style, text in STYLE_REQUESTS.items()}
+
+
+def test_the_key_is_heard_from_notes_as_the_written_file_sounds_them():
+    # two overlapping Es: the file's first note-off ends both, so the second sounds 1 s
+    part = pretty_midi.Instrument(0)
+    part.notes = [pretty_midi.Note(80, 64, 0.0, 2.0), pretty_midi.Note(80, 64, 1.0, 5.0),
+                  pretty_midi.Note(80, 67, 1.5, 2.5), pretty_midi.Note(80, 64, 6.0, 7.0)]
+    assert sounding_ends(part.notes) == [2.0, 2.0, 2.5, 7.0]
+    midi = pretty_midi.PrettyMIDI()
+    midi.instruments.append(part)
+    buffer = io.BytesIO()
+    midi.write(buffer)
+    buffer.seek(0)
+    back = pretty_midi.PrettyMIDI(buffer).instruments[0].notes
+    assert sorted(round(n.end - n.start, 3) for n in back) == [1.0, 1.0, 1.0, 2.0]
 
 
 def test_every_style_has_a_request():

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from generation.tools.eval_music import Line, features, melodic_stats, notated, two_sample_accuracy
+from models.inference import Note
 
 
 def scale_walk(rng, durations) -> Line:
@@ -28,6 +29,10 @@ def test_statistics_read_a_tiny_line_exactly():
 
 def test_played_lengths_are_read_as_written_values():
     assert notated(11 / 12) == 1 and notated(0.45) == 0.5 and notated(1.9) == 2
+    # articulation: a quarter played 0.75 long before the next beat is a quarter, an eighth
+    # played 0.375 long an eighth; a quarter before a rest stays a quarter
+    assert notated(0.75, gap=1.0) == 1 and notated(0.375, gap=0.5) == 0.5
+    assert notated(0.97, gap=2.0) == 1 and notated(0.75) == 0.75
 
 
 def test_the_features_are_histograms():
@@ -46,3 +51,9 @@ def test_the_two_sample_test_tells_rhythms_apart_and_not_twins():
                   for w in scale_walk(rng, [0.25, 0.5]).windows()]
     assert two_sample_accuracy(sixteenths, eighths) > 0.9
     assert two_sample_accuracy(twins, eighths) < 0.65
+
+
+def test_a_line_of_notes_keeps_the_top_note_of_a_chord():
+    notes = [Note(60, 0, 1), Note(64, 0, 1), Note(62, 1, 2)]
+    line = Line.of_notes(notes, tonic=2)
+    assert line.pitches == (64, 62) and line.onsets == (0, 1) and line.durations == (1, 2)

@@ -118,3 +118,65 @@ def test_kept_masks_answer_as_freshly_built_ones():
             assert np.array_equal(keep(logits, at, shared), expected)
     assert np.array_equal(logits, np.random.default_rng(3).standard_normal(
         len(TOKENIZER)).astype(np.float32))  # no filter wrote into its input
+
+
+# --- the melody's craft --------------------------------------------------------------------
+
+def pitch_bias(logits: np.ndarray, *pitches: int) -> list[float]:
+    return [float(logits[ID[f"PITCH_{p}"]]) for p in pitches]
+
+
+def test_repetition_costs_the_previous_pitch_and_bars_a_third():
+    once = filters.repetition(flat(), step("pitch", recent=(62, 60)), TABLE, longest=2,
+                              penalty=1.0)
+    assert pitch_bias(once, 60, 62, 59) == [-1.0, 0.0, 0.0]
+    twice = filters.repetition(flat(), step("pitch", recent=(62, 60, 60)), TABLE, longest=2,
+                               penalty=1.0)
+    assert "PITCH_60" not in allowed(twice) and "PITCH_62" in allowed(twice)
+    assert filters.repetition(flat(), step("dur", recent=(60, 60)), TABLE, longest=2,
+                              penalty=1.0).max() == 0  # only pitches
+
+
+def test_oscillation_bars_the_fifth_note_of_a_trill_only():
+    trill = filters.oscillation(flat(), step("pitch", recent=(64, 65, 64, 65)), TABLE)
+    assert allowed(trill) == allowed(flat()) - {"PITCH_64"}
+    turn = filters.oscillation(flat(), step("pitch", recent=(64, 65, 64, 62)), TABLE)
+    assert np.array_equal(turn, flat())
+
+
+def test_contour_favours_steps_and_a_step_back_after_a_leap():
+    plain = filters.contour(flat(), step("pitch", recent=(60,)), TABLE, step_bias=0.5,
+                            recovery=1.5)
+    assert pitch_bias(plain, 61, 62, 58, 60, 64, 67, 69, 72) == [0.5, 0.5, 0.5, 0, 0, 0,
+                                                                 -0.5, 0]
+    leapt = filters.contour(flat(), step("pitch", recent=(60, 67)), TABLE, step_bias=0.5,
+                            recovery=1.5)
+    back, on, further = pitch_bias(leapt, 65, 69, 72)
+    assert back == 2.0 and on == 0.5 - 1.5 and further == -1.5
+    small = filters.contour(flat(), step("pitch", recent=(60, 64)), TABLE, step_bias=0.5,
+                            recovery=1.5)  # a third is no leap: no recovery asked
+    assert pitch_bias(small, 62, 66) == [0.5, 0.5]
+
+
+def test_cadence_holds_a_phrase_end_on_its_last_beats():
+    def durations(logits):
+        return [float(logits[ID[f"DUR_{d}"]]) for d in (6, 12, 24, 36)]
+
+    end = step("dur", pos=24, beat=12, phrase_end=1.0)  # beat 3 of a 4/4 bar
+    assert durations(filters.cadence(flat(), end, TABLE, bias=2.0)) == [-2, 0, 2, 0]
+    half = step("dur", pos=24, beat=12, phrase_end=0.5)
+    assert durations(filters.cadence(flat(), half, TABLE, bias=2.0)) == [-1, 0, 1, 0]
+    for calm in (step("dur", pos=24, beat=12), step("dur", pos=30, beat=12, phrase_end=1.0),
+                 step("dur", pos=0, beat=12, phrase_end=1.0)):  # inside, off the beat, early
+        assert np.array_equal(filters.cadence(flat(), calm, TABLE, bias=2.0), flat())
+
+
+def test_rhythm_holds_short_notes_to_their_share():
+    def cost(notes, shorts):
+        logits = filters.rhythm(flat(), step("dur", notes=notes, shorts=shorts), TABLE,
+                                shortest=6, share=0.15, penalty=2.0)
+        return [float(logits[ID[f"DUR_{d}"]]) for d in (3, 4, 6, 12)]
+
+    assert cost(20, 3) == [0, 0, 0, 0]  # 15 %: a figure, not a flood
+    assert cost(20, 4) == [-2, -2, 0, 0]
+    assert cost(2, 1) == [0, 0, 0, 0]  # a first short note is no flood yet

@@ -209,3 +209,32 @@ def test_the_model_bench_names_the_machine_beside_a_measured_speed():
     figures = bench.run(runs=1)
     assert figures["machine"]["cpu"] == cpu_model() and figures["machine"]["cores"] >= 1
     assert figures["tokens_per_s"] > 0 and figures["median_s"] > 0
+
+
+def craft_faults(notes: list[Note], bar: float) -> tuple[int, int, int]:
+    """(longest run of one pitch, trills a-b-a-b-a, phrase ends not held) of a 4/4 line."""
+    pitches = [n.pitch for n in notes]
+    run = longest = 1
+    for a, b in zip(pitches, pitches[1:], strict=False):
+        run = run + 1 if a == b else 1
+        longest = max(longest, run)
+    trills = sum(1 for i in range(len(pitches) - 4) if pitches[i] == pitches[i + 2] ==
+                 pitches[i + 4] != pitches[i + 1] == pitches[i + 3])
+    loose = 0
+    for end in range(4, int(max(n.start for n in notes) / bar) + 1, 4):  # every phrase's end
+        last = max((n for n in notes if n.start < end * bar), key=lambda n: n.start)
+        held = last.duration >= 2 or last.start + last.duration >= end * bar - 1e-9
+        loose += not held or last.duration < 1
+    return longest, trills, loose
+
+
+@pytest.mark.slow
+def test_shipped_melodies_bound_repetition_and_hold_their_phrase_ends():
+    model = MelodyModel.load()
+    controls = Controls("folk", "major", (4, 4), 100, 0.6, 0.3, 0.2)
+    faults = [craft_faults(model.generate(controls, CHORDS * 4, seed=seed,
+                                          sections=["A"] * 8 + ["B"] * 8), 4.0)
+              for seed in range(6)]
+    assert max(f[0] for f in faults) <= 3  # never four of one pitch in a row
+    assert sum(f[1] for f in faults) == 0
+    assert sum(f[2] for f in faults) <= 3  # of 24 phrase ends (9 without the filters)

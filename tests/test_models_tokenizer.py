@@ -8,7 +8,7 @@ from models.core.errors import RequestError
 from models.core.grid import Piece, bars_to_notes, notes_to_bars
 from models.core.harmony import Chord
 from models.core.notes import Controls
-from models.core.tokenizer import Tokenizer
+from models.core.tokenizer import Tokenizer, density_of
 from models.training import corpus
 
 CORPUS_FILES = ("ryansMammoth/AbithaMugginsFavoriteReel.abc", "bach/bwv104.6.mxl",
@@ -68,12 +68,21 @@ def test_controls_header_quotes_bad_values():
     good = Controls("celtic", "dorian", (6, 8), 140, 0.9, -0.5, 0.7)
     header = tokenizer.controls_header(good)
     assert (header.style, header.mode, header.meter, header.tempo, header.density) == (
-        "oneill", "dorian", "6/8", "fast", 3)
+        "oneill", "dorian", "6/8", "fast", 2)
     assert header.tokens()[-1] == "MOOD_nh"
     with pytest.raises(RequestError, match="meter 7/4"):
         tokenizer.controls_header(Controls("folk", "major", (7, 4), 100, 0.5, 0, 0))
     with pytest.raises(RequestError, match="'bebop'"):
         tokenizer.controls_header(Controls("bebop", "major", (4, 4), 100, 0.5, 0, 0))
+
+
+def test_density_follows_notes_a_second_and_never_floods():
+    # a busy fast request: eighths (DENS_2), not the sixteenths of DENS_3
+    assert density_of(0.95, 160) == 2 and density_of(0.95, 60) == 2
+    # the same sparse density is eighths at a slow tempo, quarters at a fast one
+    assert density_of(0.3, 64) == 2 and density_of(0.3, 140) == 1
+    # nothing asks for the half notes of DENS_0
+    assert min(density_of(d / 10, bpm) for d in range(11) for bpm in (40, 120, 240)) == 1
 
 
 def test_vocabulary_hash_is_stable_and_covers_every_token():

@@ -5,6 +5,7 @@ Used to describe uploaded files and to check that a composition is in the key it
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,14 +35,32 @@ class Key:
 
 
 def pitch_class_histogram(midi: pretty_midi.PrettyMIDI) -> np.ndarray:
-    """Duration-weighted pitch-class histogram of every pitched (non-drum) note."""
+    """Duration-weighted pitch-class histogram of every pitched (non-drum) note, each note
+    as long as it sounds from the written file (`sounding_ends`)."""
     histogram = np.zeros(12)
     for instrument in midi.instruments:
         if instrument.is_drum:
             continue
-        for note in instrument.notes:
-            histogram[note.pitch % 12] += max(note.end - note.start, 0.0)
+        for note, end in zip(instrument.notes, sounding_ends(instrument.notes), strict=True):
+            histogram[note.pitch % 12] += max(end - note.start, 0.0)
     return histogram
+
+
+def sounding_ends(notes) -> list[float]:
+    """Where each note stops sounding once written to a file and read back: a note-off ends
+    every note of its pitch already sounding, so of two overlapping notes of one pitch the
+    later is cut where the earlier ends (a legato comp part loses seconds so)."""
+    by_pitch: dict[int, list[float]] = {}
+    for note in notes:
+        by_pitch.setdefault(note.pitch, []).append(note.end)
+    for ends in by_pitch.values():
+        ends.sort()
+    found = []
+    for note in notes:
+        ends = by_pitch[note.pitch]
+        found.append(ends[bisect.bisect_right(ends, note.start)] if ends[-1] > note.start
+                     else note.end)
+    return found
 
 
 def estimate_key_from_histogram(histogram: np.ndarray) -> Key:

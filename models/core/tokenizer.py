@@ -38,6 +38,7 @@ MODE_NAMES = ("major", "minor", "dorian", "phrygian", "lydian", "mixolydian", "l
 MODE_SYNONYMS = {"ionian": "major", "aeolian": "minor"}
 TEMPOS = ("slow", "medium", "fast")  # slow ≤ 80 bpm < medium ≤ 120 bpm < fast (quarters)
 DENSITY_EDGES = (0.75, 1.25, 2.0)  # notes per quarter note between DENS_0..DENS_3
+NOTES_PER_SECOND = (1.0, 2.8)  # a melody's notes a second at density 0, and the rise to 1
 # The nearest corpus collection for each product style.
 STYLE_COLLECTION = {
     "classical": "bach", "baroque": "bach", "jazz": "ryan", "blues": "ryan", "pop": "essen",
@@ -51,6 +52,21 @@ BRIGHT_MODES = ("major", "lydian", "mixolydian")
 def density_bucket(notes_per_quarter: float) -> int:
     """DENS_k of a corpus piece: how many `DENSITY_EDGES` its notes per quarter exceed."""
     return sum(notes_per_quarter > edge for edge in DENSITY_EDGES)
+
+
+def density_of(density: float, tempo_bpm: float) -> int:
+    """The DENS bucket of a requested density (0..1) at a tempo: density sets notes per
+    second (`NOTES_PER_SECOND`), the tempo turns them into notes per quarter.
+
+    Only DENS_1 and DENS_2 are asked for: written under DENS_0 a melody is 44 % notes longer
+    than a beat, under DENS_3 65 % sixteenths (reports/music.md), both far outside what folk
+    tunes and chorale sopranos do; a slow piece still gets eighths, a fast one no flood.
+    The calmest density (0.3) keeps eighths up to 88 bpm, so the calm pieces a sadder edit
+    slows down (83 → 76 bpm) do not turn from quarters to eighths, busier, as they slow.
+    """
+    low, rise = NOTES_PER_SECOND
+    per_quarter = (low + rise * density) * 60.0 / max(tempo_bpm, 1.0)
+    return min(2, max(1, density_bucket(per_quarter)))
 
 
 def mood_token(mode: str, tempo: str, density: int) -> str:
@@ -223,8 +239,7 @@ class Tokenizer:
         # the same band edges as models.training.corpus.tempo_band gives corpus pieces
         tempo = "slow" if controls.tempo_bpm <= 80 else "fast" if controls.tempo_bpm > 120 \
             else "medium"
-        # density 0..1 in four equal steps (not `DENSITY_EDGES`, which are notes per quarter)
-        density = min(3, max(0, int(controls.density * 4)))
+        density = density_of(controls.density, controls.tempo_bpm)
         # the requested mood is used as asked, not derived as it is for corpus pieces
         valence = "p" if controls.valence >= 0 else "n"
         mood = f"MOOD_{valence}{'h' if controls.arousal >= 0 else 'l'}"

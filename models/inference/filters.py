@@ -40,6 +40,12 @@ class Step:
     # bar is allowed except in the final bar; 0 means the bar line
     beat: int = 12  # ticks per beat, for strong positions
     chord_pcs: frozenset[int] = frozenset()  # the bar's chord, pitch classes above C
+    recent: tuple[int, ...] = ()  # the latest pitches written (up to 4), the newest last
+    # how strongly the bar closes a phrase: 1 its fourth bar (or a section's last), 0.3 the
+    # second bar (a half phrase), 0 the others
+    phrase_end: float = 0.0
+    notes: int = 0  # notes written so far in this generation
+    shorts: int = 0  # of which shorter than the rhythm filter's `shortest`
 
 
 class TokenTable:
@@ -168,3 +174,98 @@ def nucleus(logits: np.ndarray, top_p: float) -> np.ndarray:
     kept = np.full_like(logits, NEG)
     kept[order[~drop]] = logits[order[~drop]]
     return kept
+
+
+# --- the melody's craft: what the network alone gets wrong (measured in reports/music.md) --
+
+def _pitch_bias(table: TokenTable, key: Hashable, bias: Callable[[np.ndarray], np.ndarray]
+                ) -> np.ndarray:
+    """(vocab,) logits added to PITCH tokens, `bias(pitches)`, zero elsewhere; built once."""
+
+    def make() -> np.ndarray:
+        added = np.zeros(len(table.value), np.float32)
+        pitches = table.family["PITCH"]
+        added[pitches] = bias(table.value[pitches])
+        return added
+
+    return table.mask(key, make)
+
+
+def repetition(logits: np.ndarray, step: Step, table: TokenTable, longest: int,
+               penalty: float) -> np.ndarray:
+    """The previous pitch again loses `penalty`; after `longest` of one pitch it is barred."""
+    if step.phase != "pitch" or not step.recent:
+        return logits
+    last, run = step.recent[-1], 0
+    for pitch in reversed(step.recent):
+        if pitch != last:
+            break
+        run += 1
+    cost = NEG if run >= longest else -penalty
+    return logits + _pitch_bias(table, ("repeat", last, cost),
+                                lambda pitches: np.where(pitches == last, cost, 0.0))
+
+
+def oscillation(logits: np.ndarray, step: Step, table: TokenTable) -> np.ndarray:
+    """No fifth note of a trill-like a-b-a-b: after a, b, a, b, the a is barred."""
+    if step.phase != "pitch" or len(step.recent) < 4:
+        return logits
+    a, b, c, d = step.recent[-4:]
+    if a != c or b != d or a == b:
+        return logits
+    return logits + _pitch_bias(table, ("oscillate", a),
+                                lambda pitches: np.where(pitches == a, NEG, 0.0))
+
+
+def contour(logits: np.ndarray, step: Step, table: TokenTable, step_bias: float,
+            recovery: float, leap: int = 5) -> np.ndarray:
+    """Steps (1–2 semitones) gain `step_bias`; after a leap of `leap` or more, a step back
+    gains `recovery` and a move on in the leap's direction loses it; leaps beyond a fifth
+    lose `step_bias` (the octave excepted)."""
+    if step.phase != "pitch" or not step.recent:
+        return logits
+    last = step.recent[-1]
+    moved = last - step.recent[-2] if len(step.recent) > 1 else 0
+    direction = int(np.sign(moved)) if abs(moved) >= leap else 0
+
+    def bias(pitches: np.ndarray) -> np.ndarray:
+        interval = pitches - last
+        size = np.abs(interval)
+        added = np.where((size >= 1) & (size <= 2), step_bias, 0.0)
+        added = added - np.where((size > 7) & (size != 12), step_bias, 0.0)
+        if direction:
+            back = (interval * direction < 0) & (size <= 2) & (size >= 1)
+            added = added + np.where(back, recovery, 0.0)
+            added = added - np.where(interval * direction > 0, recovery, 0.0)
+        return added
+
+    return logits + _pitch_bias(table, ("contour", last, direction, step_bias, recovery), bias)
+
+
+def cadence(logits: np.ndarray, step: Step, table: TokenTable, bias: float) -> np.ndarray:
+    """A phrase ends on a held note: in its last bar, a note on one of the last three beats
+    gains `bias` for lengths of two beats or more that end by the bar line (or, with less
+    room left, for reaching the bar line), and notes shorter than a beat lose it, all
+    scaled by how strongly the bar closes (`step.phrase_end`: 1, or less for a half phrase)."""
+    if (step.phase != "dur" or not step.phrase_end or step.pos % step.beat
+            or step.pos < step.bar_length - 3 * step.beat):
+        return logits
+    room, weight = step.bar_length - step.pos, bias * step.phrase_end
+
+    def shape() -> np.ndarray:
+        value, durations = table.value, table.family["DUR"]
+        held = durations & (value >= min(room, 2 * step.beat)) & (value <= room)
+        short = durations & (value < min(room, step.beat))
+        return held * weight - short * weight
+
+    return logits + table.mask(("cadence", room, step.beat, weight), shape)
+
+
+def rhythm(logits: np.ndarray, step: Step, table: TokenTable, shortest: int,
+           share: float, penalty: float) -> np.ndarray:
+    """Notes shorter than `shortest` ticks lose `penalty` while they make more than `share`
+    of the notes so far: a run of them is a figure, a flood of them a texture."""
+    if step.phase != "dur" or step.shorts <= share * max(step.notes, 8):
+        return logits
+    return logits - table.mask(("short", shortest, penalty), lambda: penalty * (
+        table.family["DUR"] & (table.value < shortest)))
