@@ -33,15 +33,17 @@ CONTRASTS = {  # (the mood listeners hear as more ..., its opposite): the cues t
 def heard(composer: Composer, spec: Spec, drafts: int = DRAFTS) -> dict[str, float]:
     """What a listener hears of a piece, read from its MIDI: the mode key-finding hears, the
     tempo the file plays at, notes a second of the melody, the melody's mean pitch and the
-    mean velocity of every pitched note; and the draft kept."""
+    level of the pitched parts (each part's mean velocity, averaged over the parts: a lead
+    with more notes is not a louder piece); and the draft kept."""
     spec, midi, _ = composer.compose_midi(spec, None, {}, drafts=drafts)
     lead = sorted(midi.instruments[0].notes, key=lambda n: n.start)
-    pitched = [n for track in midi.instruments if not track.is_drum for n in track.notes]
+    levels = [statistics.mean(n.velocity for n in track.notes) for track in midi.instruments
+              if not track.is_drum and track.notes]
     _, tempi = midi.get_tempo_changes()
     return {"major": float(estimate_key(midi).mode == "major"), "tempo": float(tempi[0]),
             "density": len(lead) / (max(n.end for n in lead) - lead[0].start),
             "register": statistics.mean(n.pitch for n in lead),
-            "loudness": statistics.mean(n.velocity for n in pitched), "variant": spec.variant}
+            "loudness": statistics.mean(levels), "variant": spec.variant}
 
 
 def spec_of(composer: Composer, text: str, seed: int) -> Spec:
