@@ -75,7 +75,9 @@ def _texture_words(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 
 
 def lead_line(piece: Composition) -> list[tuple[float, int]]:
-    """The melody as (onset in beats, pitch), read back from the piece's MIDI file."""
+    """The melody as (onset in beats, pitch), read back from the piece's MIDI file, each onset
+    on the written grid (12 per beat): the performance's few milliseconds of lay-back and
+    humanize are how a note is played, not which note it is."""
     import pretty_midi
 
     lead = next((p["instrument"] for p in piece.spec.get("parts", []) if p["role"] == "lead"),
@@ -84,8 +86,8 @@ def lead_line(piece: Composition) -> list[tuple[float, int]]:
     track = next((t for t in midi.instruments if t.name == lead), None)
     if track is None:
         return []
-    return sorted((round(midi.time_to_tick(n.start) / midi.resolution, 3), n.pitch)
-                  for n in track.notes)
+    return sorted((round(round(12 * midi.time_to_tick(n.start) / midi.resolution) / 12, 3),
+                   n.pitch) for n in track.notes)
 
 
 def melody_kept(before: Composition, after: Composition) -> float:

@@ -77,8 +77,14 @@ def test_each_style_obeys_what_was_stated(pieces, style):
         assert any(("drums" if i.is_drum else i.program) == wanted for i in midi.instruments)
     # what the text says, literally (not the request the parser made of it), is in the file
     key, bpm, meter = STATED.search(STYLE_REQUESTS[style]).groups()
-    _, tempi = midi.get_tempo_changes()
-    assert [round(t, 3) for t in tempi] == [float(bpm)]  # µs a beat: 76.00007
+    times, tempi = midi.get_tempo_changes()
+    assert round(tempi[0], 3) == float(bpm)  # µs a beat: 76.00007
+    # after it only the ritardando into the last chord, in the styles that have one: slower
+    # and slower, within the two bars before the final chord and the chord itself
+    assert all(round(b, 3) < round(a, 3) for a, b in zip(tempi, tempi[1:], strict=False))
+    bar_s = 60 / float(bpm) * midi.time_signature_changes[0].numerator * 4 \
+        / midi.time_signature_changes[0].denominator
+    assert all(t >= midi.get_end_time() - 3.5 * bar_s for t in times[1:]), times
     signature = midi.time_signature_changes
     assert [f"{t.numerator}/{t.denominator}" for t in signature] == [meter]
     assert key_agrees(key, estimate_key(midi))[0], (key, estimate_key(midi))

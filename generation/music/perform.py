@@ -87,11 +87,10 @@ def perform(spec: Spec, plan: Plan, midi: pretty_midi.PrettyMIDI) -> pretty_midi
     touch = TOUCH[spec.style]
     played = copy.deepcopy(midi)
     clock = Clock(spec, plan, touch)
-    rng = random.Random(spec.seed * 7919 + spec.variant * 31 + 3)
     taken: list[int] = []
     for track, part in zip(played.instruments, parts_of(spec, played), strict=True):
         shape(track, part, clock, touch)
-        timing(track, part, clock, touch, rng)
+        timing(track, part, clock, touch, spec.seed)
         track.control_changes = mix(part, touch, taken) + swells(part, clock, touch) \
             + pedal(track, part, clock, touch)
         track.control_changes.sort(key=lambda change: change.time)
@@ -243,15 +242,23 @@ def shape(track: pretty_midi.Instrument, part: Part, clock: Clock, touch: Touch)
         note.velocity = max(1, min(127, round(note.velocity * (1 + lift))))
 
 
+def nudge_of(seed: int, part: Part, beat: float, pitch: int, sigma: float) -> float:
+    """A note's seeded humanize (s): drawn from the note itself (its part, grid position and
+    pitch), so a note an edit leaves alone is played the same in every version."""
+    if not sigma:
+        return 0.0
+    draw = random.Random(f"{seed}:{part.role}:{part.instrument}:{round(beat * 12)}:{pitch}")
+    return max(-2.5 * sigma, min(2.5 * sigma, draw.gauss(0, sigma)))
+
+
 def timing(track: pretty_midi.Instrument, part: Part, clock: Clock, touch: Touch,
-           rng: random.Random) -> None:
+           seed: int) -> None:
     """Ritardando, lay-back and seeded humanize; notes held to the end still end there, and
     a repeated pitch never sounds over its own next onset."""
     sigma = (touch.drum_humanize_ms if track.is_drum else touch.humanize_ms) / 1000
     late = touch.lay_back_ms / 1000 if part.role in ("lead", "comp", "counter") else 0.0
     for note in track.notes:
-        nudge = late + (max(-2.5 * sigma, min(2.5 * sigma, rng.gauss(0, sigma)))
-                        if sigma else 0.0)
+        nudge = late + nudge_of(seed, part, note.start / clock.beat_s, note.pitch, sigma)
         held = note.end >= clock.end_s - 1e-3
         start = max(0.0, clock.at(note.start) + nudge)
         end = clock.end_s if held else max(start + 0.03, clock.at(note.end) + nudge)
