@@ -55,6 +55,9 @@ def _fuzzy_instrument(word: str) -> str | None:
     return best if 0 < distance <= limit and abs(len(best) - len(word)) <= limit else None
 
 
+_SECTIONS = ("rhythm section", "horn section")  # said with "the", they may mean the band named
+
+
 def read_instruments(blanked: str) -> tuple[list[str], list[str], list[str]]:
     """(instruments, left-out instruments, notes) named in folded text, in order."""
     placed: list[tuple[int, tuple[str, ...]]] = []  # (where in the text, names) of each find
@@ -68,7 +71,11 @@ def read_instruments(blanked: str) -> tuple[list[str], list[str], list[str]]:
             continue
         if find.negated:
             without.extend(names)
-        elif find.phrase in _ADJECTIVES:
+        elif find.phrase in _ADJECTIVES or (
+                find.phrase in _SECTIONS and re.search(r"(?<![a-z])the\s+$",
+                                                       blanked[max(0, find.start - 8):find.start])):
+            # "the rhythm section keeps a steady groove": the parts already named, unless
+            # the line names no others
             adjectives.append((find.start, names))
         else:
             placed.append((find.start, names))
