@@ -89,6 +89,19 @@ def test_undo_redo_and_going_back_to_a_version(talk):
     assert talk.say("go back to the second one").version == 2
 
 
+def test_undo_of_two_steps_and_undo_then_edit(talk):
+    talk.say("a bit faster")
+    talk.say("add drums")
+    back = talk.say("undo both")
+    assert (back.action, back.version) == ("undo", 1)  # two steps, one turn
+    assert talk.say("redo").version == 2  # one step forward again
+    talk.say("redo")
+    instead = talk.say("undo that and make it sadder instead")
+    assert (instead.action, instead.version, instead.parent) == ("edit", 4, 2)
+    assert "drums" not in instead.piece.spec["instruments"]
+    assert instead.changed["mood"][1] == "sad"
+
+
 def test_questions_are_answered_from_the_piece_without_composing(talk):
     made = len(talk.versions)
     assert talk.say("what key is this in?").reply == "v1 is in D minor"

@@ -40,6 +40,7 @@ class Turn:
     topic: str | None = None  # for questions: key, tempo, meter, instruments, ...
     amount: float | None = None  # vary: how far (None: the default); blend: the mix
     other: int | None = None  # blend: the version blended in (PREVIOUS: the one before)
+    steps: int = 1  # undo: how many versions back ("undo both", "go back two")
 
 
 PREVIOUS = -1  # `Turn.other` for "the previous one": the version the piece was made from
@@ -51,7 +52,7 @@ _EDIT_CUES = (r"make\s+it|turn\s+it|change|now|instead|keep|same|but|also|too|tr
               r"mach\s+es|jetzt|mehr|weniger|让它|改|更|现在|换")
 _UNDO = (r"undo|go\s+back|revert|back\s+to\s+(?:the\s+)?(?:previous|last|earlier|old)"
          r"(?:\s+(?:one|version))?|previous\s+version|annule[rz]?|retour|deshacer|deshaz|"
-         r"vuelve|volver|ruckgangig|zuruck|take\s+(?:that|it)\s+back|撤销|返回|回到上一")
+         r"vuelve|volver|ruckgangig|zuruck\w*|en\s+arriere|take\s+(?:that|it)\s+back|撤销|返回|回到上一")
 _REDO = r"redo|retablir|rehacer|wiederherstellen|重做|恢复"
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
              "4th": 4, "fifth": 5, "5th": 5, "premiere?": 1, "deuxieme": 2, "troisieme": 3,
@@ -187,7 +188,9 @@ def read_turn(line: str, has_piece: bool) -> Turn:
         return Turn("new", text=rest or raw)
     if re.fullmatch(rf"(?:{_UNDO})(?:\s+(?:that|it|ca|eso|das|the\s+last\s+(?:one|change)))*",
                     core) or core in ("back", "go back"):
-        return Turn("undo")
+        return Turn("undo", steps=undo_steps(text))
+    if undo_steps(text) > 1 and has(_UNDO, text) and not read_changes(raw):
+        return Turn("undo", steps=undo_steps(text))
     if re.fullmatch(rf"(?:{_REDO})(?:\s+(?:that|it))*", core):
         return Turn("redo")
     if re.fullmatch(rf"(?:{_HELP})", core) or core == "":
@@ -219,10 +222,34 @@ def read_turn(line: str, has_piece: bool) -> Turn:
         return Turn("smalltalk", text=raw)
     if has_piece and changes and (_edit_said(raw, text, changes) or polite
                                   or not _describes_piece(text)):
-        return Turn("edit", changes=changes, text=raw)
+        # "undo that and make it faster instead": an edit of the version before this one
+        return Turn("edit", changes=changes, text=raw,
+                    base=PREVIOUS if re.search(_UNDO_THEN, text) else None)
     if has_piece and not changes and not _describes_piece(text):
         return Turn("unknown", text=raw)
     return Turn("new", text=raw)
+
+
+_STEP_WORDS = {"two": 2, "2": 2, "both": 2, "twice": 2, "deux": 2, "dos": 2, "zwei": 2, "两": 2,
+               "二": 2, "three": 3, "3": 3, "trois": 3, "tres": 3, "drei": 3, "三": 3}
+_UNDO_THEN = (rf"(?:^|[\s,.!])(?:{_UNDO})(?:\s+(?:that|it|ca|eso|das|the(?:\s+\w+){1,2}))?\s*"
+              r"(?:[,.;!]|\b(?:and|et|y|und|then)\b)")
+
+
+def undo_steps(text: str) -> int:
+    """How many versions an undo goes back: "undo both", "go back two steps", "undo that and
+    the one before", "undo undo" (1 unless the folded line counts more; "go back to two"
+    names a version, not a count)."""
+    if re.search(r"\b(?:the\s+one|one)\s+before\b", text):
+        return 2
+    if len(re.findall(r"\bundo\b", text)) >= 2:
+        return len(re.findall(r"\bundo\b", text))
+    for match in re.finditer(r"(?<![a-z\d])(two|2|both|twice|deux|dos|zwei|three|3|trois|tres|"
+                             r"drei)(?![a-z\d])|[两二三](?=步|次|个|下)", text):
+        before = text[max(0, match.start() - 9):match.start()]
+        if not re.search(r"\b(?:to|version|v|a|la|de|zu|auf)\s*$", before):
+            return _STEP_WORDS[match.group(1) or match.group(0)]
+    return 1
 
 
 _OPENERS = (r"hmm+|um+|uh+|ok(?:ay)?|k|actually|nah|nope|no|non|nein|oh|wait|well|alright|"
