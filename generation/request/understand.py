@@ -31,7 +31,7 @@ from generation.request.lexicon import (
     fold,
 )
 from generation.request.slots import Text, read_length, read_meter
-from generation.request.turn import Turn, read_turn
+from generation.request.turn import Turn, read_turn, undo_steps
 
 AMOUNT = {"little": LITTLE, "normal": NORMAL, "lot": LOT}
 TEMPO_STEP = {LITTLE: 1.07, NORMAL: 1.15, LOT: 1.35}
@@ -53,10 +53,6 @@ class Reading:
 def understand(line: str, has_piece: bool, reader=None) -> Reading:
     """What `line` means in a conversation whose piece exists when `has_piece`."""
     turn = read_turn(line, has_piece)
-    if reader is None:
-        from generation.request.reader import shared_reader
-
-        reader = shared_reader()
     text = fold(line)
     instruments = _instruments(text)
     if has_piece and turn.kind in ("unknown", "help", "new", "edit") and \
@@ -68,8 +64,14 @@ def understand(line: str, has_piece: bool, reader=None) -> Reading:
     if has_piece and re.fullmatch(r"\W*(?:double|twice)(?:\s+it)?\W*", text):
         return _ask(("twice as fast", Turn("edit", text=line, changes=Changes(tempo_factor=2.0))),
                     ("twice as long", Turn("edit", text=line, changes=Changes(length_factor=2.0))))
-    if reader is None or turn.kind in ("new", "question", "blend", "goto", "redo", "vary",
-                                       "again", "empty") or not has_piece:
+    if turn.kind in ("new", "question", "blend", "goto", "redo", "vary", "again",
+                     "empty") or not has_piece:
+        return Reading(turn)
+    if reader is None:  # loaded only for the lines that need it
+        from generation.request.reader import shared_reader
+
+        reader = shared_reader()
+    if reader is None:
         return Reading(turn)
     guess = reader.guess(line, has_piece)
     if turn.kind == "edit":
@@ -84,7 +86,8 @@ def _learned(turn: Turn, guess, line: str, text: str, instruments: list[str],
     """A line the exact readers could not place: the learned intent and kinds, with the
     values the exact readers find."""
     if guess.intent in ("undo", "redo", "vary", "again") and guess.sure >= sure:
-        return Reading(Turn(guess.intent, text=line), guess.sure)
+        steps = undo_steps(text) if guess.intent == "undo" else 1
+        return Reading(Turn(guess.intent, text=line, steps=steps), guess.sure)
     if guess.intent == "smalltalk" and guess.sure >= sure and not _names_something(text):
         return Reading(Turn("smalltalk", text=line), guess.sure)
     changes = _more(Changes(), guess, text, instruments, threshold=LEARNED_SURE)
