@@ -41,6 +41,22 @@ def test_a_named_ensemble_is_the_whole_band(text, names):
     assert {p.instrument for p in make_spec(request, 1).parts} == names
 
 
+@pytest.mark.parametrize("style", ["rock", "jazz", "pop"])
+def test_a_style_edit_of_a_named_ensemble_adds_no_rhythm_section(style):
+    from generation.job import Changes
+    from generation.music.revise import revise
+    from generation.music.spec import Spec, make_spec
+    from generation.request.parse import parse_request
+
+    quartet = make_spec(parse_request("a string quartet in G"), 1)
+    again = Spec.from_json(quartet.to_json())  # as an edit finds it in the stored piece
+    edited = revise(again, Changes(style=style))
+    assert edited.style == style
+    assert {p.instrument for p in edited.parts} == {"violin", "viola", "cello"}
+    twice = revise(edited, Changes(style="blues"))  # and after one more edit
+    assert {p.instrument for p in twice.parts} == {"violin", "viola", "cello"}
+
+
 def test_a_solo_gets_no_accompaniment_and_an_open_band_says_what_was_added():
     from generation.music.spec import make_spec
     from generation.request.parse import parse_request
