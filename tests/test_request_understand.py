@@ -20,6 +20,13 @@ from generation.request.understand import picked, understand
     ("not so busy", {"density": -0.15}),
     ("fill it out", {"density": 0.15}),
     ("20% faster", {"tempo_factor": 1.2}),
+    ("up one tone please", {"transpose": 2}),  # counted steps, the direction anywhere
+    ("make higher, a fourth", {"transpose": 5}),
+    ("down two half tones", {"transpose": -2}),
+    ("up two tones", {"transpose": 4}),
+    ("higher, like an octave", {"transpose": 12}),
+    ("more slow please", {"tempo_factor": 0.8696}),  # a learner's comparatives
+    ("more long please", {"length_factor": 1.5}),
 ])
 def test_every_part_of_a_sentence_exactly(line, expected):
     assert {k: v for k, v in read_changes(line).to_json().items()

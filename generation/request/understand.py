@@ -176,7 +176,11 @@ def _instrument_kind(kind: str, changes: Changes, instruments: list[str], values
 def _readings(guess, text: str, instruments: list[str], line: str) -> list[tuple[str, Turn]]:
     """The likeliest readings of an unsure line, each a full turn, likeliest first."""
     out = []
-    for kind in guess.named(0.25)[:3]:
+    kinds = guess.named(0.25)[:3]
+    if not kinds and guess.intent == "edit":  # an edit, surely, but of what: the likeliest
+        kinds = [k for k in sorted(guess.kinds, key=lambda k: -guess.kinds[k])[:3]
+                 if guess.kinds[k] >= 0.05]
+    for kind in kinds:
         changes = _more(Changes(), _only(guess, kind), text, instruments, threshold=0.0)
         if changes:
             out.append((_said(kind, changes), Turn("edit", text=line, changes=changes)))
