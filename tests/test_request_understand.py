@@ -92,6 +92,27 @@ def test_loose_verbs_are_edits_not_help(line, expected):
     assert reading.turn.kind == "edit" and reading.turn.changes.to_json() == expected
 
 
+@pytest.mark.model
+@pytest.mark.parametrize("line, expected", [
+    ("drop it an octave", {"transpose": -12}),  # the reader says which kind, the line how far
+    ("pitch it down 3", {"transpose": -3}),
+    ("drop it to F", {"tonic": "F"}),
+    ("put it in four", {"meter": "4/4"}),
+    ("the outro's weak, rewrite it", {"rewrite": "ending"}),
+    ("add bones", {"add": ("trombone",)}),  # what players call them
+    ("tenor on the melody", {"lead": "saxophone"}),
+])
+def test_loosely_said_values_are_found(line, expected):
+    reading = understand(line, has_piece=True)
+    assert reading.turn.kind == "edit" and reading.turn.changes.to_json() == expected
+
+
+@pytest.mark.model
+def test_back_to_the_original_is_the_first_version():
+    reading = understand("go back to the original", has_piece=True)
+    assert (reading.turn.kind, reading.turn.base) == ("goto", 1)
+
+
 @pytest.mark.parametrize("line", ["ugh no, revert that", "the previous one was better"])
 def test_regret_is_an_undo(line):
     assert understand(line, has_piece=True).turn.kind == "undo"

@@ -76,6 +76,7 @@ _STEPS = [  # (pattern, semitones)
     (r"(?:a\s+)?(?:fourth|4th|perfect\s+fourth|quarte)", 5),
     (r"(?:a\s+)?(?:fifth|5th|perfect\s+fifth|quinte)", 7),
     (r"(?:(?:an?|one|1)\s+)?(?:octave|oktave)", 12),
+    (r"(?:a\s+)?(?:tritone|triton|tritonus)", 6),
 ]
 
 _MINOR = r"minor|mineur|menor|moll|小调"

@@ -85,6 +85,9 @@ def _learned(turn: Turn, guess, line: str, text: str, instruments: list[str],
              sure: float) -> Reading:
     """A line the exact readers could not place: the learned intent and kinds, with the
     values the exact readers find."""
+    if guess.intent == "goto" and guess.sure >= sure and has(
+            r"original|start|first|beginning|very\s+first|premiere|primera|erste", text):
+        return Reading(Turn("goto", text=line, base=1), guess.sure)  # "back to the original"
     if guess.intent in ("undo", "redo", "vary", "again") and guess.sure >= sure:
         steps = undo_steps(text) if guess.intent == "undo" else 1
         return Reading(Turn(guess.intent, text=line, steps=steps), guess.sure)
@@ -150,11 +153,50 @@ def _more(changes: Changes, guess, text: str, instruments: list[str],
             meter = read_meter(Text.of(text))
             if meter:
                 values["meter"] = meter[0]
+            elif said := re.search(r"\b(two|three|four|five|six|seven|[2-7])\b", text):
+                beats = said.group(1)  # "put it in four", "back to 3"
+                values["meter"] = f"{_BEATS.get(beats, beats)}/4"
+        elif kind in _LOOSE and not _set(changes, kind):
+            values.update(_loose(kind, text))
     # an instrument no exact reading placed goes where the reader thinks likeliest
     placing = max(("add", "remove", "lead"), key=lambda k: guess.kinds[k])
     if instruments and guess.kinds[placing] >= min(threshold, PLACE_SURE):
         _instrument_kind(placing, changes, instruments, values)
     return replace(changes, **values) if values else changes
+
+
+_BEATS = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7"}
+_LOOSE = ("key", "transpose_up", "transpose_down", "rewrite")
+_SECTIONS = (("beginning", r"intro|beginning|start|opening|first\s+(?:part|bars)"),
+             ("middle", r"middle|bridge|center|centre"),
+             ("ending", r"outro|ending|end|coda|last\s+(?:part|bars|strain)|finale?"))
+
+
+def _set(changes: Changes, kind: str) -> bool:
+    """Whether the exact readers already gave `kind` a value."""
+    return bool(changes.rewrite if kind == "rewrite" else changes.tonic or changes.transpose)
+
+
+def _loose(kind: str, text: str) -> dict:
+    """The value of a key, transposition or rewrite said loosely: "drop it to F", "pitch it
+    down 3", "drop it an octave", "the outro's weak, rewrite it"."""
+    from generation.request.changes import _STEPS
+
+    if kind == "key":
+        note = re.search(r"\b(?:to|in|into)\s+([a-g])(#|b|\s+flat|\s+sharp)?(?![\w'])", text)
+        if note:
+            accidental = {"#": "#", "b": "b", " flat": "b", " sharp": "#"}.get(
+                (note.group(2) or "").replace("  ", " "), "")
+            return {"tonic": note.group(1).upper() + accidental}
+        return {}
+    if kind == "rewrite":
+        return next(({"rewrite": name} for name, words in _SECTIONS if has(words, text)), {})
+    sign = 1 if kind == "transpose_up" else -1
+    for pattern, semitones in _STEPS:
+        if has(pattern, text):
+            return {"transpose": sign * semitones}
+    number = re.search(r"(?<![\d.])(1[0-2]|[1-9])(?![\d.%])", text)
+    return {"transpose": sign * int(number.group(1))} if number else {}
 
 
 def _instrument_kind(kind: str, changes: Changes, instruments: list[str], values: dict) -> None:
