@@ -101,6 +101,8 @@ def test_loose_verbs_are_edits_not_help(line, expected):
     ("the outro's weak, rewrite it", {"rewrite": "ending"}),
     ("add bones", {"add": ("trombone",)}),  # what players call them
     ("tenor on the melody", {"lead": "saxophone"}),
+    ("Add a recorder on the top line.", {"add": ("recorder",), "lead": "recorder"}),
+    ("add a cello under the melody", {"add": ("cello",)}),  # under it: not the melody
 ])
 def test_loosely_said_values_are_found(line, expected):
     reading = understand(line, has_piece=True)

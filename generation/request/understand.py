@@ -64,6 +64,7 @@ def understand(line: str, has_piece: bool, reader=None) -> Reading:
     if has_piece and re.fullmatch(r"\W*(?:double|twice)(?:\s+it)?\W*", text):
         return _ask(("twice as fast", Turn("edit", text=line, changes=Changes(tempo_factor=2.0))),
                     ("twice as long", Turn("edit", text=line, changes=Changes(length_factor=2.0))))
+    # a new request stays one: the reader is sure of "edit" for "a happy tune on the violin"
     if turn.kind in ("new", "question", "blend", "goto", "redo", "vary", "again",
                      "empty") or not has_piece:
         return Reading(turn)
@@ -75,7 +76,8 @@ def understand(line: str, has_piece: bool, reader=None) -> Reading:
         return Reading(turn)
     guess = reader.guess(line, has_piece)
     if turn.kind == "edit":
-        return Reading(replace(turn, changes=_more(turn.changes, guess, text, instruments)))
+        changes = _on_top(_more(turn.changes, guess, text, instruments), text)
+        return Reading(replace(turn, changes=changes))
     if turn.kind == "undo":
         return Reading(turn)
     return _learned(turn, guess, line, text, instruments, reader.sure)
@@ -93,7 +95,7 @@ def _learned(turn: Turn, guess, line: str, text: str, instruments: list[str],
         return Reading(Turn(guess.intent, text=line, steps=steps), guess.sure)
     if guess.intent == "smalltalk" and guess.sure >= sure and not _names_something(text):
         return Reading(Turn("smalltalk", text=line), guess.sure)
-    changes = _more(Changes(), guess, text, instruments, threshold=LEARNED_SURE)
+    changes = _on_top(_more(Changes(), guess, text, instruments, threshold=LEARNED_SURE), text)
     if changes and guess.intent == "edit" and guess.sure >= sure:
         return Reading(Turn("edit", text=line, changes=changes), guess.sure)
     readings = _readings(guess, text, instruments, line)
@@ -197,6 +199,15 @@ def _loose(kind: str, text: str) -> dict:
             return {"transpose": sign * semitones}
     number = re.search(r"(?<![\d.])(1[0-2]|[1-9])(?![\d.%])", text)
     return {"transpose": sign * int(number.group(1))} if number else {}
+
+
+def _on_top(changes: Changes, text: str) -> Changes:
+    """An instrument added "for the melody" or "on the top line" also takes the melody."""
+    if changes.add and not changes.lead and has(
+            r"(?:for|on|takes?|carr(?:y|ies))\s+(?:the\s+)?(?:melody|tune|top\s*line|lead)|"
+            r"topline|solo", text) and not has(r"under|below|behind|beneath|accompan\w*", text):
+        return replace(changes, lead=changes.add[-1])
+    return changes
 
 
 def _instrument_kind(kind: str, changes: Changes, instruments: list[str], values: dict) -> None:
