@@ -298,8 +298,9 @@ class Conversation:
                       target.piece)
 
     def _talk(self, turn: Turn) -> Answer:
-        if turn.kind == "question":
-            return self._reply("reply", "question", self._about(turn.topic))
+        if turn.kind == "question":  # "what can you do?" is answered with the help text
+            action = "help" if turn.topic == "abilities" else "question"
+            return self._reply("reply", action, self._about(turn.topic))
         if turn.kind == "smalltalk":
             return self._reply("reply", "smalltalk", "glad to help! Tell me what to change "
                                "(“a bit faster”, “add a cello”) or describe a new piece.")

@@ -237,3 +237,10 @@ def test_an_intro_and_a_longer_outro_frame_the_same_melody(composer, tmp_path):
     assert outro.piece.form.endswith("outro 2") and "same melody" in outro.reply
     assert outro.changed["total_duration_s"][1] > outro.changed["total_duration_s"][0]
     assert "+ 4 added" in talk.say("how long is it?").reply
+
+
+def test_what_can_you_do_is_answered_with_the_help_text():
+    talk = Conversation(lambda job: pytest.fail("nothing is composed"), random.Random(1))
+    for line in ("what can you do?", "wait what else can u even do"):
+        answer = talk.say(line)
+        assert (answer.kind, answer.action) == ("reply", "help") and "change it" in answer.reply

@@ -202,7 +202,7 @@ def _key(text: str, slots: Text) -> dict:
         return {"mode": key.mode}
     for mode, words in (("minor", _MINOR), ("major", _MAJOR)):
         if has(rf"(?:in|en|to|into|a)\s+(?:{words})|(?:{words})\s+(?:key|please|pls|now|"
-                rf"instead|mode|tonality)|^(?:{words})$|(?:改成|换成|变成|转成)(?:{words})|"
+                rf"instead|mode|tonality|again)|^(?:{words})$|(?:改成|换成|变成|转成)(?:{words})|"
                 rf"(?:make\s+it|go|switch|turn\s+it|it's|its|be|more)\s+(?:{words})"
                 rf"(?!\s+(?:third|second|sixth|seventh|chord|change|tweak|detail))|"
                 rf"(?:{words})\s*(?:,|and|&|\+|et|y|und|$)", text):

@@ -95,7 +95,9 @@ _AGAIN = (r"again|another\s+one|one\s+more|try\s+again|regenerate|reroll|re-?rol
           r"再来|再一次")
 
 _TOPICS = [  # (topic, pattern): the first that matches a question names its topic
-    ("abilities", r"what\s+can\s+you\s+do|what\s+do\s+you\s+do|how\s+does\s+this\s+work|"
+    ("abilities", r"what\s+(?:else\s+|kinda\s+stuff\s+|kind\s+of\s+stuff\s+)?can\s+"
+                  r"(?:you|u|this\s+thing|it)\s+(?:even\s+)?do|what\s+do\s+you\s+do|"
+                  r"how\s+does\s+this\s+work|"
                   r"que\s+(?:sais|peux)[\s-]tu\s+faire|que\s+(?:savez|pouvez)[\s-]vous\s+faire|"
                   r"que\s+(?:puedes|sabes)\s+hacer|"
                   r"was\s+kannst\s+du|你能做什么|你会什么"),
