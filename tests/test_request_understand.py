@@ -132,3 +132,10 @@ def test_a_bare_instrument_is_asked_about_and_the_answer_picks_a_choice():
 def test_a_line_that_names_its_own_instrument_is_not_an_answer():
     choices = (("add a trumpet", Turn("edit")), ("give the trumpet the melody", Turn("edit")))
     assert picked("add a flute instead", choices) is None
+
+
+@pytest.mark.model
+def test_gibberish_moves_nothing_and_a_length_is_not_also_a_tempo():
+    assert understand("asdfgh", has_piece=True).turn.kind in ("unknown", "help")
+    assert understand("halb so lang", has_piece=True).turn.changes.to_json() == {
+        "length_factor": 0.5}

@@ -39,6 +39,8 @@ LENGTH_STEP = {LITTLE: 1.25, NORMAL: 1.5, LOT: 2.0}
 ADD_SURE = 0.5  # a kind the exact readers missed is added only when this likely
 LEARNED_SURE = 0.3  # in a line the exact readers could not place, kinds this likely count
 PLACE_SURE = 0.15  # an instrument named but placed by no exact reading: its likeliest use
+MOVE_SURE = 0.9  # a move in history or a new take from the learned reader alone ("asdfgh"
+# was 'again' at 0.76): a wrong one replaces the piece the user is listening to
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ def _learned(turn: Turn, guess, line: str, text: str, instruments: list[str],
     if guess.intent == "goto" and guess.sure >= sure and has(
             r"original|start|first|beginning|very\s+first|premiere|primera|erste", text):
         return Reading(Turn("goto", text=line, base=1), guess.sure)  # "back to the original"
-    if guess.intent in ("undo", "redo", "vary", "again") and guess.sure >= sure:
+    if guess.intent in ("undo", "redo", "vary", "again") and guess.sure >= MOVE_SURE:
         steps = undo_steps(text) if guess.intent == "undo" else 1
         return Reading(Turn(guess.intent, text=line, steps=steps), guess.sure)
     if guess.intent == "smalltalk" and guess.sure >= sure and not _names_something(text):
@@ -121,6 +123,11 @@ def _more(changes: Changes, guess, text: str, instruments: list[str],
     values: dict = {}
     amount = AMOUNT[guess.amount]
     named = guess.named(threshold)
+    # "halb so lang" is a length, not also a tempo: the two families read alike
+    if changes.duration_s or changes.length_factor:
+        named = [k for k in named if not k.startswith("tempo")]
+    if changes.tempo_bpm or changes.tempo_factor:
+        named = [k for k in named if k not in ("longer", "shorter", "length_set")]
     for kind in named:
         if kind in ("tempo_up", "tempo_down") and not (changes.tempo_bpm or changes.tempo_factor):
             step = TEMPO_STEP[amount]
