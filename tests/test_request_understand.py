@@ -139,3 +139,14 @@ def test_gibberish_moves_nothing_and_a_length_is_not_also_a_tempo():
     assert understand("asdfgh", has_piece=True).turn.kind in ("unknown", "help")
     assert understand("halb so lang", has_piece=True).turn.changes.to_json() == {
         "length_factor": 0.5}
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("line, has_piece, kind", [
+    ("something for a rainy afternoon... i don't know, piano and cello?", False, "new"),
+    ("is it too loud? maybe take the drums out", True, "edit"),  # ends on what it asks
+    ("is there a bass in it?", True, "question"),
+    ("does it have drums?", True, "question"),
+])
+def test_a_request_said_as_a_question(line, has_piece, kind):
+    assert understand(line, has_piece=has_piece).turn.kind == kind

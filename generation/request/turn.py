@@ -112,7 +112,9 @@ _TOPICS = [  # (topic, pattern): the first that matches a question names its top
     ("tempo", r"tempo|bpm|how\s+fast|speed|vitesse|velocidad|rapido|schnell|速度|多快"),
     ("meter", r"meter|time\s+signature|signature|mesure|compas|takt|拍号|几拍"),
     ("chords", r"chord|progression|harmon|accord|acorde|akkord|和弦"),
-    ("instruments", r"instrument|who\s+plays|playing|instrumento|instrumente|乐器"),
+    ("instruments", r"instrument|who\s+plays|playing|instrumento|instrumente|乐器|"
+                    r"^(?:is\s+there|does\s+it\s+have|has\s+it\s+got)\s+(?:an?\s+|any\s+)?"
+                    r"(?!way\b)\w+"),
     ("length", r"how\s+long|length|duration|duree|\bdure|\bdura\b|duracion|combien\s+de\s+temps|"
                r"lange|dauer|多长|时长|多久"),
     ("form", r"\bform\b|structure|section|forme|estructura|aufbau|form|结构|段落"),
@@ -261,6 +263,7 @@ _POLITE = (r"^(?:could|would|can|will|may)\s+(?:you|we|i)\b|^(?:pourriez|pourrai
            r"[\s-]?(?:vous|tu)\b|^tu\s+(?:peux|pourrais)\b|^(?:podrias|podria|puedes|puede)\b|"
            r"^(?:konnten|konntest|kannst|konnen|wurden|wurdest)\s+(?:sie|du)\b|^(?:能|可以|请|麻烦)")
 _WH = (r"^(?:what|which|how|who|where|why|whats|wat|wats|is\s+it|is\s+this|are\s+there|"
+       r"is\s+there|does\s+it\s+have|has\s+it\s+got|"
        r"does\s+it|do\s+you|tell\s+me|quelle?s?|quel|combien|est[\s-]ce|c'est\s+quoi|qu'est|"
        r"que|cual|cuales|cuanto|cuantos|como|en\s+que|welche[rs]?|was|wie|wieviel)\b|"
        r"什么|哪|多少|几|多长|多久|多快")

@@ -54,7 +54,7 @@ class Reading:
 
 def understand(line: str, has_piece: bool, reader=None) -> Reading:
     """What `line` means in a conversation whose piece exists when `has_piece`."""
-    turn = read_turn(line, has_piece)
+    turn = _hesitant(read_turn(line, has_piece), line, has_piece)
     text = fold(line)
     instruments = _instruments(text)
     if has_piece and turn.kind in ("unknown", "help", "new", "edit") and \
@@ -83,6 +83,23 @@ def understand(line: str, has_piece: bool, reader=None) -> Reading:
     if turn.kind == "undo":
         return Reading(turn)
     return _learned(turn, guess, line, text, instruments, reader.sure)
+
+
+def _hesitant(turn: Turn, line: str, has_piece: bool) -> Turn:
+    """A request said as a question: with no piece yet, "piano and cello?" describes one; with
+    a piece, "is it too fast? maybe a bit slower" ends on an edit, which is what it asks."""
+    if turn.kind not in ("unknown", "help", "question"):
+        return turn
+    text = fold(line)
+    if not has_piece and turn.kind != "question" and _names_something(text):
+        return Turn("new", text=line)
+    sentences = [s.strip() for s in re.split(r"(?<=[?？.!])\s+", line.strip()) if s.strip()]
+    last = sentences[-1] if len(sentences) > 1 else ""
+    if has_piece and last and not last.endswith(("?", "？")):
+        own = read_turn(last, True)
+        if own.kind == "edit":
+            return replace(own, text=line)
+    return turn
 
 
 def _learned(turn: Turn, guess, line: str, text: str, instruments: list[str],
