@@ -46,6 +46,9 @@ _LAZY = {  # name → "module:attribute", imported when first asked for
     "change_words": "generation.conversation:change_words",
     "CHAT_HELP": "generation.conversation:HELP",
     "read_turn": "generation.request.turn:read_turn",
+    "understand": "generation.request.understand:understand",
+    "picked": "generation.request.understand:picked",
+    "PREVIOUS": "generation.request.turn:PREVIOUS",
     "render_file": "generation.composer:render_file",
     "parse_request": "generation.request.parse:parse_request",
 }

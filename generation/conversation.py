@@ -218,6 +218,8 @@ class Conversation:
         return self._make(job, base, "blend", line, other=other.number)
 
     def _base(self, turn: Turn) -> Version:
+        if turn.base == PREVIOUS and self.current is not None:  # "undo that and ..."
+            return self._version(self.current.parent or self.current.number)
         if turn.base is not None:
             return self._version(turn.base)
         if self.current is None:
@@ -275,8 +277,12 @@ class Conversation:
             if before.parent is None:
                 return self._reply("reply", "undo", f"v{before.number} is where this piece "
                                    "started; there is nothing earlier to go back to")
-            target = self._version(before.parent)
-            self._undone.append(before)
+            target = before
+            for _ in range(turn.steps):  # "undo both": back as far as asked, or to the start
+                if target.parent is None:
+                    break
+                self._undone.append(target)
+                target = self._version(target.parent)
         elif turn.kind == "redo":
             if not self._undone:
                 return self._reply("reply", "redo", "there is nothing to redo")
@@ -292,8 +298,9 @@ class Conversation:
                       target.piece)
 
     def _talk(self, turn: Turn) -> Answer:
-        if turn.kind == "question":
-            return self._reply("reply", "question", self._about(turn.topic))
+        if turn.kind == "question":  # "what can you do?" is answered with the help text
+            action = "help" if turn.topic == "abilities" else "question"
+            return self._reply("reply", action, self._about(turn.topic))
         if turn.kind == "smalltalk":
             return self._reply("reply", "smalltalk", "glad to help! Tell me what to change "
                                "(“a bit faster”, “add a cello”) or describe a new piece.")

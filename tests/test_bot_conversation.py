@@ -334,3 +334,39 @@ def test_the_change_line_names_what_differs_between_two_specs():
         "no attribute changed; the rest kept")
     again = Job(action="regenerate", base=base)
     assert lineage_line(10, 4, again, base) == "#10 ← #4: again with a new seed"
+
+
+def test_a_question_back_is_answered_by_button_or_by_number(tmp_path):
+    async def scenario():
+        runner = FakeRunner()
+        async with fake_discord() as fake, running_bot(fake, runner, tmp_path) as bot:
+            asked = await fake.say(f"{MENTION} calm piano in D minor")
+            first = await answer(fake, asked, files=True)
+            first_id = await piece_id_of(bot, first)
+            line = await fake.say("trumpet", reply_to=message_id(first))  # add it, or lead?
+            question = await answer(fake, line)
+            assert "add a trumpet" in question["content"] and "melody" in question["content"]
+            buttons = [item for row in question["components"] for item in row["components"]]
+            assert [b["custom_id"] for b in buttons] == [f"ts:pick:{n}:{first_id}"
+                                                         for n in (1, 2)]
+            assert len(runner.jobs) == 1  # nothing composed before the answer
+            refused = await fake.press(message_id(question), custom_id(question, "pick"), BOB)
+            await fake.wait_for(lambda: refused.response is not None)
+            assert refused.response["data"]["flags"] & EPHEMERAL and len(runner.jobs) == 1
+
+            await fake.press(message_id(question), buttons[1]["custom_id"])  # 2: the melody
+            edited = await answer(fake, line, files=True)
+            job = runner.jobs[-1]
+            assert (job.action, job.changes) == ("edit", {"lead": "trumpet"})
+            assert await job_parent(bot, await piece_id_of(bot, edited)) == first_id
+            shown = fake.messages[message_id(question)]
+            assert shown["components"] == [] and "→ give the trumpet the melody" in shown[
+                "content"]
+
+            again = await fake.say("trumpet", reply_to=message_id(first))
+            second = await answer(fake, again)
+            typed = await fake.say("1", reply_to=message_id(second))  # typing its number
+            await answer(fake, typed, files=True)
+            assert (runner.jobs[-1].action, runner.jobs[-1].changes) == (
+                "edit", {"add": ("trumpet",)})
+    run(scenario())

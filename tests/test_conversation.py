@@ -84,6 +84,19 @@ def test_undo_redo_and_going_back_to_a_version(talk):
     assert talk.say("go back to the second one").version == 2
 
 
+def test_undo_of_two_steps_and_undo_then_edit(talk):
+    talk.say("a bit faster")
+    talk.say("add drums")
+    back = talk.say("undo both")
+    assert (back.action, back.version) == ("undo", 1)  # two steps, one turn
+    assert talk.say("redo").version == 2  # one step forward again
+    talk.say("redo")
+    instead = talk.say("undo that and make it sadder instead")
+    assert (instead.action, instead.version, instead.parent) == ("edit", 4, 2)
+    assert "drums" not in instead.piece.spec["instruments"]
+    assert instead.changed["mood"][1] == "sad"
+
+
 def test_questions_are_answered_from_the_piece_without_composing(talk):
     made = len(talk.versions)
     assert talk.say("what key is this in?").reply == "v1 is in D minor"
@@ -223,3 +236,10 @@ def test_an_intro_and_a_longer_outro_frame_the_same_melody(composer, tmp_path):
     assert outro.piece.form.endswith("outro 2") and "same melody" in outro.reply
     assert outro.changed["total_duration_s"][1] > outro.changed["total_duration_s"][0]
     assert "+ 4 added" in talk.say("how long is it?").reply
+
+
+def test_what_can_you_do_is_answered_with_the_help_text():
+    talk = Conversation(lambda job: pytest.fail("nothing is composed"), random.Random(1))
+    for line in ("what can you do?", "wait what else can u even do"):
+        answer = talk.say(line)
+        assert (answer.kind, answer.action) == ("reply", "help") and "change it" in answer.reply

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from generation.job import LITTLE, LOT, Changes
-from generation.request.turn import read_turn
+from generation.request.turn import PREVIOUS, read_turn
 
 EDITS = [  # (line, the changes it names): every kind, in five languages, some typed in haste
     ("make it faster and add a cello", {"tempo_factor": 1.15, "add": ("cello",)}),
@@ -219,3 +219,22 @@ def test_bars_around_the_melody_are_not_a_rewrite_nor_a_longer_piece(line, expec
     turn = read_turn(line, has_piece=True)
     assert (turn.kind, turn.changes) == ("edit", Changes(**expected))
     assert read_turn("a new ending", has_piece=True).changes == Changes(rewrite="ending")
+
+
+@pytest.mark.parametrize("line, steps", [
+    ("undo", 1), ("undo both", 2), ("go back two steps", 2), ("revert the last two", 2),
+    ("undo that and the one before", 2), ("wait undo undo", 2), ("vuelve dos pasos atrás", 2),
+    ("annule les deux dernières modifs", 2), ("撤销最后两步", 2), ("undo three times", 3),
+])
+def test_an_undo_counts_its_steps(line, steps):
+    turn = read_turn(line, True)
+    assert (turn.kind, turn.steps) == ("undo", steps)
+
+
+@pytest.mark.parametrize("line, base", [
+    ("undo that and make it faster instead", PREVIOUS), ("annule ça et accélère plutôt", PREVIOUS),
+    ("make it faster", None), ("go back to the second one but faster", 2),
+])
+def test_undo_then_an_edit_edits_the_version_before(line, base):
+    turn = read_turn(line, True)
+    assert (turn.kind, turn.base) == ("edit", base)

@@ -20,6 +20,13 @@ from generation.request.understand import picked, understand
     ("not so busy", {"density": -0.15}),
     ("fill it out", {"density": 0.15}),
     ("20% faster", {"tempo_factor": 1.2}),
+    ("up one tone please", {"transpose": 2}),  # counted steps, the direction anywhere
+    ("make higher, a fourth", {"transpose": 5}),
+    ("down two half tones", {"transpose": -2}),
+    ("up two tones", {"transpose": 4}),
+    ("higher, like an octave", {"transpose": 12}),
+    ("more slow please", {"tempo_factor": 0.8696}),  # a learner's comparatives
+    ("more long please", {"length_factor": 1.5}),
 ])
 def test_every_part_of_a_sentence_exactly(line, expected):
     assert {k: v for k, v in read_changes(line).to_json().items()
@@ -39,6 +46,22 @@ def test_a_named_ensemble_is_the_whole_band(text, names):
     request = parse_request(text)
     assert request.whole_band
     assert {p.instrument for p in make_spec(request, 1).parts} == names
+
+
+@pytest.mark.parametrize("style", ["rock", "jazz", "pop"])
+def test_a_style_edit_of_a_named_ensemble_adds_no_rhythm_section(style):
+    from generation.job import Changes
+    from generation.music.revise import revise
+    from generation.music.spec import Spec, make_spec
+    from generation.request.parse import parse_request
+
+    quartet = make_spec(parse_request("a string quartet in G"), 1)
+    again = Spec.from_json(quartet.to_json())  # as an edit finds it in the stored piece
+    edited = revise(again, Changes(style=style))
+    assert edited.style == style
+    assert {p.instrument for p in edited.parts} == {"violin", "viola", "cello"}
+    twice = revise(edited, Changes(style="blues"))  # and after one more edit
+    assert {p.instrument for p in twice.parts} == {"violin", "viola", "cello"}
 
 
 def test_a_solo_gets_no_accompaniment_and_an_open_band_says_what_was_added():
@@ -69,6 +92,29 @@ def test_loose_verbs_are_edits_not_help(line, expected):
     assert reading.turn.kind == "edit" and reading.turn.changes.to_json() == expected
 
 
+@pytest.mark.model
+@pytest.mark.parametrize("line, expected", [
+    ("drop it an octave", {"transpose": -12}),  # the reader says which kind, the line how far
+    ("pitch it down 3", {"transpose": -3}),
+    ("drop it to F", {"tonic": "F"}),
+    ("put it in four", {"meter": "4/4"}),
+    ("the outro's weak, rewrite it", {"rewrite": "ending"}),
+    ("add bones", {"add": ("trombone",)}),  # what players call them
+    ("tenor on the melody", {"lead": "saxophone"}),
+    ("Add a recorder on the top line.", {"add": ("recorder",), "lead": "recorder"}),
+    ("add a cello under the melody", {"add": ("cello",)}),  # under it: not the melody
+])
+def test_loosely_said_values_are_found(line, expected):
+    reading = understand(line, has_piece=True)
+    assert reading.turn.kind == "edit" and reading.turn.changes.to_json() == expected
+
+
+@pytest.mark.model
+def test_back_to_the_original_is_the_first_version():
+    reading = understand("go back to the original", has_piece=True)
+    assert (reading.turn.kind, reading.turn.base) == ("goto", 1)
+
+
 @pytest.mark.parametrize("line", ["ugh no, revert that", "the previous one was better"])
 def test_regret_is_an_undo(line):
     assert understand(line, has_piece=True).turn.kind == "undo"
@@ -86,3 +132,21 @@ def test_a_bare_instrument_is_asked_about_and_the_answer_picks_a_choice():
 def test_a_line_that_names_its_own_instrument_is_not_an_answer():
     choices = (("add a trumpet", Turn("edit")), ("give the trumpet the melody", Turn("edit")))
     assert picked("add a flute instead", choices) is None
+
+
+@pytest.mark.model
+def test_gibberish_moves_nothing_and_a_length_is_not_also_a_tempo():
+    assert understand("asdfgh", has_piece=True).turn.kind in ("unknown", "help")
+    assert understand("halb so lang", has_piece=True).turn.changes.to_json() == {
+        "length_factor": 0.5}
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("line, has_piece, kind", [
+    ("something for a rainy afternoon... i don't know, piano and cello?", False, "new"),
+    ("is it too loud? maybe take the drums out", True, "edit"),  # ends on what it asks
+    ("is there a bass in it?", True, "question"),
+    ("does it have drums?", True, "question"),
+])
+def test_a_request_said_as_a_question(line, has_piece, kind):
+    assert understand(line, has_piece=has_piece).turn.kind == kind

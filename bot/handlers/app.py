@@ -19,6 +19,7 @@ from discord import app_commands
 
 from bot.handlers.controls import (
     OWNER_ONLY,
+    ChoiceButton,
     ControlButton,
     EditModal,
     InstrumentSelect,
@@ -96,7 +97,7 @@ class TunesmithBot(discord.Client):
         adoption = Adoption(self, store=self.store, flow=self.flow, admission=self.admission,
                             lease_s=self.settings.lease_s, resumed=self.resumed)
         self.sweeper = asyncio.create_task(adoption.sweep(), name="adopt-unleased-jobs")
-        self.add_dynamic_items(ControlButton, InstrumentSelect)
+        self.add_dynamic_items(ControlButton, InstrumentSelect, ChoiceButton)
         register(self.tree)
         self.tree.on_error = self.on_command_error
         if self.settings.sync_commands:
@@ -314,6 +315,11 @@ class TunesmithBot(discord.Client):
             job = derive_job(piece, action, instrument=instrument)
             await self.accept(interaction, job, private=piece.private, parent_id=piece.id,
                               cooldown="wait")
+
+    async def on_choice(self, interaction: discord.Interaction, piece_id: int,
+                        choice: int) -> None:
+        """An answer to a question back about piece `piece_id` was pressed."""
+        await self.conversations.on_choice(interaction, piece_id, choice)
 
     async def on_edit(self, interaction: discord.Interaction, piece_id: int, text: str) -> None:
         """The edit form of a piece was submitted: an edit sentence ("faster, add a cello")

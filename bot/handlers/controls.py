@@ -85,6 +85,35 @@ class InstrumentSelect(discord.ui.DynamicItem[discord.ui.Select],
                                             instrument=self.item.values[0])
 
 
+class ChoiceButton(discord.ui.DynamicItem[discord.ui.Button],
+                   template=r"ts:pick:(?P<choice>[1-9]):(?P<piece>[0-9]{1,18})"):
+    """One answer to a question back ("add a trumpet, or give it the melody?") about a piece;
+    pressing it is the same as replying with its number."""
+
+    def __init__(self, choice: int, piece_id: int, label: str = ""):
+        self.choice = choice
+        self.piece_id = piece_id
+        super().__init__(discord.ui.Button(
+            label=f"{choice}. {label}"[:80] if label else str(choice),
+            style=discord.ButtonStyle.primary, custom_id=f"ts:pick:{choice}:{piece_id}"))
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str]) -> ChoiceButton:
+        return cls(int(match["choice"]), int(match["piece"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await host(interaction).on_choice(interaction, self.piece_id, self.choice)
+
+
+def choices_view(piece_id: int, labels: tuple[str, ...]) -> discord.ui.View:
+    """One button per answer to a question back; they never time out."""
+    view = discord.ui.View(timeout=None)
+    for number, label in enumerate(labels[:9], 1):
+        view.add_item(ChoiceButton(number, piece_id, label))
+    return view
+
+
 def controls_view(piece_id: int) -> discord.ui.View:
     """The buttons under a piece; they never time out."""
     view = discord.ui.View(timeout=None)

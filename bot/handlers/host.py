@@ -61,6 +61,9 @@ class Host(Protocol):
     async def on_edit(self, interaction: discord.Interaction, piece_id: int,
                       text: str) -> None: ...
 
+    async def on_choice(self, interaction: discord.Interaction, piece_id: int,
+                        choice: int) -> None: ...
+
 
 def host(interaction: discord.Interaction) -> Host:
     """The client that received `interaction`: always the bot, which is a `Host`."""

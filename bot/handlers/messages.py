@@ -13,13 +13,14 @@ restart. Answers never ping anyone.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from functools import partial
 
 import discord
 
-from bot.handlers.controls import controls_view
+from bot.handlers.controls import choices_view, controls_view
 from bot.handlers.delivery import build_embed, describe_job, escape, fit_attachments
 from bot.handlers.flow import APOLOGY
 from bot.handlers.host import Host
@@ -28,6 +29,7 @@ from bot.records.limits import Cooldown
 from bot.records.store import Piece
 from generation import (
     CHAT_HELP,
+    PREVIOUS,
     Job,
     answer_question,
     blend_job,
@@ -35,7 +37,9 @@ from generation import (
     check_prompt,
     follow_up,
     new_seed,
+    picked,
     read_turn,
+    understand,
 )
 from models.core.errors import RequestError, TunesmithError
 
@@ -177,7 +181,80 @@ class Conversations:
         return any(user.id == bot_id for user in message.mentions), None
 
     async def _answer(self, message: discord.Message, text: str, piece: Piece | None) -> None:
-        turn = read_turn(text, has_piece=piece is not None)
+        """Read the line (a reply to a question back may pick one of its answers) and act."""
+        asked = await self._question(message)
+        turn = None
+        if asked is not None:
+            piece, choices = asked
+            turn = picked(text, choices)
+        if turn is None:
+            # the learned reader runs beside the event loop, never on it
+            reading = await asyncio.to_thread(understand, text, piece is not None)
+            if reading.choices and piece is not None:
+                labels = tuple(label for label, _ in reading.choices)
+                await self._say(message, "🤔 " + escape(" or ".join(labels) + "?", 1900),
+                                view=choices_view(piece.id, labels))
+                return
+            turn = reading.turn
+        await self._act(message, turn, piece)
+
+    async def on_choice(self, interaction: discord.Interaction, piece_id: int,
+                        choice: int) -> None:
+        """A button under a question back was pressed: the same as replying its number."""
+        question = interaction.message
+        line = await self._replied(question) if question is not None else None
+        piece = await self.bot.store.piece(piece_id)
+        refusal = None
+        if line is None or piece is None or piece.deleted:
+            refusal = "That question's piece or line is gone; reply to the piece again."
+        elif interaction.user.id != line.author.id:
+            refusal = "Only the person who was asked can answer this question."
+        choices = () if refusal else await self._choices(line)
+        if not refusal and not 1 <= choice <= len(choices):
+            refusal = f"That question has no answer {choice}; reply to the piece again."
+        if refusal:
+            await interaction.response.send_message(refusal, ephemeral=True)
+            return
+        label, turn = choices[choice - 1]
+        await interaction.response.edit_message(
+            content=f"{question.content}\n→ {escape(label, 200)}"[:2000], view=None)
+        await self._act(line, turn, piece)
+
+    async def _question(self, message: discord.Message) -> tuple[Piece, tuple] | None:
+        """The piece and the answers of the question back this message replies to, if any."""
+        reference = message.reference
+        question = reference.resolved if reference is not None else None
+        if not isinstance(question, discord.Message) or not question.components:
+            return None
+        ids = [getattr(child, "custom_id", None) or ""
+               for row in question.components for child in getattr(row, "children", ())]
+        found = next((m for i in ids if (m := re.fullmatch(r"ts:pick:\d:(\d{1,18})", i))), None)
+        line = await self._replied(question) if found else None
+        piece = await self.bot.store.piece(int(found.group(1))) if found else None
+        if line is None or piece is None or piece.deleted:
+            return None
+        return piece, await self._choices(line)
+
+    async def _choices(self, line: discord.Message) -> tuple:
+        """The answers of the question back that `line` was given (read again: the same)."""
+        me = self.bot.user
+        text = spoken_text(line.content, me.id if me else 0)
+        return (await asyncio.to_thread(understand, text, True)).choices
+
+    @staticmethod
+    async def _replied(message: discord.Message) -> discord.Message | None:
+        """The message `message` replies to, or None."""
+        reference = message.reference
+        if reference is None or reference.message_id is None:
+            return None
+        if isinstance(reference.resolved, discord.Message):
+            return reference.resolved
+        try:
+            return await message.channel.fetch_message(reference.message_id)
+        except discord.HTTPException:
+            return None
+
+    async def _act(self, message: discord.Message, turn, piece: Piece | None) -> None:
         kind = turn.kind
         if kind == "new":
             job = Job(action="compose", text=check_prompt(turn.text))
@@ -192,20 +269,24 @@ class Conversations:
             await self._say(message, NOTHING_YET)
         elif kind in ("edit", "vary", "again"):
             chain = await self.bot.store.versions(piece.id) if turn.base else [piece]
-            base = pick_version(chain, turn.base) if turn.base else piece
+            if turn.base == PREVIOUS:  # "undo that and make it faster": the one before
+                base = chain[-2] if len(chain) > 1 else piece
+            else:
+                base = pick_version(chain, turn.base) if turn.base else piece
             job = job_for_turn(kind, turn.changes.to_json(), base, turn.amount)
             await self._start(message, job, parent_id=base.id, cooldown="wait")
         elif kind == "blend":
             job, base = blend_for_turn(turn, await self.bot.store.versions(piece.id), piece)
             await self._start(message, job, parent_id=base.id, cooldown="wait")
         elif kind in ("undo", "redo", "goto"):
-            await self._move(message, kind, turn.base, piece)
+            await self._move(message, kind, turn.steps if kind == "undo" else turn.base, piece)
         else:  # empty, help, unknown
             await self._say(message, HELP)
 
     async def _move(self, message: discord.Message, kind: str, number: int | None,
                     piece: Piece) -> None:
-        """Show an earlier (or later) version again: undo, redo, "go back to the first one"."""
+        """Show an earlier (or later) version again: undo (`number` steps), redo, "go back to
+        the first one" (version `number`)."""
         store = self.bot.store
         chain = await store.versions(piece.id)
         if kind == "undo":
@@ -214,7 +295,7 @@ class Conversations:
                 await self._say(message, f"Piece #{piece.id} is where this conversation "
                                          "started; there is nothing earlier to go back to.")
                 return
-            target = earlier[-1]
+            target = earlier[-min(number or 1, len(earlier))]
         elif kind == "redo":
             target = await store.latest_child(piece.id, message.author.id)
             if target is None:
@@ -274,9 +355,11 @@ class Conversations:
                                       private=guild is None, parent_id=parent_id,
                                       reply_to=message.id)
 
-    async def _say(self, message: discord.Message, text: str) -> None:
+    async def _say(self, message: discord.Message, text: str,
+                   view: discord.ui.View | None = None) -> None:
         try:
-            await message.channel.send(text[:2000], reference=self._reference(message))
+            await message.channel.send(text[:2000], reference=self._reference(message),
+                                       **({"view": view} if view else {}))
         except discord.HTTPException as error:
             log.warning("could not answer message %s: %s", message.id, error)
 

@@ -335,7 +335,7 @@ def _rewritten(base: Spec, changes: Changes) -> Spec:
         text=base.text, mood=mood, moods=(mood,), style=style, tempo_bpm=tempo, key=key,
         meter=meter, instruments=instruments if "instruments" in stated else (),
         duration_s=base.duration_s, bars=None if changes.meter else base.bars,  # the form
-        stated=tuple(stated), notes=(), chords=base.chords)
+        stated=tuple(stated), notes=(), chords=base.chords, whole_band=base.whole_band)
     spec = make_spec(request, base.seed)
     spec = replace(spec, valence=base.valence, arousal=base.arousal, density=base.density,
                    octave=base.octave if changes.style is None else spec.octave,

@@ -95,6 +95,9 @@ class Spec:
     # edits of the lead line with the phrase VAE, applied in order after it is written:
     # ("vary", amount, seed) or ("blend", mix, the other piece's Spec as JSON text)
     phrase_edits: tuple[tuple[str, float, int | str], ...] = ()
+    # the instruments named are the whole ensemble ("a string quartet"): a style edit adds no
+    # rhythm section to it
+    whole_band: bool = False
     stated: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
 
@@ -362,4 +365,5 @@ def make_spec(request: Request, seed: int) -> Spec:
         scale_strictness=strictness, parts=parts, melody_seed=rng.randrange(2**31),
         octave=octave_for(next(p for p in parts if p.role == "lead"), tonic),
         stated=tuple(request.stated), notes=tuple(request.notes) + tuple(extra_notes + notes),
+        whole_band=bool(getattr(request, "whole_band", False)),
     )

@@ -37,9 +37,11 @@ _LOT = (r"much(?:\s+much)*|way|a\s+lot|lots|far|significantly|really|very|consid
         r"beaucoup|bien|mucho|muchisimo|viel|sehr|deutlich|很多|非常|得多|多了")
 
 _FASTER = (r"faster|quicker|speed\s+(?:it\s+)?up|more\s+tempo|up\s+the\s+tempo|"
+           r"more\s+(?:fast|quick)|"
            r"plus\s+(?:vite|rapide)|accelere[rz]?|mas\s+(?:rapido|rapida|deprisa)|"
            r"acelera(?:r|lo)?|schneller|更快|快一点点|快一点|快点|加快|快些")
-_SLOWER = (r"slower|slow\s+(?:it\s+)?down|less\s+fast|plus\s+lente?|moins\s+vite|"
+_SLOWER = (r"slower|slow\s+(?:it\s+)?down|less\s+fast|more\s+slow(?:ly)?|plus\s+lente?|"
+           r"moins\s+vite|"
            r"ralenti[rs]?|mas\s+(?:lento|lenta|despacio)|langsamer|更慢|慢一点点|慢一点|慢点|"
            r"放慢|慢些|慢很多|慢得多")
 _DOUBLE_TEMPO = (r"twice\s+as\s+fast|double\s+(?:the\s+)?(?:tempo|speed)|double[\s-]time|"
@@ -50,8 +52,8 @@ _HALF_TEMPO = (r"half\s+(?:the\s+)?(?:tempo|speed)|half\s+as\s+fast|half[\s-]tim
                r"(?:la\s+)?mitad\s+de\s+(?:rapido|velocidad|tempo)|halb\s+so\s+schnell|"
                r"halbes\s+tempo|慢一倍|一半的速度|速度减半|半速")
 
-_LONGER = (r"longer|lengthen|plus\s+longue?|mas\s+larg[oa]|langer|更长|长一点")
-_SHORTER = (r"shorter|shorten|plus\s+courte?|mas\s+cort[oa]|kurzer|更短|短一点")
+_LONGER = (r"longer|lengthen|more\s+long|plus\s+longue?|mas\s+larg[oa]|langer|更长|长一点")
+_SHORTER = (r"shorter|shorten|more\s+short|plus\s+courte?|mas\s+cort[oa]|kurzer|更短|短一点")
 _TWICE_LONG = (r"twice\s+as\s+long|double\s+(?:the\s+)?length|deux\s+fois\s+plus\s+long|"
                r"el\s+doble\s+de\s+largo|doppelt\s+so\s+lang|长一倍")
 _HALF_LONG = (r"half\s+as\s+long|half\s+the\s+length|deux\s+fois\s+plus\s+court|"
@@ -62,16 +64,19 @@ _UP = (r"up|higher|raise|plus\s+haut|monte[rz]?|mas\s+alto|sube|subir|hoher|nach
 _DOWN = (r"down|lower|plus\s+bas|baisse[rz]?|mas\s+bajo|baja|bajar|tiefer|nach\s+unten|"
          r"降低?|低")
 # what may stand between a direction and a step: "lower it a tone", "monte-le d'un ton"
-_THING = r"(?:\s*(?:-?(?:it|le|la|lo)|everything|the\s+key|by|d'|de|um|了)\b)*\s*"
+_THING = (r"(?:\s*(?:(?:-?(?:it|le|la|lo)|everything|the\s+key|by|d'|de|um|like)\b|,|了))*"
+          r"\s*")
+_COUNTS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 _STEPS = [  # (pattern, semitones)
-    (r"(?:a\s+)?(?:whole\s+(?:step|tone)|full\s+step|tone|step|un\s+ton|un\s+tono|"
+    (r"(?:(?:a|one|1)\s+)?(?:whole\s+(?:step|tone)|full\s+step|tone|step|un\s+ton|un\s+tono|"
      r"einen?\s+ganzton|ganzton|一个全音|全音)", 2),
-    (r"(?:a\s+)?(?:half[\s-]step|semi[\s-]?tone|half[\s-]tone|un\s+demi[\s-]ton|"
+    (r"(?:(?:a|one|1)\s+)?(?:half[\s-]step|semi[\s-]?tone|half[\s-]tone|un\s+demi[\s-]ton|"
      r"un\s+semitono|einen?\s+halbton|halbton|半音)", 1),
     (r"(?:a\s+)?(?:minor\s+third)", 3), (r"(?:a\s+)?(?:major\s+third|third)", 4),
     (r"(?:a\s+)?(?:fourth|4th|perfect\s+fourth|quarte)", 5),
     (r"(?:a\s+)?(?:fifth|5th|perfect\s+fifth|quinte)", 7),
-    (r"(?:an?\s+)?(?:octave|oktave)", 12),
+    (r"(?:(?:an?|one|1)\s+)?(?:octave|oktave)", 12),
+    (r"(?:a\s+)?(?:tritone|triton|tritonus)", 6),
 ]
 
 _MINOR = r"minor|mineur|menor|moll|小调"
@@ -178,10 +183,14 @@ def _key(text: str, slots: Text) -> dict:
             if (has(rf"(?:{direction}){_THING}{pattern}", text)
                     or has(rf"{pattern}\s*(?:{direction})", text)):
                 return {"transpose": sign * semitones}
-        number = has(rf"(?:{direction}){_THING}(\d{{1,2}})\s*(?:semi[\s-]?tones?|half[\s-]"
-                      rf"steps?|demi[\s-]tons?|semitonos?|halbtone|个半音)", text)
-        if number:
-            return {"transpose": sign * int(number.group(1))}
+        count = rf"(\d{{1,2}}|{'|'.join(_COUNTS)})"
+        number = has(rf"(?:{direction}){_THING}{count}\s*(?:semi[\s-]?tones?|half[\s-]"
+                     rf"(?:steps?|tones?)|demi[\s-]tons?|semitonos?|halbtone|个半音)", text)
+        whole = has(rf"(?:{direction}){_THING}{count}\s+(?:whole\s+)?(?:tones|steps)", text)
+        for match, size in ((number, 1), (whole, 2)):
+            if match:
+                said = match.group(1)
+                return {"transpose": sign * size * int(_COUNTS.get(said, said))}
     key = read_key(slots)
     if key is not None and key.tonic:
         found["tonic"] = key.tonic
@@ -193,7 +202,7 @@ def _key(text: str, slots: Text) -> dict:
         return {"mode": key.mode}
     for mode, words in (("minor", _MINOR), ("major", _MAJOR)):
         if has(rf"(?:in|en|to|into|a)\s+(?:{words})|(?:{words})\s+(?:key|please|pls|now|"
-                rf"instead|mode|tonality)|^(?:{words})$|(?:改成|换成|变成|转成)(?:{words})|"
+                rf"instead|mode|tonality|again)|^(?:{words})$|(?:改成|换成|变成|转成)(?:{words})|"
                 rf"(?:make\s+it|go|switch|turn\s+it|it's|its|be|more)\s+(?:{words})"
                 rf"(?!\s+(?:third|second|sixth|seventh|chord|change|tweak|detail))|"
                 rf"(?:{words})\s*(?:,|and|&|\+|et|y|und|$)", text):

@@ -98,6 +98,11 @@ _inst("cello", "cellist")
 _inst("drums", "drummer", "bass drum", "kick drum", "snare", "snare drum", "hi-hat", "hihat",
       "hi-hats", "cymbals", "breakbeat")
 _inst("saxophone", "saxophonist", "sax player")
+# what players call them: "add bones", "tenor on the melody", "get an upright on it"
+_inst("saxophone", "tenor", "tenor sax", "bari", "bari sax")
+_inst("trombone", "bones")
+_inst("contrabass", "upright")
+_inst("drums", "kit")
 _inst("trumpet", "trumpeter", "trumpet player")
 _inst("flute", "flautist", "flutist")
 _inst("harp", "harpist")

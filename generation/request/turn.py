@@ -40,6 +40,7 @@ class Turn:
     topic: str | None = None  # for questions: key, tempo, meter, instruments, ...
     amount: float | None = None  # vary: how far (None: the default); blend: the mix
     other: int | None = None  # blend: the version blended in (PREVIOUS: the one before)
+    steps: int = 1  # undo: how many versions back ("undo both", "go back two")
 
 
 PREVIOUS = -1  # `Turn.other` for "the previous one": the version the piece was made from
@@ -51,7 +52,7 @@ _EDIT_CUES = (r"make\s+it|turn\s+it|change|now|instead|keep|same|but|also|too|tr
               r"mach\s+es|jetzt|mehr|weniger|让它|改|更|现在|换")
 _UNDO = (r"undo|go\s+back|revert|back\s+to\s+(?:the\s+)?(?:previous|last|earlier|old)"
          r"(?:\s+(?:one|version))?|previous\s+version|annule[rz]?|retour|deshacer|deshaz|"
-         r"vuelve|volver|ruckgangig|zuruck|take\s+(?:that|it)\s+back|撤销|返回|回到上一")
+         r"vuelve|volver|ruckgangig|zuruck\w*|en\s+arriere|take\s+(?:that|it)\s+back|撤销|返回|回到上一")
 _REDO = r"redo|retablir|rehacer|wiederherstellen|重做|恢复"
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
              "4th": 4, "fifth": 5, "5th": 5, "premiere?": 1, "deuxieme": 2, "troisieme": 3,
@@ -94,7 +95,9 @@ _AGAIN = (r"again|another\s+one|one\s+more|try\s+again|regenerate|reroll|re-?rol
           r"再来|再一次")
 
 _TOPICS = [  # (topic, pattern): the first that matches a question names its topic
-    ("abilities", r"what\s+can\s+you\s+do|what\s+do\s+you\s+do|how\s+does\s+this\s+work|"
+    ("abilities", r"what\s+(?:else\s+|kinda\s+stuff\s+|kind\s+of\s+stuff\s+)?can\s+"
+                  r"(?:you|u|this\s+thing|it)\s+(?:even\s+)?do|what\s+do\s+you\s+do|"
+                  r"how\s+does\s+this\s+work|"
                   r"que\s+(?:sais|peux)[\s-]tu\s+faire|que\s+(?:savez|pouvez)[\s-]vous\s+faire|"
                   r"que\s+(?:puedes|sabes)\s+hacer|"
                   r"was\s+kannst\s+du|你能做什么|你会什么"),
@@ -109,7 +112,9 @@ _TOPICS = [  # (topic, pattern): the first that matches a question names its top
     ("tempo", r"tempo|bpm|how\s+fast|speed|vitesse|velocidad|rapido|schnell|速度|多快"),
     ("meter", r"meter|time\s+signature|signature|mesure|compas|takt|拍号|几拍"),
     ("chords", r"chord|progression|harmon|accord|acorde|akkord|和弦"),
-    ("instruments", r"instrument|who\s+plays|playing|instrumento|instrumente|乐器"),
+    ("instruments", r"instrument|who\s+plays|playing|instrumento|instrumente|乐器|"
+                    r"^(?:is\s+there|does\s+it\s+have|has\s+it\s+got)\s+(?:an?\s+|any\s+)?"
+                    r"(?!way\b)\w+"),
     ("length", r"how\s+long|length|duration|duree|\bdure|\bdura\b|duracion|combien\s+de\s+temps|"
                r"lange|dauer|多长|时长|多久"),
     ("form", r"\bform\b|structure|section|forme|estructura|aufbau|form|结构|段落"),
@@ -187,7 +192,9 @@ def read_turn(line: str, has_piece: bool) -> Turn:
         return Turn("new", text=rest or raw)
     if re.fullmatch(rf"(?:{_UNDO})(?:\s+(?:that|it|ca|eso|das|the\s+last\s+(?:one|change)))*",
                     core) or core in ("back", "go back"):
-        return Turn("undo")
+        return Turn("undo", steps=undo_steps(text))
+    if undo_steps(text) > 1 and has(_UNDO, text) and not read_changes(raw):
+        return Turn("undo", steps=undo_steps(text))
     if re.fullmatch(rf"(?:{_REDO})(?:\s+(?:that|it))*", core):
         return Turn("redo")
     if re.fullmatch(rf"(?:{_HELP})", core) or core == "":
@@ -219,10 +226,34 @@ def read_turn(line: str, has_piece: bool) -> Turn:
         return Turn("smalltalk", text=raw)
     if has_piece and changes and (_edit_said(raw, text, changes) or polite
                                   or not _describes_piece(text)):
-        return Turn("edit", changes=changes, text=raw)
+        # "undo that and make it faster instead": an edit of the version before this one
+        return Turn("edit", changes=changes, text=raw,
+                    base=PREVIOUS if re.search(_UNDO_THEN, text) else None)
     if has_piece and not changes and not _describes_piece(text):
         return Turn("unknown", text=raw)
     return Turn("new", text=raw)
+
+
+_STEP_WORDS = {"two": 2, "2": 2, "both": 2, "twice": 2, "deux": 2, "dos": 2, "zwei": 2, "两": 2,
+               "二": 2, "three": 3, "3": 3, "trois": 3, "tres": 3, "drei": 3, "三": 3}
+_UNDO_THEN = (rf"(?:^|[\s,.!])(?:{_UNDO})(?:\s+(?:that|it|ca|eso|das|the(?:\s+\w+){1,2}))?\s*"
+              r"(?:[,.;!]|\b(?:and|et|y|und|then)\b)")
+
+
+def undo_steps(text: str) -> int:
+    """How many versions an undo goes back: "undo both", "go back two steps", "undo that and
+    the one before", "undo undo" (1 unless the folded line counts more; "go back to two"
+    names a version, not a count)."""
+    if re.search(r"\b(?:the\s+one|one)\s+before\b", text):
+        return 2
+    if len(re.findall(r"\bundo\b", text)) >= 2:
+        return len(re.findall(r"\bundo\b", text))
+    for match in re.finditer(r"(?<![a-z\d])(two|2|both|twice|deux|dos|zwei|three|3|trois|tres|"
+                             r"drei)(?![a-z\d])|[两二三](?=步|次|个|下)", text):
+        before = text[max(0, match.start() - 9):match.start()]
+        if not re.search(r"\b(?:to|version|v|a|la|de|zu|auf)\s*$", before):
+            return _STEP_WORDS[match.group(1) or match.group(0)]
+    return 1
 
 
 _OPENERS = (r"hmm+|um+|uh+|ok(?:ay)?|k|actually|nah|nope|no|non|nein|oh|wait|well|alright|"
@@ -232,6 +263,7 @@ _POLITE = (r"^(?:could|would|can|will|may)\s+(?:you|we|i)\b|^(?:pourriez|pourrai
            r"[\s-]?(?:vous|tu)\b|^tu\s+(?:peux|pourrais)\b|^(?:podrias|podria|puedes|puede)\b|"
            r"^(?:konnten|konntest|kannst|konnen|wurden|wurdest)\s+(?:sie|du)\b|^(?:能|可以|请|麻烦)")
 _WH = (r"^(?:what|which|how|who|where|why|whats|wat|wats|is\s+it|is\s+this|are\s+there|"
+       r"is\s+there|does\s+it\s+have|has\s+it\s+got|"
        r"does\s+it|do\s+you|tell\s+me|quelle?s?|quel|combien|est[\s-]ce|c'est\s+quoi|qu'est|"
        r"que|cual|cuales|cuanto|cuantos|como|en\s+que|welche[rs]?|was|wie|wieviel)\b|"
        r"什么|哪|多少|几|多长|多久|多快")

@@ -31,7 +31,7 @@ from generation.request.lexicon import (
     fold,
 )
 from generation.request.slots import Text, read_length, read_meter
-from generation.request.turn import Turn, read_turn
+from generation.request.turn import Turn, read_turn, undo_steps
 
 AMOUNT = {"little": LITTLE, "normal": NORMAL, "lot": LOT}
 TEMPO_STEP = {LITTLE: 1.07, NORMAL: 1.15, LOT: 1.35}
@@ -39,6 +39,8 @@ LENGTH_STEP = {LITTLE: 1.25, NORMAL: 1.5, LOT: 2.0}
 ADD_SURE = 0.5  # a kind the exact readers missed is added only when this likely
 LEARNED_SURE = 0.3  # in a line the exact readers could not place, kinds this likely count
 PLACE_SURE = 0.15  # an instrument named but placed by no exact reading: its likeliest use
+MOVE_SURE = 0.9  # a move in history or a new take from the learned reader alone ("asdfgh"
+# was 'again' at 0.76): a wrong one replaces the piece the user is listening to
 
 
 @dataclass(frozen=True)
@@ -52,11 +54,7 @@ class Reading:
 
 def understand(line: str, has_piece: bool, reader=None) -> Reading:
     """What `line` means in a conversation whose piece exists when `has_piece`."""
-    turn = read_turn(line, has_piece)
-    if reader is None:
-        from generation.request.reader import shared_reader
-
-        reader = shared_reader()
+    turn = _hesitant(read_turn(line, has_piece), line, has_piece)
     text = fold(line)
     instruments = _instruments(text)
     if has_piece and turn.kind in ("unknown", "help", "new", "edit") and \
@@ -68,26 +66,55 @@ def understand(line: str, has_piece: bool, reader=None) -> Reading:
     if has_piece and re.fullmatch(r"\W*(?:double|twice)(?:\s+it)?\W*", text):
         return _ask(("twice as fast", Turn("edit", text=line, changes=Changes(tempo_factor=2.0))),
                     ("twice as long", Turn("edit", text=line, changes=Changes(length_factor=2.0))))
-    if reader is None or turn.kind in ("new", "question", "blend", "goto", "redo", "vary",
-                                       "again", "empty") or not has_piece:
+    # a new request stays one: the reader is sure of "edit" for "a happy tune on the violin"
+    if turn.kind in ("new", "question", "blend", "goto", "redo", "vary", "again",
+                     "empty") or not has_piece:
+        return Reading(turn)
+    if reader is None:  # loaded only for the lines that need it
+        from generation.request.reader import shared_reader
+
+        reader = shared_reader()
+    if reader is None:
         return Reading(turn)
     guess = reader.guess(line, has_piece)
     if turn.kind == "edit":
-        return Reading(replace(turn, changes=_more(turn.changes, guess, text, instruments)))
+        changes = _on_top(_more(turn.changes, guess, text, instruments), text)
+        return Reading(replace(turn, changes=changes))
     if turn.kind == "undo":
         return Reading(turn)
     return _learned(turn, guess, line, text, instruments, reader.sure)
+
+
+def _hesitant(turn: Turn, line: str, has_piece: bool) -> Turn:
+    """A request said as a question: with no piece yet, "piano and cello?" describes one; with
+    a piece, "is it too fast? maybe a bit slower" ends on an edit, which is what it asks."""
+    if turn.kind not in ("unknown", "help", "question"):
+        return turn
+    text = fold(line)
+    if not has_piece and turn.kind != "question" and _names_something(text):
+        return Turn("new", text=line)
+    sentences = [s.strip() for s in re.split(r"(?<=[?？.!])\s+", line.strip()) if s.strip()]
+    last = sentences[-1] if len(sentences) > 1 else ""
+    if has_piece and last and not last.endswith(("?", "？")):
+        own = read_turn(last, True)
+        if own.kind == "edit":
+            return replace(own, text=line)
+    return turn
 
 
 def _learned(turn: Turn, guess, line: str, text: str, instruments: list[str],
              sure: float) -> Reading:
     """A line the exact readers could not place: the learned intent and kinds, with the
     values the exact readers find."""
-    if guess.intent in ("undo", "redo", "vary", "again") and guess.sure >= sure:
-        return Reading(Turn(guess.intent, text=line), guess.sure)
+    if guess.intent == "goto" and guess.sure >= sure and has(
+            r"original|start|first|beginning|very\s+first|premiere|primera|erste", text):
+        return Reading(Turn("goto", text=line, base=1), guess.sure)  # "back to the original"
+    if guess.intent in ("undo", "redo", "vary", "again") and guess.sure >= MOVE_SURE:
+        steps = undo_steps(text) if guess.intent == "undo" else 1
+        return Reading(Turn(guess.intent, text=line, steps=steps), guess.sure)
     if guess.intent == "smalltalk" and guess.sure >= sure and not _names_something(text):
         return Reading(Turn("smalltalk", text=line), guess.sure)
-    changes = _more(Changes(), guess, text, instruments, threshold=LEARNED_SURE)
+    changes = _on_top(_more(Changes(), guess, text, instruments, threshold=LEARNED_SURE), text)
     if changes and guess.intent == "edit" and guess.sure >= sure:
         return Reading(Turn("edit", text=line, changes=changes), guess.sure)
     readings = _readings(guess, text, instruments, line)
@@ -113,6 +140,11 @@ def _more(changes: Changes, guess, text: str, instruments: list[str],
     values: dict = {}
     amount = AMOUNT[guess.amount]
     named = guess.named(threshold)
+    # "halb so lang" is a length, not also a tempo: the two families read alike
+    if changes.duration_s or changes.length_factor:
+        named = [k for k in named if not k.startswith("tempo")]
+    if changes.tempo_bpm or changes.tempo_factor:
+        named = [k for k in named if k not in ("longer", "shorter", "length_set")]
     for kind in named:
         if kind in ("tempo_up", "tempo_down") and not (changes.tempo_bpm or changes.tempo_factor):
             step = TEMPO_STEP[amount]
@@ -147,11 +179,59 @@ def _more(changes: Changes, guess, text: str, instruments: list[str],
             meter = read_meter(Text.of(text))
             if meter:
                 values["meter"] = meter[0]
+            elif said := re.search(r"\b(two|three|four|five|six|seven|[2-7])\b", text):
+                beats = said.group(1)  # "put it in four", "back to 3"
+                values["meter"] = f"{_BEATS.get(beats, beats)}/4"
+        elif kind in _LOOSE and not _set(changes, kind):
+            values.update(_loose(kind, text))
     # an instrument no exact reading placed goes where the reader thinks likeliest
     placing = max(("add", "remove", "lead"), key=lambda k: guess.kinds[k])
     if instruments and guess.kinds[placing] >= min(threshold, PLACE_SURE):
         _instrument_kind(placing, changes, instruments, values)
     return replace(changes, **values) if values else changes
+
+
+_BEATS = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7"}
+_LOOSE = ("key", "transpose_up", "transpose_down", "rewrite")
+_SECTIONS = (("beginning", r"intro|beginning|start|opening|first\s+(?:part|bars)"),
+             ("middle", r"middle|bridge|center|centre"),
+             ("ending", r"outro|ending|end|coda|last\s+(?:part|bars|strain)|finale?"))
+
+
+def _set(changes: Changes, kind: str) -> bool:
+    """Whether the exact readers already gave `kind` a value."""
+    return bool(changes.rewrite if kind == "rewrite" else changes.tonic or changes.transpose)
+
+
+def _loose(kind: str, text: str) -> dict:
+    """The value of a key, transposition or rewrite said loosely: "drop it to F", "pitch it
+    down 3", "drop it an octave", "the outro's weak, rewrite it"."""
+    from generation.request.changes import _STEPS
+
+    if kind == "key":
+        note = re.search(r"\b(?:to|in|into)\s+([a-g])(#|b|\s+flat|\s+sharp)?(?![\w'])", text)
+        if note:
+            accidental = {"#": "#", "b": "b", " flat": "b", " sharp": "#"}.get(
+                (note.group(2) or "").replace("  ", " "), "")
+            return {"tonic": note.group(1).upper() + accidental}
+        return {}
+    if kind == "rewrite":
+        return next(({"rewrite": name} for name, words in _SECTIONS if has(words, text)), {})
+    sign = 1 if kind == "transpose_up" else -1
+    for pattern, semitones in _STEPS:
+        if has(pattern, text):
+            return {"transpose": sign * semitones}
+    number = re.search(r"(?<![\d.])(1[0-2]|[1-9])(?![\d.%])", text)
+    return {"transpose": sign * int(number.group(1))} if number else {}
+
+
+def _on_top(changes: Changes, text: str) -> Changes:
+    """An instrument added "for the melody" or "on the top line" also takes the melody."""
+    if changes.add and not changes.lead and has(
+            r"(?:for|on|takes?|carr(?:y|ies))\s+(?:the\s+)?(?:melody|tune|top\s*line|lead)|"
+            r"topline|solo", text) and not has(r"under|below|behind|beneath|accompan\w*", text):
+        return replace(changes, lead=changes.add[-1])
+    return changes
 
 
 def _instrument_kind(kind: str, changes: Changes, instruments: list[str], values: dict) -> None:
@@ -173,7 +253,11 @@ def _instrument_kind(kind: str, changes: Changes, instruments: list[str], values
 def _readings(guess, text: str, instruments: list[str], line: str) -> list[tuple[str, Turn]]:
     """The likeliest readings of an unsure line, each a full turn, likeliest first."""
     out = []
-    for kind in guess.named(0.25)[:3]:
+    kinds = guess.named(0.25)[:3]
+    if not kinds and guess.intent == "edit":  # an edit, surely, but of what: the likeliest
+        kinds = [k for k in sorted(guess.kinds, key=lambda k: -guess.kinds[k])[:3]
+                 if guess.kinds[k] >= 0.05]
+    for kind in kinds:
         changes = _more(Changes(), _only(guess, kind), text, instruments, threshold=0.0)
         if changes:
             out.append((_said(kind, changes), Turn("edit", text=line, changes=changes)))

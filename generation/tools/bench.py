@@ -151,9 +151,11 @@ def bench_chat(runs: int, settings: Settings) -> dict[str, Any]:
 
     from generation.composer import Composer
     from generation.conversation import Conversation
+    from generation.request.reader import shared_reader
 
     composer = Composer(settings)
     composer.warm()
+    shared_reader()  # the conversation reader is loaded once per process, like the composer
     keeping, rewriting = [], []
     with tempfile.TemporaryDirectory() as folder:
         for run in range(runs):

@@ -2,6 +2,11 @@
 unknown values are dropped, and version numbers (undo, redo, go to) are recounted the way a
 conversation counts them (every piece, edit, variation and regeneration makes a version).
 
+Two conventions of the writers are kept: an undo of several steps ("undo both", "go back two")
+is one undo landing on an older ancestor, and an undo said with an edit in one sentence
+("undo that and make it faster instead", written {"undo": N, "tempo": "up"}) is an edit of
+version N, where the undo lands (it becomes {"base": N, "tempo": "up"}).
+
     python -m generation.tools.chat_corpus /work/corpus/w*.jsonl
       → generation/data/chat_corpus.jsonl and a count of what was fixed and dropped
 """
@@ -9,6 +14,7 @@ conversation counts them (every piece, edit, variation and regeneration makes a 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -16,6 +22,9 @@ from generation.paths import DATA
 from generation.vocab import INSTRUMENTS, MOODS, STYLES
 
 OUT = DATA / "chat_corpus.jsonl"
+_STEPS = re.compile(r"\b(?:two|2|both|twice|deux|dos|zwei|three|3|trois|tres|drei)\b|两|二|三|"
+                    r"the\s+one\s+before|(?:undo\W+){2}",
+                    re.IGNORECASE)
 _MAKES = ("new", "vary", "again", "tempo", "key", "transpose", "mode", "relative", "mood",
           "style", "add", "remove", "swap", "lead", "length", "meter", "rewrite", "density")
 
@@ -41,15 +50,22 @@ def checked(dialogue: dict, counts: dict) -> dict | None:
             counts["dropped"] += 1
             return None
         expect = dict(expect)
+        if "undo" in expect and any(k in expect for k in _MAKES[2:]) and current is not None:
+            land = parents[current - 1] or current  # undo then edit: an edit of where it lands
+            counts["fixed"] += expect.pop("undo") != land
+            expect["base"] = land
         if "error" not in expect and any(k in expect for k in _MAKES) and (
                 current is not None or "new" in expect):
             parents.append(None if "new" in expect else expect.get("base", current))
             current, undone = len(parents), []
         elif "undo" in expect and current is not None and parents[current - 1]:
-            undone.append(current)
-            current = parents[current - 1]
-            counts["fixed"] += expect["undo"] != current
-            expect["undo"] = current
+            steps = _ancestors(parents, current)
+            many = _STEPS.search(line) and expect["undo"] in steps[1:]
+            land = expect["undo"] if many else steps[0]
+            for version in [current, *steps[:steps.index(land)]]:
+                undone.append(version)
+            counts["fixed"] += expect["undo"] != land
+            current = expect["undo"] = land
         elif "redo" in expect and undone:
             current = undone.pop()
             counts["fixed"] += expect["redo"] != current
@@ -61,6 +77,15 @@ def checked(dialogue: dict, counts: dict) -> dict | None:
             return None
         turns.append([line, expect])
     return dialogue | {"turns": turns}
+
+
+def _ancestors(parents: list[int | None], version: int) -> list[int]:
+    """The versions `version` was made from, nearest first."""
+    out = []
+    while parents[version - 1]:
+        version = parents[version - 1]
+        out.append(version)
+    return out
 
 
 def build(paths: list[Path], out: Path = OUT) -> dict[str, int]:
