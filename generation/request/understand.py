@@ -145,6 +145,8 @@ def _more(changes: Changes, guess, text: str, instruments: list[str],
         named = [k for k in named if not k.startswith("tempo")]
     if changes.tempo_bpm or changes.tempo_factor:
         named = [k for k in named if k not in ("longer", "shorter", "length_set")]
+    if changes.intro or changes.outro:  # "a longer outro": the bars added are the length
+        named = [k for k in named if k != "longer"]
     for kind in named:
         if kind in ("tempo_up", "tempo_down") and not (changes.tempo_bpm or changes.tempo_factor):
             step = TEMPO_STEP[amount]
@@ -199,8 +201,11 @@ _SECTIONS = (("beginning", r"intro|beginning|start|opening|first\s+(?:part|bars)
 
 
 def _set(changes: Changes, kind: str) -> bool:
-    """Whether the exact readers already gave `kind` a value."""
-    return bool(changes.rewrite if kind == "rewrite" else changes.tonic or changes.transpose)
+    """Whether the exact readers already gave `kind` a value (an intro or outro they added
+    is the section the line means: "add an intro" rewrites nothing)."""
+    if kind == "rewrite":
+        return bool(changes.rewrite or changes.intro or changes.outro)
+    return bool(changes.tonic or changes.transpose)
 
 
 def _loose(kind: str, text: str) -> dict:
