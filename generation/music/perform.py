@@ -45,9 +45,9 @@ class Touch:
     pedal: bool  # keyboards hold the damper down, changed with the harmony
     swell: float  # 0..1: how far sustained parts' expression dips between phrase peaks
     accent: float  # share a downbeat's velocity rises (offbeats fall by half of it)
-    humanize_ms: float  # standard deviation of the seeded timing of pitched parts
+    humanize_ms: float  # standard deviation of the seeded timing of pitched parts (at 120 bpm)
     drum_humanize_ms: float  # ... and of the drums (0 keeps a machine's grid)
-    lay_back_ms: float  # lead, comp and counter sit this far behind the beat
+    lay_back_ms: float  # lead, comp and counter sit this far behind the beat (at 120 bpm)
     ritardando: float  # the tempo the last bars slow to (1: none), as a share of the tempo
 
 
@@ -242,12 +242,13 @@ def shape(track: pretty_midi.Instrument, part: Part, clock: Clock, touch: Touch)
         note.velocity = max(1, min(127, round(note.velocity * (1 + lift))))
 
 
-def nudge_of(seed: int, part: Part, beat: float, pitch: int, sigma: float) -> float:
-    """A note's seeded humanize (s): drawn from the note itself (its part, grid position and
-    pitch), so a note an edit leaves alone is played the same in every version."""
+def nudge_of(seed: int, part: Part, beat: float, sigma: float) -> float:
+    """A note's seeded humanize (s): drawn from where it falls (its part's role and its grid
+    position), so a note an edit leaves in place (a new key, a new instrument, another part
+    added) is played the same in every version, and a chord's notes move together."""
     if not sigma:
         return 0.0
-    draw = random.Random(f"{seed}:{part.role}:{part.instrument}:{round(beat * 12)}:{pitch}")
+    draw = random.Random(f"{seed}:{part.role}:{round(beat * 12)}")
     return max(-2.5 * sigma, min(2.5 * sigma, draw.gauss(0, sigma)))
 
 
@@ -255,10 +256,13 @@ def timing(track: pretty_midi.Instrument, part: Part, clock: Clock, touch: Touch
            seed: int) -> None:
     """Ritardando, lay-back and seeded humanize; notes held to the end still end there, and
     a repeated pitch never sounds over its own next onset."""
-    sigma = (touch.drum_humanize_ms if track.is_drum else touch.humanize_ms) / 1000
-    late = touch.lay_back_ms / 1000 if part.role in ("lead", "comp", "counter") else 0.0
+    # the style's milliseconds are at 120 bpm and scale with the beat, so a note sits at the
+    # same place in its beat at any tempo: a tempo edit moves no note off its grid position
+    scale = clock.beat_s / 0.5 / 1000
+    sigma = (touch.drum_humanize_ms if track.is_drum else touch.humanize_ms) * scale
+    late = touch.lay_back_ms * scale if part.role in ("lead", "comp", "counter") else 0.0
     for note in track.notes:
-        nudge = late + nudge_of(seed, part, note.start / clock.beat_s, note.pitch, sigma)
+        nudge = late + nudge_of(seed, part, note.start / clock.beat_s, sigma)
         held = note.end >= clock.end_s - 1e-3
         start = max(0.0, clock.at(note.start) + nudge)
         end = clock.end_s if held else max(start + 0.03, clock.at(note.end) + nudge)
