@@ -49,31 +49,40 @@ class Heads:
     trains (Linear → GELU → Dropout trunk, one Linear per head), by the same names.
     """
 
-    def __init__(self, weights: dict[str, np.ndarray]) -> None:
+    def __init__(self, weights: dict[str, np.ndarray], names=LABELS) -> None:
         self.weights = weights
+        self.names = tuple(names)  # the heads, by their weights' names
 
     def __call__(self, vectors: np.ndarray) -> dict[str, np.ndarray]:
         w = self.weights
         shared = gelu(vectors @ w["trunk.0.weight"].T + w["trunk.0.bias"])  # (B, hidden)
-        return {name: shared @ w[f"{name}.weight"].T + w[f"{name}.bias"] for name in LABELS}
+        return {name: shared @ w[f"{name}.weight"].T + w[f"{name}.bias"] for name in self.names}
+
+
+def read_heads(path: Path, labels: str, what: str, command: str) -> tuple[dict, dict]:
+    """The weights and config of trained heads in `path`; a ModelError naming `what` and
+    the `command` that rebuilds them when the file is missing or its labels hash is not
+    `labels`."""
+    from safetensors import safe_open
+
+    if not path.is_file():
+        raise ModelError(f"the {what} {path} is missing; train it with `{command}`")
+    with safe_open(str(path), framework="np") as handle:
+        meta = handle.metadata() or {}
+        weights = {name: handle.get_tensor(name) for name in handle.keys()}
+    if meta.get("labels_hash") != labels:
+        raise ModelError(f"the {what} {path.name} was trained for other labels "
+                         f"({meta.get('labels_hash')} ≠ {labels}); retrain it with "
+                         f"`{command}`")
+    return weights, json.loads(meta.get("config", "{}"))
 
 
 def load_heads(path: Path = HEADS_PATH) -> tuple[Heads, dict]:
     """The trained heads and their config, or a ModelError when missing or made for other
     labels."""
-    from safetensors import safe_open
-
-    if not path.is_file():
-        raise ModelError(f"the request classifier {path} is missing; "
-                         "train it with `tunesmith train parser`")
-    with safe_open(str(path), framework="np") as handle:
-        meta = handle.metadata() or {}
-        weights = {name: handle.get_tensor(name) for name in handle.keys()}
-    if meta.get("labels_hash") != labels_hash():
-        raise ModelError(f"the request classifier {path.name} was trained for other labels "
-                         f"({meta.get('labels_hash')} ≠ {labels_hash()}); retrain it with "
-                         "`tunesmith train parser`")
-    return Heads(weights), json.loads(meta.get("config", "{}"))
+    weights, config = read_heads(path, labels_hash(), "request classifier",
+                                 "tunesmith train parser")
+    return Heads(weights), config
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ guessed: the exact readers find them (`request/understand.py` puts the two toget
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ import numpy as np
 from generation.paths import DATA
 from generation.vocab import MOODS, vocabulary_hash
 from models.core.errors import ModelError
-from models.inference import gelu, softmax
+from models.inference import softmax
 
 READER_PATH = DATA / "reader_heads.safetensors"
 INTENTS = ("new", "edit", "question", "smalltalk", "undo", "redo", "goto", "vary", "again",
@@ -63,33 +62,15 @@ def features(vectors: np.ndarray, has_piece: list[bool]) -> np.ndarray:
     return np.concatenate([vectors, np.asarray(has_piece, np.float32)[:, None]], axis=1)
 
 
-class ReaderHeads:
-    """features (B, 385) → logits per head; the layers of reader_train.build_reader."""
+def load_reader(path: Path = READER_PATH):
+    """The trained heads (features (B, 385) → logits per head; the layers of
+    reader_train.build_reader) and their config; ModelError when missing or made for other
+    labels."""
+    from generation.request.classifier import Heads, read_heads
 
-    def __init__(self, weights: dict[str, np.ndarray]) -> None:
-        self.weights = weights
-
-    def __call__(self, x: np.ndarray) -> dict[str, np.ndarray]:
-        w = self.weights
-        shared = gelu(x @ w["trunk.0.weight"].T + w["trunk.0.bias"])  # (B, hidden)
-        return {name: shared @ w[f"{name}.weight"].T + w[f"{name}.bias"] for name in HEADS}
-
-
-def load_reader(path: Path = READER_PATH) -> tuple[ReaderHeads, dict]:
-    """The trained heads and their config; ModelError when missing or made for other labels."""
-    from safetensors import safe_open
-
-    if not path.is_file():
-        raise ModelError(f"the conversation reader {path} is missing; train it with "
-                         "`tunesmith train reader`")
-    with safe_open(str(path), framework="np") as handle:
-        meta = handle.metadata() or {}
-        weights = {name: handle.get_tensor(name) for name in handle.keys()}
-    if meta.get("labels_hash") != reader_hash():
-        raise ModelError(f"the conversation reader {path.name} was trained for other labels "
-                         f"({meta.get('labels_hash')} ≠ {reader_hash()}); retrain it with "
-                         "`tunesmith train reader`")
-    return ReaderHeads(weights), json.loads(meta.get("config", "{}"))
+    weights, config = read_heads(path, reader_hash(), "conversation reader",
+                                 "tunesmith train reader")
+    return Heads(weights, HEADS), config
 
 
 class Reader:

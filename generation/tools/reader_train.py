@@ -223,7 +223,8 @@ def train(path: Path = READER_PATH, report_path: Path = REPORT_PATH) -> dict[str
     """Train the reader on the training writers, save it, and report the held-out writers."""
     from safetensors.numpy import save_file
 
-    from generation.request.reader import Reader, ReaderHeads
+    from generation.request.classifier import Heads
+    from generation.request.reader import HEADS, Reader
     from generation.tools.request_train import encode_cached
 
     started = time.perf_counter()
@@ -237,7 +238,7 @@ def train(path: Path = READER_PATH, report_path: Path = REPORT_PATH) -> dict[str
     save_file(weights, str(path), metadata={"config": json.dumps(CONFIG),
                                             "labels_hash": reader_hash()})
     reader = Reader.__new__(Reader)
-    reader.heads, reader.config, reader.sure = ReaderHeads(weights), CONFIG, CONFIG["sure"]
+    reader.heads, reader.config, reader.sure = Heads(weights, HEADS), CONFIG, CONFIG["sure"]
 
     class Cached:
         def encode(self, texts):
