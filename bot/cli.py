@@ -11,6 +11,7 @@ import contextlib
 import json
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from bot import offline
@@ -66,7 +67,7 @@ def _compose(args: argparse.Namespace) -> int:
     from generation import Composer, Job
 
     job = Job(text=args.text, seed=args.seed, key=args.key, tempo_bpm=args.tempo,
-              duration_s=args.length, instrument=args.instrument)
+              duration_s=args.length, instrument=args.instrument, notation=args.notation)
     piece = Composer().run(job, Path(args.out))
     print(json.dumps(piece.to_json(), indent=2), file=args.output)
     return 0
@@ -75,7 +76,8 @@ def _compose(args: argparse.Namespace) -> int:
 def _continue(args: argparse.Namespace) -> int:
     from generation import Composer, Job
 
-    job = Job(action="continue", text=args.text or "", seed=args.seed, midi_path=args.file)
+    job = Job(action="continue", text=args.text or "", seed=args.seed, midi_path=args.file,
+              notation=args.notation)
     piece = Composer().run(job, Path(args.out))
     print(json.dumps(piece.to_json(), indent=2), file=args.output)
     return 0
@@ -93,8 +95,9 @@ def _blend(args: argparse.Namespace) -> int:
                                f"({error})") from None
 
     first, second = read(args.first), read(args.second)
-    job = blend_job(first, second, mix=args.mix,
-                    seed=args.seed if args.seed is not None else new_seed())
+    job = replace(blend_job(first, second, mix=args.mix,
+                            seed=args.seed if args.seed is not None else new_seed()),
+                  notation=args.notation)
     piece = Composer().run(job, Path(args.out))
     print(json.dumps(piece.to_json(), indent=2), file=args.output)
     return 0
@@ -104,6 +107,11 @@ def _chat(args: argparse.Namespace) -> int:
     from bot.chat import chat
 
     return chat(Path(args.out), stdout=args.output, as_json=args.json, seed=args.seed)
+
+
+def _notation_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--no-notation", dest="notation", action="store_false",
+                         help="MIDI, MP3 and piano roll only: no MusicXML, no score picture")
 
 
 def _add_parse(commands: argparse._SubParsersAction) -> None:
@@ -118,6 +126,7 @@ def _add_compose(commands: argparse._SubParsersAction) -> None:
     compose.add_argument("text", help='what to compose, e.g. "calm piano in D minor"')
     compose.add_argument("--seed", type=int, help="same text + seed + model → same MIDI")
     compose.add_argument("--out", default="out", help="folder to write into (default: out)")
+    _notation_option(compose)
     compose.add_argument("--key", help='override the key, e.g. "Eb major"')
     compose.add_argument("--tempo", type=int, help=f"override the tempo (bpm, {MIN_BPM}–{MAX_BPM})")
     compose.add_argument("--length", type=float, help="override the length (seconds)")
@@ -131,6 +140,7 @@ def _add_continue(commands: argparse._SubParsersAction) -> None:
     cont.add_argument("text", nargs="?", default="", help='e.g. "as a jazz tune"')
     cont.add_argument("--seed", type=int, help="seed for the new bars")
     cont.add_argument("--out", default="out", help="folder to write into (default: out)")
+    _notation_option(cont)
     cont.set_defaults(handler=_continue)
 
 
@@ -153,6 +163,7 @@ def _add_blend(commands: argparse._SubParsersAction) -> None:
                        help="0 is A's melody, 1 is B's tune under A's chords (default 0.5)")
     blend.add_argument("--seed", type=int, help="seed of the new piece's name and record")
     blend.add_argument("--out", default="out", help="folder to write into (default: out)")
+    _notation_option(blend)
     blend.set_defaults(handler=_blend)
 
 

@@ -33,6 +33,7 @@ from generation.music.perform import perform
 from generation.music.plan import framed, make_plan
 from generation.music.revise import revise
 from generation.music.spec import Spec, make_spec
+from generation.notation import write_notation
 from generation.settings import Settings
 from models.core.errors import ModelError, RequestError
 
@@ -221,7 +222,8 @@ class Composer:
         return self._critic or None
 
     def run(self, job: Job, out_dir: Path, progress: Progress | None = None) -> Composition:
-        """Do `job` and write <name>.mid, .mp3, .png and .json into `out_dir`."""
+        """Do `job` and write <name>.mid, .mp3, .png, .json, and (unless the job asks for no
+        notation) .musicxml and .score.png into `out_dir`."""
         report = progress or (lambda stage, fraction: None)
         timings: dict[str, float] = {}
         clock = began = time.perf_counter()
@@ -240,8 +242,8 @@ class Composer:
                                              drafts=1 if job.action in KEEPS_DRAFT else DRAFTS)
         clock = time.perf_counter()
         # the performance (pan, pedal, swells, timing) is what is heard and downloaded; the
-        # arrangement it plays stays as written for anything read as notation
-        midi = perform(spec, plan, midi)
+        # arrangement it plays stays as written, for the notation
+        written, midi = midi, perform(spec, plan, midi)
         lap("perform")
         report("rendering", 0.6)
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -258,12 +260,20 @@ class Composer:
                           tail_s=TAIL_SHARE * spec.total_duration_s)
         timings.update({f"render_{k}": round(v, 4) for k, v in rendered.timings.items()})
         clock = time.perf_counter()
+        notation = None
+        if job.notation:
+            report("writing the score", 0.9)
+            notation = write_notation(spec, plan, written, base)
+            timings.update({f"notation_{k}": v for k, v in notation.timings.items()})
+            lap("notation")
         composition = Composition(
             name=name, midi=base.with_suffix(".mid"), mp3=rendered.mp3, png=rendered.png,
             json=base.with_suffix(".json"), seed=spec.seed, model_version=self.model_version,
             spec=spec.to_json(), request=resolved.request, timings=timings, notes=spec.notes,
             duration_s=round(spec.total_duration_s, 3), form=plan.form(),
             chords=plan.chord_names(spec.tonic, spec.mode),
+            musicxml=notation.musicxml if notation else None,
+            score=notation.score if notation else None,
         )
         base.with_suffix(".json").write_text(json.dumps(composition.to_json(), indent=2))
         report("done", 1.0)

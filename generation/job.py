@@ -120,6 +120,7 @@ class Job:
     changes: dict[str, Any] | None = None  # for `edit`: Changes.to_json()
     amount: float | None = None  # for `vary`: how far (0..1); for `blend`: the mix
     other: dict[str, Any] | None = None  # for `blend`: the spec of the second piece
+    notation: bool = True  # False: no MusicXML and no score picture (a caller wants MIDI only)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -184,11 +185,15 @@ class Composition:
     duration_s: float = 0.0
     form: str = ""  # "intro 2 · A 4 · B 4 · A 4 · outro 2": sections and their bars
     chords: tuple[str, ...] = ()  # one a bar, as a lead sheet writes them
+    musicxml: Path | None = None  # the full score, MusicXML 4.0 (None: not asked for)
+    score: Path | None = None  # the engraved lead sheet, PNG
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         for name in ("midi", "mp3", "png", "json"):
             data[name] = str(data[name])
+        for name in ("musicxml", "score"):
+            data[name] = None if data[name] is None else str(data[name])
         data["notes"], data["chords"] = list(self.notes), list(self.chords)
         return data
 
@@ -197,6 +202,8 @@ class Composition:
         data = dict(data)
         for name in ("midi", "mp3", "png", "json"):
             data[name] = Path(data[name])
+        for name in ("musicxml", "score"):
+            data[name] = Path(data[name]) if data.get(name) else None
         data["notes"] = tuple(data.get("notes", ()))
         data["chords"] = tuple(data.get("chords", ()))
         return cls(**data)

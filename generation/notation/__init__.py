@@ -1,0 +1,64 @@
+"""Notation: the arrangement written as a musician reads it.
+
+    arranged MIDI + Spec + Plan ─ score ─► music21 Score ─► <name>.musicxml (MusicXML 4.0)
+                                                     └─ lead sheet ─ engrave ─► <name>.score.png
+
+The MusicXML is the full score (every part, the drums on a percussion staff); the picture is
+the lead sheet (the melody with its chord symbols and sections), engraved by verovio.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pretty_midi
+
+from generation.music.plan import Plan
+from generation.music.spec import Spec
+
+ACCIDENTALS = {"b": "♭", "#": "♯"}
+
+
+@dataclass(frozen=True)
+class Notation:
+    musicxml: Path
+    score: Path  # the engraved lead sheet, PNG
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def title_of(spec: Spec) -> str:
+    """'Calm classical piece in D minor', 'Happy jazz piece in E♭ major'."""
+    tonic, mode = spec.key.split()[0], " ".join(spec.key.split()[1:])
+    tonic = tonic[0] + "".join(ACCIDENTALS.get(c, c) for c in tonic[1:])
+    return f"{spec.mood.capitalize()} {spec.style} piece in {tonic} {mode}"
+
+
+def write_notation(spec: Spec, plan: Plan, midi: pretty_midi.PrettyMIDI, base: Path) -> Notation:
+    """Write `base`.musicxml (the full score) and `base`.score.png (the lead sheet) for the
+    arrangement `midi` (as arranged: before the performance moves its notes)."""
+    from music21 import stream
+
+    from generation.notation.engrave import engrave
+    from generation.notation.score import score_of
+    from generation.notation.writer import musicxml_text
+
+    timings: dict[str, float] = {}
+    began = time.perf_counter()
+    score = score_of(spec, plan, midi, title_of(spec))
+    timings["score"] = time.perf_counter() - began
+    began = time.perf_counter()
+    musicxml = base.with_suffix(".musicxml")
+    credits = {"title": title_of(spec), "subtitle": f"“{spec.text[:100]}”",
+               "composer": f"tunesmith · seed {spec.seed}"}
+    musicxml.write_text(musicxml_text(score, credits), encoding="utf-8")
+    timings["musicxml"] = time.perf_counter() - began
+    began = time.perf_counter()
+    lead = stream.Score()
+    lead.metadata = score.metadata
+    lead_part = next(i for i, track in enumerate(midi.instruments) if not track.is_drum)
+    lead.insert(0, score.parts[lead_part])
+    picture = engrave(musicxml_text(lead, credits), base.with_suffix(".score.png"))
+    timings["engrave"] = time.perf_counter() - began
+    return Notation(musicxml, picture, {k: round(v, 4) for k, v in timings.items()})

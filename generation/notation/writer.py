@@ -1,0 +1,87 @@
+"""A music21 Score → MusicXML 4.0 text, with the drum kit's sounds named for playback.
+
+music21 writes the score as built (its `makeNotation` pass is skipped: score.py builds whole
+bars). One thing it cannot say is which drum each note of a percussion part plays, so a
+notation program would play every note as one sound: the drum part's score-part gets one
+instrument per sound with its General MIDI key (`<midi-unpitched>`), and each note names its
+instrument (`<instrument id>`), as MuseScore and Dorico write drum parts.
+"""
+
+from __future__ import annotations
+
+import re
+from xml.etree import ElementTree
+
+from music21 import stream
+from music21.musicxml.m21ToXml import ScoreExporter
+
+from generation.notation.drumkit import drum
+
+DRUM_ID = re.compile(r"^drum(\d+)-\d+$")  # the id score.py gives each drum note
+
+
+def musicxml_text(score: stream.Score, credits: dict[str, str] | None = None) -> str:
+    """The MusicXML of `score`; `credits` are the page's texts by MusicXML credit type
+    ('title', 'subtitle', 'composer'), which notation programs print on the first page."""
+    exporter = ScoreExporter(score, makeNotation=False)
+    root = exporter.parse()
+    for part in root.iter("part"):
+        _name_drums(root, part)
+    _credit(root, credits or {})
+    return (exporter.xmlHeader() + ElementTree.tostring(root, encoding="utf-8",
+                                                        xml_declaration=False)).decode()
+
+
+def _name_drums(root: ElementTree.Element, part: ElementTree.Element) -> None:
+    notes = [(n, DRUM_ID.match(n.get("id", ""))) for n in part.iter("note")]
+    used = sorted({int(m.group(1)) for _, m in notes if m})
+    if not used:
+        return
+    part_id = part.get("id")
+    score_part = next(p for p in root.iter("score-part") if p.get("id") == part_id)
+    for old in score_part.findall("score-instrument") + score_part.findall("midi-instrument"):
+        score_part.remove(old)
+    for pitch in used:
+        instrument = ElementTree.SubElement(score_part, "score-instrument",
+                                            id=f"{part_id}-I{pitch}")
+        ElementTree.SubElement(instrument, "instrument-name").text = drum(pitch).name
+    for pitch in used:
+        midi = ElementTree.SubElement(score_part, "midi-instrument", id=f"{part_id}-I{pitch}")
+        ElementTree.SubElement(midi, "midi-channel").text = "10"
+        ElementTree.SubElement(midi, "midi-unpitched").text = str(pitch + 1)  # 1-based
+    for element, match in notes:
+        if match:
+            del element.attrib["id"]
+            _insert_instrument(element, f"{part_id}-I{match.group(1)}")
+
+
+# where each credit sits on a page of 1,200 × 1,700 tenths: centred title and subtitle at
+# the top, the composer on the right
+CREDIT_PLACES = {"title": ("600", "1640", "center", "26"),
+                 "subtitle": ("600", "1585", "center", "14"),
+                 "composer": ("1140", "1530", "right", "11")}
+
+
+def _credit(root: ElementTree.Element, credits: dict[str, str]) -> None:
+    """<credit> elements go before <part-list> (the schema's order)."""
+    at = list(root).index(root.find("part-list"))
+    for kind, text in credits.items():
+        x, y, justify, size = CREDIT_PLACES[kind]
+        credit = ElementTree.Element("credit", page="1")
+        ElementTree.SubElement(credit, "credit-type").text = kind
+        words = ElementTree.SubElement(credit, "credit-words", {
+            "default-x": x, "default-y": y, "justify": justify, "valign": "top",
+            "font-size": size})
+        if kind == "subtitle":
+            words.set("font-style", "italic")
+        words.text = text
+        root.insert(at, credit)
+        at += 1
+
+
+def _insert_instrument(note: ElementTree.Element, instrument_id: str) -> None:
+    """<instrument> goes after <duration> and <tie>, before <voice> (the schema's order)."""
+    children = list(note)
+    after = max(i for i, child in enumerate(children) if child.tag in ("duration", "tie",
+                                                                         "unpitched", "chord"))
+    note.insert(after + 1, ElementTree.Element("instrument", id=instrument_id))
