@@ -81,6 +81,8 @@ def score_of(spec: Spec, plan: Plan, midi: pretty_midi.PrettyMIDI, title: str) -
         if track is lead:
             _chord_symbols(measures, spec, plan, speller)
         measures[-1].rightBarline = bar.Barline("final")
+        if _rings_on(track, spec, end):
+            _hold(measures[-1])
         score.insert(0, part)
     return score
 
@@ -104,6 +106,22 @@ def _pitched_part(track: pretty_midi.Instrument, spec: Spec, bars: int, end: int
         part.coreAppend(measure)
     part.coreElementsChanged()
     return part
+
+
+def _rings_on(track: pretty_midi.Instrument, spec: Spec, end: int) -> bool:
+    """Whether the track sounds past the last bar line (the final chord rings into the
+    piece's tail): the notation holds it with a fermata."""
+    last = max((n.end for n in track.notes), default=0.0)
+    return last * spec.tempo_bpm / 60 * TICKS > end + 1
+
+
+def _hold(measure: stream.Measure) -> None:
+    """A fermata on the last note of each voice of the final bar."""
+    voices = list(measure.voices) or [measure]
+    for voice in voices:
+        notes = list(voice.notes)
+        if notes:
+            notes[-1].expressions.append(expressions.Fermata())
 
 
 def _meter(spec: Spec) -> str:

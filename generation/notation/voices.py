@@ -63,12 +63,18 @@ def events_of(track: pretty_midi.Instrument, tempo_bpm: float, end: int,
 
 
 def straight(note: pretty_midi.Note, tempo_bpm: float, swing: float) -> tuple[float, float]:
-    """(start, end) of a note in ticks, an off-beat eighth the swing delayed put back."""
+    """(start, end) of a note in ticks, an off-beat eighth the swing delayed put back.
+
+    The arranger plays a swung note its full value from the late start, unless something
+    cut it at a beat: the end moves back with the start only where that lands on the grid.
+    """
     per_s = tempo_bpm / 60 * TICKS
     start, end = note.start * per_s, note.end * per_s
     late = swing / 2 * TICKS
     if late and abs(start % TICKS - (TICKS / 2 + late)) < 0.25:
-        start, end = start - late, end - late
+        start = start - late
+        if abs((end - late) / 3 - round((end - late) / 3)) < 0.1:
+            end = end - late
     return start, end
 
 
