@@ -16,6 +16,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -105,13 +106,17 @@ class Composer:
         return f"{self.model.version}+{variation.codec().version}"
 
     def warm(self) -> None:
-        """Load everything a first request would wait for: encoder, model, synthesizer."""
+        """Load everything a first request would wait for: encoder, model, synthesizer,
+        the notation's engraver and fonts."""
+        import generation.notation.score  # noqa: F401  (music21's modules load here)
         from generation.audio.render import synthesizers
+        from generation.notation.engrave import ready
         from generation.request.parse import parse_request
 
         parse_request("warm up")
         _ = self.model_version  # the melody model and the phrase VAE
         synthesizers(self.settings)
+        ready()
 
     # --- from a job to a spec ---------------------------------------------------------------
 
@@ -255,21 +260,30 @@ class Composer:
         midi.write(str(base.with_suffix(".mid")))
         lap("write_midi")
         meter = f"{spec.meter[0]}/{spec.meter[1]}"
-        rendered = render(midi, base, self.settings, title=spec.text[:60] or "tunesmith",
-                          subtitle=f"{spec.key} · {spec.tempo_bpm} bpm · {meter} · {spec.style}",
-                          tail_s=TAIL_SHARE * spec.total_duration_s)
-        timings.update({f"render_{k}": round(v, 4) for k, v in rendered.timings.items()})
-        clock = time.perf_counter()
-        notation = None
-        if job.notation:
-            report("writing the score", 0.9)
-            notation = write_notation(spec, plan, written, base)
-            timings.update({f"notation_{k}": v for k, v in notation.timings.items()})
-            lap("notation")
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="notation") as beside:
+            # the score is written while FluidSynth renders (its C code lets go of the GIL)
+            scoring = (beside.submit(write_notation, spec, plan, written, base)
+                       if job.notation else None)
+            rendered = render(midi, base, self.settings, title=spec.text[:60] or "tunesmith",
+                              subtitle=f"{spec.key} · {spec.tempo_bpm} bpm · {meter} · "
+                                       f"{spec.style}",
+                              tail_s=TAIL_SHARE * spec.total_duration_s)
+            timings.update({f"render_{k}": round(v, 4) for k, v in rendered.timings.items()})
+            clock = time.perf_counter()
+            notation, notes = None, spec.notes
+            if scoring is not None:
+                report("writing the score", 0.9)
+                try:
+                    notation = scoring.result()
+                    timings.update({f"notation_{k}": v for k, v in notation.timings.items()})
+                except Exception:  # the music is made: deliver it without its score
+                    log.exception("the notation of %s failed", name)
+                    notes += ("the sheet music could not be written for this piece",)
+                lap("notation")  # what the score adds after the audio is done
         composition = Composition(
             name=name, midi=base.with_suffix(".mid"), mp3=rendered.mp3, png=rendered.png,
             json=base.with_suffix(".json"), seed=spec.seed, model_version=self.model_version,
-            spec=spec.to_json(), request=resolved.request, timings=timings, notes=spec.notes,
+            spec=spec.to_json(), request=resolved.request, timings=timings, notes=notes,
             duration_s=round(spec.total_duration_s, 3), form=plan.form(),
             chords=plan.chord_names(spec.tonic, spec.mode),
             musicxml=notation.musicxml if notation else None,

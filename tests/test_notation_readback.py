@@ -217,11 +217,27 @@ def test_notes_are_spelled_in_flat_keys_with_flats(pieces):
     assert names & {"A-", "B-", "D-", "E-"}
 
 
+def staff_lines(picture: Image.Image) -> list[int]:
+    """The rows of the page's staff lines: rows dark across most of the width."""
+    width, height = picture.size
+    pixels = picture.load()
+    rows = [y for y in range(height)
+            if sum(pixels[x, y] < 200 for x in range(0, width, 4)) > width / 4 * 0.6]
+    lines = [y for i, y in enumerate(rows) if i == 0 or y - rows[i - 1] > 1]  # one per line
+    return lines
+
+
 @pytest.mark.parametrize("text", ["calm piano in D minor", "a folk jig in G major", "(upload)"])
 def test_the_score_picture_is_a_readable_page(pieces, text):
     picture = Image.open(pieces[text].score).convert("L")
     width, height = picture.size
-    assert width >= 1000 and height >= 300
+    assert width >= 1000
+    lines = staff_lines(picture)
+    bars = sum(int(section.split()[1]) for section in pieces[text].form.split(" · "))
+    systems = len(lines) // 5
+    assert len(lines) % 5 == 0 and systems >= 1 + bars // 12, f"{len(lines)} lines, {bars} bars"
+    gaps = sorted(b - a for a, b in zip(lines, lines[1:], strict=False))
+    assert gaps[len(gaps) // 4] >= 10, "staff lines closer than 10 px cannot be read on a phone"
     dark = sum(picture.histogram()[:128]) / (width * height)
     assert 0.01 < dark < 0.4, f"{dark:.3f} of the page is ink"
 

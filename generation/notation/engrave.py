@@ -4,7 +4,8 @@ Both ship as wheels with nothing to fetch. Verovio writes SVG whose music glyphs
 whose text asks for two fonts: a Times-like serif (matplotlib's STIX, always installed with
 it) and the music font Leipzig for the symbols inside text (the note of a metronome mark, the
 flat of a chord symbol). Leipzig comes embedded in verovio's CSS as WOFF2, which resvg does not
-read; it is unpacked once per machine into the temporary folder.
+read; it is unpacked once per machine into the temporary folder, beside cut-down copies of the
+serif faces (resvg parses every font file on each drawing).
 """
 
 from __future__ import annotations
@@ -18,13 +19,16 @@ import tempfile
 import threading
 from pathlib import Path
 
-WIDTH_PX = 1400  # wide enough to read on a phone once Discord scales it down
+WIDTH_PX = 1200  # wide enough to read on a phone once Discord scales it down
 PAGE = {"pageWidth": 1900, "pageHeight": 60000, "adjustPageHeight": True, "scale": 50,
         "pageMarginLeft": 60, "pageMarginRight": 60, "pageMarginTop": 40,
         "pageMarginBottom": 40, "breaks": "auto", "header": "auto", "footer": "none",
         "spacingSystem": 10}
-SERIF = ("STIXGeneral.ttf", "STIXGeneralItalic.ttf", "STIXGeneralBol.ttf",
-         "STIXGeneralBolIta.ttf")
+SERIF = ("STIXGeneral.ttf", "STIXGeneralItalic.ttf", "STIXGeneralBol.ttf")
+# Latin with its accents, general punctuation (quotes, dashes), the music signs of Unicode
+# and the prime of A′: the text of any score, in the languages requests come in
+TEXT_CHARACTERS = [*range(0x20, 0x250), *range(0x2000, 0x2070), *range(0x2190, 0x2200),
+                   0x2032, 0x2033, *range(0x2669, 0x2670)]
 
 _lock = threading.Lock()  # one verovio toolkit per process, used by one thread at a time
 
@@ -49,6 +53,12 @@ def engrave(musicxml: str, path: Path) -> Path:
     return path
 
 
+def ready() -> None:
+    """Load the engraver and make its fonts now, so a first piece does not wait for them."""
+    _toolkit()
+    _fonts()
+
+
 @functools.cache
 def _toolkit():
     import verovio
@@ -61,30 +71,51 @@ def _toolkit():
 
 @functools.cache
 def _fonts() -> list[str]:
-    import matplotlib
+    """The font files resvg reads on every drawing: the serif faces cut down to the
+    characters a score's text uses (resvg parses every file it is given each time: the whole
+    STIX faces cost more than the drawing), and Leipzig."""
+    folder = _font_folder()
+    return [str(_cached(folder / name, lambda target, name=name: _subset(name, target)))
+            for name in SERIF] + [str(_cached(folder / "Leipzig.otf", _leipzig))]
 
-    stix = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    return [str(stix / name) for name in SERIF] + [str(_leipzig())]
 
-
-def _leipzig() -> Path:
-    """Verovio's Leipzig text font as an OpenType file resvg can load."""
+def _font_folder() -> Path:
     from importlib.metadata import version
 
+    return Path(tempfile.gettempdir()) / f"tunesmith-fonts-verovio-{version('verovio')}"
+
+
+def _cached(target: Path, make) -> Path:
+    """`target`, made once per machine by `make(path)`; atomic, so a second process never
+    reads half a font."""
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        make(partial)
+        os.replace(partial, target)
+    return target
+
+
+def _subset(name: str, target: Path) -> None:
+    import matplotlib
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / name)
+    cutter = subset.Subsetter(subset.Options(layout_features=["*"], hinting=False,
+                                             name_IDs=["*"], notdef_outline=True))
+    cutter.populate(unicodes=TEXT_CHARACTERS)
+    cutter.subset(font)
+    font.save(str(target))
+
+
+def _leipzig(target: Path) -> None:
+    """Verovio's Leipzig text font as an OpenType file resvg can load."""
     import verovio
     from fontTools.ttLib import TTFont
 
-    data = Path(verovio.__file__).parent / "data"
-    folder = Path(tempfile.gettempdir()) / f"tunesmith-fonts-verovio-{version('verovio')}"
-    target = folder / "Leipzig.otf"
-    if target.exists():
-        return target
-    css = (data / "Leipzig.css").read_text(encoding="utf-8")
+    css = (Path(verovio.__file__).parent / "data" / "Leipzig.css").read_text(encoding="utf-8")
     packed = base64.b64decode(re.search(r"base64,([^)'\"]+)", css).group(1))
     font = TTFont(io.BytesIO(packed))
     font.flavor = None  # WOFF2 → plain OpenType (needs brotli)
-    folder.mkdir(parents=True, exist_ok=True)
-    partial = folder / f"Leipzig.{os.getpid()}.{threading.get_ident()}.tmp"
-    font.save(str(partial))
-    os.replace(partial, target)  # atomic: a second process never reads half a font
-    return target
+    font.save(str(target))

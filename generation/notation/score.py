@@ -16,6 +16,7 @@ from fractions import Fraction
 import pretty_midi
 from music21 import (
     bar,
+    beam,
     chord,
     clef,
     duration,
@@ -89,7 +90,7 @@ def score_of(spec: Spec, plan: Plan, midi: pretty_midi.PrettyMIDI, title: str) -
 
 def _pitched_part(track: pretty_midi.Instrument, spec: Spec, bars: int, end: int,
                   speller: Speller, legato: float) -> stream.Part:
-    part, signature = stream.Part(), meter.TimeSignature(_meter(spec))
+    part, signature = stream.Part(), _meter(spec)
     inst = _instrument(track.program)
     inst.partName = track.name[:1].upper() + track.name[1:]
     inst.midiProgram, inst.midiChannel = track.program, None
@@ -136,7 +137,7 @@ def _instrument(program: int) -> instrument.Instrument:
 
 
 def _drum_part(track: pretty_midi.Instrument, spec: Spec, bars: int, end: int) -> stream.Part:
-    part, signature = stream.Part(), meter.TimeSignature(_meter(spec))
+    part, signature = stream.Part(), _meter(spec)
     kit = instrument.Percussion()
     kit.partName = "Drums"
     part.insert(0, kit)
@@ -152,7 +153,7 @@ def _drum_part(track: pretty_midi.Instrument, spec: Spec, bars: int, end: int) -
 
 
 def _measure(index: int, rows: list[list[Written]], make,
-             signature: meter.TimeSignature) -> stream.Measure:
+             signature: str) -> stream.Measure:
     """Bar `index + 1` from one row of written notes per voice; a voice that only rests in
     this bar is left out (unless it is the only one). Stems go up in the first of several
     voices and down in the others."""
@@ -171,7 +172,7 @@ def _measure(index: int, rows: list[list[Written]], make,
 
 
 def _fill(container: stream.Stream, row: list[Written], make,
-          signature: meter.TimeSignature, stem: str | None) -> None:
+          signature: str, stem: str | None) -> None:
     elements = []
     for item in row:
         element = make(item) if item.pitches else note.Rest()
@@ -190,9 +191,29 @@ def _fill(container: stream.Stream, row: list[Written], make,
     if any(item.length % 3 for item in row):
         stream.makeNotation.makeTupletBrackets(container, inPlace=True)
     if len(elements) > 1:  # beamed by the meter's beat groups, as music21's makeBeams does
-        for element, beams in zip(elements, signature.getBeams(elements), strict=True):
-            if beams is not None:
-                element.beams = beams
+        rhythm = tuple((item.length, bool(item.pitches)) for item in row)
+        for element, beams in zip(elements, _beams(signature, rhythm), strict=True):
+            if beams:
+                element.beams = beam.Beams()
+                for number, (kind, direction) in enumerate(beams, start=1):
+                    element.beams.append(beam.Beam(type=kind, direction=direction,
+                                                   number=number))
+
+
+@functools.lru_cache(maxsize=512)
+def _beams(meter_text: str, rhythm: tuple[tuple[int, bool], ...]
+           ) -> tuple[tuple[tuple[str, str | None], ...], ...]:
+    """The beams of a row of values (ticks, sounding) in a meter, as (type, direction) per
+    beam level and note. Rows repeat from bar to bar (a comping pattern, a drum groove), and
+    music21's beaming is slow, so each rhythm is beamed once."""
+    signature = meter.TimeSignature(meter_text)
+    elements = []
+    for ticks, sounding in rhythm:
+        element = note.Note() if sounding else note.Rest()
+        element.duration = _duration(ticks)
+        elements.append(element)
+    return tuple(() if beams is None else tuple((b.type, b.direction) for b in beams)
+                 for beams in signature.getBeams(elements))
 
 
 @functools.cache
@@ -231,7 +252,16 @@ def _pitched(item: Written, speller: Speller, marks: dict[tuple[str, int], int])
         pitches.append(written)
     if len(pitches) == 1:
         return note.Note(pitches[0])
-    return chord.Chord(pitches)
+    return SortedChord(pitches)
+
+
+class SortedChord(chord.Chord):
+    """A chord built from its pitches in ascending order. music21's writer sorts a copy of
+    every chord and discards it (`chordToXml` calls `sortAscending()` not in place, music21
+    9 and 10): a tenth of a second on a band piece, for nothing when it is sorted already."""
+
+    def sortAscending(self, *, inPlace: bool = False):
+        return None if inPlace else self
 
 
 def _pitch(midi_pitch: int, speller: Speller) -> pitch.Pitch:
