@@ -55,8 +55,12 @@ def test_compose_regenerate_and_continue_with_the_real_composer(tmp_path):
             assert symusic.Score.from_midi(midi).note_num() > 10
             assert len(AudioSegment.from_file(io.BytesIO(mp3), format="mp3")) > 5_000  # ms
             assert any(name.endswith(".png") for name in files)
+            score = next(v for k, v in files.items() if k.endswith(".musicxml"))
+            assert b'score-partwise version="4.0"' in score and b"<fifths>-1</fifths>" in score
+            assert any(name.endswith(".score.png") for name in files)
             fields = {f["name"]: f["value"] for f in message["embeds"][0]["fields"]}
             assert fields["Key"] == "D minor" and fields["Seed"] == "3"
+            assert "MusicXML" in fields["Files"] and "lead sheet" in fields["Files"]
 
             await fake.wait_for(lambda: fake.reactions.get(int(message["id"])))
             asked = time.perf_counter()

@@ -255,8 +255,9 @@ def test_history_and_show(tmp_path):
             text = listing.response["data"]["content"]
             assert text.index("second tune") < text.index("first tune")
             assert "https://discord.com/channels/" in text
-            shown = await fake.slash("show", BOB, id=1)
-            await fake.wait_for(lambda: shown.original_id is not None)
+            shown = await fake.slash("show", BOB, id=1)  # deferred, then the files
+            await fake.wait_for(lambda: shown.original_id is not None
+                                and fake.files.get(shown.original_id))
             assert len(fake.files[shown.original_id]) == 3
             missing = await fake.slash("show", id=99)
             await fake.wait_for(lambda: missing.response is not None)
@@ -331,7 +332,7 @@ def test_files_over_the_upload_limit_fall_back_to_midi(tmp_path):
             await fake.wait_for(lambda: fake.with_files(".mid"))
             message = fake.with_files(".mid")[0]
             assert [name[-4:] for name in fake.files[message_id(message)]] == [".mid", ".png"]
-            assert "only the MIDI is attached" in message["content"]
+            assert "audio does not fit this server's" in message["content"]
     run(scenario())
 
 

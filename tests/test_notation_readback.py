@@ -248,3 +248,19 @@ def test_midi_only_writes_no_notation(composer, tmp_path):
     assert piece.musicxml is None and piece.score is None
     assert not list(tmp_path.glob("*.musicxml")) and not list(tmp_path.glob("*.score.png"))
     assert "notation" not in piece.timings
+
+
+def test_an_edit_that_keeps_the_notes_keeps_the_notation(composer, tmp_path):
+    """🐇 faster keeps every note: the score differs only in its metronome mark."""
+    from music21 import converter, tempo
+
+    from generation.job import follow_up
+
+    job = Job(text="a folk song with fiddle and guitar in A major", seed=4, duration_s=15.0)
+    first = composer.run(job, tmp_path)
+    faster = composer.run(follow_up(job, first, "faster", seed=5), tmp_path)
+    before, after = converter.parse(first.musicxml), converter.parse(faster.musicxml)
+    assert read_parts(before) == read_parts(after)
+    bpm = [s.parts[0].recurse().getElementsByClass(tempo.MetronomeMark)[0].number
+           for s in (before, after)]
+    assert bpm[1] > bpm[0]

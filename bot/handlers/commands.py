@@ -7,12 +7,13 @@ job to the client, which defers, queues and delivers.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import discord
 from discord import app_commands
 
 from bot.handlers.controls import controls_view
-from bot.handlers.delivery import build_embed, describe_job, escape
+from bot.handlers.delivery import build_embed, describe_job, escape, fit_attachments
 from bot.handlers.host import host
 from generation import (
     INSTRUMENTS,
@@ -197,14 +198,21 @@ async def show(interaction: discord.Interaction,
         await interaction.response.send_message(f"There is no piece #{id}.", ephemeral=True)
         return
     composition = piece.composition
-    paths = [p for p in (composition.midi, composition.mp3, composition.png) if p.is_file()]
-    files = [discord.File(path, filename=path.name) for path in paths
-             if path.stat().st_size <= interaction.filesize_limit]
+    content = f"🎵 **{describe_job(piece.job)}**"
+    files: list[discord.File] = []
+    paths: tuple[Path, ...] = ()
+    await interaction.response.defer(ephemeral=piece.private, thinking=True)  # a re-encode
+    if composition.midi.is_file() and composition.mp3.is_file():
+        attachments = await fit_attachments(composition, interaction.filesize_limit)
+        files, paths = attachments.files(), attachments.paths
+        if attachments.note:
+            content += f"\n-# {attachments.note}"
+    else:
+        content += "\n-# Its files are no longer on the server; the card is all I have."
     try:
-        await interaction.response.send_message(
-            f"🎵 **{describe_job(piece.job)}**",
-            embed=build_embed(piece.id, composition, piece.job), files=files,
-            view=controls_view(piece.id), ephemeral=piece.private)
+        await interaction.edit_original_response(
+            content=content[:2000], embed=build_embed(piece.id, composition, piece.job, paths),
+            attachments=files, view=controls_view(piece.id))
     finally:
         for file in files:  # send_message leaves them open
             file.close()

@@ -1,8 +1,9 @@
 """What a finished piece looks like in Discord: its embed, its files within the upload limit.
 
-The files are `.mid`, `.mp3` (Discord plays it inline) and the `.png` piano roll. When they do
-not fit the upload limit the MP3 is re-encoded at a lower bitrate, and failing that only the
-MIDI (and the picture, if it fits) is sent, with a note saying so.
+The files are `.mid`, `.mp3` (Discord plays it inline), the engraved score (`.score.png`), the
+full score as `.musicxml` and the `.png` piano roll. When they do not fit the upload limit the
+lowest-value files are left out first, then the MP3 is re-encoded at a lower bitrate, and
+failing that only the MIDI (and what else fits) is sent, with a note saying so.
 """
 
 from __future__ import annotations
@@ -59,8 +60,10 @@ def lineage_line(piece_id: int, parent_id: int, job: Job, spec: dict) -> str:
     return f"#{piece_id} ← #{parent_id}: {escape(', '.join(words), 400)}"
 
 
-def build_embed(piece_id: int, composition: Composition, job: Job) -> discord.Embed:
-    """The card under the files: the musical choices, the seed and what was inferred."""
+def build_embed(piece_id: int, composition: Composition, job: Job,
+                files: tuple[Path, ...] = ()) -> discord.Embed:
+    """The card under the files: the musical choices, the seed, what was inferred and what
+    each attached file is."""
     spec = composition.spec
     embed = discord.Embed(title=describe_job(job)[:256], colour=EMBED_COLOUR)
     instruments = spec.get("instruments") or []
@@ -78,9 +81,26 @@ def build_embed(piece_id: int, composition: Composition, job: Job) -> discord.Em
     if composition.notes:
         inferred = "\n".join(f"• {escape(note, 200)}" for note in composition.notes[:8])
         embed.add_field(name="Inferred", value=inferred[:1024], inline=False)
+    if files:
+        embed.add_field(name="Files", value="\n".join(f"`{escape(path.name, 80)}`: "
+                                                      f"{file_kind(path)}" for path in files),
+                        inline=False)
     embed.set_footer(text=f"piece #{piece_id} · model {composition.model_version} · "
                           "🔁 again 🎲 vary ⏩ extend 🐢 slower 🐇 faster")
     return embed
+
+
+FILE_KINDS = {".mid": "🎹 MIDI, for a DAW or synth",
+              ".mp3": "🎧 the audio, plays here",
+              ".musicxml": "📄 the full score (MusicXML) for MuseScore, Dorico or Sibelius",
+              ".png": "🖼️ piano roll"}
+
+
+def file_kind(path: Path) -> str:
+    """What an attached file is, in words: '🎼 the lead sheet: melody and chords'."""
+    if path.name.endswith(".score.png"):
+        return "🎼 the lead sheet: melody, chords and sections"
+    return FILE_KINDS.get(path.suffix, path.suffix)
 
 
 def _length(spec: dict, composition: Composition) -> str | None:
@@ -103,10 +123,18 @@ class Attachments:
 
 
 async def fit_attachments(composition: Composition, limit: int) -> Attachments:
-    """Pick the files to send so that together they stay under `limit` bytes."""
-    midi, mp3, png = composition.midi, composition.mp3, composition.png
-    if _size(midi, mp3, png) <= limit:
-        return Attachments((midi, mp3, png), None)
+    """Pick the files to send so that together they stay under `limit` bytes.
+
+    By value: the MIDI, the MP3, then the extras (the score picture, the MusicXML, the piano
+    roll). Extras are left out lowest value first; if the MIDI and MP3 still do not fit, the
+    MP3 is re-encoded smaller; last, the audio is left out. The note says what was dropped.
+    """
+    midi, mp3 = composition.midi, composition.mp3
+    extras = [path for path in (composition.score, composition.musicxml, composition.png)
+              if path is not None and path.is_file()]
+    chosen = _with_extras((midi, mp3), extras, limit)
+    if chosen is not None:
+        return Attachments(chosen, _left_out(extras, chosen, ""))
     for bitrate in FALLBACK_BITRATES:
         smaller = mp3.with_name(f"{mp3.stem}-{bitrate}.mp3")
         try:
@@ -114,21 +142,44 @@ async def fit_attachments(composition: Composition, limit: int) -> Attachments:
         except Exception:
             log.exception("re-encoding %s at %s failed", mp3, bitrate)
             break
-        if _size(midi, smaller, png) <= limit:
-            return Attachments((midi, smaller, png),
-                               f"The MP3 is at {bitrate}bps to fit this server's upload limit.")
-        if _size(midi, smaller) <= limit:
-            return Attachments((midi, smaller),
-                               f"The MP3 is at {bitrate}bps and the picture was left out to fit "
-                               "this server's upload limit.")
+        chosen = _with_extras((midi, smaller), extras, limit)
+        if chosen is not None:
+            return Attachments(chosen, _left_out(
+                extras, chosen, f"The MP3 is at {bitrate}bps to fit this server's upload limit."))
     mib = limit / 2**20
-    if _size(midi, png) <= limit:
-        return Attachments((midi, png), f"The audio does not fit this server's {mib:.1f} MiB "
-                                        "upload limit, so only the MIDI is attached.")
-    if _size(midi) <= limit:
-        return Attachments((midi,), f"The audio does not fit this server's {mib:.1f} MiB upload "
-                                    "limit, so only the MIDI is attached.")
+    chosen = _with_extras((midi,), extras, limit)
+    if chosen is not None:
+        return Attachments(chosen, _left_out(
+            extras, chosen, f"The audio does not fit this server's {mib:.1f} MiB upload limit, "
+                            "so it is left out."))
     return Attachments((), f"Even the MIDI does not fit this server's {mib:.1f} MiB upload limit.")
+
+
+def _with_extras(core: tuple[Path, ...], extras: list[Path],
+                 limit: int) -> tuple[Path, ...] | None:
+    """`core` and as many of the extras as fit (in their order of value), or None when the
+    core alone does not fit."""
+    for keep in range(len(extras), -1, -1):
+        chosen = (*core, *extras[:keep])
+        if _size(*chosen) <= limit:
+            return chosen
+    return None
+
+
+EXTRA_NAMES = {".musicxml": "the MusicXML", ".png": "the piano roll"}
+
+
+def _left_out(extras: list[Path], chosen: tuple[Path, ...], note: str) -> str | None:
+    """The note for the user: what changed to fit, and which extras were left out."""
+    dropped = [_extra_name(path) for path in extras if path not in chosen]
+    if dropped:
+        note = (note + " " if note else "") + (
+            f"Left out to fit this server's upload limit: {', '.join(dropped)}.")
+    return note or None
+
+
+def _extra_name(path: Path) -> str:
+    return "the score picture" if path.name.endswith(".score.png") else EXTRA_NAMES[path.suffix]
 
 
 def _size(*paths: Path) -> int:

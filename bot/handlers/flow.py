@@ -150,7 +150,8 @@ class Flow:
             content += f"\n{lineage_line(piece_id, parent_id, job, composition.spec)}"
         if attachments.note:
             content += f"\n-# {attachments.note}"
-        return await target.deliver(content[:2000], build_embed(piece_id, composition, job),
+        return await target.deliver(content[:2000], build_embed(piece_id, composition, job,
+                                                                attachments.paths),
                                     attachments, controls_view(piece_id))
 
     async def _finish_earlier(self, target: Target, piece, job_id: int,

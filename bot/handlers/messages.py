@@ -17,6 +17,7 @@ import asyncio
 import logging
 import re
 from functools import partial
+from pathlib import Path
 
 import discord
 
@@ -318,16 +319,17 @@ class Conversations:
         paths = (composition.midi, composition.mp3, composition.png)
         limit = guild.filesize_limit if guild else 10 * 2**20
         files: list[discord.File] = []
+        sent_paths: tuple[Path, ...] = ()
         if all(path.is_file() for path in paths):
             attachments = await fit_attachments(composition, limit)
-            files = attachments.files()
+            files, sent_paths = attachments.files(), attachments.paths
             if attachments.note:
                 content += f"\n-# {attachments.note}"
         else:
             content += "\n-# Its files are no longer on the server; the card is all I have."
         try:
             sent = await message.channel.send(
-                content[:2000], embed=build_embed(piece.id, composition, piece.job),
+                content[:2000], embed=build_embed(piece.id, composition, piece.job, sent_paths),
                 files=files, view=controls_view(piece.id), reference=self._reference(message))
         finally:
             for file in files:
