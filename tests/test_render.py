@@ -1,4 +1,6 @@
+import shutil
 import struct
+import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -235,5 +237,12 @@ def test_the_render_bench_names_the_machine_beside_its_figures():
 
     figures = bench.run("render", runs=1)
     assert figures["machine"]["cpu"] == cpu_model() and figures["machine"]["date"]
+    if shutil.which("lscpu"):  # the family and model lscpu shows, as every figure names them
+        shown = dict(line.split(":", 1) for line in subprocess.run(
+            ["lscpu"], capture_output=True, text=True, check=True).stdout.splitlines()
+            if ":" in line)
+        assert figures["machine"]["family"] == shown["CPU family"].strip()
+        assert figures["machine"]["model"] == shown["Model"].strip()
+        assert figures["machine"]["avx512"] == ("avx512f" in shown.get("Flags", "").split())
     assert figures["render_median_s"] > 0 and figures["files_median_s"] > 0
     assert {"synth", "mp3", "png", "wall"} <= set(figures["files_stage_median_s"])

@@ -23,6 +23,29 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine() or "unknown CPU"
 
 
+@cache
+def cpu_identity() -> dict[str, str | bool]:
+    """What tells CPUs with one model name apart (`lscpu`'s "CPU family" and "Model", and the
+    AVX-512 the matrix kernels use): "AMD EPYC" was a Zen 1 at 1× and an AVX-512 Zen 4 at
+    3× on two days of this project."""
+    found: dict[str, str | bool] = {"family": "?", "model": "?", "avx512": False}
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                name, _, value = line.partition(":")
+                name, value = name.strip(), value.strip()
+                if name == "cpu family":
+                    found["family"] = value
+                elif name == "model":
+                    found["model"] = value
+                elif name == "flags":
+                    found["avx512"] = "avx512f" in value.split()
+                    break  # the first CPU tells it all
+    except OSError:
+        pass
+    return found
+
+
 def cores() -> int:
     """CPUs this process may run on (the affinity mask, which containers narrow)."""
     try:
@@ -31,13 +54,17 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def machine() -> dict[str, str | int]:
-    """{"cpu", "cores", "date"}: the fields every benchmark prints beside its figures."""
-    return {"cpu": cpu_model(), "cores": cores(),
+def machine() -> dict[str, str | int | bool]:
+    """{"cpu", "family", "model", "avx512", "cores", "date"}: the fields every benchmark
+    prints beside its figures."""
+    return {"cpu": cpu_model(), **cpu_identity(), "cores": cores(),
             "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")}
 
 
 def machine_line() -> str:
-    """One line for a report's header: "AMD EPYC, 2 cores, 2026-11-30 21:40 UTC"."""
+    """One line for a report's header: "AMD EPYC (family 25 model 1, no AVX-512), 2 cores,
+    2026-11-30 21:40 UTC"."""
     about = machine()
-    return f"{about['cpu']}, {about['cores']} cores, {about['date']}"
+    avx = "AVX-512" if about["avx512"] else "no AVX-512"
+    return (f"{about['cpu']} (family {about['family']} model {about['model']}, {avx}), "
+            f"{about['cores']} cores, {about['date']}")
