@@ -285,14 +285,20 @@ def _heading(first: stream.Measure, spec: Spec, measures: list[stream.Measure],
     """The top staff's tempo, the swing mark and the section names."""
     beat = Fraction(beat_ticks(spec.meter), TICKS)
     bpm = round(spec.tempo_bpm / beat)
-    first.insert(0, tempo.MetronomeMark(number=bpm, referent=duration.Duration(beat)))
+    mark = tempo.MetronomeMark(number=bpm, referent=duration.Duration(beat))
+    mark.placement = "above"  # directions of the top staff go above it, not between staves
+    first.insert(0, mark)
     if spec.swing:
-        first.insert(0, expressions.TextExpression("Swing"))
+        swing = expressions.TextExpression("Swing")
+        swing.placement = "above"
+        first.insert(0, swing)
     labels = plan.section_of_bar()
     for index, label in enumerate(labels[: len(measures)]):
         if index == 0 or label != labels[index - 1]:
             name = SECTION_NAMES.get(label, label.replace("'", "′"))
-            measures[index].insert(0, expressions.RehearsalMark(name))
+            rehearsal = expressions.RehearsalMark(name)
+            rehearsal.placement = "above"
+            measures[index].insert(0, rehearsal)
 
 
 def _chord_symbols(measures: list[stream.Measure], spec: Spec, plan: Plan,

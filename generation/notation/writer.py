@@ -55,16 +55,28 @@ def _name_drums(root: ElementTree.Element, part: ElementTree.Element) -> None:
             _insert_instrument(element, f"{part_id}-I{match.group(1)}")
 
 
-# where each credit sits on a page of 1,200 × 1,700 tenths: centred title and subtitle at
-# the top, the composer on the right
-CREDIT_PLACES = {"title": ("600", "1640", "center", "26"),
-                 "subtitle": ("600", "1585", "center", "14"),
-                 "composer": ("1140", "1530", "right", "11")}
+# an A4 page in tenths of a staff space (a staff space of 1.76 mm), and where each credit sits
+# on it: centred title and subtitle at the top, the composer on the right below them
+PAGE_TENTHS = ("1683.78", "1190.55")  # height, width
+CREDIT_PLACES = {"title": ("595", "1610", "center", "24"),
+                 "subtitle": ("595", "1545", "center", "13"),
+                 "composer": ("1130", "1500", "right", "10")}
 
 
 def _credit(root: ElementTree.Element, credits: dict[str, str]) -> None:
-    """<credit> elements go before <part-list> (the schema's order)."""
+    """The page's size (<defaults>) and its <credit> texts, before <part-list> (the
+    schema's order): without the page, notation programs stack the credits on one line."""
     at = list(root).index(root.find("part-list"))
+    if root.find("defaults") is None and credits:
+        defaults = ElementTree.Element("defaults")
+        scaling = ElementTree.SubElement(defaults, "scaling")
+        ElementTree.SubElement(scaling, "millimeters").text = "7.0556"
+        ElementTree.SubElement(scaling, "tenths").text = "40"
+        layout = ElementTree.SubElement(defaults, "page-layout")
+        ElementTree.SubElement(layout, "page-height").text = PAGE_TENTHS[0]
+        ElementTree.SubElement(layout, "page-width").text = PAGE_TENTHS[1]
+        root.insert(at, defaults)
+        at += 1
     for kind, text in credits.items():
         x, y, justify, size = CREDIT_PLACES[kind]
         credit = ElementTree.Element("credit", page="1")
