@@ -39,10 +39,12 @@ MAY_IMPORT = {  # room → the other rooms it may import (besides SHARED and mod
     "request": set(),
     "music": set(),
     "audio": set(),
-    "composer": {"request", "music", "audio"},
+    "notation": {"music"},  # writes the score of a Spec's arrangement over its Plan
+    "composer": {"request", "music", "audio", "notation"},
     "differences": set(),  # what one version changed from another (the conversation says it)
     "conversation": {"request", "differences"},
-    "tools": {"request", "music", "audio", "composer", "conversation", "differences"},
+    "tools": {"request", "music", "audio", "notation", "composer", "conversation",
+              "differences"},
 }
 
 
