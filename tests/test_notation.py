@@ -107,3 +107,12 @@ def test_drums_are_hands_above_and_feet_below():
     hands, feet = drum_events(kit, 60, 48, frozenset({36}))
     assert [(e.start, e.pitches) for e in hands] == [(0, (42,)), (6, (42,)), (12, (38, 42))]
     assert [(e.start, e.length, e.pitches) for e in feet] == [(0, 12, (36,)), (30, 6, (36,))]
+
+
+def test_a_piece_cut_short_of_its_last_bar_line_ends_on_its_chord():
+    # 4/4 at 60 bpm, two bars (96 ticks); the piece stops at 7.25 beats, its last chord
+    # struck on beat one of bar two
+    chords = track((60, 0, 4), (64, 0, 4), (62, 4, 7.25), (65, 4, 7.25))
+    events = events_of(chords, 60, 96, bar=48)
+    assert events[-1] == Event(48, 48, (62, 65))
+    assert events[0] == Event(0, 48, (60, 64))  # what ends earlier keeps its value

@@ -57,7 +57,7 @@ def write_notation(spec: Spec, plan: Plan, midi: pretty_midi.PrettyMIDI, base: P
     began = time.perf_counter()
     lead = stream.Score()
     lead.metadata = score.metadata
-    lead_part = next(i for i, track in enumerate(midi.instruments) if not track.is_drum)
+    lead_part = next((i for i, track in enumerate(midi.instruments) if not track.is_drum), 0)
     lead.insert(0, score.parts[lead_part])
     picture = engrave(musicxml_text(lead, credits), base.with_suffix(".score.png"))
     timings["engrave"] = time.perf_counter() - began

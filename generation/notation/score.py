@@ -95,7 +95,7 @@ def _pitched_part(track: pretty_midi.Instrument, spec: Spec, bars: int, end: int
     inst.partName = track.name[:1].upper() + track.name[1:]
     inst.midiProgram, inst.midiChannel = track.program, None
     part.insert(0, inst)
-    events = events_of(track, spec.tempo_bpm, end, spec.swing, legato)
+    events = events_of(track, spec.tempo_bpm, end, spec.swing, legato, bar_ticks(spec.meter))
     pitches = sorted(p for event in events for p in event.pitches)
     middle = pitches[len(pitches) // 2] if pitches else 60
     voices = [bars_of(v, spec.meter, bars) for v in split_voices(events)]

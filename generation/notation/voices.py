@@ -38,24 +38,28 @@ class Written:
 
 
 def events_of(track: pretty_midi.Instrument, tempo_bpm: float, end: int,
-              swing: float = 0.0, legato: float = 1.0) -> list[Event]:
+              swing: float = 0.0, legato: float = 1.0, bar: int = 0) -> list[Event]:
     """The track's notes on the tick grid, grouped into chords, nothing past tick `end`.
 
     `tempo_bpm` is quarter notes a minute (the arrangement is at one tempo); `swing` is how
     late the arranger played the off-beat eighths, in beats: they are written straight, as
     musicians write swung eighths. `legato` is the share of its value a melody note sounds:
-    the value is written, never past the next note's start.
+    the value is written, never past the next note's start. The notes that sound to the
+    piece's last moment, struck in its last bar (`bar` ticks long), are written to the final
+    bar line: a piece cut short of it ends on its chord, not on a tied sixteenth and a rest.
     """
     spans: dict[tuple[int, int], set[int]] = {}
     onsets = sorted({round(straight(note, tempo_bpm, swing)[0]) for note in track.notes})
+    last = max((straight(note, tempo_bpm, swing)[1] for note in track.notes), default=0.0)
     for note in track.notes:
         start, stop = straight(note, tempo_bpm, swing)
         start = round(start)
+        final = stop > last - 0.5 and start >= end - bar
         stop = start + (stop - start) / legato
         if legato < 1.0:
             later = bisect.bisect_right(onsets, start)
             stop = min(stop, onsets[later] if later < len(onsets) else end)
-        stop = min(end, _rounded_end(start, stop))
+        stop = end if final else min(end, _rounded_end(start, stop))
         if start < end:
             spans.setdefault((start, stop), set()).add(note.pitch)
     return [Event(start, stop - start, tuple(sorted(pitches)))
