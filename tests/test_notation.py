@@ -116,3 +116,12 @@ def test_a_piece_cut_short_of_its_last_bar_line_ends_on_its_chord():
     events = events_of(chords, 60, 96, bar=48)
     assert events[-1] == Event(48, 48, (62, 65))
     assert events[0] == Event(0, 48, (60, 64))  # what ends earlier keeps its value
+
+
+@pytest.mark.parametrize("meter_text", ["4/4", "5/4", "7/4"])
+def test_eighths_are_beamed_by_the_beat_in_quarter_meters(meter_text):
+    from generation.notation.score import _beams
+
+    beats = int(meter_text.split("/")[0])
+    beams = _beams(meter_text, ((6, True),) * (2 * beats))
+    assert [b[0][0] for b in beams] == ["start", "stop"] * beats

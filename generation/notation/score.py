@@ -207,6 +207,8 @@ def _beams(meter_text: str, rhythm: tuple[tuple[int, bool], ...]
     beam level and note. Rows repeat from bar to bar (a comping pattern, a drum groove), and
     music21's beaming is slow, so each rhythm is beamed once."""
     signature = meter.TimeSignature(meter_text)
+    if signature.denominator == 4 and signature.numerator > 4:  # 5/4, 7/4: beamed by beat
+        signature.beamSequence.partition(signature.numerator)
     elements = []
     for ticks, sounding in rhythm:
         element = note.Note() if sounding else note.Rest()
