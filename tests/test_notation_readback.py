@@ -264,3 +264,14 @@ def test_an_edit_that_keeps_the_notes_keeps_the_notation(composer, tmp_path):
     bpm = [s.parts[0].recurse().getElementsByClass(tempo.MetronomeMark)[0].number
            for s in (before, after)]
     assert bpm[1] > bpm[0]
+
+
+def test_the_compose_bench_says_what_the_notation_adds():
+    from generation.tools import bench
+
+    figures = bench.run("compose", runs=1)
+    assert {"notation_score", "notation_musicxml", "notation_engrave", "notation"} <= set(
+        figures["stage_median_s"])
+    assert figures["notation_adds_s"] == round(
+        figures["warm_median_s"] - figures["warm_without_notation_median_s"], 3)
+    assert figures["machine"]["family"] and "avx512" in figures["machine"]

@@ -114,8 +114,11 @@ def bench_compose(runs: int, settings: Settings) -> dict[str, Any]:
         cold_s, peak_kb = (float(x) for x in done.stdout.split()[-2:])
         composer = Composer(settings)
         composer.warm()
-        totals, stages = [], {}
-        for seed in range(runs):
+        totals, bare, stages = [], [], {}
+        for seed in range(runs):  # with and without the notation, alternately
+            started = time.perf_counter()
+            composer.run(Job(text=COMPOSE_TEXT, seed=seed, notation=False), Path(folder))
+            bare.append(time.perf_counter() - started)
             started = time.perf_counter()
             piece = composer.run(Job(text=COMPOSE_TEXT, seed=seed), Path(folder))
             totals.append(time.perf_counter() - started)
@@ -130,6 +133,9 @@ def bench_compose(runs: int, settings: Settings) -> dict[str, Any]:
         "warm_median_s": round(warm, 3),
         "warm_p90_s": round(sorted(totals)[int(0.9 * (len(totals) - 1))], 3),
         "faster_than_real_time_x": round(piece.duration_s / warm, 1),
+        # the same pieces with `notation=False`: what the MusicXML and score picture add
+        "warm_without_notation_median_s": round(statistics.median(bare), 3),
+        "notation_adds_s": round(warm - statistics.median(bare), 3),
         # render_wall is the render stages' wall time: synth, gauge, mp3 and png overlap
         "stage_median_s": {k: round(statistics.median(v), 4) for k, v in stages.items()},
         "cold_start_s": round(cold_s, 2),
