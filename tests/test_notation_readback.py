@@ -272,6 +272,6 @@ def test_the_compose_bench_says_what_the_notation_adds():
     figures = bench.run("compose", runs=1)
     assert {"notation_score", "notation_musicxml", "notation_engrave", "notation"} <= set(
         figures["stage_median_s"])
-    assert figures["notation_adds_s"] == round(
-        figures["warm_median_s"] - figures["warm_without_notation_median_s"], 3)
+    assert abs(figures["notation_adds_s"] - (figures["warm_median_s"] - figures[
+        "warm_without_notation_median_s"])) < 0.0015  # three rounded figures
     assert figures["machine"]["family"] and "avx512" in figures["machine"]
