@@ -40,6 +40,8 @@ ASKED = {
     "a classical piece for string quartet in F major in 12/8": (-1, "12/8"),
     "a pop song in C major in 7/8": (0, "7/8"),
     "jazz in Bb major with the chords Cm7 F7 Bbmaj7 Gm7": (-2, "4/4"),
+    # transposing instruments: the score is in concert pitch, every part as it sounds
+    "smooth jazz with saxophone, trumpet and clarinet in F major": (-1, "4/4"),
 }
 NAMED = ("Cm7", "F7", "Bbmaj7", "Gm7")
 # the MusicXML <kind> of each chord suffix the pieces use
@@ -127,7 +129,9 @@ def test_musicxml_reads_back_as_the_midi(pieces, text):
 
     piece = pieces[text]
     assert piece.musicxml.suffix == ".musicxml"
-    assert 'score-partwise version="4.0"' in piece.musicxml.read_text(encoding="utf-8")
+    text_xml = piece.musicxml.read_text(encoding="utf-8")
+    assert 'score-partwise version="4.0"' in text_xml
+    assert "<chromatic>" not in text_xml  # a concert score: no part is written transposed
     score = converter.parse(piece.musicxml)
     midi = pretty_midi.PrettyMIDI(str(piece.midi))
     spec = piece.spec

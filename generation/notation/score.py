@@ -52,6 +52,8 @@ KINDS = {"maj": "major", "min": "minor", "dim": "diminished", "aug": "augmented"
          "minmaj7": "minor-major-seventh", "power": "power"}
 SECTION_NAMES = {"intro": "Intro", "outro": "Outro", "end": "Ending"}
 BASS_CLEF_BELOW = 55  # a part whose middle pitch is under G3 reads in the bass clef
+GUITARS = range(24, 32)  # General MIDI programs
+BASSES = (*range(32, 40), 43)  # the bass guitars and the contrabass
 
 
 def score_of(spec: Spec, plan: Plan, midi: pretty_midi.PrettyMIDI, title: str) -> stream.Score:
@@ -94,6 +96,7 @@ def _pitched_part(track: pretty_midi.Instrument, spec: Spec, bars: int, end: int
     inst = _instrument(track.program)
     inst.partName = track.name[:1].upper() + track.name[1:]
     inst.midiProgram, inst.midiChannel = track.program, None
+    inst.transposition = None  # a concert score: every part written as it sounds
     part.insert(0, inst)
     events = events_of(track, spec.tempo_bpm, end, spec.swing, legato, bar_ticks(spec.meter))
     pitches = sorted(p for event in events for p in event.pitches)
@@ -103,10 +106,21 @@ def _pitched_part(track: pretty_midi.Instrument, spec: Spec, bars: int, end: int
         measure = _measure(index, [v[index] for v in voices],
                            lambda w, marks: _pitched(w, speller, marks), signature)
         if index == 0:
-            measure.insert(0, clef.BassClef() if middle < BASS_CLEF_BELOW else clef.TrebleClef())
+            measure.insert(0, _clef(track.program, middle))
         part.coreAppend(measure)
     part.coreElementsChanged()
     return part
+
+
+def _clef(program: int, middle: int) -> clef.Clef:
+    """Guitars read the treble clef an octave down and basses the bass clef an octave down
+    (the octave clefs of a concert score); other parts the treble or bass clef by where the
+    middle of their notes lies."""
+    if program in GUITARS:
+        return clef.Treble8vbClef()
+    if program in BASSES:
+        return clef.Bass8vbClef()
+    return clef.BassClef() if middle < BASS_CLEF_BELOW else clef.TrebleClef()
 
 
 def _rings_on(track: pretty_midi.Instrument, spec: Spec, end: int) -> bool:
