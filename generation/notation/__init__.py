@@ -52,7 +52,9 @@ def write_notation(spec: Spec, plan: Plan, midi: pretty_midi.PrettyMIDI, base: P
     musicxml = base.with_suffix(".musicxml")
     credits = {"title": title_of(spec), "subtitle": f"“{spec.text[:100]}”",
                "composer": f"tunesmith · seed {spec.seed}"}
-    musicxml.write_text(musicxml_text(score, credits), encoding="utf-8")
+    # the file leaves the page's texts to the program that opens it (MuseScore 3 stacked
+    # credits on one line); the picture prints title, request and seed
+    musicxml.write_text(musicxml_text(score), encoding="utf-8")
     timings["musicxml"] = time.perf_counter() - began
     began = time.perf_counter()
     lead = stream.Score()

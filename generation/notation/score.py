@@ -61,7 +61,8 @@ def score_of(spec: Spec, plan: Plan, midi: pretty_midi.PrettyMIDI, title: str) -
     tonic, mode = spec.key.split()[0], spec.key.split()[1]
     speller = Speller(tonic, mode)
     score = stream.Score()
-    score.metadata = metadata.Metadata(title=title, movementName=spec.text[:120],
+    # notation programs title a score by its movement title; the request is the work's
+    score.metadata = metadata.Metadata(title=spec.text[:120], movementName=title,
                                        composer="tunesmith")
     end = plan.bars * bar_ticks(spec.meter)
     lead = next((t for t in midi.instruments if not t.is_drum), None)

@@ -65,7 +65,7 @@ CREDIT_PLACES = {"title": ("595", "1610", "center", "24"),
 
 def _credit(root: ElementTree.Element, credits: dict[str, str]) -> None:
     """The page's size (<defaults>) and its <credit> texts, before <part-list> (the
-    schema's order): without the page, notation programs stack the credits on one line."""
+    schema's order), for the engraved picture."""
     at = list(root).index(root.find("part-list"))
     if root.find("defaults") is None and credits:
         defaults = ElementTree.Element("defaults")
