@@ -9,6 +9,9 @@ sections; the score picture is a page with music on it.
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from fractions import Fraction
 from pathlib import Path
 
@@ -279,3 +282,16 @@ def test_the_compose_bench_says_what_the_notation_adds():
     assert abs(figures["notation_adds_s"] - (figures["warm_median_s"] - figures[
         "warm_without_notation_median_s"])) < 0.0015  # three rounded figures
     assert figures["machine"]["family"] and "avx512" in figures["machine"]
+
+
+@pytest.mark.skipif(shutil.which("mscore3") is None, reason="MuseScore 3 is not installed")
+@pytest.mark.parametrize("text", ["smooth jazz with saxophone, trumpet and clarinet in F major",
+                                  "upbeat pop song in E major"])
+def test_musescore_opens_the_score(pieces, text, tmp_path):
+    """MuseScore 3 (Debian `musescore3`), headless, turns the MusicXML into a PDF."""
+    pdf = tmp_path / "score.pdf"
+    done = subprocess.run(["mscore3", "-o", str(pdf), str(pieces[text].musicxml)],
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert done.returncode == 0, done.stderr[-500:]
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000
