@@ -180,3 +180,29 @@ def test_rhythm_holds_short_notes_to_their_share():
     assert cost(20, 3) == [0, 0, 0, 0]  # 15 %: a figure, not a flood
     assert cost(20, 4) == [-2, -2, 0, 0]
     assert cost(2, 1) == [0, 0, 0, 0]  # a first short note is no flood yet
+
+
+def test_rhythm_brings_short_notes_up_to_their_target_in_the_second_half_of_a_beat():
+    def gain(notes, shorts, pos):
+        logits = filters.rhythm(flat(), step("dur", notes=notes, shorts=shorts, pos=pos),
+                                TABLE, shortest=6, share=0.2, penalty=2.0, target=0.15,
+                                bonus=1.5)
+        return [float(logits[ID[f"DUR_{d}"]]) for d in (3, 6, 12)]
+
+    assert gain(20, 1, 9) == [1.5, 0, 0]  # 5 % of 15 %: the sixteenth after the "and"
+    assert gain(20, 1, 6) == [1.5, 0, 0]
+    assert gain(20, 1, 0) == [0, 0, 0]  # on the beat: left to the network
+    assert gain(20, 3, 9) == [0, 0, 0]  # at its target
+    assert gain(4, 0, 9) == [0, 0, 0]  # too few notes to judge
+
+
+def test_leading_tone_costs_more_outside_the_chord_that_holds_it():
+    def cost(chord):
+        logits = filters.leading_tone(flat(), step("pitch", chord_pcs=frozenset(chord)),
+                                      TABLE, penalty=0.8)
+        return [round(float(logits[ID[f"PITCH_{p}"]]), 3) for p in (71, 83, 72, 67)]
+
+    assert cost({0, 4, 7}) == [-0.8, -0.8, 0, 0]  # B under C major
+    assert cost({7, 11, 2}) == [-0.4, -0.4, 0, 0]  # B under G major: V's third
+    assert filters.leading_tone(flat(), step("dur"), TABLE, penalty=0.8).tolist() == \
+        flat().tolist()

@@ -262,10 +262,34 @@ def cadence(logits: np.ndarray, step: Step, table: TokenTable, bias: float) -> n
 
 
 def rhythm(logits: np.ndarray, step: Step, table: TokenTable, shortest: int,
-           share: float, penalty: float) -> np.ndarray:
+           share: float, penalty: float, target: float = 0.0, bonus: float = 0.0
+           ) -> np.ndarray:
     """Notes shorter than `shortest` ticks lose `penalty` while they make more than `share`
-    of the notes so far: a run of them is a figure, a flood of them a texture."""
-    if step.phase != "dur" or step.shorts <= share * max(step.notes, 8):
+    of the notes so far: a run of them is a figure, a flood of them a texture. While they
+    make less than `target`, a short note in the second half of a beat (the eighth-and-two-
+    sixteenths and dotted figures of folk tunes: 70 % of the corpus's short notes start
+    there) gains `bonus`: under DENS_2 the network alone writes a third of the corpus's."""
+    if step.phase != "dur":
         return logits
-    return logits - table.mask(("short", shortest, penalty), lambda: penalty * (
-        table.family["DUR"] & (table.value < shortest)))
+    if step.shorts > share * max(step.notes, 8):
+        return logits - table.mask(("short", shortest, penalty), lambda: penalty * (
+            table.family["DUR"] & (table.value < shortest)))
+    if bonus and step.notes >= 8 and step.shorts < target * step.notes \
+            and step.pos % 12 >= 6:
+        return logits + table.mask(("short bonus", shortest, bonus), lambda: bonus * (
+            table.family["DUR"] & (table.value < shortest)))
+    return logits
+
+
+def leading_tone(logits: np.ndarray, step: Step, table: TokenTable,
+                 penalty: float) -> np.ndarray:
+    """The leading tone (B in C) loses `penalty`, half of it where the bar's chord holds it.
+
+    The network learned its chords fitted to the corpus melodies, so a bar asked for V sings
+    V's third as if the melody had chosen that chord: with the plans' V in a quarter of the
+    bars it wrote the leading tone on 9.6 % of notes (the corpus 3.8 %)."""
+    if step.phase != "pitch" or not penalty:
+        return logits
+    cost = penalty / 2 if 11 in step.chord_pcs else penalty
+    return logits - _pitch_bias(table, ("leading", cost),
+                                lambda pitches: np.where(pitches % 12 == 11, cost, 0.0))
