@@ -29,6 +29,7 @@ NEIGHBOUR = 0.1
 # not written twice.
 WRITTEN: OrderedDict[tuple[str, Spec], tuple[Note, ...]] = OrderedDict()
 WRITTEN_SIZE = 64
+REGISTER_PULL = 0.1  # the sampler's register filter (models/inference/filters.register)
 
 
 def transposition(spec: Spec) -> int:
@@ -99,6 +100,7 @@ class MelodyWriter:
             sections=plan.section_of_bar()[first:first + count], prefix=prefix or None,
             scale_strictness=spec.scale_strictness,
             pitch_range=(lead.low - shift, lead.high - shift) if lead else (55, 84),
+            register_pull=REGISTER_PULL if lead else 0.0,
         )
         # the model starts its bars at the first bar line after the prefix's last onset
         offset = (math.floor(max(n.start for n in prefix) / bar + 1e-9) + 1) * bar \
