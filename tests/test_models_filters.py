@@ -180,3 +180,90 @@ def test_rhythm_holds_short_notes_to_their_share():
     assert cost(20, 3) == [0, 0, 0, 0]  # 15 %: a figure, not a flood
     assert cost(20, 4) == [-2, -2, 0, 0]
     assert cost(2, 1) == [0, 0, 0, 0]  # a first short note is no flood yet
+
+
+def test_rhythm_brings_short_notes_up_to_their_target_in_the_second_half_of_a_beat():
+    def gain(notes, shorts, pos):
+        logits = filters.rhythm(flat(), step("dur", notes=notes, shorts=shorts, pos=pos),
+                                TABLE, shortest=6, share=0.2, penalty=2.0, target=0.15,
+                                bonus=1.5)
+        return [float(logits[ID[f"DUR_{d}"]]) for d in (3, 6, 12)]
+
+    assert gain(20, 1, 9) == [1.5, 0, 0]  # 5 % of 15 %: the sixteenth after the "and"
+    assert gain(20, 1, 6) == [1.5, 0, 0]
+    assert gain(20, 1, 0) == [0, 0, 0]  # on the beat: left to the network
+    assert gain(20, 3, 9) == [0, 0, 0]  # at its target
+    assert gain(4, 0, 9) == [0, 0, 0]  # too few notes to judge
+
+
+def test_leading_tone_costs_more_outside_the_chord_that_holds_it():
+    def cost(chord):
+        logits = filters.leading_tone(flat(), step("pitch", chord_pcs=frozenset(chord)),
+                                      TABLE, penalty=0.8)
+        return [round(float(logits[ID[f"PITCH_{p}"]]), 3) for p in (71, 83, 72, 67)]
+
+    assert cost({0, 4, 7}) == [-0.8, -0.8, 0, 0]  # B under C major
+    assert cost({7, 11, 2}) == [-0.4, -0.4, 0, 0]  # B under G major: V's third
+    assert filters.leading_tone(flat(), step("dur"), TABLE, penalty=0.8).tolist() == \
+        flat().tolist()
+
+
+def test_register_tilts_a_drifting_line_back_to_its_middle():
+    def tilt(pitch_sum, notes, pull=0.1):
+        logits = filters.register(flat(), step("pitch", notes=notes, pitch_sum=pitch_sum),
+                                  TABLE, centre=66.0, pull=pull)
+        return [round(v, 3) for v in pitch_bias(logits, 60, 66, 72)]
+
+    assert tilt(3 * 70, 3) == [2.4, 0, -2.4]  # 4 semitones high: lower notes gain
+    assert tilt(2 * 63, 2) == [-1.8, 0, 1.8]  # 3 low: higher notes gain
+    assert tilt(20 * 80, 20) == tilt(20 * 72, 20)  # the drift counts up to 6 semitones
+    assert tilt(4 * 66, 4) == [0, 0, 0]  # on the middle: left alone
+    assert tilt(0, 0) == [0, 0, 0]  # before the first note
+    assert tilt(3 * 70, 3, pull=0.0) == [0, 0, 0]
+    assert filters.register(flat(), step("dur", notes=3, pitch_sum=210), TABLE, centre=66.0,
+                            pull=0.1).tolist() == flat().tolist()
+
+
+def test_sampler_steers_the_line_with_its_register_pull():
+    """A fixed network leaning to the top of the range: with the pull, the line's mean comes
+    down towards the middle of the range; without it, it stays high."""
+    from models.core.grid import PITCH_RANGE
+    from models.inference.sampler import MelodyModel
+
+    class Leaning:  # a decoder whose logits favour high pitches, whatever came before
+        context = 512
+
+        def __init__(self):
+            self.logits = np.zeros(len(TOKENIZER), np.float32)
+            pitches = TABLE.family["PITCH"]
+            self.logits[pitches] = 0.4 * (TABLE.value[pitches] - PITCH_RANGE[0])
+
+        def new_cache(self):
+            return type("Cache", (), {"length": 0})()
+
+        def step(self, token, cache):
+            cache.length += 1
+            return self.logits
+
+        def prefill(self, ids, cache):
+            cache.length += len(ids)
+            return self.logits
+
+        def running(self):
+            import contextlib
+            return contextlib.nullcontext()
+
+    from models.core.harmony import Chord
+    from models.core.notes import Controls
+
+    model = MelodyModel(Leaning(), {"arch": "fake", "step": 0}, TOKENIZER)
+    controls = Controls(style="folk", mode="major", meter=(4, 4), tempo_bpm=100,
+                        density=0.5, valence=0.0, arousal=0.0)
+    chords = [Chord(0, "maj")] * 8
+
+    def mean(pull):
+        notes = model.generate(controls, chords, seed=3, pitch_range=(57, 75),
+                               register_pull=pull)
+        return sum(n.pitch for n in notes) / len(notes)
+
+    assert mean(0.0) > 70 and abs(mean(0.1) - 66) < abs(mean(0.0) - 66) - 2

@@ -88,3 +88,23 @@ def test_an_edit_keeps_its_one_draft_and_asks_no_critic(composer):
     timings = {}
     chosen, _, _ = composer.compose_midi(spec, None, timings, drafts=1)
     assert chosen.variant == spec.variant and "critic" not in timings
+
+
+def test_a_draft_costs_its_distance_from_the_collections_share_of_sixteenths():
+    from models.inference import Note
+
+    spec = make_spec(request("folk", "C major"), 1)  # Essen: 15 % short notes
+    eighths = [Note(60, i / 2, 0.5, 80) for i in range(21)]
+    figures = [Note(60, start, 0.25, 80) for start in (0.0, 0.25, 0.5, 0.75)] + \
+        [Note(60, 1.25 + i / 2, 0.5, 80) for i in range(17)]  # 3 of 20 onsets 0.25 apart
+    assert composer_module.rhythm_miss(spec, eighths) == pytest.approx(0.15)
+    assert composer_module.rhythm_miss(spec, figures) == pytest.approx(0.0)
+    classical = make_spec(request("classical", "C major"), 1)  # chorale sopranos: none
+    assert composer_module.rhythm_miss(classical, figures) == pytest.approx(0.15)
+
+
+def test_one_seed_writes_another_melody_in_another_style_and_the_same_in_another_mood():
+    folk, pop = make_spec(request("folk", "C major"), 5), make_spec(request("pop", "C major"), 5)
+    sad = make_spec(replace(request("folk", "C minor"), mood="sad", moods=("sad",)), 5)
+    assert folk.melody_seed != pop.melody_seed
+    assert folk.melody_seed == sad.melody_seed

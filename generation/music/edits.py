@@ -18,7 +18,7 @@ from typing import Any
 from generation.job import BLEND_MIX, VARY_DEFAULT
 from generation.music.instruments import BY_NAME, instrument
 from generation.music.revise import MAX_TOTAL_BARS, retimed
-from generation.music.spec import Part, Spec, register
+from generation.music.spec import Part, Spec, melody_seed_of, register
 from models.core.errors import RequestError
 
 TEMPO_STEP = 1.15  # 🐢/🐇 change the tempo by 15 %
@@ -33,7 +33,8 @@ def edit(base: Spec, action: str, seed: int, *, instrument_name: str | None = No
     """
     if action == "regenerate":  # a new piece on the same request
         fresh = random.Random(seed)
-        return replace(base, seed=seed, melody_seed=fresh.randrange(2**31))
+        return replace(base, seed=seed, melody_seed=melody_seed_of(
+            fresh.randrange(2**31), base.style, base.meter))
     if action == "vary":  # the same plan, the melody moved in latent space
         return varied(base, VARY_DEFAULT if amount is None else amount, seed)
     if action == "blend":

@@ -24,11 +24,15 @@ CONTEXT_BARS = 4  # bars of earlier melody given to the model as a prefix
 # How far a primed section (A′) moves from its model in the VAE's latent space (0..1); 0
 # copies the first half of the model and lets the Transformer write the second half.
 NEIGHBOUR = 0.1
+# A neighbour that decodes back to its model note for note (8 of 45 seeded A′ sections of
+# folk, classical and pop pieces) is tried again at 2× and 3× the distance: A′ develops A.
+NEIGHBOUR_TRIES = 3
 # Lead lines written lately in this process, by (model, spec): a blend's second piece was
 # usually composed a moment ago (an earlier version of the conversation), so its melody is
 # not written twice.
 WRITTEN: OrderedDict[tuple[str, Spec], tuple[Note, ...]] = OrderedDict()
 WRITTEN_SIZE = 64
+REGISTER_PULL = 0.1  # the sampler's register filter (models/inference/filters.register)
 
 
 def transposition(spec: Spec) -> int:
@@ -99,6 +103,7 @@ class MelodyWriter:
             sections=plan.section_of_bar()[first:first + count], prefix=prefix or None,
             scale_strictness=spec.scale_strictness,
             pitch_range=(lead.low - shift, lead.high - shift) if lead else (55, 84),
+            register_pull=REGISTER_PULL if lead else 0.0,
         )
         # the model starts its bars at the first bar line after the prefix's last onset
         offset = (math.floor(max(n.start for n in prefix) / bar + 1e-9) + 1) * bar \
@@ -195,8 +200,11 @@ class MelodyWriter:
         meter = f"{spec.meter[0]}/{spec.meter[1]}"
         frame = frame_of(spec, plan, [(start + first, bars) for first, bars in
                                       phrase_spans([meter] * same)])
-        written = variation.vary(copied, frame, NEIGHBOUR, seed, self.vae,
-                                 source_chords=plan.chords[source:source + same])
+        for step in range(1, NEIGHBOUR_TRIES + 1):  # further while the VAE hands A back
+            written = variation.vary(copied, frame, NEIGHBOUR * step, seed, self.vae,
+                                     source_chords=plan.chords[source:source + same])
+            if variation.kept_share(copied, written) < 1.0:
+                break
         if count > same:
             written += self._generate(spec, plan, start + same, count - same, melody + written,
                                       seed)
