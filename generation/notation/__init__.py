@@ -38,11 +38,9 @@ def title_of(spec: Spec) -> str:
 def write_notation(spec: Spec, plan: Plan, midi: pretty_midi.PrettyMIDI, base: Path) -> Notation:
     """Write `base`.musicxml (the full score) and `base`.score.png (the lead sheet) for the
     arrangement `midi` (as arranged: before the performance moves its notes)."""
-    from music21 import stream
-
     from generation.notation.engrave import engrave
     from generation.notation.score import score_of
-    from generation.notation.writer import musicxml_text
+    from generation.notation.writer import musicxml_text, musicxml_tree, one_part
 
     timings: dict[str, float] = {}
     began = time.perf_counter()
@@ -50,17 +48,16 @@ def write_notation(spec: Spec, plan: Plan, midi: pretty_midi.PrettyMIDI, base: P
     timings["score"] = time.perf_counter() - began
     began = time.perf_counter()
     musicxml = base.with_suffix(".musicxml")
-    credits = {"title": title_of(spec), "subtitle": f"“{spec.text[:100]}”",
-               "composer": f"tunesmith · seed {spec.seed}"}
+    tree = musicxml_tree(score)
     # the file leaves the page's texts to the program that opens it (MuseScore 3 stacked
     # credits on one line); the picture prints title, request and seed
-    musicxml.write_text(musicxml_text(score), encoding="utf-8")
+    musicxml.write_text(musicxml_text(tree), encoding="utf-8")
     timings["musicxml"] = time.perf_counter() - began
     began = time.perf_counter()
-    lead = stream.Score()
-    lead.metadata = score.metadata
-    lead_part = next((i for i, track in enumerate(midi.instruments) if not track.is_drum), 0)
-    lead.insert(0, score.parts[lead_part])
-    picture = engrave(musicxml_text(lead, credits), base.with_suffix(".score.png"))
+    credits = {"title": title_of(spec), "subtitle": f"“{spec.text[:100]}”",
+               "composer": f"tunesmith · seed {spec.seed}"}
+    lead = next((i for i, track in enumerate(midi.instruments) if not track.is_drum), 0)
+    picture = engrave(musicxml_text(one_part(tree, lead, credits)),
+                      base.with_suffix(".score.png"))
     timings["engrave"] = time.perf_counter() - began
     return Notation(musicxml, picture, {k: round(v, 4) for k, v in timings.items()})

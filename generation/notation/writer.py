@@ -20,16 +20,39 @@ from generation.notation.drumkit import drum
 DRUM_ID = re.compile(r"^drum(\d+)-\d+$")  # the id score.py gives each drum note
 
 
-def musicxml_text(score: stream.Score, credits: dict[str, str] | None = None) -> str:
-    """The MusicXML of `score`; `credits` are the page's texts by MusicXML credit type
-    ('title', 'subtitle', 'composer'), which notation programs print on the first page."""
-    exporter = ScoreExporter(score, makeNotation=False)
-    root = exporter.parse()
+HEADER = ('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE score-partwise PUBLIC '
+          '"-//Recordare//DTD MusicXML 4.0 Partwise//EN" '
+          '"http://www.musicxml.org/dtds/partwise.dtd">\n')
+
+
+def musicxml_tree(score: stream.Score) -> ElementTree.Element:
+    """The MusicXML of `score` as an element tree (`<score-partwise>`)."""
+    root = ScoreExporter(score, makeNotation=False).parse()
     for part in root.iter("part"):
         _name_drums(root, part)
-    _credit(root, credits or {})
-    return (exporter.xmlHeader() + ElementTree.tostring(root, encoding="utf-8",
-                                                        xml_declaration=False)).decode()
+    return root
+
+
+def musicxml_text(root: ElementTree.Element) -> str:
+    return HEADER + ElementTree.tostring(root, encoding="unicode")
+
+
+def one_part(root: ElementTree.Element, index: int,
+             credits: dict[str, str]) -> ElementTree.Element:
+    """A score of `root`'s part `index` alone, with `credits` (the page's texts by MusicXML
+    credit type: 'title', 'subtitle', 'composer'), sharing the part's elements with `root`
+    rather than writing it again."""
+    part = root.findall("part")[index]
+    single = ElementTree.Element(root.tag, root.attrib)
+    for child in root:
+        if child.tag == "part-list":
+            listed = ElementTree.SubElement(single, "part-list")
+            listed.extend(p for p in child if p.get("id") == part.get("id"))
+        elif child.tag != "part":
+            single.append(child)
+    single.append(part)
+    _credit(single, credits)
+    return single
 
 
 def _name_drums(root: ElementTree.Element, part: ElementTree.Element) -> None:
