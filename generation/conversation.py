@@ -26,7 +26,16 @@ from generation.differences import (  # noqa: F401  (lead_line: eval and tests)
     lead_line,
     melody_kept,
 )
-from generation.job import BLEND_MIX, Composition, Job, blend_job, check_prompt, follow_up
+from generation.job import (
+    BLEND_MIX,
+    Changes,
+    Composition,
+    Job,
+    blend_job,
+    check_prompt,
+    follow_up,
+)
+from generation.request.recall import History, Past, named_instruments, recalled
 from generation.request.turn import PREVIOUS, Turn
 from generation.request.understand import picked, understand
 from generation.vocab import INSTRUMENTS_SAID, MOODS, STYLES
@@ -116,6 +125,8 @@ class Conversation:
         self.current: Version | None = None
         self._undone: list[Version] = []  # what `redo` brings back, most recent last
         self._pending: tuple[tuple[str, Turn], ...] = ()  # the choices of a question back
+        self._last: Changes | None = None  # the last edit said ("even more" repeats it)
+        self._named: tuple[str, ...] = ()  # the instruments last named ("add them")
 
     def say(self, line: str) -> Answer:
         """Answer a line of conversation: it is read as an edit, a request, a question...;
@@ -132,8 +143,17 @@ class Conversation:
                     f"{n}: {label}" for n, label in enumerate(labels, 1)) + ")"
                 answer = self._reply("reply", "ask", question)
                 return replace(answer, choices=labels)
-            turn = reading.turn
+            turn = recalled(reading.turn, line, self._history())
+        if turn.kind == "edit":
+            self._last = turn.changes
+        self._named = named_instruments(line) or self._named
         return self._safely(turn.kind, lambda: self._answer(turn, line))
+
+    def _history(self) -> History:
+        """What the reader may lean on: the versions, the undone ones, the last edit."""
+        return History(tuple(Past(v.number, v.parent, v.piece.spec) for v in self.versions),
+                       self.current.number if self.current else None,
+                       tuple(v.number for v in self._undone), self._last, self._named)
 
     def compose(self, text: str) -> Answer:
         """A new piece, whatever the text sounds like (`/compose`)."""

@@ -30,7 +30,7 @@ from generation.request.slots import Text, read_length, read_meter, read_tempo
 # ------------------------------------------------------------------------ word lists
 # All patterns run on folded text: lower case, accents removed ("más" → "mas").
 
-_LITTLE = (r"a\s+(?:little\s+|tiny\s+|wee\s+)?bit|a\s+little|a\s+touch|slightly|somewhat|"
+_LITTLE = (r"(?:a\s+)?(?:little\s+|tiny\s+|wee\s+)?bit|a\s+little|a\s+touch|slightly|somewhat|"
            r"a\s+tad|a\s+lil|lil|a\s+smidge|kinda|un\s+peu|un\s+poco|un\s+poquito|"
            r"ein\s+(?:bisschen|wenig)|etwas|leicht|一点点|一点|一些|稍微|有点|稍|略")
 _LOT = (r"much(?:\s+much)*|way|a\s+lot|lots|far|significantly|really|very|considerably|"
@@ -129,7 +129,20 @@ def _amount(text: str, start: int, end: int) -> float:
         return LITTLE
     if re.search(rf"(?:{_LOT})\s*$", before) or re.search(rf"^\s*(?:{_LOT})", after):
         return LOT
+    # said apart from the word it measures: "sadder? just slightly", "slower, maybe a bit"
+    if has(_APART_LITTLE, text):
+        return LITTLE
+    if has(_APART_LOT, text):
+        return LOT
     return NORMAL
+
+
+_APART_LITTLE = (r"(?:just|only|maybe|but)\s+(?:a\s+)?(?:little|bit|touch|tad|smidge|hair|"
+                 r"notch)(?:\s+bit)?|slightly|a\s+(?:touch|tad|smidge|hair|notch)|"
+                 r"(?:maybe|just)\s+slightly")
+_APART_LOT = (r"a\s+lot\s+(?:more|faster|slower|sadder|happier)|way\s+more|much\s+more|"
+              r"all\s+the\s+way|as\s+\w+\s+as\s+possible|over\s+the\s+top|"
+              r"(?:faster|slower|sadder|darker|happier|calmer)\s+still")
 
 
 # ------------------------------------------------------------------------ readers
@@ -151,6 +164,11 @@ def _tempo(text: str, slots: Text) -> dict:
         share = int(percent.group(1)) / 100
         return {"tempo_factor": round(1 + share if percent.group(2) != "slower"
                                       else max(0.25, 1 - share), 4)}
+    if has(_FASTER + "|" + _SLOWER + r"|tempo|bpm|speed|accelerate|pace", text):
+        said = read_tempo(Text(slots.cased, slots.low, list(slots.used)), bare=True)
+        offset = re.search(r"\d\s*(?:bpm|beats)?\s*(?:faster|slower|quicker)", text)
+        if said is not None and not offset:  # "faster, 140": the number wins
+            return {"tempo_bpm": said.bpm}
     if has(_DOUBLE_TEMPO, text):
         return {"tempo_factor": 2.0}
     if has(_HALF_TEMPO, text):
@@ -335,5 +353,7 @@ def named_as_change(text: str, changes: Changes) -> bool:
                                 _FASTER, _SLOWER, _LONGER, _SHORTER, _LESS]), text)
     relative = bool(changes.transpose or changes.relative or changes.tempo_factor
                     or changes.length_factor or changes.swap or changes.rewrite or changes.remove
-                    or changes.intro or changes.outro or (changes.lead and has(LEAD, text)))
+                    or changes.intro or changes.outro or (changes.lead and has(
+                        LEAD + r"|lead|solo|(?:carr(?:y|ies)|takes?|plays?|gets?)\s+the\s+"
+                        r"(?:melody|tune|line|theme)", text)))
     return bool(comparative or relative)

@@ -15,7 +15,8 @@ _REMOVE = (r"drop|remove|lose|ditch|mute|without|no\s+more|get\s+rid\s+of|take\s
            r"enleve[rz]?|supprime[rz]?|retire[rz]?|sans|quita|quitar|quitale|quitalo|sin|"
            r"elimina(?:r)?|ohne|entfernen|"
            r"entferne|weg\s+mit|去掉|不要|删掉|拿掉")
-LEAD = (r"melody\s+(?:on|for|to|with|played\s+(?:on|by))|give\s+the\s+melody\s+to|"
+LEAD = (r"melody\s+(?:on|for|to|with|played\s+(?:on|by))|"
+        r"(?:give|hand|pass)\s+the\s+(?:melody|tune|lead|top\s*line)\s+to|"
          r"lead\s+(?:on|to)|(?:on|as)\s+(?:the\s+)?lead|plays?\s+the\s+(?:melody|tune|lead)|"
          r"melodie\s+(?:au|a\s+la|sur|on)|melodia\s+(?:en|con|al|a\s+la)|"
          r"melodie\s+(?:bitte\s+)?(?:auf|mit)|旋律[用给由]|旋律换成|旋律改成")
@@ -23,6 +24,18 @@ _SWAP = (r"swap|replace|switch|change|exchange|trade|remplace[rz]?|echange[rz]?|
          r"sustitu(?:ye|ir)|reemplazar?|tausche[n]?|ersetze[n]?|wechsle|换成|改成|替换")
 _INSTEAD = (r"instead\s+of|in\s+place\s+of|au\s+lieu\s+d[eu']|en\s+vez\s+de|en\s+lugar\s+de|"
             r"statt|anstatt|而不是")
+
+
+# after an instrument, words that give it the melody: "cello lead pls", "the guitar should
+# carry the tune", "add flute play melody", "make violin the lead"
+_LEAD_AFTER = (r"^\s*(?:on\s+(?:the\s+)?(?:lead|melody|tune)|(?:as\s+|the\s+)?(?:lead|solo)\b"
+               r"(?!\s+(?:guitar|synth|sheet))|(?:should\s+|to\s+|can\s+|could\s+|will\s+)?"
+               r"(?:plays?|playing|carr(?:y|ies)|takes?|gets?|has|on)\s+(?:the\s+)?"
+               r"(?:melody|tune|lead|top\s*line|main\s+line|theme)\b)")
+# an article and up to two describing words between a verb and the instrument: "add a quiet
+# cello", "throw in some low muted brass"
+_MODIFIED = (r"(?:\s+(?:a|an|some|the|more))?(?:\s+(?!and\b|or\b|but\b|then\b)"
+             r"[a-z][a-z'-]*){1,2}\s*")
 
 
 def read_instrument_edits(text: str) -> dict:
@@ -69,10 +82,10 @@ def read_instrument_edits(text: str) -> dict:
             continue
         action = None
         if re.search(rf"(?:{LEAD})(?:\s+(?:the|a|an|le|la|el|die|der|das|dem))?\s*$",
-                     before) or re.search(
-                r"^\s*(?:on\s+(?:the\s+)?(?:lead|melody|tune)|plays?\s+the\s+(?:melody|tune|lead)|"
-                r"(?:takes?|gets?)\s+the\s+(?:melody|tune|lead))", after):
+                     before) or re.search(_LEAD_AFTER, after):
             lead, action = name, "lead"
+            if re.search(rf"(?:{_ADD}){_MODIFIED}$", before):  # "add a vibraphone lead"
+                add.extend(groups[id(find)])
         elif find.negated or re.search(
                 rf"(?:{_REMOVE})(?:\s+(?:the|all\s+the|that|those|le|la|les|el|los|las|"
                 rf"die|der|das|den))?\s*$", before) or re.search(
@@ -81,6 +94,8 @@ def read_instrument_edits(text: str) -> dict:
             action = "remove"
         elif re.search(rf"(?:{_ADD})(?:\s*(?:a|an|some|the|un|une|des|una?|unos|einen?|"
                        rf"eine|ein|etwas|个|一个|一把))?\s*$", before) or re.search(
+                rf"(?:^|\s)(?:add|adding|bring\s+in|throw\s+in|include){_MODIFIED}$",
+                before) or re.search(
                 r"^\s*(?:(?:too|as\s+well|also|aussi|tambien|auch)\b|dazu|hinzu|也)", after):
             add.extend(groups[id(find)])
             action = "add"

@@ -112,6 +112,14 @@ _inst("clarinet", "bass clarinet")
 _inst("choir", "voice", "vocal", "humming", "female vocals", "male vocals", "soprano")
 _inst("flute, oboe, clarinet, bassoon", "woodwinds", "woodwind", "woodwind section")
 _inst("strings", "string ensemble")
+# strings named by what they play ("a low string drone", "pizzicato strings"), and the short
+# or misspelt names people type in a hurry ("add drumz", "elec guitar")
+_inst("strings", "string pad", "string pads", "string drone", "string ostinato",
+      "string scratches", "string swells", "string stabs", "string line", "pizzicato strings",
+      "pizz strings", "pizzicato", "strngs", "stings section")
+_inst("drums", "drumz", "drms", "drumms")
+_inst("electric guitar", "elec guitar", "e guitar", "electric gtr", "elec gtr")
+_inst("guitar", "gtr", "acoustic gtr")
 for _phrase, _names in ENSEMBLES.items():  # "string quartet", "jazz piano trio", ...
     _inst(", ".join(_names), _phrase)
 _inst("guitar", "acoustic", "nylon string guitar")

@@ -88,8 +88,8 @@ def read_slots(text: str) -> tuple[Text, Tempo | None, Length | None, tuple | No
     """
     slots = Text.of(expand_emoji(text))
     progression = read_progression(slots)
-    return (slots, read_tempo(slots), read_length(slots), read_meter(slots), read_key(slots),
-            progression)
+    return (slots, read_tempo(slots, bare=True), read_length(slots), read_meter(slots),
+            read_key(slots), progression)
 
 
 def _chords(progression: Progression | None, key: Key | None,

@@ -108,11 +108,16 @@ _TOPICS = [  # (topic, pattern): the first that matches a question names its top
     ("instrument list", r"(?:what|which)\s+instruments\s+(?:can|do)\s+you|"
                         r"quels\s+instruments\s+(?:connais|peux)|que\s+instrumentos\s+"
                         r"(?:conoces|puedes)|welche\s+instrumente\s+(?:kennst|kannst)"),
-    ("key", r"\bkey\b|tonalit|tonalidad|tonart|\bscale\b|gamme|escala|什么调|调性|\bmode\b|modo"),
+    ("history", r"what\s+(?:did|have|has)\s+(?:we|you)\s+(?:\w+\s+)?(?:change|changed|done)|"
+                r"what\s+(?:we'?ve|you'?ve|you)\s+changed|what\s+changed|"
+                r"(?:was\s+it|it\s+was)\s+before"),
+    ("key", r"\bkey\b|tonalit|tonalidad|tonart|\bscale\b|gamme|escala|什么调|调性|\bmode\b|modo|"
+            r"\b(?:major|minor)\b"),
     ("tempo", r"tempo|bpm|how\s+fast|speed|vitesse|velocidad|rapido|schnell|速度|多快"),
-    ("meter", r"meter|time\s+signature|signature|mesure|compas|takt|拍号|几拍"),
+    ("meter", r"meter|time\s+sig\w*|signature|mesure|compas|takt|拍号|几拍|\b\d{1,2}/\d{1,2}\b"),
     ("chords", r"chord|progression|harmon|accord|acorde|akkord|和弦"),
     ("instruments", r"instrument|who\s+plays|playing|instrumento|instrumente|乐器|"
+                    r"(?:should|does|did)\s+it\s+have|(?:is\s+it|is\s+the\s+\w+)\s+on\s+the\b|"
                     r"^(?:is\s+there|does\s+it\s+have|has\s+it\s+got)\s+(?:an?\s+|any\s+)?"
                     r"(?!way\b)\w+"),
     ("length", r"how\s+long|length|duration|duree|\bdure|\bdura\b|duracion|combien\s+de\s+temps|"
@@ -206,9 +211,13 @@ def read_turn(line: str, has_piece: bool) -> Turn:
     clauses = [_core(" ".join(re.sub(r"[^\w\s']", " ", c).split()))
                for c in re.split(r"[.!?;,:，。！？；]+", text)]
     polite = any(re.search(_POLITE, c) for c in clauses)
+    wh_clause = any(re.search(_WH, c) for c in clauses[1:])  # "nice, what key is that"
     wanted = changes or version is not None or has(_UNDO, text)
-    if _asking(raw, core) and not polite and not re.search(r"^(?:how|what)\s+about\b", core):
-        if re.search(_WH, core) or not wanted:  # "what key?", not "¿y un minuto?"
+    if not changes and _smalltalk(words) and not re.search(_WH, core):
+        return Turn("smalltalk", text=raw)  # "i think it's good now?"
+    if (_asking(raw, core) or wh_clause) and not polite and not re.search(
+            r"^(?:how|what)\s+about\b", core):
+        if re.search(_WH, core) or wh_clause or not wanted:  # "what key?", not "¿y un minuto?"
             topic = _topic(text)
             return Turn("question", topic=topic) if topic or re.search(_WH, core) \
                 else Turn("unknown", text=raw)
@@ -244,8 +253,8 @@ def undo_steps(text: str) -> int:
     """How many versions an undo goes back: "undo both", "go back two steps", "undo that and
     the one before", "undo undo" (1 unless the folded line counts more; "go back to two"
     names a version, not a count)."""
-    if re.search(r"\b(?:the\s+one|one)\s+before\b", text):
-        return 2
+    if re.search(r"\b(?:and|plus|&)\s+(?:the\s+one|one)\s+before\b", text):
+        return 2  # "undo that and the one before" ("the one before was better" is one step)
     if len(re.findall(r"\bundo\b", text)) >= 2:
         return len(re.findall(r"\bundo\b", text))
     for match in re.finditer(r"(?<![a-z\d])(two|2|both|twice|deux|dos|zwei|three|3|trois|tres|"
@@ -276,7 +285,16 @@ _SMALLTALK = {  # words a line of thanks, greeting or praise is made of
     "dope", "fire", "neat", "sweet", "lovely", "wonderful", "brilliant", "ok", "okay", "k",
     "that", "is", "that's", "thats", "it's", "its", "really", "one", "bot", "tunesmith", "sehr",
     "mucho", "parfait", "perfecto", "klasse", "bien", "tres", "c'est", "es", "muy", "oh",
-    "谢谢", "多谢", "你好", "嗨", "好听", "不错", "太棒了", "太棒", "好的", "谢谢你"}
+    "谢谢", "多谢", "你好", "嗨", "好听", "不错", "太棒了", "太棒", "好的", "谢谢你",
+    # a verdict that asks for nothing: "sounds great", "good for now", "perfect, locking this
+    # one", "hmm i don't know. that's fine", "i think i like that"
+    "sounds", "good", "fine", "perf", "done", "locking", "lock", "locked", "for", "now", "yes",
+    "yeah", "yep", "yup", "think", "this", "the", "scene", "leave", "don't", "dont", "know",
+    "lmao", "lmfao", "rofl", "exactly", "right", "what", "wanted", "want", "needed", "keeper",
+    "works", "work", "ship", "we're", "were", "im", "i'm", "hmm", "hm", "um", "well", "sure",
+    "with", "all", "set",
+    "sorted", "solid", "vibe", "vibes", "banger", "slaps", "goated", "fr", "ngl", "omg",
+    "bueno", "gut", "prima", "d'accord", "vale"}
 _SMALLTALK_CORE = {"thanks", "thank", "thx", "thnx", "thanx", "ty", "tysm", "cheers", "merci",
                    "gracias", "danke", "dank", "hi", "hello", "hey", "yo", "salut", "bonjour",
                    "hola", "hallo", "nice", "cool", "great", "awesome", "love", "like",
@@ -284,7 +302,10 @@ _SMALLTALK_CORE = {"thanks", "thank", "thx", "thnx", "thanx", "ty", "tysm", "che
                    "magnifique", "precioso", "bonito", "toll", "schon", "sick", "dope", "fire",
                    "neat", "sweet", "lovely", "wonderful", "brilliant", "ok", "okay", "k",
                    "parfait", "perfecto", "klasse", "谢谢", "多谢", "你好", "嗨", "好听", "不错",
-                   "太棒了", "太棒", "好的", "谢谢你"}
+                   "太棒了", "太棒", "好的", "谢谢你", "sounds", "good", "fine", "perf",
+                   "done", "locking", "lock", "locked", "yes", "yeah", "yep", "leave", "lmao",
+                   "lmfao", "rofl", "exactly", "works", "keeper", "solid", "slaps", "banger",
+                   "goated", "sorted", "bueno", "gut", "prima", "vale"}
 _PIECE = (r"piece|song|tune|track|music|jig|reel|waltz|tango|lullaby|ballad|march|anthem|"
           r"something|anything|morceau|musique|chanson|valse|gigue|pieza|cancion|musica|vals|"
           r"giga|stuck|musik|lied|walzer|曲|音乐|歌")
@@ -310,9 +331,13 @@ _KNOWN = ("faster", "slower", "sadder", "happier", "darker", "calmer", "louder",
 
 
 def _spelled(word: str) -> str:
+    from generation.request.instruments import _fuzzy_instrument
+
     low = word.lower()
     if low in _KNOWN or low in _SMALLTALK:
         return word
+    if not INSTRUMENT_LEXICON.find(low) and (meant := _fuzzy_instrument(low)):
+        return meant  # "vilon", "accordian", "clarinnet"
     for known in _KNOWN:  # one transposition, insertion or deletion, never a substitution
         if abs(len(known) - len(low)) > 1 or known[0] != low[0]:
             continue
@@ -339,6 +364,8 @@ def _core(bare: str) -> str:
 
 
 def _smalltalk(words: list[str]) -> bool:
+    words = [re.sub(r"([a-z])\1{2,}", r"\1", w) for w in words]  # "lmaooo", "yesss"
+    words = [w if w in _SMALLTALK else re.sub(r"([a-z])\1+$", r"\1", w) for w in words]
     return bool(words) and all(w in _SMALLTALK for w in words) and any(
         w in _SMALLTALK_CORE for w in words)
 

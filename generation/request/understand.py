@@ -68,7 +68,7 @@ def understand(line: str, has_piece: bool, reader=None) -> Reading:
                     ("twice as long", Turn("edit", text=line, changes=Changes(length_factor=2.0))))
     # a new request stays one: the reader is sure of "edit" for "a happy tune on the violin"
     if turn.kind in ("new", "question", "blend", "goto", "redo", "vary", "again",
-                     "empty") or not has_piece:
+                     "empty", "smalltalk") or not has_piece:
         return Reading(turn)
     if reader is None:  # loaded only for the lines that need it
         from generation.request.reader import shared_reader
@@ -95,11 +95,20 @@ def _hesitant(turn: Turn, line: str, has_piece: bool) -> Turn:
         return Turn("new", text=line)
     sentences = [s.strip() for s in re.split(r"(?<=[?？.!])\s+", line.strip()) if s.strip()]
     last = sentences[-1] if len(sentences) > 1 else ""
+    if has_piece and last and re.match(_OBSERVED, fold(last)) and turn.kind == "question":
+        return turn  # "is it sad? it doesn't feel sad": the question, then what is heard
     if has_piece and last and not last.endswith(("?", "？")):
+        too = re.search(r"\btoo\s+([a-z]+)", fold(" ".join(sentences[:-1])))
+        if too and re.search(r"\b(?:less|more)\W*$", fold(last)):
+            last = f"{last.rstrip('.!')} {too.group(1)}"  # "too dark? maybe a bit less"
         own = read_turn(last, True)
         if own.kind == "edit":
             return replace(own, text=line)
     return turn
+
+
+_OBSERVED = (r"(?:it|that|this)(?:'s|\s+is)?\s+(?:sounds|feels|seems|doesn'?t|does\s+not|isn'?t|"
+             r"is\s+not)\b")
 
 
 def _learned(turn: Turn, guess, line: str, text: str, instruments: list[str],
@@ -233,7 +242,8 @@ def _loose(kind: str, text: str) -> dict:
 def _on_top(changes: Changes, text: str) -> Changes:
     """An instrument added "for the melody" or "on the top line" also takes the melody."""
     if changes.add and not changes.lead and has(
-            r"(?:for|on|takes?|carr(?:y|ies))\s+(?:the\s+)?(?:melody|tune|top\s*line|lead)|"
+            r"(?:for|on|takes?|carr(?:y|ies)|plays?)\s+(?:the\s+)?(?:melody|tune|top\s*line|"
+            r"lead|line|theme)|"
             r"topline|solo", text) and not has(r"under|below|behind|beneath|accompan\w*", text):
         return replace(changes, lead=changes.add[-1])
     return changes

@@ -1,0 +1,173 @@
+"""A line read against the conversation it is said in: regret that means undo ("the previous
+one was better", "back to minor please"), taking back an undo ("put the violin back"), and
+lines that lean on the turn before ("even more", "add them", "take it out").
+
+    recalled(Turn("edit", changes=Changes(mode="minor")), "ugh. no. back to minor please",
+             History(...))          → Turn("undo")  when the version before was in minor
+
+`History` is what the conversation knows: the versions (number, parent, spec), the current
+one, the versions an undo took back, the last edit and the instruments last named. Only the
+specs are compared, so this stays in the request room (no music, no files).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from generation.job import Changes
+from generation.request.changes import has, read_changes
+from generation.request.lexicon import INSTRUMENT_LEXICON, INSTRUMENT_WORDS, fold
+from generation.request.turn import Turn, undo_steps
+
+
+@dataclass(frozen=True)
+class Past:
+    """One version as recall sees it."""
+
+    number: int
+    parent: int | None
+    spec: dict
+
+
+@dataclass(frozen=True)
+class History:
+    versions: tuple[Past, ...]
+    current: int | None  # the current version's number
+    undone: tuple[int, ...] = ()  # what redo brings back, most recent last
+    last: Changes | None = None  # the changes of the last edit said
+    named: tuple[str, ...] = ()  # the instruments the last lines named
+
+    def get(self, number: int | None) -> Past | None:
+        return self.versions[number - 1] if number and 1 <= number <= len(self.versions) \
+            else None
+
+
+# The earlier one was better: regret said in words, with or without "undo".
+_REGRET = (r"(?:previous|last|earlier|old|other|original)\s+(?:one|version|cue|take|mix|draft|"
+           r"take)\s+(?:was|is|sounded|felt)|(?:one|version|take|cue|mix)\s+before\b|"
+           r"\bwas\s+(?:(?:so\s+|much\s+|way\s+|a\s+lot\s+)?(?:better|nicer|best|fine|right|good|"
+           r"perfect|cooler|creepier|more\s+\w+)|(?:\w+er)\s+before)|i\s+(?:preferred|prefer|liked|"
+           r"loved)\s+(?:it\s+)?(?:before|the\s+\w+|better|more)|"
+           r"(?:go|going|take\s+(?:it|that)|put\s+it|set\s+it|switch\s+it|change\s+it)\s+back|"
+           r"back\s+to\b|back\s+(?:on|in)\s+the\b|\bnvm\b|never\s*mind|revert|\bundo\b|"
+           r"as\s+it\s+was|how\s+it\s+was|like\s+before")
+_TAKE_BACK = r"\bback\b|\bredo\b|\bagain\b|\bmiss\b|restore"
+_NAMES_VERSION = r"(?:version|v)\s*\d|\b(?:first|second|third|fourth|fifth)\b"
+_PRONOUN_EDIT = (r"\b(?:add|bring|put|need|want|get|include|throw)\b.*\b(?:them|one|it|those|"
+                 r"these)\b|\b(?:them|those|these)\b.*\bback\b|"
+                 r"\b(?:remove|drop|lose|ditch|mute|cut|kill)\s+(?:them|those|these|it)\b|"
+                 r"\btake\s+(?:them|those|these)\s+out\b")
+_PRONOUN_GONE = r"\b(?:remove|drop|lose|ditch|mute|cut|kill|take\s+(?:them|those|these)\s+out)\b"
+_MORE = (r"^\W*(?:(?:even|a\s+(?:bit|little)|bit|much|way|lots?)\s+)?(?:more|further|fewer|less)"
+         r"(?:\s+(?:again|still|please|pls|of\s+that|then|then\?))*\W*(?:i\s+don'?t\s+know)?\W*$|"
+         r"^\W*(?:keep\s+going|go\s+further|and\s+again|even\s+more\s+so|more\s+more)\W*$")
+
+
+def recalled(turn: Turn, line: str, history: History) -> Turn:
+    """`turn` (what the line says by itself) read against `history`."""
+    text = fold(line)
+    current = history.get(history.current)
+    if current is None or turn.kind in ("new", "question", "blend", "vary", "again") or (
+            turn.kind == "edit" and turn.base is not None):  # "undo that and ...": an edit
+        return turn
+    changes = turn.changes if turn.kind == "edit" else read_changes(line)
+    if history.undone and has(_TAKE_BACK, text) and not changes.rewrite and (
+            _fits(changes, current.spec, history.get(history.undone[-1]).spec)
+            if _said(changes) else has(r"redo|put\s+(?:that|it)\s+back", text)):
+        return Turn("redo", text=line)  # "put the violin back" after the undo that took it
+    if has(_REGRET, text) and not has(_NAMES_VERSION, text) and turn.kind != "redo" and (
+            not _said(changes) or not _only_added(changes)):
+        back = _ancestor(changes, history, current) if _said(changes) else None
+        if back is not None or not _said(changes) or has(r"undo|go\s+back|revert", text):
+            return Turn("undo", text=line, steps=back or undo_steps(text))
+    names = _instruments(text) or history.named  # "does it need a piano? maybe add one"
+    placed = turn.kind == "edit" and (turn.changes.add or turn.changes.remove)
+    if turn.kind in ("unknown", "help", "ask", "edit", "undo", "question") and names and \
+            not placed and re.search(_PRONOUN_EDIT, text):
+        verb = "remove" if re.search(_PRONOUN_GONE, text) else "add"
+        said = read_changes(f"{verb} the {' and the '.join(dict.fromkeys(names))}")
+        if said.add or said.remove:  # "maybe add one then", "i need them back"
+            return Turn("edit", text=line, changes=said)
+    if re.search(_MORE, text) and history.last is not None and _relative(history.last):
+        return Turn("edit", text=line, changes=_relative(history.last))  # "even more"
+    return turn
+
+
+def _said(changes: Changes) -> bool:
+    return changes != Changes()
+
+
+def _only_added(changes: Changes) -> bool:
+    """Instruments brought back are added, not undone ("i need them back", "bring the drums
+    back"): the writers meant a new version with them."""
+    return bool(changes.add) and replace(changes, add=()) == Changes()
+
+
+def _ancestor(changes: Changes, history: History, current: Past) -> int | None:
+    """How many steps back the nearest earlier version is that has what `changes` name."""
+    steps, version = 0, current
+    while version.parent is not None:
+        version, steps = history.get(version.parent), steps + 1
+        if version is None:
+            return None
+        if _fits(changes, current.spec, version.spec):
+            return steps
+    return None
+
+
+def _fits(changes: Changes, now: dict, then: dict) -> bool:
+    """Whether `then` has every change `changes` names, seen from `now`."""
+    if changes.rewrite or changes.swap or changes.intro or changes.outro or not _said(changes):
+        return False
+    checks = []
+    if changes.tempo_bpm:
+        checks.append(abs(then["tempo_bpm"] - changes.tempo_bpm) <= 3)
+    if changes.tempo_factor:
+        checks.append((then["tempo_bpm"] - now["tempo_bpm"]) * (changes.tempo_factor - 1) > 0)
+    if changes.tonic:
+        checks.append(then["key"].split()[0] == changes.tonic)
+    if changes.mode:
+        checks.append(then["mode"] == changes.mode)
+    if changes.transpose:
+        checks.append((then["tonic"] - now["tonic"]) % 12 == changes.transpose % 12)
+    if changes.mood:
+        checks.append(then["mood"] == changes.mood and now["mood"] != changes.mood)
+    if changes.style:
+        checks.append(then["style"] == changes.style)
+    checks += [n in then["instruments"] and n not in now["instruments"] for n in changes.add]
+    checks += [n not in then["instruments"] and n in now["instruments"] for n in changes.remove]
+    if changes.lead:
+        checks.append(_lead(then) == changes.lead)
+    if changes.duration_s:
+        checks.append(abs(then["total_duration_s"] - changes.duration_s) <= 4)
+    if changes.length_factor:
+        checks.append((then["total_duration_s"] - now["total_duration_s"])
+                      * (changes.length_factor - 1) > 0)
+    if changes.meter:
+        checks.append(then["meter"] == changes.meter)
+    if changes.density:
+        checks.append((then["density"] - now["density"]) * changes.density > 0)
+    return bool(checks) and all(checks)
+
+
+def _lead(spec: dict) -> str | None:
+    return next((p["instrument"] for p in spec.get("parts", ()) if p["role"] == "lead"), None)
+
+
+def _relative(changes: Changes) -> Changes | None:
+    """The part of an edit that can be said again ("even more"): the steps, not the values."""
+    kept = {k: getattr(changes, k) for k in ("tempo_factor", "length_factor", "transpose",
+                                             "density") if getattr(changes, k)}
+    if changes.mood:
+        kept |= {"mood": changes.mood, "mood_amount": changes.mood_amount}
+    return Changes(**kept) if kept else None
+
+
+def _instruments(text: str) -> list[str]:
+    return [name for f in INSTRUMENT_LEXICON.find(text) for name in INSTRUMENT_WORDS[f.phrase][0]]
+
+
+def named_instruments(line: str) -> tuple[str, ...]:
+    """The instruments a line names, for the next line's "them"."""
+    return tuple(dict.fromkeys(_instruments(fold(line))))

@@ -1,0 +1,97 @@
+"""Issue 21: a line read against the conversation it is said in. Regret in words is an undo to
+the version that had what the line misses, "put it back" after an undo is a redo, "them" and
+"one" are the instruments just named, and "even more" repeats the last step."""
+
+from __future__ import annotations
+
+import pytest
+
+from generation.job import Changes
+from generation.request.recall import History, Past, recalled
+from generation.request.turn import Turn
+from generation.request.understand import understand
+
+
+def spec(**values) -> dict:
+    base = {"tempo_bpm": 100, "key": "C minor", "tonic": 0, "mode": "minor", "mood": "sad",
+            "style": "classical", "instruments": ["piano"], "total_duration_s": 30.0,
+            "meter": "4/4", "density": 0.5,
+            "parts": [{"instrument": "piano", "role": "lead"}]}
+    return base | values
+
+
+def history(*specs: dict, undone: tuple[int, ...] = (), current: int | None = None,
+            last: Changes | None = None, named: tuple[str, ...] = ()) -> History:
+    """A straight line of versions v1 ← v2 ← ..., the last one current unless said."""
+    versions = tuple(Past(n, n - 1 or None, s) for n, s in enumerate(specs, 1))
+    return History(versions, current or len(versions), undone, last, named)
+
+
+def read(line: str, past: History) -> Turn:
+    return recalled(understand(line, has_piece=True).turn, line, past)
+
+
+@pytest.mark.parametrize("line", [
+    "the previous one was better",
+    "hmm, the previous cue was better",
+    "ugh no the one before was better",
+    "the take before was better",
+])
+def test_regret_in_words_is_one_undo(line):
+    turn = read(line, history(spec(), spec(tempo_bpm=120)))
+    assert (turn.kind, turn.steps) == ("undo", 1)
+
+
+def test_back_to_a_value_goes_back_to_the_version_that_had_it():
+    # v1 in minor, v2 major, v3 faster: "back to minor" is two steps back, not a new edit
+    major = {"mode": "major", "key": "C major"}
+    past = history(spec(), spec(**major), spec(tempo_bpm=120, **major))
+    turn = read("ugh. no. back to minor please", past)
+    assert (turn.kind, turn.steps) == ("undo", 2)
+
+
+def test_a_faster_version_was_better_means_the_faster_one():
+    past = history(spec(tempo_bpm=140), spec(tempo_bpm=100))
+    assert read("nah quicker was better go back", past).kind == "undo"
+
+
+def test_back_to_a_value_no_version_had_is_an_edit():
+    past = history(spec(), spec(tempo_bpm=120))
+    turn = read("back to 90 bpm", past)
+    assert turn.kind == "edit" and turn.changes.tempo_bpm == 90
+
+
+def test_put_it_back_after_an_undo_is_a_redo():
+    # v2 added the violin; the user undid it; "put the violin back" brings v2 back
+    past = history(spec(), spec(instruments=["piano", "violin"]), current=1, undone=(2,))
+    assert read("hmm actually, no, put the violin back", past).kind == "redo"
+
+
+def test_bring_back_what_an_edit_removed_is_an_edit():
+    past = history(spec(instruments=["piano", "drums"]), spec())
+    turn = read("hmm, i miss them. bring the drums back", past)
+    assert turn.kind == "edit" and turn.changes.add == ("drums",)
+
+
+@pytest.mark.parametrize("line, names, kind", [
+    ("maybe add one then", ("trumpet",), "add"),
+    ("hmm ok add them", ("drums",), "add"),
+    ("hmm, no, i need them back", ("drums",), "add"),
+    ("the strings are weird. remove them", (), "remove"),
+])
+def test_them_and_one_are_the_instruments_just_named(line, names, kind):
+    past = history(spec(instruments=["piano", "strings"]), named=names)
+    turn = read(line, past)
+    assert turn.kind == "edit"
+    assert getattr(turn.changes, kind) == (names or ("strings",))
+
+
+def test_even_more_repeats_the_last_step():
+    past = history(spec(), spec(density=0.4), last=Changes(density=-0.15))
+    turn = read("even fewer? i don't know", past)
+    assert turn.kind == "edit" and turn.changes.density == -0.15
+
+
+def test_undo_then_an_edit_stays_an_edit():
+    turn = read("undo that and make it faster instead", history(spec(), spec(mode="major")))
+    assert turn.kind == "edit" and turn.changes.tempo_factor
