@@ -183,6 +183,17 @@ class Conversation:
             Job(action="continue", text=text, midi_path=path, seed=self._seed()), None,
             "continue"))
 
+    def restore(self, number: int | None, undone: tuple[int, ...] = ()) -> None:
+        """Make version `number` current, with `undone` (oldest first) left to redo: how an
+        evaluation puts a dialogue back where its labels say it is after a wrong turn."""
+        self.current = self._version(number) if number else None
+        self._undone = [self._version(n) for n in undone]
+
+    def state(self) -> tuple[int | None, tuple[int, ...]]:
+        """The current version's number and those left to redo (what `restore` takes)."""
+        return (self.current.number if self.current else None,
+                tuple(v.number for v in self._undone))
+
     def history(self) -> list[str]:
         """One line per version: "v2 ← v1 edit “faster” → out/....mp3", current marked."""
         lines = []

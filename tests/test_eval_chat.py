@@ -52,6 +52,19 @@ def test_wrong_expectations_are_counted_as_failures(composer, tmp_path):
     assert overall["attributes kept"]["good"] < overall["attributes kept"]["of"]
 
 
+def test_one_wrong_turn_is_counted_once(composer, tmp_path):
+    # the first edit is missed (no version): the labels' v2 never exists, yet "undo" after the
+    # next edit lands where the labels say (their v2 is the version that stood in for it)
+    result = evaluate(composer, [dialogue(
+        ["thanks!", {"tempo": "up"}],
+        ["faster", {"tempo": "up"}],
+        ["undo", {"undo": 2}])], tmp_path)
+    rows = result["rows"]
+    assert [r["exact"] for r in rows] == [True, False, True, True]
+    assert [r["resynced"] for r in rows] == [False, False, True, True]
+    assert result["summary"]["overall"]["exact after an earlier miss"]["good"] == 2
+
+
 def test_the_report_names_its_machine_targets_and_failures(composer, tmp_path):
     result = evaluate(composer, [dialogue(["slower", {"tempo": "up"}])], tmp_path)
     result["about"] = {"split": "tune", "command": "tunesmith eval chat --split tune",

@@ -125,10 +125,10 @@ def _amount(text: str, start: int, end: int) -> float:
     before, after = text[max(0, start - 24):start], text[end:end + 16]
     if re.search(r"一点点|稍|略", text[start:end + 2]):
         return LITTLE
-    if re.search(rf"(?:{_LITTLE})\s*$", before) or re.search(rf"^\s*(?:{_LITTLE})", after):
-        return LITTLE
-    if re.search(rf"(?:{_LOT})\s*$", before) or re.search(rf"^\s*(?:{_LOT})", after):
-        return LOT
+    for words, amount in ((_LITTLE, LITTLE), (_LOT, LOT)):  # whole words: not "bitte"
+        if re.search(rf"(?<![a-z])(?:{words})\s*$", before) or re.search(
+                rf"^\s*(?:{words})(?![a-z])", after):
+            return amount
     # said apart from the word it measures: "sadder? just slightly", "slower, maybe a bit"
     if has(_APART_LITTLE, text):
         return LITTLE
@@ -167,7 +167,7 @@ def _tempo(text: str, slots: Text) -> dict:
     if has(_FASTER + "|" + _SLOWER + r"|tempo|bpm|speed|accelerate|pace", text):
         said = read_tempo(Text(slots.cased, slots.low, list(slots.used)), bare=True)
         offset = re.search(r"\d\s*(?:bpm|beats)?\s*(?:faster|slower|quicker)", text)
-        if said is not None and not offset:  # "faster, 140": the number wins
+        if said is not None and not offset and re.search(r"\d{2}", text):  # "faster, 140"
             return {"tempo_bpm": said.bpm}
     if has(_DOUBLE_TEMPO, text):
         return {"tempo_factor": 2.0}

@@ -54,10 +54,12 @@ _REGRET = (r"(?:previous|last|earlier|old|other|original)\s+(?:one|version|cue|t
            r"as\s+it\s+was|how\s+it\s+was|like\s+before")
 _TAKE_BACK = r"\bback\b|\bredo\b|\bagain\b|\bmiss\b|restore"
 _NAMES_VERSION = r"(?:version|v)\s*\d|\b(?:first|second|third|fourth|fifth)\b"
-_PRONOUN_EDIT = (r"\b(?:add|bring|put|need|want|get|include|throw)\b.*\b(?:them|one|it|those|"
-                 r"these)\b|\b(?:them|those|these)\b.*\bback\b|"
-                 r"\b(?:remove|drop|lose|ditch|mute|cut|kill)\s+(?:them|those|these|it)\b|"
+# "it" is the piece ("cut it to 20 seconds"), unless the line itself names the instrument
+_PRONOUN_EDIT = (r"\b(?:add|bring|put|need|want|include)\s+(?:(?:\w+\s+)?(?:them|one|those|"
+                 r"these)\b)|\b(?:them|those|these)\s+back\b|"
+                 r"\b(?:remove|drop|lose|ditch|mute|cut|kill)\s+(?:them|those|these)\b|"
                  r"\btake\s+(?:them|those|these)\s+out\b")
+_PRONOUN_IT = r"\b(?:add|remove|drop|lose|ditch|mute|cut|kill)\s+it\b|\btake\s+it\s+out\b"
 _PRONOUN_GONE = r"\b(?:remove|drop|lose|ditch|mute|cut|kill|take\s+(?:them|those|these)\s+out)\b"
 _MORE = (r"^\W*(?:(?:even|a\s+(?:bit|little)|bit|much|way|lots?)\s+)?(?:more|further|fewer|less)"
          r"(?:\s+(?:again|still|please|pls|of\s+that|then|then\?))*\W*(?:i\s+don'?t\s+know)?\W*$|"
@@ -81,10 +83,11 @@ def recalled(turn: Turn, line: str, history: History) -> Turn:
         back = _ancestor(changes, history, current) if _said(changes) else None
         if back is not None or not _said(changes) or has(r"undo|go\s+back|revert", text):
             return Turn("undo", text=line, steps=back or undo_steps(text))
-    names = _instruments(text) or history.named  # "does it need a piano? maybe add one"
-    placed = turn.kind == "edit" and (turn.changes.add or turn.changes.remove)
-    if turn.kind in ("unknown", "help", "ask", "edit", "undo", "question") and names and \
-            not placed and re.search(_PRONOUN_EDIT, text):
+    own = _instruments(text)  # "does it need a piano? maybe add one"
+    names = own or history.named
+    if (turn.kind in ("unknown", "help", "ask", "undo", "question") or (
+            turn.kind == "edit" and not _said(turn.changes))) and names and (
+            re.search(_PRONOUN_EDIT, text) or own and re.search(_PRONOUN_IT, text)):
         verb = "remove" if re.search(_PRONOUN_GONE, text) else "add"
         said = read_changes(f"{verb} the {' and the '.join(dict.fromkeys(names))}")
         if said.add or said.remove:  # "maybe add one then", "i need them back"
