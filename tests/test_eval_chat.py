@@ -113,3 +113,13 @@ def test_the_command_line_knows_eval_chat():
     args = build_parser().parse_args(["eval", "chat", "--split", "tune", "--out", "x"])
     assert (args.what, args.split, args.out) == ("chat", "tune", "x")
     assert build_parser().parse_args(["eval", "chat"]).split == "report"
+
+
+def test_a_drum_kit_is_drums_and_a_muted_trumpet_is_a_trumpet():
+    from generation.tools.eval_chat_checks import _applied, _families
+
+    played = ["brush kit", "muted trumpet", "piano"]
+    new = {"instruments": set(played), "families": _families(played)}
+    assert _applied("add", ["drums", "trumpet"], {}, new) is None
+    assert _applied("add", ["cello"], {}, new) == "cello not added"
+    assert _applied("remove", ["drums"], {}, new) == "drums still playing"

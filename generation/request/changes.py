@@ -89,6 +89,7 @@ _MOOD_COMPARATIVES = {
     "happy": r"happier|cheerier|more\s+cheerful|brighter|jollier|sunnier|plus\s+(?:gai|joyeux)|"
              r"mas\s+(?:alegre|feliz)|frohlicher|heiterer|更快乐|更欢快|更开心",
     "calm": r"calmer|gentler|softer|mellower|more\s+relaxed|quieter|more\s+peaceful|"
+            r"tone\s+(?:it|things|everything)\s+down|"
             r"plus\s+(?:calme|doux)|mas\s+(?:tranquilo|calmado|suave)|ruhiger|sanfter|"
             r"更平静|更安静|更柔和",
     "energetic": r"livelier|punchier|more\s+upbeat|more\s+intense|more\s+energy|"
@@ -111,6 +112,7 @@ _STYLE_COMPARATIVES = {"jazz": r"jazzier", "rock": r"rockier", "blues": r"bluesi
                        "folk": r"folkier", "pop": r"poppier", "celtic": r"more\s+irish",
                        "electronic": r"more\s+electronic", "cinematic": r"more\s+cinematic"}
 _MORE = r"more|plus|mas|mehr|更|更加"
+_TONE_DOWN = r"(?:tone|dial|pull|ease|back)\s+(?:it\s+)?(?:down|back|off)"
 _LESS = r"less|moins|menos|weniger|不那么|少一点"
 
 
@@ -189,6 +191,9 @@ def _tempo(text: str, slots: Text) -> dict:
 
 def _key(text: str, slots: Text) -> dict:
     found: dict = {}
+    # "tone down the epic" softens; "a tone down" transposes
+    text = re.sub(r"(?<!a\s)(?<!one\s)(?<!whole\s)\btone\s+(?:it\s+|things\s+)?down\b", " ",
+                  text)
     relative = has(r"relative?|relatif|relativ[ao]|parallele?|paralleltonart|关系", text)
     if relative:
         after = text[relative.start():relative.end() + 16]
@@ -241,8 +246,16 @@ def _mood(text: str) -> dict:
         mood = MOOD_WORDS[find.phrase] if isinstance(MOOD_WORDS[find.phrase], str) else None
         if mood is None:
             continue
-        if re.search(rf"(?:{_LESS})\s*$", before):
+        after = text[find.end:find.end + 20]
+        if re.search(rf"(?:{_LESS})\s*$|{_TONE_DOWN}\s+(?:on\s+)?(?:the\s+)?$", before) or (
+                re.search(r"(?:bring|take|turn|dial|tone)\s+(?:the\s+)?$", before)
+                and re.match(r"\s+(?:(?:way|right|all\s+the\s+way|a\s+(?:bit|lot|notch))\s+)?"
+                             r"(?:down|back)", after)):
             return {"mood": _OPPOSITE.get(mood, "calm"), "mood_amount": LITTLE}
+        if re.fullmatch(r"\s*(?:(?:ok|and|now|but|so|more|very|really)\s+)*", before[
+                max(before.rfind(","), before.rfind("."), -1) + 1:]) and re.match(
+                r"\s*(?:now|please|pls|too|then)?\s*(?:[,.!?]|$)", after) and find.start > 0:
+            return {"mood": mood, "mood_amount": NORMAL}  # "lonely, sad", "ok and sad now"
         if re.search(rf"(?:{_MORE})\s*$|(?:make\s+it|sound|feel|rends[\s-]le|hazlo|"
                      rf"mach\s+es)\s+(?:(?:a\s+)?(?:bit|little|lot|much|way|more)\s+)*$",
                      before):

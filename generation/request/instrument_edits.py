@@ -28,7 +28,8 @@ _INSTEAD = (r"instead\s+of|in\s+place\s+of|au\s+lieu\s+d[eu']|en\s+vez\s+de|en\s
 
 # after an instrument, words that give it the melody: "cello lead pls", "the guitar should
 # carry the tune", "add flute play melody", "make violin the lead"
-_LEAD_AFTER = (r"^\s*(?:on\s+(?:the\s+)?(?:lead|melody|tune)|(?:as\s+|the\s+)?(?:lead|solo)\b"
+_LEAD_AFTER = (r"^\s*(?:on\s+(?:the\s+)?(?:lead|melody|tune)|"
+               r"(?:as\s+|the\s+)?(?:lead|solo|melody)\b"
                r"(?!\s+(?:guitar|synth|sheet))|(?:should\s+|to\s+|can\s+|could\s+|will\s+)?"
                r"(?:plays?|playing|carr(?:y|ies)|takes?|gets?|has|on)\s+(?:the\s+)?"
                r"(?:melody|tune|lead|top\s*line|main\s+line|theme)\b)")
@@ -36,6 +37,13 @@ _LEAD_AFTER = (r"^\s*(?:on\s+(?:the\s+)?(?:lead|melody|tune)|(?:as\s+|the\s+)?(?
 # cello", "throw in some low muted brass"
 _MODIFIED = (r"(?:\s+(?:a|an|some|the|more))?(?:\s+(?!and\b|or\b|but\b|then\b)"
              r"[a-z][a-z'-]*){1,2}\s*")
+
+
+# between two instruments, "it" standing for the first: "the recorder is too squeaky. swap it
+# for a flute", "the viola... could it be a clarinet instead"
+_SWAP_IT = (r"(?:swap|replace|switch|exchange|trade|change)\s+(?:it|that|this|them)\s+(?:out\s+)?"
+            r"(?:for|with|to|by|into)\s+(?:an?\s+|the\s+|some\s+)?$|"
+            r"(?:could|can|should|would|make)\s+(?:it|that|this)\s+(?:be\s+)?(?:an?\s+|the\s+)?$")
 
 
 def read_instrument_edits(text: str) -> dict:
@@ -67,6 +75,10 @@ def read_instrument_edits(text: str) -> dict:
                 and re.match(r"\s*in\b", text[b.end:])):
             swap.append((first, second))  # "把钢琴换成竖琴", "sax out, trumpet in"
             taken |= {id(a), id(b)}
+    if not swap and len(names) == 2 and re.search(
+            _SWAP_IT, text[names[0][0].end:names[1][0].start]):
+        swap.append((names[0][1], names[1][1]))  # "the viola... could it be a clarinet instead?"
+        taken |= {id(names[0][0]), id(names[1][0])}
     last: tuple[str, int] | None = None  # the previous instrument's action and end
     for find, name in names:
         if id(find) in taken:

@@ -188,11 +188,12 @@ _mood("happy", "happy", "upbeat", "joyful", "joyous", "cheerful", "jolly", "sunn
       "allegra")
 _mood("sad", "sad", "sadness", "melancholy", "melancholic", "sorrowful", "mournful",
       "heartbroken", "heartbreaking", "depressing", "depressed", "grief", "grieving",
-      "tearful", "somber", "bittersweet", "悲伤", "伤心", "忧伤", "难过",
+      "tearful", "somber", "bittersweet", "lonely", "lonelier", "desolate", "forlorn",
+      "悲伤", "伤心", "忧伤", "难过",
       "悲哀", "哀伤", "triste", "tristes", "melancolique", "melancolico", "melancolica",
       "traurig", "traurige", "trauriges", "traurigen", "melancholisch", "wehmutig")
 _mood("energetic", "energetic", "energizing", "energising", "high energy", "high-energy",
-      "banger", "bangers", "intense workout", "adrenaline",
+      "banger", "bangers", "intense workout", "adrenaline", "energy",
       "pumping", "hype", "hyped", "full of energy", "lively", "vigorous", "活力", "充满活力",
       "动感", "激情", "energique", "dynamique", "energico", "energica", "energetico",
       "energetica", "energisch", "energiegeladen", "schwungvoll", "lebhaft")
@@ -201,7 +202,8 @@ _mood("epic", "epic", "heroic", "majestic", "triumphant", "glorious", "grandiose
       "heroica", "episch", "epische", "episches", "heroisch", "gewaltig")
 _mood("tense", "tense", "scary", "suspense", "suspenseful", "inquietant", "inquietante",
       "aterrador", "aterradora", "beangstigend", "anxious", "nervous", "tension", "uneasy",
-      "nail-biting", "紧张", "悬疑", "焦虑", "tendu", "tendue", "angoissant", "angoissante",
+      "nail-biting", "urgent", "urgency",
+      "紧张", "悬疑", "焦虑", "tendu", "tendue", "angoissant", "angoissante",
       "tenso", "tensa", "angustioso", "angespannt", "spannend", "nervos", "beklemmend",
       "teso",
       # anger: negative and aroused, which of the eleven moods is tense
@@ -209,7 +211,7 @@ _mood("tense", "tense", "scary", "suspense", "suspenseful", "inquietant", "inqui
       "fierce", "wrathful", "en colere", "furieux", "furieuse", "rageur", "enojado", "enojada",
       "furioso", "furiosa", "rabioso", "agresivo", "wutend", "zornig", "aggressiv", "愤怒",
       "生气", "暴怒")
-_mood("romantic", "romantic", "romance", "love song", "in love", "tender", "amorous",
+_mood("romantic", "romantic", "romance", "love song", "in love", "tender", "amorous", "sugary",
       "浪漫", "爱情", "romantique", "amoureux", "amoureuse", "romantico", "romantica",
       "romantisch", "romantische", "zartlich", "verliebt")
 _mood("mysterious", "mysterious", "mystery", "eerie", "haunting", "enigmatic", "mystical",

@@ -198,7 +198,7 @@ def _more(changes: Changes, guess, text: str, instruments: list[str],
     # an instrument no exact reading placed goes where the reader thinks likeliest
     placing = max(("add", "remove", "lead"), key=lambda k: guess.kinds[k])
     if instruments and guess.kinds[placing] >= min(threshold, PLACE_SURE):
-        _instrument_kind(placing, changes, instruments, values)
+        _instrument_kind(placing, changes, instruments, values, _kept(text))
     return replace(changes, **values) if values else changes
 
 
@@ -249,12 +249,13 @@ def _on_top(changes: Changes, text: str) -> Changes:
     return changes
 
 
-def _instrument_kind(kind: str, changes: Changes, instruments: list[str], values: dict) -> None:
-    """The instruments of the line no exact reading placed, added, removed or given the
-    melody as the learned kind says."""
+def _instrument_kind(kind: str, changes: Changes, instruments: list[str], values: dict,
+                     kept: tuple[str, ...] = ()) -> None:
+    """The instruments of the line no exact reading placed (nor `kept`: "keep the strings"),
+    added, removed or given the melody as the learned kind says."""
     placed = {*changes.add, *changes.remove, changes.lead,
               *(n for pair in changes.swap for n in pair)}
-    free = [n for n in instruments if n not in placed]
+    free = [n for n in instruments if n not in placed and n not in kept]
     if not free:
         return
     if kind == "lead" and not changes.lead:
@@ -307,6 +308,14 @@ def _fallback(text: str, instruments: list[str], line: str) -> list[tuple[str, T
                 (f"{n} seconds long", Turn("edit", text=line,
                                            changes=Changes(duration_s=float(n))))]
     return []
+
+
+def _kept(text: str) -> tuple[str, ...]:
+    """The instruments a line says to keep: "keep the strings but lose the drums"."""
+    return tuple(name for f in INSTRUMENT_LEXICON.find(text)
+                 if re.search(r"(?:keep|keeping|leave|except|not)\s+(?:the\s+|all\s+the\s+)?$",
+                              text[max(0, f.start - 20):f.start])
+                 for name in INSTRUMENT_WORDS[f.phrase][0])
 
 
 def _instruments(text: str) -> list[str]:
