@@ -95,3 +95,28 @@ def test_even_more_repeats_the_last_step():
 def test_undo_then_an_edit_stays_an_edit():
     turn = read("undo that and make it faster instead", history(spec(), spec(mode="major")))
     assert turn.kind == "edit" and turn.changes.tempo_factor
+
+
+def test_no_to_what_was_just_added_is_an_undo():
+    past = history(spec(), spec(instruments=["piano", "organ"]))
+    assert read("no, not the organ", past).kind == "undo"
+
+
+def test_down_again_after_going_up_is_an_undo():
+    past = history(spec(), spec(tempo_bpm=115), last=Changes(tempo_factor=1.15))
+    assert read("hmm, no, down again", past).kind == "undo"
+
+
+def test_the_version_before_an_instrument_is_the_one_without_it():
+    past = history(spec(), spec(total_duration_s=20.0),
+                   spec(total_duration_s=20.0, instruments=["piano", "trumpet"]))
+    turn = read("can i hear the version before the trumpet", past)
+    assert (turn.kind, turn.steps) == ("undo", 1)
+
+
+def test_preferring_an_earlier_lead_is_no_new_piece():
+    lead = [{"instrument": "bassoon", "role": "lead"}]
+    past = history(spec(instruments=["clarinet", "bassoon"],
+                        parts=[{"instrument": "clarinet", "role": "lead"}]),
+                   spec(instruments=["clarinet", "bassoon"], parts=lead))
+    assert read("hm, no, i preferred the clarinet on the tune", past).kind == "undo"

@@ -204,3 +204,23 @@ def test_a_bare_number_in_a_request_is_its_tempo(text, bpm):
     from generation.request.parse import parse_request
 
     assert parse_request(text).tempo_bpm == bpm
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("could the timpani go? i'm not sure about it", {"remove": ["timpani"]}),
+    ("hmm maybe add something else... a flute?", {"add": ["flute"]}),  # no new piece
+    ("maybe a music box along with it? or would it clash", {"add": ["music box"]}),
+    ("the viola... could it be a clarinet instead? hmm", {"swap": [["viola", "clarinet"]]}),
+    ("swap trombone w bassoon", {"swap": [["trombone", "bassoon"]]}),
+    ("keep the strings but lose the drums", {"remove": ["drums"]}),
+    ("bring the tension way down", {"mood": "calm", "mood_amount": 0.5}),
+    ("tone down the epic", {"mood": "calm", "mood_amount": 0.5}),
+    ("ok and sad now", {"mood": "sad"}),
+])
+def test_instruments_and_moods_said_loosely(line, expected):
+    turn = understand(line, has_piece=True).turn
+    assert turn.kind == "edit"
+    got = {k: [list(p) for p in v] if k == "swap" else list(v) if isinstance(v, tuple) else v
+           for k, v in turn.changes.to_json().items()
+           if k != "mood_amount" or "mood_amount" in expected}
+    assert got == expected

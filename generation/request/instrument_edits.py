@@ -101,14 +101,18 @@ def read_instrument_edits(text: str) -> dict:
         elif find.negated or re.search(
                 rf"(?:{_REMOVE})(?:\s+(?:the|all\s+the|that|those|le|la|les|el|los|las|"
                 rf"die|der|das|den))?\s*$", before) or re.search(
-                r"^\s*(?:(?:out|away|off|weg)\b|去掉|拿掉|删掉)", after):
+                r"^\s*(?:(?:out|away|off|weg)\b|去掉|拿掉|删掉|(?:has\s+to\s+|should\s+|must\s+|"
+                r"can\s+|could\s+)?go\b(?!\s+(?:up|down|higher|lower|faster|slower|on)))", after):
             remove.extend(groups[id(find)])
             action = "remove"
         elif re.search(rf"(?:{_ADD})(?:\s*(?:a|an|some|the|un|une|des|una?|unos|einen?|"
                        rf"eine|ein|etwas|个|一个|一把))?\s*$", before) or re.search(
-                rf"(?:^|\s)(?:add|adding|bring\s+in|throw\s+in|include){_MODIFIED}$",
-                before) or re.search(
-                r"^\s*(?:(?:too|as\s+well|also|aussi|tambien|auch)\b|dazu|hinzu|也)", after):
+                rf"(?:^|\s)(?:add|adding|bring\s+in|throw\s+in|include)(?:\s+something"
+            rf"(?:\s+else)?\W+(?:like\s+)?(?:an?\s+|some\s+)?|{_MODIFIED})$",
+                before) or (re.search(r"(?:bring|put|get|want|need|have)\s+(?:the\s+|my\s+)?$",
+                                      before) and re.match(r"\s+back\b", after)) or re.search(
+                r"^\s*(?:(?:too|as\s+well|also|along\s+with|alongside|on\s+top|aussi|tambien|"
+                r"auch)\b|dazu|hinzu|也)", after):
             add.extend(groups[id(find)])
             action = "add"
         elif re.search(r"(?:on|with|for|sur|avec|en|con|auf|mit|用|在)\s+(?:a\s+|an\s+|the\s+|"

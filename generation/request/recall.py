@@ -43,7 +43,12 @@ class History:
             else None
 
 
-# The earlier one was better: regret said in words, with or without "undo".
+# The earlier one was better: an undo even when nothing earlier matches the words.
+_STRONG = (r"(?:previous|last|earlier|old|other|original)\s+(?:one|version|cue|take|mix|draft)\s+"
+           r"(?:was|is|sounded|felt)|(?:one|version|take|cue|mix)\s+before\b|\bwas\s+(?:so\s+|"
+           r"much\s+|way\s+|a\s+lot\s+)?(?:better|nicer|best|fine|right|good|perfect)|"
+           r"i\s+(?:preferred|liked|loved)\b|\bnvm\b|never\s*mind|take\s+(?:it|that)\s+back")
+# The same said loosely ("back to minor"): an undo when an earlier version has what it names.
 _REGRET = (r"(?:previous|last|earlier|old|other|original)\s+(?:one|version|cue|take|mix|draft|"
            r"take)\s+(?:was|is|sounded|felt)|(?:one|version|take|cue|mix)\s+before\b|"
            r"\bwas\s+(?:(?:so\s+|much\s+|way\s+|a\s+lot\s+)?(?:better|nicer|best|fine|right|good|"
@@ -70,10 +75,15 @@ def recalled(turn: Turn, line: str, history: History) -> Turn:
     """`turn` (what the line says by itself) read against `history`."""
     text = fold(line)
     current = history.get(history.current)
-    if current is None or turn.kind in ("new", "question", "blend", "vary", "again") or (
+    if current is None or turn.kind in ("question", "blend", "vary", "again") or (
             turn.kind == "edit" and turn.base is not None):  # "undo that and ...": an edit
         return turn
+    if turn.kind == "new" and not has(_STRONG + r"|\bundo\b", text):
+        return turn  # "hm, no, i preferred the clarinet on the tune" is no new piece
     changes = turn.changes if turn.kind == "edit" else read_changes(line)
+    before = has(r"(?:version|one|take)\s+before\s+the\s+", text)
+    if before and changes.add:  # "the version before the piano": the one without it
+        changes = Changes(remove=changes.add)
     if history.undone and has(_TAKE_BACK, text) and not changes.rewrite and (
             _fits(changes, current.spec, history.get(history.undone[-1]).spec)
             if _said(changes) else has(r"redo|put\s+(?:that|it)\s+back", text)):
@@ -81,8 +91,21 @@ def recalled(turn: Turn, line: str, history: History) -> Turn:
     if has(_REGRET, text) and not has(_NAMES_VERSION, text) and turn.kind != "redo" and (
             not _said(changes) or not _only_added(changes)):
         back = _ancestor(changes, history, current) if _said(changes) else None
-        if back is not None or not _said(changes) or has(r"undo|go\s+back|revert", text):
+        if back is not None or not _said(changes) or has(_STRONG + r"|undo|go\s+back|revert",
+                                                         text):
             return Turn("undo", text=line, steps=back or undo_steps(text))
+    gone = [n for n in changes.remove if n not in (_lead(current.spec),)]
+    parent = history.get(current.parent)
+    if gone and parent and has(r"^\W*(?:no|nah|nope)\b|\bnot\s+the\b", text) and \
+            _fits(Changes(remove=tuple(gone)), current.spec, parent.spec):
+        return Turn("undo", text=line)  # "no, not the organ" right after it was added
+    if history.last and (again := re.search(r"\b(down|lower|slower|up|higher|faster)\s+again\b",
+                                            text)):
+        up = again.group(1) in ("up", "higher", "faster")
+        last = history.last
+        moved = last.tempo_factor or (last.transpose and 2.0 ** last.transpose)
+        if moved and (moved > 1) != up:
+            return Turn("undo", text=line)  # "no, down again" after going up
     own = _instruments(text)  # "does it need a piano? maybe add one"
     names = own or history.named
     if (turn.kind in ("unknown", "help", "ask", "undo", "question") or (

@@ -61,7 +61,8 @@ _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, 
              "第三": 3}
 _VERSION = r"(?:version|versions?|take|one|piece|tune|versión|fassung|个版本|版|首)"
 
-_NEW = (r"(?:now\s+)?something\s+(?:completely\s+|totally\s+|entirely\s+)?(?:different|else)|"
+_NEW = (r"(?<!add\s)(?<!adding\s)(?:now\s+)?something\s+(?:completely\s+|totally\s+|"
+        r"entirely\s+)?(?:different|else)|"
         r"(?:a\s+)?(?:new|another|different)\s+(?:piece|song|tune|track|one)(?!\s+version)|"
         r"start\s+(?:over|again|fresh)|from\s+scratch|autre\s+chose|nouveau\s+morceau|"
         r"nouvelle\s+piece|otra\s+cosa|nueva\s+(?:pieza|cancion)|etwas\s+(?:ganz\s+)?anderes|"
@@ -306,7 +307,7 @@ _SMALLTALK_CORE = {"thanks", "thank", "thx", "thnx", "thanx", "ty", "tysm", "che
                    "done", "locking", "lock", "locked", "yes", "yeah", "yep", "leave", "lmao",
                    "lmfao", "rofl", "exactly", "works", "keeper", "solid", "slaps", "banger",
                    "goated", "sorted", "bueno", "gut", "prima", "vale"}
-_PIECE = (r"piece|song|tune|track|music|jig|reel|waltz|tango|lullaby|ballad|march|anthem|"
+_PIECE = (r"piece|song|tune|track|music(?!\s*box)|jig|reel|waltz|tango|lullaby|ballad|march|anthem|"
           r"something|anything|morceau|musique|chanson|valse|gigue|pieza|cancion|musica|vals|"
           r"giga|stuck|musik|lied|walzer|曲|音乐|歌")
 _EDIT_VERBS = (r"add|drop|remove|ditch|lose|mute|swap|replace|switch|put|give|bring|take|"
