@@ -136,6 +136,9 @@ class Conversation:
         turn = picked(line, pending) if pending else None
         if turn is None:
             reading = understand(line, has_piece=self.current is not None)
+            moved = recalled(reading.turn, line, self._history())
+            if moved.kind in ("undo", "redo", "goto"):  # "redo it, the choir is fine": no question
+                reading = replace(reading, turn=moved, choices=())
             if reading.choices:
                 self._pending = reading.choices
                 labels = tuple(label for label, _ in reading.choices)
@@ -143,7 +146,7 @@ class Conversation:
                     f"{n}: {label}" for n, label in enumerate(labels, 1)) + ")"
                 answer = self._reply("reply", "ask", question)
                 return replace(answer, choices=labels)
-            turn = recalled(reading.turn, line, self._history())
+            turn = moved
         if turn.kind == "edit":
             self._last = turn.changes
         self._named = named_instruments(line) or self._named

@@ -67,11 +67,11 @@ _DOWN = (r"down|lower|plus\s+bas|baisse[rz]?|mas\s+bajo|baja|bajar|tiefer|nach\s
 _THING = (r"(?:\s*(?:(?:-?(?:it|le|la|lo)|everything|the\s+key|by|d'|de|um|like)\b|,|了))*"
           r"\s*")
 _COUNTS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
-_STEPS = [  # (pattern, semitones)
-    (r"(?:(?:a|one|1)\s+)?(?:whole\s+(?:step|tone)|full\s+step|tone|step|un\s+ton|un\s+tono|"
-     r"einen?\s+ganzton|ganzton|一个全音|全音)", 2),
+_STEPS = [  # (pattern, semitones); half steps first: "a half step higher" is no whole step
     (r"(?:(?:a|one|1)\s+)?(?:half[\s-]step|semi[\s-]?tone|half[\s-]tone|un\s+demi[\s-]ton|"
      r"un\s+semitono|einen?\s+halbton|halbton|半音)", 1),
+    (r"(?:(?:a|one|1)\s+)?(?:whole\s+(?:step|tone)|full\s+step|tone|step|un\s+ton|un\s+tono|"
+     r"einen?\s+ganzton|ganzton|一个全音|全音)", 2),
     (r"(?:a\s+)?(?:minor\s+third)", 3), (r"(?:a\s+)?(?:major\s+third|third)", 4),
     (r"(?:a\s+)?(?:fourth|4th|perfect\s+fourth|quarte)", 5),
     (r"(?:a\s+)?(?:fifth|5th|perfect\s+fifth|quinte)", 7),
@@ -149,7 +149,8 @@ _APART_LOT = (r"a\s+lot\s+(?:more|faster|slower|sadder|happier)|way\s+more|much\
 
 # ------------------------------------------------------------------------ readers
 
-_TEMPO_VERB = (r"faster|slower|speed|tempo|push|bump|crank|drop|bring|take|set|kick|nudge|"
+_TEMPO_VERB = (r"faster|slower|slow|fast|quick|speed|tempo|push|bump|crank|drop|bring|take|set|"
+               r"kick|nudge|"
                r"up|down|bpm|accelere|ralenti|acelera|sube|baja|schneller|langsamer|速度")
 _TO_NUMBER = (r"(?:to|at|@|a|auf|zu|en|hasta|jusqu'a|到|至)\s*(?:like\s+|about\s+|around\s+|"
               r"~\s*)?(\d{2,3})(?:\s*(?:bpm|b\.p\.m|beats))?(?![\d%.:/]|\s*(?:s\b|sec|min|bars?|"
@@ -194,6 +195,9 @@ def _key(text: str, slots: Text) -> dict:
     # "tone down the epic" softens; "a tone down" transposes
     text = re.sub(r"(?<!a\s)(?<!one\s)(?<!whole\s)\btone\s+(?:it\s+|things\s+)?down\b", " ",
                   text)
+    parallel = has(r"parallel(?:e|o|a)?\s+(?:major|minor|majeur|mineur|mayor|menor|dur|moll)", text)
+    if parallel:  # the same tonic in the other mode
+        return {"mode": "minor" if re.search(_MINOR, parallel.group(0)) else "major"}
     relative = has(r"relative?|relatif|relativ[ao]|parallele?|paralleltonart|关系", text)
     if relative:
         after = text[relative.start():relative.end() + 16]
@@ -256,7 +260,8 @@ def _mood(text: str) -> dict:
                 max(before.rfind(","), before.rfind("."), -1) + 1:]) and re.match(
                 r"\s*(?:now|please|pls|too|then)?\s*(?:[,.!?]|$)", after) and find.start > 0:
             return {"mood": mood, "mood_amount": NORMAL}  # "lonely, sad", "ok and sad now"
-        if re.search(rf"(?:{_MORE})\s*$|(?:make\s+it|sound|feel|rends[\s-]le|hazlo|"
+        if re.search(rf"(?:{_MORE})\s*$|(?:bring\s+in|add|build(?:\s+up)?|crank\s+up|up\s+the)"
+                     rf"\s+(?:the\s+|some\s+)?$|(?:make\s+it|sound|feel|rends[\s-]le|hazlo|"
                      rf"mach\s+es)\s+(?:(?:a\s+)?(?:bit|little|lot|much|way|more)\s+)*$",
                      before):
             return {"mood": mood, "mood_amount": _amount(text, find.start, find.end)}
@@ -287,8 +292,13 @@ def _length(text: str, slots: Text) -> dict:
             r"\d\s*(?:s|secs?|seconds?|mins?|minutes?)\s+(?:longer|shorter)", text):
         slots.used[:] = said.used  # "shorter, 20 seconds": the number is the length asked
         return {"duration_s": float(length.seconds)}
-    if has(_TWICE_LONG, text):
+    if has(_TWICE_LONG, text) or has(r"double\s+it|twice", text) and has(
+            r"long\w*|length|loop|duration|minutes?|seconds?", text):  # "longer loop, double it"
         return {"length_factor": 2.0}
+    cut = has(r"(?:cut|trim|shorten|chop)\s+(?:it\s+)?(?:down\s+)?to\s+(?:exactly\s+|about\s+|"
+              r"just\s+)?(\d{1,3})(?!\s*(?:bpm|%|bars?|\d|/))", text)
+    if cut:  # "cut it to exactly 35"
+        return {"duration_s": float(cut.group(1))}
     if has(_HALF_LONG, text):
         return {"length_factor": 0.5}
     for pattern, longer in ((_LONGER, True), (_SHORTER, False)):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from generation.job import Changes
 from generation.request.changes import has, read_changes
 from generation.request.lexicon import INSTRUMENT_LEXICON, INSTRUMENT_WORDS, fold
-from generation.request.turn import Turn, undo_steps
+from generation.request.turn import PREVIOUS, Turn, undo_steps
 
 
 @dataclass(frozen=True)
@@ -75,9 +75,15 @@ def recalled(turn: Turn, line: str, history: History) -> Turn:
     """`turn` (what the line says by itself) read against `history`."""
     text = fold(line)
     current = history.get(history.current)
+    parent = history.get(current.parent) if current else None
+    if turn.kind == "edit" and turn.base == PREVIOUS and parent and _fits(
+            turn.changes, current.spec, parent.spec):
+        return Turn("undo", text=line)  # "undo that, the 30 seconds was right"
     if current is None or turn.kind in ("question", "blend", "vary", "again") or (
             turn.kind == "edit" and turn.base is not None):  # "undo that and ...": an edit
         return turn
+    if turn.kind != "goto" and (named := _named_version(text, history)) is not None:
+        return Turn("goto", text=line, base=named)  # "go back to the 7/8 version"
     if turn.kind == "new" and not has(_STRONG + r"|\bundo\b", text):
         return turn  # "hm, no, i preferred the clarinet on the tune" is no new piece
     changes = turn.changes if turn.kind == "edit" else read_changes(line)
@@ -95,7 +101,6 @@ def recalled(turn: Turn, line: str, history: History) -> Turn:
                                                          text):
             return Turn("undo", text=line, steps=back or undo_steps(text))
     gone = [n for n in changes.remove if n not in (_lead(current.spec),)]
-    parent = history.get(current.parent)
     if gone and parent and has(r"^\W*(?:no|nah|nope)\b|\bnot\s+the\b", text) and \
             _fits(Changes(remove=tuple(gone)), current.spec, parent.spec):
         return Turn("undo", text=line)  # "no, not the organ" right after it was added
@@ -118,6 +123,20 @@ def recalled(turn: Turn, line: str, history: History) -> Turn:
     if re.search(_MORE, text) and history.last is not None and _relative(history.last):
         return Turn("edit", text=line, changes=_relative(history.last))  # "even more"
     return turn
+
+
+def _named_version(text: str, history: History) -> int | None:
+    """The latest version a line names by what it had: "back to the 7/8 version"."""
+    said = re.search(r"back\s+to\s+the\s+(.{1,30}?)\s+version\b", text)
+    if not said or re.fullmatch(r"\s*(?:first|second|third|last|previous|\d+)\s*", said.group(1)):
+        return None
+    changes = read_changes(f"make it {said.group(1)}")
+    now = history.get(history.current)
+    for version in reversed(history.versions):
+        if version.number != history.current and _said(changes) and _fits(
+                changes, now.spec, version.spec):
+            return version.number
+    return None
 
 
 def _said(changes: Changes) -> bool:

@@ -199,7 +199,8 @@ def read_turn(line: str, has_piece: bool) -> Turn:
     if re.fullmatch(rf"(?:{_UNDO})(?:\s+(?:that|it|ca|eso|das|the\s+last\s+(?:one|change)))*",
                     core) or core in ("back", "go back"):
         return Turn("undo", steps=undo_steps(text))
-    if undo_steps(text) > 1 and has(_UNDO, text) and not read_changes(raw):
+    if undo_steps(text) > 1 and has(_UNDO, text) and not read_changes(raw) and \
+            _version(text) is None:  # "go back to phase two, version 2" names the version
         return Turn("undo", steps=undo_steps(text))
     if re.fullmatch(rf"(?:{_REDO})(?:\s+(?:that|it))*", core):
         return Turn("redo")
@@ -307,7 +308,8 @@ _SMALLTALK_CORE = {"thanks", "thank", "thx", "thnx", "thanx", "ty", "tysm", "che
                    "done", "locking", "lock", "locked", "yes", "yeah", "yep", "leave", "lmao",
                    "lmfao", "rofl", "exactly", "works", "keeper", "solid", "slaps", "banger",
                    "goated", "sorted", "bueno", "gut", "prima", "vale"}
-_PIECE = (r"piece|song|tune|track|music(?!\s*box)|jig|reel|waltz|tango|lullaby|ballad|march|anthem|"
+_PIECE = (r"piece|song|tune|track|music(?!\s*box)|jig|reel|waltz(?!\s+(?:time|feel|rhythm))|tango|"
+          r"lullaby|ballad|march|anthem|"
           r"something|anything|morceau|musique|chanson|valse|gigue|pieza|cancion|musica|vals|"
           r"giga|stuck|musik|lied|walzer|曲|音乐|歌")
 _EDIT_VERBS = (r"add|drop|remove|ditch|lose|mute|swap|replace|switch|put|give|bring|take|"
