@@ -120,3 +120,14 @@ def test_preferring_an_earlier_lead_is_no_new_piece():
                         parts=[{"instrument": "clarinet", "role": "lead"}]),
                    spec(instruments=["clarinet", "bassoon"], parts=lead))
     assert read("hm, no, i preferred the clarinet on the tune", past).kind == "undo"
+
+
+def test_undo_then_the_value_the_version_before_had_is_that_undo():
+    past = history(spec(total_duration_s=30.0), spec(total_duration_s=60.0))
+    assert read("undo that, the 30 seconds was right", past).kind == "undo"
+
+
+def test_back_to_a_version_named_by_what_it_had():
+    past = history(spec(meter="7/8"), spec(), spec(tempo_bpm=120), spec(tempo_bpm=130))
+    turn = read("go back to the 7/8 version", past)
+    assert (turn.kind, turn.base) == ("goto", 1)

@@ -224,3 +224,23 @@ def test_instruments_and_moods_said_loosely(line, expected):
            for k, v in turn.changes.to_json().items()
            if k != "mood_amount" or "mood_amount" in expected}
     assert got == expected
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("parallel minor", {"mode": "minor"}),  # the same tonic, not the relative key
+    ("take it up a half step higher", {"transpose": 1}),
+    ("slow to 120", {"tempo_bpm": 120}),
+    ("cut it to exactly 35", {"duration_s": 35.0}),
+    ("longer loop, double it", {"length_factor": 2.0}),
+    ("waltz time", {"meter": "3/4"}),
+])
+def test_values_said_the_way_writers_say_them(line, expected):
+    turn = understand(line, has_piece=True).turn
+    assert turn.kind == "edit"
+    assert {k: v for k, v in turn.changes.to_json().items() if k in expected} == expected
+    assert not {k for k in turn.changes.to_json() if k not in expected} - {"mood_amount"}
+
+
+def test_a_version_named_with_a_number_word_is_gone_to():
+    turn = understand("go back to phase two, version 2", has_piece=True).turn
+    assert (turn.kind, turn.base) == ("goto", 2)
