@@ -131,3 +131,21 @@ def test_back_to_a_version_named_by_what_it_had():
     past = history(spec(meter="7/8"), spec(), spec(tempo_bpm=120), spec(tempo_bpm=130))
     turn = read("go back to the 7/8 version", past)
     assert (turn.kind, turn.base) == ("goto", 1)
+
+
+def test_undo_the_last_change_and_make_another_is_an_edit_of_the_version_before():
+    # the version before was already minor: "make it minor" is no reason to call it an undo
+    past = history(spec(), spec(instruments=["piano", "bass"]))
+    turn = read("undo the bass n make it minor", past)
+    assert (turn.kind, turn.base, turn.changes.mode) == ("edit", -1, "minor")
+
+
+def test_undo_that_and_an_edit_said_as_an_order_stays_an_edit():
+    past = history(spec(tempo_bpm=120), spec(tempo_bpm=100))
+    turn = read("wait no undo that and make it faster actually", past)
+    assert (turn.kind, turn.base) == ("edit", -1)
+
+
+def test_maybe_not_an_instrument_is_an_edit():
+    past = history(spec(), spec(instruments=["piano", "cello"]))
+    assert read("maybe not the cello", past).kind == "edit"

@@ -244,3 +244,13 @@ def test_values_said_the_way_writers_say_them(line, expected):
 def test_a_version_named_with_a_number_word_is_gone_to():
     turn = understand("go back to phase two, version 2", has_piece=True).turn
     assert (turn.kind, turn.base) == ("goto", 2)
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("add a glockenspiel... no, make that celesta", {"add": ["celesta"]}),  # corrected
+    ("add a piano, sparse", {"add": ["piano"]}),  # how the piano plays, not the density
+])
+def test_what_an_added_instrument_is_said_to_be(line, expected):
+    turn = understand(line, has_piece=True).turn
+    assert {k: list(v) for k, v in turn.changes.to_json().items() if k != "mood_amount"} \
+        == expected

@@ -354,6 +354,9 @@ def read_changes(line: str) -> Changes:
     values.update(_density(text))
     values.update(_key(text, slots))
     values.update(read_instrument_edits(text))
+    if values.get("add") and re.search(r",\s*(?:very\s+|really\s+)?(?:sparse|quiet|soft|subtle|"
+                                       r"light|gentle)(?:\s+ones?)?\W*$", text):
+        values.pop("density", None)  # "add a piano, sparse": how the piano plays
     values.update(_mood(text))
     values.update(_style(text))
     values.update(read_rewrite(text))

@@ -46,8 +46,17 @@ _SWAP_IT = (r"(?:swap|replace|switch|exchange|trade|change)\s+(?:it|that|this|th
             r"(?:could|can|should|would|make)\s+(?:it|that|this)\s+(?:be\s+)?(?:an?\s+|the\s+)?$")
 
 
+CORRECTION = (r"\W+(?:no|nah|sorry|oops|actually|wait)\W+(?:make\s+(?:that|it)|i\s+mean|rather|"
+               r"change\s+that\s+to)\s+(?:an?\s+|the\s+|some\s+)?")
+
+
 def read_instrument_edits(text: str) -> dict:
     """The instruments a line adds, removes, swaps or gives the melody to (folded text)."""
+    correction = re.search(CORRECTION, text)
+    if correction:  # "add a glockenspiel... no, make that celesta": the second one is meant
+        named = [f for f in INSTRUMENT_LEXICON.find(text) if f.end <= correction.start()]
+        if named:
+            text = text[:named[-1].start] + text[correction.end():]
     # each find with the instruments its phrase names ("string quartet" names three)
     finds = [(f, INSTRUMENT_WORDS[f.phrase][0]) for f in INSTRUMENT_LEXICON.find(text)
              if INSTRUMENT_WORDS[f.phrase][0]]

@@ -76,7 +76,7 @@ def recalled(turn: Turn, line: str, history: History) -> Turn:
     text = fold(line)
     current = history.get(history.current)
     parent = history.get(current.parent) if current else None
-    if turn.kind == "edit" and turn.base == PREVIOUS and parent and _fits(
+    if turn.kind == "edit" and turn.base == PREVIOUS and parent and has(_STRONG, text) and _fits(
             turn.changes, current.spec, parent.spec):
         return Turn("undo", text=line)  # "undo that, the 30 seconds was right"
     if current is None or turn.kind in ("question", "blend", "vary", "again") or (
@@ -101,7 +101,7 @@ def recalled(turn: Turn, line: str, history: History) -> Turn:
                                                          text):
             return Turn("undo", text=line, steps=back or undo_steps(text))
     gone = [n for n in changes.remove if n not in (_lead(current.spec),)]
-    if gone and parent and has(r"^\W*(?:no|nah|nope)\b|\bnot\s+the\b", text) and \
+    if gone and parent and has(r"^\W*(?:no|nah|nope)\b", text) and \
             _fits(Changes(remove=tuple(gone)), current.spec, parent.spec):
         return Turn("undo", text=line)  # "no, not the organ" right after it was added
     if history.last and (again := re.search(r"\b(down|lower|slower|up|higher|faster)\s+again\b",
@@ -167,30 +167,32 @@ def _fits(changes: Changes, now: dict, then: dict) -> bool:
         return False
     checks = []
     if changes.tempo_bpm:
-        checks.append(abs(then["tempo_bpm"] - changes.tempo_bpm) <= 3)
+        checks.append(abs(then["tempo_bpm"] - changes.tempo_bpm) <= 3
+                      < abs(now["tempo_bpm"] - changes.tempo_bpm))
     if changes.tempo_factor:
         checks.append((then["tempo_bpm"] - now["tempo_bpm"]) * (changes.tempo_factor - 1) > 0)
     if changes.tonic:
-        checks.append(then["key"].split()[0] == changes.tonic)
+        checks.append(then["key"].split()[0] == changes.tonic != now["key"].split()[0])
     if changes.mode:
-        checks.append(then["mode"] == changes.mode)
+        checks.append(then["mode"] == changes.mode != now["mode"])
     if changes.transpose:
         checks.append((then["tonic"] - now["tonic"]) % 12 == changes.transpose % 12)
     if changes.mood:
         checks.append(then["mood"] == changes.mood and now["mood"] != changes.mood)
     if changes.style:
-        checks.append(then["style"] == changes.style)
+        checks.append(then["style"] == changes.style != now["style"])
     checks += [n in then["instruments"] and n not in now["instruments"] for n in changes.add]
     checks += [n not in then["instruments"] and n in now["instruments"] for n in changes.remove]
     if changes.lead:
-        checks.append(_lead(then) == changes.lead)
+        checks.append(_lead(then) == changes.lead != _lead(now))
     if changes.duration_s:
-        checks.append(abs(then["total_duration_s"] - changes.duration_s) <= 4)
+        checks.append(abs(then["total_duration_s"] - changes.duration_s) <= 4
+                      < abs(now["total_duration_s"] - changes.duration_s))
     if changes.length_factor:
         checks.append((then["total_duration_s"] - now["total_duration_s"])
                       * (changes.length_factor - 1) > 0)
     if changes.meter:
-        checks.append(then["meter"] == changes.meter)
+        checks.append(then["meter"] == changes.meter != now["meter"])
     if changes.density:
         checks.append((then["density"] - now["density"]) * changes.density > 0)
     return bool(checks) and all(checks)

@@ -247,7 +247,7 @@ def read_turn(line: str, has_piece: bool) -> Turn:
 
 _STEP_WORDS = {"two": 2, "2": 2, "both": 2, "twice": 2, "deux": 2, "dos": 2, "zwei": 2, "两": 2,
                "二": 2, "three": 3, "3": 3, "trois": 3, "tres": 3, "drei": 3, "三": 3}
-_UNDO_THEN = (rf"(?:^|[\s,.!])(?:{_UNDO})(?:\s+(?:that|it|ca|eso|das|the(?:\s+\w+){1,2}))?\s*"
+_UNDO_THEN = (rf"(?:^|[\s,.!])(?:{_UNDO})(?:\s+(?:that|it|ca|eso|das|the(?:\s+\w+){{1,2}}))?\s*"
               r"(?:[,.;!]|\b(?:and|et|y|und|then)\b)")
 
 

@@ -311,10 +311,15 @@ def _fallback(text: str, instruments: list[str], line: str) -> list[tuple[str, T
 
 
 def _kept(text: str) -> tuple[str, ...]:
-    """The instruments a line says to keep: "keep the strings but lose the drums"."""
+    """The instruments a line says to keep ("keep the strings but lose the drums") or takes
+    back ("add a glockenspiel... no, make that celesta")."""
+    from generation.request.instrument_edits import CORRECTION
+
+    corrected = re.search(CORRECTION, text)
     return tuple(name for f in INSTRUMENT_LEXICON.find(text)
                  if re.search(r"(?:keep|keeping|leave|except|not)\s+(?:the\s+|all\s+the\s+)?$",
                               text[max(0, f.start - 20):f.start])
+                 or corrected and f.end <= corrected.start()
                  for name in INSTRUMENT_WORDS[f.phrase][0])
 
 
