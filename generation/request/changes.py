@@ -84,7 +84,8 @@ _MAJOR = r"major|majeur|mayor|dur|大调"
 
 # comparatives that name a mood or style by themselves
 _MOOD_COMPARATIVES = {
-    "sad": r"sadder|gloomier|more\s+melancholic|plus\s+triste|mas\s+triste|trauriger|"
+    "sad": r"sadder|gloomier|more\s+melancholic|lonel(?:y|ier)|(?:more\s+)?(?:desolate|forlorn)|"
+           r"plus\s+triste|mas\s+triste|trauriger|"
            r"更悲伤|更伤心|更忧伤",
     "happy": r"happier|cheerier|more\s+cheerful|brighter|jollier|sunnier|plus\s+(?:gai|joyeux)|"
              r"mas\s+(?:alegre|feliz)|frohlicher|heiterer|更快乐|更欢快|更开心",
@@ -92,7 +93,7 @@ _MOOD_COMPARATIVES = {
             r"tone\s+(?:it|things|everything)\s+down|"
             r"plus\s+(?:calme|doux)|mas\s+(?:tranquilo|calmado|suave)|ruhiger|sanfter|"
             r"更平静|更安静|更柔和",
-    "energetic": r"livelier|punchier|more\s+upbeat|more\s+intense|more\s+energy|"
+    "energetic": r"livelier|punchier|more\s+upbeat|more\s+intense|(?:more\s+)?energy|"
                  r"plus\s+(?:energique|dynamique)|mas\s+(?:energico|animado|intenso)|"
                  r"energischer|lebhafter|更有活力|更激烈|更有力",
     "dark": r"darker|more\s+ominous|plus\s+sombre|mas\s+oscur[oa]|dunkler|更黑暗|更阴暗",

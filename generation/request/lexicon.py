@@ -188,12 +188,11 @@ _mood("happy", "happy", "upbeat", "joyful", "joyous", "cheerful", "jolly", "sunn
       "allegra")
 _mood("sad", "sad", "sadness", "melancholy", "melancholic", "sorrowful", "mournful",
       "heartbroken", "heartbreaking", "depressing", "depressed", "grief", "grieving",
-      "tearful", "somber", "bittersweet", "lonely", "lonelier", "desolate", "forlorn",
-      "悲伤", "伤心", "忧伤", "难过",
+      "tearful", "somber", "bittersweet", "悲伤", "伤心", "忧伤", "难过",
       "悲哀", "哀伤", "triste", "tristes", "melancolique", "melancolico", "melancolica",
       "traurig", "traurige", "trauriges", "traurigen", "melancholisch", "wehmutig")
 _mood("energetic", "energetic", "energizing", "energising", "high energy", "high-energy",
-      "banger", "bangers", "intense workout", "adrenaline", "energy",
+      "banger", "bangers", "intense workout", "adrenaline",
       "pumping", "hype", "hyped", "full of energy", "lively", "vigorous", "活力", "充满活力",
       "动感", "激情", "energique", "dynamique", "energico", "energica", "energetico",
       "energetica", "energisch", "energiegeladen", "schwungvoll", "lebhaft")
