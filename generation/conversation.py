@@ -137,7 +137,7 @@ class Conversation:
         if turn is None:
             reading = understand(line, has_piece=self.current is not None)
             moved = recalled(reading.turn, line, self._history())
-            if moved.kind in ("undo", "redo", "goto"):  # "redo it, the choir is fine": no question
+            if moved != reading.turn:  # "redo it, the choir is fine", "remove them": no question
                 reading = replace(reading, turn=moved, choices=())
             if reading.choices:
                 self._pending = reading.choices

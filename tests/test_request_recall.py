@@ -149,3 +149,8 @@ def test_undo_that_and_an_edit_said_as_an_order_stays_an_edit():
 def test_maybe_not_an_instrument_is_an_edit():
     past = history(spec(), spec(instruments=["piano", "cello"]))
     assert read("maybe not the cello", past).kind == "edit"
+
+
+def test_one_in_the_same_line_as_a_question_is_the_instrument_asked_about():
+    turn = read("does it need a piano? maybe add one", history(spec(instruments=["cello"])))
+    assert turn.kind == "edit" and turn.changes.add == ("piano",)

@@ -254,3 +254,15 @@ def test_what_an_added_instrument_is_said_to_be(line, expected):
     turn = understand(line, has_piece=True).turn
     assert {k: list(v) for k, v in turn.changes.to_json().items() if k != "mood_amount"} \
         == expected
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("oh lol theres no trumpet. remove flute then", {"remove": ["flute"]}),  # heard, not asked
+    ("hmm, could the vibraphone be replaced by a marimba? or no",
+     {"swap": [["vibraphone", "marimba"]]}),
+])
+def test_what_is_heard_is_not_what_is_asked(line, expected):
+    turn = understand(line, has_piece=True).turn
+    got = {k: [list(p) for p in v] if k == "swap" else list(v)
+           for k, v in turn.changes.to_json().items() if k != "mood_amount"}
+    assert got == expected

@@ -43,7 +43,9 @@ _MODIFIED = (r"(?:\s+(?:a|an|some|the|more))?(?:\s+(?!and\b|or\b|but\b|then\b)"
 # for a flute", "the viola... could it be a clarinet instead"
 _SWAP_IT = (r"(?:swap|replace|switch|exchange|trade|change)\s+(?:it|that|this|them)\s+(?:out\s+)?"
             r"(?:for|with|to|by|into)\s+(?:an?\s+|the\s+|some\s+)?$|"
-            r"(?:could|can|should|would|make)\s+(?:it|that|this)\s+(?:be\s+)?(?:an?\s+|the\s+)?$")
+            r"(?:could|can|should|would|make)\s+(?:it|that|this)\s+(?:be\s+)?(?:an?\s+|the\s+)?$|"
+            r"^\s+(?:\w+\s+){0,2}(?:be\s+|is\s+|gets?\s+)?(?:replaced|swapped)\s+(?:by|with|for)\s+"
+            r"(?:an?\s+|the\s+|some\s+)?$")
 
 
 CORRECTION = (r"\W+(?:no|nah|sorry|oops|actually|wait)\W+(?:make\s+(?:that|it)|i\s+mean|rather|"
@@ -102,6 +104,9 @@ def read_instrument_edits(text: str) -> dict:
             last = (last[0], find.end)
             continue
         action = None
+        if re.search(r"there(?:'?s|\s+is|\s+are)\s+(?:no|not\s+an?y?)\s+$", before):
+            last = None  # "oh, there's no piano": what is heard, not a removal
+            continue
         if re.search(rf"(?:{LEAD})(?:\s+(?:the|a|an|le|la|el|die|der|das|dem))?\s*$",
                      before) or re.search(_LEAD_AFTER, after):
             lead, action = name, "lead"

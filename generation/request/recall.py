@@ -79,6 +79,9 @@ def recalled(turn: Turn, line: str, history: History) -> Turn:
     if turn.kind == "edit" and turn.base == PREVIOUS and parent and has(_STRONG, text) and _fits(
             turn.changes, current.spec, parent.spec):
         return Turn("undo", text=line)  # "undo that, the 30 seconds was right"
+    if current is not None and turn.kind == "question" and (
+            pronoun := _pronoun_edit(turn, text, history)) is not None:
+        return pronoun  # "does it need a piano? maybe add one"
     if current is None or turn.kind in ("question", "blend", "vary", "again") or (
             turn.kind == "edit" and turn.base is not None):  # "undo that and ...": an edit
         return turn
@@ -111,15 +114,8 @@ def recalled(turn: Turn, line: str, history: History) -> Turn:
         moved = last.tempo_factor or (last.transpose and 2.0 ** last.transpose)
         if moved and (moved > 1) != up:
             return Turn("undo", text=line)  # "no, down again" after going up
-    own = _instruments(text)  # "does it need a piano? maybe add one"
-    names = own or history.named
-    if (turn.kind in ("unknown", "help", "ask", "undo", "question") or (
-            turn.kind == "edit" and not _said(turn.changes))) and names and (
-            re.search(_PRONOUN_EDIT, text) or own and re.search(_PRONOUN_IT, text)):
-        verb = "remove" if re.search(_PRONOUN_GONE, text) else "add"
-        said = read_changes(f"{verb} the {' and the '.join(dict.fromkeys(names))}")
-        if said.add or said.remove:  # "maybe add one then", "i need them back"
-            return Turn("edit", text=line, changes=said)
+    if (pronoun := _pronoun_edit(turn, text, history)) is not None:
+        return pronoun
     if re.search(_MORE, text) and history.last is not None and _relative(history.last):
         return Turn("edit", text=line, changes=_relative(history.last))  # "even more"
     return turn
@@ -136,6 +132,21 @@ def _named_version(text: str, history: History) -> int | None:
         if version.number != history.current and _said(changes) and _fits(
                 changes, now.spec, version.spec):
             return version.number
+    return None
+
+
+def _pronoun_edit(turn: Turn, text: str, history: History) -> Turn | None:
+    """"them" and "one" as the instruments just named: "maybe add one then", "i need them
+    back", "the strings are weird. remove them"."""
+    own = _instruments(text)
+    names = own or history.named
+    if (turn.kind in ("unknown", "help", "ask", "undo", "question") or (
+            turn.kind == "edit" and not _said(turn.changes))) and names and (
+            re.search(_PRONOUN_EDIT, text) or own and re.search(_PRONOUN_IT, text)):
+        verb = "remove" if re.search(_PRONOUN_GONE, text) else "add"
+        said = read_changes(f"{verb} the {' and the '.join(dict.fromkeys(names))}")
+        if said.add or said.remove:
+            return Turn("edit", text=turn.text or text, changes=said)
     return None
 
 

@@ -317,7 +317,8 @@ def _kept(text: str) -> tuple[str, ...]:
 
     corrected = re.search(CORRECTION, text)
     return tuple(name for f in INSTRUMENT_LEXICON.find(text)
-                 if re.search(r"(?:keep|keeping|leave|except|not)\s+(?:the\s+|all\s+the\s+)?$",
+                 if re.search(r"(?:keep|keeping|leave|except|not)\s+(?:the\s+|all\s+the\s+)?$|"
+                              r"there(?:'?s|\s+is|\s+are)\s+no\s+$",
                               text[max(0, f.start - 20):f.start])
                  or corrected and f.end <= corrected.start()
                  for name in INSTRUMENT_WORDS[f.phrase][0])
