@@ -64,32 +64,10 @@ def read_instrument_edits(text: str) -> dict:
              if INSTRUMENT_WORDS[f.phrase][0]]
     if not finds:
         return {}
-    add, remove, swap, lead = [], [], [], None
+    add, remove, lead = [], [], None
     names = [(f, group[0]) for f, group in finds]
     groups = {id(f): group for f, group in finds}
-    taken = set()
-    # "swap the sax for a trumpet", "trumpet instead of sax", "replace sax with trumpet"
-    for (a, first), (b, second) in zip(names, names[1:], strict=False):
-        between = text[a.end:b.start]
-        before = text[max(0, a.start - 28):a.start]
-        if (re.search(rf"(?:{_SWAP})(?:\s+(?:the|le|la|l'|el|das|den|die))?\s*$", before)
-                and re.search(r"^\s*(?:for|with|to|by|into|par|pour|por|con|gegen|durch|mit|"
-                              r"zu|->|→|换成|为)\s", between + " ")) or re.search(
-                    r"^\s*(?:->|→|=>|to)\s*$", between):
-            swap.append((first, second))
-            taken |= {id(a), id(b)}
-        elif re.search(rf"^\s*(?:{_INSTEAD})\s", between + " "):
-            swap.append((second, first))
-            taken |= {id(a), id(b)}
-        elif re.search(r"^\s*(?:换成|改成|换为|替换成)\s*$", between) or (
-                re.search(r"^\s*out\W+(?:and\s+)?(?:an?\s+|some\s+)?$", between)
-                and re.match(r"\s*in\b", text[b.end:])):
-            swap.append((first, second))  # "把钢琴换成竖琴", "sax out, trumpet in"
-            taken |= {id(a), id(b)}
-    if not swap and len(names) == 2 and re.search(
-            _SWAP_IT, text[names[0][0].end:names[1][0].start]):
-        swap.append((names[0][1], names[1][1]))  # "the viola... could it be a clarinet instead?"
-        taken |= {id(names[0][0]), id(names[1][0])}
+    swap, taken = _swaps(names, text)
     last: tuple[str, int] | None = None  # the previous instrument's action and end
     for find, name in names:
         if id(find) in taken:
@@ -144,3 +122,32 @@ def read_instrument_edits(text: str) -> dict:
     if lead:
         out["lead"] = lead
     return out
+
+
+def _swaps(names: list, text: str) -> tuple[list[tuple[str, str]], set[int]]:
+    """The swaps a line names and the ids of the finds they use: "swap the sax for a
+    trumpet", "trumpet instead of sax", "replace sax with trumpet", "swap it for a flute"."""
+    swap: list[tuple[str, str]] = []
+    taken: set[int] = set()
+    for (a, first), (b, second) in zip(names, names[1:], strict=False):
+        between = text[a.end:b.start]
+        before = text[max(0, a.start - 28):a.start]
+        if (re.search(rf"(?:{_SWAP})(?:\s+(?:the|le|la|l'|el|das|den|die))?\s*$", before)
+                and re.search(r"^\s*(?:for|with|to|by|into|par|pour|por|con|gegen|durch|mit|"
+                              r"zu|->|→|换成|为)\s", between + " ")) or re.search(
+                    r"^\s*(?:->|→|=>|to)\s*$", between):
+            swap.append((first, second))
+            taken |= {id(a), id(b)}
+        elif re.search(rf"^\s*(?:{_INSTEAD})\s", between + " "):
+            swap.append((second, first))
+            taken |= {id(a), id(b)}
+        elif re.search(r"^\s*(?:换成|改成|换为|替换成)\s*$", between) or (
+                re.search(r"^\s*out\W+(?:and\s+)?(?:an?\s+|some\s+)?$", between)
+                and re.match(r"\s*in\b", text[b.end:])):
+            swap.append((first, second))  # "把钢琴换成竖琴", "sax out, trumpet in"
+            taken |= {id(a), id(b)}
+    if not swap and len(names) == 2 and re.search(
+            _SWAP_IT, text[names[0][0].end:names[1][0].start]):
+        swap.append((names[0][1], names[1][1]))  # "the viola... could it be a clarinet instead?"
+        taken |= {id(names[0][0]), id(names[1][0])}
+    return swap, taken

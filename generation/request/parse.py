@@ -23,12 +23,11 @@ from generation.request.lexicon import (
     INSTRUMENT_WORDS,
     MOOD_LEXICON,
     MOOD_WORDS,
-    SCENE_LEXICON,
-    SCENE_WORDS,
     STYLE_LEXICON,
     STYLE_WORDS,
     fold,
 )
+from generation.request.scenes import SCENE_LEXICON, SCENE_WORDS
 from generation.request.slots import (
     MAX_LENGTH_S,
     MIN_LENGTH_S,

@@ -20,6 +20,7 @@ from generation.request.changes import has, named_as_change, read_changes
 from generation.request.keys import read_key
 from generation.request.lexicon import INSTRUMENT_LEXICON, MOOD_LEXICON, STYLE_LEXICON, fold
 from generation.request.slots import Text, read_length, read_meter, read_tempo
+from generation.request.smalltalk import SMALLTALK_WORDS, smalltalk
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,7 @@ def read_turn(line: str, has_piece: bool) -> Turn:
     if re.fullmatch(rf"(?:{_REDO})(?:\s+(?:that|it))*", core):
         return Turn("redo")
     if re.fullmatch(rf"(?:{_HELP})", core) or core == "":
-        return Turn("smalltalk", text=raw) if _smalltalk(words) else Turn("help")
+        return Turn("smalltalk", text=raw) if smalltalk(words) else Turn("help")
     if has_piece and (blend := _blend(text)) is not None:
         return replace(blend, text=raw)
     version = _version(text)
@@ -215,7 +216,7 @@ def read_turn(line: str, has_piece: bool) -> Turn:
     polite = any(re.search(_POLITE, c) for c in clauses)
     wh_clause = any(re.search(_WH, c) for c in clauses[1:])  # "nice, what key is that"
     wanted = changes or version is not None or has(_UNDO, text)
-    if not changes and _smalltalk(words) and not re.search(_WH, core):
+    if not changes and smalltalk(words) and not re.search(_WH, core):
         return Turn("smalltalk", text=raw)  # "i think it's good now?"
     if (_asking(raw, core) or wh_clause) and not polite and not re.search(
             r"^(?:how|what)\s+about\b", core):
@@ -233,7 +234,7 @@ def read_turn(line: str, has_piece: bool) -> Turn:
             return Turn("vary", text=raw, amount=_vary_amount(text))
         if re.fullmatch(rf"(?:{_AGAIN})", core):
             return Turn("again", text=raw)
-    if not changes and _smalltalk(words):
+    if not changes and smalltalk(words):
         return Turn("smalltalk", text=raw)
     if has_piece and changes and (_edit_said(raw, text, changes) or polite
                                   or not _describes_piece(text)):
@@ -278,36 +279,6 @@ _WH = (r"^(?:what|which|how|who|where|why|whats|wat|wats|is\s+it|is\s+this|are\s
        r"does\s+it|do\s+you|tell\s+me|quelle?s?|quel|combien|est[\s-]ce|c'est\s+quoi|qu'est|"
        r"que|cual|cuales|cuanto|cuantos|como|en\s+que|welche[rs]?|was|wie|wieviel)\b|"
        r"什么|哪|多少|几|多长|多久|多快")
-_SMALLTALK = {  # words a line of thanks, greeting or praise is made of
-    "thanks", "thank", "you", "thx", "thnx", "thanx", "ty", "tysm", "cheers", "merci", "gracias",
-    "danke", "vielen", "dank", "muchas", "beaucoup", "much", "so", "very", "a", "lot", "hi",
-    "hello", "hey", "there", "yo", "salut", "bonjour", "hola", "hallo", "nice", "cool", "great",
-    "awesome", "love", "it", "i", "like", "beautiful", "amazing", "perfect", "wow", "lol",
-    "haha", "genial", "super", "magnifique", "precioso", "bonito", "toll", "schon", "sick",
-    "dope", "fire", "neat", "sweet", "lovely", "wonderful", "brilliant", "ok", "okay", "k",
-    "that", "is", "that's", "thats", "it's", "its", "really", "one", "bot", "tunesmith", "sehr",
-    "mucho", "parfait", "perfecto", "klasse", "bien", "tres", "c'est", "es", "muy", "oh",
-    "谢谢", "多谢", "你好", "嗨", "好听", "不错", "太棒了", "太棒", "好的", "谢谢你",
-    # a verdict that asks for nothing: "sounds great", "good for now", "perfect, locking this
-    # one", "hmm i don't know. that's fine", "i think i like that"
-    "sounds", "good", "fine", "perf", "done", "locking", "lock", "locked", "for", "now", "yes",
-    "yeah", "yep", "yup", "think", "this", "the", "scene", "leave", "don't", "dont", "know",
-    "lmao", "lmfao", "rofl", "exactly", "right", "what", "wanted", "want", "needed", "keeper",
-    "works", "work", "ship", "we're", "were", "im", "i'm", "hmm", "hm", "um", "well", "sure",
-    "with", "all", "set",
-    "sorted", "solid", "vibe", "vibes", "banger", "slaps", "goated", "fr", "ngl", "omg",
-    "bueno", "gut", "prima", "d'accord", "vale"}
-_SMALLTALK_CORE = {"thanks", "thank", "thx", "thnx", "thanx", "ty", "tysm", "cheers", "merci",
-                   "gracias", "danke", "dank", "hi", "hello", "hey", "yo", "salut", "bonjour",
-                   "hola", "hallo", "nice", "cool", "great", "awesome", "love", "like",
-                   "beautiful", "amazing", "perfect", "wow", "lol", "haha", "genial", "super",
-                   "magnifique", "precioso", "bonito", "toll", "schon", "sick", "dope", "fire",
-                   "neat", "sweet", "lovely", "wonderful", "brilliant", "ok", "okay", "k",
-                   "parfait", "perfecto", "klasse", "谢谢", "多谢", "你好", "嗨", "好听", "不错",
-                   "太棒了", "太棒", "好的", "谢谢你", "sounds", "good", "fine", "perf",
-                   "done", "locking", "lock", "locked", "yes", "yeah", "yep", "leave", "lmao",
-                   "lmfao", "rofl", "exactly", "works", "keeper", "solid", "slaps", "banger",
-                   "goated", "sorted", "bueno", "gut", "prima", "vale"}
 _PIECE = (r"piece|song|tune|track|music(?!\s*box)|jig|reel|waltz(?!\s+(?:time|feel|rhythm))|tango|"
           r"lullaby|ballad|march|anthem|"
           r"something|anything|morceau|musique|chanson|valse|gigue|pieza|cancion|musica|vals|"
@@ -337,7 +308,7 @@ def _spelled(word: str) -> str:
     from generation.request.instruments import _fuzzy_instrument
 
     low = word.lower()
-    if low in _KNOWN or low in _SMALLTALK:
+    if low in _KNOWN or low in SMALLTALK_WORDS:
         return word
     if not INSTRUMENT_LEXICON.find(low) and (meant := _fuzzy_instrument(low)):
         return meant  # "vilon", "accordian", "clarinnet"
@@ -364,13 +335,6 @@ def _core(bare: str) -> str:
         bare = re.sub(rf"^(?:{_OPENERS})(?:\s+|$)", "", bare)
         bare = re.sub(rf"(?:^|\s+)(?:{_CLOSERS})$", "", bare)
     return bare.strip()
-
-
-def _smalltalk(words: list[str]) -> bool:
-    words = [re.sub(r"([a-z])\1{2,}", r"\1", w) for w in words]  # "lmaooo", "yesss"
-    words = [w if w in _SMALLTALK else re.sub(r"([a-z])\1+$", r"\1", w) for w in words]
-    return bool(words) and all(w in _SMALLTALK for w in words) and any(
-        w in _SMALLTALK_CORE for w in words)
 
 
 def _asking(raw: str, core: str) -> bool:
