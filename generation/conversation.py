@@ -26,7 +26,16 @@ from generation.differences import (  # noqa: F401  (lead_line: eval and tests)
     lead_line,
     melody_kept,
 )
-from generation.job import BLEND_MIX, Composition, Job, blend_job, check_prompt, follow_up
+from generation.job import (
+    BLEND_MIX,
+    Changes,
+    Composition,
+    Job,
+    blend_job,
+    check_prompt,
+    follow_up,
+)
+from generation.request.recall import History, Past, named_instruments, recalled
 from generation.request.turn import PREVIOUS, Turn
 from generation.request.understand import picked, understand
 from generation.vocab import INSTRUMENTS_SAID, MOODS, STYLES
@@ -116,6 +125,8 @@ class Conversation:
         self.current: Version | None = None
         self._undone: list[Version] = []  # what `redo` brings back, most recent last
         self._pending: tuple[tuple[str, Turn], ...] = ()  # the choices of a question back
+        self._last: Changes | None = None  # the last edit said ("even more" repeats it)
+        self._named: tuple[str, ...] = ()  # the instruments last named ("add them")
 
     def say(self, line: str) -> Answer:
         """Answer a line of conversation: it is read as an edit, a request, a question...;
@@ -125,6 +136,9 @@ class Conversation:
         turn = picked(line, pending) if pending else None
         if turn is None:
             reading = understand(line, has_piece=self.current is not None)
+            moved = recalled(reading.turn, line, self._history())
+            if moved != reading.turn:  # "redo it, the choir is fine", "remove them": no question
+                reading = replace(reading, turn=moved, choices=())
             if reading.choices:
                 self._pending = reading.choices
                 labels = tuple(label for label, _ in reading.choices)
@@ -132,8 +146,17 @@ class Conversation:
                     f"{n}: {label}" for n, label in enumerate(labels, 1)) + ")"
                 answer = self._reply("reply", "ask", question)
                 return replace(answer, choices=labels)
-            turn = reading.turn
+            turn = moved
+        if turn.kind == "edit":
+            self._last = turn.changes
+        self._named = named_instruments(line) or self._named
         return self._safely(turn.kind, lambda: self._answer(turn, line))
+
+    def _history(self) -> History:
+        """What the reader may lean on: the versions, the undone ones, the last edit."""
+        return History(tuple(Past(v.number, v.parent, v.piece.spec) for v in self.versions),
+                       self.current.number if self.current else None,
+                       tuple(v.number for v in self._undone), self._last, self._named)
 
     def compose(self, text: str) -> Answer:
         """A new piece, whatever the text sounds like (`/compose`)."""
@@ -162,6 +185,17 @@ class Conversation:
         return self._safely("continue", lambda: self._make(
             Job(action="continue", text=text, midi_path=path, seed=self._seed()), None,
             "continue"))
+
+    def restore(self, number: int | None, undone: tuple[int, ...] = ()) -> None:
+        """Make version `number` current, with `undone` (oldest first) left to redo: how an
+        evaluation puts a dialogue back where its labels say it is after a wrong turn."""
+        self.current = self._version(number) if number else None
+        self._undone = [self._version(n) for n in undone]
+
+    def state(self) -> tuple[int | None, tuple[int, ...]]:
+        """The current version's number and those left to redo (what `restore` takes)."""
+        return (self.current.number if self.current else None,
+                tuple(v.number for v in self._undone))
 
     def history(self) -> list[str]:
         """One line per version: "v2 ← v1 edit “faster” → out/....mp3", current marked."""

@@ -52,6 +52,19 @@ def test_wrong_expectations_are_counted_as_failures(composer, tmp_path):
     assert overall["attributes kept"]["good"] < overall["attributes kept"]["of"]
 
 
+def test_one_wrong_turn_is_counted_once(composer, tmp_path):
+    # the first edit is missed (no version): the labels' v2 never exists, yet "undo" after the
+    # next edit lands where the labels say (their v2 is the version that stood in for it)
+    result = evaluate(composer, [dialogue(
+        ["thanks!", {"tempo": "up"}],
+        ["faster", {"tempo": "up"}],
+        ["undo", {"undo": 2}])], tmp_path)
+    rows = result["rows"]
+    assert [r["exact"] for r in rows] == [True, False, True, True]
+    assert [r["resynced"] for r in rows] == [False, False, True, True]
+    assert result["summary"]["overall"]["exact after an earlier miss"]["good"] == 2
+
+
 def test_the_report_names_its_machine_targets_and_failures(composer, tmp_path):
     result = evaluate(composer, [dialogue(["slower", {"tempo": "up"}])], tmp_path)
     result["about"] = {"split": "tune", "command": "tunesmith eval chat --split tune",
@@ -100,3 +113,13 @@ def test_the_command_line_knows_eval_chat():
     args = build_parser().parse_args(["eval", "chat", "--split", "tune", "--out", "x"])
     assert (args.what, args.split, args.out) == ("chat", "tune", "x")
     assert build_parser().parse_args(["eval", "chat"]).split == "report"
+
+
+def test_a_drum_kit_is_drums_and_a_muted_trumpet_is_a_trumpet():
+    from generation.tools.eval_chat_checks import _applied, _families
+
+    played = ["brush kit", "muted trumpet", "piano"]
+    new = {"instruments": set(played), "families": _families(played)}
+    assert _applied("add", ["drums", "trumpet"], {}, new) is None
+    assert _applied("add", ["cello"], {}, new) == "cello not added"
+    assert _applied("remove", ["drums"], {}, new) == "drums still playing"

@@ -150,3 +150,119 @@ def test_gibberish_moves_nothing_and_a_length_is_not_also_a_tempo():
 ])
 def test_a_request_said_as_a_question(line, has_piece, kind):
     assert understand(line, has_piece=has_piece).turn.kind == kind
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("faster, 140", {"tempo_bpm": 140}),  # a number beside a relative word wins
+    ("slower, like 110", {"tempo_bpm": 110}),
+    ("keep it but 10 bpm slower", {"tempo_factor": 0.8696}),  # an offset is no target
+    ("bit faster then", {"tempo_factor": 1.07}),  # amount words said apart from their word
+    ("hmm slower, maybe a bit", {"tempo_factor": 0.9346}),
+    ("sadder? just slightly", {"mood": "sad", "mood_amount": 0.5}),
+    ("hmm, faster? a lot faster?", {"tempo_factor": 1.35}),
+    ("add a quiet cello", {"add": ["cello"]}),  # describing words before the instrument
+    ("add a very quiet string pad underneath", {"add": ["strings"]}),
+    ("add a vibraphone lead", {"add": ["vibraphone"], "lead": "vibraphone"}),
+    ("give the tune to the bassoon", {"lead": "bassoon"}),
+    ("cello lead pls", {"lead": "cello"}),
+    ("add drumz", {"add": ["drums"]}),  # names typed in a hurry
+    ("add elec guitar", {"add": ["electric guitar"]}),
+])
+def test_writers_phrasings_read_exactly(line, expected):
+    turn = understand(line, has_piece=True).turn
+    assert turn.kind == "edit"
+    got = {k: list(v) if isinstance(v, tuple) else v for k, v in
+           turn.changes.to_json().items() if k != "mood_amount" or "mood" in expected}
+    assert got == expected
+
+
+@pytest.mark.parametrize("line, topic", [
+    ("is it in 3/4 right now?", "meter"),
+    ("nice, what key is that", "key"),  # the question after a word of praise
+    ("is that too slow? what's the tempo", "tempo"),
+    ("hmm is it sad? it doesn't feel sad", "mood"),  # a question, then what is heard
+    ("i think it's too long? how long is it", "length"),
+    ("maybe drums? does it have drums", "instruments"),
+    ("whats the time sig", "meter"),
+])
+def test_questions_said_around_other_words_are_answered(line, topic):
+    turn = understand(line, has_piece=True).turn
+    assert (turn.kind, turn.topic) == ("question", topic)
+
+
+@pytest.mark.parametrize("line", ["sounds great", "perf", "good for now",
+                                  "perfect, locking this one", "i think it's good now?",
+                                  "hmm i don't know. that's fine", "lmaooo"])
+def test_a_verdict_is_small_talk_not_help(line):
+    assert understand(line, has_piece=True).turn.kind == "smalltalk"
+
+
+@pytest.mark.parametrize("text, bpm", [("pop song happy 110", 110),
+                                       ("techno 135 dark electronic", 135),
+                                       ("ambient synth pad thing super slow like 60", 60)])
+def test_a_bare_number_in_a_request_is_its_tempo(text, bpm):
+    from generation.request.parse import parse_request
+
+    assert parse_request(text).tempo_bpm == bpm
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("could the timpani go? i'm not sure about it", {"remove": ["timpani"]}),
+    ("hmm maybe add something else... a flute?", {"add": ["flute"]}),  # no new piece
+    ("maybe a music box along with it? or would it clash", {"add": ["music box"]}),
+    ("the viola... could it be a clarinet instead? hmm", {"swap": [["viola", "clarinet"]]}),
+    ("swap trombone w bassoon", {"swap": [["trombone", "bassoon"]]}),
+    ("keep the strings but lose the drums", {"remove": ["drums"]}),
+    ("bring the tension way down", {"mood": "calm", "mood_amount": 0.5}),
+    ("tone down the epic", {"mood": "calm", "mood_amount": 0.5}),
+    ("ok and sad now", {"mood": "sad"}),
+])
+def test_instruments_and_moods_said_loosely(line, expected):
+    turn = understand(line, has_piece=True).turn
+    assert turn.kind == "edit"
+    got = {k: [list(p) for p in v] if k == "swap" else list(v) if isinstance(v, tuple) else v
+           for k, v in turn.changes.to_json().items()
+           if k != "mood_amount" or "mood_amount" in expected}
+    assert got == expected
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("parallel minor", {"mode": "minor"}),  # the same tonic, not the relative key
+    ("take it up a half step higher", {"transpose": 1}),
+    ("slow to 120", {"tempo_bpm": 120}),
+    ("cut it to exactly 35", {"duration_s": 35.0}),
+    ("longer loop, double it", {"length_factor": 2.0}),
+    ("waltz time", {"meter": "3/4"}),
+])
+def test_values_said_the_way_writers_say_them(line, expected):
+    turn = understand(line, has_piece=True).turn
+    assert turn.kind == "edit"
+    assert {k: v for k, v in turn.changes.to_json().items() if k in expected} == expected
+    assert not {k for k in turn.changes.to_json() if k not in expected} - {"mood_amount"}
+
+
+def test_a_version_named_with_a_number_word_is_gone_to():
+    turn = understand("go back to phase two, version 2", has_piece=True).turn
+    assert (turn.kind, turn.base) == ("goto", 2)
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("add a glockenspiel... no, make that celesta", {"add": ["celesta"]}),  # corrected
+    ("add a piano, sparse", {"add": ["piano"]}),  # how the piano plays, not the density
+])
+def test_what_an_added_instrument_is_said_to_be(line, expected):
+    turn = understand(line, has_piece=True).turn
+    assert {k: list(v) for k, v in turn.changes.to_json().items() if k != "mood_amount"} \
+        == expected
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("oh lol theres no trumpet. remove flute then", {"remove": ["flute"]}),  # heard, not asked
+    ("hmm, could the vibraphone be replaced by a marimba? or no",
+     {"swap": [["vibraphone", "marimba"]]}),
+])
+def test_what_is_heard_is_not_what_is_asked(line, expected):
+    turn = understand(line, has_piece=True).turn
+    got = {k: [list(p) for p in v] if k == "swap" else list(v)
+           for k, v in turn.changes.to_json().items() if k != "mood_amount"}
+    assert got == expected

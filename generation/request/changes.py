@@ -30,7 +30,7 @@ from generation.request.slots import Text, read_length, read_meter, read_tempo
 # ------------------------------------------------------------------------ word lists
 # All patterns run on folded text: lower case, accents removed ("más" → "mas").
 
-_LITTLE = (r"a\s+(?:little\s+|tiny\s+|wee\s+)?bit|a\s+little|a\s+touch|slightly|somewhat|"
+_LITTLE = (r"(?:a\s+)?(?:little\s+|tiny\s+|wee\s+)?bit|a\s+little|a\s+touch|slightly|somewhat|"
            r"a\s+tad|a\s+lil|lil|a\s+smidge|kinda|un\s+peu|un\s+poco|un\s+poquito|"
            r"ein\s+(?:bisschen|wenig)|etwas|leicht|一点点|一点|一些|稍微|有点|稍|略")
 _LOT = (r"much(?:\s+much)*|way|a\s+lot|lots|far|significantly|really|very|considerably|"
@@ -67,11 +67,11 @@ _DOWN = (r"down|lower|plus\s+bas|baisse[rz]?|mas\s+bajo|baja|bajar|tiefer|nach\s
 _THING = (r"(?:\s*(?:(?:-?(?:it|le|la|lo)|everything|the\s+key|by|d'|de|um|like)\b|,|了))*"
           r"\s*")
 _COUNTS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
-_STEPS = [  # (pattern, semitones)
-    (r"(?:(?:a|one|1)\s+)?(?:whole\s+(?:step|tone)|full\s+step|tone|step|un\s+ton|un\s+tono|"
-     r"einen?\s+ganzton|ganzton|一个全音|全音)", 2),
+_STEPS = [  # (pattern, semitones); half steps first: "a half step higher" is no whole step
     (r"(?:(?:a|one|1)\s+)?(?:half[\s-]step|semi[\s-]?tone|half[\s-]tone|un\s+demi[\s-]ton|"
      r"un\s+semitono|einen?\s+halbton|halbton|半音)", 1),
+    (r"(?:(?:a|one|1)\s+)?(?:whole\s+(?:step|tone)|full\s+step|tone|step|un\s+ton|un\s+tono|"
+     r"einen?\s+ganzton|ganzton|一个全音|全音)", 2),
     (r"(?:a\s+)?(?:minor\s+third)", 3), (r"(?:a\s+)?(?:major\s+third|third)", 4),
     (r"(?:a\s+)?(?:fourth|4th|perfect\s+fourth|quarte)", 5),
     (r"(?:a\s+)?(?:fifth|5th|perfect\s+fifth|quinte)", 7),
@@ -84,14 +84,16 @@ _MAJOR = r"major|majeur|mayor|dur|大调"
 
 # comparatives that name a mood or style by themselves
 _MOOD_COMPARATIVES = {
-    "sad": r"sadder|gloomier|more\s+melancholic|plus\s+triste|mas\s+triste|trauriger|"
+    "sad": r"sadder|gloomier|more\s+melancholic|lonel(?:y|ier)|(?:more\s+)?(?:desolate|forlorn)|"
+           r"plus\s+triste|mas\s+triste|trauriger|"
            r"更悲伤|更伤心|更忧伤",
     "happy": r"happier|cheerier|more\s+cheerful|brighter|jollier|sunnier|plus\s+(?:gai|joyeux)|"
              r"mas\s+(?:alegre|feliz)|frohlicher|heiterer|更快乐|更欢快|更开心",
     "calm": r"calmer|gentler|softer|mellower|more\s+relaxed|quieter|more\s+peaceful|"
+            r"tone\s+(?:it|things|everything)\s+down|"
             r"plus\s+(?:calme|doux)|mas\s+(?:tranquilo|calmado|suave)|ruhiger|sanfter|"
             r"更平静|更安静|更柔和",
-    "energetic": r"livelier|punchier|more\s+upbeat|more\s+intense|more\s+energy|"
+    "energetic": r"livelier|punchier|more\s+upbeat|more\s+intense|(?:more\s+)?energy|"
                  r"plus\s+(?:energique|dynamique)|mas\s+(?:energico|animado|intenso)|"
                  r"energischer|lebhafter|更有活力|更激烈|更有力",
     "dark": r"darker|more\s+ominous|plus\s+sombre|mas\s+oscur[oa]|dunkler|更黑暗|更阴暗",
@@ -111,6 +113,7 @@ _STYLE_COMPARATIVES = {"jazz": r"jazzier", "rock": r"rockier", "blues": r"bluesi
                        "folk": r"folkier", "pop": r"poppier", "celtic": r"more\s+irish",
                        "electronic": r"more\s+electronic", "cinematic": r"more\s+cinematic"}
 _MORE = r"more|plus|mas|mehr|更|更加"
+_TONE_DOWN = r"(?:tone|dial|pull|ease|back)\s+(?:it\s+)?(?:down|back|off)"
 _LESS = r"less|moins|menos|weniger|不那么|少一点"
 
 
@@ -125,16 +128,30 @@ def _amount(text: str, start: int, end: int) -> float:
     before, after = text[max(0, start - 24):start], text[end:end + 16]
     if re.search(r"一点点|稍|略", text[start:end + 2]):
         return LITTLE
-    if re.search(rf"(?:{_LITTLE})\s*$", before) or re.search(rf"^\s*(?:{_LITTLE})", after):
+    for words, amount in ((_LITTLE, LITTLE), (_LOT, LOT)):  # whole words: not "bitte"
+        if re.search(rf"(?<![a-z])(?:{words})\s*$", before) or re.search(
+                rf"^\s*(?:{words})(?![a-z])", after):
+            return amount
+    # said apart from the word it measures: "sadder? just slightly", "slower, maybe a bit"
+    if has(_APART_LITTLE, text):
         return LITTLE
-    if re.search(rf"(?:{_LOT})\s*$", before) or re.search(rf"^\s*(?:{_LOT})", after):
+    if has(_APART_LOT, text):
         return LOT
     return NORMAL
 
 
+_APART_LITTLE = (r"(?:just|only|maybe|but)\s+(?:a\s+)?(?:little|bit|touch|tad|smidge|hair|"
+                 r"notch)(?:\s+bit)?|slightly|a\s+(?:touch|tad|smidge|hair|notch)|"
+                 r"(?:maybe|just)\s+slightly")
+_APART_LOT = (r"a\s+lot\s+(?:more|faster|slower|sadder|happier)|way\s+more|much\s+more|"
+              r"all\s+the\s+way|as\s+\w+\s+as\s+possible|over\s+the\s+top|"
+              r"(?:faster|slower|sadder|darker|happier|calmer)\s+still")
+
+
 # ------------------------------------------------------------------------ readers
 
-_TEMPO_VERB = (r"faster|slower|speed|tempo|push|bump|crank|drop|bring|take|set|kick|nudge|"
+_TEMPO_VERB = (r"faster|slower|slow|fast|quick|speed|tempo|push|bump|crank|drop|bring|take|set|"
+               r"kick|nudge|"
                r"up|down|bpm|accelere|ralenti|acelera|sube|baja|schneller|langsamer|速度")
 _TO_NUMBER = (r"(?:to|at|@|a|auf|zu|en|hasta|jusqu'a|到|至)\s*(?:like\s+|about\s+|around\s+|"
               r"~\s*)?(\d{2,3})(?:\s*(?:bpm|b\.p\.m|beats))?(?![\d%.:/]|\s*(?:s\b|sec|min|bars?|"
@@ -151,6 +168,11 @@ def _tempo(text: str, slots: Text) -> dict:
         share = int(percent.group(1)) / 100
         return {"tempo_factor": round(1 + share if percent.group(2) != "slower"
                                       else max(0.25, 1 - share), 4)}
+    if has(_FASTER + "|" + _SLOWER + r"|tempo|bpm|speed|accelerate|pace", text):
+        said = read_tempo(Text(slots.cased, slots.low, list(slots.used)), bare=True)
+        offset = re.search(r"\d\s*(?:bpm|beats)?\s*(?:faster|slower|quicker)", text)
+        if said is not None and not offset and re.search(r"\d{2}", text):  # "faster, 140"
+            return {"tempo_bpm": said.bpm}
     if has(_DOUBLE_TEMPO, text):
         return {"tempo_factor": 2.0}
     if has(_HALF_TEMPO, text):
@@ -171,6 +193,12 @@ def _tempo(text: str, slots: Text) -> dict:
 
 def _key(text: str, slots: Text) -> dict:
     found: dict = {}
+    # "tone down the epic" softens; "a tone down" transposes
+    text = re.sub(r"(?<!a\s)(?<!one\s)(?<!whole\s)\btone\s+(?:it\s+|things\s+)?down\b", " ",
+                  text)
+    parallel = has(r"parallel(?:e|o|a)?\s+(?:major|minor|majeur|mineur|mayor|menor|dur|moll)", text)
+    if parallel:  # the same tonic in the other mode
+        return {"mode": "minor" if re.search(_MINOR, parallel.group(0)) else "major"}
     relative = has(r"relative?|relatif|relativ[ao]|parallele?|paralleltonart|关系", text)
     if relative:
         after = text[relative.start():relative.end() + 16]
@@ -223,9 +251,18 @@ def _mood(text: str) -> dict:
         mood = MOOD_WORDS[find.phrase] if isinstance(MOOD_WORDS[find.phrase], str) else None
         if mood is None:
             continue
-        if re.search(rf"(?:{_LESS})\s*$", before):
+        after = text[find.end:find.end + 20]
+        if re.search(rf"(?:{_LESS})\s*$|{_TONE_DOWN}\s+(?:on\s+)?(?:the\s+)?$", before) or (
+                re.search(r"(?:bring|take|turn|dial|tone)\s+(?:the\s+)?$", before)
+                and re.match(r"\s+(?:(?:way|right|all\s+the\s+way|a\s+(?:bit|lot|notch))\s+)?"
+                             r"(?:down|back)", after)):
             return {"mood": _OPPOSITE.get(mood, "calm"), "mood_amount": LITTLE}
-        if re.search(rf"(?:{_MORE})\s*$|(?:make\s+it|sound|feel|rends[\s-]le|hazlo|"
+        if re.fullmatch(r"\s*(?:(?:ok|and|now|but|so|more|very|really)\s+)*", before[
+                max(before.rfind(","), before.rfind("."), -1) + 1:]) and re.match(
+                r"\s*(?:now|please|pls|too|then)?\s*(?:[,.!?]|$)", after) and find.start > 0:
+            return {"mood": mood, "mood_amount": NORMAL}  # "lonely, sad", "ok and sad now"
+        if re.search(rf"(?:{_MORE})\s*$|(?:bring\s+in|add|build(?:\s+up)?|crank\s+up|up\s+the)"
+                     rf"\s+(?:the\s+|some\s+)?$|(?:make\s+it|sound|feel|rends[\s-]le|hazlo|"
                      rf"mach\s+es)\s+(?:(?:a\s+)?(?:bit|little|lot|much|way|more)\s+)*$",
                      before):
             return {"mood": mood, "mood_amount": _amount(text, find.start, find.end)}
@@ -256,8 +293,13 @@ def _length(text: str, slots: Text) -> dict:
             r"\d\s*(?:s|secs?|seconds?|mins?|minutes?)\s+(?:longer|shorter)", text):
         slots.used[:] = said.used  # "shorter, 20 seconds": the number is the length asked
         return {"duration_s": float(length.seconds)}
-    if has(_TWICE_LONG, text):
+    if has(_TWICE_LONG, text) or has(r"double\s+it|twice", text) and has(
+            r"long\w*|length|loop|duration|minutes?|seconds?", text):  # "longer loop, double it"
         return {"length_factor": 2.0}
+    cut = has(r"(?:cut|trim|shorten|chop)\s+(?:it\s+)?(?:down\s+)?to\s+(?:exactly\s+|about\s+|"
+              r"just\s+)?(\d{1,3})(?!\s*(?:bpm|%|bars?|\d|/))", text)
+    if cut:  # "cut it to exactly 35"
+        return {"duration_s": float(cut.group(1))}
     if has(_HALF_LONG, text):
         return {"length_factor": 0.5}
     for pattern, longer in ((_LONGER, True), (_SHORTER, False)):
@@ -313,6 +355,9 @@ def read_changes(line: str) -> Changes:
     values.update(_density(text))
     values.update(_key(text, slots))
     values.update(read_instrument_edits(text))
+    if values.get("add") and re.search(r",\s*(?:very\s+|really\s+)?(?:sparse|quiet|soft|subtle|"
+                                       r"light|gentle)(?:\s+ones?)?\W*$", text):
+        values.pop("density", None)  # "add a piano, sparse": how the piano plays
     values.update(_mood(text))
     values.update(_style(text))
     values.update(read_rewrite(text))
@@ -335,5 +380,7 @@ def named_as_change(text: str, changes: Changes) -> bool:
                                 _FASTER, _SLOWER, _LONGER, _SHORTER, _LESS]), text)
     relative = bool(changes.transpose or changes.relative or changes.tempo_factor
                     or changes.length_factor or changes.swap or changes.rewrite or changes.remove
-                    or changes.intro or changes.outro or (changes.lead and has(LEAD, text)))
+                    or changes.intro or changes.outro or (changes.lead and has(
+                        LEAD + r"|lead|solo|(?:carr(?:y|ies)|takes?|plays?|gets?)\s+the\s+"
+                        r"(?:melody|tune|line|theme)", text)))
     return bool(comparative or relative)

@@ -15,7 +15,8 @@ _REMOVE = (r"drop|remove|lose|ditch|mute|without|no\s+more|get\s+rid\s+of|take\s
            r"enleve[rz]?|supprime[rz]?|retire[rz]?|sans|quita|quitar|quitale|quitalo|sin|"
            r"elimina(?:r)?|ohne|entfernen|"
            r"entferne|weg\s+mit|去掉|不要|删掉|拿掉")
-LEAD = (r"melody\s+(?:on|for|to|with|played\s+(?:on|by))|give\s+the\s+melody\s+to|"
+LEAD = (r"melody\s+(?:on|for|to|with|played\s+(?:on|by))|"
+        r"(?:give|hand|pass)\s+the\s+(?:melody|tune|lead|top\s*line)\s+to|"
          r"lead\s+(?:on|to)|(?:on|as)\s+(?:the\s+)?lead|plays?\s+the\s+(?:melody|tune|lead)|"
          r"melodie\s+(?:au|a\s+la|sur|on)|melodia\s+(?:en|con|al|a\s+la)|"
          r"melodie\s+(?:bitte\s+)?(?:auf|mit)|旋律[用给由]|旋律换成|旋律改成")
@@ -25,35 +26,48 @@ _INSTEAD = (r"instead\s+of|in\s+place\s+of|au\s+lieu\s+d[eu']|en\s+vez\s+de|en\s
             r"statt|anstatt|而不是")
 
 
+# after an instrument, words that give it the melody: "cello lead pls", "the guitar should
+# carry the tune", "add flute play melody", "make violin the lead"
+_LEAD_AFTER = (r"^\s*(?:on\s+(?:the\s+)?(?:lead|melody|tune)|"
+               r"(?:as\s+|the\s+)?(?:lead|solo|melody)\b"
+               r"(?!\s+(?:guitar|synth|sheet))|(?:should\s+|to\s+|can\s+|could\s+|will\s+)?"
+               r"(?:plays?|playing|carr(?:y|ies)|takes?|gets?|has|on)\s+(?:the\s+)?"
+               r"(?:melody|tune|lead|top\s*line|main\s+line|theme)\b)")
+# an article and up to two describing words between a verb and the instrument: "add a quiet
+# cello", "throw in some low muted brass"
+_MODIFIED = (r"(?:\s+(?:a|an|some|the|more))?(?:\s+(?!and\b|or\b|but\b|then\b)"
+             r"[a-z][a-z'-]*){1,2}\s*")
+
+
+# between two instruments, "it" standing for the first: "the recorder is too squeaky. swap it
+# for a flute", "the viola... could it be a clarinet instead"
+_SWAP_IT = (r"(?:swap|replace|switch|exchange|trade|change)\s+(?:it|that|this|them)\s+(?:out\s+)?"
+            r"(?:for|with|to|by|into)\s+(?:an?\s+|the\s+|some\s+)?$|"
+            r"(?:could|can|should|would|make)\s+(?:it|that|this)\s+(?:be\s+)?(?:an?\s+|the\s+)?$|"
+            r"^\s+(?:\w+\s+){0,2}(?:be\s+|is\s+|gets?\s+)?(?:replaced|swapped)\s+(?:by|with|for)\s+"
+            r"(?:an?\s+|the\s+|some\s+)?$")
+
+
+CORRECTION = (r"\W+(?:no|nah|sorry|oops|actually|wait)\W+(?:make\s+(?:that|it)|i\s+mean|rather|"
+               r"change\s+that\s+to)\s+(?:an?\s+|the\s+|some\s+)?")
+
+
 def read_instrument_edits(text: str) -> dict:
     """The instruments a line adds, removes, swaps or gives the melody to (folded text)."""
+    correction = re.search(CORRECTION, text)
+    if correction:  # "add a glockenspiel... no, make that celesta": the second one is meant
+        named = [f for f in INSTRUMENT_LEXICON.find(text) if f.end <= correction.start()]
+        if named:
+            text = text[:named[-1].start] + text[correction.end():]
     # each find with the instruments its phrase names ("string quartet" names three)
     finds = [(f, INSTRUMENT_WORDS[f.phrase][0]) for f in INSTRUMENT_LEXICON.find(text)
              if INSTRUMENT_WORDS[f.phrase][0]]
     if not finds:
         return {}
-    add, remove, swap, lead = [], [], [], None
+    add, remove, lead = [], [], None
     names = [(f, group[0]) for f, group in finds]
     groups = {id(f): group for f, group in finds}
-    taken = set()
-    # "swap the sax for a trumpet", "trumpet instead of sax", "replace sax with trumpet"
-    for (a, first), (b, second) in zip(names, names[1:], strict=False):
-        between = text[a.end:b.start]
-        before = text[max(0, a.start - 28):a.start]
-        if (re.search(rf"(?:{_SWAP})(?:\s+(?:the|le|la|l'|el|das|den|die))?\s*$", before)
-                and re.search(r"^\s*(?:for|with|to|by|into|par|pour|por|con|gegen|durch|mit|"
-                              r"zu|->|→|换成|为)\s", between + " ")) or re.search(
-                    r"^\s*(?:->|→|=>|to)\s*$", between):
-            swap.append((first, second))
-            taken |= {id(a), id(b)}
-        elif re.search(rf"^\s*(?:{_INSTEAD})\s", between + " "):
-            swap.append((second, first))
-            taken |= {id(a), id(b)}
-        elif re.search(r"^\s*(?:换成|改成|换为|替换成)\s*$", between) or (
-                re.search(r"^\s*out\W+(?:and\s+)?(?:an?\s+|some\s+)?$", between)
-                and re.match(r"\s*in\b", text[b.end:])):
-            swap.append((first, second))  # "把钢琴换成竖琴", "sax out, trumpet in"
-            taken |= {id(a), id(b)}
+    swap, taken = _swaps(names, text)
     last: tuple[str, int] | None = None  # the previous instrument's action and end
     for find, name in names:
         if id(find) in taken:
@@ -68,20 +82,29 @@ def read_instrument_edits(text: str) -> dict:
             last = (last[0], find.end)
             continue
         action = None
+        if re.search(r"there(?:'?s|\s+is|\s+are)\s+(?:no|not\s+an?y?)\s+$", before):
+            last = None  # "oh, there's no piano": what is heard, not a removal
+            continue
         if re.search(rf"(?:{LEAD})(?:\s+(?:the|a|an|le|la|el|die|der|das|dem))?\s*$",
-                     before) or re.search(
-                r"^\s*(?:on\s+(?:the\s+)?(?:lead|melody|tune)|plays?\s+the\s+(?:melody|tune|lead)|"
-                r"(?:takes?|gets?)\s+the\s+(?:melody|tune|lead))", after):
+                     before) or re.search(_LEAD_AFTER, after):
             lead, action = name, "lead"
+            if re.search(rf"(?:{_ADD}){_MODIFIED}$", before):  # "add a vibraphone lead"
+                add.extend(groups[id(find)])
         elif find.negated or re.search(
                 rf"(?:{_REMOVE})(?:\s+(?:the|all\s+the|that|those|le|la|les|el|los|las|"
                 rf"die|der|das|den))?\s*$", before) or re.search(
-                r"^\s*(?:(?:out|away|off|weg)\b|去掉|拿掉|删掉)", after):
+                r"^\s*(?:(?:out|away|off|weg)\b|去掉|拿掉|删掉|(?:has\s+to\s+|should\s+|must\s+|"
+                r"can\s+|could\s+)?go\b(?!\s+(?:up|down|higher|lower|faster|slower|on)))", after):
             remove.extend(groups[id(find)])
             action = "remove"
         elif re.search(rf"(?:{_ADD})(?:\s*(?:a|an|some|the|un|une|des|una?|unos|einen?|"
                        rf"eine|ein|etwas|个|一个|一把))?\s*$", before) or re.search(
-                r"^\s*(?:(?:too|as\s+well|also|aussi|tambien|auch)\b|dazu|hinzu|也)", after):
+                rf"(?:^|\s)(?:add|adding|bring\s+in|throw\s+in|include)(?:\s+something"
+            rf"(?:\s+else)?\W+(?:like\s+)?(?:an?\s+|some\s+)?|{_MODIFIED})$",
+                before) or (re.search(r"(?:bring|put|get|want|need|have)\s+(?:the\s+|my\s+)?$",
+                                      before) and re.match(r"\s+back\b", after)) or re.search(
+                r"^\s*(?:(?:too|as\s+well|also|along\s+with|alongside|on\s+top|aussi|tambien|"
+                r"auch)\b|dazu|hinzu|也)", after):
             add.extend(groups[id(find)])
             action = "add"
         elif re.search(r"(?:on|with|for|sur|avec|en|con|auf|mit|用|在)\s+(?:a\s+|an\s+|the\s+|"
@@ -99,3 +122,32 @@ def read_instrument_edits(text: str) -> dict:
     if lead:
         out["lead"] = lead
     return out
+
+
+def _swaps(names: list, text: str) -> tuple[list[tuple[str, str]], set[int]]:
+    """The swaps a line names and the ids of the finds they use: "swap the sax for a
+    trumpet", "trumpet instead of sax", "replace sax with trumpet", "swap it for a flute"."""
+    swap: list[tuple[str, str]] = []
+    taken: set[int] = set()
+    for (a, first), (b, second) in zip(names, names[1:], strict=False):
+        between = text[a.end:b.start]
+        before = text[max(0, a.start - 28):a.start]
+        if (re.search(rf"(?:{_SWAP})(?:\s+(?:the|le|la|l'|el|das|den|die))?\s*$", before)
+                and re.search(r"^\s*(?:for|with|to|by|into|par|pour|por|con|gegen|durch|mit|"
+                              r"zu|->|→|换成|为)\s", between + " ")) or re.search(
+                    r"^\s*(?:->|→|=>|to)\s*$", between):
+            swap.append((first, second))
+            taken |= {id(a), id(b)}
+        elif re.search(rf"^\s*(?:{_INSTEAD})\s", between + " "):
+            swap.append((second, first))
+            taken |= {id(a), id(b)}
+        elif re.search(r"^\s*(?:换成|改成|换为|替换成)\s*$", between) or (
+                re.search(r"^\s*out\W+(?:and\s+)?(?:an?\s+|some\s+)?$", between)
+                and re.match(r"\s*in\b", text[b.end:])):
+            swap.append((first, second))  # "把钢琴换成竖琴", "sax out, trumpet in"
+            taken |= {id(a), id(b)}
+    if not swap and len(names) == 2 and re.search(
+            _SWAP_IT, text[names[0][0].end:names[1][0].start]):
+        swap.append((names[0][1], names[1][1]))  # "the viola... could it be a clarinet instead?"
+        taken |= {id(names[0][0]), id(names[1][0])}
+    return swap, taken

@@ -23,12 +23,11 @@ from generation.request.lexicon import (
     INSTRUMENT_WORDS,
     MOOD_LEXICON,
     MOOD_WORDS,
-    SCENE_LEXICON,
-    SCENE_WORDS,
     STYLE_LEXICON,
     STYLE_WORDS,
     fold,
 )
+from generation.request.scenes import SCENE_LEXICON, SCENE_WORDS
 from generation.request.slots import (
     MAX_LENGTH_S,
     MIN_LENGTH_S,
@@ -88,8 +87,8 @@ def read_slots(text: str) -> tuple[Text, Tempo | None, Length | None, tuple | No
     """
     slots = Text.of(expand_emoji(text))
     progression = read_progression(slots)
-    return (slots, read_tempo(slots), read_length(slots), read_meter(slots), read_key(slots),
-            progression)
+    return (slots, read_tempo(slots, bare=True), read_length(slots), read_meter(slots),
+            read_key(slots), progression)
 
 
 def _chords(progression: Progression | None, key: Key | None,

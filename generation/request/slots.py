@@ -107,8 +107,17 @@ def clamp_tempo(bpm: float) -> Tempo:
     return Tempo(int(round(bpm)))
 
 
-def read_tempo(text: Text) -> Tempo | None:
-    """A stated tempo: numbers with bpm, `tempo: 90`, Italian terms, slow/fast words."""
+# A number standing alone that can only be a tempo ("pop song happy 110", "faster, 140"):
+# 40-240, no unit after it (seconds, bars, %, "80s"), no slash or version mark around it.
+_BARE_BPM = (r"(?<![\w./#:-])(?P<n>(?:[4-9]\d|1\d\d|2[0-4]\d))(?![\w.,:/%°]\w|[\w/%°])"
+             r"(?!\s*(?:%|s\b|secs?\b|seconds?|mins?\b|minutes?|bars?|measures?|x\b|times|"
+             r"years?|people|notes|percent|segundos|sekunden|秒|分|小节))")
+
+
+def read_tempo(text: Text, bare: bool = False) -> Tempo | None:
+    """A stated tempo: numbers with bpm, `tempo: 90`, Italian terms, slow/fast words; with
+    `bare`, also a number that stands alone (a request, or an edit that names the tempo:
+    "techno 135 dark", "faster, 140"), which wins over a slow or fast word."""
     low = text.low
     numeric = [
         rf"(?P<a>\d{{1,4}}(?:\.\d+)?)\s*(?:-|–|to|bis|a)\s*(?P<b>\d{{1,4}})\s*{_BPM}",
@@ -120,7 +129,7 @@ def read_tempo(text: Text) -> Tempo | None:
         r"sec|min|bar|measure|year|km|mph|degree|am\b|pm\b|o'?clock|percent|x\b|times))",
         r"每分钟\s*(?P<n>\d{1,4})\s*拍",
         r"(?:♩|q|quarter(?:\s+note)?|crotchet)\s*=\s*(?P<n>\d{1,4})",
-    ]
+    ] + ([_BARE_BPM] if bare else [])
     for pattern in numeric:
         for match in re.finditer(pattern, low):
             if not text.free(*match.span()):

@@ -20,6 +20,7 @@ from generation.request.changes import has, named_as_change, read_changes
 from generation.request.keys import read_key
 from generation.request.lexicon import INSTRUMENT_LEXICON, MOOD_LEXICON, STYLE_LEXICON, fold
 from generation.request.slots import Text, read_length, read_meter, read_tempo
+from generation.request.smalltalk import SMALLTALK_WORDS, smalltalk
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,8 @@ _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, 
              "第三": 3}
 _VERSION = r"(?:version|versions?|take|one|piece|tune|versión|fassung|个版本|版|首)"
 
-_NEW = (r"(?:now\s+)?something\s+(?:completely\s+|totally\s+|entirely\s+)?(?:different|else)|"
+_NEW = (r"(?<!add\s)(?<!adding\s)(?:now\s+)?something\s+(?:completely\s+|totally\s+|"
+        r"entirely\s+)?(?:different|else)|"
         r"(?:a\s+)?(?:new|another|different)\s+(?:piece|song|tune|track|one)(?!\s+version)|"
         r"start\s+(?:over|again|fresh)|from\s+scratch|autre\s+chose|nouveau\s+morceau|"
         r"nouvelle\s+piece|otra\s+cosa|nueva\s+(?:pieza|cancion)|etwas\s+(?:ganz\s+)?anderes|"
@@ -108,11 +110,16 @@ _TOPICS = [  # (topic, pattern): the first that matches a question names its top
     ("instrument list", r"(?:what|which)\s+instruments\s+(?:can|do)\s+you|"
                         r"quels\s+instruments\s+(?:connais|peux)|que\s+instrumentos\s+"
                         r"(?:conoces|puedes)|welche\s+instrumente\s+(?:kennst|kannst)"),
-    ("key", r"\bkey\b|tonalit|tonalidad|tonart|\bscale\b|gamme|escala|什么调|调性|\bmode\b|modo"),
+    ("history", r"what\s+(?:did|have|has)\s+(?:we|you)\s+(?:\w+\s+)?(?:change|changed|done)|"
+                r"what\s+(?:we'?ve|you'?ve|you)\s+changed|what\s+changed|"
+                r"(?:was\s+it|it\s+was)\s+before"),
+    ("key", r"\bkey\b|tonalit|tonalidad|tonart|\bscale\b|gamme|escala|什么调|调性|\bmode\b|modo|"
+            r"\b(?:major|minor)\b"),
     ("tempo", r"tempo|bpm|how\s+fast|speed|vitesse|velocidad|rapido|schnell|速度|多快"),
-    ("meter", r"meter|time\s+signature|signature|mesure|compas|takt|拍号|几拍"),
+    ("meter", r"meter|time\s+sig\w*|signature|mesure|compas|takt|拍号|几拍|\b\d{1,2}/\d{1,2}\b"),
     ("chords", r"chord|progression|harmon|accord|acorde|akkord|和弦"),
     ("instruments", r"instrument|who\s+plays|playing|instrumento|instrumente|乐器|"
+                    r"(?:should|does|did)\s+it\s+have|(?:is\s+it|is\s+the\s+\w+)\s+on\s+the\b|"
                     r"^(?:is\s+there|does\s+it\s+have|has\s+it\s+got)\s+(?:an?\s+|any\s+)?"
                     r"(?!way\b)\w+"),
     ("length", r"how\s+long|length|duration|duree|\bdure|\bdura\b|duracion|combien\s+de\s+temps|"
@@ -193,12 +200,13 @@ def read_turn(line: str, has_piece: bool) -> Turn:
     if re.fullmatch(rf"(?:{_UNDO})(?:\s+(?:that|it|ca|eso|das|the\s+last\s+(?:one|change)))*",
                     core) or core in ("back", "go back"):
         return Turn("undo", steps=undo_steps(text))
-    if undo_steps(text) > 1 and has(_UNDO, text) and not read_changes(raw):
+    if undo_steps(text) > 1 and has(_UNDO, text) and not read_changes(raw) and \
+            _version(text) is None:  # "go back to phase two, version 2" names the version
         return Turn("undo", steps=undo_steps(text))
     if re.fullmatch(rf"(?:{_REDO})(?:\s+(?:that|it))*", core):
         return Turn("redo")
     if re.fullmatch(rf"(?:{_HELP})", core) or core == "":
-        return Turn("smalltalk", text=raw) if _smalltalk(words) else Turn("help")
+        return Turn("smalltalk", text=raw) if smalltalk(words) else Turn("help")
     if has_piece and (blend := _blend(text)) is not None:
         return replace(blend, text=raw)
     version = _version(text)
@@ -206,9 +214,13 @@ def read_turn(line: str, has_piece: bool) -> Turn:
     clauses = [_core(" ".join(re.sub(r"[^\w\s']", " ", c).split()))
                for c in re.split(r"[.!?;,:，。！？；]+", text)]
     polite = any(re.search(_POLITE, c) for c in clauses)
+    wh_clause = any(re.search(_WH, c) for c in clauses[1:])  # "nice, what key is that"
     wanted = changes or version is not None or has(_UNDO, text)
-    if _asking(raw, core) and not polite and not re.search(r"^(?:how|what)\s+about\b", core):
-        if re.search(_WH, core) or not wanted:  # "what key?", not "¿y un minuto?"
+    if not changes and smalltalk(words) and not re.search(_WH, core):
+        return Turn("smalltalk", text=raw)  # "i think it's good now?"
+    if (_asking(raw, core) or wh_clause) and not polite and not re.search(
+            r"^(?:how|what)\s+about\b", core):
+        if re.search(_WH, core) or wh_clause or not wanted:  # "what key?", not "¿y un minuto?"
             topic = _topic(text)
             return Turn("question", topic=topic) if topic or re.search(_WH, core) \
                 else Turn("unknown", text=raw)
@@ -222,7 +234,7 @@ def read_turn(line: str, has_piece: bool) -> Turn:
             return Turn("vary", text=raw, amount=_vary_amount(text))
         if re.fullmatch(rf"(?:{_AGAIN})", core):
             return Turn("again", text=raw)
-    if not changes and _smalltalk(words):
+    if not changes and smalltalk(words):
         return Turn("smalltalk", text=raw)
     if has_piece and changes and (_edit_said(raw, text, changes) or polite
                                   or not _describes_piece(text)):
@@ -236,7 +248,7 @@ def read_turn(line: str, has_piece: bool) -> Turn:
 
 _STEP_WORDS = {"two": 2, "2": 2, "both": 2, "twice": 2, "deux": 2, "dos": 2, "zwei": 2, "两": 2,
                "二": 2, "three": 3, "3": 3, "trois": 3, "tres": 3, "drei": 3, "三": 3}
-_UNDO_THEN = (rf"(?:^|[\s,.!])(?:{_UNDO})(?:\s+(?:that|it|ca|eso|das|the(?:\s+\w+){1,2}))?\s*"
+_UNDO_THEN = (rf"(?:^|[\s,.!])(?:{_UNDO})(?:\s+(?:that|it|ca|eso|das|the(?:\s+\w+){{1,2}}))?\s*"
               r"(?:[,.;!]|\b(?:and|et|y|und|then)\b)")
 
 
@@ -244,8 +256,8 @@ def undo_steps(text: str) -> int:
     """How many versions an undo goes back: "undo both", "go back two steps", "undo that and
     the one before", "undo undo" (1 unless the folded line counts more; "go back to two"
     names a version, not a count)."""
-    if re.search(r"\b(?:the\s+one|one)\s+before\b", text):
-        return 2
+    if re.search(r"\b(?:and|plus|&)\s+(?:the\s+one|one)\s+before\b", text):
+        return 2  # "undo that and the one before" ("the one before was better" is one step)
     if len(re.findall(r"\bundo\b", text)) >= 2:
         return len(re.findall(r"\bundo\b", text))
     for match in re.finditer(r"(?<![a-z\d])(two|2|both|twice|deux|dos|zwei|three|3|trois|tres|"
@@ -267,25 +279,8 @@ _WH = (r"^(?:what|which|how|who|where|why|whats|wat|wats|is\s+it|is\s+this|are\s
        r"does\s+it|do\s+you|tell\s+me|quelle?s?|quel|combien|est[\s-]ce|c'est\s+quoi|qu'est|"
        r"que|cual|cuales|cuanto|cuantos|como|en\s+que|welche[rs]?|was|wie|wieviel)\b|"
        r"什么|哪|多少|几|多长|多久|多快")
-_SMALLTALK = {  # words a line of thanks, greeting or praise is made of
-    "thanks", "thank", "you", "thx", "thnx", "thanx", "ty", "tysm", "cheers", "merci", "gracias",
-    "danke", "vielen", "dank", "muchas", "beaucoup", "much", "so", "very", "a", "lot", "hi",
-    "hello", "hey", "there", "yo", "salut", "bonjour", "hola", "hallo", "nice", "cool", "great",
-    "awesome", "love", "it", "i", "like", "beautiful", "amazing", "perfect", "wow", "lol",
-    "haha", "genial", "super", "magnifique", "precioso", "bonito", "toll", "schon", "sick",
-    "dope", "fire", "neat", "sweet", "lovely", "wonderful", "brilliant", "ok", "okay", "k",
-    "that", "is", "that's", "thats", "it's", "its", "really", "one", "bot", "tunesmith", "sehr",
-    "mucho", "parfait", "perfecto", "klasse", "bien", "tres", "c'est", "es", "muy", "oh",
-    "谢谢", "多谢", "你好", "嗨", "好听", "不错", "太棒了", "太棒", "好的", "谢谢你"}
-_SMALLTALK_CORE = {"thanks", "thank", "thx", "thnx", "thanx", "ty", "tysm", "cheers", "merci",
-                   "gracias", "danke", "dank", "hi", "hello", "hey", "yo", "salut", "bonjour",
-                   "hola", "hallo", "nice", "cool", "great", "awesome", "love", "like",
-                   "beautiful", "amazing", "perfect", "wow", "lol", "haha", "genial", "super",
-                   "magnifique", "precioso", "bonito", "toll", "schon", "sick", "dope", "fire",
-                   "neat", "sweet", "lovely", "wonderful", "brilliant", "ok", "okay", "k",
-                   "parfait", "perfecto", "klasse", "谢谢", "多谢", "你好", "嗨", "好听", "不错",
-                   "太棒了", "太棒", "好的", "谢谢你"}
-_PIECE = (r"piece|song|tune|track|music|jig|reel|waltz|tango|lullaby|ballad|march|anthem|"
+_PIECE = (r"piece|song|tune|track|music(?!\s*box)|jig|reel|waltz(?!\s+(?:time|feel|rhythm))|tango|"
+          r"lullaby|ballad|march|anthem|"
           r"something|anything|morceau|musique|chanson|valse|gigue|pieza|cancion|musica|vals|"
           r"giga|stuck|musik|lied|walzer|曲|音乐|歌")
 _EDIT_VERBS = (r"add|drop|remove|ditch|lose|mute|swap|replace|switch|put|give|bring|take|"
@@ -299,7 +294,7 @@ def _retyped(line: str) -> str:
     """Hasty typing made readable: "n"/"&" for "and", "w/" for "with", letters swapped or
     doubled in the words an edit is made of ("fatser", "chello")."""
     line = re.sub(r"(?<=\s)[n&](?=\s)", "and", line)
-    line = re.sub(r"(?i)(?<![a-z])w/\s*", "with ", line)
+    line = re.sub(r"(?i)(?<![a-z])w/\s*|(?<=[a-z] )w(?= [a-z])", "with ", line)  # "swap x w y"
     return re.sub(r"[A-Za-z]{5,}", lambda m: _spelled(m.group(0)), line)
 
 
@@ -310,9 +305,13 @@ _KNOWN = ("faster", "slower", "sadder", "happier", "darker", "calmer", "louder",
 
 
 def _spelled(word: str) -> str:
+    from generation.request.instruments import _fuzzy_instrument
+
     low = word.lower()
-    if low in _KNOWN or low in _SMALLTALK:
+    if low in _KNOWN or low in SMALLTALK_WORDS:
         return word
+    if not INSTRUMENT_LEXICON.find(low) and (meant := _fuzzy_instrument(low)):
+        return meant  # "vilon", "accordian", "clarinnet"
     for known in _KNOWN:  # one transposition, insertion or deletion, never a substitution
         if abs(len(known) - len(low)) > 1 or known[0] != low[0]:
             continue
@@ -336,11 +335,6 @@ def _core(bare: str) -> str:
         bare = re.sub(rf"^(?:{_OPENERS})(?:\s+|$)", "", bare)
         bare = re.sub(rf"(?:^|\s+)(?:{_CLOSERS})$", "", bare)
     return bare.strip()
-
-
-def _smalltalk(words: list[str]) -> bool:
-    return bool(words) and all(w in _SMALLTALK for w in words) and any(
-        w in _SMALLTALK_CORE for w in words)
 
 
 def _asking(raw: str, core: str) -> bool:

@@ -68,7 +68,7 @@ def understand(line: str, has_piece: bool, reader=None) -> Reading:
                     ("twice as long", Turn("edit", text=line, changes=Changes(length_factor=2.0))))
     # a new request stays one: the reader is sure of "edit" for "a happy tune on the violin"
     if turn.kind in ("new", "question", "blend", "goto", "redo", "vary", "again",
-                     "empty") or not has_piece:
+                     "empty", "smalltalk") or not has_piece:
         return Reading(turn)
     if reader is None:  # loaded only for the lines that need it
         from generation.request.reader import shared_reader
@@ -95,11 +95,20 @@ def _hesitant(turn: Turn, line: str, has_piece: bool) -> Turn:
         return Turn("new", text=line)
     sentences = [s.strip() for s in re.split(r"(?<=[?？.!])\s+", line.strip()) if s.strip()]
     last = sentences[-1] if len(sentences) > 1 else ""
+    if has_piece and last and re.match(_OBSERVED, fold(last)) and turn.kind == "question":
+        return turn  # "is it sad? it doesn't feel sad": the question, then what is heard
     if has_piece and last and not last.endswith(("?", "？")):
+        too = re.search(r"\btoo\s+([a-z]+)", fold(" ".join(sentences[:-1])))
+        if too and re.search(r"\b(?:less|more)\W*$", fold(last)):
+            last = f"{last.rstrip('.!')} {too.group(1)}"  # "too dark? maybe a bit less"
         own = read_turn(last, True)
         if own.kind == "edit":
             return replace(own, text=line)
     return turn
+
+
+_OBSERVED = (r"(?:it|that|this)(?:'s|\s+is)?\s+(?:sounds|feels|seems|doesn'?t|does\s+not|isn'?t|"
+             r"is\s+not)\b")
 
 
 def _learned(turn: Turn, guess, line: str, text: str, instruments: list[str],
@@ -189,7 +198,7 @@ def _more(changes: Changes, guess, text: str, instruments: list[str],
     # an instrument no exact reading placed goes where the reader thinks likeliest
     placing = max(("add", "remove", "lead"), key=lambda k: guess.kinds[k])
     if instruments and guess.kinds[placing] >= min(threshold, PLACE_SURE):
-        _instrument_kind(placing, changes, instruments, values)
+        _instrument_kind(placing, changes, instruments, values, _kept(text))
     return replace(changes, **values) if values else changes
 
 
@@ -233,18 +242,20 @@ def _loose(kind: str, text: str) -> dict:
 def _on_top(changes: Changes, text: str) -> Changes:
     """An instrument added "for the melody" or "on the top line" also takes the melody."""
     if changes.add and not changes.lead and has(
-            r"(?:for|on|takes?|carr(?:y|ies))\s+(?:the\s+)?(?:melody|tune|top\s*line|lead)|"
+            r"(?:for|on|takes?|carr(?:y|ies)|plays?)\s+(?:the\s+)?(?:melody|tune|top\s*line|"
+            r"lead|line|theme)|"
             r"topline|solo", text) and not has(r"under|below|behind|beneath|accompan\w*", text):
         return replace(changes, lead=changes.add[-1])
     return changes
 
 
-def _instrument_kind(kind: str, changes: Changes, instruments: list[str], values: dict) -> None:
-    """The instruments of the line no exact reading placed, added, removed or given the
-    melody as the learned kind says."""
+def _instrument_kind(kind: str, changes: Changes, instruments: list[str], values: dict,
+                     kept: tuple[str, ...] = ()) -> None:
+    """The instruments of the line no exact reading placed (nor `kept`: "keep the strings"),
+    added, removed or given the melody as the learned kind says."""
     placed = {*changes.add, *changes.remove, changes.lead,
               *(n for pair in changes.swap for n in pair)}
-    free = [n for n in instruments if n not in placed]
+    free = [n for n in instruments if n not in placed and n not in kept]
     if not free:
         return
     if kind == "lead" and not changes.lead:
@@ -297,6 +308,20 @@ def _fallback(text: str, instruments: list[str], line: str) -> list[tuple[str, T
                 (f"{n} seconds long", Turn("edit", text=line,
                                            changes=Changes(duration_s=float(n))))]
     return []
+
+
+def _kept(text: str) -> tuple[str, ...]:
+    """The instruments a line says to keep ("keep the strings but lose the drums") or takes
+    back ("add a glockenspiel... no, make that celesta")."""
+    from generation.request.instrument_edits import CORRECTION
+
+    corrected = re.search(CORRECTION, text)
+    return tuple(name for f in INSTRUMENT_LEXICON.find(text)
+                 if re.search(r"(?:keep|keeping|leave|except|not)\s+(?:the\s+|all\s+the\s+)?$|"
+                              r"there(?:'?s|\s+is|\s+are)\s+no\s+$",
+                              text[max(0, f.start - 20):f.start])
+                 or corrected and f.end <= corrected.start()
+                 for name in INSTRUMENT_WORDS[f.phrase][0])
 
 
 def _instruments(text: str) -> list[str]:

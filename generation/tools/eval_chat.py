@@ -79,28 +79,58 @@ def kinds(expect: dict, first: bool) -> list[str]:
     return found
 
 
+MOVES = ("undo", "redo", "goto")
+
+
 def run_dialogue(dialogue: dict, run, seed: int) -> list[dict[str, Any]]:
-    """Every turn of `dialogue` said to a new Conversation over `run` (Job → Composition)."""
+    """Every turn of `dialogue` said to a new Conversation over `run` (Job → Composition).
+
+    The labels number versions as if every turn went right. After a wrong turn the dialogue
+    is put back where its labels say it is (the version they make current, the versions they
+    leave to redo), and the labels' version numbers are mapped to the versions made, so that
+    one miss is counted once, not again on every later turn (`resynced` on those turns)."""
     import zlib
 
     from generation.conversation import Conversation
 
     conversation = Conversation(run, random.Random(seed + zlib.crc32(dialogue["id"].encode())))
-    rows = []
+    rows, labels, missed = [], {}, False  # labels: the labels' version number → the made one
     for number, (line, expect) in enumerate(dialogue["turns"], 1):
         said = shortened(line) if "new" in expect else line
         current, count = conversation.current, len(conversation.versions)
+        before = conversation.state()
+        mapped = expect | {k: labels.get(expect[k], expect[k]) for k in (*MOVES, "base")
+                           if k in expect}
         base = current
-        if "base" in expect and expect["base"] <= count:
-            base = conversation.versions[expect["base"] - 1]
+        if "base" in mapped and mapped["base"] <= count:
+            base = conversation.versions[mapped["base"] - 1]
         answer = conversation.say(said)
         made = len(conversation.versions) > count
-        row = check_turn(expect, answer, current, base, made)
+        row = check_turn(mapped, answer, current, base, made)
+        if "new" in expect or "vary" in expect or "again" in expect or any(
+                k in expect for k in EDIT_KEYS):  # the labels count one version more
+            labels[len(labels) + 1] = conversation.current.number if made else before[0]
+        if not row["exact"]:
+            _resync(conversation, mapped, before, made)
         rows.append({"dialogue": dialogue["id"], "turn": number, "say": line,
                      "lang": dialogue["lang"], "voice": dialogue["voice"],
                      "kinds": kinds(expect, number == 1), "reply": answer.reply,
-                     "action": answer.action} | row)
+                     "action": answer.action, "resynced": missed} | row)
+        missed = missed or not row["exact"]
     return rows
+
+
+def _resync(conversation, expect: dict, before: tuple, made: bool) -> None:
+    """Put the conversation where the labels say it is after a wrong turn."""
+    current, undone = before
+    if "undo" in expect:
+        conversation.restore(expect["undo"], (*undone, current) if current else undone)
+    elif "redo" in expect:
+        conversation.restore(expect["redo"], tuple(n for n in undone if n != expect["redo"]))
+    elif "goto" in expect:
+        conversation.restore(expect["goto"])
+    elif not made or not any(k in expect for k in ("new", "vary", "again", *EDIT_KEYS)):
+        conversation.restore(current, undone)  # a version made or a move where none was asked
 
 
 def evaluate(composer, dialogues: list[dict], out_dir: Path, seed: int = 1) -> dict[str, Any]:
@@ -129,6 +159,9 @@ def summarise(rows: list[dict[str, Any]], dialogues: int) -> dict[str, Any]:
             "help replies": _rate(sum(r["action"] in ("help", "unknown") for r in chosen),
                                   len(chosen)),
             "questions asked": _rate(sum(r["action"] == "ask" for r in chosen), len(chosen)),
+            "exact after an earlier miss": _rate(
+                sum(r["exact"] for r in chosen if r.get("resynced")),
+                sum(bool(r.get("resynced")) for r in chosen)),
             "answers correct": _rate(sum(bool(r["answered"]) for r in chosen
                                          if r["answered"] is not None),
                                      sum(r["answered"] is not None for r in chosen)),
@@ -167,7 +200,7 @@ def report_markdown(result: dict[str, Any]) -> str:
         met = rate["share"] is not None and rate["share"] >= wanted
         lines.append(f"| {name} | ≥ {wanted:.0%} | {cell(rate)} | {'yes' if met else 'no'} |")
     lines.append(f"| answers correct | – | {cell(overall['answers correct'])} | |")
-    for name in ("help replies", "questions asked"):
+    for name in ("help replies", "questions asked", "exact after an earlier miss"):
         lines.append(f"| {name} | – | {cell(overall[name])} | |")
     for title, table in (("Per kind of turn", "per_kind"), ("Per language", "per_language")):
         lines += ["", f"## {title}", "", "| | turns | exact | attributes kept | "
@@ -186,7 +219,10 @@ def report_markdown(result: dict[str, Any]) -> str:
 DISCIPLINE = ("The dialogues (`generation/data/chat_dialogues.jsonl`) were written by hand and "
               "split 2:1 into `tune` and `report` before the reader was changed. The reader "
               "(`generation/request/turn.py`) was tuned on the `tune` split only; failures of the "
-              "`report` split were read to write this report, never to change the reader.")
+              "`report` split were read to write this report, never to change the reader. "
+              "After a wrong turn the dialogue is put back where its labels say it is and their "
+              "version numbers are mapped to the versions made, so that a miss counts once "
+              "(“exact after an earlier miss” counts the turns judged after such a re-sync).")
 
 
 def write_report(composer, split: str, out: Path, seed: int = 1) -> dict[str, Any]:

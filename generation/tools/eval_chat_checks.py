@@ -24,11 +24,20 @@ def _shown(piece) -> dict[str, Any]:
     return {"key": spec["key"], "tonic": spec["tonic"], "mode": spec["mode"],
             "tempo": spec["tempo_bpm"], "meter": spec["meter"], "style": spec["style"],
             "mood": spec["mood"], "instruments": set(spec["instruments"]), "lead": lead,
+            "families": _families(spec["instruments"]),
             "length": spec["total_duration_s"], "bars": spec["bars"] + sum(spec["extensions"]),
             "seed": spec["seed"], "melody_seed": spec["melody_seed"],
             "variations": len(spec.get("phrase_edits", ())), "density": spec["density"],
             "va": (spec["valence"], spec["arousal"]), "bar_s": spec["total_duration_s"] / max(
                 1, spec["bars"] + sum(spec["extensions"])), "stated": set(spec["stated"])}
+
+
+def _families(names) -> set[str]:
+    """The instruments and their families: a brush kit is drums, a muted trumpet a trumpet
+    (what a line asking for "drums" or "a trumpet" gets)."""
+    from generation.vocab import FAMILY_OF
+
+    return set(names) | {FAMILY_OF.get(name) or name for name in names}
 
 
 def _split(value: str) -> tuple[str, str]:
@@ -67,14 +76,14 @@ def _applied(name: str, want: Any, old: dict, new: dict) -> str | None:
     if name in ("style", "meter"):
         return None if new[name] == want else f"{name} {new[name]}, not {want}"
     if name == "add":
-        missing = [n for n in want if n not in new["instruments"]]
+        missing = [n for n in want if n not in new["families"]]
         return f"{', '.join(missing)} not added" if missing else None
     if name == "remove":
-        left = [n for n in want if n in new["instruments"]]
+        left = [n for n in want if n in new["families"]]
         return f"{', '.join(left)} still playing" if left else None
     if name == "swap":
         bad = [f"{a}→{b}" for a, b in want if a in new["instruments"] or b not in new[
-            "instruments"]]
+            "families"]]
         return f"not swapped: {', '.join(bad)}" if bad else None
     if name == "lead":
         return None if new["lead"] == want else f"melody on {new['lead']}, not {want}"
@@ -213,7 +222,7 @@ def check_turn(expect: dict, answer, current, base, made: bool) -> dict[str, Any
         problems += [f"{k} {spec.get(k)}, not {v}" for k, v in expect["new"].items()
                      if k != "instruments" and spec.get(k) != v]
         problems += [f"no {n}" for n in expect["new"].get("instruments", ())
-                     if n not in spec["instruments"]]
+                     if n not in _families(spec["instruments"])]
     if (edit or "vary" in expect or "again" in expect) and base is not None:
         if not made:
             problems.append(f"no new version from v{base.number}")
