@@ -63,6 +63,7 @@ def test_every_style_has_a_request():
     assert set(STYLE_REQUESTS) == set(PROFILES)
 
 
+@pytest.mark.slow  # the 13 styles' pieces take 20 s to compose
 @pytest.mark.parametrize("style", sorted(STYLE_REQUESTS))
 def test_each_style_obeys_what_was_stated(pieces, style):
     piece = pieces[style]
@@ -90,6 +91,7 @@ def test_each_style_obeys_what_was_stated(pieces, style):
     assert key_agrees(key, estimate_key(midi))[0], (key, estimate_key(midi))
 
 
+@pytest.mark.slow  # the 13 styles' pieces take 20 s to compose
 @pytest.mark.parametrize("style", sorted(STYLE_REQUESTS))
 def test_each_piece_ends_on_the_tonic_with_no_silent_bars(pieces, style):
     piece = pieces[style]
@@ -108,12 +110,14 @@ def test_each_piece_ends_on_the_tonic_with_no_silent_bars(pieces, style):
     assert all(n.end - n.start < 30 for i in midi.instruments for n in i.notes)  # none stuck
 
 
+@pytest.mark.slow  # the 13 styles' pieces take 20 s to compose
 def test_files_are_written_and_the_json_records_the_spec(pieces):
     piece = pieces["jazz"]
-    for path in (piece.midi, piece.mp3, piece.png, piece.json):
+    for path in (piece.midi, piece.mp3, piece.png, piece.json, piece.musicxml, piece.score):
         assert path.stat().st_size > 1000
     saved = json.loads(piece.json.read_text())
     assert saved["seed"] == 7 and saved["spec"]["key"] == "Bb major"
+    assert saved["musicxml"].endswith(".musicxml") and saved["score"].endswith(".score.png")
     assert saved["model_version"] and set(saved["timings"]) >= {"spec", "plan", "melody"}
 
 

@@ -32,6 +32,7 @@ def _absolute(piece: Piece) -> list[tuple[int, int, int]]:
             for o, d, p in bar.notes]
 
 
+@pytest.mark.slow  # music21 parses the corpus files for 16 s
 def test_pieces_on_the_sixteenth_grid_round_trip_exactly(pieces):
     on_grid = 0
     for piece in pieces:
@@ -45,6 +46,7 @@ def test_pieces_on_the_sixteenth_grid_round_trip_exactly(pieces):
     assert on_grid >= len(pieces) // 2
 
 
+@pytest.mark.slow  # music21 parses the corpus files for 16 s
 def test_corpus_windows_hold_two_bars_of_each_piece(pieces):
     tokens, keys, chords = phrase_corpus.corpus_windows(pieces, one_bar_share=0.0)
     assert tokens.shape[1] == phrases.STEPS and len(tokens) == len(keys) == len(chords)
