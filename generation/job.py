@@ -58,6 +58,7 @@ class Changes:
 
     tempo_bpm: int | None = None  # an absolute tempo ("at 120 bpm", "allegro")
     tempo_factor: float | None = None  # relative: 1.15 "faster", 0.5 "half the tempo"
+    tempo_step: int = 0  # bpm added: "10 bpm faster" = 10, "down by 15 bpm" = -15
     tonic: str | None = None  # a named tonic ("now in G"), the mode kept unless `mode` is set
     mode: str | None = None  # "major", "minor", "dorian"...: the tonic kept unless named
     relative: bool = False  # "relative minor/major": the tonic moves with the mode

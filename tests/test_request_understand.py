@@ -27,10 +27,31 @@ from generation.request.understand import picked, understand
     ("higher, like an octave", {"transpose": 12}),
     ("more slow please", {"tempo_factor": 0.8696}),  # a learner's comparatives
     ("more long please", {"length_factor": 1.5}),
+    # bpm said as a step from the tempo: added to it, not read as the tempo itself
+    ("10 bpm faster", {"tempo_step": 10}),
+    ("take it down by 20 bpm", {"tempo_step": -20}),
+    ("slow it down by 15 bpm", {"tempo_step": -15}),
+    ("speed it up by 12", {"tempo_step": 12}),
+    ("bring the tempo down by 10", {"tempo_step": -10}),
+    ("+8 bpm", {"tempo_step": 8}),
+    ("up by 3", {}),  # no word of tempo: not a tempo step
 ])
 def test_every_part_of_a_sentence_exactly(line, expected):
     assert {k: v for k, v in read_changes(line).to_json().items()
             if k != "mood_amount"} == expected
+
+
+@pytest.mark.parametrize(("step", "bpm"), [(-20, 80), (10, 110), (-90, 40)])
+def test_a_tempo_step_moves_this_piece_s_tempo_by_that_many_bpm(step, bpm):
+    from generation.job import Changes, Request
+    from generation.music.revise import revise
+    from generation.music.spec import make_spec
+
+    base = make_spec(Request(text="calm piano", mood="calm", moods=("calm",), style="classical",
+                             tempo_bpm=100, key="D minor", meter="4/4", instruments=("piano",),
+                             duration_s=30.0, bars=None, stated=("tempo",), notes=()), seed=1)
+    assert base.tempo_bpm == 100
+    assert revise(base, Changes(tempo_step=step)).tempo_bpm == bpm  # 40 bpm is the floor
 
 
 @pytest.mark.parametrize("text, names", [
@@ -155,7 +176,7 @@ def test_a_request_said_as_a_question(line, has_piece, kind):
 @pytest.mark.parametrize("line, expected", [
     ("faster, 140", {"tempo_bpm": 140}),  # a number beside a relative word wins
     ("slower, like 110", {"tempo_bpm": 110}),
-    ("keep it but 10 bpm slower", {"tempo_factor": 0.8696}),  # an offset is no target
+    ("keep it but 10 bpm slower", {"tempo_step": -10}),  # an offset is a step, no target
     ("bit faster then", {"tempo_factor": 1.07}),  # amount words said apart from their word
     ("hmm slower, maybe a bit", {"tempo_factor": 0.9346}),
     ("sadder? just slightly", {"mood": "sad", "mood_amount": 0.5}),

@@ -158,7 +158,41 @@ _TO_NUMBER = (r"(?:to|at|@|a|auf|zu|en|hasta|jusqu'a|到|至)\s*(?:like\s+|about
               r"seconds?|%))")
 
 
+_STEP_DOWN = r"slow\w*|down|lower\w*|drop\w*|decrease\w*|reduce\w*|less|minus"
+_STEP = re.compile(  # "10 bpm faster", "down by 15 bpm", "speed it up by 12", "+8 bpm"
+    r"(?P<number>\d{1,3})\s*(?:bpm|b\.p\.m|beats(?:\s+(?:per|a)\s+minute)?)\s*"
+    r"(?P<after>faster|quicker|slower|up|down|higher|lower|more|less)\b"
+    r"|(?P<verb>faster|quicker|slower|up|down|raise\w*|lower\w*|drop\w*|increase\w*|"
+    r"decrease\w*|reduce\w*|bump\w*|push\w*|speed\w*|slow\w*|tempo)\b[^.,;!?]{0,24}?\bby\s+"
+    r"(?:about\s+|around\s+|like\s+)?(?P<by>\d{1,3})(?!\s*(?:%|s\b|sec|min|bars?|semi))"
+    r"|(?P<sign>[+-])\s?(?P<signed>\d{1,3})\s*bpm")
+
+
+def _tempo_step(text: str) -> int:
+    """bpm said as a step from the tempo ("10 bpm slower", "speed it up by 12"): 0 if none."""
+    found = _STEP.search(text)
+    if found is None:
+        return 0
+    if found.group("signed"):
+        return int(found.group("signed")) * (-1 if found.group("sign") == "-" else 1)
+    if found.group("by") and (not re.search(r"tempo|speed|pace|fast|slow|quick|bpm|beats",
+                                             text) or re.search(r"semi|step|tone|key|octave",
+                                                                 text)):
+        return 0  # "up by 2" with no word of tempo is a key move (or not a tempo)
+    number = int(found.group("number") or found.group("by"))
+    word = found.group("after") or found.group("verb")
+    # "slow it down by 10", "bump it down by 10": the direction may follow the verb
+    said = word + " " + text[found.start():found.end()]
+    down = re.search(rf"\b(?:{_STEP_DOWN}|slower)\b", said) and not re.search(
+        r"\b(?:speed\w*|bump\w*|push\w*|raise\w*|increase\w*)\s+(?:it\s+|things\s+)?up\b",
+        said)
+    return -number if down else number
+
+
 def _tempo(text: str, slots: Text) -> dict:
+    step = _tempo_step(text)
+    if step:
+        return {"tempo_step": step}
     target = re.search(_TO_NUMBER, text)
     if target and has(_TEMPO_VERB, text[:target.start()]) and not has(r"semi\w*|step|tone|"
                                                                       r"key|bar\w*", text):
@@ -379,6 +413,7 @@ def named_as_change(text: str, changes: Changes) -> bool:
     comparative = has("|".join([*_MOOD_COMPARATIVES.values(), *_STYLE_COMPARATIVES.values(),
                                 _FASTER, _SLOWER, _LONGER, _SHORTER, _LESS]), text)
     relative = bool(changes.transpose or changes.relative or changes.tempo_factor
+                    or changes.tempo_step
                     or changes.length_factor or changes.swap or changes.rewrite or changes.remove
                     or changes.intro or changes.outro or (changes.lead and has(
                         LEAD + r"|lead|solo|(?:carr(?:y|ies)|takes?|plays?|gets?)\s+the\s+"

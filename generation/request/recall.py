@@ -111,7 +111,8 @@ def recalled(turn: Turn, line: str, history: History) -> Turn:
                                             text)):
         up = again.group(1) in ("up", "higher", "faster")
         last = history.last
-        moved = last.tempo_factor or (last.transpose and 2.0 ** last.transpose)
+        moved = last.tempo_factor or (last.tempo_step and 1.0 + last.tempo_step / 100) or (
+            last.transpose and 2.0 ** last.transpose)
         if moved and (moved > 1) != up:
             return Turn("undo", text=line)  # "no, down again" after going up
     if (pronoun := _pronoun_edit(turn, text, history)) is not None:
@@ -182,6 +183,8 @@ def _fits(changes: Changes, now: dict, then: dict) -> bool:
                       < abs(now["tempo_bpm"] - changes.tempo_bpm))
     if changes.tempo_factor:
         checks.append((then["tempo_bpm"] - now["tempo_bpm"]) * (changes.tempo_factor - 1) > 0)
+    if changes.tempo_step:
+        checks.append((then["tempo_bpm"] - now["tempo_bpm"]) * changes.tempo_step > 0)
     if changes.tonic:
         checks.append(then["key"].split()[0] == changes.tonic != now["key"].split()[0])
     if changes.mode:
@@ -215,8 +218,8 @@ def _lead(spec: dict) -> str | None:
 
 def _relative(changes: Changes) -> Changes | None:
     """The part of an edit that can be said again ("even more"): the steps, not the values."""
-    kept = {k: getattr(changes, k) for k in ("tempo_factor", "length_factor", "transpose",
-                                             "density") if getattr(changes, k)}
+    kept = {k: getattr(changes, k) for k in ("tempo_factor", "tempo_step", "length_factor",
+                                             "transpose", "density") if getattr(changes, k)}
     if changes.mood:
         kept |= {"mood": changes.mood, "mood_amount": changes.mood_amount}
     return Changes(**kept) if kept else None

@@ -152,15 +152,16 @@ def _more(changes: Changes, guess, text: str, instruments: list[str],
     # "halb so lang" is a length, not also a tempo: the two families read alike
     if changes.duration_s or changes.length_factor:
         named = [k for k in named if not k.startswith("tempo")]
-    if changes.tempo_bpm or changes.tempo_factor:
+    if changes.tempo_bpm or changes.tempo_factor or changes.tempo_step:
         named = [k for k in named if k not in ("longer", "shorter", "length_set")]
     if changes.intro or changes.outro:  # "a longer outro": the bars added are the length
         named = [k for k in named if k != "longer"]
+    tempo_said = changes.tempo_bpm or changes.tempo_factor or changes.tempo_step
     for kind in named:
-        if kind in ("tempo_up", "tempo_down") and not (changes.tempo_bpm or changes.tempo_factor):
+        if kind in ("tempo_up", "tempo_down") and not tempo_said:
             step = TEMPO_STEP[amount]
             values["tempo_factor"] = step if kind == "tempo_up" else round(1 / step, 4)
-        elif kind == "tempo_set" and not (changes.tempo_bpm or changes.tempo_factor):
+        elif kind == "tempo_set" and not tempo_said:
             number = re.search(r"(?<![\d.])(\d{2,3})(?![\d%])", text)
             if number and 40 <= int(number.group(1)) <= 240:
                 values["tempo_bpm"] = int(number.group(1))
