@@ -44,7 +44,8 @@ def write_notation(spec: Spec, plan: Plan, midi: pretty_midi.PrettyMIDI, base: P
 
     timings: dict[str, float] = {}
     began = time.perf_counter()
-    score = score_of(spec, plan, midi, title_of(spec))
+    title = title_of(spec)
+    score = score_of(spec, plan, midi, title)
     timings["score"] = time.perf_counter() - began
     began = time.perf_counter()
     musicxml = base.with_suffix(".musicxml")
@@ -54,7 +55,7 @@ def write_notation(spec: Spec, plan: Plan, midi: pretty_midi.PrettyMIDI, base: P
     musicxml.write_text(musicxml_text(tree), encoding="utf-8")
     timings["musicxml"] = time.perf_counter() - began
     began = time.perf_counter()
-    credits = {"title": title_of(spec), "subtitle": f"“{spec.text[:100]}”",
+    credits = {"title": title, "subtitle": f"“{spec.text[:100]}”",
                "composer": f"tunesmith · seed {spec.seed}"}
     lead = next((i for i, track in enumerate(midi.instruments) if not track.is_drum), 0)
     picture = engrave(musicxml_text(one_part(tree, lead, credits)),

@@ -93,21 +93,27 @@ def score_of(spec: Spec, plan: Plan, midi: pretty_midi.PrettyMIDI, title: str) -
 
 def _pitched_part(track: pretty_midi.Instrument, spec: Spec, bars: int, end: int,
                   speller: Speller, legato: float) -> stream.Part:
-    part, signature = stream.Part(), _meter(spec)
     inst = _instrument(track.program)
     inst.partName = track.name[:1].upper() + track.name[1:]
     inst.midiProgram, inst.midiChannel = track.program, None
     inst.transposition = None  # a concert score: every part written as it sounds
-    part.insert(0, inst)
     events = events_of(track, spec.tempo_bpm, end, spec.swing, legato, bar_ticks(spec.meter))
     pitches = sorted(p for event in events for p in event.pitches)
     middle = pitches[len(pitches) // 2] if pitches else 60
     voices = [bars_of(v, spec.meter, bars) for v in split_voices(events)]
+    return _part(inst, _clef(track.program, middle), voices, spec, bars,
+                 lambda w, marks: _pitched(w, speller, marks))
+
+
+def _part(inst: instrument.Instrument, first_clef: clef.Clef, voices: list[list[list[Written]]],
+          spec: Spec, bars: int, make) -> stream.Part:
+    """A part of `inst` of `bars` bars holding `voices` (a row of written notes a bar each)."""
+    part, signature = stream.Part(), _meter(spec)
+    part.insert(0, inst)
     for index in range(bars):
-        measure = _measure(index, [v[index] for v in voices],
-                           lambda w, marks: _pitched(w, speller, marks), signature)
+        measure = _measure(index, [v[index] for v in voices], make, signature)
         if index == 0:
-            measure.insert(0, _clef(track.program, middle))
+            measure.insert(0, first_clef)
         part.coreAppend(measure)
     part.coreElementsChanged()
     return part
@@ -152,19 +158,11 @@ def _instrument(program: int) -> instrument.Instrument:
 
 
 def _drum_part(track: pretty_midi.Instrument, spec: Spec, bars: int, end: int) -> stream.Part:
-    part, signature = stream.Part(), _meter(spec)
     kit = instrument.Percussion()
     kit.partName = "Drums"
-    part.insert(0, kit)
     voices = [bars_of(v, spec.meter, bars)
               for v in drum_events(track, spec.tempo_bpm, end, FEET, spec.swing)]
-    for index in range(bars):
-        measure = _measure(index, [v[index] for v in voices], _unpitched, signature)
-        if index == 0:
-            measure.insert(0, clef.PercussionClef())
-        part.coreAppend(measure)
-    part.coreElementsChanged()
-    return part
+    return _part(kit, clef.PercussionClef(), voices, spec, bars, _unpitched)
 
 
 def _measure(index: int, rows: list[list[Written]], make,
@@ -258,7 +256,7 @@ def _pitched(item: Written, speller: Speller, marks: dict[tuple[str, int], int])
     for midi_pitch in item.pitches:
         step, alter, octave = speller.spell(midi_pitch)
         expected = marks.get((step, octave), speller.signature[step])
-        written = _pitch(midi_pitch, speller)
+        written = pitch.Pitch(step=step, octave=octave, accidental=alter or None)
         if alter != expected and not item.tie_in:
             marks[(step, octave)] = alter
             if written.accidental is None:

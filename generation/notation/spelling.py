@@ -9,11 +9,11 @@ in a key without accidentals the usual chromatic names (C♯ E♭ F♯ G♯ B♭
 
 from __future__ import annotations
 
+from generation.chords import ACCIDENTALS
+from generation.chords import LETTERS as NATURAL
 from models.inference import MODES
 
 LETTERS = "CDEFGAB"
-NATURAL = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
-ALTER = {"": 0, "#": 1, "b": -1}
 PLAIN_CHROMATIC = {1: ("C", 1), 3: ("E", -1), 6: ("F", 1), 8: ("G", 1), 10: ("B", -1)}
 RAISED_IN_MINOR = ("minor", "dorian", "phrygian", "locrian")
 
@@ -22,7 +22,7 @@ class Speller:
     """Names for the pitches of one key, e.g. `Speller("Eb", "major")`."""
 
     def __init__(self, tonic: str, mode: str):
-        letter, alter = tonic[0].upper(), ALTER[tonic[1:2]]
+        letter, alter = tonic[0].upper(), ACCIDENTALS[tonic[1:2]]
         self.tonic_pc = (NATURAL[letter] + alter) % 12
         start = LETTERS.index(letter)
         self.names: dict[int, tuple[str, int]] = {}

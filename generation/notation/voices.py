@@ -49,10 +49,10 @@ def events_of(track: pretty_midi.Instrument, tempo_bpm: float, end: int,
     bar line: a piece cut short of it ends on its chord, not on a tied sixteenth and a rest.
     """
     spans: dict[tuple[int, int], set[int]] = {}
-    onsets = sorted({round(straight(note, tempo_bpm, swing)[0]) for note in track.notes})
-    last = max((straight(note, tempo_bpm, swing)[1] for note in track.notes), default=0.0)
-    for note in track.notes:
-        start, stop = straight(note, tempo_bpm, swing)
+    timed = [(note.pitch, *straight(note, tempo_bpm, swing)) for note in track.notes]
+    onsets = sorted({round(start) for _, start, _ in timed})
+    last = max((stop for _, _, stop in timed), default=0.0)
+    for midi_pitch, start, stop in timed:
         start = round(start)
         final = stop > last - 0.5 and start >= end - bar
         stop = start + (stop - start) / legato
@@ -61,7 +61,7 @@ def events_of(track: pretty_midi.Instrument, tempo_bpm: float, end: int,
             stop = min(stop, onsets[later] if later < len(onsets) else end)
         stop = end if final else min(end, _rounded_end(start, stop))
         if start < end:
-            spans.setdefault((start, stop), set()).add(note.pitch)
+            spans.setdefault((start, stop), set()).add(midi_pitch)
     return [Event(start, stop - start, tuple(sorted(pitches)))
             for (start, stop), pitches in sorted(spans.items())]
 
