@@ -11,39 +11,35 @@ from functools import cache
 
 
 @cache
-def cpu_model() -> str:
-    """The CPU's model name as `lscpu` shows it ("AMD EPYC", "Intel(R) Xeon(R) CPU @ 2.00GHz")."""
+def _first_cpu() -> dict[str, str]:
+    """The fields /proc/cpuinfo gives its first CPU ("model name", "cpu family", "flags"...);
+    empty where there is none (not Linux)."""
+    fields: dict[str, str] = {}
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
             for line in cpuinfo:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
+                if not line.strip():
+                    break  # the first CPU tells it all
+                name, _, value = line.partition(":")
+                fields[name.strip()] = value.strip()
     except OSError:
         pass
-    return platform.processor() or platform.machine() or "unknown CPU"
+    return fields
 
 
-@cache
+def cpu_model() -> str:
+    """The CPU's model name as `lscpu` shows it ("AMD EPYC", "Intel(R) Xeon(R) CPU @ 2.00GHz")."""
+    return (_first_cpu().get("model name") or platform.processor() or platform.machine()
+            or "unknown CPU")
+
+
 def cpu_identity() -> dict[str, str | bool]:
     """What tells CPUs with one model name apart (`lscpu`'s "CPU family" and "Model", and the
     AVX-512 the matrix kernels use): "AMD EPYC" was a Zen 1 at 1× and an AVX-512 Zen 4 at
     3× on two days of this project."""
-    found: dict[str, str | bool] = {"family": "?", "model": "?", "avx512": False}
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            for line in cpuinfo:
-                name, _, value = line.partition(":")
-                name, value = name.strip(), value.strip()
-                if name == "cpu family":
-                    found["family"] = value
-                elif name == "model":
-                    found["model"] = value
-                elif name == "flags":
-                    found["avx512"] = "avx512f" in value.split()
-                    break  # the first CPU tells it all
-    except OSError:
-        pass
-    return found
+    fields = _first_cpu()
+    return {"family": fields.get("cpu family", "?"), "model": fields.get("model", "?"),
+            "avx512": "avx512f" in fields.get("flags", "").split()}
 
 
 def cores() -> int:
