@@ -7,13 +7,12 @@ job to the client, which defers, queues and delivers.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import discord
 from discord import app_commands
 
 from bot.handlers.controls import controls_view
-from bot.handlers.delivery import build_embed, describe_job, escape, fit_attachments
+from bot.handlers.delivery import build_embed, describe_job, escape, stored_attachments
 from bot.handlers.host import host
 from generation import (
     INSTRUMENTS,
@@ -199,19 +198,15 @@ async def show(interaction: discord.Interaction,
         return
     composition = piece.composition
     content = f"🎵 **{describe_job(piece.job)}**"
-    files: list[discord.File] = []
-    paths: tuple[Path, ...] = ()
     await interaction.response.defer(ephemeral=piece.private, thinking=True)  # a re-encode
-    if composition.midi.is_file() and composition.mp3.is_file():
-        attachments = await fit_attachments(composition, interaction.filesize_limit)
-        files, paths = attachments.files(), attachments.paths
-        if attachments.note:
-            content += f"\n-# {attachments.note}"
-    else:
-        content += "\n-# Its files are no longer on the server; the card is all I have."
+    attachments = await stored_attachments(composition, interaction.filesize_limit)
+    if attachments.note:
+        content += f"\n-# {attachments.note}"
+    files = attachments.files()
     try:
         await interaction.edit_original_response(
-            content=content[:2000], embed=build_embed(piece.id, composition, piece.job, paths),
+            content=content[:2000],
+            embed=build_embed(piece.id, composition, piece.job, attachments.paths),
             attachments=files, view=controls_view(piece.id))
     finally:
         for file in files:  # send_message leaves them open

@@ -90,17 +90,23 @@ def build_embed(piece_id: int, composition: Composition, job: Job,
     return embed
 
 
-FILE_KINDS = {".mid": "🎹 MIDI, for a DAW or synth",
-              ".mp3": "🎧 the audio, plays here",
-              ".musicxml": "📄 the full score (MusicXML) for MuseScore, Dorico or Sibelius",
-              ".png": "🖼️ piano roll"}
+# each kind of file a piece sends: (what the card says it is, its name in a note)
+FILE_KINDS = {".mid": ("🎹 MIDI, for a DAW or synth", "the MIDI"),
+              ".mp3": ("🎧 the audio, plays here", "the audio"),
+              ".score.png": ("🎼 the lead sheet: melody, chords and sections",
+                             "the score picture"),
+              ".musicxml": ("📄 the full score (MusicXML) for MuseScore, Dorico or Sibelius",
+                            "the MusicXML"),
+              ".png": ("🖼️ piano roll", "the piano roll")}
+
+
+def _kind(path: Path) -> str:
+    return ".score.png" if path.name.endswith(".score.png") else path.suffix
 
 
 def file_kind(path: Path) -> str:
-    """What an attached file is, in words: '🎼 the lead sheet: melody and chords'."""
-    if path.name.endswith(".score.png"):
-        return "🎼 the lead sheet: melody, chords and sections"
-    return FILE_KINDS.get(path.suffix, path.suffix)
+    """What an attached file is, in words: '🎼 the lead sheet: melody, chords and sections'."""
+    return FILE_KINDS.get(_kind(path), (path.suffix,))[0]
 
 
 def _length(spec: dict, composition: Composition) -> str | None:
@@ -155,6 +161,14 @@ async def fit_attachments(composition: Composition, limit: int) -> Attachments:
     return Attachments((), f"Even the MIDI does not fit this server's {mib:.1f} MiB upload limit.")
 
 
+async def stored_attachments(composition: Composition, limit: int) -> Attachments:
+    """The files of a piece posted again (/show, "show #3"): those that fit, or none and a
+    note when its MIDI and MP3 are no longer on the server."""
+    if not (composition.midi.is_file() and composition.mp3.is_file()):
+        return Attachments((), "Its files are no longer on the server; the card is all I have.")
+    return await fit_attachments(composition, limit)
+
+
 def _with_extras(core: tuple[Path, ...], extras: list[Path],
                  limit: int) -> tuple[Path, ...] | None:
     """`core` and as many of the extras as fit (in their order of value), or None when the
@@ -166,20 +180,13 @@ def _with_extras(core: tuple[Path, ...], extras: list[Path],
     return None
 
 
-EXTRA_NAMES = {".musicxml": "the MusicXML", ".png": "the piano roll"}
-
-
 def _left_out(extras: list[Path], chosen: tuple[Path, ...], note: str) -> str | None:
     """The note for the user: what changed to fit, and which extras were left out."""
-    dropped = [_extra_name(path) for path in extras if path not in chosen]
+    dropped = [FILE_KINDS[_kind(path)][1] for path in extras if path not in chosen]
     if dropped:
         note = (note + " " if note else "") + (
             f"Left out to fit this server's upload limit: {', '.join(dropped)}.")
     return note or None
-
-
-def _extra_name(path: Path) -> str:
-    return "the score picture" if path.name.endswith(".score.png") else EXTRA_NAMES[path.suffix]
 
 
 def _size(*paths: Path) -> int:

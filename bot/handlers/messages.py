@@ -17,12 +17,11 @@ import asyncio
 import logging
 import re
 from functools import partial
-from pathlib import Path
 
 import discord
 
 from bot.handlers.controls import choices_view, controls_view
-from bot.handlers.delivery import build_embed, describe_job, escape, fit_attachments
+from bot.handlers.delivery import build_embed, describe_job, escape, stored_attachments
 from bot.handlers.flow import APOLOGY
 from bot.handlers.host import Host
 from bot.handlers.targets import ChannelTarget
@@ -316,20 +315,15 @@ class Conversations:
         composition = piece.composition
         guild = message.guild
         content = f"{heading}\n🎵 **{describe_job(piece.job)}**"
-        paths = (composition.midi, composition.mp3, composition.png)
         limit = guild.filesize_limit if guild else 10 * 2**20
-        files: list[discord.File] = []
-        sent_paths: tuple[Path, ...] = ()
-        if all(path.is_file() for path in paths):
-            attachments = await fit_attachments(composition, limit)
-            files, sent_paths = attachments.files(), attachments.paths
-            if attachments.note:
-                content += f"\n-# {attachments.note}"
-        else:
-            content += "\n-# Its files are no longer on the server; the card is all I have."
+        attachments = await stored_attachments(composition, limit)
+        if attachments.note:
+            content += f"\n-# {attachments.note}"
+        files = attachments.files()
         try:
             sent = await message.channel.send(
-                content[:2000], embed=build_embed(piece.id, composition, piece.job, sent_paths),
+                content[:2000],
+                embed=build_embed(piece.id, composition, piece.job, attachments.paths),
                 files=files, view=controls_view(piece.id), reference=self._reference(message))
         finally:
             for file in files:
