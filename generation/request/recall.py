@@ -111,9 +111,9 @@ def recalled(turn: Turn, line: str, history: History) -> Turn:
                                             text)):
         up = again.group(1) in ("up", "higher", "faster")
         last = history.last
-        moved = last.tempo_factor or (last.tempo_step and 1.0 + last.tempo_step / 100) or (
-            last.transpose and 2.0 ** last.transpose)
-        if moved and (moved > 1) != up:
+        # the last move's direction: + up, − down, 0 none
+        moved = (last.tempo_factor and last.tempo_factor - 1) or last.tempo_step or last.transpose
+        if moved and (moved > 0) != up:
             return Turn("undo", text=line)  # "no, down again" after going up
     if (pronoun := _pronoun_edit(turn, text, history)) is not None:
         return pronoun
