@@ -38,6 +38,9 @@ def add_eval(commands: argparse._SubParsersAction) -> None:
                           default="report",
                           help="chat: which dialogues to run (default: the held-out report "
                                "split)")
+    evaluate.add_argument("--stages", action="store_true",
+                          help="music: what each product constraint costs the network's "
+                               "lines, one at a time (reports/music-stages.md)")
     evaluate.set_defaults(handler=eval_command)
 
 
@@ -148,6 +151,19 @@ def eval_command(args: argparse.Namespace) -> int:
                           "reconstruction": figures["reconstruction"]["two_bar"],
                           "interpolation": figures["interpolation"],
                           "speed": figures["speed"]}, indent=2), file=args.output)
+    elif args.what == "music" and args.stages:
+        from generation import Composer, Settings
+        from generation.tools import eval_stages
+
+        out = Path(args.out or "reports")
+        result = eval_stages.evaluate(Composer(), Settings.from_env().cache_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "music-stages.md").write_text(eval_stages.report_markdown(result),
+                                             encoding="utf-8")
+        (out / "music-stages.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+        print(json.dumps({"report": str(out / "music-stages.md"),
+                          "two_sample": {r["stage"]: r["two_sample"] for r in result["rows"]}},
+                         indent=2), file=args.output)
     elif args.what == "music":
         from generation import Composer, Settings
         from generation.tools import eval_music

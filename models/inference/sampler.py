@@ -60,6 +60,7 @@ class Craft:
     short_target: float = 0.0
     short_bonus: float = 0.0
     leading: float = 0.0  # the leading tone's penalty (half of it under a chord holding it)
+    trills: bool = False  # let a-b-a-b run on (the oscillation filter off)
 
 
 # Folk tunes (Essen: stepwise 46 %, repeated notes 19 %, longest run 3, per tune medians)
@@ -71,6 +72,9 @@ CRAFT = {"bach": Craft(longest=2, repeat=1.0, step=0.4, leading=0.8),
          "palestrina": Craft(longest=2, repeat=1.0, step=0.4, leading=0.8),
          "essen": Craft(short_target=0.15, **_FOLK), "oneill": Craft(short_target=0.09, **_FOLK),
          "aird": Craft(short_target=0.17, **_FOLK), "ryan": Craft(short_target=0.19, **_FOLK)}
+# every craft filter off: the network's own lines (`tunesmith eval music --stages`)
+NO_CRAFT = Craft(longest=10**6, step=0.0, recovery=0.0, cadence=0.0, shorts=1.0,
+                 short_penalty=0.0, trills=True)
 SHORTEST = 6  # ticks: notes shorter than an eighth count as short for the rhythm filter
 
 
@@ -179,8 +183,10 @@ class MelodyModel:
                sections: list[str] | None = None, prefix: list[Note] | None = None,
                temperature: float = 1.0, top_p: float = 0.95, scale_strictness: float = 0.8,
                pitch_range: tuple[int, int] = (55, 84), velocity: int = 80,
-               chord_bias: float = CHORD_BIAS, register_pull: float = 0.0) -> list[Note]:
-        """`generate` with the header tokens given directly (corpus collections, buckets)."""
+               chord_bias: float = CHORD_BIAS, register_pull: float = 0.0,
+               craft: Craft | None = None) -> list[Note]:
+        """`generate` with the header tokens given directly (corpus collections, buckets);
+        `craft` replaces the collection's craft filters (`CRAFT`)."""
         if not chords:
             return []
         if sections is not None and len(sections) != len(chords):
@@ -212,7 +218,8 @@ class MelodyModel:
             self._feed(run, header_ids + prefix_ids)
             bars = self._write_bars(run, header, chords, sections, generator, bar_length,
                                     len(prefix_bars), temperature, top_p, scale_strictness,
-                                    (low, high), prefix, chord_bias, register_pull)
+                                    (low, high), prefix, chord_bias, register_pull,
+                                    craft or CRAFT.get(header.style, Craft()))
         start = len(prefix_bars) * bar_length / TICKS  # the first new bar, in quarter-note beats
         self.last_token_count = len(run.fed)  # for the benchmark: tokens fed, all told
         self._last_ids = run.fed
@@ -227,6 +234,7 @@ class MelodyModel:
         grammar and meter have left.
         """
         table = self.table
+        trills = [] if craft.trills else [partial(filters.oscillation, table=table)]
         return [
             partial(filters.grammar, table=table),
             partial(filters.meter, table=table),
@@ -238,7 +246,7 @@ class MelodyModel:
             partial(filters.chord_tones, table=table, bias=chord_bias),
             partial(filters.repetition, table=table, longest=craft.longest,
                     penalty=craft.repeat),
-            partial(filters.oscillation, table=table),
+            *trills,
             partial(filters.contour, table=table, step_bias=craft.step,
                     recovery=craft.recovery),
             partial(filters.cadence, table=table, bias=craft.cadence),
@@ -250,7 +258,7 @@ class MelodyModel:
 
     def _write_bars(self, run, header, chords, sections, generator, bar_length, first_bar,
                     temperature, top_p, strictness, pitch_range, prefix,
-                    chord_bias, register_pull=0.0) -> list[Bar]:
+                    chord_bias, register_pull, craft) -> list[Bar]:
         """The bars of `chords`, one at a time: scaffold forced, notes sampled and filtered.
 
         `first_bar` is the number of prefix bars; all positions below are absolute ticks
@@ -260,7 +268,7 @@ class MelodyModel:
         beat = round(meter_beat(header.meter) * TICKS)  # ticks per beat (18 in 6/8, 12 in 4/4)
         # max_gap = one bar: no rest may last longer than a whole bar
         chain = self._filters(header.mode, strictness, *pitch_range, max_gap=bar_length,
-                              chord_bias=chord_bias, craft=CRAFT.get(header.style, Craft()),
+                              chord_bias=chord_bias, craft=craft,
                               pull=register_pull)
         ending = sections is None or sections[-1] in ENDINGS
         # where the melody so far stops sounding; a prefix note held past the bar line
