@@ -1,0 +1,7 @@
+"""The bot in voice channels: `/play` a piece to everyone there, `/radio` that composes
+without end and follows the chat.
+
+- audio.py: a piece's MP3 decoded to 48 kHz PCM; the stream of pieces with crossfades
+- rooms.py: one voice connection per server; who may be played to; leaving when alone
+- commands.py: /play, /stop, /leave and the ▶️ control under every piece
+"""

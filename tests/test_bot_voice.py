@@ -1,0 +1,136 @@
+"""The bot in a voice channel: the real discord.py client (voice included: handshake, UDP,
+encryption, Opus) against the fake Discord's voice server on loopback, which decrypts and
+decodes every packet it receives. What is checked is what a listener would hear."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+import pytest
+
+from tests.bot_harness import fake_discord, running_bot
+from tests.fake_discord import ALICE, BOB, EPHEMERAL
+from tests.fake_discord_data import LOCKED_VOICE_ID, VOICE_ID
+from tests.voice_harness import RenderedRunner, envelope, heard_mono, mp3_samples
+
+pytestmark = pytest.mark.slow
+
+RATE = 48_000
+
+
+def run(coroutine, timeout: float = 90):
+    return asyncio.run(asyncio.wait_for(coroutine, timeout))
+
+
+async def compose(fake, runner, prompt: str = "a shaped piano piece"):
+    """A piece through /compose; returns (piece id, its message)."""
+    before = len(fake.with_files(".mp3"))
+    await fake.slash("compose", prompt=prompt)
+    await fake.wait_for(lambda: len(fake.with_files(".mp3")) > before, 60)
+    message = fake.with_files(".mp3")[-1]
+    piece_id = int(message["embeds"][0]["footer"]["text"].split("#")[1].split()[0])
+    return piece_id, message
+
+
+def mp3_of(fake, message) -> bytes:
+    files = fake.files[int(message["id"])]
+    return next(data for name, data in files.items() if name.endswith(".mp3"))
+
+
+def answer(fake, interaction) -> str:
+    return fake.content_of(interaction) or ""
+
+
+def test_play_sends_the_piece_to_the_voice_channel_with_its_length_and_loudness(tmp_path):
+    async def scenario():
+        runner = RenderedRunner()
+        async with fake_discord() as fake, running_bot(fake, runner, tmp_path):
+            await fake.join_voice(ALICE, VOICE_ID)
+            piece_id, message = await compose(fake, runner)
+            asked = await fake.slash("play", piece=piece_id)
+            await fake.wait_for(lambda: answer(fake, asked).startswith("▶️"), 30)
+            playing = answer(fake, asked)
+            assert "🔊 lounge" in playing and f"#{piece_id}" in playing
+            card = fake.messages[asked.original_id]["embeds"][0]
+            assert card["title"] == "a shaped piano piece"
+            assert fake.bot_voice_channel() == VOICE_ID
+            await fake.wait_for(lambda: answer(fake, asked).startswith("⏹️ Played"), 60)
+            session = fake.voice_sessions[-1]
+            assert session.mode == "aead_xchacha20_poly1305_rtpsize" and not session.bad_packets
+            assert 1 in session.speaking  # it said it was speaking before sending audio
+            heard = heard_mono(fake.heard())
+            piece, rate = mp3_samples(mp3_of(fake, message))
+            # the piece's length; up to 5 frames of silence after it (discord.py's end)
+            assert len(piece) / rate - 0.05 <= len(heard) / RATE <= len(piece) / rate + 0.15
+            trimmed = heard[:int(len(piece) / rate * RATE)]
+            ours, theirs = envelope(trimmed, RATE), envelope(piece, rate)
+            count = min(len(ours), len(theirs))
+            correlation = np.corrcoef(ours[:count], theirs[:count])[0, 1]
+            assert correlation > 0.95, correlation
+            # the same level, not only the same shape: within 1.5 dB where the piece sounds
+            loud = theirs[:count] > theirs[:count].max() - 30
+            assert abs(np.median(ours[:count][loud] - theirs[:count][loud])) < 1.5
+    run(scenario())
+
+
+def test_the_play_button_under_a_piece_plays_it(tmp_path):
+    async def scenario():
+        runner = RenderedRunner()
+        async with fake_discord() as fake, running_bot(fake, runner, tmp_path):
+            await fake.join_voice(BOB, VOICE_ID)
+            piece_id, message = await compose(fake, runner)
+            pressed = await fake.press(int(message["id"]), f"ts:play:{piece_id}", user_id=BOB)
+            await fake.wait_for(lambda: answer(fake, pressed).startswith("▶️"), 30)
+            await fake.wait_for(lambda: fake.heard_frames() > 50, 30)
+            assert fake.bot_voice_channel() == VOICE_ID
+    run(scenario())
+
+
+def test_play_says_plainly_why_it_cannot_play(tmp_path):
+    async def scenario():
+        runner = RenderedRunner()
+        async with fake_discord() as fake, running_bot(fake, runner, tmp_path):
+            piece_id, _ = await compose(fake, runner)
+            outside = await fake.slash("play", piece=piece_id)
+            await fake.wait_for(lambda: outside.response is not None)
+            assert outside.response["data"]["flags"] & EPHEMERAL
+            assert "Join a voice channel first" in answer(fake, outside)
+            await fake.join_voice(ALICE, LOCKED_VOICE_ID)
+            locked = await fake.slash("play", piece=piece_id)
+            await fake.wait_for(lambda: locked.response is not None)
+            text = answer(fake, locked)
+            assert "quiet room" in text and "Connect and Speak permission" in text
+            missing = await fake.slash("play", piece=piece_id + 100)
+            await fake.wait_for(lambda: missing.response is not None)
+            assert "no such piece" in answer(fake, missing)
+            assert fake.voice_updates == []  # it never tried to join
+            assert fake.heard_frames() == 0
+    run(scenario())
+
+
+def test_stop_leave_and_leaving_by_itself_when_alone(tmp_path):
+    async def scenario():
+        runner = RenderedRunner()
+        async with fake_discord() as fake, running_bot(fake, runner, tmp_path,
+                                                       voice_idle_s=0.5):
+            await fake.join_voice(ALICE, VOICE_ID)
+            await fake.join_voice(BOB, VOICE_ID)
+            piece_id, _ = await compose(fake, runner)
+            played = await fake.slash("play", piece=piece_id)
+            await fake.wait_for(lambda: fake.heard_frames() > 25, 30)
+            stop = await fake.slash("stop", user_id=BOB)
+            await fake.wait_for(lambda: answer(fake, played).startswith("⏹️ Stopped"), 10)
+            assert answer(fake, stop) == "⏹️ Stopped."
+            assert fake.bot_voice_channel() == VOICE_ID  # stopping is not leaving
+            leave = await fake.slash("leave")
+            await fake.wait_for(lambda: fake.bot_voice_channel() is None, 10)
+            await fake.wait_for(lambda: answer(fake, leave) == "👋 Left 🔊 lounge.", 10)
+            again = await fake.slash("play", piece=piece_id)
+            await fake.wait_for(lambda: answer(fake, again).startswith("▶️"), 30)
+            await fake.join_voice(ALICE, None)
+            await asyncio.sleep(1.0)  # Bob is still there: the bot stays
+            assert fake.bot_voice_channel() == VOICE_ID
+            await fake.join_voice(BOB, None)
+            await fake.wait_for(lambda: fake.bot_voice_channel() is None, 10)
+    run(scenario())
