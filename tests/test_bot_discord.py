@@ -51,7 +51,7 @@ def test_startup_syncs_typed_commands_with_minimal_intents(tmp_path):
         async with fake_discord() as fake, running_bot(fake, FakeRunner(), tmp_path):
             names = {c["name"] for c in fake.commands[GUILD_ID]}
             assert names == {"compose", "continue", "vary", "blend", "history", "show", "help",
-                             "styles", "play", "stop", "leave"}
+                             "styles", "play", "stop", "leave", "radio"}
             options = {o["name"]: o for o in fake.command("compose")["options"]}
             assert options["prompt"]["required"]
             assert options["prompt"]["max_length"] == MAX_PROMPT == 1000

@@ -5,6 +5,8 @@ decodes every packet it receives. What is checked is what a listener would hear.
 from __future__ import annotations
 
 import asyncio
+import threading
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -133,4 +135,31 @@ def test_stop_leave_and_leaving_by_itself_when_alone(tmp_path):
             assert fake.bot_voice_channel() == VOICE_ID
             await fake.join_voice(BOB, None)
             await fake.wait_for(lambda: fake.bot_voice_channel() is None, 10)
+    run(scenario())
+
+
+def test_radio_refuses_past_the_host_limit_and_obeys_its_role_and_stops_on_close(tmp_path):
+    async def scenario():
+        runner = RenderedRunner()
+        async with fake_discord() as fake, running_bot(fake, runner, tmp_path,
+                                                       radios_per_host=0) as bot:
+            await fake.join_voice(ALICE, VOICE_ID)
+            full = await fake.slash("radio", prompt="calm piano")
+            await fake.wait_for(lambda: full.response is not None)
+            assert "radios already" in answer(fake, full) and full.response["data"]["flags"]
+            assert fake.voice_updates == []
+            bot.settings = replace(bot.settings, radios_per_host=1, radio_role="DJ")
+            started = await fake.slash("radio", prompt="calm piano")
+            await fake.wait_for(lambda: answer(fake, started).startswith("📻 Radio on"), 30)
+            await fake.wait_for(lambda: fake.heard_frames() > 50, 60)
+            refused = await fake.slash("stop", user_id=BOB)
+            await fake.wait_for(lambda: refused.response is not None)
+            assert "DJ role" in answer(fake, refused)
+            steer = await fake.say("faster", BOB, reply_to=started.original_id)
+            await fake.wait_for(lambda: fake.replies_to(steer), 10)
+            assert "DJ role" in fake.replies_to(steer)[0]["content"]
+            await bot.close()  # as on SIGTERM: the radio stops and the bot leaves the channel
+            assert fake.bot_voice_channel() is None
+            assert not [t for t in asyncio.all_tasks() if t.get_name().startswith("radio-")]
+            assert not [t for t in threading.enumerate() if t.name.startswith("audio-player")]
     run(scenario())

@@ -127,10 +127,10 @@ class TunesmithBot(discord.Client):
             self.sweeper.cancel()  # awaited, so no database call is cut off after the close
             await asyncio.gather(self.sweeper, return_exceptions=True)
         await self._settle_handlers(timeout_s=min(2.0, self.settings.stop_timeout_s))
+        await self.voice.close()  # radios stop (a piece in the making finishes as a job)
         if self.flow is not None:
             left = max(0.0, deadline - asyncio.get_running_loop().time())
             await self.flow.drain(timeout_s=left)
-        await self.voice.close()  # radios stop, every voice channel is left
         await super().close()
         if self.flow is not None:
             await self.flow.leases.close()

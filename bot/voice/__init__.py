@@ -3,5 +3,6 @@ without end and follows the chat.
 
 - audio.py: a piece's MP3 decoded to 48 kHz PCM; the stream of pieces with crossfades
 - rooms.py: one voice connection per server; who may be played to; leaving when alone
-- commands.py: /play, /stop, /leave and the ▶️ control under every piece
+- commands.py: /play, /stop, /leave, /radio and the ▶️ control under every piece
+- radio.py: the radio: the next piece composed while one plays, crossfaded, steered by the chat
 """

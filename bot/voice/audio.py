@@ -118,6 +118,21 @@ class PieceStream(discord.AudioSource):
             self._marks.append(Mark(start, label))
             self._was_dry = False
 
+    def drop_unstarted(self) -> None:
+        """Drop every queued piece that has not begun to sound; what plays now goes on up
+        to where the first of them began (fading out over its last 0.2 s)."""
+        with self._lock:
+            later = [mark for mark in self._marks if mark.at > self._played]
+            if not later:
+                return
+            keep = later[0].at - self._played
+            self._pending = self._pending[:keep].copy()
+            fade = min(keep, SAMPLE_RATE // 5)
+            if fade:
+                ramp = np.linspace(1.0, 0.0, fade, dtype=np.float32)[:, None]
+                self._pending[-fade:] = (self._pending[-fade:] * ramp).astype(np.int16)
+            self._marks = [mark for mark in self._marks if mark.at <= self._played]
+
     def clear(self) -> None:
         """Drop everything not played yet."""
         with self._lock:

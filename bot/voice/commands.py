@@ -16,7 +16,8 @@ from bot.handlers.host import host
 from bot.records.store import Piece
 from bot.voice.audio import SAMPLE_RATE, PieceStream, decode_piece
 from bot.voice.rooms import VoiceRefusal, voice_channel_of
-from models.core.errors import TunesmithError
+from generation import MAX_PROMPT, check_prompt
+from models.core.errors import RequestError, TunesmithError
 
 log = logging.getLogger(__name__)
 
@@ -116,4 +117,47 @@ async def leave(interaction: discord.Interaction) -> None:
     await client.voice.leave(interaction.guild_id)
 
 
-VOICE_COMMANDS = (play, stop, leave)
+@app_commands.command(name="radio", description="Music without end in your voice channel, "
+                                                "steered by the chat")
+@app_commands.describe(prompt="What the radio plays, e.g. 'calm lofi piano' (a new prompt "
+                              "changes station)")
+@app_commands.guild_only()
+async def radio(interaction: discord.Interaction,
+                prompt: app_commands.Range[str, 1, MAX_PROMPT]) -> None:
+    from bot.voice.radio import STEER_HELP, Radio
+
+    client = host(interaction)
+    room = client.voice.room(interaction.guild_id)
+    playing = room.radio if room is not None else None
+    try:
+        prompt = check_prompt(prompt.strip())
+        if playing is not None and (refusal := playing.refusal(interaction.user)):
+            raise VoiceRefusal(refusal)
+        if playing is None and client.voice.radios() >= client.settings.radios_per_host:
+            raise VoiceRefusal(f"I am playing {client.voice.radios()} radios already, as many "
+                               "as this host may; try again later, or `/play` a piece.")
+        channel = voice_channel_of(interaction.user)
+    except (RequestError, VoiceRefusal) as refusal:
+        await interaction.response.send_message(f"📻 {escape(str(refusal))}", ephemeral=True)
+        return
+    if playing is not None:
+        playing.retune(prompt)
+        await interaction.response.send_message(f"📻 Changing station: **{escape(prompt)}**")
+        playing.messages.add((await interaction.original_response()).id)
+        return
+    await interaction.response.defer(thinking=True)
+    try:
+        room = await client.voice.join(channel)
+    except TunesmithError as error:
+        await interaction.edit_original_response(content=f"⚠️ {escape(str(error))}")
+        return
+    station = Radio(client, room, interaction.channel, starter=interaction.user.id,
+                    prompt=prompt)
+    station.start(client.voice)
+    sent = await interaction.edit_original_response(
+        content=f"📻 Radio on in 🔊 {escape(channel.name, 100)}: **{escape(prompt)}**; the "
+                f"first piece is on its way.\n{STEER_HELP}"[:2000])
+    station.messages.add(sent.id)
+
+
+VOICE_COMMANDS = (play, stop, leave, radio)

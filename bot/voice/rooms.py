@@ -154,6 +154,27 @@ class VoiceRooms:
             log.exception("leaving the voice channel of server %s", guild_id)
         return True
 
+    def radios(self) -> int:
+        """Radios playing in this bot process."""
+        return sum(1 for room in self.rooms.values() if room.radio is not None)
+
+    async def hears(self, message: discord.Message) -> bool:
+        """Hand `message` to its server's radio if it is meant for it (a reply to one of the
+        radio's messages, or a mention of the bot in the radio's text channel)."""
+        room = self.room(message.guild.id) if message.guild is not None else None
+        radio = room.radio if room is not None else None
+        me = self.client.user
+        if radio is None or me is None or message.author.bot:
+            return False
+        reference = message.reference
+        replied = reference is not None and reference.message_id in radio.messages
+        mentioned = (message.channel.id == radio.channel.id
+                     and any(user.id == me.id for user in message.mentions))
+        if not (replied or mentioned):
+            return False
+        await radio.steer(message)
+        return True
+
     async def close(self) -> None:
         """Leave every voice channel (the bot is stopping)."""
         await asyncio.gather(*(self.leave(guild_id) for guild_id in list(self.rooms)))
