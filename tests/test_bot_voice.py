@@ -11,8 +11,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from tests.bot_harness import fake_discord, running_bot
-from tests.fake_discord import ALICE, BOB, EPHEMERAL
+from bot.jobs.pool import WorkerPool
+from generation import Settings
+from models.core.errors import TunesmithError
+from tests.bot_harness import FakeRunner, fake_discord, running_bot
+from tests.fake_discord import ALICE, BOB, EPHEMERAL, GUILD_ID
 from tests.fake_discord_data import LOCKED_VOICE_ID, VOICE_ID
 from tests.voice_harness import RenderedRunner, envelope, heard_mono, mp3_samples
 
@@ -162,4 +165,49 @@ def test_radio_refuses_past_the_host_limit_and_obeys_its_role_and_stops_on_close
             assert fake.bot_voice_channel() is None
             assert not [t for t in asyncio.all_tasks() if t.get_name().startswith("radio-")]
             assert not [t for t in threading.enumerate() if t.name.startswith("audio-player")]
+    run(scenario())
+
+
+@pytest.mark.workers
+def test_a_worker_killed_during_a_radio_does_not_stop_it(tmp_path):
+    async def scenario():
+        # the first piece kills its worker process (os._exit); the pool starts another
+        pool = WorkerPool(Settings(out_dir=tmp_path / "out"), workers=1, job_timeout_s=60,
+                          factory="tests.worker_composers:QuickComposer")
+        async with fake_discord() as fake, running_bot(fake, pool, tmp_path,
+                                                       radio_overlap_s=0.1) as bot:
+            await fake.join_voice(ALICE, VOICE_ID)
+            await fake.slash("radio", prompt="crash once")
+            await fake.wait_for(lambda: bot.voice.rooms.get(GUILD_ID)
+                                and bot.voice.rooms[GUILD_ID].radio, 30)
+            radio = bot.voice.rooms[GUILD_ID].radio
+            await fake.wait_for(lambda: len(radio.played) >= 3, 90)
+            assert (tmp_path / "out" / "crashed-once").exists()  # a worker did die
+            assert bot.voice.rooms[GUILD_ID].radio is radio  # and the radio played on
+            assert fake.heard_frames() > 50
+    run(scenario())
+
+
+class FailsFirst(FakeRunner):
+    """The first job fails as a job whose worker died twice does."""
+
+    async def run(self, job, out_dir, progress=None):
+        if not self.jobs:
+            self.jobs.append(job)
+            raise TunesmithError("the composer crashed twice on this request")
+        return await super().run(job, out_dir, progress)
+
+
+def test_a_radio_piece_that_fails_is_composed_again(tmp_path):
+    async def scenario():
+        runner = FailsFirst(mp3_ms=1500)
+        async with fake_discord() as fake, running_bot(fake, runner, tmp_path,
+                                                       radio_overlap_s=0.1) as bot:
+            await fake.join_voice(ALICE, VOICE_ID)
+            await fake.slash("radio", prompt="a tune")
+            await fake.wait_for(lambda: bot.voice.rooms.get(GUILD_ID)
+                                and bot.voice.rooms[GUILD_ID].radio, 30)
+            radio = bot.voice.rooms[GUILD_ID].radio
+            await fake.wait_for(lambda: len(radio.played) >= 2, 60)
+            assert len(runner.jobs) >= 3 and bot.voice.rooms[GUILD_ID].radio is radio
     run(scenario())
