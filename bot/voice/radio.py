@@ -189,8 +189,6 @@ class Radio:
                 self.stream.add(pcm, piece)
                 self.last = piece
                 self.pieces.append(piece)
-        except asyncio.CancelledError:
-            raise
         except TunesmithError as error:
             await self.stop(str(error))
         except Exception:
