@@ -16,7 +16,7 @@ from generation import Settings
 from models.core.errors import TunesmithError
 from tests.bot_harness import FakeRunner, fake_discord, running_bot
 from tests.fake_discord import ALICE, BOB, EPHEMERAL, GUILD_ID
-from tests.fake_discord_data import LOCKED_VOICE_ID, VOICE_ID
+from tests.fake_discord_data import APP_ID, LOCKED_VOICE_ID, VOICE_ID
 from tests.voice_harness import RenderedRunner, envelope, heard_mono, mp3_samples
 
 pytestmark = pytest.mark.slow
@@ -210,4 +210,30 @@ def test_a_radio_piece_that_fails_is_composed_again(tmp_path):
             radio = bot.voice.rooms[GUILD_ID].radio
             await fake.wait_for(lambda: len(radio.played) >= 2, 60)
             assert len(runner.jobs) >= 3 and bot.voice.rooms[GUILD_ID].radio is radio
+    run(scenario())
+
+
+def test_a_mention_in_the_radio_channel_steers_it_and_a_new_request_changes_station(tmp_path):
+    async def scenario():
+        runner = FakeRunner(mp3_ms=1500)
+        async with fake_discord() as fake, running_bot(fake, runner, tmp_path,
+                                                       radio_overlap_s=0.1) as bot:
+            await fake.join_voice(ALICE, VOICE_ID)
+            await fake.slash("radio", prompt="calm piano")
+            await fake.wait_for(lambda: bot.voice.rooms.get(GUILD_ID)
+                                and bot.voice.rooms[GUILD_ID].radio, 30)
+            radio = bot.voice.rooms[GUILD_ID].radio
+            await fake.wait_for(lambda: radio.played, 30)
+            steer = await fake.say(f"<@{APP_ID}> a bit faster", BOB)
+            await fake.wait_for(lambda: fake.replies_to(steer), 30)
+            assert "Next on the radio" in fake.replies_to(steer)[0]["content"]
+            await fake.wait_for(lambda: any(job.action == "edit" for job in runner.jobs), 30)
+            edit = next(job for job in runner.jobs if job.action == "edit")
+            assert edit.changes and edit.base["tempo_bpm"] == 90
+            station = await fake.say(f"<@{APP_ID}> now something different: a celtic jig", BOB)
+            await fake.wait_for(lambda: fake.replies_to(station), 30)
+            assert "Changing station" in fake.replies_to(station)[0]["content"]
+            await fake.wait_for(lambda: runner.jobs[-1].action == "compose"
+                                and "jig" in runner.jobs[-1].text, 30)
+            assert radio.prompt.endswith("a celtic jig")
     run(scenario())
