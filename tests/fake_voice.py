@@ -102,6 +102,19 @@ class VoiceUdp(asyncio.DatagramProtocol):
         session.frames.append((time.monotonic(), sequence, timestamp, pcm))
 
 
+def rewrite_voice_urls() -> Any:
+    """Rewrite discord.py's `wss://` voice URLs for loopback to `ws://`; returns the undo."""
+    original = discord.http.HTTPClient.ws_connect
+
+    async def ws_connect(http, url: str, **kwargs):
+        if url.startswith("wss://127.0.0.1:"):
+            url = "ws://" + url[len("wss://"):]
+        return await original(http, url, **kwargs)
+
+    discord.http.HTTPClient.ws_connect = ws_connect
+    return lambda: setattr(discord.http.HTTPClient, "ws_connect", original)
+
+
 class VoiceActions:
     """Mixed into FakeDiscord: voice channels, the voice websocket and the UDP endpoint."""
 
@@ -126,16 +139,7 @@ class VoiceActions:
             self._udp.transport.close()
 
     def patch_voice(self) -> Any:
-        """Rewrite discord.py's `wss://` voice URLs to `ws://`; returns the undo."""
-        original = discord.http.HTTPClient.ws_connect
-
-        async def ws_connect(http, url: str, **kwargs):
-            if url.startswith("wss://127.0.0.1:"):
-                url = "ws://" + url[len("wss://"):]
-            return await original(http, url, **kwargs)
-
-        discord.http.HTTPClient.ws_connect = ws_connect
-        return lambda: setattr(discord.http.HTTPClient, "ws_connect", original)
+        return rewrite_voice_urls()
 
     def voice_state_payload(self, user_id: int, channel_id: int | None) -> dict[str, Any]:
         member = member_payload(user_id) if user_id in USERS else {
