@@ -90,6 +90,7 @@ class FakeDiscord(UserActions, VoiceActions):
         self._ids = itertools.count()
         self._seq = itertools.count(1)
         self._restore: Callable[[], None] | None = None
+        self.resumes = 0  # gateway sessions resumed (op 6)
         self._voice_init()
 
     # Server ---------------------------------------------------------------------------------
@@ -165,6 +166,9 @@ class FakeDiscord(UserActions, VoiceActions):
                 await self._dispatch(socket, "GUILD_CREATE",
                                      guild_payload(self.guild_voice_states()))
                 await self._notify()
+            elif data["op"] == 6:  # RESUME after a lost connection: the session goes on
+                self.resumes += 1
+                await self._dispatch(socket, "RESUMED", {})
             elif data["op"] == 4:  # the bot joins or leaves a voice channel
                 await self._voice_state_update(socket, data["d"])
         self.sockets.remove(socket)

@@ -237,3 +237,23 @@ def test_a_mention_in_the_radio_channel_steers_it_and_a_new_request_changes_stat
                                 and "jig" in runner.jobs[-1].text, 30)
             assert radio.prompt.endswith("a celtic jig")
     run(scenario())
+
+
+def test_playing_goes_on_through_a_gateway_reconnect(tmp_path):
+    async def scenario():
+        runner = RenderedRunner()
+        async with fake_discord() as fake, running_bot(fake, runner, tmp_path,
+                                                       reconnect=True):
+            await fake.join_voice(ALICE, VOICE_ID)
+            piece_id, _ = await compose(fake, runner)
+            played = await fake.slash("play", piece=piece_id)
+            await fake.wait_for(lambda: fake.heard_frames() > 25, 30)
+            sessions = len(fake.voice_sessions)
+            await fake.sockets[-1].close(code=4000)  # the main gateway drops the bot
+            await fake.wait_for(lambda: fake.resumes == 1, 30)
+            await fake.wait_for(lambda: answer(fake, played).startswith("⏹️ Played"), 60)
+            assert len(fake.voice_sessions) == sessions  # the same voice connection went on
+            heard = heard_mono(fake.heard())
+            assert len(heard) / RATE >= runner.rendered[-1].duration_s - 0.05
+            assert fake.bot_voice_channel() == VOICE_ID
+    run(scenario())
