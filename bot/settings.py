@@ -79,6 +79,13 @@ class BotSettings:
     # TUNESMITH_RETRY_FIRST up to TUNESMITH_RETRY_MAX seconds (5, 10, 20, 40, 80 ... 600).
     retry_first_s: float = 5.0
     retry_max_s: float = 600.0
+    # Voice (bot/voice/): the bot leaves a voice channel after being alone in it this long.
+    voice_idle_s: float = 60.0  # TUNESMITH_VOICE_IDLE
+    radios_per_host: int = 4  # TUNESMITH_RADIOS: radios this bot process plays at once
+    # TUNESMITH_RADIO_ROLE: who may steer or stop a radio besides the one who started it:
+    # empty = everyone; otherwise the name or id of a role (server managers always may)
+    radio_role: str = ""
+    radio_overlap_s: float = 2.0  # TUNESMITH_RADIO_CROSSFADE: seconds two pieces overlap
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name, spec in
@@ -112,6 +119,10 @@ class BotSettings:
             stop_timeout_s=env.number("TUNESMITH_STOP_TIMEOUT", 20.0),
             retry_first_s=env.number("TUNESMITH_RETRY_FIRST", 5.0),
             retry_max_s=env.number("TUNESMITH_RETRY_MAX", 600.0),
+            voice_idle_s=env.number("TUNESMITH_VOICE_IDLE", 60.0),
+            radios_per_host=env.whole("TUNESMITH_RADIOS", 4),
+            radio_role=env.text("TUNESMITH_RADIO_ROLE").strip(),
+            radio_overlap_s=env.number("TUNESMITH_RADIO_CROSSFADE", 2.0),
         )
         settings.validate()
         return settings
@@ -136,6 +147,14 @@ class BotSettings:
             raise ConfigError(f"TUNESMITH_RETRY_FIRST={self.retry_first_s} s and "
                               f"TUNESMITH_RETRY_MAX={self.retry_max_s} s must satisfy "
                               "0.05 <= first <= max <= 3600")
+        if not 0.05 <= self.voice_idle_s <= 86_400:
+            raise ConfigError(f"TUNESMITH_VOICE_IDLE={self.voice_idle_s} s is outside "
+                              "0.05–86400 s")
+        if not 0 <= self.radios_per_host <= 100:
+            raise ConfigError(f"TUNESMITH_RADIOS={self.radios_per_host} is outside 0–100")
+        if not 0 <= self.radio_overlap_s <= 10:
+            raise ConfigError(f"TUNESMITH_RADIO_CROSSFADE={self.radio_overlap_s} s is outside "
+                              "0–10 s")
         if self.shard_ids and self.shard_count is None:
             raise ConfigError("TUNESMITH_SHARD_IDS needs TUNESMITH_SHARD_COUNT (all shards)")
         if self.shard_count is not None and any(i >= self.shard_count for i in self.shard_ids):

@@ -11,7 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 extras=""
-packages=(fluidsynth libfluidsynth3 fluid-soundfont-gm ffmpeg)
+# libopus0: Opus for the voice channel (ffmpeg pulls it in; named because the bot loads it)
+packages=(fluidsynth libfluidsynth3 fluid-soundfont-gm ffmpeg libopus0)
 for arg in "$@"; do
   case "$arg" in
     --dev) extras="[dev]"; packages+=(redis-server postgresql)

@@ -64,12 +64,14 @@ def bot_settings(tmp_path: Path, **overrides) -> BotSettings:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(fake: FakeDiscord, runner, tmp_path: Path, **overrides):
-    """The real client, logged in and connected to `fake`, until the block ends."""
+async def running_bot(fake: FakeDiscord, runner, tmp_path: Path, *, reconnect: bool = False,
+                      **overrides):
+    """The real client, logged in and connected to `fake`, until the block ends (`reconnect`:
+    it resumes a gateway connection the fake drops)."""
     bot = TunesmithBot(bot_settings(tmp_path, **overrides), runner, out_dir=tmp_path / "out",
                        guild_ready_timeout=0.1)
     await bot.login(TOKEN)
-    task = asyncio.create_task(bot.connect(reconnect=False))
+    task = asyncio.create_task(bot.connect(reconnect=reconnect))
     try:
         await asyncio.wait_for(bot.wait_until_ready(), 10)
         yield bot

@@ -4,8 +4,8 @@
         python -m tests.bot_process
 
 It is `tunesmith bot` as `bot.run_bot.build_bot` builds it (the queue runner when REDIS_URL is
-set), with discord.py's two base URLs moved to the fake server, stopped by SIGTERM or
-SIGINT the way `tunesmith bot` is.
+set), with discord.py's two base URLs moved to the fake server (and its voice URLs to ws://),
+stopped by SIGTERM or SIGINT the way `tunesmith bot` is.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import yarl
 
 from bot.run_bot import build_bot, serve
 from bot.settings import BotSettings
+from tests.fake_voice import rewrite_voice_urls
 
 
 def main() -> None:
@@ -26,6 +27,7 @@ def main() -> None:
     discord.http.Route.BASE = f"{base}/api/v10"
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(
         base.replace("http://", "ws://") + "/gateway")
+    rewrite_voice_urls()  # the fake's voice websocket is ws://, discord.py builds wss://
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     settings = BotSettings.from_env()
     bot = build_bot(settings, guild_ready_timeout=0.1)

@@ -52,9 +52,10 @@ from tests.fake_discord_data import (  # noqa: F401  (tests import the ids from 
     json_response,
 )
 from tests.fake_discord_user import UserActions
+from tests.fake_voice import VoiceActions
 
 
-class FakeDiscord(UserActions):
+class FakeDiscord(UserActions, VoiceActions):
     """The server. `await start()`, `patch()`, then run the bot against it."""
 
     def __init__(self, *, upload_limit: int = 10 * 2**20, token_ttl_s: float = 900.0,
@@ -89,6 +90,8 @@ class FakeDiscord(UserActions):
         self._ids = itertools.count()
         self._seq = itertools.count(1)
         self._restore: Callable[[], None] | None = None
+        self.resumes = 0  # gateway sessions resumed (op 6)
+        self._voice_init()
 
     # Server ---------------------------------------------------------------------------------
 
@@ -97,6 +100,7 @@ class FakeDiscord(UserActions):
         app.router.add_get("/gateway", self._gateway)
         app.router.add_get("/cdn/{name}", self._cdn)
         app.router.add_route("*", "/api/v10/{path:.*}", self._rest)
+        await self._voice_start(app)  # the voice websocket at / and the UDP endpoint
         self.runner = web.AppRunner(app)
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)
@@ -110,8 +114,10 @@ class FakeDiscord(UserActions):
         old_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
         discord.http.Route.BASE = f"{self.base}/api/v10"
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(f"ws://127.0.0.1:{self.port}/gateway")
+        restore_voice = self.patch_voice()
 
         def restore() -> None:
+            restore_voice()
             discord.http.Route.BASE = old_base
             discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
 
@@ -121,6 +127,7 @@ class FakeDiscord(UserActions):
         for socket in self.sockets:
             await socket.close()
         await self.runner.cleanup()
+        self._voice_close()
         if self._restore:
             self._restore()
 
@@ -156,8 +163,14 @@ class FakeDiscord(UserActions):
                     "session_id": "fake-session", "shard": data["d"].get("shard") or [0, 1],
                     "resume_gateway_url": f"ws://127.0.0.1:{self.port}/gateway",
                     "application": {"id": str(APP_ID), "flags": 0}})
-                await self._dispatch(socket, "GUILD_CREATE", guild_payload())
+                await self._dispatch(socket, "GUILD_CREATE",
+                                     guild_payload(self.guild_voice_states()))
                 await self._notify()
+            elif data["op"] == 6:  # RESUME after a lost connection: the session goes on
+                self.resumes += 1
+                await self._dispatch(socket, "RESUMED", {})
+            elif data["op"] == 4:  # the bot joins or leaves a voice channel
+                await self._voice_state_update(socket, data["d"])
         self.sockets.remove(socket)
         return socket
 

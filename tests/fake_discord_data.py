@@ -12,6 +12,9 @@ DISCORD_EPOCH_MS = 1_420_070_400_000
 APP_ID = 700_000_000_000_000_001  # the bot user shares the application's id, as on Discord
 GUILD_ID = 700_000_000_000_000_100
 CHANNEL_ID = 700_000_000_000_000_200
+VOICE_ID = 700_000_000_000_000_210  # a voice channel everyone may join and speak in
+LOCKED_VOICE_ID = 700_000_000_000_000_211  # a voice channel the bot may not Connect to or Speak in
+CONNECT, SPEAK = 1 << 20, 1 << 21
 ALICE = 700_000_000_000_000_301
 BOB = 700_000_000_000_000_302
 CAROL = 700_000_000_000_000_303
@@ -66,15 +69,19 @@ class Interaction:
     followups: list[int] = field(default_factory=list)
 
 
-def guild_payload() -> dict[str, Any]:
+def guild_payload(voice_states: list[dict[str, Any]] = ()) -> dict[str, Any]:
+    """The guild as GUILD_CREATE carries it: a text channel, two voice channels, the bot's own
+    member (as Discord always sends) and the voice states the bot may see."""
     return {
         "id": str(GUILD_ID), "name": "fake guild", "owner_id": str(ALICE), "icon": None,
         "unavailable": False, "member_count": 3, "large": False, "features": [],
         "roles": [{"id": str(GUILD_ID), "name": "@everyone", "permissions": "2248473465835073",
                    "position": 0, "color": 0, "hoist": False, "managed": False,
                    "mentionable": False, "flags": 0}],
-        "channels": [channel_payload()], "members": [], "emojis": [], "stickers": [],
-        "threads": [], "voice_states": [], "presences": [], "stage_instances": [],
+        "channels": [channel_payload(), voice_channel_payload(VOICE_ID, "lounge"),
+                     voice_channel_payload(LOCKED_VOICE_ID, "quiet room", locked=True)],
+        "members": [{**member_payload_of(BOT_USER)}], "emojis": [], "stickers": [],
+        "threads": [], "voice_states": list(voice_states), "presences": [], "stage_instances": [],
         "guild_scheduled_events": [], "premium_tier": 0, "preferred_locale": "en-US",
         "system_channel_flags": 0, "verification_level": 0, "explicit_content_filter": 0,
         "default_message_notifications": 0, "mfa_level": 0, "nsfw_level": 0,
@@ -86,6 +93,20 @@ def channel_payload() -> dict[str, Any]:
             "topic": None, "last_message_id": None, "rate_limit_per_user": 0}
 
 
-def member_payload(user_id: int) -> dict[str, Any]:
-    return {"user": USERS[user_id], "roles": [], "joined_at": "2024-01-01T00:00:00+00:00",
+def voice_channel_payload(channel_id: int, name: str, *, locked: bool = False) -> dict[str, Any]:
+    """A voice channel; `locked` denies the bot Connect and Speak there."""
+    overwrites = [{"id": str(APP_ID), "type": 1, "allow": "0",
+                   "deny": str(CONNECT | SPEAK)}] if locked else []
+    return {"id": str(channel_id), "type": 2, "guild_id": str(GUILD_ID), "name": name,
+            "position": 1, "permission_overwrites": overwrites, "nsfw": False,
+            "parent_id": None, "bitrate": 64000, "user_limit": 0, "rtc_region": None,
+            "rate_limit_per_user": 0}
+
+
+def member_payload_of(user: dict[str, Any]) -> dict[str, Any]:
+    return {"user": user, "roles": [], "joined_at": "2024-01-01T00:00:00+00:00",
             "deaf": False, "mute": False, "flags": 0, "permissions": "2248473465835073"}
+
+
+def member_payload(user_id: int) -> dict[str, Any]:
+    return member_payload_of(USERS[user_id])

@@ -16,6 +16,7 @@ from tests.fake_discord import ALICE, BOB, CAROL, EPHEMERAL, GUILD_ID
 
 INTENT_GUILDS, INTENT_GUILD_REACTIONS, INTENT_DM_REACTIONS = 1, 1 << 10, 1 << 13
 INTENT_GUILD_MESSAGES, INTENT_DM_MESSAGES, INTENT_MESSAGE_CONTENT = 1 << 9, 1 << 12, 1 << 15
+INTENT_VOICE_STATES = 1 << 7
 
 
 def run(coroutine):
@@ -50,7 +51,7 @@ def test_startup_syncs_typed_commands_with_minimal_intents(tmp_path):
         async with fake_discord() as fake, running_bot(fake, FakeRunner(), tmp_path):
             names = {c["name"] for c in fake.commands[GUILD_ID]}
             assert names == {"compose", "continue", "vary", "blend", "history", "show", "help",
-                             "styles"}
+                             "styles", "play", "stop", "leave", "radio"}
             options = {o["name"]: o for o in fake.command("compose")["options"]}
             assert options["prompt"]["required"]
             assert options["prompt"]["max_length"] == MAX_PROMPT == 1000
@@ -60,7 +61,7 @@ def test_startup_syncs_typed_commands_with_minimal_intents(tmp_path):
             assert options["instrument"]["autocomplete"]
             intents = fake.identify["intents"]
             assert intents == (INTENT_GUILDS | INTENT_GUILD_REACTIONS | INTENT_DM_REACTIONS
-                               | INTENT_GUILD_MESSAGES | INTENT_DM_MESSAGES)
+                               | INTENT_GUILD_MESSAGES | INTENT_DM_MESSAGES | INTENT_VOICE_STATES)
             assert not intents & INTENT_MESSAGE_CONTENT
             choices = await fake.autocomplete("compose", "instrument", "vio")
             assert [c["value"] for c in choices] == ["violin", "viola"]

@@ -21,6 +21,7 @@ from bot.jobs.redis_queue import PREFIX
 from generation.job import Job
 from tests.bot_harness import fake_discord
 from tests.fake_discord import ALICE
+from tests.fake_discord_data import VOICE_ID
 from tests.processes import assert_none_left, kill_all, new_marker
 from tests.scale_harness import BotProcess, Workers, queue_runner
 from tests.servers import redis_url  # noqa: F401  (fixture)
@@ -220,3 +221,22 @@ def test_a_sigkilled_bot_takes_its_worker_process_with_it(tmp_path):
             await bot.kill()
 
     run_leaving_nothing(scenario, marker)
+
+
+def test_sigterm_during_a_radio_leaves_the_voice_channel_and_no_process(tmp_path):
+    marker = new_marker()
+
+    async def scenario():
+        async with embedded_bot(tmp_path, marker, TUNESMITH_TEST_JOB_S="0.3",
+                                TUNESMITH_RADIO_CROSSFADE="0") as (fake, bot):
+            await fake.join_voice(ALICE, VOICE_ID)
+            await fake.slash("radio", prompt="a tune that never ends")
+            await fake.wait_for(lambda: fake.heard_frames() > 25, timeout=60)
+            assert fake.bot_voice_channel() == VOICE_ID
+            bot.process.send_signal(signal.SIGTERM)
+            assert await exit_code(bot.process, 60) == 0
+            assert fake.bot_voice_channel() is None  # it left the channel before exiting
+            assert any(m["content"].startswith("📻 The radio stopped")
+                       for m in fake.messages.values())
+
+    run_leaving_nothing(scenario, marker)  # no worker, ffmpeg or tracker process left

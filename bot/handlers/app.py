@@ -23,6 +23,7 @@ from bot.handlers.controls import (
     ControlButton,
     EditModal,
     InstrumentSelect,
+    derive_job,
     instrument_view,
     reaction_action,
 )
@@ -35,21 +36,14 @@ from bot.records.leases import Leases
 from bot.records.limits import Admission, Cooldown, Ticket
 from bot.records.store import Piece, Store
 from bot.settings import BotSettings
-from generation import Job, MidiLimits, clean_upload, follow_up, new_seed
+from bot.voice.commands import play_piece
+from bot.voice.rooms import VoiceRooms
+from generation import Job, MidiLimits, clean_upload
 from models.core.errors import BusyError, MidiError, RequestError, TunesmithError
 
 log = logging.getLogger(__name__)
 
-NEW_SEED_ACTIONS = ("regenerate", "vary")
 NOTICE_S = 6.0  # seconds a refusal of a reaction stays in the channel
-
-
-def derive_job(piece: Piece, action: str, *, instrument: str | None = None,
-               seed: int | None = None) -> Job:
-    """The Job that applies a control to a stored piece (new seed for 🔁 and 🎲)."""
-    if seed is None:
-        seed = new_seed() if action in NEW_SEED_ACTIONS else piece.composition.seed
-    return follow_up(piece.job, piece.composition, action, seed=seed, instrument=instrument)
 
 
 class TunesmithBot(discord.Client):
@@ -64,6 +58,7 @@ class TunesmithBot(discord.Client):
         # it mentions the bot, replies to one of its messages, or is a direct message.
         intents.guild_messages = True
         intents.dm_messages = True
+        intents.voice_states = True  # who is in which voice channel (not privileged)
         super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none(),
                          **client_options)
         self.settings = settings
@@ -78,6 +73,7 @@ class TunesmithBot(discord.Client):
         self.store: Store | None = None
         self.flow: Flow | None = None
         self.conversations = Conversations(self)
+        self.voice = VoiceRooms(self, idle_s=settings.voice_idle_s)
         self.resumed = asyncio.Event()
         self.stopping = False  # set by close(): admit() refuses new work from then on
         self._stop: asyncio.Future | None = None
@@ -131,6 +127,7 @@ class TunesmithBot(discord.Client):
             self.sweeper.cancel()  # awaited, so no database call is cut off after the close
             await asyncio.gather(self.sweeper, return_exceptions=True)
         await self._settle_handlers(timeout_s=min(2.0, self.settings.stop_timeout_s))
+        await self.voice.close()  # radios stop (a piece in the making finishes as a job)
         if self.flow is not None:
             left = max(0.0, deadline - asyncio.get_running_loop().time())
             await self.flow.drain(timeout_s=left)
@@ -301,7 +298,9 @@ class TunesmithBot(discord.Client):
         if refusal:
             await interaction.response.send_message(refusal, ephemeral=True)
             return
-        if action == "delete":
+        if action == "play":
+            await play_piece(interaction, piece)
+        elif action == "delete":
             await interaction.response.defer()
             await interaction.delete_original_response()
             await self._forget(piece)
@@ -390,6 +389,10 @@ class TunesmithBot(discord.Client):
 
     async def on_message(self, message: discord.Message) -> None:
         await self.conversations.on_message(message)
+
+    async def on_voice_state_update(self, member: discord.Member, before: discord.VoiceState,
+                                    after: discord.VoiceState) -> None:
+        await self.voice.on_voice_state_update(member, before, after)
 
     async def _notice(self, channel: discord.abc.Messageable, user_id: int, text: str) -> None:
         """A short answer to a reaction, in the channel, that deletes itself."""

@@ -224,7 +224,8 @@ async def help_(interaction: discord.Interaction) -> None:
         "🔁 again with a new seed, 🎲 vary, ⏩ extend, 🐢/🐇 slower/faster, 🎹 instrument, "
         "✏️ edit the prompt, 🗑️ delete (yours only). `/vary piece strength` dials how far a "
         "variation goes; `/blend first second mix` blends two pieces' tunes. "
-        "`/continue` continues a .mid you upload; "
+        "`/continue` continues a .mid you upload; `/play` (or ▶️ under a piece) plays a piece "
+        "to everyone in your voice channel, `/stop` and `/leave` end it; "
         "`/history` and `/show` find your pieces again; `/styles` lists what I know.\n\n"
         "**Talk to me:** reply to a piece to change it and keep the rest (`a bit faster, and "
         "add a cello`, `up a whole step`, `sadder`, `a new ending`, `undo`), or ask about it "
@@ -245,5 +246,7 @@ COMMANDS = (compose, continue_, vary, blend, history, show, help_, styles)
 
 
 def register(tree: app_commands.CommandTree) -> None:
-    for command in COMMANDS:
+    from bot.voice.commands import VOICE_COMMANDS
+
+    for command in COMMANDS + VOICE_COMMANDS:
         tree.add_command(command)

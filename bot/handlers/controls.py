@@ -13,23 +13,37 @@ from typing import Any
 import discord
 
 from bot.handlers.host import host
-from generation import FAMILIES, MAX_PROMPT
+from bot.records.store import Piece
+from generation import FAMILIES, MAX_PROMPT, Job, follow_up, new_seed
 
 # action → emoji; the order is the order of the buttons.
 CONTROLS = {
     "regenerate": "🔁", "vary": "🎲", "extend": "⏩", "slower": "🐢", "faster": "🐇",
-    "instrument": "🎹", "edit": "✏️", "delete": "🗑️",
+    "instrument": "🎹", "play": "▶️", "edit": "✏️", "delete": "🗑️",
 }
 FIRST_ROW = ("regenerate", "vary", "extend", "slower", "faster")
 OWNER_ONLY = frozenset({"edit", "delete"})  # these change the piece itself, not a new one
-# A reaction cannot open a form, so ✏️ is a button only.
-REACTIONS = tuple(action for action in CONTROLS if action != "edit")
+# A reaction cannot open a form, so ✏️ is a button only; ▶️ answers with what plays where,
+# which a reaction cannot receive, so it is a button only too.
+REACTIONS = tuple(action for action in CONTROLS if action not in ("edit", "play"))
 REACTION_ACTIONS = {CONTROLS[action].replace("\ufe0f", ""): action for action in REACTIONS}
 LABELS = {"regenerate": "Again", "vary": "Vary", "extend": "Extend", "slower": "Slower",
-          "faster": "Faster", "instrument": "Instrument", "edit": "Edit", "delete": "Delete"}
+          "faster": "Faster", "instrument": "Instrument", "play": "Play in voice",
+          "edit": "Edit", "delete": "Delete"}
 # A select menu holds at most 25 options, so the 40 instrument families are split over two
 # menus (the rest of the General MIDI set is named in words).
 INSTRUMENT_PAGES = {"a": FAMILIES[:20], "b": FAMILIES[20:]}
+
+
+NEW_SEED_ACTIONS = ("regenerate", "vary")
+
+
+def derive_job(piece: Piece, action: str, *, instrument: str | None = None,
+               seed: int | None = None) -> Job:
+    """The Job that applies a control to a stored piece (new seed for 🔁 and 🎲)."""
+    if seed is None:
+        seed = new_seed() if action in NEW_SEED_ACTIONS else piece.composition.seed
+    return follow_up(piece.job, piece.composition, action, seed=seed, instrument=instrument)
 
 
 def reaction_action(emoji: str) -> str | None:

@@ -17,6 +17,7 @@ from bot.handlers.targets import Target
 from bot.records.limits import Cooldown, Ticket
 from bot.records.store import Store
 from bot.settings import BotSettings
+from bot.voice.rooms import VoiceRooms
 from generation import Job, MidiLimits
 
 
@@ -35,6 +36,7 @@ class Host(Protocol):
     settings: BotSettings
     store: Store | None  # None until setup_hook has opened the database
     flow: JobFlow | None
+    voice: VoiceRooms  # the bot in voice channels (bot/voice/)
 
     @property
     def user(self) -> discord.ClientUser | None: ...

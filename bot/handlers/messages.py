@@ -117,6 +117,8 @@ class Conversations:
                 or message.author.id == me.id or message.type not in SPOKEN):
             return
         try:
+            if await self.bot.voice.hears(message):  # a reply to the radio, or a mention by it
+                return
             addressed, piece = await self._about(message, me.id)
             if not addressed:
                 return
