@@ -24,6 +24,7 @@ from generation.request.lexicon import (
     STYLE_WORDS,
     fold,
 )
+from generation.request.multiples import multiple_changes
 from generation.request.sections import read_frame, read_rewrite
 from generation.request.slots import Text, read_length, read_meter, read_tempo
 
@@ -386,6 +387,7 @@ def read_changes(line: str) -> Changes:
     values.update(_tempo(text, slots))
     values.update(_meter(slots))
     values.update(_length(text, slots))
+    values.update(multiple_changes(text, values))
     values.update(_density(text))
     values.update(_key(text, slots))
     values.update(read_instrument_edits(text))

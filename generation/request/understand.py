@@ -30,6 +30,7 @@ from generation.request.lexicon import (
     STYLE_WORDS,
     fold,
 )
+from generation.request.multiples import Multiple, read_multiple
 from generation.request.slots import Text, read_length, read_meter
 from generation.request.turn import Turn, read_turn, undo_steps
 
@@ -63,9 +64,15 @@ def understand(line: str, has_piece: bool, reader=None) -> Reading:
         return _ask((f"add a {name}", Turn("edit", text=line, changes=Changes(add=(name,)))),
                     (f"give the {name} the melody",
                      Turn("edit", text=line, changes=Changes(lead=name))))
-    if has_piece and re.fullmatch(r"\W*(?:double|twice)(?:\s+it)?\W*", text):
-        return _ask(("twice as fast", Turn("edit", text=line, changes=Changes(tempo_factor=2.0))),
-                    ("twice as long", Turn("edit", text=line, changes=Changes(length_factor=2.0))))
+    multiple = read_multiple(text) or (Multiple(2.0, None) if re.fullmatch(
+        r"\W*(?:double|twice)\W*", text) else None)
+    if has_piece and multiple and multiple.of is None and turn.kind in (
+            "unknown", "help", "edit") and not turn.changes:  # "double it": of what?
+        said = _TIMES_SAID.get(multiple.factor, f"{multiple.factor:g} times as")
+        return _ask((f"{said} fast", Turn("edit", text=line, changes=Changes(
+                        tempo_factor=multiple.factor))),
+                    (f"{said} long", Turn("edit", text=line, changes=Changes(
+                        length_factor=multiple.factor))))
     # a new request stays one: the reader is sure of "edit" for "a happy tune on the violin"
     if turn.kind in ("new", "question", "blend", "goto", "redo", "vary", "again",
                      "empty", "smalltalk") or not has_piece:
@@ -203,6 +210,7 @@ def _more(changes: Changes, guess, text: str, instruments: list[str],
     return replace(changes, **values) if values else changes
 
 
+_TIMES_SAID = {2.0: "twice as", 0.5: "half as", 3.0: "three times as"}
 _BEATS = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7"}
 _LOOSE = ("key", "transpose_up", "transpose_down", "rewrite")
 _SECTIONS = (("beginning", r"intro|beginning|start|opening|first\s+(?:part|bars)"),
