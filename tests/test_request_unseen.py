@@ -47,3 +47,38 @@ def test_a_multiple_of_nothing_named_is_asked_about(line, factor):
     assert reading.turn.kind == "ask" and len(reading.choices) == 2
     assert picked("the tempo", reading.choices).changes.tempo_factor == factor
     assert picked("2", reading.choices).changes.length_factor == factor
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("text, key", [
+    ("dub reggae skank, bass and organ, a minor 75", "A minor"),  # a list of what it wants
+    ("melancholy harp piece a minor", "A minor"),
+    ("festival fanfare brass a major joyful", "A major"),
+    ("ambient drone a minor, 20 seconds", "A minor"),
+])
+def test_a_minor_said_in_a_list_of_wants_is_the_key_of_a(text, key):
+    from generation.request.parse import parse_request
+
+    assert parse_request(text).key == key
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("text", ["write a minor waltz for guitar",
+                                  "it is a minor thing, sad piano please"])
+def test_a_minor_after_a_verb_is_still_the_article(text):
+    from generation.request.parse import parse_request
+
+    assert not parse_request(text).key.startswith("A ")
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("line, up, amount", [("ease it down a touch", False, 0.5),
+                                              ("crank it way up", True, 2.0),
+                                              ("knock it down", False, 1.0)])
+def test_a_direction_of_nothing_named_asks_tempo_or_energy(line, up, amount):
+    reading = understand(line, has_piece=True)
+    assert reading.turn.kind == "ask"
+    tempo = picked("the tempo", reading.choices).changes
+    assert (tempo.tempo_factor > 1) == up
+    energy = picked("the energy", reading.choices).changes
+    assert energy.mood == ("energetic" if up else "calm") and energy.mood_amount == amount

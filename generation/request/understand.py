@@ -141,7 +141,26 @@ def _learned(turn: Turn, guess, line: str, text: str, instruments: list[str],
     if _names_something(text):
         return _ask(*_fallback(text, instruments, line)) if _fallback(
             text, instruments, line) else Reading(turn, guess.sure)
+    if guess.intent == "edit" and (directions := _directions(text, line)):
+        return _ask(*directions)  # "take it down a notch": slower, or calmer?
     return Reading(turn, guess.sure)
+
+
+def _directions(text: str, line: str) -> list[tuple[str, Turn]]:
+    """The readings of a direction said of nothing ("take it way down", "crank it up"):
+    the tempo or the energy, as far as the intensifier says."""
+    direction = re.search(r"(?<![a-z])(up|down)(?![a-z])", text)
+    if direction is None:
+        return []
+    amount = LOT if has(r"way|much|a\s+lot|all\s+the\s+way|right", text) else LITTLE if has(
+        r"notch|(?:a\s+)?(?:little|bit|touch|tad|hair)|slightly", text) else NORMAL
+    up = direction.group(1) == "up"
+    step = TEMPO_STEP[amount] if up else round(1 / TEMPO_STEP[amount], 4)
+    return [("faster" if up else "slower",
+             Turn("edit", text=line, changes=Changes(tempo_factor=step))),
+            ("more energetic" if up else "calmer",
+             Turn("edit", text=line, changes=Changes(mood="energetic" if up else "calm",
+                                                     mood_amount=amount)))]
 
 
 def _ask(*choices: tuple[str, Turn]) -> Reading:
@@ -358,6 +377,9 @@ def _names_something(text: str) -> bool:
 _CHOICE_WORDS = {"add": r"add|both|keep|also|too|on\s+top|in\s+the\s+back|as\s+well",
                  "melody": r"melody|lead|tune|solo|instead|replace|swap|main",
                  "fast": r"fast|tempo|speed|bpm|quick", "long": r"long|length|second|minute",
+                 "slow": r"slow\w*|tempo|speed|bpm", "calm": r"calm\w*|mood|energy|chill\w*|"
+                 r"soft\w*|quiet\w*|mellow\w*", "energ": r"energ\w*|mood|intens\w*|hype\w*|"
+                 r"loud\w*|pump\w*",
                  "drop": r"drop|remove|without|lose"}
 
 
