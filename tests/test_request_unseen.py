@@ -82,3 +82,28 @@ def test_a_direction_of_nothing_named_asks_tempo_or_energy(line, up, amount):
     assert (tempo.tempo_factor > 1) == up
     energy = picked("the energy", reading.choices).changes
     assert energy.mood == ("energetic" if up else "calm") and energy.mood_amount == amount
+
+
+@pytest.mark.parametrize("line, first, answer, expected", [
+    ("could you make it bigger?", "more epic", "longer", {"length_factor": 1.5}),
+    ("deeper pls", "an octave lower", "the octave", {"transpose": -12}),
+    ("hmm, a little lighter", "sparser", "happier", {"mood": "happy", "mood_amount": 0.5}),
+    ("make it hit harder", "more energetic", "2", {"density": 0.15}),
+    ("it should breathe more", "sparser", "slower", {"tempo_factor": 0.8696}),
+    ("higher", "up a whole step", "an octave", {"transpose": 12}),
+])
+def test_a_word_that_means_two_edits_is_asked_about(line, first, answer, expected):
+    reading = understand(line, has_piece=True)
+    assert reading.turn.kind == "ask" and reading.choices[0][0] == first
+    assert picked(answer, reading.choices).changes.to_json() == expected
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("bigger and more epic", {"mood": "epic"}),  # a word beside it settles it
+    ("just a whole step higher", {"transpose": 2}),
+    ("happier, brighter", {"mood": "happy"}),
+])
+def test_a_word_that_means_two_edits_is_read_when_the_line_settles_it(line, expected):
+    turn = understand(line, has_piece=True).turn
+    assert turn.kind == "edit"
+    assert {k: v for k, v in turn.changes.to_json().items() if k != "mood_amount"} == expected

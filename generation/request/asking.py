@@ -15,12 +15,13 @@ import re
 from dataclasses import dataclass
 
 from generation.job import LITTLE, LOT, NORMAL, Changes
-from generation.request.changes import has
+from generation.request.changes import DENSITY_STEP, has
 from generation.request.lexicon import fold
 from generation.request.multiples import Multiple
 from generation.request.turn import Turn, read_turn
 
 TEMPO_STEP = {LITTLE: 1.07, NORMAL: 1.15, LOT: 1.35}
+LENGTH_STEP = {LITTLE: 1.25, NORMAL: 1.5, LOT: 2.0}
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,62 @@ def directions(text: str, line: str) -> list[tuple[str, Turn]]:
                                                      mood_amount=amount)))]
 
 
+# Words that name two or three edits at once: said alone ("make it bigger", "deeper?"), they
+# are asked about; beside a word that settles them ("bigger, more epic") that word is read.
+_AMBIGUOUS = (
+    (r"bigger|larger|more\s+big|plus\s+grand|mas\s+grande|grosser|更大", ("more epic", "fuller",
+                                                                         "longer")),
+    (r"deeper|more\s+deep|plus\s+profond|mas\s+profund[oa]", ("an octave lower", "darker")),
+    (r"lighter|plus\s+leger|mas\s+liger[oa]|leichter", ("sparser", "happier")),
+    (r"softer|plus\s+doux|mas\s+suave|weicher|更柔和|柔和一点", ("calmer", "sparser")),
+    (r"higher|plus\s+haut|mas\s+alt[oa]|hoher|高一点", ("up a whole step", "up an octave")),
+    (r"brighter|plus\s+brillant|mas\s+brillante|heller", ("happier", "up a whole step")),
+    (r"(?:hit|hits|punch|punches)\s+harder|harder|heavier|stronger|more\s+strong|"
+     r"more\s+(?:weight|power|oomph)", ("more energetic", "fuller")),
+    (r"breathe(?:\s+more)?|more\s+breath\w*|(?:more\s+)?breathing\s+room", ("sparser",
+                                                                           "slower")),
+)
+_FILLER = (r"make|it|its|it's|can|could|would|you|u|please|pls|plz|a|an|the|bit|little|tad|"
+           r"touch|lot|much|way|more|slightly|ok|okay|now|maybe|hmm+|just|sound|feel|be|this|"
+           r"that|thing|whole|some|still|even|little|fais|le|la|hazla|hazlo|mach|es|un|peu|"
+           r"poco|plus|mas|bitte|etwas|ein|bisschen|so|kinda|lil|go|get|should|we|us|try|"
+           r"yeah|pls|too|and|then|well|really|super|very|一点|再")
+
+
+def ambiguous(text: str, line: str) -> list[tuple[str, Turn]]:
+    """The readings of a line that is one word meaning two edits ("make it lighter"), as far
+    as its amount words say; [] when the line says more than that word."""
+    for pattern, labels in _AMBIGUOUS:
+        found = has(pattern, text)
+        if not found:
+            continue
+        rest = text[:found.start()] + " " + text[found.end():]
+        if re.sub(rf"(?<![a-z])(?:{_FILLER})(?![a-z])|[^\w]|\d", " ", rest).strip():
+            return []
+        amount = LOT if has(r"way|much|a\s+lot|really|super|very", text) else LITTLE if has(
+            r"(?:a\s+)?(?:little|bit|touch|tad|lil)|slightly|kinda|un\s+peu|un\s+poco|etwas|"
+            r"一点", text) else NORMAL
+        return [(label, Turn("edit", text=line, changes=_READINGS[label](amount)))
+                for label in labels]
+    return []
+
+
+_READINGS = {  # an ambiguous word's readings, each a change of the asked amount
+    "more epic": lambda a: Changes(mood="epic", mood_amount=a),
+    "fuller": lambda a: Changes(density=DENSITY_STEP[a]),
+    "longer": lambda a: Changes(length_factor=LENGTH_STEP[a]),
+    "an octave lower": lambda a: Changes(transpose=-12),
+    "darker": lambda a: Changes(mood="dark", mood_amount=a),
+    "sparser": lambda a: Changes(density=-DENSITY_STEP[a]),
+    "happier": lambda a: Changes(mood="happy", mood_amount=a),
+    "calmer": lambda a: Changes(mood="calm", mood_amount=a),
+    "up a whole step": lambda a: Changes(transpose=2),
+    "up an octave": lambda a: Changes(transpose=12),
+    "more energetic": lambda a: Changes(mood="energetic", mood_amount=a),
+    "slower": lambda a: Changes(tempo_factor=round(1 / TEMPO_STEP[a], 4)),
+}
+
+
 def fallback(text: str, instruments: list[str], line: str) -> list[tuple[str, Turn]]:
     """Readings of a line that names something known but nothing sure: an instrument is
     added or gets the melody; a number is a tempo or a length."""
@@ -107,6 +164,10 @@ def picked(line: str, choices: tuple[tuple[str, Turn], ...]) -> Turn | None:
         for word, pattern in _CHOICE_WORDS.items():
             if word in label and has(pattern, text):
                 return turn
+    for label, turn in choices:  # "the octave", "darker": a word of the choice itself
+        if any(has(re.escape(word), text) for word in re.findall(r"[a-z]{4,}", label)
+               if word not in ("more", "than", "give", "melody", "whole")):
+            return turn
     first = re.fullmatch(r"\W*(?:the\s+)?(first|second|third)(?:\s+one)?\W*", text)
     if first:
         index = ("first", "second", "third").index(first.group(1))

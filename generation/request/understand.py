@@ -22,8 +22,10 @@ from dataclasses import replace
 
 from generation.job import LITTLE, LOT, NORMAL, Changes
 from generation.request.asking import (
+    LENGTH_STEP,
     TEMPO_STEP,
     Reading,
+    ambiguous,
     ask,
     directions,
     fallback,
@@ -46,7 +48,6 @@ from generation.request.turn import Turn, read_turn, undo_steps
 __all__ = ["Reading", "picked", "understand"]  # picked: how an answer picks a choice
 
 AMOUNT = {"little": LITTLE, "normal": NORMAL, "lot": LOT}
-LENGTH_STEP = {LITTLE: 1.25, NORMAL: 1.5, LOT: 2.0}
 ADD_SURE = 0.5  # a kind the exact readers missed is added only when this likely
 LEARNED_SURE = 0.3  # in a line the exact readers could not place, kinds this likely count
 PLACE_SURE = 0.15  # an instrument named but placed by no exact reading: its likeliest use
@@ -70,6 +71,9 @@ def understand(line: str, has_piece: bool, reader=None) -> Reading:
     if has_piece and multiple and multiple.of is None and turn.kind in (
             "unknown", "help", "edit") and not turn.changes:  # "double it": of what?
         return ask(*multiple_choices(multiple, line))
+    if has_piece and (turn.kind in ("unknown", "help", "edit") or turn.kind == "question"
+                      and turn.topic is None) and (readings := ambiguous(text, line)):
+        return ask(*readings)  # "make it bigger": more epic, fuller or longer?
     # a new request stays one: the reader is sure of "edit" for "a happy tune on the violin"
     if turn.kind in ("new", "question", "blend", "goto", "redo", "vary", "again",
                      "empty", "smalltalk") or not has_piece:
