@@ -107,3 +107,14 @@ def test_a_word_that_means_two_edits_is_read_when_the_line_settles_it(line, expe
     turn = understand(line, has_piece=True).turn
     assert turn.kind == "edit"
     assert {k: v for k, v in turn.changes.to_json().items() if k != "mood_amount"} == expected
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("line, density", [("could use more layers", 0.15),
+                                           ("fewer layers maybe", -0.15),
+                                           ("a bit less stuff going on", -0.08)])
+def test_layers_and_stuff_are_the_texture_and_nothing_else(line, density):
+    turn = understand(line, has_piece=True).turn
+    assert turn.kind == "edit"
+    assert {k: v for k, v in turn.changes.to_json().items() if k != "mood_amount"} == {
+        "density": density}

@@ -352,14 +352,16 @@ def _length(text: str, slots: Text) -> dict:
     return {}
 
 
-_SPARSER = (r"sparser|sparse|thinner|thin\s+(?:it\s+|things\s+)?out|less\s+(?:busy|dense|"
+_SPARSER = (r"sparser|sparse|thinner|fewer\s+layers|less\s+stuff|thin\s+(?:it\s+|things\s+)?out|"
+            r"less\s+(?:busy|dense|"
             r"cluttered|going\s+on)|not\s+(?:so|as|too)\s+busy|too\s+busy|fewer\s+notes|"
             r"less\s+notes|more\s+(?:space|room|air|minimal)|strip\s+(?:it\s+)?(?:back|down)|"
             r"declutter|calm\s+down\s+the\s+notes|plus\s+(?:epure|aere|clairseme)|"
             r"moins\s+(?:charge|dense|de\s+notes)|menos\s+(?:notas|denso|cargado)|"
             r"mas\s+(?:espacio|sencillo)|weniger\s+(?:noten|dicht|voll)|luftiger|sparsamer|"
             r"更稀疏|稀疏一点|少一些音符|少一点音符|简单一点|别那么密")
-_BUSIER = (r"busier|denser|more\s+(?:notes|busy|active|going\s+on|movement|dense)|"
+_BUSIER = (r"busier|denser|more\s+layers|more\s+stuff|"
+           r"more\s+(?:notes|busy|active|going\s+on|movement|dense)|"
            r"fill\s+(?:it\s+)?(?:out|up|in)|fuller|thicker|more\s+complex|plus\s+(?:dense|"
            r"charge|de\s+notes|rempli)|mas\s+(?:notas|denso|lleno|cargado)|mehr\s+noten|dichter|"
            r"voller|更密|更密集|多一些音符|多一点音符|更丰富")

@@ -159,6 +159,8 @@ def _more(changes: Changes, guess, text: str, instruments: list[str],
         named = [k for k in named if not k.startswith("tempo")]
     if changes.tempo_bpm or changes.tempo_factor or changes.tempo_step:
         named = [k for k in named if k not in ("longer", "shorter", "length_set")]
+    if changes.density:  # "less stuff going on" is the texture, not also a tempo
+        named = [k for k in named if not k.startswith("tempo")]
     if changes.intro or changes.outro:  # "a longer outro": the bars added are the length
         named = [k for k in named if k != "longer"]
     tempo_said = changes.tempo_bpm or changes.tempo_factor or changes.tempo_step
