@@ -118,3 +118,19 @@ def test_layers_and_stuff_are_the_texture_and_nothing_else(line, density):
     assert turn.kind == "edit"
     assert {k: v for k, v in turn.changes.to_json().items() if k != "mood_amount"} == {
         "density": density}
+
+
+@pytest.mark.parametrize("line, mood, amount", [
+    ("ooh, creepier please", "dark", 1.0),  # "creepy" is dark in the lexicon: so is "creepier"
+    ("just a little grimmer", "dark", 0.5),
+    ("spookier", "dark", 1.0),
+    ("much creepier", "dark", 2.0),
+])
+def test_a_comparative_of_a_mood_word_moves_to_that_word_s_mood(line, mood, amount):
+    changes = read_changes(line)
+    assert (changes.mood, changes.mood_amount) == (mood, amount)
+
+
+def test_words_that_merely_end_like_comparatives_name_no_mood():
+    for line in ("later, under the water, the player", "never over"):
+        assert read_changes(line).mood is None

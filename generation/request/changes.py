@@ -22,6 +22,7 @@ from generation.request.lexicon import (
     MOOD_WORDS,
     STYLE_LEXICON,
     STYLE_WORDS,
+    comparative_mood,
     fold,
 )
 from generation.request.multiples import multiple_changes
@@ -281,6 +282,11 @@ def _mood(text: str) -> dict:
             if re.search(rf"(?:{_LESS})\s*$", before):
                 return {"mood": _OPPOSITE[mood], "mood_amount": LITTLE}
             return {"mood": mood, "mood_amount": _amount(text, *match.span())}
+    if derived := comparative_mood(text):  # "creepier": more of what "creepy" names
+        mood, start, end = derived
+        less = re.search(rf"(?:{_LESS})\s*$", text[max(0, start - 12):start])
+        return {"mood": _OPPOSITE[mood], "mood_amount": LITTLE} if less else \
+            {"mood": mood, "mood_amount": _amount(text, start, end)}
     for find in MOOD_LEXICON.find(text):
         before = text[max(0, find.start - 16):find.start]
         mood = MOOD_WORDS[find.phrase] if isinstance(MOOD_WORDS[find.phrase], str) else None

@@ -345,6 +345,19 @@ class Lexicon:
 
 INSTRUMENT_LEXICON = Lexicon(list(INSTRUMENT_WORDS), plural=True)
 MOOD_LEXICON = Lexicon(list(MOOD_WORDS))
+
+
+def comparative_mood(folded: str) -> tuple[str, int, int] | None:
+    """A comparative made of a mood word of the lexicon, its mood and span: "creepier" is
+    more creepy (dark), "grimmer" more grim, "eerier" more eerie (mysterious)."""
+    for m in re.finditer(r"(?<![a-z])([a-z]{2,}?)(ier|er)(?![a-z])", folded):
+        stem = m.group(1)
+        bases = [stem + "y", stem + "ie"] if m.group(2) == "ier" else \
+            [stem, stem + "e", stem[:-1] if stem[-1:] == stem[-2:-1] else ""]
+        mood = next((MOOD_WORDS[b] for b in bases if isinstance(MOOD_WORDS.get(b), str)), None)
+        if mood:
+            return mood, m.start(), m.end()
+    return None
 # Style words that mean something else in these surroundings ("<24 chars before>|<after>").
 STYLE_FALSE_FRIENDS = {
     "reel": r"(?:highlight|demo|sizzle|blooper|show|fishing)\s*\|",
