@@ -134,3 +134,51 @@ def test_a_comparative_of_a_mood_word_moves_to_that_word_s_mood(line, mood, amou
 def test_words_that_merely_end_like_comparatives_name_no_mood():
     for line in ("later, under the water, the player", "never over"):
         assert read_changes(line).mood is None
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("text, names", [
+    ("a cool jazz trio tune, vibes and upright and drums", {"vibraphone", "contrabass"}),
+    ("bossa with acoustic guitar + vibes", {"guitar", "vibraphone"}),
+])
+def test_vibes_after_a_list_word_is_the_vibraphone(text, names):
+    from generation.request.parse import parse_request
+
+    assert names <= set(parse_request(text).instruments)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("text", ["summer vibes on a marimba", "beach party vibes, marimba"])
+def test_vibes_after_a_describing_word_is_a_feeling(text):
+    from generation.request.parse import parse_request
+
+    assert "vibraphone" not in parse_request(text).instruments
+
+
+@pytest.mark.model
+def test_a_family_name_for_the_lead_means_the_member_the_piece_has():
+    from generation.job import Changes
+    from generation.music.revise import revise
+    from generation.music.spec import make_spec
+    from generation.request.parse import parse_request
+
+    spec = make_spec(parse_request("a funk tune for clarinet, electric guitar, bass and drums"),
+                     3)
+    assert spec.part("lead").instrument == "clarinet"
+    guitar = revise(spec, Changes(lead="guitar"))  # "guitar lead": the electric one it has
+    assert guitar.part("lead").instrument == "electric guitar"
+    assert "guitar" not in {p.instrument for p in guitar.parts}
+
+
+@pytest.mark.model
+def test_a_melody_left_without_its_instrument_goes_to_a_part_that_can_sing_it():
+    from generation.job import Changes
+    from generation.music.revise import revise
+    from generation.music.spec import make_spec
+    from generation.request.parse import parse_request
+
+    spec = make_spec(parse_request("a rock song with electric guitar, bass, drums and a sax"), 3)
+    roles = [p.role for p in spec.parts]
+    assert roles.index("bass") < roles.index("counter")  # the bass comes before the sax
+    left = revise(spec, Changes(remove=("guitar",)))
+    assert left.part("lead").instrument == "saxophone"

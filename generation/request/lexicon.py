@@ -123,6 +123,7 @@ _inst("guitar", "gtr", "acoustic gtr")
 for _phrase, _names in ENSEMBLES.items():  # "string quartet", "jazz piano trio", ...
     _inst(", ".join(_names), _phrase)
 _inst("guitar", "acoustic", "nylon string guitar")
+_inst("vibraphone", "vibes")  # not "chill vibes": INSTRUMENT_FALSE_FRIENDS
 _inst("piano", "acoustic piano")
 _inst("drums", "acoustic drums", "beatbox", "beatboxing")
 # Nearest vocabulary instrument for the ones tunesmith does not have; the user is told.
@@ -343,7 +344,15 @@ class Lexicon:
         return finds
 
 
-INSTRUMENT_LEXICON = Lexicon(list(INSTRUMENT_WORDS), plural=True)
+# "vibes" after a describing word is a feeling ("happy vibes", "rain vibes", "cafe vibes"); after
+# a verb, an article, "and" or a comma it is the vibraphone ("add vibes", "guitar and vibes")
+INSTRUMENT_FALSE_FRIENDS = {
+    "vibes": r"(?:^|[^a-z])(?!(?:add|adding|some|the|and|with|w|solo|lose|drop|no|plus|on|for|"
+             r"swap|replace|by|any|mute|ditch|remove|of|but|then|now|also|put|bring|get|need|"
+             r"more|less|than|or|a|to|in|nix|kill|cut)\s*\|)[a-z]+\s*\|",
+}
+INSTRUMENT_LEXICON = Lexicon(list(INSTRUMENT_WORDS), plural=True,
+                             false_friends=INSTRUMENT_FALSE_FRIENDS)
 MOOD_LEXICON = Lexicon(list(MOOD_WORDS))
 
 
