@@ -182,3 +182,15 @@ def test_a_melody_left_without_its_instrument_goes_to_a_part_that_can_sing_it():
     assert roles.index("bass") < roles.index("counter")  # the bass comes before the sax
     left = revise(spec, Changes(remove=("guitar",)))
     assert left.part("lead").instrument == "saxophone"
+
+
+@pytest.mark.parametrize("line, kind", [
+    ("give it another go", "again"),  # a new take of the same request, not a new piece
+    ("could we hear a fresh take on the whole song", "again"),
+    ("and another one? sorry", "again"),
+    ("one more try", "again"),
+    ("same vibe, but different", "vary"),
+    ("a new song now, a polka", "new"),  # a new piece named stays one
+])
+def test_a_new_take_is_the_same_request_again(line, kind):
+    assert understand(line, has_piece=True).turn.kind == kind
