@@ -98,6 +98,7 @@ def test_a_word_that_means_two_edits_is_asked_about(line, first, answer, expecte
     assert picked(answer, reading.choices).changes.to_json() == expected
 
 
+@pytest.mark.model
 @pytest.mark.parametrize("line, expected", [
     ("bigger and more epic", {"mood": "epic"}),  # a word beside it settles it
     ("just a whole step higher", {"transpose": 2}),
