@@ -69,7 +69,8 @@ def _texture_words(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     bands = [next((p.get("low") for p in spec.get("parts", []) if p["role"] == "lead"), None)
              for spec in (before, after)]
     if None not in bands and bands[0] != bands[1]:
-        words.append(f"melody {abs(bands[1] - bands[0])} semitones "
+        moved = abs(bands[1] - bands[0])
+        words.append(f"melody {moved} semitone{'s' if moved != 1 else ''} "
                      f"{'higher' if bands[1] > bands[0] else 'lower'}")
     return words
 

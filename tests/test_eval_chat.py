@@ -123,3 +123,15 @@ def test_a_drum_kit_is_drums_and_a_muted_trumpet_is_a_trumpet():
     assert _applied("add", ["drums", "trumpet"], {}, new) is None
     assert _applied("add", ["cello"], {}, new) == "cello not added"
     assert _applied("remove", ["drums"], {}, new) == "drums still playing"
+
+
+def test_a_meter_or_style_edit_may_write_its_melody_on_a_new_stream(composer, tmp_path):
+    # the melody seed mixes in the style and meter (spec.melody_seed_of): an edit to 3/4 or
+    # to jazz writes its melody anew on that stream, which is what was asked, not a slip
+    result = evaluate(composer, [dialogue(
+        ["make it 3/4", {"meter": "3/4"}],
+        ["jazzier", {"style": "jazz"}],
+        ["in 4/4 again", {"style": "jazz"}])], tmp_path)  # a wrong label still fails
+    rows = result["rows"]
+    assert rows[1]["problems"] == [] and rows[2]["problems"] == []
+    assert rows[3]["problems"] and not rows[3]["exact"]

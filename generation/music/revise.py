@@ -151,7 +151,9 @@ def _voiced(spec: Spec, changes: Changes) -> Spec:
             raise RequestError(f"there is no {name} in this piece to leave out")
         parts = [p for p in parts if not _named(p, name)]
         if not any(p.role == "lead" for p in parts):
-            heir = next((p for p in parts if not p.is_drum), None)
+            # the melody goes to a part that can sing it: not the bass while another is left
+            heir = next((p for p in parts if not p.is_drum and p.role != "bass"),
+                        next((p for p in parts if not p.is_drum), None))
             if heir is None:
                 raise RequestError(f"without the {name} nothing would be left to play the "
                                    "melody; swap it for another instrument instead")
@@ -165,9 +167,10 @@ def _voiced(spec: Spec, changes: Changes) -> Spec:
             parts = [_recast(p, name, spec) if p.is_drum else p for p in parts]
             continue
         parts.append(_added(name, parts, spec))
-    if changes.lead:
-        _check(changes.lead)
-        lead_to(changes.lead)
+    if changes.lead:  # "guitar lead" in a piece with an electric guitar: that one
+        said = next((p.instrument for p in parts if _named(p, changes.lead)), changes.lead)
+        _check(said)
+        lead_to(said)
     if parts == list(spec.parts):
         return spec
     return replace(spec, parts=tuple(parts), octave=octave)

@@ -22,8 +22,10 @@ from generation.request.lexicon import (
     MOOD_WORDS,
     STYLE_LEXICON,
     STYLE_WORDS,
+    comparative_mood,
     fold,
 )
+from generation.request.multiples import multiple_changes
 from generation.request.sections import read_frame, read_rewrite
 from generation.request.slots import Text, read_length, read_meter, read_tempo
 
@@ -280,6 +282,11 @@ def _mood(text: str) -> dict:
             if re.search(rf"(?:{_LESS})\s*$", before):
                 return {"mood": _OPPOSITE[mood], "mood_amount": LITTLE}
             return {"mood": mood, "mood_amount": _amount(text, *match.span())}
+    if derived := comparative_mood(text):  # "creepier": more of what "creepy" names
+        mood, start, end = derived
+        less = re.search(rf"(?:{_LESS})\s*$", text[max(0, start - 12):start])
+        return {"mood": _OPPOSITE[mood], "mood_amount": LITTLE} if less else \
+            {"mood": mood, "mood_amount": _amount(text, start, end)}
     for find in MOOD_LEXICON.find(text):
         before = text[max(0, find.start - 16):find.start]
         mood = MOOD_WORDS[find.phrase] if isinstance(MOOD_WORDS[find.phrase], str) else None
@@ -351,14 +358,16 @@ def _length(text: str, slots: Text) -> dict:
     return {}
 
 
-_SPARSER = (r"sparser|sparse|thinner|thin\s+(?:it\s+|things\s+)?out|less\s+(?:busy|dense|"
+_SPARSER = (r"sparser|sparse|thinner|fewer\s+layers|less\s+stuff|thin\s+(?:it\s+|things\s+)?out|"
+            r"less\s+(?:busy|dense|"
             r"cluttered|going\s+on)|not\s+(?:so|as|too)\s+busy|too\s+busy|fewer\s+notes|"
             r"less\s+notes|more\s+(?:space|room|air|minimal)|strip\s+(?:it\s+)?(?:back|down)|"
             r"declutter|calm\s+down\s+the\s+notes|plus\s+(?:epure|aere|clairseme)|"
             r"moins\s+(?:charge|dense|de\s+notes)|menos\s+(?:notas|denso|cargado)|"
             r"mas\s+(?:espacio|sencillo)|weniger\s+(?:noten|dicht|voll)|luftiger|sparsamer|"
             r"更稀疏|稀疏一点|少一些音符|少一点音符|简单一点|别那么密")
-_BUSIER = (r"busier|denser|more\s+(?:notes|busy|active|going\s+on|movement|dense)|"
+_BUSIER = (r"busier|denser|more\s+layers|more\s+stuff|"
+           r"more\s+(?:notes|busy|active|going\s+on|movement|dense)|"
            r"fill\s+(?:it\s+)?(?:out|up|in)|fuller|thicker|more\s+complex|plus\s+(?:dense|"
            r"charge|de\s+notes|rempli)|mas\s+(?:notas|denso|lleno|cargado)|mehr\s+noten|dichter|"
            r"voller|更密|更密集|多一些音符|多一点音符|更丰富")
@@ -386,6 +395,7 @@ def read_changes(line: str) -> Changes:
     values.update(_tempo(text, slots))
     values.update(_meter(slots))
     values.update(_length(text, slots))
+    values.update(multiple_changes(text, values))
     values.update(_density(text))
     values.update(_key(text, slots))
     values.update(read_instrument_edits(text))

@@ -42,6 +42,24 @@ ENSEMBLES: dict[str, tuple[str, ...]] = {  # folded phrase → its instruments, 
     "爵士三重奏": ("piano", "contrabass", "drums"),
 }
 
+# A piano trio is piano, violin and cello in a concert hall, and piano, bass and drums in a
+# jazz club: "a jazz waltz for piano trio", "piano trio, bluesy".
+_CLUB_STYLES = ("jazz", "blues", "lofi")
+_CLUB_TRIO = ENSEMBLES["jazz piano trio"]
+
+
+def styled_ensemble(folded: str, instruments: list[str], style: str) -> list[str]:
+    """`instruments` with a "piano trio" read as the jazz trio when `style` is a club style
+    (violin and cello stay when the request names them besides the trio)."""
+    if style not in _CLUB_STYLES or not re.search(r"(?<![a-z])piano\s+trio(?![a-z])", folded) \
+            or re.search(r"(?<![a-z])jazz\s+piano\s+trio(?![a-z])", folded):
+        return instruments
+    rest = re.sub(r"piano\s+trio", " ", folded)
+    named = [n for n in ENSEMBLES["piano trio"][1:] if re.search(rf"(?<![a-z]){n}", rest)]
+    kept = [n for n in instruments if n not in ENSEMBLES["piano trio"][1:] or n in named]
+    return list(dict.fromkeys([*_CLUB_TRIO, *kept]))
+
+
 _SOLO = (r"(?:solo|alone|unaccompanied|by\s+itself|on\s+its\s+own|seul|sola?|allein|独奏)")
 _ONLY = r"(?:only|just|nothing\s+but|seulement|uniquement|solo|solamente|nur|只有|只用)"
 _SCORED = r"(?:for|pour|para|fur)\s+(?:a\s+|an\s+|solo\s+)?"

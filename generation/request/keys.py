@@ -130,8 +130,7 @@ def _written_keys(cased: str, low: str, add) -> None:
         if re.match(r"\s*(?:key|keys|tonality|scale|mode|chords?)\b", low[m.end():]) and \
                 m.group("t") in "aA" and not m.group("acc"):
             continue  # "a minor key": the mode of some key, not A minor
-        if m.group("t") == "a" and not m.group("acc") and not re.search(
-                r"(?:\bin|\bof|\bkey|:)\s*$", low[:m.start()]):
+        if m.group("t") == "a" and not m.group("acc") and _article(low, m.start(), m.end()):
             continue  # "a major hit", "a minor change": the article
         add(m, _key(m.group("t"), _accidental(m.group("acc")), _mode(m.group("mode"))),
             2 if re.match(r"\d", cased[m.end():]) else 0)  # "Fmaj7", "Cmin9": chords
@@ -158,6 +157,33 @@ def _written_keys(cased: str, low: str, add) -> None:
         add(m, _key(m.group("t") or m.group("t2"),
                     _accidental(m.group("acc") or m.group("acc2")), "major"),
             2 if m.group("t") else 1)
+
+
+# words after which "a minor" is an article and a mode ("make it a minor", "with a major")
+_TAKES_ARTICLE = (r"to|into|it|is|be|was|make|write|do|want|need|give|gimme|like|with|for|as|"
+                  r"just|maybe|try|compose|create|play|get|have|about|me|us|something|please|"
+                  r"pls|can|could|you|u|and|or|but|now|its|it's|what|such|quite|not|only|go|"
+                  r"turn|switch|change|im|i'm|than|in\s+a|of\s+a")
+
+
+def _article(low: str, start: int, end: int) -> bool:
+    """Whether the lower-case "a" of "a minor" at `start` is the article: it is the key A
+    after "in", "of", "key" or ":", and in a request said as a list of what it wants
+    ("string quartet a major romantic", "bass groove a minor 100") where it follows a word
+    that takes no article and is followed by a number, a mood, or nothing more."""
+    before = low[:start]
+    if re.search(r"(?:\bin|\bof|\bkey|:)\s*$", before):
+        return False
+    if re.search(rf"(?<![a-z'])(?:{_TAKES_ARTICLE})\s*$", before):
+        return True
+    after = low[end:]
+    if re.match(r"\s*(?:$|[,;.!?)/]|\d|bpm\b|and\b|with\b|please\b|pls\b|plz\b|tho\b|"
+                r"lol\b|for\b|at\b)", after):
+        return False
+    from generation.request.lexicon import MOOD_LEXICON
+
+    mood = MOOD_LEXICON.find(after)
+    return not (mood and not after[:mood[0].start].strip())
 
 
 def _not_a_tonic(text: Text) -> Key | None:

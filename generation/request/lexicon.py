@@ -123,6 +123,7 @@ _inst("guitar", "gtr", "acoustic gtr")
 for _phrase, _names in ENSEMBLES.items():  # "string quartet", "jazz piano trio", ...
     _inst(", ".join(_names), _phrase)
 _inst("guitar", "acoustic", "nylon string guitar")
+_inst("vibraphone", "vibes")  # not "chill vibes": INSTRUMENT_FALSE_FRIENDS
 _inst("piano", "acoustic piano")
 _inst("drums", "acoustic drums", "beatbox", "beatboxing")
 # Nearest vocabulary instrument for the ones tunesmith does not have; the user is told.
@@ -343,8 +344,29 @@ class Lexicon:
         return finds
 
 
-INSTRUMENT_LEXICON = Lexicon(list(INSTRUMENT_WORDS), plural=True)
+# "vibes" after a describing word is a feeling ("happy vibes", "rain vibes", "cafe vibes"); after
+# a verb, an article, "and" or a comma it is the vibraphone ("add vibes", "guitar and vibes")
+INSTRUMENT_FALSE_FRIENDS = {
+    "vibes": r"(?:^|[^a-z])(?!(?:add|adding|some|the|and|with|w|solo|lose|drop|no|plus|on|for|"
+             r"swap|replace|by|any|mute|ditch|remove|of|but|then|now|also|put|bring|get|need|"
+             r"more|less|than|or|a|to|in|nix|kill|cut)\s*\|)[a-z]+\s*\|",
+}
+INSTRUMENT_LEXICON = Lexicon(list(INSTRUMENT_WORDS), plural=True,
+                             false_friends=INSTRUMENT_FALSE_FRIENDS)
 MOOD_LEXICON = Lexicon(list(MOOD_WORDS))
+
+
+def comparative_mood(folded: str) -> tuple[str, int, int] | None:
+    """A comparative made of a mood word of the lexicon, its mood and span: "creepier" is
+    more creepy (dark), "grimmer" more grim, "eerier" more eerie (mysterious)."""
+    for m in re.finditer(r"(?<![a-z])([a-z]{2,}?)(ier|er)(?![a-z])", folded):
+        stem = m.group(1)
+        bases = [stem + "y", stem + "ie"] if m.group(2) == "ier" else \
+            [stem, stem + "e", stem[:-1] if stem[-1:] == stem[-2:-1] else ""]
+        mood = next((MOOD_WORDS[b] for b in bases if isinstance(MOOD_WORDS.get(b), str)), None)
+        if mood:
+            return mood, m.start(), m.end()
+    return None
 # Style words that mean something else in these surroundings ("<24 chars before>|<after>").
 STYLE_FALSE_FRIENDS = {
     "reel": r"(?:highlight|demo|sizzle|blooper|show|fishing)\s*\|",

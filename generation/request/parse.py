@@ -14,7 +14,7 @@ import re
 from generation.chords import BLUES, approximated, is_numeral, key_of, outside, pitch_class, spell
 from generation.job import Request, check_prompt
 from generation.request.chords import Progression, read_progression
-from generation.request.ensembles import closed_band
+from generation.request.ensembles import closed_band, styled_ensemble
 from generation.request.instruments import read_instruments
 from generation.request.keys import Key, read_key
 from generation.request.lexicon import (
@@ -349,6 +349,7 @@ def parse_request(text: str, *, key: str | None = None, tempo_bpm: int | None = 
                                anything=bool(tempo or length or meter_found or key_found
                                              or chords))
     mood = moods[0]
+    instruments = styled_ensemble(blanked, instruments, style)
     if tempo is not None:
         bpm = tempo.bpm
         notes += tempo.notes

@@ -64,14 +64,16 @@ _VERSION = r"(?:version|versions?|take|one|piece|tune|versión|fassung|个版本
 
 _NEW = (r"(?<!add\s)(?<!adding\s)(?:now\s+)?something\s+(?:completely\s+|totally\s+|"
         r"entirely\s+)?(?:different|else)|"
-        r"(?:a\s+)?(?:new|another|different)\s+(?:piece|song|tune|track|one)(?!\s+version)|"
+        r"(?:a\s+)?(?:new|another|different)\s+(?:piece|song|tune|track)(?!\s+version)|"
+        r"(?:a\s+)?different\s+one(?!\s+version)|"
         r"start\s+(?:over|again|fresh)|from\s+scratch|autre\s+chose|nouveau\s+morceau|"
         r"nouvelle\s+piece|otra\s+cosa|nueva\s+(?:pieza|cancion)|etwas\s+(?:ganz\s+)?anderes|"
         r"neues\s+stuck|换一首|来点别的|新的一首|new\s+one\s*:|forget\s+(?:that|it)|"
         r"algo\s+(?:totalmente\s+|completamente\s+)?(?:distinto|diferente)|"
         r"(?:une\s+)?autre\s+chose|quelque\s+chose\s+d'autre")
 _VARY = (r"(?:a\s+)?(?:little|bit|slightly)\s+different|variation|vary\s+it|vary|"
-         r"another\s+version|same\s+but\s+different|remix\s+it|une\s+variation|"
+         r"another\s+version|same\s+but\s+different|same\s+(?:idea|thing|vibe|feel),?\s+(?:but\s+)?"
+         r"different|remix\s+it|une\s+variation|"
          r"un\s+peu\s+different|una\s+variacion|un\s+poco\s+diferente|eine\s+variation|"
          r"etwas\s+anders|变奏|变一下|稍微不同|(?:very|quite|much\s+more|way\s+more)\s+"
          r"different|varie[rz]?(?:[\s-]le)?|tres\s+different|varia(?:lo|la)?|muy\s+diferente|"
@@ -82,6 +84,10 @@ _LITTLE = (r"(?<![a-z])(?:a\s+little|little|a\s+bit|bit|slightly|a\s+touch|un\s+
            r"(?![a-z])")
 _LOT = (r"(?<![a-z])(?:a\s+lot|lots|very|much|quite|way\s+more|heavily|beaucoup|tres|fort|"
         r"mucho|muy|bastante|viel|sehr|ganz|stark|很|大|完全)(?![a-z])")
+# A new take of the same request ("another take", "a different version", "and another one?")
+_TAKE = (r"(?:another|a\s+different|different|a\s+new|new|one\s+more|a\s+fresh|fresh)\s+"
+         r"(?:take|go|shot|attempt|version)(?!\s+of\s+(?:v|version)\b)|another\s+one|new\s+one|"
+         r"one\s+more\s+(?:time|try)")
 _BLEND = (r"blend|(?<![a-z])mix|combine|merge|mash\s*up|melange|fusionne|mezcla|combina|"
           r"fusiona|misch|verbinde|kombiniere|混合|融合|结合|合并")
 # The share of the other piece in a blend, by its words (else half and half).
@@ -215,7 +221,7 @@ def read_turn(line: str, has_piece: bool) -> Turn:
                for c in re.split(r"[.!?;,:，。！？；]+", text)]
     polite = any(re.search(_POLITE, c) for c in clauses)
     wh_clause = any(re.search(_WH, c) for c in clauses[1:])  # "nice, what key is that"
-    wanted = changes or version is not None or has(_UNDO, text)
+    wanted = changes or version is not None or has(_UNDO, text) or has_piece and has(_TAKE, text)
     if not changes and smalltalk(words) and not re.search(_WH, core):
         return Turn("smalltalk", text=raw)  # "i think it's good now?"
     if (_asking(raw, core) or wh_clause) and not polite and not re.search(
@@ -232,7 +238,7 @@ def read_turn(line: str, has_piece: bool) -> Turn:
     if has_piece and not changes:
         if has(_VARY, text):
             return Turn("vary", text=raw, amount=_vary_amount(text))
-        if re.fullmatch(rf"(?:{_AGAIN})", core):
+        if re.fullmatch(rf"(?:{_AGAIN})", core) or has(_TAKE, text):
             return Turn("again", text=raw)
     if not changes and smalltalk(words):
         return Turn("smalltalk", text=raw)

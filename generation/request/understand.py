@@ -18,9 +18,20 @@ the help text: when nothing is sure, it is asked about.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from generation.job import LITTLE, LOT, NORMAL, Changes
+from generation.request.asking import (
+    LENGTH_STEP,
+    TEMPO_STEP,
+    Reading,
+    ambiguous,
+    ask,
+    directions,
+    fallback,
+    multiple_choices,
+    picked,
+)
 from generation.request.changes import DENSITY_STEP, has
 from generation.request.lexicon import (
     INSTRUMENT_LEXICON,
@@ -30,26 +41,18 @@ from generation.request.lexicon import (
     STYLE_WORDS,
     fold,
 )
+from generation.request.multiples import Multiple, read_multiple
 from generation.request.slots import Text, read_length, read_meter
 from generation.request.turn import Turn, read_turn, undo_steps
 
+__all__ = ["Reading", "picked", "understand"]  # picked: how an answer picks a choice
+
 AMOUNT = {"little": LITTLE, "normal": NORMAL, "lot": LOT}
-TEMPO_STEP = {LITTLE: 1.07, NORMAL: 1.15, LOT: 1.35}
-LENGTH_STEP = {LITTLE: 1.25, NORMAL: 1.5, LOT: 2.0}
 ADD_SURE = 0.5  # a kind the exact readers missed is added only when this likely
 LEARNED_SURE = 0.3  # in a line the exact readers could not place, kinds this likely count
 PLACE_SURE = 0.15  # an instrument named but placed by no exact reading: its likeliest use
 MOVE_SURE = 0.9  # a move in history or a new take from the learned reader alone ("asdfgh"
 # was 'again' at 0.76): a wrong one replaces the piece the user is listening to
-
-
-@dataclass(frozen=True)
-class Reading:
-    """A turn, how sure the reading is, and the choices of a question back (kind 'ask')."""
-
-    turn: Turn
-    sure: float = 1.0
-    choices: tuple[tuple[str, Turn], ...] = ()
 
 
 def understand(line: str, has_piece: bool, reader=None) -> Reading:
@@ -60,12 +63,17 @@ def understand(line: str, has_piece: bool, reader=None) -> Reading:
     if has_piece and turn.kind in ("unknown", "help", "new", "edit") and \
             _bare_instrument(text, instruments):
         name = instruments[0]  # "trumpet": add it, or give it the melody?
-        return _ask((f"add a {name}", Turn("edit", text=line, changes=Changes(add=(name,)))),
+        return ask((f"add a {name}", Turn("edit", text=line, changes=Changes(add=(name,)))),
                     (f"give the {name} the melody",
                      Turn("edit", text=line, changes=Changes(lead=name))))
-    if has_piece and re.fullmatch(r"\W*(?:double|twice)(?:\s+it)?\W*", text):
-        return _ask(("twice as fast", Turn("edit", text=line, changes=Changes(tempo_factor=2.0))),
-                    ("twice as long", Turn("edit", text=line, changes=Changes(length_factor=2.0))))
+    multiple = read_multiple(text) or (Multiple(2.0, None) if re.fullmatch(
+        r"\W*(?:double|twice)\W*", text) else None)
+    if has_piece and multiple and multiple.of is None and turn.kind in (
+            "unknown", "help", "edit") and not turn.changes:  # "double it": of what?
+        return ask(*multiple_choices(multiple, line))
+    if has_piece and (turn.kind in ("unknown", "help", "edit") or turn.kind == "question"
+                      and turn.topic is None) and (readings := ambiguous(text, line)):
+        return ask(*readings)  # "make it bigger": more epic, fuller or longer?
     # a new request stays one: the reader is sure of "edit" for "a happy tune on the violin"
     if turn.kind in ("new", "question", "blend", "goto", "redo", "vary", "again",
                      "empty", "smalltalk") or not has_piece:
@@ -128,18 +136,15 @@ def _learned(turn: Turn, guess, line: str, text: str, instruments: list[str],
         return Reading(Turn("edit", text=line, changes=changes), guess.sure)
     readings = _readings(guess, text, instruments, line)
     if len(readings) >= 2:
-        return _ask(*readings[:3])
+        return ask(*readings[:3])
     if len(readings) == 1 and (guess.intent == "edit" or _names_something(text)):
         return Reading(readings[0][1], guess.sure)
     if _names_something(text):
-        return _ask(*_fallback(text, instruments, line)) if _fallback(
+        return ask(*fallback(text, instruments, line)) if fallback(
             text, instruments, line) else Reading(turn, guess.sure)
+    if guess.intent == "edit" and (readings := directions(text, line)):
+        return ask(*readings)  # "take it down a notch": slower, or calmer?
     return Reading(turn, guess.sure)
-
-
-def _ask(*choices: tuple[str, Turn]) -> Reading:
-    return Reading(Turn("ask", text=" or ".join(label for label, _ in choices)), 0.5,
-                   tuple(choices))
 
 
 def _more(changes: Changes, guess, text: str, instruments: list[str],
@@ -154,6 +159,8 @@ def _more(changes: Changes, guess, text: str, instruments: list[str],
         named = [k for k in named if not k.startswith("tempo")]
     if changes.tempo_bpm or changes.tempo_factor or changes.tempo_step:
         named = [k for k in named if k not in ("longer", "shorter", "length_set")]
+    if changes.density:  # "less stuff going on" is the texture, not also a tempo
+        named = [k for k in named if not k.startswith("tempo")]
     if changes.intro or changes.outro:  # "a longer outro": the bars added are the length
         named = [k for k in named if k != "longer"]
     tempo_said = changes.tempo_bpm or changes.tempo_factor or changes.tempo_step
@@ -294,23 +301,6 @@ def _said(kind: str, changes: Changes) -> str:
     return words.get(kind, lambda c: kind.replace("_", " "))(changes)
 
 
-def _fallback(text: str, instruments: list[str], line: str) -> list[tuple[str, Turn]]:
-    """Readings of a line that names something known but nothing sure: an instrument is
-    added or gets the melody; a number is a tempo or a length."""
-    if instruments:
-        name = instruments[0]
-        return [(f"add a {name}", Turn("edit", text=line, changes=Changes(add=(name,)))),
-                (f"give the {name} the melody", Turn("edit", text=line,
-                                                     changes=Changes(lead=name)))]
-    number = re.search(r"(?<![\d.])(\d{2,3})(?![\d%])", text)
-    if number and 40 <= int(number.group(1)) <= 240:
-        n = int(number.group(1))
-        return [(f"tempo {n} bpm", Turn("edit", text=line, changes=Changes(tempo_bpm=n))),
-                (f"{n} seconds long", Turn("edit", text=line,
-                                           changes=Changes(duration_s=float(n))))]
-    return []
-
-
 def _kept(text: str) -> tuple[str, ...]:
     """The instruments a line says to keep ("keep the strings but lose the drums") or takes
     back ("add a glockenspiel... no, make that celesta")."""
@@ -345,31 +335,3 @@ def _names_something(text: str) -> bool:
     return bool(INSTRUMENT_LEXICON.find(text) or MOOD_LEXICON.find(text)
                 or STYLE_LEXICON.find(text) or re.search(r"\d", text)
                 or has(r"intro|outro|ending|beginning|middle|bridge|chorus|verse", text))
-
-
-_CHOICE_WORDS = {"add": r"add|both|keep|also|too|on\s+top|in\s+the\s+back|as\s+well",
-                 "melody": r"melody|lead|tune|solo|instead|replace|swap|main",
-                 "fast": r"fast|tempo|speed|bpm|quick", "long": r"long|length|second|minute",
-                 "drop": r"drop|remove|without|lose"}
-
-
-def picked(line: str, choices: tuple[tuple[str, Turn], ...]) -> Turn | None:
-    """The choice a line answering a question back picks: by its number ("2"), or in words
-    ("the melody", "add it"); None when the line is something else (read as usual)."""
-    text = fold(line).strip()
-    number = re.fullmatch(r"\W*(?:#|option\s+|number\s+)?(\d)\W*", text)
-    if number and 1 <= int(number.group(1)) <= len(choices):
-        return choices[int(number.group(1)) - 1][1]
-    own = read_turn(line, True)
-    if own.kind == "edit" and (own.changes.add or own.changes.lead or own.changes.remove
-                               or own.changes.swap):
-        return None  # it says what it wants itself
-    for label, turn in choices:
-        for word, pattern in _CHOICE_WORDS.items():
-            if word in label and has(pattern, text):
-                return turn
-    first = re.fullmatch(r"\W*(?:the\s+)?(first|second|third)(?:\s+one)?\W*", text)
-    if first:
-        index = ("first", "second", "third").index(first.group(1))
-        return choices[index][1] if index < len(choices) else None
-    return None

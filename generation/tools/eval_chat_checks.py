@@ -140,6 +140,8 @@ def _allowed(expect: dict, old: dict) -> set[str]:
         allowed.add("instruments")  # the old lead leaves the ensemble
     if old["lead"] in [*expect.get("remove", ()), *(a for a, _ in expect.get("swap", ()))]:
         allowed.add("lead")  # its heir plays the melody
+    if named & {"style", "meter"}:  # the melody is written anew on a stream of its own:
+        allowed.add("melody_seed")  # the style and meter are mixed into its seed (spec.py)
     if named & {"mood", "style"}:  # a new feel moves what the user did not state
         allowed |= {"tempo"} - ({"tempo"} & old["stated"])
         if "style" in named and "instruments" not in old["stated"]:
