@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass
 
 from generation.job import LITTLE, LOT, NORMAL, Changes
-from generation.request.changes import DENSITY_STEP, has
+from generation.request.amounts import has
+from generation.request.changes import DENSITY_STEP
 from generation.request.lexicon import fold
 from generation.request.multiples import Multiple
 from generation.request.turn import Turn, read_turn

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from generation.job import LITTLE, LOT, MAX_BPM, MIN_BPM, NORMAL, Changes
+from generation.request.amounts import amount_near, has
 from generation.request.instrument_edits import LEAD, read_instrument_edits
 from generation.request.keys import read_key
 from generation.request.lexicon import (
@@ -31,12 +32,6 @@ from generation.request.slots import Text, read_length, read_meter, read_tempo
 
 # ------------------------------------------------------------------------ word lists
 # All patterns run on folded text: lower case, accents removed ("más" → "mas").
-
-_LITTLE = (r"(?:a\s+)?(?:little\s+|tiny\s+|wee\s+)?bit|a\s+little|a\s+touch|slightly|somewhat|"
-           r"a\s+tad|a\s+lil|lil|a\s+smidge|kinda|un\s+peu|un\s+poco|un\s+poquito|"
-           r"ein\s+(?:bisschen|wenig)|etwas|leicht|一点点|一点|一些|稍微|有点|稍|略")
-_LOT = (r"much(?:\s+much)*|way|a\s+lot|lots|far|significantly|really|very|considerably|"
-        r"beaucoup|bien|mucho|muchisimo|viel|sehr|deutlich|很多|非常|得多|多了")
 
 _FASTER = (r"faster|quicker|speed\s+(?:it\s+)?up|more\s+tempo|up\s+the\s+tempo|"
            r"more\s+(?:fast|quick)|"
@@ -120,36 +115,6 @@ _LESS = r"less|moins|menos|weniger|不那么|少一点"
 
 
 
-def has(pattern: str, text: str) -> re.Match[str] | None:
-    """`pattern` as whole words (CJK needs no word boundaries) in folded text."""
-    return re.search(rf"(?<![a-z])(?:{pattern})(?![a-z])", text)
-
-
-def _amount(text: str, start: int, end: int) -> float:
-    """LITTLE or LOT when an amount word stands next to the span, else NORMAL."""
-    before, after = text[max(0, start - 24):start], text[end:end + 16]
-    if re.search(r"一点点|稍|略", text[start:end + 2]):
-        return LITTLE
-    for words, amount in ((_LITTLE, LITTLE), (_LOT, LOT)):  # whole words: not "bitte"
-        if re.search(rf"(?<![a-z])(?:{words})\s*$", before) or re.search(
-                rf"^\s*(?:{words})(?![a-z])", after):
-            return amount
-    # said apart from the word it measures: "sadder? just slightly", "slower, maybe a bit"
-    if has(_APART_LITTLE, text):
-        return LITTLE
-    if has(_APART_LOT, text):
-        return LOT
-    return NORMAL
-
-
-_APART_LITTLE = (r"(?:just|only|maybe|but)\s+(?:a\s+)?(?:little|bit|touch|tad|smidge|hair|"
-                 r"notch)(?:\s+bit)?|slightly|a\s+(?:touch|tad|smidge|hair|notch)|"
-                 r"(?:maybe|just)\s+slightly")
-_APART_LOT = (r"a\s+lot\s+(?:more|faster|slower|sadder|happier)|way\s+more|much\s+more|"
-              r"all\s+the\s+way|as\s+\w+\s+as\s+possible|over\s+the\s+top|"
-              r"(?:faster|slower|sadder|darker|happier|calmer)\s+still")
-
-
 # ------------------------------------------------------------------------ readers
 
 _TEMPO_VERB = (r"faster|slower|slow|fast|quick|speed|tempo|push|bump|crank|drop|bring|take|set|"
@@ -216,7 +181,7 @@ def _tempo(text: str, slots: Text) -> dict:
     for pattern, step in ((_FASTER, 1.15), (_SLOWER, 1 / 1.15)):
         match = has(pattern, text)
         if match:
-            amount = _amount(text, *match.span())
+            amount = amount_near(text, *match.span())
             factor = {LITTLE: 1.07, NORMAL: 1.15, LOT: 1.35}[amount]
             return {"tempo_factor": factor if step > 1 else round(1 / factor, 4)}
     if re.search(r"\d|bpm|tempo|lento|adagio|andante|moderato|allegr|presto|vivace|largo",
@@ -281,12 +246,12 @@ def _mood(text: str) -> dict:
             before = text[max(0, match.start() - 12):match.start()]
             if re.search(rf"(?:{_LESS})\s*$", before):
                 return {"mood": _OPPOSITE[mood], "mood_amount": LITTLE}
-            return {"mood": mood, "mood_amount": _amount(text, *match.span())}
+            return {"mood": mood, "mood_amount": amount_near(text, *match.span())}
     if derived := comparative_mood(text):  # "creepier": more of what "creepy" names
         mood, start, end = derived
         less = re.search(rf"(?:{_LESS})\s*$", text[max(0, start - 12):start])
         return {"mood": _OPPOSITE[mood], "mood_amount": LITTLE} if less else \
-            {"mood": mood, "mood_amount": _amount(text, start, end)}
+            {"mood": mood, "mood_amount": amount_near(text, start, end)}
     for find in MOOD_LEXICON.find(text):
         before = text[max(0, find.start - 16):find.start]
         mood = MOOD_WORDS[find.phrase] if isinstance(MOOD_WORDS[find.phrase], str) else None
@@ -306,7 +271,7 @@ def _mood(text: str) -> dict:
                      rf"\s+(?:the\s+|some\s+)?$|(?:make\s+it|sound|feel|rends[\s-]le|hazlo|"
                      rf"mach\s+es)\s+(?:(?:a\s+)?(?:bit|little|lot|much|way|more)\s+)*$",
                      before):
-            return {"mood": mood, "mood_amount": _amount(text, find.start, find.end)}
+            return {"mood": mood, "mood_amount": amount_near(text, find.start, find.end)}
     return {}
 
 
@@ -349,7 +314,7 @@ def _length(text: str, slots: Text) -> dict:
             # "longer outro" is about a section, not the whole piece
             if re.match(r"\s*(?:intro|outro|ending|end|middle|bridge)", text[match.end():]):
                 continue
-            amount = _amount(text, *match.span())
+            amount = amount_near(text, *match.span())
             factor = {LITTLE: 1.25, NORMAL: 1.5, LOT: 2.0}[amount]
             return {"length_factor": factor if longer else round(1 / factor, 4)}
     length = read_length(slots)
@@ -378,7 +343,7 @@ def _density(text: str) -> dict:
     for pattern, sign in ((_SPARSER, -1), (_BUSIER, 1)):
         match = has(pattern, text)
         if match:
-            return {"density": sign * DENSITY_STEP[_amount(text, *match.span())]}
+            return {"density": sign * DENSITY_STEP[amount_near(text, *match.span())]}
     return {}
 
 

@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass, replace
 
 from generation.job import Changes
-from generation.request.changes import has, read_changes
+from generation.request.amounts import has
+from generation.request.changes import read_changes
 from generation.request.lexicon import INSTRUMENT_LEXICON, INSTRUMENT_WORDS, fold
 from generation.request.turn import PREVIOUS, Turn, undo_steps
 

@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass, field, replace
 
 from generation.job import BLEND_MIX, VARY_LITTLE, VARY_LOT, Changes
-from generation.request.changes import has, named_as_change, read_changes
+from generation.request.amounts import has
+from generation.request.changes import named_as_change, read_changes
 from generation.request.keys import read_key
 from generation.request.lexicon import INSTRUMENT_LEXICON, MOOD_LEXICON, STYLE_LEXICON, fold
 from generation.request.slots import Text, read_length, read_meter, read_tempo

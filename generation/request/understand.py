@@ -21,6 +21,7 @@ import re
 from dataclasses import replace
 
 from generation.job import LITTLE, LOT, NORMAL, Changes
+from generation.request.amounts import has
 from generation.request.asking import (
     LENGTH_STEP,
     TEMPO_STEP,
@@ -32,7 +33,7 @@ from generation.request.asking import (
     multiple_choices,
     picked,
 )
-from generation.request.changes import DENSITY_STEP, has
+from generation.request.changes import DENSITY_STEP
 from generation.request.lexicon import (
     INSTRUMENT_LEXICON,
     INSTRUMENT_WORDS,
