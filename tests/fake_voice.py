@@ -36,6 +36,7 @@ from aiohttp import web
 from tests.fake_discord_data import APP_ID, GUILD_ID, USERS, member_payload
 
 INTENT_VOICE_STATES = 1 << 7
+LATENCY_S = 0.02  # the gateway's answer to a voice state update comes back this late
 MODE = "aead_xchacha20_poly1305_rtpsize"
 MODES = [MODE, "xsalsa20_poly1305_lite", "xsalsa20_poly1305_suffix", "xsalsa20_poly1305"]
 FRAME_SAMPLES = 960  # 20 ms at 48 kHz
@@ -182,6 +183,10 @@ class VoiceActions:
             self.voice_states[APP_ID] = channel
         state = self.voice_state_payload(APP_ID, channel)
         state["session_id"] = "fake-session"  # the gateway session's id, as Discord sends
+        # a network's round trip: on loopback in one event loop the answer could otherwise be
+        # read before discord.py, still returning from its send, expects it, and a leave then
+        # waits out its confirmation timeout (30 s) when the bot closes
+        await asyncio.sleep(LATENCY_S)
         await self._dispatch(socket, "VOICE_STATE_UPDATE", state)
         if channel is not None:
             token = f"voice-token-{next(self._ssrcs)}"
