@@ -95,23 +95,29 @@ def two_sample_accuracy(product: list[np.ndarray], human: list[np.ndarray],
 
 # ------------------------------------------------------------------ the two sides
 
+def line_of(piece) -> Line:
+    """A corpus piece as a Line in quarter notes (it is already in C)."""
+    from models.inference import TICKS
+
+    onsets, durations, pitches, start = [], [], [], 0
+    for bar in piece.bars:
+        for onset, duration, pitch in bar.notes:
+            onsets.append((start + onset) / TICKS)
+            durations.append(duration / TICKS)
+            pitches.append(pitch)
+        start += bar.length
+    return Line(tuple(onsets), tuple(durations), tuple(pitches), 0)
+
+
 def human_lines(cache_dir: Path) -> dict[str, list[Line]]:
     """The held-out corpus melodies, by collection, as Lines in C."""
-    from models.inference import TICKS
     from models.training.corpus import load
 
     lines: dict[str, list[Line]] = defaultdict(list)
     for piece in load(cache_dir, split="test"):
-        onsets, durations, pitches, start = [], [], [], 0
-        for bar in piece.bars:
-            for onset, duration, pitch in bar.notes:
-                onsets.append((start + onset) / TICKS)
-                durations.append(duration / TICKS)
-                pitches.append(pitch)
-            start += bar.length
-        if len(pitches) >= 8:
-            lines[piece.collection].append(Line(tuple(onsets), tuple(durations),
-                                                tuple(pitches), 0))
+        line = line_of(piece)
+        if len(line.pitches) >= 8:
+            lines[piece.collection].append(line)
     return lines
 
 

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from generation.music.craft import Line
-from generation.tools.eval_music import features, two_sample_accuracy
+from generation.tools.eval_music import features, line_of, two_sample_accuracy
 from models.evaluation.machine import machine_line
 
 COLLECTION = "essen"
@@ -59,20 +59,6 @@ STAGES = (
     Stage("+ the plan's phrase labels", phrases=True),
     Stage("all of these", True, True, True, True, True, True),
 )
-
-
-def line_of(piece) -> Line:
-    """A corpus tune as a Line in quarter notes (it is already in C)."""
-    from models.inference import TICKS
-
-    onsets, durations, pitches, start = [], [], [], 0
-    for bar in piece.bars:
-        for onset, duration, pitch in bar.notes:
-            onsets.append((start + onset) / TICKS)
-            durations.append(duration / TICKS)
-            pitches.append(pitch)
-        start += bar.length
-    return Line(tuple(onsets), tuple(durations), tuple(pitches), 0)
 
 
 def request_header(model, piece, request) -> Any:
