@@ -82,16 +82,22 @@ async def play(interaction: discord.Interaction,
     await play_piece(interaction, found)
 
 
+async def refused_by_radio(interaction: discord.Interaction, room) -> bool:
+    """True (and the reason said privately) when the room's radio does not let this member
+    stop it: who may is a setting (`TUNESMITH_RADIO_ROLE`)."""
+    refusal = room.radio.refusal(interaction.user) if room and room.radio else None
+    if refusal:
+        await interaction.response.send_message(refusal, ephemeral=True)
+    return bool(refusal)
+
+
 @app_commands.command(name="stop", description="Stop the music in the voice channel")
 @app_commands.guild_only()
 async def stop(interaction: discord.Interaction) -> None:
     client = host(interaction)
     room = client.voice.room(interaction.guild_id)
-    if room is not None and room.radio is not None:
-        refusal = room.radio.refusal(interaction.user)
-        if refusal:
-            await interaction.response.send_message(refusal, ephemeral=True)
-            return
+    if await refused_by_radio(interaction, room):
+        return
     stopped = await client.voice.stop(interaction.guild_id)
     await interaction.response.send_message("⏹️ Stopped." if stopped
                                             else "Nothing is playing here.",
@@ -103,11 +109,8 @@ async def stop(interaction: discord.Interaction) -> None:
 async def leave(interaction: discord.Interaction) -> None:
     client = host(interaction)
     room = client.voice.room(interaction.guild_id)
-    if room is not None and room.radio is not None:
-        refusal = room.radio.refusal(interaction.user)
-        if refusal:
-            await interaction.response.send_message(refusal, ephemeral=True)
-            return
+    if await refused_by_radio(interaction, room):
+        return
     if room is None:
         await interaction.response.send_message("I am not in a voice channel here.",
                                                 ephemeral=True)
