@@ -38,6 +38,15 @@ async def compose(fake, runner, prompt: str = "a shaped piano piece"):
     return piece_id, message
 
 
+async def start_radio(fake, bot, prompt: str):
+    """Alice, in the voice channel, starts a radio; returns it once it runs."""
+    await fake.join_voice(ALICE, VOICE_ID)
+    await fake.slash("radio", prompt=prompt)
+    await fake.wait_for(lambda: bot.voice.rooms.get(GUILD_ID)
+                        and bot.voice.rooms[GUILD_ID].radio, 30)
+    return bot.voice.rooms[GUILD_ID].radio
+
+
 def mp3_of(fake, message) -> bytes:
     files = fake.files[int(message["id"])]
     return next(data for name, data in files.items() if name.endswith(".mp3"))
@@ -176,11 +185,7 @@ def test_a_worker_killed_during_a_radio_does_not_stop_it(tmp_path):
                           factory="tests.worker_composers:QuickComposer")
         async with fake_discord() as fake, running_bot(fake, pool, tmp_path,
                                                        radio_overlap_s=0.1) as bot:
-            await fake.join_voice(ALICE, VOICE_ID)
-            await fake.slash("radio", prompt="crash once")
-            await fake.wait_for(lambda: bot.voice.rooms.get(GUILD_ID)
-                                and bot.voice.rooms[GUILD_ID].radio, 30)
-            radio = bot.voice.rooms[GUILD_ID].radio
+            radio = await start_radio(fake, bot, "crash once")
             await fake.wait_for(lambda: len(radio.played) >= 3, 90)
             assert (tmp_path / "out" / "crashed-once").exists()  # a worker did die
             assert bot.voice.rooms[GUILD_ID].radio is radio  # and the radio played on
@@ -203,11 +208,7 @@ def test_a_radio_piece_that_fails_is_composed_again(tmp_path):
         runner = FailsFirst(mp3_ms=1500)
         async with fake_discord() as fake, running_bot(fake, runner, tmp_path,
                                                        radio_overlap_s=0.1) as bot:
-            await fake.join_voice(ALICE, VOICE_ID)
-            await fake.slash("radio", prompt="a tune")
-            await fake.wait_for(lambda: bot.voice.rooms.get(GUILD_ID)
-                                and bot.voice.rooms[GUILD_ID].radio, 30)
-            radio = bot.voice.rooms[GUILD_ID].radio
+            radio = await start_radio(fake, bot, "a tune")
             await fake.wait_for(lambda: len(radio.played) >= 2, 60)
             assert len(runner.jobs) >= 3 and bot.voice.rooms[GUILD_ID].radio is radio
     run(scenario())
@@ -218,11 +219,7 @@ def test_a_mention_in_the_radio_channel_steers_it_and_a_new_request_changes_stat
         runner = FakeRunner(mp3_ms=1500)
         async with fake_discord() as fake, running_bot(fake, runner, tmp_path,
                                                        radio_overlap_s=0.1) as bot:
-            await fake.join_voice(ALICE, VOICE_ID)
-            await fake.slash("radio", prompt="calm piano")
-            await fake.wait_for(lambda: bot.voice.rooms.get(GUILD_ID)
-                                and bot.voice.rooms[GUILD_ID].radio, 30)
-            radio = bot.voice.rooms[GUILD_ID].radio
+            radio = await start_radio(fake, bot, "calm piano")
             await fake.wait_for(lambda: radio.played, 30)
             steer = await fake.say(f"<@{APP_ID}> a bit faster", BOB)
             await fake.wait_for(lambda: fake.replies_to(steer), 30)
