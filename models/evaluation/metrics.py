@@ -119,31 +119,42 @@ def phrase_vector(bars: list[Bar]) -> np.ndarray:
     return np.concatenate([pcs, intervals, durations, positions, extra[:5]]).astype(np.float32)
 
 
-def two_sample_accuracy(real: np.ndarray, generated: np.ndarray, seed: int = 0) -> float:
+def two_sample_accuracy(real: np.ndarray, generated: np.ndarray, seed: int = 0,
+                        groups: np.ndarray | None = None) -> float:
     """Held-out accuracy of a logistic-regression classifier telling real from generated.
 
     Half of each set trains it (standardised features, L2, 300 full-batch Adam steps); the
-    other half tests it. 0.5 means the classifier cannot tell them apart.
+    other half tests it. 0.5 means the classifier cannot tell them apart. `groups` (one label
+    a row of real, then generated) keeps each group in one half: windows of one piece are
+    not independent, and split across the halves they let the classifier recognise the
+    piece instead of telling the two sides apart.
     """
     import torch
 
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # tiny tensors: threads only add synchronisation
     try:
-        return _fit_and_score(real, generated, seed)
+        return _fit_and_score(real, generated, seed, groups)
     finally:
         torch.set_num_threads(threads)
 
 
-def _fit_and_score(real: np.ndarray, generated: np.ndarray, seed: int) -> float:
+def _fit_and_score(real: np.ndarray, generated: np.ndarray, seed: int,
+                   groups: np.ndarray | None = None) -> float:
     import torch
 
     rng = np.random.default_rng(seed)
     x = np.concatenate([real, generated]).astype(np.float32)
     y = np.concatenate([np.ones(len(real)), np.zeros(len(generated))]).astype(np.float32)
     order = rng.permutation(len(x))
-    x, y = x[order], y[order]
     half = len(x) // 2
+    if groups is not None:  # whole groups, in a random order, to the training half
+        names = rng.permutation(np.unique(groups))
+        halves = dict(zip(names, np.arange(len(names)) % 2, strict=True))
+        training = np.array([halves[g] == 0 for g in np.asarray(groups)[order]])
+        order = np.concatenate([order[training], order[~training]])
+        half = int(training.sum())
+    x, y = x[order], y[order]
     mean, std = x[:half].mean(0), x[:half].std(0) + 1e-6
     x = (x - mean) / std
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
@@ -254,8 +265,8 @@ def field_metrics(melodies: list[list[Bar]]) -> dict[str, float] | None:
     return {name: float(np.mean(v)) if v else float("nan") for name, v in sums.items()}
 
 
-def two_sample_repeated(real: np.ndarray, generated: np.ndarray,
-                        seeds: int = 5) -> tuple[float, float]:
+def two_sample_repeated(real: np.ndarray, generated: np.ndarray, seeds: int = 5,
+                        groups: np.ndarray | None = None) -> tuple[float, float]:
     """Mean and standard deviation of `two_sample_accuracy` over `seeds` random halvings."""
-    scores = [two_sample_accuracy(real, generated, seed) for seed in range(seeds)]
+    scores = [two_sample_accuracy(real, generated, seed, groups) for seed in range(seeds)]
     return float(np.mean(scores)), float(np.std(scores))
