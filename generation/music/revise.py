@@ -13,6 +13,7 @@ Whether the notes were kept is read back from the MIDI by the conversation, not 
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 from generation.chords import spell
@@ -239,7 +240,11 @@ def _lengthened(spec: Spec, changes: Changes) -> Spec:
         return spec
     target = changes.duration_s or spec.total_duration_s * changes.length_factor
     target = max(5.0, min(300.0, target))
-    extra = round((target - spec.total_duration_s) / spec.bar_s)
+    said = changes.duration_s
+    # a length in seconds is reached from below: whole bars short of it, then the last bar
+    # held the rest (a last bar can be held longer, but cut only down to two beats)
+    whole = math.floor if said else round
+    extra = whole((target - spec.total_duration_s) / spec.bar_s)
     if changes.length_factor and changes.length_factor > 1:
         extra = max(extra, 2)  # "longer" always adds something: a two-bar phrase at least
     if extra >= 2:
@@ -254,8 +259,10 @@ def _lengthened(spec: Spec, changes: Changes) -> Spec:
         return _within_limit(_held_to(longer, changes.duration_s))
     shorter = changes.length_factor is not None and changes.length_factor < 1
     if extra > -2 and not shorter:
-        return _held_to(spec, changes.duration_s)  # within a bar or so of what it is
-    bars = max(2, round(target / spec.bar_s))
+        held = _held_to(spec, said)  # within a bar or so of what it is
+        if said is None or abs(held.total_duration_s - max(5.0, min(300.0, said))) < 0.01:
+            return held
+    bars = max(2, whole(target / spec.bar_s))
     if bars >= spec.total_bars:
         if spec.total_bars <= 2:
             raise RequestError(f"the piece is already as short as I write ({spec.total_bars} "

@@ -10,6 +10,8 @@ import re
 from generation.request.lexicon import INSTRUMENT_LEXICON, INSTRUMENT_WORDS
 
 _ADD = (r"add|adding|with|plus|bring\s+in|throw\s+in|include|and\s+a|ajoute[rz]?|avec|"
+        r"(?:bring|put|get)\s+back|re-?add|how\s+(?:about|bout|abt)|what\s+about|"
+        r"what\s+if\s+(?:we|you|u)\s+(?:added|add|had|threw\s+in|brought\s+in)|maybe\s+some|"
         r"anade|agrega|con|fuge|mit|dazu|noch|加上|加入|再加|加")
 _REMOVE = (r"drop|remove|lose|ditch|mute|without|no\s+more|get\s+rid\s+of|take\s+out|cut|kill|"
            r"enleve[rz]?|supprime[rz]?|retire[rz]?|sans|quita|quitar|quitale|quitalo|sin|"
@@ -46,6 +48,16 @@ _SWAP_IT = (r"(?:swap|replace|switch|exchange|trade|change)\s+(?:it|that|this|th
             r"(?:could|can|should|would|make)\s+(?:it|that|this)\s+(?:be\s+)?(?:an?\s+|the\s+)?$|"
             r"^\s+(?:\w+\s+){0,2}(?:be\s+|is\s+|gets?\s+)?(?:replaced|swapped)\s+(?:by|with|for)\s+"
             r"(?:an?\s+|the\s+|some\s+)?$")
+
+
+# a loose verb that adds what it names with a place after it: "chuck a sax on it", "pop a harp
+# in", "sneak a clarinet in there", "slap some drums under it", "lemme hear some bells on this"
+_LOOSE_ADD = (r"(?:^|\s)(?:throw|chuck|toss|slap|stick|pop|sneak|layer|sprinkle|put|get|bring|"
+              r"drop|shove|whack|bung|tack|stack|squeeze|fit|work|hear|gimme|give\s+(?:me|us|it)|"
+              r"want|need|needs|use)" + _MODIFIED + "$")
+_PLACE = (r"^\s*(?:in|into|on|onto|under(?:neath)?|over|behind|below|above|beneath|"
+          r"in\s+(?:there|here)|on\s+top|in\s+the\s+(?:mix|back|background))\b"
+          r"(?!\s+(?:the\s+|an?\s+)?(?:lead|melody|tune|top\s*line|main\s+line)\b)")
 
 
 CORRECTION = (r"\W+(?:no|nah|sorry|oops|actually|wait)\W+(?:make\s+(?:that|it)|i\s+mean|rather|"
@@ -102,7 +114,8 @@ def read_instrument_edits(text: str) -> dict:
                 rf"(?:^|\s)(?:add|adding|bring\s+in|throw\s+in|include)(?:\s+something"
             rf"(?:\s+else)?\W+(?:like\s+)?(?:an?\s+|some\s+)?|{_MODIFIED})$",
                 before) or (re.search(r"(?:bring|put|get|want|need|have)\s+(?:the\s+|my\s+)?$",
-                                      before) and re.match(r"\s+back\b", after)) or re.search(
+                                      before) and re.match(r"\s+back\b", after)) or (
+                re.search(_LOOSE_ADD, before) and re.search(_PLACE, after)) or re.search(
                 r"^\s*(?:(?:too|as\s+well|also|along\s+with|alongside|on\s+top|aussi|tambien|"
                 r"auch)\b|dazu|hinzu|也)", after):
             add.extend(groups[id(find)])
@@ -112,6 +125,10 @@ def read_instrument_edits(text: str) -> dict:
                        before):
             lead, action = name, "lead"  # "now on guitar", "try it on the flute"
         last = (action, find.end) if action else None
+    if not (add or remove or lead or swap) and re.search(
+            r"(?:bring|put|get)\s+(?:it|them|em|'em|those|these)\s+back|re-?add\s+(?:it|them|em)",
+            text[names[-1][0].end:]):  # "i miss the violin, put it back"
+        add = [n for f, _ in names for n in groups[id(f)]]
     out: dict = {}
     if add:
         out["add"] = tuple(dict.fromkeys(add))
@@ -136,6 +153,11 @@ def _swaps(names: list, text: str) -> tuple[list[tuple[str, str]], set[int]]:
                 and re.search(r"^\s*(?:for|with|to|by|into|par|pour|por|con|gegen|durch|mit|"
                               r"zu|->|→|换成|为)\s", between + " ")) or re.search(
                     r"^\s*(?:->|→|=>|to)\s*$", between):
+            swap.append((first, second))
+            taken |= {id(a), id(b)}
+        elif re.search(rf"(?:{_INSTEAD})\s+(?:the\s+|an?\s+)?$", before) and re.fullmatch(
+                r"\W*(?:(?:use|try|have|put\s+in|go\s+with|get|do|let'?s\s+(?:have|use|do|try))"
+                r"\s+)?(?:an?\s+|the\s+|some\s+)?", between):  # "instead of piano use harp"
             swap.append((first, second))
             taken |= {id(a), id(b)}
         elif re.search(rf"^\s*(?:{_INSTEAD})\s", between + " "):

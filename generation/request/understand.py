@@ -62,7 +62,7 @@ def understand(line: str, has_piece: bool, reader=None) -> Reading:
     text = fold(line)
     instruments = _instruments(text)
     if has_piece and turn.kind in ("unknown", "help", "new", "edit") and \
-            _bare_instrument(text, instruments):
+            _bare_instrument(text, instruments) and not (turn.changes.add and has("some", text)):
         name = instruments[0]  # "trumpet": add it, or give it the melody?
         return ask((f"add a {name}", Turn("edit", text=line, changes=Changes(add=(name,)))),
                     (f"give the {name} the melody",
@@ -160,8 +160,10 @@ def _more(changes: Changes, guess, text: str, instruments: list[str],
         named = [k for k in named if not k.startswith("tempo")]
     if changes.tempo_bpm or changes.tempo_factor or changes.tempo_step:
         named = [k for k in named if k not in ("longer", "shorter", "length_set")]
-    if changes.density:  # "less stuff going on" is the texture, not also a tempo
-        named = [k for k in named if not k.startswith("tempo")]
+    if changes.density:  # "less stuff going on" is the texture, not also a tempo or a mood
+        named = [k for k in named if not k.startswith("tempo") and not k.startswith("mood")]
+    if (changes.mode or changes.tonic or changes.transpose) and not MOOD_LEXICON.find(text):
+        named = [k for k in named if not k.startswith("mood")]  # "make it phrygian": a key
     if changes.intro or changes.outro:  # "a longer outro": the bars added are the length
         named = [k for k in named if k != "longer"]
     tempo_said = changes.tempo_bpm or changes.tempo_factor or changes.tempo_step
