@@ -485,6 +485,153 @@ LENGTHS_3 = [
 DEV_3 = [*CHAINED_3, *TYPOS_3, *MOODS_3, *TEMPO_3, *MOVES_3, *INSTRUMENTS_3, *KEYS_3,
          *LENGTHS_3]
 
+# a fourth round, written after the third was read
+LEAD_4 = [
+    ("organ on the melody", {"lead": "organ"}),
+    ("i want to hear the melody on a flute", {"lead": "flute"}),
+    ("swap the melody over to the violin", {"lead": "violin"}),
+    ("can the trumpet take over the melody", {"lead": "trumpet"}),
+    ("sax solo pls", {"lead": "saxophone"}),
+    ("play it on guitar", {"lead": "guitar"}),
+    ("have a harp play it", {"lead": "harp"}),
+    ("put it on the marimba", {"lead": "marimba"}),
+    ("Would you make the cello play the melody?", {"lead": "cello"}),
+]
+NUMBERS_4 = [
+    ("gimme 128 bpm", {"tempo_bpm": 128}),
+    ("can u do like 100 bpm", {"tempo_bpm": 100}),
+    ("go to 90 bpm", {"tempo_bpm": 90}),
+    ("jack it up to 150", {"tempo_bpm": 150}),
+    ("nudge it to 105", {"tempo_bpm": 105}),
+    ("let's do 76 bpm", {"tempo_bpm": 76}),
+    ("run it at 140", {"tempo_bpm": 140}),
+    ("play it at 100", {"tempo_bpm": 100}),
+    ("tempo should be 95", {"tempo_bpm": 95}),
+    ("make the tempo 84", {"tempo_bpm": 84}),
+    ("lower the bpm to 70", {"tempo_bpm": 70}),
+    ("raise the tempo to 130", {"tempo_bpm": 130}),
+    ("Please lower the tempo to 80 bpm.", {"tempo_bpm": 80}),
+    ("Please make it half as fast.", {"tempo_factor": 0.5}),
+]
+SEMITONES_4 = [
+    ("pitch it down a semitone", {"transpose": -1}),
+    ("pitch up 2 semis", {"transpose": 2}),
+    ("transpose it up by 3 semitones", {"transpose": 3}),
+    ("move it down a half step", {"transpose": -1}),
+    ("up 1 semitone", {"transpose": 1}),
+    ("one semitone down", {"transpose": -1}),
+    ("I'd like it a semitone higher.", {"transpose": 1}),
+]
+INTENSIFIERS_4 = [
+    ("like, a lot faster", {"tempo_factor": 1.35}),
+    ("soooo much faster", {"tempo_factor": 1.35}),
+    ("a little bit sadder", {"mood": "sad", "mood_amount": 0.5}),
+    ("a LOT darker", {"mood": "dark", "mood_amount": 2.0}),
+    ("way way way faster", {"tempo_factor": 1.35}),
+    ("slower but only a tiny bit", {"tempo_factor": LITTLE_SLOWER}),
+    ("tad slower", {"tempo_factor": LITTLE_SLOWER}),
+    ("faster, but just a smidge", {"tempo_factor": 1.07}),
+]
+TEXTURE_4 = [
+    ("less notes in the melody", {"density": -0.15}),
+    ("give it more breathing room", {"density": -0.15}),
+    ("it's too sparse now", {"density": 0.15}),
+    ("make it busier pls", {"density": 0.15}),
+    ("more going on in the melody", {"density": 0.15}),
+    ("less busy melody", {"density": -0.15}),
+    ("thinner texture", {"density": -0.15}),
+    ("more active melody", {"density": 0.15}),
+    ("Could you make it less busy?", {"density": -0.15}),
+]
+MOVES_4 = [
+    ("nah nah go back", "undo"),
+    ("ugh revert", "undo"),
+    ("hmm, no. undo.", "undo"),
+    ("pls undo", "undo"),
+    ("undo last", "undo"),
+    ("back to the last one", "undo"),
+    ("i don't like it, go back", "undo"),
+    ("eh the old one was better", "undo"),
+    ("previous was better", "undo"),
+    ("liked the one before more", "undo"),
+    ("no wait undo that", "undo"),
+    ("That was better before; please undo it.", "undo"),
+]
+BACK_4 = [
+    ("bring drums back", {"add": ["drums"]}),
+    ("add the piano back", {"add": ["piano"]}),
+    ("piano back in pls", {"add": ["piano"]}),
+    ("give me the bass back", {"add": ["bass"]}),
+    ("Could you bring the drums back?", {"add": ["drums"]}),
+]
+COMBINED_4 = [
+    ("nah undo that and make it slower instead", {"tempo_factor": SLOWER}),
+    ("make it minor and sadder and slower", {"mode": "minor", "mood": "sad",
+                                             "tempo_factor": SLOWER}),
+    ("add drums and bass", {"add": ["drums", "bass"]}),
+    ("faster & in E minor", {"tempo_factor": 1.15, "tonic": "E", "mode": "minor"}),
+    ("sadder but keep the tempo", {"mood": "sad"}),
+    ("slow it down and make it dreamier", {"tempo_factor": SLOWER, "mood": "dreamy"}),
+    ("darker and slower and sparser", {"mood": "dark", "tempo_factor": SLOWER,
+                                       "density": -0.15}),
+    ("major key and happier and faster", {"mode": "major", "mood": "happy",
+                                          "tempo_factor": 1.15}),
+    ("Add a flute and make it happier, please.", {"add": ["flute"], "mood": "happy"}),
+]
+LENGTHS_4 = [
+    ("make it last 40 seconds", {"duration_s": 40.0}),
+    ("shorten to 12 sec", {"duration_s": 12.0}),
+    ("25 secs pls", {"duration_s": 25.0}),
+    ("stretch it to a minute", {"duration_s": 60.0}),
+    ("cut it to half a minute", {"duration_s": 30.0}),
+    ("a minute long", {"duration_s": 60.0}),
+    ("longer, 2 min", {"duration_s": 120.0}),
+]
+DEV_4 = [*LEAD_4, *NUMBERS_4, *SEMITONES_4, *INTENSIFIERS_4, *TEXTURE_4, *MOVES_4, *BACK_4,
+         *COMBINED_4, *LENGTHS_4]
+# a fifth round: complaints ("too slow" asks for the other way), moods said as nouns, amounts
+# said with "not", a style listed after a mood
+ROUND_5 = [
+    ("too fast lol", {"tempo_factor": SLOWER}),
+    ("its too slow", {"tempo_factor": 1.15}),
+    ("way too slow", {"tempo_factor": 1.35}),
+    ("a bit too fast", {"tempo_factor": LITTLE_SLOWER}),
+    ("it drags", {"tempo_factor": 1.15}),
+    ("less slow", {"tempo_factor": 1.15}),
+    ("too short", {"length_factor": 1.5}),
+    ("too long, trim it", {"length_factor": 0.6667}),
+    ("the intro is too long", {"rewrite": "beginning"}),
+    ("turn down the energy", {"mood": "calm", "mood_amount": 0.5}),
+    ("bring the energy down a bit", {"mood": "calm", "mood_amount": 0.5}),
+    ("dial back the darkness", {"mood": "happy", "mood_amount": 0.5}),
+    ("crank up the energy", {"mood": "energetic"}),
+    ("more drama", {"mood": "epic"}),
+    ("not that much faster", {"tempo_factor": 1.07}),
+    ("faster but not too much", {"tempo_factor": 1.07}),
+    ("make it more chill n lofi", {"mood": "calm", "style": "lofi"}),
+    ("more electronic", {"style": "electronic"}),
+    ("lower pls", "ask"),
+]
+
+
+# lines that change nothing: a question or small talk must stay one among all these verbs
+NOT_EDITS = [
+    ("lol this slaps", "smalltalk"),
+    ("omg i love it 😍", "smalltalk"),
+    ("this is fire 🔥🔥", "smalltalk"),
+    ("perfect thx", "smalltalk"),
+    ("ty!!", "smalltalk"),
+    ("what key is it in", "question"),
+    ("how fast is it", "question"),
+    ("how long is it rn", "question"),
+    ("what instruments r in it", "question"),
+    ("whats the tempo", "question"),
+    ("was that in minor?", "question"),
+    ("was it 120 bpm before?", "question"),
+    ("who plays the melody?", "question"),
+    ("was ist die Tonart?", "question"),
+]
+
 
 # the conversation each line is said in: v1, then v2 made from it by "faster" (what
 # `tunesmith chat` keeps and `recalled` reads: regret and "them" lean on it)
@@ -518,7 +665,21 @@ def matches(got: str | dict, expected: str | dict) -> bool:
 
 
 @pytest.mark.model
-@pytest.mark.parametrize("line, expected", [*DEV, *DEV_2, *DEV_3])
+@pytest.mark.parametrize("line, expected", [*DEV, *DEV_2, *DEV_3, *DEV_4, *ROUND_5, *NOT_EDITS])
 def test_a_line_in_a_voice_never_seen_is_read_as_its_writer_meant(line, expected):
     got = read(line)
     assert matches(got, expected), f"{line!r}: {got}"
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("first", ["a calm waltz, 30 seconds", "a fast jig in 6/8, 20 seconds",
+                                   "a march in 2/4 at 100 bpm, 12 seconds"])
+@pytest.mark.parametrize("seconds", [8.0, 15.0, 33.0, 60.0])
+def test_a_length_asked_in_an_edit_is_the_length_made(first, seconds):
+    from generation.music.revise import revise
+    from generation.music.spec import make_spec
+    from generation.request.parse import parse_request
+
+    spec = make_spec(parse_request(first), 3)
+    changes = understand(f"make it {seconds:g} seconds", has_piece=True).turn.changes
+    assert revise(spec, changes).total_duration_s == pytest.approx(seconds, abs=0.01)

@@ -34,8 +34,10 @@ from generation.request.tempo_edits import FASTER, SLOWER, read_tempo_edits
 # ------------------------------------------------------------------------ word lists
 # All patterns run on folded text: lower case, accents removed ("más" → "mas").
 
-_LONGER = (r"longer|lengthen|more\s+long|plus\s+longue?|mas\s+larg[oa]|langer|更长|长一点")
-_SHORTER = (r"shorter|shorten|more\s+short|plus\s+courte?|mas\s+cort[oa]|kurzer|更短|短一点")
+_LONGER = (r"longer|lengthen|more\s+long|too\s+short|plus\s+longue?|mas\s+larg[oa]|langer|"
+           r"更长|长一点")
+_SHORTER = (r"shorter|shorten|more\s+short|too\s+long|plus\s+courte?|mas\s+cort[oa]|kurzer|"
+            r"更短|短一点")
 _TWICE_LONG = (r"twice\s+as\s+long|double\s+(?:the\s+)?length|deux\s+fois\s+plus\s+long|"
                r"el\s+doble\s+de\s+largo|doppelt\s+so\s+lang|长一倍")
 _HALF_LONG = (r"half\s+as\s+long|half\s+the\s+length|deux\s+fois\s+plus\s+court|"
@@ -152,7 +154,35 @@ def _key(text: str, slots: Text) -> dict:
     return {}
 
 
+# a mood said as a noun with a verb that turns it up or down: "turn down the energy", "bring
+# the darkness down a bit", "crank up the drama"
+_MOOD_NOUNS = {"energy": "energetic", "intensity": "energetic", "hype": "energetic",
+               "darkness": "dark", "creepiness": "dark", "spookiness": "dark", "drama": "epic",
+               "epicness": "epic", "happiness": "happy", "joy": "happy", "sadness": "sad",
+               "melancholy": "sad", "mystery": "mysterious", "tension": "tense",
+               "romance": "romantic", "calm": "calm", "chill": "calm"}
+_NOUN = "|".join(_MOOD_NOUNS)
+_DOWN_VERB = r"turn|tone|dial|bring|take|knock|pull|ease|cut|scale|tame"
+_UP_VERB = r"turn|crank|pump|ramp|dial|amp|jack|bump|ratchet|kick"
+_NOUN_DOWN = (rf"(?:{_DOWN_VERB})\s+(?:down|back)\s+(?:on\s+)?(?:the\s+)?(?P<a>{_NOUN})|"
+              rf"(?:{_DOWN_VERB})\s+(?:the\s+)?(?P<b>{_NOUN})\s+(?:(?:way|right|a\s+bit|a\s+little|"
+              rf"a\s+notch|a\s+touch)\s+)?(?:down|back)|(?:(?:reduce|lower)\s+the|less)\s+(?P<c>{_NOUN})")
+_NOUN_UP = (rf"(?:{_UP_VERB})\s+up\s+(?:the\s+)?(?P<a>{_NOUN})|(?:{_UP_VERB})\s+(?:the\s+)?"
+            rf"(?P<b>{_NOUN})\s+up|(?:(?:boost|raise|increase)\s+the|more)\s+(?P<c>{_NOUN})")
+
+
+def _mood_noun(text: str) -> dict:
+    for pattern, down in ((_NOUN_DOWN, True), (_NOUN_UP, False)):
+        if found := has(pattern, text):
+            mood = _MOOD_NOUNS[found.group("a") or found.group("b") or found.group("c")]
+            return {"mood": _OPPOSITE[mood], "mood_amount": LITTLE} if down else \
+                {"mood": mood, "mood_amount": amount_near(text, *found.span())}
+    return {}
+
+
 def _mood(text: str) -> dict:
+    if said := _mood_noun(text):
+        return said
     for mood, pattern in _MOOD_COMPARATIVES.items():
         match = has(pattern, text)
         if match:
@@ -200,7 +230,10 @@ def _style(text: str) -> dict:
         if re.search(r"(?:into|to|as|like|more|style\s+of|make\s+it|now|en|a|como|comme|"
                      r"in|zu|als|wie|mas|plus|mehr|成|改成)\s+(?:an?\s+|the\s+|un\s+|une\s+|"
                      r"una?\s+|ein(?:en)?\s+)?(?:bit\s+|little\s+)?(?:more\s+)?$|"
-                     r"(?:成|改成|换成|变成|更)\s*$", before):
+                     r"(?:成|改成|换成|变成|更)\s*$", before) or (
+                re.search(r"(?:and|&|\+|,)\s*$", before) and re.match(
+                    r"\s*(?:pls|plz|please|too|now|vibes?|style)?\s*(?:[,.!?]|$)",
+                    text[find.end:])):  # "more chill and lofi"
             return {"style": style}
     return {}
 
@@ -225,8 +258,10 @@ def _length(text: str, slots: Text) -> dict:
         match = has(pattern, text)
         if match:
             # "longer outro" is about a section, not the whole piece
-            if re.match(r"\s*(?:intro|outro|ending|end|middle|bridge)", text[match.end():]):
-                continue
+            if re.match(r"\s*(?:intro|outro|ending|end|middle|bridge)", text[match.end():]) or \
+                    re.search(r"(?:intro|outro|ending|middle|bridge)\W*(?:is|s|feels|seems)?"
+                              r"\s*(?:\w+\s+)?$", text[:match.start()]):
+                continue  # "the intro is too long" is no length of the whole
             amount = amount_near(text, *match.span())
             factor = {LITTLE: 1.25, NORMAL: 1.5, LOT: 2.0}[amount]
             return {"length_factor": factor if longer else round(1 / factor, 4)}
@@ -255,7 +290,13 @@ _BUSIER = (r"busier|denser|more\s+layers|more\s+stuff|"
 DENSITY_STEP = {LITTLE: 0.08, NORMAL: 0.15, LOT: 0.25}
 
 
+_TOO = (r"too\s+(?:(?P<empty>sparse|empty|bare|thin)|busy|dense|full|cluttered|crowded)"
+        r"(?!\s+(?:for|to)\b)")
+
+
 def _density(text: str) -> dict:
+    if (too := has(_TOO, text)) and not has(r"not\s+" + _TOO, text):  # "it's too sparse now"
+        return {"density": (1 if too.group("empty") else -1) * DENSITY_STEP[NORMAL]}
     for pattern, sign in ((_SPARSER, -1), (_BUSIER, 1)):
         match = has(pattern, text)
         if match:

@@ -10,8 +10,9 @@ import re
 from generation.request.lexicon import INSTRUMENT_LEXICON, INSTRUMENT_WORDS
 
 _ADD = (r"add|adding|with|plus|bring\s+in|throw\s+in|include|and\s+a|ajoute[rz]?|avec|"
-        r"(?:bring|put|get)\s+back|re-?add|how\s+(?:about|bout|abt)|what\s+about|"
-        r"what\s+if\s+(?:we|you|u)\s+(?:added|add|had|threw\s+in|brought\s+in)|maybe\s+some|"
+        r"(?:bring|put|get)\s+back|re-?add|(?:how\s+(?:about|bout|abt)|what\s+about)\s+"
+        r"(?=an?\s|some\s)|what\s+if\s+(?:we|you|u)\s+(?:added|add|had|threw\s+in|brought\s+in)|"
+        r"maybe\s+some|"
         r"anade|agrega|con|fuge|mit|dazu|noch|加上|加入|再加|加")
 _REMOVE = (r"drop|remove|lose|ditch|mute|without|no\s+more|get\s+rid\s+of|take\s+out|cut|kill|"
            r"enleve[rz]?|supprime[rz]?|retire[rz]?|sans|quita|quitar|quitale|quitalo|sin|"
@@ -34,7 +35,8 @@ _LEAD_AFTER = (r"^\s*(?:on\s+(?:the\s+)?(?:lead|melody|tune)|"
                r"(?:as\s+|the\s+)?(?:lead|solo|melody)\b"
                r"(?!\s+(?:guitar|synth|sheet))|(?:should\s+|to\s+|can\s+|could\s+|will\s+)?"
                r"(?:plays?|playing|carr(?:y|ies)|takes?|gets?|has|on)\s+(?:the\s+)?"
-               r"(?:melody|tune|lead|top\s*line|main\s+line|theme)\b)")
+               r"(?:melody|tune|lead|top\s*line|main\s+line|theme)\b|"
+               r"(?:play|plays|playing|take|takes|carry|carries)\s+it\W*$)")  # "a harp play it"
 # an article and up to two describing words between a verb and the instrument: "add a quiet
 # cello", "throw in some low muted brass"
 _MODIFIED = (r"(?:\s+(?:a|an|some|the|more))?(?:\s+(?!and\b|or\b|but\b|then\b)"
@@ -114,7 +116,8 @@ def read_instrument_edits(text: str) -> dict:
                 rf"(?:^|\s)(?:add|adding|bring\s+in|throw\s+in|include)(?:\s+something"
             rf"(?:\s+else)?\W+(?:like\s+)?(?:an?\s+|some\s+)?|{_MODIFIED})$",
                 before) or (re.search(r"(?:bring|put|get|want|need|have)\s+(?:the\s+|my\s+)?$",
-                                      before) and re.match(r"\s+back\b", after)) or (
+                                      before) and re.match(r"\s+back\b", after)) or re.match(
+                r"\s+back\s+(?:in|on)\b|\s+back\W*(?:pls|plz|please)?\W*$", after) or (
                 re.search(_LOOSE_ADD, before) and re.search(_PLACE, after)) or re.search(
                 r"^\s*(?:(?:too|as\s+well|also|along\s+with|alongside|on\s+top|aussi|tambien|"
                 r"auch)\b|dazu|hinzu|也)", after):

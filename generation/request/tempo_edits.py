@@ -14,11 +14,13 @@ from generation.request.slots import Text, read_tempo
 
 FASTER = (r"faster|quicker|speed\s+(?:it\s+)?up|more\s+tempo|up\s+the\s+(?:tempo|pace|speed|bpm)|"
            r"pick\s+up\s+the\s+(?:pace|tempo|speed)|(?:tempo|speed|pace|bpm)\s+up|"
+           r"too\s+(?:slow|sluggish|draggy)|less\s+slow(?:ly)?|dragging|drags|"
            r"more\s+(?:fast|quick)|"
            r"plus\s+(?:vite|rapide)|accelere[rz]?|mas\s+(?:rapido|rapida|deprisa)|"
            r"acelera(?:r|lo)?|schneller|更快|快一点点|快一点|快点|加快|快些")
 SLOWER = (r"slower|slow\s+(?:it\s+)?down|less\s+fast|more\s+slow(?:ly)?|plus\s+lente?|"
            r"(?:tempo|speed|pace|bpm)\s+down|ease\s+off\s+(?:on\s+)?the\s+(?:tempo|pace|speed)|"
+           r"too\s+(?:fast|quick|rushed|hurried|frantic)|rushing|rushed|"
            r"moins\s+vite|"
            r"ralenti[rs]?|mas\s+(?:lento|lenta|despacio)|langsamer|更慢|慢一点点|慢一点|慢点|"
            r"放慢|慢些|慢很多|慢得多")

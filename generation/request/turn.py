@@ -279,7 +279,7 @@ def undo_steps(text: str) -> int:
     return 1
 
 
-_OPENERS = (r"hmm+|um+|uh+|ok(?:ay)?|k|actually|nah|nope|no|non|nein|oh|wait|well|alright|"
+_OPENERS = (r"hm+|um+|uh+|ok(?:ay)?|k|actually|nah|nope|no|non|nein|oh|wait|well|alright|"
             r"ew+|ugh+|bruh|lol|lmao|oof|meh|welp|eh|yikes|oops|whoops|dang|damn|ngl|tbh|"
             r"so|and|then|et|y|und|ah|yeah|yes|oui|si|ja|please|pls|plz|hey|算了|嗯|好吧")
 _OPENERS_WORDS = set(re.findall(r"[a-z']+", _OPENERS.replace("(?:ay)?", "")))
@@ -292,7 +292,7 @@ _WH = (r"^(?:what|which|how|who|where|why|whats|wat|wats|is\s+it|is\s+this|are\s
        r"does\s+it|do\s+you|tell\s+me|quelle?s?|quel|combien|est[\s-]ce|c'est\s+quoi|qu'est|"
        r"que|cual|cuales|cuanto|cuantos|como|en\s+que|welche[rs]?|wie|wieviel|"
        r"was(?!\s+(?:better|nicer|best|good|great|fine|worse|cooler|perfect|right|way|much|so|"
-       r"too|a|it|that|this|the|more|less)\b))\b|"
+       r"too|more|less)\b))\b|"
        r"什么|哪|多少|几|多长|多久|多快")
 _PIECE = (r"piece|song|tune|track|music(?!\s*box)|jig|reel|waltz(?!\s+(?:time|feel|rhythm))|tango|"
           r"lullaby|ballad|march|anthem|"

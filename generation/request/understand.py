@@ -162,8 +162,9 @@ def _more(changes: Changes, guess, text: str, instruments: list[str],
         named = [k for k in named if k not in ("longer", "shorter", "length_set")]
     if changes.density:  # "less stuff going on" is the texture, not also a tempo or a mood
         named = [k for k in named if not k.startswith("tempo") and not k.startswith("mood")]
-    if (changes.mode or changes.tonic or changes.transpose) and not MOOD_LEXICON.find(text):
-        named = [k for k in named if not k.startswith("mood")]  # "make it phrygian": a key
+    if (changes.mode or changes.tonic or changes.transpose or changes.style) and \
+            not MOOD_LEXICON.find(text):  # "make it phrygian", "more electronic": no mood
+        named = [k for k in named if not k.startswith("mood")]
     if changes.intro or changes.outro:  # "a longer outro": the bars added are the length
         named = [k for k in named if k != "longer"]
     tempo_said = changes.tempo_bpm or changes.tempo_factor or changes.tempo_step
