@@ -613,6 +613,35 @@ ROUND_5 = [
     ("lower pls", "ask"),
 ]
 
+ROUND_6 = [  # energy and moods said as complaints: "too X" asks for less of X
+    ("lower energy", {"mood": "calm", "mood_amount": 0.5}),
+    ("energy down", {"mood": "calm", "mood_amount": 0.5}),
+    ("energy up", {"mood": "energetic"}),
+    ("too intense", {"mood": "calm", "mood_amount": 0.5}),
+    ("too chill", {"mood": "energetic", "mood_amount": 0.5}),
+    ("too sad", {"mood": "happy", "mood_amount": 0.5}),
+    ("too dark lol", {"mood": "happy", "mood_amount": 0.5}),
+    ("it is too calm", {"mood": "energetic", "mood_amount": 0.5}),
+    ("way too mellow", {"mood": "energetic", "mood_amount": 1.0}),
+    ("kinda boring", {"mood": "energetic"}),
+    ("make it less boring", {"mood": "energetic"}),
+    ("more hopeful", {"mood": "happy"}),
+    ("more gentle", {"mood": "calm"}),
+    ("more punchy", {"mood": "energetic"}),
+]
+ONLY = [  # the instruments kept alone, every other part left out
+    ("make it piano only", {"only": ["piano"]}),
+    ("just piano", {"only": ["piano"]}),
+    ("strip it down to just the guitar", {"only": ["guitar"]}),
+    ("remove everything but the piano", {"only": ["piano"]}),
+    ("kill everything except the strings", {"only": ["strings"]}),
+    ("just the guitar and the bass pls", {"only": ["guitar", "bass"]}),
+    ("drums and bass only", {"only": ["drums", "bass"]}),
+    ("it should be just piano", {"only": ["piano"]}),
+    ("just add a cello", {"add": ["cello"]}),  # "just" as a softener
+    ("remove just the piano", {"remove": ["piano"]}),
+]
+
 
 # lines that change nothing: a question or small talk must stay one among all these verbs
 NOT_EDITS = [
@@ -665,7 +694,8 @@ def matches(got: str | dict, expected: str | dict) -> bool:
 
 
 @pytest.mark.model
-@pytest.mark.parametrize("line, expected", [*DEV, *DEV_2, *DEV_3, *DEV_4, *ROUND_5, *NOT_EDITS])
+@pytest.mark.parametrize("line, expected", [*DEV, *DEV_2, *DEV_3, *DEV_4, *ROUND_5, *ROUND_6,
+                                            *ONLY, *NOT_EDITS])
 def test_a_line_in_a_voice_never_seen_is_read_as_its_writer_meant(line, expected):
     got = read(line)
     assert matches(got, expected), f"{line!r}: {got}"
@@ -683,3 +713,32 @@ def test_a_length_asked_in_an_edit_is_the_length_made(first, seconds):
     spec = make_spec(parse_request(first), 3)
     changes = understand(f"make it {seconds:g} seconds", has_piece=True).turn.changes
     assert revise(spec, changes).total_duration_s == pytest.approx(seconds, abs=0.01)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("only, parts", [
+    (("piano",), {"piano"}),  # added first, then the rest left out; it takes the melody
+    (("bass", "drums"), {"bass", "drums"}),
+    (("saxophone",), {"saxophone"}),
+])
+def test_only_the_instruments_named_are_left_playing(only, parts):
+    from generation.music.revise import revise
+    from generation.music.spec import make_spec
+    from generation.request.parse import parse_request
+
+    spec = make_spec(parse_request("a rock song with electric guitar, bass, drums and a sax"), 3)
+    kept = revise(spec, Changes(only=only))
+    assert {p.instrument for p in kept.parts} == parts
+    assert kept.part("lead").instrument in parts
+
+
+@pytest.mark.model
+def test_drums_alone_are_refused_with_the_reason():
+    from generation.music.revise import revise
+    from generation.music.spec import make_spec
+    from generation.request.parse import parse_request
+    from models.core.errors import RequestError
+
+    spec = make_spec(parse_request("a rock song with electric guitar, bass and drums"), 3)
+    with pytest.raises(RequestError, match="drums alone cannot play the melody"):
+        revise(spec, Changes(only=("drums",)))

@@ -54,6 +54,8 @@ def revise(base: Spec, changes: Changes) -> Spec:
     if changes.style or changes.meter or changes.mood or _mode_changes(base, changes):
         spec = _rewritten(base, changes)
     spec = _keyed(spec, changes)
+    if changes.only:
+        spec = _kept_only(spec, changes.only)
     spec = _voiced(spec, changes)
     spec = _lengthened(spec, changes)
     if changes.rewrite:
@@ -75,7 +77,8 @@ def _stated(changes: Changes) -> tuple[str, ...]:
     named = {"tempo": changes.tempo_bpm or changes.tempo_factor or changes.tempo_step,
              "form": changes.rewrite or changes.intro or changes.outro,
              "key": changes.tonic or changes.mode or changes.transpose,
-             "instruments": changes.add or changes.remove or changes.swap or changes.lead,
+             "instruments": changes.add or changes.remove or changes.swap or changes.lead
+             or changes.only,
              "length": changes.duration_s or changes.length_factor, "meter": changes.meter,
              "mood": changes.mood, "style": changes.style}  # density: not a slot said
     return tuple(name for name, said in named.items() if said)
@@ -175,6 +178,26 @@ def _voiced(spec: Spec, changes: Changes) -> Spec:
     if parts == list(spec.parts):
         return spec
     return replace(spec, parts=tuple(parts), octave=octave)
+
+
+def _kept_only(spec: Spec, names: tuple[str, ...]) -> Spec:
+    """Only `names` left playing ("just piano", "everything but the drums out"): the ones the
+    piece lacks are added first, then every other part is left out, the melody going to the
+    first of `names` when its own instrument leaves."""
+    if all(BY_NAME[n].is_drum for n in names if n in BY_NAME):
+        raise RequestError(f"the {' and '.join(names)} alone cannot play the melody; name an "
+                           "instrument to keep with them")
+    added = tuple(n for n in names if not any(_named(p, n) for p in spec.parts))
+    spec = _voiced(spec, Changes(add=added)) if added else spec
+    gone = tuple(dict.fromkeys(p.instrument for p in spec.parts
+                               if not any(_named(p, n) for n in names)))
+    if not gone:
+        return spec
+    lead = spec.part("lead")
+    keeps_lead = lead is not None and any(_named(lead, n) for n in names)
+    kept = _voiced(spec, Changes(remove=gone))
+    first = next((n for n in names if not instrument(n).is_drum), None) if not keeps_lead else None
+    return _voiced(kept, Changes(lead=first)) if first else kept
 
 
 def _check(name: str, drums_ok: bool = False) -> None:

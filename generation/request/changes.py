@@ -157,6 +157,7 @@ def _key(text: str, slots: Text) -> dict:
 # a mood said as a noun with a verb that turns it up or down: "turn down the energy", "bring
 # the darkness down a bit", "crank up the drama"
 _MOOD_NOUNS = {"energy": "energetic", "intensity": "energetic", "hype": "energetic",
+               "intense": "energetic",
                "darkness": "dark", "creepiness": "dark", "spookiness": "dark", "drama": "epic",
                "epicness": "epic", "happiness": "happy", "joy": "happy", "sadness": "sad",
                "melancholy": "sad", "mystery": "mysterious", "tension": "tense",
@@ -166,23 +167,39 @@ _DOWN_VERB = r"turn|tone|dial|bring|take|knock|pull|ease|cut|scale|tame"
 _UP_VERB = r"turn|crank|pump|ramp|dial|amp|jack|bump|ratchet|kick"
 _NOUN_DOWN = (rf"(?:{_DOWN_VERB})\s+(?:down|back)\s+(?:on\s+)?(?:the\s+)?(?P<a>{_NOUN})|"
               rf"(?:{_DOWN_VERB})\s+(?:the\s+)?(?P<b>{_NOUN})\s+(?:(?:way|right|a\s+bit|a\s+little|"
-              rf"a\s+notch|a\s+touch)\s+)?(?:down|back)|(?:(?:reduce|lower)\s+the|less)\s+(?P<c>{_NOUN})")
+              rf"a\s+notch|a\s+touch)\s+)?(?:down|back)|(?:(?:reduce|lower)(?:\s+the)?|less|too|low|lower)\s+"
+              rf"(?P<c>{_NOUN})|(?P<d>{_NOUN})\s+down")
 _NOUN_UP = (rf"(?:{_UP_VERB})\s+up\s+(?:the\s+)?(?P<a>{_NOUN})|(?:{_UP_VERB})\s+(?:the\s+)?"
-            rf"(?P<b>{_NOUN})\s+up|(?:(?:boost|raise|increase)\s+the|more)\s+(?P<c>{_NOUN})")
+            rf"(?P<b>{_NOUN})\s+up|(?:(?:boost|raise|increase)(?:\s+the)?|more|higher|high)\s+"
+            rf"(?P<c>{_NOUN})|(?P<d>{_NOUN})\s+up")
 
 
 def _mood_noun(text: str) -> dict:
     for pattern, down in ((_NOUN_DOWN, True), (_NOUN_UP, False)):
         if found := has(pattern, text):
-            mood = _MOOD_NOUNS[found.group("a") or found.group("b") or found.group("c")]
+            mood = _MOOD_NOUNS[next(g for g in found.groups() if g)]
             return {"mood": _OPPOSITE[mood], "mood_amount": LITTLE} if down else \
                 {"mood": mood, "mood_amount": amount_near(text, *found.span())}
     return {}
 
 
+_TOO_MUCH = r"(?:(?P<way>way|far|much)\s+)?(?:too|overly)\s+$"  # "too sad": less of it
+_DULL = r"(?:too|so|kinda|bit|less|very|pretty|really)\s+(?:boring|dull|bland|lifeless)|boring"
+
+
+def _too(mood: str, before: str) -> dict | None:
+    """"too sad", "way too mellow": the other way, a little (a step if "way too")."""
+    if not (too := re.search(_TOO_MUCH, before)):
+        return None
+    return {"mood": _OPPOSITE.get(mood, "calm"), "mood_amount": NORMAL if too.group("way")
+            else LITTLE}
+
+
 def _mood(text: str) -> dict:
     if said := _mood_noun(text):
         return said
+    if has(_DULL, text):  # "kinda boring", "less boring"
+        return {"mood": "energetic", "mood_amount": NORMAL}
     for mood, pattern in _MOOD_COMPARATIVES.items():
         match = has(pattern, text)
         if match:
@@ -192,6 +209,8 @@ def _mood(text: str) -> dict:
             return {"mood": mood, "mood_amount": amount_near(text, *match.span())}
     if derived := comparative_mood(text):  # "creepier": more of what "creepy" names
         mood, start, end = derived
+        if too := _too(mood, text[max(0, start - 12):start]):
+            return too  # "too darker" is rare; kept for symmetry
         less = re.search(rf"(?:{_LESS})\s*$", text[max(0, start - 12):start])
         return {"mood": _OPPOSITE[mood], "mood_amount": LITTLE} if less else \
             {"mood": mood, "mood_amount": amount_near(text, start, end)}
@@ -201,6 +220,8 @@ def _mood(text: str) -> dict:
         if mood is None:
             continue
         after = text[find.end:find.end + 20]
+        if too := _too(mood, before):
+            return too
         if re.search(rf"(?:{_LESS})\s*$|{_TONE_DOWN}\s+(?:on\s+)?(?:the\s+)?$", before) or (
                 re.search(r"(?:bring|take|turn|dial|tone)\s+(?:the\s+)?$", before)
                 and re.match(r"\s+(?:(?:way|right|all\s+the\s+way|a\s+(?:bit|lot|notch))\s+)?"
@@ -324,6 +345,8 @@ def read_changes(line: str) -> Changes:
     if values.get("add") and re.search(r",\s*(?:very\s+|really\s+)?(?:sparse|quiet|soft|subtle|"
                                        r"light|gentle)(?:\s+ones?)?\W*$", text):
         values.pop("density", None)  # "add a piano, sparse": how the piano plays
+    if values.get("only") and has(r"strip\w*", text):
+        values.pop("density", None)  # "strip it down to just the guitar": the band, not notes
     values.update(_mood(text))
     values.update(_style(text))
     values.update(read_rewrite(text))

@@ -66,6 +66,37 @@ CORRECTION = (r"\W+(?:no|nah|sorry|oops|actually|wait)\W+(?:make\s+(?:that|it)|i
                r"change\s+that\s+to)\s+(?:an?\s+|the\s+|some\s+)?")
 
 
+# the instruments kept, every other part left out: "just piano", "make it drums and bass
+# only", "strip it down to just the guitar", "everything but the piano out"
+_JUST = (r"(?:^|[,.!;:]\s*|(?:make\s+it|strip\s+it(?:\s+(?:down|back))?\s+to|cut\s+it\s+"
+         r"(?:down\s+)?to|leave|keep|now|ok|so|then|go|want|it'?s|with|be)\s+)(?:just|only)\s+"
+         r"(?:the\s+|an?\s+)?$")
+_ALL_BUT = (r"(?:remove|drop|lose|kill|mute|cut|ditch|get\s+rid\s+of)\s+(?:everything|all"
+            r"(?:\s+the\s+rest)?|the\s+rest|every\s+other\s+part)\s+(?:but|except(?:\s+for)?|"
+            r"apart\s+from|besides)\s+(?:the\s+)?$")
+_LISTED = r"\s*(?:,|and|&|\+|n)?\s*(?:the\s+|an?\s+)?"
+
+
+def _only(text: str, names: list) -> tuple[str, ...]:
+    """The instruments a line keeps alone ("just piano", "piano only"), else ()."""
+    for index, (find, _) in enumerate(names):
+        before = text[:find.start]
+        if not (re.search(_JUST, before) or re.search(_ALL_BUT, before)):
+            continue
+        kept, end = [], find.start
+        for other, name in names[index:]:
+            if not re.fullmatch(_LISTED, text[end:other.start]):
+                break
+            kept.append(name)
+            end = other.end
+        if not re.match(r"\s*(?:(?:is|are)\s+(?:too|so)\b|(?:on|for|in)\s+the\b)", text[end:]):
+            return tuple(kept)  # not "just the drums are too loud", "only the piano in the intro"
+    *listed, (last, _) = names
+    if re.match(r"\s+only\b", text[last.end:]) and not re.search(r"\b(?:add|with)\b", text):
+        return tuple(name for _, name in names)  # "piano only", "drums and bass only"
+    return ()
+
+
 def read_instrument_edits(text: str) -> dict:
     """The instruments a line adds, removes, swaps or gives the melody to (folded text)."""
     correction = re.search(CORRECTION, text)
@@ -80,6 +111,8 @@ def read_instrument_edits(text: str) -> dict:
         return {}
     add, remove, lead = [], [], None
     names = [(f, group[0]) for f, group in finds]
+    if only := _only(text, names):
+        return {"only": only}
     groups = {id(f): group for f, group in finds}
     swap, taken = _swaps(names, text)
     last: tuple[str, int] | None = None  # the previous instrument's action and end
