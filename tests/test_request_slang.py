@@ -638,6 +638,8 @@ ONLY = [  # the instruments kept alone, every other part left out
     ("just the guitar and the bass pls", {"only": ["guitar", "bass"]}),
     ("drums and bass only", {"only": ["drums", "bass"]}),
     ("it should be just piano", {"only": ["piano"]}),
+    ("faster n minor n just piano", {"tempo_factor": 1.15, "mode": "minor",
+                                     "only": ["piano"]}),
     ("just add a cello", {"add": ["cello"]}),  # "just" as a softener
     ("remove just the piano", {"remove": ["piano"]}),
 ]

@@ -69,7 +69,8 @@ CORRECTION = (r"\W+(?:no|nah|sorry|oops|actually|wait)\W+(?:make\s+(?:that|it)|i
 # the instruments kept, every other part left out: "just piano", "make it drums and bass
 # only", "strip it down to just the guitar", "everything but the piano out"
 _JUST = (r"(?:^|[,.!;:]\s*|(?:make\s+it|strip\s+it(?:\s+(?:down|back))?\s+to|cut\s+it\s+"
-         r"(?:down\s+)?to|leave|keep|now|ok|so|then|go|want|it'?s|with|be)\s+)(?:just|only)\s+"
+         r"(?:down\s+)?to|leave|keep|now|ok|so|then|go|want|it'?s|with|be|and|&|\+|but)\s+)"
+         r"(?:just|only)\s+"
          r"(?:the\s+|an?\s+)?$")
 _ALL_BUT = (r"(?:remove|drop|lose|kill|mute|cut|ditch|get\s+rid\s+of)\s+(?:everything|all"
             r"(?:\s+the\s+rest)?|the\s+rest|every\s+other\s+part)\s+(?:but|except(?:\s+for)?|"
