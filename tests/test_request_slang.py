@@ -237,6 +237,7 @@ ADD_2 = [
     ("w/ a flute on top", {"add": ["flute"]}),
     ("the bass should come in too", {"add": ["bass"]}),
     ("and strings!!", {"add": ["strings"]}),
+    ("can we get like a choir going", {"add": ["choir"]}),
     ("how bout a cello", {"add": ["cello"]}),
     ("what if we added a harp", {"add": ["harp"]}),
     ("maybe some piano?", {"add": ["piano"]}),
@@ -282,6 +283,7 @@ UNDO_2 = [
     ("that's worse lol go back", "undo"),
     ("never mind, undo", "undo"),
     ("undo that last one", "undo"),
+    ("hmm scratch that", "undo"),
     ("Could you take it back to how it was?", "undo"),
 ]
 REGRET_2 = [

@@ -58,7 +58,7 @@ _LOOSE_ADD = (r"(?:^|\s)(?:throw|chuck|toss|slap|stick|pop|sneak|layer|sprinkle|
               r"drop|shove|whack|bung|tack|stack|squeeze|fit|work|hear|gimme|give\s+(?:me|us|it)|"
               r"want|need|needs|use)" + _MODIFIED + "$")
 _PLACE = (r"^\s*(?:in|into|on|onto|under(?:neath)?|over|behind|below|above|beneath|"
-          r"in\s+(?:there|here)|on\s+top|in\s+the\s+(?:mix|back|background))\b"
+          r"in\s+(?:there|here)|on\s+top|in\s+the\s+(?:mix|back|background)|going)\b"
           r"(?!\s+(?:the\s+|an?\s+)?(?:lead|melody|tune|top\s*line|main\s+line)\b)")
 
 

@@ -56,7 +56,7 @@ _EDIT_CUES = (r"make\s+it|turn\s+it|change|now|instead|keep|same|but|also|too|tr
 _UNDO = (r"undo|go\s+back|revert|back\s+to\s+(?:the\s+)?(?:previous|last|earlier|old)"
          r"(?:\s+(?:one|version))?|previous\s+version|annule[rz]?|retour|deshacer|deshaz|"
          r"vuelve|volver|ruckgangig|zuruck\w*|en\s+arriere|take\s+(?:that|it)\s+back|撤销|返回|回到上一|"
-         r"(?:ctrl|cmd|control)\s*[+-]?\s*z|roll\s+(?:it\s+|that\s+)?back|rollback|put\s+it\s+back\s+(?:how|the\s+way|like)\s+it\s+was")
+         r"(?:ctrl|cmd|control)\s*[+-]?\s*z|roll\s+(?:it\s+|that\s+)?back|rollback|scratch\s+that|put\s+it\s+back\s+(?:how|the\s+way|like)\s+it\s+was")
 _REDO = r"redo|retablir|rehacer|wiederherstellen|重做|恢复"
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
              "4th": 4, "fifth": 5, "5th": 5, "premiere?": 1, "deuxieme": 2, "troisieme": 3,
