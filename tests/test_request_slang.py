@@ -644,6 +644,8 @@ ONLY = [  # the instruments kept alone, every other part left out
                                      "only": ["piano"]}),
     ("just add a cello", {"add": ["cello"]}),  # "just" as a softener
     ("remove just the piano", {"remove": ["piano"]}),
+    ("ok just the harp. take the flute out", {"remove": ["flute"]}),  # which of two to keep
+    ("redo the intro with just strings", {"rewrite": "beginning"}),
 ]
 
 

@@ -54,8 +54,10 @@ def revise(base: Spec, changes: Changes) -> Spec:
     if changes.style or changes.meter or changes.mood or _mode_changes(base, changes):
         spec = _rewritten(base, changes)
     spec = _keyed(spec, changes)
-    if changes.only:
+    if changes.only:  # "just the piano. take the bass out": the bass is gone with the rest
         spec = _kept_only(spec, changes.only)
+        changes = replace(changes, remove=tuple(
+            n for n in changes.remove if any(_named(p, n) for p in spec.parts)))
     spec = _voiced(spec, changes)
     spec = _lengthened(spec, changes)
     if changes.rewrite:
@@ -258,15 +260,23 @@ def _added(name: str, parts: list[Part], spec: Spec) -> Part:
 
 
 def _lengthened(spec: Spec, changes: Changes) -> Spec:
-    """Longer: new sections before the ending, the notes kept. Shorter: fewer bars, anew."""
+    """Longer: new sections before the ending, the notes kept. Shorter: fewer bars, anew.
+    A length in seconds is exact: the nearest whole bars with the last one held or cut to
+    it, else (a last bar is cut only down to two beats) whole bars short of it, the last
+    one held the rest."""
     if changes.duration_s is None and changes.length_factor is None:
         return spec
+    made = _stretched(spec, changes, round)
+    said = changes.duration_s
+    if said is not None and abs(made.total_duration_s - max(5.0, min(300.0, said))) >= 0.01:
+        made = _stretched(spec, changes, math.floor)
+    return made
+
+
+def _stretched(spec: Spec, changes: Changes, whole) -> Spec:
     target = changes.duration_s or spec.total_duration_s * changes.length_factor
     target = max(5.0, min(300.0, target))
     said = changes.duration_s
-    # a length in seconds is reached from below: whole bars short of it, then the last bar
-    # held the rest (a last bar can be held longer, but cut only down to two beats)
-    whole = math.floor if said else round
     extra = whole((target - spec.total_duration_s) / spec.bar_s)
     if changes.length_factor and changes.length_factor > 1:
         extra = max(extra, 2)  # "longer" always adds something: a two-bar phrase at least
@@ -283,7 +293,7 @@ def _lengthened(spec: Spec, changes: Changes) -> Spec:
     shorter = changes.length_factor is not None and changes.length_factor < 1
     if extra > -2 and not shorter:
         held = _held_to(spec, said)  # within a bar or so of what it is
-        if said is None or abs(held.total_duration_s - max(5.0, min(300.0, said))) < 0.01:
+        if whole is round or abs(held.total_duration_s - target) < 0.01:
             return held
     bars = max(2, whole(target / spec.bar_s))
     if bars >= spec.total_bars:

@@ -69,7 +69,7 @@ CORRECTION = (r"\W+(?:no|nah|sorry|oops|actually|wait)\W+(?:make\s+(?:that|it)|i
 # the instruments kept, every other part left out: "just piano", "make it drums and bass
 # only", "strip it down to just the guitar", "everything but the piano out"
 _JUST = (r"(?:^|[,.!;:]\s*|(?:make\s+it|strip\s+it(?:\s+(?:down|back))?\s+to|cut\s+it\s+"
-         r"(?:down\s+)?to|leave|keep|now|ok|so|then|go|want|it'?s|with|be|and|&|\+|but)\s+)"
+         r"(?:down\s+)?to|leave|keep|now|ok|so|then|go|want|it'?s|be|and|&|\+|but)\s+)"
          r"(?:just|only)\s+"
          r"(?:the\s+|an?\s+)?$")
 _ALL_BUT = (r"(?:remove|drop|lose|kill|mute|cut|ditch|get\s+rid\s+of)\s+(?:everything|all"
@@ -82,7 +82,9 @@ def _only(text: str, names: list) -> tuple[str, ...]:
     """The instruments a line keeps alone ("just piano", "piano only"), else ()."""
     for index, (find, _) in enumerate(names):
         before = text[:find.start]
-        if not (re.search(_JUST, before) or re.search(_ALL_BUT, before)):
+        if not (re.search(_JUST, before) and not re.search(  # "just the piano. take the
+                rf"(?<![a-z])(?:{_REMOVE}|out)(?![a-z])", text)  # bass out": of those two
+                or re.search(_ALL_BUT, before)):
             continue
         kept, end = [], find.start
         for other, name in names[index:]:
@@ -139,7 +141,7 @@ def read_instrument_edits(text: str) -> dict:
             if re.search(rf"(?:{_ADD}){_MODIFIED}$", before):  # "add a vibraphone lead"
                 add.extend(groups[id(find)])
         elif find.negated or re.search(
-                rf"(?:{_REMOVE})(?:\s+(?:the|all\s+the|that|those|le|la|les|el|los|las|"
+                rf"(?:{_REMOVE})(?:\s+(?:just|only))?(?:\s+(?:the|all\s+the|that|those|le|la|les|el|los|las|"
                 rf"die|der|das|den))?\s*$", before) or re.search(
                 r"^\s*(?:(?:out|away|off|weg)\b|去掉|拿掉|删掉|(?:has\s+to\s+|should\s+|must\s+|"
                 r"can\s+|could\s+)?go\b(?!\s+(?:up|down|higher|lower|faster|slower|on)))", after):

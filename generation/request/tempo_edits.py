@@ -14,13 +14,13 @@ from generation.request.slots import Text, read_tempo
 
 FASTER = (r"faster|quicker|speed\s+(?:it\s+)?up|more\s+tempo|up\s+the\s+(?:tempo|pace|speed|bpm)|"
            r"pick\s+up\s+the\s+(?:pace|tempo|speed)|(?:tempo|speed|pace|bpm)\s+up|"
-           r"too\s+(?:slow|sluggish|draggy)|less\s+slow(?:ly)?|dragging|drags|"
+           r"less\s+slow(?:ly)?|"
            r"more\s+(?:fast|quick)|"
            r"plus\s+(?:vite|rapide)|accelere[rz]?|mas\s+(?:rapido|rapida|deprisa)|"
            r"acelera(?:r|lo)?|schneller|更快|快一点点|快一点|快点|加快|快些")
 SLOWER = (r"slower|slow\s+(?:it\s+)?down|less\s+fast|more\s+slow(?:ly)?|plus\s+lente?|"
            r"(?:tempo|speed|pace|bpm)\s+down|ease\s+off\s+(?:on\s+)?the\s+(?:tempo|pace|speed)|"
-           r"too\s+(?:fast|quick|rushed|hurried|frantic)|rushing|rushed|"
+           r"less\s+rushed|"
            r"moins\s+vite|"
            r"ralenti[rs]?|mas\s+(?:lento|lenta|despacio)|langsamer|更慢|慢一点点|慢一点|慢点|"
            r"放慢|慢些|慢很多|慢得多")
@@ -80,6 +80,12 @@ def _tempo_step(text: str) -> int:
     return -number if down else number
 
 
+# a complaint asks for the other way ("too slow", "it drags"), unless a comparative is said
+# ("slower, dragging") or a section is what drags ("the middle drags, new idea")
+_TOO_SLOW = r"too\s+(?:slow|sluggish|draggy)|dragging|drags"
+_TOO_FAST = r"too\s+(?:fast|quick|rushed|hurried|frantic)|rushing|rushed"
+
+
 def read_tempo_edits(text: str, slots: Text) -> dict:
     """The tempo a line asks for: a number, a step in bpm, a factor or a multiple's."""
     step = _tempo_step(text)
@@ -103,7 +109,9 @@ def read_tempo_edits(text: str, slots: Text) -> dict:
         return {"tempo_factor": 2.0}
     if has(_HALF_TEMPO, text):
         return {"tempo_factor": 0.5}
-    for pattern, step in ((FASTER, 1.15), (SLOWER, 1 / 1.15)):
+    complaints = () if has(r"intro|outro|ending|middle|bridge|verse|chorus|part", text) else (
+        (_TOO_SLOW, 1.15), (_TOO_FAST, 1 / 1.15))
+    for pattern, step in ((FASTER, 1.15), (SLOWER, 1 / 1.15), *complaints):
         match = has(pattern, text)
         if match:
             amount = _strongest(pattern, text)  # "faster, like way faster"

@@ -116,8 +116,8 @@ def _hesitant(turn: Turn, line: str, has_piece: bool) -> Turn:
     return turn
 
 
-_OBSERVED = (r"(?:it|that|this)(?:'s|\s+is)?\s+(?:sounds|feels|seems|doesn'?t|does\s+not|isn'?t|"
-             r"is\s+not)\b")
+_OBSERVED = (r"(?:(?:maybe|perhaps|probably)\s+)?(?:it|that|this)(?:'s|\s+is)?\s+(?:sounds|feels|"
+             r"seems|doesn'?t|does\s+not|isn'?t|is\s+not|(?:(?:a\s+bit|kinda|way)\s+)?too)\b")
 
 
 def _learned(turn: Turn, guess, line: str, text: str, instruments: list[str],
@@ -312,7 +312,8 @@ def _kept(text: str) -> tuple[str, ...]:
 
     corrected = re.search(CORRECTION, text)
     return tuple(name for f in INSTRUMENT_LEXICON.find(text)
-                 if re.search(r"(?:keep|keeping|leave|except|not)\s+(?:the\s+|all\s+the\s+)?$|"
+                 if re.search(r"(?:keep|keeping|leave|except|not|just|only)\s+"
+                              r"(?:the\s+|all\s+the\s+)?$|"
                               r"there(?:'?s|\s+is|\s+are)\s+no\s+$",
                               text[max(0, f.start - 20):f.start])
                  or corrected and f.end <= corrected.start()
