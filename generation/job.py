@@ -70,6 +70,7 @@ class Changes:
     remove: tuple[str, ...] = ()  # instruments to leave out
     swap: tuple[tuple[str, str], ...] = ()  # (old, new) instrument pairs
     lead: str | None = None  # the instrument that plays the melody
+    only: tuple[str, ...] = ()  # the instruments kept, every other part left out ("just piano")
     duration_s: float | None = None  # an absolute length
     length_factor: float | None = None  # relative: 2 "twice as long", 0.75 "shorter"
     meter: str | None = None  # "3/4" ("make it a waltz")
@@ -90,7 +91,7 @@ class Changes:
     @classmethod
     def from_json(cls, data: dict) -> Changes:
         values = dict(data)
-        for name in ("add", "remove"):
+        for name in ("add", "remove", "only"):
             values[name] = tuple(values.get(name, ()))
         values["swap"] = tuple(tuple(pair) for pair in values.get("swap", ()))
         return cls(**values)

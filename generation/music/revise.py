@@ -13,6 +13,7 @@ Whether the notes were kept is read back from the MIDI by the conversation, not 
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 from generation.chords import spell
@@ -53,6 +54,10 @@ def revise(base: Spec, changes: Changes) -> Spec:
     if changes.style or changes.meter or changes.mood or _mode_changes(base, changes):
         spec = _rewritten(base, changes)
     spec = _keyed(spec, changes)
+    if changes.only:  # "just the piano. take the bass out": the bass is gone with the rest
+        spec = _kept_only(spec, changes.only)
+        changes = replace(changes, remove=tuple(
+            n for n in changes.remove if any(_named(p, n) for p in spec.parts)))
     spec = _voiced(spec, changes)
     spec = _lengthened(spec, changes)
     if changes.rewrite:
@@ -74,7 +79,8 @@ def _stated(changes: Changes) -> tuple[str, ...]:
     named = {"tempo": changes.tempo_bpm or changes.tempo_factor or changes.tempo_step,
              "form": changes.rewrite or changes.intro or changes.outro,
              "key": changes.tonic or changes.mode or changes.transpose,
-             "instruments": changes.add or changes.remove or changes.swap or changes.lead,
+             "instruments": changes.add or changes.remove or changes.swap or changes.lead
+             or changes.only,
              "length": changes.duration_s or changes.length_factor, "meter": changes.meter,
              "mood": changes.mood, "style": changes.style}  # density: not a slot said
     return tuple(name for name, said in named.items() if said)
@@ -176,6 +182,26 @@ def _voiced(spec: Spec, changes: Changes) -> Spec:
     return replace(spec, parts=tuple(parts), octave=octave)
 
 
+def _kept_only(spec: Spec, names: tuple[str, ...]) -> Spec:
+    """Only `names` left playing ("just piano", "everything but the drums out"): the ones the
+    piece lacks are added first, then every other part is left out, the melody going to the
+    first of `names` when its own instrument leaves."""
+    if all(BY_NAME[n].is_drum for n in names if n in BY_NAME):
+        raise RequestError(f"the {' and '.join(names)} alone cannot play the melody; name an "
+                           "instrument to keep with them")
+    added = tuple(n for n in names if not any(_named(p, n) for p in spec.parts))
+    spec = _voiced(spec, Changes(add=added)) if added else spec
+    gone = tuple(dict.fromkeys(p.instrument for p in spec.parts
+                               if not any(_named(p, n) for n in names)))
+    if not gone:
+        return spec
+    lead = spec.part("lead")
+    keeps_lead = lead is not None and any(_named(lead, n) for n in names)
+    kept = _voiced(spec, Changes(remove=gone))
+    first = next((n for n in names if not instrument(n).is_drum), None) if not keeps_lead else None
+    return _voiced(kept, Changes(lead=first)) if first else kept
+
+
 def _check(name: str, drums_ok: bool = False) -> None:
     if name not in BY_NAME or (BY_NAME[name].is_drum and not drums_ok):
         raise RequestError(f"{name!r} is not an instrument I can give a part to")
@@ -234,12 +260,24 @@ def _added(name: str, parts: list[Part], spec: Spec) -> Part:
 
 
 def _lengthened(spec: Spec, changes: Changes) -> Spec:
-    """Longer: new sections before the ending, the notes kept. Shorter: fewer bars, anew."""
+    """Longer: new sections before the ending, the notes kept. Shorter: fewer bars, anew.
+    A length in seconds is exact: the nearest whole bars with the last one held or cut to
+    it, else (a last bar is cut only down to two beats) whole bars short of it, the last
+    one held the rest."""
     if changes.duration_s is None and changes.length_factor is None:
         return spec
+    made = _stretched(spec, changes, round)
+    said = changes.duration_s
+    if said is not None and abs(made.total_duration_s - max(5.0, min(300.0, said))) >= 0.01:
+        made = _stretched(spec, changes, math.floor)
+    return made
+
+
+def _stretched(spec: Spec, changes: Changes, whole) -> Spec:
     target = changes.duration_s or spec.total_duration_s * changes.length_factor
     target = max(5.0, min(300.0, target))
-    extra = round((target - spec.total_duration_s) / spec.bar_s)
+    said = changes.duration_s
+    extra = whole((target - spec.total_duration_s) / spec.bar_s)
     if changes.length_factor and changes.length_factor > 1:
         extra = max(extra, 2)  # "longer" always adds something: a two-bar phrase at least
     if extra >= 2:
@@ -254,8 +292,10 @@ def _lengthened(spec: Spec, changes: Changes) -> Spec:
         return _within_limit(_held_to(longer, changes.duration_s))
     shorter = changes.length_factor is not None and changes.length_factor < 1
     if extra > -2 and not shorter:
-        return _held_to(spec, changes.duration_s)  # within a bar or so of what it is
-    bars = max(2, round(target / spec.bar_s))
+        held = _held_to(spec, said)  # within a bar or so of what it is
+        if whole is round or abs(held.total_duration_s - target) < 0.01:
+            return held
+    bars = max(2, whole(target / spec.bar_s))
     if bars >= spec.total_bars:
         if spec.total_bars <= 2:
             raise RequestError(f"the piece is already as short as I write ({spec.total_bars} "

@@ -77,6 +77,7 @@ _AMBIGUOUS = (
     (r"lighter|plus\s+leger|mas\s+liger[oa]|leichter", ("sparser", "happier")),
     (r"softer|plus\s+doux|mas\s+suave|weicher|更柔和|柔和一点", ("calmer", "sparser")),
     (r"higher|plus\s+haut|mas\s+alt[oa]|hoher|高一点", ("up a whole step", "up an octave")),
+    (r"lower|plus\s+bas|mas\s+baj[oa]|tiefer|低一点", ("down a whole step", "an octave lower")),
     (r"brighter|plus\s+brillant|mas\s+brillante|heller", ("happier", "up a whole step")),
     (r"(?:hit|hits|punch|punches)\s+harder|harder|heavier|stronger|more\s+strong|"
      r"more\s+(?:weight|power|oomph)", ("more energetic", "fuller")),
@@ -118,6 +119,7 @@ _READINGS = {  # an ambiguous word's readings, each a change of the asked amount
     "happier": lambda a: Changes(mood="happy", mood_amount=a),
     "calmer": lambda a: Changes(mood="calm", mood_amount=a),
     "up a whole step": lambda a: Changes(transpose=2),
+    "down a whole step": lambda a: Changes(transpose=-2),
     "up an octave": lambda a: Changes(transpose=12),
     "more energetic": lambda a: Changes(mood="energetic", mood_amount=a),
     "slower": lambda a: Changes(tempo_factor=round(1 / TEMPO_STEP[a], 4)),

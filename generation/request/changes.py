@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from generation.job import LITTLE, LOT, MAX_BPM, MIN_BPM, NORMAL, Changes
+from generation.job import LITTLE, LOT, NORMAL, Changes
 from generation.request.amounts import amount_near, has
 from generation.request.instrument_edits import LEAD, read_instrument_edits
 from generation.request.keys import read_key
@@ -28,29 +28,16 @@ from generation.request.lexicon import (
 )
 from generation.request.multiples import multiple_changes
 from generation.request.sections import read_frame, read_rewrite
-from generation.request.slots import Text, read_length, read_meter, read_tempo
+from generation.request.slots import Text, read_length, read_meter
+from generation.request.tempo_edits import FASTER, SLOWER, read_tempo_edits
 
 # ------------------------------------------------------------------------ word lists
 # All patterns run on folded text: lower case, accents removed ("más" → "mas").
 
-_FASTER = (r"faster|quicker|speed\s+(?:it\s+)?up|more\s+tempo|up\s+the\s+tempo|"
-           r"more\s+(?:fast|quick)|"
-           r"plus\s+(?:vite|rapide)|accelere[rz]?|mas\s+(?:rapido|rapida|deprisa)|"
-           r"acelera(?:r|lo)?|schneller|更快|快一点点|快一点|快点|加快|快些")
-_SLOWER = (r"slower|slow\s+(?:it\s+)?down|less\s+fast|more\s+slow(?:ly)?|plus\s+lente?|"
-           r"moins\s+vite|"
-           r"ralenti[rs]?|mas\s+(?:lento|lenta|despacio)|langsamer|更慢|慢一点点|慢一点|慢点|"
-           r"放慢|慢些|慢很多|慢得多")
-_DOUBLE_TEMPO = (r"twice\s+as\s+fast|double\s+(?:the\s+)?(?:tempo|speed)|double[\s-]time|"
-                 r"deux\s+fois\s+plus\s+(?:vite|rapide)|(?:el\s+)?doble\s+de\s+(?:rapido|"
-                 r"velocidad|tempo)|doppelt\s+so\s+schnell|快一倍")
-_HALF_TEMPO = (r"half\s+(?:the\s+)?(?:tempo|speed)|half\s+as\s+fast|half[\s-]time|"
-               r"half[\s-]speed|deux\s+fois\s+moins\s+vite|moitie\s+(?:du\s+)?tempo|"
-               r"(?:la\s+)?mitad\s+de\s+(?:rapido|velocidad|tempo)|halb\s+so\s+schnell|"
-               r"halbes\s+tempo|慢一倍|一半的速度|速度减半|半速")
-
-_LONGER = (r"longer|lengthen|more\s+long|plus\s+longue?|mas\s+larg[oa]|langer|更长|长一点")
-_SHORTER = (r"shorter|shorten|more\s+short|plus\s+courte?|mas\s+cort[oa]|kurzer|更短|短一点")
+_LONGER = (r"longer|lengthen|more\s+long|too\s+short|plus\s+longue?|mas\s+larg[oa]|langer|"
+           r"更长|长一点")
+_SHORTER = (r"shorter|shorten|more\s+short|too\s+long|plus\s+courte?|mas\s+cort[oa]|kurzer|"
+            r"更短|短一点")
 _TWICE_LONG = (r"twice\s+as\s+long|double\s+(?:the\s+)?length|deux\s+fois\s+plus\s+long|"
                r"el\s+doble\s+de\s+largo|doppelt\s+so\s+lang|长一倍")
 _HALF_LONG = (r"half\s+as\s+long|half\s+the\s+length|deux\s+fois\s+plus\s+court|"
@@ -65,7 +52,7 @@ _THING = (r"(?:\s*(?:(?:-?(?:it|le|la|lo)|everything|the\s+key|by|d'|de|um|like)
           r"\s*")
 _COUNTS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 _STEPS = [  # (pattern, semitones); half steps first: "a half step higher" is no whole step
-    (r"(?:(?:a|one|1)\s+)?(?:half[\s-]step|semi[\s-]?tone|half[\s-]tone|un\s+demi[\s-]ton|"
+    (r"(?:(?:a|one|1)\s+)?(?:half[\s-]step|semi(?:[\s-]?tone)?|half[\s-]tone|un\s+demi[\s-]ton|"
      r"un\s+semitono|einen?\s+halbton|halbton|半音)", 1),
     (r"(?:(?:a|one|1)\s+)?(?:whole\s+(?:step|tone)|full\s+step|tone|step|un\s+ton|un\s+tono|"
      r"einen?\s+ganzton|ganzton|一个全音|全音)", 2),
@@ -117,81 +104,6 @@ _LESS = r"less|moins|menos|weniger|不那么|少一点"
 
 # ------------------------------------------------------------------------ readers
 
-_TEMPO_VERB = (r"faster|slower|slow|fast|quick|speed|tempo|push|bump|crank|drop|bring|take|set|"
-               r"kick|nudge|"
-               r"up|down|bpm|accelere|ralenti|acelera|sube|baja|schneller|langsamer|速度")
-_TO_NUMBER = (r"(?:to|at|@|a|auf|zu|en|hasta|jusqu'a|到|至)\s*(?:like\s+|about\s+|around\s+|"
-              r"~\s*)?(\d{2,3})(?:\s*(?:bpm|b\.p\.m|beats))?(?![\d%.:/]|\s*(?:s\b|sec|min|bars?|"
-              r"seconds?|%))")
-
-
-_STEP_DOWN = r"slow\w*|down|lower\w*|drop\w*|decrease\w*|reduce\w*|less|minus"
-_STEP = re.compile(  # "10 bpm faster", "down by 15 bpm", "speed it up by 12", "+8 bpm"
-    r"(?P<number>\d{1,3})\s*(?:bpm|b\.p\.m|beats(?:\s+(?:per|a)\s+minute)?)\s*"
-    r"(?P<after>faster|quicker|slower|up|down|higher|lower|more|less)\b"
-    r"|(?P<verb>faster|quicker|slower|up|down|raise\w*|lower\w*|drop\w*|increase\w*|"
-    r"decrease\w*|reduce\w*|bump\w*|push\w*|speed\w*|slow\w*|tempo)\b[^.,;!?]{0,24}?\bby\s+"
-    r"(?:about\s+|around\s+|like\s+)?(?P<by>\d{1,3})(?!\s*(?:%|s\b|sec|min|bars?|semi))"
-    r"|(?P<sign>[+-])\s?(?P<signed>\d{1,3})\s*bpm")
-
-
-def _tempo_step(text: str) -> int:
-    """bpm said as a step from the tempo ("10 bpm slower", "speed it up by 12"): 0 if none."""
-    found = _STEP.search(text)
-    if found is None:
-        return 0
-    if found.group("signed"):
-        return int(found.group("signed")) * (-1 if found.group("sign") == "-" else 1)
-    if found.group("by") and (not re.search(r"tempo|speed|pace|fast|slow|quick|bpm|beats",
-                                             text) or re.search(r"semi|step|tone|key|octave",
-                                                                 text)):
-        return 0  # "up by 2" with no word of tempo is a key move (or not a tempo)
-    number = int(found.group("number") or found.group("by"))
-    word = found.group("after") or found.group("verb")
-    # "slow it down by 10", "bump it down by 10": the direction may follow the verb
-    said = word + " " + text[found.start():found.end()]
-    down = re.search(rf"\b(?:{_STEP_DOWN}|slower)\b", said) and not re.search(
-        r"\b(?:speed\w*|bump\w*|push\w*|raise\w*|increase\w*)\s+(?:it\s+|things\s+)?up\b",
-        said)
-    return -number if down else number
-
-
-def _tempo(text: str, slots: Text) -> dict:
-    step = _tempo_step(text)
-    if step:
-        return {"tempo_step": step}
-    target = re.search(_TO_NUMBER, text)
-    if target and has(_TEMPO_VERB, text[:target.start()]) and not has(r"semi\w*|step|tone|"
-                                                                      r"key|bar\w*", text):
-        return {"tempo_bpm": int(min(MAX_BPM, max(MIN_BPM, int(target.group(1)))))}
-    percent = re.search(r"(\d{1,3})\s*%\s*(faster|quicker|slower)", text)
-    if percent:  # "20 % faster"
-        share = int(percent.group(1)) / 100
-        return {"tempo_factor": round(1 + share if percent.group(2) != "slower"
-                                      else max(0.25, 1 - share), 4)}
-    if has(_FASTER + "|" + _SLOWER + r"|tempo|bpm|speed|accelerate|pace", text):
-        said = read_tempo(Text(slots.cased, slots.low, list(slots.used)), bare=True)
-        offset = re.search(r"\d\s*(?:bpm|beats)?\s*(?:faster|slower|quicker)", text)
-        if said is not None and not offset and re.search(r"\d{2}", text):  # "faster, 140"
-            return {"tempo_bpm": said.bpm}
-    if has(_DOUBLE_TEMPO, text):
-        return {"tempo_factor": 2.0}
-    if has(_HALF_TEMPO, text):
-        return {"tempo_factor": 0.5}
-    for pattern, step in ((_FASTER, 1.15), (_SLOWER, 1 / 1.15)):
-        match = has(pattern, text)
-        if match:
-            amount = amount_near(text, *match.span())
-            factor = {LITTLE: 1.07, NORMAL: 1.15, LOT: 1.35}[amount]
-            return {"tempo_factor": factor if step > 1 else round(1 / factor, 4)}
-    if re.search(r"\d|bpm|tempo|lento|adagio|andante|moderato|allegr|presto|vivace|largo",
-                 re.sub(r"(?:de|mas|muy|tan|doble)\s+larg[oa]", " ", text)):
-        tempo = read_tempo(slots)
-        if tempo is not None:
-            return {"tempo_bpm": tempo.bpm}
-    return {}
-
-
 def _key(text: str, slots: Text) -> dict:
     found: dict = {}
     # "tone down the epic" softens; "a tone down" transposes
@@ -207,13 +119,16 @@ def _key(text: str, slots: Text) -> dict:
             return {"mode": "major", "relative": True}
         if re.search(rf"{_MINOR}|molltonart|小调", after):
             return {"mode": "minor", "relative": True}
+    signed = re.search(r"(?<![\w+-])([+-])\s?(\d{1,2})\s*(?:semi(?:[\s-]?tones?|s)?|st)\b", text)
+    if signed:  # "+2 semitones", "-3 semis"
+        return {"transpose": int(signed.group(2)) * (1 if signed.group(1) == "+" else -1)}
     for direction, sign in ((_UP, 1), (_DOWN, -1)):
         for pattern, semitones in _STEPS:
             if (has(rf"(?:{direction}){_THING}{pattern}", text)
                     or has(rf"{pattern}\s*(?:{direction})", text)):
                 return {"transpose": sign * semitones}
         count = rf"(\d{{1,2}}|{'|'.join(_COUNTS)})"
-        number = has(rf"(?:{direction}){_THING}{count}\s*(?:semi[\s-]?tones?|half[\s-]"
+        number = has(rf"(?:{direction}){_THING}{count}\s*(?:semi(?:[\s-]?tones?|s)?|half[\s-]"
                      rf"(?:steps?|tones?)|demi[\s-]tons?|semitonos?|halbtone|个半音)", text)
         whole = has(rf"(?:{direction}){_THING}{count}\s+(?:whole\s+)?(?:tones|steps)", text)
         for match, size in ((number, 1), (whole, 2)):
@@ -239,7 +154,52 @@ def _key(text: str, slots: Text) -> dict:
     return {}
 
 
+# a mood said as a noun with a verb that turns it up or down: "turn down the energy", "bring
+# the darkness down a bit", "crank up the drama"
+_MOOD_NOUNS = {"energy": "energetic", "intensity": "energetic", "hype": "energetic",
+               "intense": "energetic",
+               "darkness": "dark", "creepiness": "dark", "spookiness": "dark", "drama": "epic",
+               "epicness": "epic", "happiness": "happy", "joy": "happy", "sadness": "sad",
+               "melancholy": "sad", "mystery": "mysterious", "tension": "tense",
+               "romance": "romantic", "calm": "calm", "chill": "calm"}
+_NOUN = "|".join(_MOOD_NOUNS)
+_DOWN_VERB = r"turn|tone|dial|bring|take|knock|pull|ease|cut|scale|tame"
+_UP_VERB = r"turn|crank|pump|ramp|dial|amp|jack|bump|ratchet|kick"
+_NOUN_DOWN = (rf"(?:{_DOWN_VERB})\s+(?:down|back)\s+(?:on\s+)?(?:the\s+)?(?P<a>{_NOUN})|"
+              rf"(?:{_DOWN_VERB})\s+(?:the\s+)?(?P<b>{_NOUN})\s+(?:(?:way|right|a\s+bit|a\s+little|"
+              rf"a\s+notch|a\s+touch)\s+)?(?:down|back)|(?:(?:reduce|lower)(?:\s+the)?|less|too|low|lower)\s+"
+              rf"(?P<c>{_NOUN})|(?P<d>{_NOUN})\s+down")
+_NOUN_UP = (rf"(?:{_UP_VERB})\s+up\s+(?:the\s+)?(?P<a>{_NOUN})|(?:{_UP_VERB})\s+(?:the\s+)?"
+            rf"(?P<b>{_NOUN})\s+up|(?:(?:boost|raise|increase)(?:\s+the)?|more|higher|high)\s+"
+            rf"(?P<c>{_NOUN})|(?P<d>{_NOUN})\s+up")
+
+
+def _mood_noun(text: str) -> dict:
+    for pattern, down in ((_NOUN_DOWN, True), (_NOUN_UP, False)):
+        if found := has(pattern, text):
+            mood = _MOOD_NOUNS[next(g for g in found.groups() if g)]
+            return {"mood": _OPPOSITE[mood], "mood_amount": LITTLE} if down else \
+                {"mood": mood, "mood_amount": amount_near(text, *found.span())}
+    return {}
+
+
+_TOO_MUCH = r"(?:(?P<way>way|far|much)\s+)?(?:too|overly)\s+$"  # "too sad": less of it
+_DULL = r"(?:too|so|kinda|bit|less|very|pretty|really)\s+(?:boring|dull|bland|lifeless)|boring"
+
+
+def _too(mood: str, before: str) -> dict | None:
+    """"too sad", "way too mellow": the other way, a little (a step if "way too")."""
+    if not (too := re.search(_TOO_MUCH, before)):
+        return None
+    return {"mood": _OPPOSITE.get(mood, "calm"), "mood_amount": NORMAL if too.group("way")
+            else LITTLE}
+
+
 def _mood(text: str) -> dict:
+    if said := _mood_noun(text):
+        return said
+    if has(_DULL, text):  # "kinda boring", "less boring"
+        return {"mood": "energetic", "mood_amount": NORMAL}
     for mood, pattern in _MOOD_COMPARATIVES.items():
         match = has(pattern, text)
         if match:
@@ -249,6 +209,8 @@ def _mood(text: str) -> dict:
             return {"mood": mood, "mood_amount": amount_near(text, *match.span())}
     if derived := comparative_mood(text):  # "creepier": more of what "creepy" names
         mood, start, end = derived
+        if too := _too(mood, text[max(0, start - 12):start]):
+            return too  # "too darker" is rare; kept for symmetry
         less = re.search(rf"(?:{_LESS})\s*$", text[max(0, start - 12):start])
         return {"mood": _OPPOSITE[mood], "mood_amount": LITTLE} if less else \
             {"mood": mood, "mood_amount": amount_near(text, start, end)}
@@ -258,6 +220,8 @@ def _mood(text: str) -> dict:
         if mood is None:
             continue
         after = text[find.end:find.end + 20]
+        if too := _too(mood, before):
+            return too
         if re.search(rf"(?:{_LESS})\s*$|{_TONE_DOWN}\s+(?:on\s+)?(?:the\s+)?$", before) or (
                 re.search(r"(?:bring|take|turn|dial|tone)\s+(?:the\s+)?$", before)
                 and re.match(r"\s+(?:(?:way|right|all\s+the\s+way|a\s+(?:bit|lot|notch))\s+)?"
@@ -287,7 +251,10 @@ def _style(text: str) -> dict:
         if re.search(r"(?:into|to|as|like|more|style\s+of|make\s+it|now|en|a|como|comme|"
                      r"in|zu|als|wie|mas|plus|mehr|成|改成)\s+(?:an?\s+|the\s+|un\s+|une\s+|"
                      r"una?\s+|ein(?:en)?\s+)?(?:bit\s+|little\s+)?(?:more\s+)?$|"
-                     r"(?:成|改成|换成|变成|更)\s*$", before):
+                     r"(?:成|改成|换成|变成|更)\s*$", before) or (
+                re.search(r"(?:and|&|\+|,)\s*$", before) and re.match(
+                    r"\s*(?:pls|plz|please|too|now|vibes?|style)?\s*(?:[,.!?]|$)",
+                    text[find.end:])):  # "more chill and lofi"
             return {"style": style}
     return {}
 
@@ -312,8 +279,10 @@ def _length(text: str, slots: Text) -> dict:
         match = has(pattern, text)
         if match:
             # "longer outro" is about a section, not the whole piece
-            if re.match(r"\s*(?:intro|outro|ending|end|middle|bridge)", text[match.end():]):
-                continue
+            if re.match(r"\s*(?:intro|outro|ending|end|middle|bridge)", text[match.end():]) or \
+                    re.search(r"(?:intro|outro|ending|middle|bridge)\W*(?:is|s|feels|seems)?"
+                              r"\s*(?:\w+\s+)?$", text[:match.start()]):
+                continue  # "the intro is too long" is no length of the whole
             amount = amount_near(text, *match.span())
             factor = {LITTLE: 1.25, NORMAL: 1.5, LOT: 2.0}[amount]
             return {"length_factor": factor if longer else round(1 / factor, 4)}
@@ -326,20 +295,29 @@ def _length(text: str, slots: Text) -> dict:
 _SPARSER = (r"sparser|sparse|thinner|fewer\s+layers|less\s+stuff|thin\s+(?:it\s+|things\s+)?out|"
             r"less\s+(?:busy|dense|"
             r"cluttered|going\s+on)|not\s+(?:so|as|too)\s+busy|too\s+busy|fewer\s+notes|"
-            r"less\s+notes|more\s+(?:space|room|air|minimal)|strip\s+(?:it\s+)?(?:back|down)|"
+            r"less\s+notes|more\s+(?:space|room|air|minimal)|too\s+much\s+(?:going\s+on|stuff|"
+            r"happening)|less\s+happening|emptier|barer|leaner|cluttered|crowded|cramped|"
+            r"strip\s+(?:it\s+)?(?:back|down)|"
             r"declutter|calm\s+down\s+the\s+notes|plus\s+(?:epure|aere|clairseme)|"
             r"moins\s+(?:charge|dense|de\s+notes)|menos\s+(?:notas|denso|cargado)|"
             r"mas\s+(?:espacio|sencillo)|weniger\s+(?:noten|dicht|voll)|luftiger|sparsamer|"
             r"更稀疏|稀疏一点|少一些音符|少一点音符|简单一点|别那么密")
 _BUSIER = (r"busier|denser|more\s+layers|more\s+stuff|"
-           r"more\s+(?:notes|busy|active|going\s+on|movement|dense)|"
+           r"more\s+(?:notes|busy|active|going\s+on|movement|dense|happening)|"
+           r"too\s+(?:empty|bare|sparse)|"
            r"fill\s+(?:it\s+)?(?:out|up|in)|fuller|thicker|more\s+complex|plus\s+(?:dense|"
            r"charge|de\s+notes|rempli)|mas\s+(?:notas|denso|lleno|cargado)|mehr\s+noten|dichter|"
            r"voller|更密|更密集|多一些音符|多一点音符|更丰富")
 DENSITY_STEP = {LITTLE: 0.08, NORMAL: 0.15, LOT: 0.25}
 
 
+_TOO = (r"too\s+(?:(?P<empty>sparse|empty|bare|thin)|busy|dense|full|cluttered|crowded)"
+        r"(?!\s+(?:for|to)\b)")
+
+
 def _density(text: str) -> dict:
+    if (too := has(_TOO, text)) and not has(r"not\s+" + _TOO, text):  # "it's too sparse now"
+        return {"density": (1 if too.group("empty") else -1) * DENSITY_STEP[NORMAL]}
     for pattern, sign in ((_SPARSER, -1), (_BUSIER, 1)):
         match = has(pattern, text)
         if match:
@@ -357,7 +335,7 @@ def read_changes(line: str) -> Changes:
     text = fold(line)
     slots = Text.of(line)
     values: dict = {}
-    values.update(_tempo(text, slots))
+    values.update(read_tempo_edits(text, slots))
     values.update(_meter(slots))
     values.update(_length(text, slots))
     values.update(multiple_changes(text, values))
@@ -367,6 +345,8 @@ def read_changes(line: str) -> Changes:
     if values.get("add") and re.search(r",\s*(?:very\s+|really\s+)?(?:sparse|quiet|soft|subtle|"
                                        r"light|gentle)(?:\s+ones?)?\W*$", text):
         values.pop("density", None)  # "add a piano, sparse": how the piano plays
+    if values.get("only") and has(r"strip\w*", text):
+        values.pop("density", None)  # "strip it down to just the guitar": the band, not notes
     values.update(_mood(text))
     values.update(_style(text))
     values.update(read_rewrite(text))
@@ -386,7 +366,7 @@ def named_as_change(text: str, changes: Changes) -> bool:
     "faster") or a change only an existing piece can have ("up a tone", "twice as long",
     "swap the sax", "melody on violin")."""
     comparative = has("|".join([*_MOOD_COMPARATIVES.values(), *_STYLE_COMPARATIVES.values(),
-                                _FASTER, _SLOWER, _LONGER, _SHORTER, _LESS]), text)
+                                FASTER, SLOWER, _LONGER, _SHORTER, _LESS]), text)
     relative = bool(changes.transpose or changes.relative or changes.tempo_factor
                     or changes.tempo_step
                     or changes.length_factor or changes.swap or changes.rewrite or changes.remove

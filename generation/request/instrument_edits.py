@@ -10,6 +10,9 @@ import re
 from generation.request.lexicon import INSTRUMENT_LEXICON, INSTRUMENT_WORDS
 
 _ADD = (r"add|adding|with|plus|bring\s+in|throw\s+in|include|and\s+a|ajoute[rz]?|avec|"
+        r"(?:bring|put|get)\s+back|re-?add|(?:how\s+(?:about|bout|abt)|what\s+about)\s+"
+        r"(?=an?\s|some\s)|what\s+if\s+(?:we|you|u)\s+(?:added|add|had|threw\s+in|brought\s+in)|"
+        r"maybe\s+some|"
         r"anade|agrega|con|fuge|mit|dazu|noch|加上|加入|再加|加")
 _REMOVE = (r"drop|remove|lose|ditch|mute|without|no\s+more|get\s+rid\s+of|take\s+out|cut|kill|"
            r"enleve[rz]?|supprime[rz]?|retire[rz]?|sans|quita|quitar|quitale|quitalo|sin|"
@@ -32,7 +35,8 @@ _LEAD_AFTER = (r"^\s*(?:on\s+(?:the\s+)?(?:lead|melody|tune)|"
                r"(?:as\s+|the\s+)?(?:lead|solo|melody)\b"
                r"(?!\s+(?:guitar|synth|sheet))|(?:should\s+|to\s+|can\s+|could\s+|will\s+)?"
                r"(?:plays?|playing|carr(?:y|ies)|takes?|gets?|has|on)\s+(?:the\s+)?"
-               r"(?:melody|tune|lead|top\s*line|main\s+line|theme)\b)")
+               r"(?:melody|tune|lead|top\s*line|main\s+line|theme)\b|"
+               r"(?:play|plays|playing|take|takes|carry|carries)\s+it\W*$)")  # "a harp play it"
 # an article and up to two describing words between a verb and the instrument: "add a quiet
 # cello", "throw in some low muted brass"
 _MODIFIED = (r"(?:\s+(?:a|an|some|the|more))?(?:\s+(?!and\b|or\b|but\b|then\b)"
@@ -48,8 +52,52 @@ _SWAP_IT = (r"(?:swap|replace|switch|exchange|trade|change)\s+(?:it|that|this|th
             r"(?:an?\s+|the\s+|some\s+)?$")
 
 
+# a loose verb that adds what it names with a place after it: "chuck a sax on it", "pop a harp
+# in", "sneak a clarinet in there", "slap some drums under it", "lemme hear some bells on this"
+_LOOSE_ADD = (r"(?:^|\s)(?:throw|chuck|toss|slap|stick|pop|sneak|layer|sprinkle|put|get|bring|"
+              r"drop|shove|whack|bung|tack|stack|squeeze|fit|work|hear|gimme|give\s+(?:me|us|it)|"
+              r"want|need|needs|use)" + _MODIFIED + "$")
+_PLACE = (r"^\s*(?:in|into|on|onto|under(?:neath)?|over|behind|below|above|beneath|"
+          r"in\s+(?:there|here)|on\s+top|in\s+the\s+(?:mix|back|background)|going)\b"
+          r"(?!\s+(?:the\s+|an?\s+)?(?:lead|melody|tune|top\s*line|main\s+line)\b)")
+
+
 CORRECTION = (r"\W+(?:no|nah|sorry|oops|actually|wait)\W+(?:make\s+(?:that|it)|i\s+mean|rather|"
                r"change\s+that\s+to)\s+(?:an?\s+|the\s+|some\s+)?")
+
+
+# the instruments kept, every other part left out: "just piano", "make it drums and bass
+# only", "strip it down to just the guitar", "everything but the piano out"
+_JUST = (r"(?:^|[,.!;:]\s*|(?:make\s+it|strip\s+it(?:\s+(?:down|back))?\s+to|cut\s+it\s+"
+         r"(?:down\s+)?to|leave|keep|now|ok|so|then|go|want|it'?s|be|and|&|\+|but)\s+)"
+         r"(?:just|only)\s+"
+         r"(?:the\s+|an?\s+)?$")
+_ALL_BUT = (r"(?:remove|drop|lose|kill|mute|cut|ditch|get\s+rid\s+of)\s+(?:everything|all"
+            r"(?:\s+the\s+rest)?|the\s+rest|every\s+other\s+part)\s+(?:but|except(?:\s+for)?|"
+            r"apart\s+from|besides)\s+(?:the\s+)?$")
+_LISTED = r"\s*(?:,|and|&|\+|n)?\s*(?:the\s+|an?\s+)?"
+
+
+def _only(text: str, names: list) -> tuple[str, ...]:
+    """The instruments a line keeps alone ("just piano", "piano only"), else ()."""
+    for index, (find, _) in enumerate(names):
+        before = text[:find.start]
+        if not (re.search(_JUST, before) and not re.search(  # "just the piano. take the
+                rf"(?<![a-z])(?:{_REMOVE}|out)(?![a-z])", text)  # bass out": of those two
+                or re.search(_ALL_BUT, before)):
+            continue
+        kept, end = [], find.start
+        for other, name in names[index:]:
+            if not re.fullmatch(_LISTED, text[end:other.start]):
+                break
+            kept.append(name)
+            end = other.end
+        if not re.match(r"\s*(?:(?:is|are)\s+(?:too|so)\b|(?:on|for|in)\s+the\b)", text[end:]):
+            return tuple(kept)  # not "just the drums are too loud", "only the piano in the intro"
+    *listed, (last, _) = names
+    if re.match(r"\s+only\b", text[last.end:]) and not re.search(r"\b(?:add|with)\b", text):
+        return tuple(name for _, name in names)  # "piano only", "drums and bass only"
+    return ()
 
 
 def read_instrument_edits(text: str) -> dict:
@@ -66,6 +114,8 @@ def read_instrument_edits(text: str) -> dict:
         return {}
     add, remove, lead = [], [], None
     names = [(f, group[0]) for f, group in finds]
+    if only := _only(text, names):
+        return {"only": only}
     groups = {id(f): group for f, group in finds}
     swap, taken = _swaps(names, text)
     last: tuple[str, int] | None = None  # the previous instrument's action and end
@@ -91,7 +141,7 @@ def read_instrument_edits(text: str) -> dict:
             if re.search(rf"(?:{_ADD}){_MODIFIED}$", before):  # "add a vibraphone lead"
                 add.extend(groups[id(find)])
         elif find.negated or re.search(
-                rf"(?:{_REMOVE})(?:\s+(?:the|all\s+the|that|those|le|la|les|el|los|las|"
+                rf"(?:{_REMOVE})(?:\s+(?:just|only))?(?:\s+(?:the|all\s+the|that|those|le|la|les|el|los|las|"
                 rf"die|der|das|den))?\s*$", before) or re.search(
                 r"^\s*(?:(?:out|away|off|weg)\b|去掉|拿掉|删掉|(?:has\s+to\s+|should\s+|must\s+|"
                 r"can\s+|could\s+)?go\b(?!\s+(?:up|down|higher|lower|faster|slower|on)))", after):
@@ -102,7 +152,9 @@ def read_instrument_edits(text: str) -> dict:
                 rf"(?:^|\s)(?:add|adding|bring\s+in|throw\s+in|include)(?:\s+something"
             rf"(?:\s+else)?\W+(?:like\s+)?(?:an?\s+|some\s+)?|{_MODIFIED})$",
                 before) or (re.search(r"(?:bring|put|get|want|need|have)\s+(?:the\s+|my\s+)?$",
-                                      before) and re.match(r"\s+back\b", after)) or re.search(
+                                      before) and re.match(r"\s+back\b", after)) or re.match(
+                r"\s+back\s+(?:in|on)\b|\s+back\W*(?:pls|plz|please)?\W*$", after) or (
+                re.search(_LOOSE_ADD, before) and re.search(_PLACE, after)) or re.search(
                 r"^\s*(?:(?:too|as\s+well|also|along\s+with|alongside|on\s+top|aussi|tambien|"
                 r"auch)\b|dazu|hinzu|也)", after):
             add.extend(groups[id(find)])
@@ -112,6 +164,10 @@ def read_instrument_edits(text: str) -> dict:
                        before):
             lead, action = name, "lead"  # "now on guitar", "try it on the flute"
         last = (action, find.end) if action else None
+    if not (add or remove or lead or swap) and re.search(
+            r"(?:bring|put|get)\s+(?:it|them|em|'em|those|these)\s+back|re-?add\s+(?:it|them|em)",
+            text[names[-1][0].end:]):  # "i miss the violin, put it back"
+        add = [n for f, _ in names for n in groups[id(f)]]
     out: dict = {}
     if add:
         out["add"] = tuple(dict.fromkeys(add))
@@ -136,6 +192,11 @@ def _swaps(names: list, text: str) -> tuple[list[tuple[str, str]], set[int]]:
                 and re.search(r"^\s*(?:for|with|to|by|into|par|pour|por|con|gegen|durch|mit|"
                               r"zu|->|→|换成|为)\s", between + " ")) or re.search(
                     r"^\s*(?:->|→|=>|to)\s*$", between):
+            swap.append((first, second))
+            taken |= {id(a), id(b)}
+        elif re.search(rf"(?:{_INSTEAD})\s+(?:the\s+|an?\s+)?$", before) and re.fullmatch(
+                r"\W*(?:(?:use|try|have|put\s+in|go\s+with|get|do|let'?s\s+(?:have|use|do|try))"
+                r"\s+)?(?:an?\s+|the\s+|some\s+)?", between):  # "instead of piano use harp"
             swap.append((first, second))
             taken |= {id(a), id(b)}
         elif re.search(rf"^\s*(?:{_INSTEAD})\s", between + " "):

@@ -209,8 +209,9 @@ def _mode_alone(text: Text) -> Key | None:
                          r"(?:key|keys|tonality|scale|mode|chords?))?(?![a-z])|(?P<zh>小调|大调)",
                          low):
         said = m.group(0)
-        if not re.search(r"\b(?:in|en|im)\b|key|tonality|scale|mode|chord|调", said):
-            continue
+        if not re.search(r"\b(?:in|en|im)\b|key|tonality|scale|mode|chord|调", said) and \
+                not re.fullmatch(r"dorian|phrygian|lydian|mixolydian|locrian", said):
+            continue  # "a minor thing" is no mode; "make it dorian" is
         text.take(*m.span())
         return Key(None, _mode(m.group("mode") or m.group("zh")))
     return None

@@ -176,14 +176,14 @@ def _mood(name: str, *phrases: str) -> None:
 _mood("calm", "calm", "calming", "peaceful", "serene", "tranquil", "relaxing", "relaxed",
       "soothing", "restful", "chill", "doux", "douce", "suave", "sanft", "sanfte", "sanfter",
       "轻柔", "柔和", "chilled", "placid", "quiet",
-      "mellow", "平静", "安静",
+      "mellow", "gentle", "平静", "安静",
       "宁静", "放松", "舒缓", "轻松", "calme", "paisible", "apaisant", "apaisante",
       "tranquille", "serein", "sereine", "relaxant", "tranquilo", "tranquila", "calmado",
       "calmada", "relajante", "relajado", "sereno", "serena", "ruhig", "ruhige", "ruhiges",
       "ruhigen", "entspannt", "entspannend", "entspannte", "friedlich", "gelassen", "calmo",
       "tranquillo")
 _mood("happy", "happy", "upbeat", "joyful", "joyous", "cheerful", "jolly", "sunny", "uplifting",
-      "feel-good", "feel good", "快乐", "开心", "欢快", "高兴", "愉快", "欢乐", "joyeux",
+      "feel-good", "feel good", "hopeful", "快乐", "开心", "欢快", "高兴", "愉快", "欢乐", "joyeux",
       "joyeuse", "heureux", "heureuse", "gai", "gaie", "enjoue", "feliz", "alegre", "alegres",
       "frohlich", "frohliche", "frohliches", "glucklich", "heiter", "heitere", "felice",
       "allegra")
@@ -193,7 +193,7 @@ _mood("sad", "sad", "sadness", "melancholy", "melancholic", "sorrowful", "mournf
       "悲哀", "哀伤", "triste", "tristes", "melancolique", "melancolico", "melancolica",
       "traurig", "traurige", "trauriges", "traurigen", "melancholisch", "wehmutig")
 _mood("energetic", "energetic", "energizing", "energising", "high energy", "high-energy",
-      "banger", "bangers", "intense workout", "adrenaline",
+      "banger", "bangers", "intense workout", "adrenaline", "punchy",
       "pumping", "hype", "hyped", "full of energy", "lively", "vigorous", "活力", "充满活力",
       "动感", "激情", "energique", "dynamique", "energico", "energica", "energetico",
       "energetica", "energisch", "energiegeladen", "schwungvoll", "lebhaft")

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 _TIMES = {"double": 2.0, "doubled": 2.0, "twice": 2.0, "two times": 2.0, "2x": 2.0, "x2": 2.0,
           "halve": 0.5, "half": 0.5, "in half": 0.5, "triple": 3.0, "tripled": 3.0,
-          "three times": 3.0, "thrice": 3.0, "3x": 3.0, "x3": 3.0}
+          "three times": 3.0, "thrice": 3.0, "3x": 3.0, "x3": 3.0, "2 times": 2.0,
+          "3 times": 3.0}
 _TEMPO = (r"tempo|speed|bpm|pace|fast\w*|quick\w*|slow\w*|rush\w*|drag\w*|sluggish|"
           r"hurried|frantic")
 _LENGTH = r"length|long\w*|short\w*|duration|runtime|minutes?|seconds?|loop|play\s*time"
@@ -30,8 +31,10 @@ def _what(group: str) -> str:
 
 
 _MULTIPLE = re.compile(
-    rf"(?<![a-z\d])(?:(?P<verb>double|halve|triple)\s+(?:{_what('noun')})(?![a-z])"
+    rf"(?<![a-z\d])(?:(?P<verb>double|halve|half|triple)\s+(?:{_what('noun')})(?![a-z])"
     r"|(?P<adverb>twice|half|two\s+times|three\s+times)\s+as\s+(?P<adjective>[a-z]+)"
+    r"|(?P<times>twice|two\s+times|three\s+times|[23]\s*x|[23]\s+times)\s+"
+    r"(?P<comparative>faster|quicker|slower|longer|shorter)"
     rf"|(?:cut|chop|slash|split)\s+(?:{_what('cut_noun')})\s+(?:in|by)\s+(?P<cut>half)"
     r"|(?P<bare>2x|x2|3x|x3)(?![a-z\d]))")
 _SLOWER_WORD = r"slow\w*|short\w*"  # "twice as slow" is half the tempo
@@ -48,14 +51,19 @@ class Multiple:
 def read_multiple(text: str) -> Multiple | None:
     """The multiple folded `text` names, if any."""
     found = _MULTIPLE.search(text)
-    if found is None:
-        return None
-    word = found.group("verb") or found.group("adverb") or found.group("bare") or "in half"
-    factor = _TIMES[re.sub(r"\s+", " ", word)]
-    said = found.group("noun") or found.group("cut_noun") or found.group("adjective") or ""
+    return None if found is None else _multiple_of(text, found)
+
+
+def _multiple_of(text: str, found: re.Match[str]) -> Multiple | None:
+    word = found.group("verb") or found.group("adverb") or found.group("bare") or \
+        found.group("times") or "in half"
+    factor = _TIMES[re.sub(r"\s+", " ", word).replace(" x", "x")]
+    said = found.group("noun") or found.group("cut_noun") or found.group("adjective") or \
+        found.group("comparative") or ""
     if said and not re.fullmatch(rf"{_TEMPO}|{_LENGTH}|time", said):
         return None  # "double the bass line", "twice as loud": not a tempo or a length
-    if found.group("adjective") and re.fullmatch(_SLOWER_WORD, said):
+    if (found.group("adjective") or found.group("comparative")) and \
+            re.fullmatch(_SLOWER_WORD, said):
         factor = 1 / factor
     return Multiple(factor, _family(said) or _family_around(text, found))
 
@@ -81,11 +89,13 @@ def _family_around(text: str, found: re.Match[str]) -> str | None:
 def multiple_changes(text: str, values: dict) -> dict:
     """The tempo or length factor of a multiple in `text`, unless `values` (what the other
     readers found) already holds an exact tempo or length for it."""
-    multiple = read_multiple(text)
-    if multiple is None:
-        return {}
-    if multiple.of == "tempo" and not (values.get("tempo_bpm") or values.get("tempo_step")):
-        return {"tempo_factor": multiple.factor}
-    if multiple.of == "length" and not values.get("duration_s"):
-        return {"length_factor": multiple.factor}
-    return {}
+    out: dict = {}
+    for found in _MULTIPLE.finditer(text):  # "double the tempo and halve the length"
+        multiple = _multiple_of(text, found)
+        if multiple is None:
+            continue
+        if multiple.of == "tempo" and not (values.get("tempo_bpm") or values.get("tempo_step")):
+            out.setdefault("tempo_factor", multiple.factor)
+        if multiple.of == "length" and not values.get("duration_s"):
+            out.setdefault("length_factor", multiple.factor)
+    return out

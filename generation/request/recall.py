@@ -57,7 +57,9 @@ _REGRET = (r"(?:previous|last|earlier|old|other|original)\s+(?:one|version|cue|t
            r"loved)\s+(?:it\s+)?(?:before|the\s+\w+|better|more)|"
            r"(?:go|going|take\s+(?:it|that)|put\s+it|set\s+it|switch\s+it|change\s+it)\s+back|"
            r"back\s+to\b|back\s+(?:on|in)\s+the\b|\bnvm\b|never\s*mind|revert|\bundo\b|"
-           r"as\s+it\s+was|how\s+it\s+was|like\s+before")
+           r"as\s+it\s+was|how\s+it\s+was|like\s+before|made\s+it\s+worse|"
+           r"(?:sounded|felt|was)\s+(?:\w+\s+)?better(?:\s+before|\s+the\s+other\s+way)|"
+           r"(?:that'?s|it'?s|its|it\s+is)\s+(?:\w+\s+)?worse(?:\s+now)?\W*$")
 _TAKE_BACK = r"\bback\b|\bredo\b|\bagain\b|\bmiss\b|restore"
 _NAMES_VERSION = r"(?:version|v)\s*\d|\b(?:first|second|third|fourth|fifth)\b"
 # "it" is the piece ("cut it to 20 seconds"), unless the line itself names the instrument

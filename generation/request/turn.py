@@ -18,10 +18,11 @@ from dataclasses import dataclass, field, replace
 from generation.job import BLEND_MIX, VARY_LITTLE, VARY_LOT, Changes
 from generation.request.amounts import has
 from generation.request.changes import named_as_change, read_changes
+from generation.request.haste import retyped
 from generation.request.keys import read_key
 from generation.request.lexicon import INSTRUMENT_LEXICON, MOOD_LEXICON, STYLE_LEXICON, fold
 from generation.request.slots import Text, read_length, read_meter, read_tempo
-from generation.request.smalltalk import SMALLTALK_WORDS, smalltalk
+from generation.request.smalltalk import smalltalk
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,8 @@ _EDIT_CUES = (r"make\s+it|turn\s+it|change|now|instead|keep|same|but|also|too|tr
               r"mach\s+es|jetzt|mehr|weniger|让它|改|更|现在|换")
 _UNDO = (r"undo|go\s+back|revert|back\s+to\s+(?:the\s+)?(?:previous|last|earlier|old)"
          r"(?:\s+(?:one|version))?|previous\s+version|annule[rz]?|retour|deshacer|deshaz|"
-         r"vuelve|volver|ruckgangig|zuruck\w*|en\s+arriere|take\s+(?:that|it)\s+back|撤销|返回|回到上一")
+         r"vuelve|volver|ruckgangig|zuruck\w*|en\s+arriere|take\s+(?:that|it)\s+back|撤销|返回|回到上一|"
+         r"(?:ctrl|cmd|control)\s*[+-]?\s*z|roll\s+(?:it\s+|that\s+)?back|rollback|scratch\s+that|put\s+it\s+back\s+(?:how|the\s+way|like)\s+it\s+was")
 _REDO = r"redo|retablir|rehacer|wiederherstellen|重做|恢复"
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
              "4th": 4, "fifth": 5, "5th": 5, "premiere?": 1, "deuxieme": 2, "troisieme": 3,
@@ -194,7 +196,7 @@ def _blend(text: str) -> Turn | None:
 
 def read_turn(line: str, has_piece: bool) -> Turn:
     """What `line` asks of a conversation whose current piece exists when `has_piece`."""
-    raw = _retyped((line or "").strip())
+    raw = retyped((line or "").strip())
     text = fold(raw).strip()
     if not text:
         return Turn("empty")
@@ -226,13 +228,15 @@ def read_turn(line: str, has_piece: bool) -> Turn:
     if not changes and smalltalk(words) and not re.search(_WH, core):
         return Turn("smalltalk", text=raw)  # "i think it's good now?"
     if (_asking(raw, core) or wh_clause) and not polite and not re.search(
-            r"^(?:how|what)\s+about\b", core):
+            r"^(?:how|what)\s+(?:about|bout|abt)\b|^what\s+if\s+(?:we|you|u|i)\b", core):
         if re.search(_WH, core) or wh_clause or not wanted:  # "what key?", not "¿y un minuto?"
             topic = _topic(text)
             return Turn("question", topic=topic) if topic or re.search(_WH, core) \
                 else Turn("unknown", text=raw)
     if polite and not wanted and _topic(text):
         return Turn("question", topic=_topic(text))  # "could you tell me the key?"
+    if not changes and version is None and _undo_only(core):  # "let's go back to the previous"
+        return Turn("undo", steps=undo_steps(text))
     if version is not None and (changes or has(_UNDO + r"|go\s+to|back\s+to|回到", text)
                                 or len(words) <= 5):
         return Turn("edit" if changes else "goto", changes=changes, base=version, text=raw)
@@ -275,8 +279,10 @@ def undo_steps(text: str) -> int:
     return 1
 
 
-_OPENERS = (r"hmm+|um+|uh+|ok(?:ay)?|k|actually|nah|nope|no|non|nein|oh|wait|well|alright|"
+_OPENERS = (r"hm+|um+|uh+|ok(?:ay)?|k|actually|nah|nope|no|non|nein|oh|wait|well|alright|"
+            r"ew+|ugh+|bruh|lol|lmao|oof|meh|welp|eh|yikes|oops|whoops|dang|damn|ngl|tbh|"
             r"so|and|then|et|y|und|ah|yeah|yes|oui|si|ja|please|pls|plz|hey|算了|嗯|好吧")
+_OPENERS_WORDS = set(re.findall(r"[a-z']+", _OPENERS.replace("(?:ay)?", "")))
 _CLOSERS = r"please|pls|plz|bitte|por\s+favor|stp|svp|tho|lol|吧"
 _POLITE = (r"^(?:could|would|can|will|may)\s+(?:you|we|i)\b|^(?:pourriez|pourrais|pouvez|peux)"
            r"[\s-]?(?:vous|tu)\b|^tu\s+(?:peux|pourrais)\b|^(?:podrias|podria|puedes|puede)\b|"
@@ -284,54 +290,20 @@ _POLITE = (r"^(?:could|would|can|will|may)\s+(?:you|we|i)\b|^(?:pourriez|pourrai
 _WH = (r"^(?:what|which|how|who|where|why|whats|wat|wats|is\s+it|is\s+this|are\s+there|"
        r"is\s+there|does\s+it\s+have|has\s+it\s+got|"
        r"does\s+it|do\s+you|tell\s+me|quelle?s?|quel|combien|est[\s-]ce|c'est\s+quoi|qu'est|"
-       r"que|cual|cuales|cuanto|cuantos|como|en\s+que|welche[rs]?|was|wie|wieviel)\b|"
+       r"que|cual|cuales|cuanto|cuantos|como|en\s+que|welche[rs]?|wie|wieviel|"
+       r"was(?!\s+(?:better|nicer|best|good|great|fine|worse|cooler|perfect|right|way|much|so|"
+       r"too|more|less)\b))\b|"
        r"什么|哪|多少|几|多长|多久|多快")
 _PIECE = (r"piece|song|tune|track|music(?!\s*box)|jig|reel|waltz(?!\s+(?:time|feel|rhythm))|tango|"
           r"lullaby|ballad|march|anthem|"
           r"something|anything|morceau|musique|chanson|valse|gigue|pieza|cancion|musica|vals|"
           r"giga|stuck|musik|lied|walzer|曲|音乐|歌")
 _EDIT_VERBS = (r"add|drop|remove|ditch|lose|mute|swap|replace|switch|put|give|bring|take|"
-               r"throw|lower|raise|transpose|shift|move|try|play\s+it|make|turn|"
+               r"throw|lower|raise|transpose|shift|move|try|play\s+it|make|turn|chuck|toss|slap|"
+               r"sneak|sprinkle|shove|whack|squeeze|gimme|lemme|(?:pop|stick|layer)\s+(?:an?|some)|"
                r"ajoute|enleve|retire|remplace|mets|rends|fais|monte|baisse|joue|anade|quita|"
                r"cambia|pon|hazlo|hazla|sube|baja|toca|fuge|nimm|ersetze|tausche|mach|spiel|"
                r"把|加|去掉|换|改|再|让|升|降")
-
-
-def _retyped(line: str) -> str:
-    """Hasty typing made readable: "n"/"&" for "and", "w/" for "with", letters swapped or
-    doubled in the words an edit is made of ("fatser", "chello")."""
-    line = re.sub(r"(?<=\s)[n&](?=\s)", "and", line)
-    line = re.sub(r"(?i)(?<![a-z])w/\s*|(?<=[a-z] )w(?= [a-z])", "with ", line)  # "swap x w y"
-    return re.sub(r"[A-Za-z]{5,}", lambda m: _spelled(m.group(0)), line)
-
-
-_KNOWN = ("faster", "slower", "sadder", "happier", "darker", "calmer", "louder", "softer",
-          "longer", "shorter", "jazzier", "minor", "major", "tempo", "cello", "violin",
-          "flute", "drums", "piano", "guitar", "trumpet", "saxophone", "remove", "melody",
-          "version", "again", "different", "transpose", "energetic")
-
-
-def _spelled(word: str) -> str:
-    from generation.request.instruments import _fuzzy_instrument
-
-    low = word.lower()
-    if low in _KNOWN or low in SMALLTALK_WORDS:
-        return word
-    if not INSTRUMENT_LEXICON.find(low) and (meant := _fuzzy_instrument(low)):
-        return meant  # "vilon", "accordian", "clarinnet"
-    for known in _KNOWN:  # one transposition, insertion or deletion, never a substitution
-        if abs(len(known) - len(low)) > 1 or known[0] != low[0]:
-            continue
-        if len(known) == len(low):
-            diff = [i for i in range(len(low)) if low[i] != known[i]]
-            if len(diff) == 2 and diff[1] == diff[0] + 1 and \
-                    low[diff[0]] == known[diff[1]] and low[diff[1]] == known[diff[0]]:
-                return known
-        else:
-            short, long_ = sorted((low, known), key=len)
-            if any(long_[:i] + long_[i + 1:] == short for i in range(len(long_))):
-                return known
-    return word
 
 
 def _core(bare: str) -> str:
@@ -357,6 +329,22 @@ def _edit_said(raw: str, text: str, changes: Changes) -> bool:
     change only an existing piece can have ("up a tone", "twice as long", "swap")."""
     return bool(named_as_change(text, changes) or has(_EDIT_CUES, text)
                 or has(_EDIT_VERBS, text) or _only_changes(raw))
+
+
+_UNDO_FILLER = {"let's", "lets", "let", "us", "can", "could", "would", "we", "you", "u", "i",
+                "just", "want", "wanna", "to", "the", "that", "this", "it", "one", "version",
+                "change", "last", "pls", "plz", "please", "no", "nah", "go", "again", "like",
+                "thanks", "ty", "thx", "think", "should", "maybe", "was", "worse", "bad",
+                "nope", "lol", "yeah", "and", "now", "quick", "before"}
+
+
+def _undo_only(core: str) -> bool:
+    """A line that says nothing but undo, among fillers: "let's go back to the previous
+    version", "ok that was worse, undo pls"."""
+    if not has(_UNDO, core):
+        return False
+    rest = re.sub(rf"(?<![a-z])(?:{_UNDO})(?![a-z])", " ", core)
+    return all(word in _UNDO_FILLER or word in _OPENERS_WORDS for word in rest.split())
 
 
 def _describes_piece(text: str) -> bool:

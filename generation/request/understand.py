@@ -62,7 +62,7 @@ def understand(line: str, has_piece: bool, reader=None) -> Reading:
     text = fold(line)
     instruments = _instruments(text)
     if has_piece and turn.kind in ("unknown", "help", "new", "edit") and \
-            _bare_instrument(text, instruments):
+            _bare_instrument(text, instruments) and not (turn.changes.add and has("some", text)):
         name = instruments[0]  # "trumpet": add it, or give it the melody?
         return ask((f"add a {name}", Turn("edit", text=line, changes=Changes(add=(name,)))),
                     (f"give the {name} the melody",
@@ -116,8 +116,8 @@ def _hesitant(turn: Turn, line: str, has_piece: bool) -> Turn:
     return turn
 
 
-_OBSERVED = (r"(?:it|that|this)(?:'s|\s+is)?\s+(?:sounds|feels|seems|doesn'?t|does\s+not|isn'?t|"
-             r"is\s+not)\b")
+_OBSERVED = (r"(?:(?:maybe|perhaps|probably)\s+)?(?:it|that|this)(?:'s|\s+is)?\s+(?:sounds|feels|"
+             r"seems|doesn'?t|does\s+not|isn'?t|is\s+not|(?:(?:a\s+bit|kinda|way)\s+)?too)\b")
 
 
 def _learned(turn: Turn, guess, line: str, text: str, instruments: list[str],
@@ -160,8 +160,11 @@ def _more(changes: Changes, guess, text: str, instruments: list[str],
         named = [k for k in named if not k.startswith("tempo")]
     if changes.tempo_bpm or changes.tempo_factor or changes.tempo_step:
         named = [k for k in named if k not in ("longer", "shorter", "length_set")]
-    if changes.density:  # "less stuff going on" is the texture, not also a tempo
-        named = [k for k in named if not k.startswith("tempo")]
+    if changes.density:  # "less stuff going on" is the texture, not also a tempo or a mood
+        named = [k for k in named if not k.startswith("tempo") and not k.startswith("mood")]
+    if (changes.mode or changes.tonic or changes.transpose or changes.style) and \
+            not MOOD_LEXICON.find(text):  # "make it phrygian", "more electronic": no mood
+        named = [k for k in named if not k.startswith("mood")]
     if changes.intro or changes.outro:  # "a longer outro": the bars added are the length
         named = [k for k in named if k != "longer"]
     tempo_said = changes.tempo_bpm or changes.tempo_factor or changes.tempo_step
@@ -262,7 +265,7 @@ def _instrument_kind(kind: str, changes: Changes, instruments: list[str], values
                      kept: tuple[str, ...] = ()) -> None:
     """The instruments of the line no exact reading placed (nor `kept`: "keep the strings"),
     added, removed or given the melody as the learned kind says."""
-    placed = {*changes.add, *changes.remove, changes.lead,
+    placed = {*changes.add, *changes.remove, changes.lead, *changes.only,
               *(n for pair in changes.swap for n in pair)}
     free = [n for n in instruments if n not in placed and n not in kept]
     if not free:
@@ -309,7 +312,8 @@ def _kept(text: str) -> tuple[str, ...]:
 
     corrected = re.search(CORRECTION, text)
     return tuple(name for f in INSTRUMENT_LEXICON.find(text)
-                 if re.search(r"(?:keep|keeping|leave|except|not)\s+(?:the\s+|all\s+the\s+)?$|"
+                 if re.search(r"(?:keep|keeping|leave|except|not|just|only)\s+"
+                              r"(?:the\s+|all\s+the\s+)?$|"
                               r"there(?:'?s|\s+is|\s+are)\s+no\s+$",
                               text[max(0, f.start - 20):f.start])
                  or corrected and f.end <= corrected.start()
