@@ -47,7 +47,7 @@ def change_words(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
             words.append(f"{was} → {now} s")
         else:
             words.append(f"{was} → {now}")
-    words += _texture_words(before, after)
+    words += _texture_words(before, after) + _level_words(before, after)
     if old["mood"] == new["mood"]:  # a mood moved by a step ("a bit sadder") keeps its name
         for axis in ("valence", "arousal"):
             was, now = before.get(axis), after.get(axis)
@@ -73,6 +73,21 @@ def _texture_words(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
         words.append(f"melody {moved} semitone{'s' if moved != 1 else ''} "
                      f"{'higher' if bands[1] > bands[0] else 'lower'}")
     return words
+
+
+def _level_words(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The parts played louder or quieter than the rest moved ("drums quieter"); a mood edit
+    that moves every part alike changes the loudness, not the balance, and says nothing."""
+    levels = [{(p["role"], p["instrument"]): p.get("velocity", 0) for p in spec.get("parts", [])}
+              for spec in (before, after)]
+    moved = {key: levels[1][key] - levels[0][key] for key in levels[0] if key in levels[1]}
+    if len(set(moved.values())) < 2:
+        return []
+    deltas = list(moved.values())  # a part left alone, else what most parts moved by
+    usual = 0 if 0 in deltas else max(set(deltas), key=deltas.count)
+    words = [f"{instrument} {'louder' if delta > usual else 'quieter'}"
+             for (_, instrument), delta in moved.items() if delta != usual]
+    return list(dict.fromkeys(words))
 
 
 def lead_line(piece: Composition) -> list[tuple[float, int]]:

@@ -79,6 +79,9 @@ class Changes:
     intro: int = 0  # bars of accompaniment to add before the melody ("add an intro")
     outro: int = 0  # bars of accompaniment to add after it ("a longer outro", "add a coda")
     density: float = 0.0  # a step of the melody's note density: + busier, − sparser
+    # (instrument, step) a part made louder (+) or quieter (−) by LITTLE, NORMAL or LOT
+    # ("the drums are too loud": ("drums", -1.0))
+    levels: tuple[tuple[str, float], ...] = ()
 
     def __bool__(self) -> bool:
         return any(getattr(self, f.name) != f.default for f in fields(self)
@@ -94,6 +97,7 @@ class Changes:
         for name in ("add", "remove", "only"):
             values[name] = tuple(values.get(name, ()))
         values["swap"] = tuple(tuple(pair) for pair in values.get("swap", ()))
+        values["levels"] = tuple((name, float(step)) for name, step in values.get("levels", ()))
         return cls(**values)
 
 

@@ -18,6 +18,7 @@ from dataclasses import replace
 
 from generation.chords import spell
 from generation.job import MAX_BPM, MIN_BPM, Changes, Request
+from generation.music.balance import balanced, named
 from generation.music.felt import felt
 from generation.music.instruments import BASS_INSTRUMENTS, BY_NAME, instrument
 from generation.music.plan import make_plan
@@ -57,8 +58,10 @@ def revise(base: Spec, changes: Changes) -> Spec:
     if changes.only:  # "just the piano. take the bass out": the bass is gone with the rest
         spec = _kept_only(spec, changes.only)
         changes = replace(changes, remove=tuple(
-            n for n in changes.remove if any(_named(p, n) for p in spec.parts)))
+            n for n in changes.remove if any(named(p, n) for p in spec.parts)))
     spec = _voiced(spec, changes)
+    if changes.levels:
+        spec = balanced(spec, changes.levels)
     spec = _lengthened(spec, changes)
     if changes.rewrite:
         spec = _restructured(spec, changes.rewrite)
@@ -145,17 +148,17 @@ def _voiced(spec: Spec, changes: Changes) -> Spec:
         octave += octaves
 
     for old, new in changes.swap:
-        if not any(_named(p, old) for p in parts):
+        if not any(named(p, old) for p in parts):
             raise RequestError(f"there is no {old} in this piece to swap")
         _check(new, drums_ok=instrument(new).is_drum and instrument(old).is_drum)
-        if spec.part("lead") and _named(spec.part("lead"), old):
+        if spec.part("lead") and named(spec.part("lead"), old):
             lead_to(new)
-        parts = [_recast(p, new, spec) if _named(p, old) and p.role != "lead" else p
+        parts = [_recast(p, new, spec) if named(p, old) and p.role != "lead" else p
                  for p in parts]
     for name in changes.remove:
-        if not any(_named(p, name) for p in parts):
+        if not any(named(p, name) for p in parts):
             raise RequestError(f"there is no {name} in this piece to leave out")
-        parts = [p for p in parts if not _named(p, name)]
+        parts = [p for p in parts if not named(p, name)]
         if not any(p.role == "lead" for p in parts):
             # the melody goes to a part that can sing it: not the bass while another is left
             heir = next((p for p in parts if not p.is_drum and p.role != "bass"),
@@ -174,7 +177,7 @@ def _voiced(spec: Spec, changes: Changes) -> Spec:
             continue
         parts.append(_added(name, parts, spec))
     if changes.lead:  # "guitar lead" in a piece with an electric guitar: that one
-        said = next((p.instrument for p in parts if _named(p, changes.lead)), changes.lead)
+        said = next((p.instrument for p in parts if named(p, changes.lead)), changes.lead)
         _check(said)
         lead_to(said)
     if parts == list(spec.parts):
@@ -189,14 +192,14 @@ def _kept_only(spec: Spec, names: tuple[str, ...]) -> Spec:
     if all(BY_NAME[n].is_drum for n in names if n in BY_NAME):
         raise RequestError(f"the {' and '.join(names)} alone cannot play the melody; name an "
                            "instrument to keep with them")
-    added = tuple(n for n in names if not any(_named(p, n) for p in spec.parts))
+    added = tuple(n for n in names if not any(named(p, n) for p in spec.parts))
     spec = _voiced(spec, Changes(add=added)) if added else spec
     gone = tuple(dict.fromkeys(p.instrument for p in spec.parts
-                               if not any(_named(p, n) for n in names)))
+                               if not any(named(p, n) for n in names)))
     if not gone:
         return spec
     lead = spec.part("lead")
-    keeps_lead = lead is not None and any(_named(lead, n) for n in names)
+    keeps_lead = lead is not None and any(named(lead, n) for n in names)
     kept = _voiced(spec, Changes(remove=gone))
     first = next((n for n in names if not instrument(n).is_drum), None) if not keeps_lead else None
     return _voiced(kept, Changes(lead=first)) if first else kept
@@ -205,14 +208,6 @@ def _kept_only(spec: Spec, names: tuple[str, ...]) -> Spec:
 def _check(name: str, drums_ok: bool = False) -> None:
     if name not in BY_NAME or (BY_NAME[name].is_drum and not drums_ok):
         raise RequestError(f"{name!r} is not an instrument I can give a part to")
-
-
-def _named(part: Part, said: str) -> bool:
-    """Whether `said` names this part: its own name, or the family it belongs to ("the sax"
-    is the tenor saxophone, "the bass" the slap bass, "the drums" any drum kit)."""
-    if part.instrument == said or part.instrument.endswith(" " + said):
-        return True
-    return said == "drums" and part.is_drum
 
 
 def _recast(part: Part, name: str, spec: Spec) -> Part:

@@ -18,6 +18,7 @@ from generation.job import LITTLE, LOT, NORMAL, Changes
 from generation.request.amounts import amount_near, has
 from generation.request.instrument_edits import LEAD, read_instrument_edits
 from generation.request.keys import read_key
+from generation.request.levels import read_levels
 from generation.request.lexicon import (
     MOOD_LEXICON,
     MOOD_WORDS,
@@ -332,9 +333,9 @@ def _meter(slots: Text) -> dict:
 
 def read_changes(line: str) -> Changes:
     """Every change a line names, read on its own (no conversation needed)."""
-    text = fold(line)
+    levels, text = read_levels(fold(line))  # "the drums are too loud": read, then blanked
     slots = Text.of(line)
-    values: dict = {}
+    values: dict = dict(levels)
     values.update(read_tempo_edits(text, slots))
     values.update(_meter(slots))
     values.update(_length(text, slots))
@@ -367,7 +368,7 @@ def named_as_change(text: str, changes: Changes) -> bool:
     "swap the sax", "melody on violin")."""
     comparative = has("|".join([*_MOOD_COMPARATIVES.values(), *_STYLE_COMPARATIVES.values(),
                                 FASTER, SLOWER, _LONGER, _SHORTER, _LESS]), text)
-    relative = bool(changes.transpose or changes.relative or changes.tempo_factor
+    relative = bool(changes.transpose or changes.relative or changes.levels or changes.tempo_factor
                     or changes.tempo_step
                     or changes.length_factor or changes.swap or changes.rewrite or changes.remove
                     or changes.intro or changes.outro or (changes.lead and has(

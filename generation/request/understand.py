@@ -266,7 +266,7 @@ def _instrument_kind(kind: str, changes: Changes, instruments: list[str], values
     """The instruments of the line no exact reading placed (nor `kept`: "keep the strings"),
     added, removed or given the melody as the learned kind says."""
     placed = {*changes.add, *changes.remove, changes.lead, *changes.only,
-              *(n for pair in changes.swap for n in pair)}
+              *(n for pair in changes.swap for n in pair), *(n for n, _ in changes.levels)}
     free = [n for n in instruments if n not in placed and n not in kept]
     if not free:
         return
