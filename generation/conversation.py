@@ -361,7 +361,8 @@ HELP = """I compose music and change it as we talk. Try:
   a new piece     “calm piano in D minor”, “an irish jig on the fiddle”
   change it       “a bit faster”, “in G”, “up a whole step”, “sadder”, “jazzier”,
                   “add a cello”, “drop the drums”, “swap the piano for a harp”,
-                  “melody on violin”, “twice as long”, “make it a waltz”
+                  “melody on violin”, “the drums are too loud”, “twice as long”,
+                  “make it a waltz”
   variations      “a little different”, “vary it a lot”, “again”
   blends          “blend it with the first one”, “mix v2 and v4”, “a bit of v1”
   go back         “undo”, “redo”, “go back to the first one”, “version 2 but on guitar”
