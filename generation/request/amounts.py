@@ -12,13 +12,24 @@ from generation.job import LITTLE, LOT, NORMAL
 # All patterns run on folded text: lower case, accents removed ("más" → "mas").
 _LITTLE = (r"(?:a\s+)?(?:little\s+|tiny\s+|wee\s+)?bit|a\s+little|a\s+touch|slightly|somewhat|"
            r"a\s+tad|a\s+lil|lil|a\s+smidge|kinda|sorta|a\s+(?:teeny|tiny|wee)(?:\s+bit)?|"
-           r"teeny|tad|smidge|a\s+hair|a\s+notch|a\s+pinch|marginally|un\s+peu|un\s+poco|un\s+poquito|"
+           r"teeny|tad|smidge|a\s+hair|a\s+notch|a\s+pinch|marginally|kind\s+of|sort\s+of|un\s+peu|un\s+poco|un\s+poquito|"
            r"ein\s+(?:bisschen|wenig)|etwas|leicht|一点点|一点|一些|稍微|有点|稍|略")
 _LOT = (r"much(?:\s+much)*|way(?:\W+way)*|a\s+lot|(?:a\s+)?whole\s+lot|lots|far|significantly|"
         r"really|very|"
         r"considerably|hella|mad|super(?:\s+duper)?|crazy|insanely|massively|a\s+ton|tons|"
         r"loads|heaps|mega|so\s+much|"
         r"beaucoup|bien|mucho|muchisimo|viel|sehr|deutlich|很多|非常|得多|多了")
+
+
+# any amount word, and which one it is: "drums way too loud", "bass a bit louder"
+AMOUNT = rf"(?:{_LITTLE}|{_LOT})"
+
+
+def amount_of(words: str | None) -> float:
+    """LITTLE or LOT for an amount word matched by AMOUNT; NORMAL for none."""
+    if not words:
+        return NORMAL
+    return LITTLE if re.fullmatch(_LITTLE, words) else LOT
 
 
 def has(pattern: str, text: str) -> re.Match[str] | None:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 
-from generation.job import LITTLE, LOT, NORMAL
+from generation.request.amounts import AMOUNT, amount_of
 from generation.request.lexicon import INSTRUMENT_LEXICON, INSTRUMENT_WORDS
 
-_HOW = (r"(?:(?P<lot>way|much|a\s+lot|waa+y|hella|super|really)|"
-        r"(?P<little>a\s+(?:bit|little|tad|touch)|slightly|kinda|kind\s+of|sort\s+of))")
+_HOW = rf"(?P<how>{AMOUNT})"  # "way too loud", "a bit quieter": the amounts' own words
 _BE = r"(?:is|are|'s|'re|s|sounds?|seems?|feels?)"
 # after the instrument: "... are (way) too loud", "... (a bit) quieter", "... down a bit"
 _AFTER = re.compile(
@@ -35,10 +34,7 @@ _CANT_HEAR = re.compile(r"(?:can'?t|cannot|barely|hardly)\s+hear\s+(?:the\s+|tha
 
 
 def _amount(match: re.Match | None) -> float:
-    if match is None:
-        return NORMAL
-    groups = match.groupdict()
-    return LOT if groups.get("lot") else LITTLE if groups.get("little") else NORMAL
+    return amount_of(match.group("how") if match else None)
 
 
 def read_levels(text: str) -> tuple[dict, str]:
@@ -61,10 +57,10 @@ def read_levels(text: str) -> tuple[dict, str]:
                 _amount(how)
             start = find.start - len(before) + match.start()
             end = find.end + (how.end() if how else 0)
-        elif _VERB_BEFORE.search(before) and (match := _DIRECTION_AFTER.match(after)):
+        elif (verb := _VERB_BEFORE.search(before)) and (
+                match := _DIRECTION_AFTER.match(after)):
             step = (1 if match.group("dir") == "up" else -1) * _amount(match)
-            start, end = find.start - len(before) + _VERB_BEFORE.search(before).start(), \
-                find.end + match.end()
+            start, end = find.start - len(before) + verb.start(), find.end + match.end()
         elif (match := _CANT_HEAR.search(before)) is not None:
             step = 1.0
             start = find.start - len(before) + match.start()
