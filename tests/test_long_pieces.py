@@ -112,7 +112,8 @@ def test_the_piano_roll_of_twenty_minutes_has_bar_lines_to_the_end(tmp_path):
                    enumerate(np.arange(0.0, 1200.0, 7.0))]
     midi.instruments.append(piano)
     path = draw_piano_roll(midi, tmp_path / "roll.png", title="long")
-    picture = np.asarray(Image.open(path).convert("RGB")).astype(int)
+    with Image.open(path) as image:
+        picture = np.asarray(image.convert("RGB")).astype(int)
     assert picture.shape == (600, 1200, 3)
     background = np.array([int(BACKGROUND[i:i + 2], 16) for i in (1, 3, 5)])
     row = picture[180]  # between the legend and the highest note: only bar lines cross it
@@ -158,7 +159,8 @@ def test_a_twenty_minute_piece_lasts_twenty_minutes_in_every_file(composer, tmp_
     halves = [[n.pitch for n in lead.notes if lo <= n.start < lo + 300] for lo in (0, 600)]
     assert halves[0] != halves[1][:len(halves[0])]
     # the score picture is the first bars, said so; the MusicXML has every bar
-    width, height = Image.open(piece.score).size
+    with Image.open(piece.score) as picture:
+        width, height = picture.size
     assert width == 1200 and height < 5000
     measures = len(re.findall(r"<measure ", piece.musicxml.read_text()))
     total_bars = round(1200 / bar_s)
