@@ -60,7 +60,9 @@ class BotSettings:
     queue_per_guild: int = 6  # TUNESMITH_QUEUE_PER_GUILD: unfinished jobs one server may have
     queue_total: int = 20  # TUNESMITH_QUEUE_TOTAL: unfinished jobs in all
     workers: int = 1  # TUNESMITH_WORKERS: generation processes (one Composer each)
-    job_timeout_s: float = 300.0  # TUNESMITH_JOB_TIMEOUT: a job running longer is killed
+    # TUNESMITH_JOB_TIMEOUT: a job running longer is killed; a 20-minute piece took 53 s on a
+    # busy 2-core EPYC, and a machine 3-4x slower with two jobs at once needs the room
+    job_timeout_s: float = 600.0
     progress_interval_s: float = 2.0  # TUNESMITH_PROGRESS_INTERVAL: at most one edit this often
     max_upload_bytes: int = 256 * 1024  # TUNESMITH_MAX_UPLOAD: largest MIDI /continue accepts
     # An interaction token lasts 15 minutes; past this age the result goes to the channel.
@@ -109,7 +111,7 @@ class BotSettings:
             queue_per_guild=env.whole("TUNESMITH_QUEUE_PER_GUILD", 6),
             queue_total=env.whole("TUNESMITH_QUEUE_TOTAL", 20),
             workers=env.whole("TUNESMITH_WORKERS", 1),
-            job_timeout_s=env.number("TUNESMITH_JOB_TIMEOUT", 300.0),
+            job_timeout_s=env.number("TUNESMITH_JOB_TIMEOUT", 600.0),
             progress_interval_s=env.number("TUNESMITH_PROGRESS_INTERVAL", 2.0),
             max_upload_bytes=env.whole("TUNESMITH_MAX_UPLOAD", 256 * 1024),
             redis_url=env.text("REDIS_URL"),

@@ -20,6 +20,7 @@ from typing import Any
 from generation.job import (
     FOLLOW_UPS,
     MAX_BPM,
+    MAX_LENGTH_S,
     MAX_PROMPT,
     MIN_BPM,
     VARY_DEFAULT,
@@ -54,8 +55,8 @@ _LAZY = {  # name → "module:attribute", imported when first asked for
 }
 
 __all__ = [
-    "FAMILIES", "FOLLOW_UPS", "INSTRUMENTS", "INSTRUMENTS_SAID", "MAX_BPM", "MAX_PROMPT",
-    "MIN_BPM", "MOODS", "STYLES", "VARY_DEFAULT",
+    "FAMILIES", "FOLLOW_UPS", "INSTRUMENTS", "INSTRUMENTS_SAID", "MAX_BPM", "MAX_LENGTH_S",
+    "MAX_PROMPT", "MIN_BPM", "MOODS", "STYLES", "VARY_DEFAULT",
     "Changes", "Composition", "Env", "Job", "Request", "Settings", "blend_job", "check_prompt",
     "follow_up",
     "new_seed", *_LAZY,

@@ -282,6 +282,7 @@ class Composer:
                 try:
                     notation = scoring.result()
                     timings.update({f"notation_{k}": v for k, v in notation.timings.items()})
+                    notes += (notation.note,) if notation.note else ()
                 except Exception:  # the music is made: deliver it without its score
                     log.exception("the notation of %s failed", name)
                     notes += ("the sheet music could not be written for this piece",)

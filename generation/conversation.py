@@ -301,6 +301,10 @@ class Conversation:
         if form:  # the spec's shown attributes cannot say it
             said = ", ".join(form) + (f", {said}" if changed else "")
         reply = f"v{version.number} ← v{base.number}: {said}; {kept}"
+        if action == "edit":  # what the edit could not do as asked ("30 minutes is over ...")
+            told = [n for n in piece.spec.get("notes", ()) if n not in base.piece.spec.get(
+                "notes", ())]
+            reply += f" ({'; '.join(told)})" if told else ""
         return Answer("piece", action, reply, version.number, base.number, changed, piece)
 
     def _move(self, turn: Turn) -> Answer:

@@ -17,6 +17,10 @@ from models.core.errors import RequestError
 MAX_PROMPT = 1000  # characters a request may have, in every entry point (CLI, chat, Discord):
 # long descriptions, such as captions that name key, tempo, meter, instruments and chords
 MIN_BPM, MAX_BPM = 40, 240  # every tempo is kept inside these, asked, edited or uploaded
+# seconds a piece may last, asked or edited: 20 minutes is background music for a class or a
+# study session; longer asks are written at the limit and told so
+MIN_LENGTH_S, MAX_LENGTH_S = 5.0, 1200.0
+LONGEST = f"{MAX_LENGTH_S / 60:g} minutes"  # the limit as a user reads it
 
 
 def check_prompt(text: str | None) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generation.job import MAX_LENGTH_S
 from models.core.errors import ConfigError, DependencyError
 
 SOUNDFONT_CANDIDATES = (
@@ -48,6 +49,9 @@ class Env:
         return self.text(name).lower() in ("1", "true", "yes", "on")
 
 
+MAX_RENDER_S = MAX_LENGTH_S + 30.0
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where files go and how audio is made.
@@ -62,7 +66,9 @@ class Settings:
     mp3_bitrate_kbps: int = 192  # TUNESMITH_MP3_BITRATE
     mp3_quality: int = 7  # TUNESMITH_MP3_QUALITY: LAME 2 (best, slow) … 7 (fast); see README
     release_tail_s: float = 2.0  # TUNESMITH_RELEASE_TAIL: audio kept after the last note ends
-    max_render_s: float = 330.0  # TUNESMITH_MAX_RENDER: hard cap on any rendered audio
+    # TUNESMITH_MAX_RENDER: hard cap on any rendered audio: the longest piece, a tempo edit's
+    # rounding and its release tail
+    max_render_s: float = MAX_RENDER_S
     target_lufs: float = -14.0  # TUNESMITH_LOUDNESS: integrated loudness (BS.1770) of every MP3
     device: str = field(default="cpu")  # TUNESMITH_DEVICE: torch device for the music model
     rerank: bool = True  # TUNESMITH_RERANK (0 = off): the critic orders a new piece's drafts
@@ -79,7 +85,7 @@ class Settings:
             mp3_bitrate_kbps=env.whole("TUNESMITH_MP3_BITRATE", 192),
             mp3_quality=env.whole("TUNESMITH_MP3_QUALITY", 7),
             release_tail_s=env.number("TUNESMITH_RELEASE_TAIL", 2.0),
-            max_render_s=env.number("TUNESMITH_MAX_RENDER", 330.0),
+            max_render_s=env.number("TUNESMITH_MAX_RENDER", MAX_RENDER_S),
             target_lufs=env.number("TUNESMITH_LOUDNESS", -14.0),
             device=env.text("TUNESMITH_DEVICE", "cpu"),
             rerank=env.text("TUNESMITH_RERANK", "1").lower() not in ("0", "false", "no", "off"),

@@ -187,12 +187,12 @@ def test_bars_set_the_duration(parse):
 @pytest.mark.parametrize(("text", "fragment", "field", "value"), [
     ("epic battle 300 bpm", "above 240", "tempo_bpm", 240),
     ("lullaby at 10 bpm", "below 40", "tempo_bpm", 40),
-    ("ambient drone for 10 minutes", "5 minute", "duration_s", 300.0),
+    ("ambient drone for 45 minutes", "limit of 20 minutes", "duration_s", 1200.0),
     ("a 2 second jingle", "below 5", "duration_s", 5.0),
     ("H# minor jazz", "H# minor", "key", None),
     ("2 bars of calm piano at 120 bpm", "under 5 seconds", "bars", 3),
     ("0 bars, fast", "under 5 seconds", "bars", 3),
-    ("500 bars of techno at 120 bpm", "5 minute limit", "bars", 150),
+    ("900 bars of techno at 120 bpm", "limit of 20 minutes", "bars", 600),
 ])
 def test_out_of_range_values_are_clamped_with_a_note(parse, text, fragment, field, value):
     request = parse(text)

@@ -18,6 +18,7 @@ from generation import (
     INSTRUMENTS,
     INSTRUMENTS_SAID,
     MAX_BPM,
+    MAX_LENGTH_S,
     MAX_PROMPT,
     MIN_BPM,
     MOODS,
@@ -48,6 +49,7 @@ EXAMPLES = (
 )
 
 Prompt = app_commands.Range[str, 1, MAX_PROMPT]
+LONGEST_S = int(MAX_LENGTH_S)  # the longest piece, in whole seconds
 
 
 def pre_check(text: str, *, instrument: str | None) -> None:
@@ -75,7 +77,7 @@ async def instrument_autocomplete(interaction: discord.Interaction,
     prompt=f"What to compose, e.g. 'calm piano in D minor' (1–{MAX_PROMPT} characters)",
     key="Key of the piece (default: chosen from the mood)",
     tempo=f"Tempo in beats per minute, {MIN_BPM}–{MAX_BPM}",
-    length="Length in seconds, 10–300",
+    length=f"Length in seconds, 10–{LONGEST_S} ({LONGEST_S // 60} minutes)",
     instrument="Lead instrument",
     seed="Seed for a reproducible result",
     private="Only you see the result",
@@ -85,7 +87,7 @@ async def instrument_autocomplete(interaction: discord.Interaction,
 async def compose(interaction: discord.Interaction, prompt: Prompt,
                   key: app_commands.Choice[str] | None = None,
                   tempo: app_commands.Range[int, MIN_BPM, MAX_BPM] | None = None,
-                  length: app_commands.Range[int, 10, 300] | None = None,
+                  length: app_commands.Range[int, 10, LONGEST_S] | None = None,
                   instrument: str | None = None,
                   seed: app_commands.Range[int, 0, 2**31 - 1] | None = None,
                   private: bool = False) -> None:

@@ -2,7 +2,8 @@
 
 The files are `.mid`, `.mp3` (Discord plays it inline), the engraved score (`.score.png`), the
 full score as `.musicxml` and the `.png` piano roll. When they do not fit the upload limit the
-lowest-value files are left out first, then the MP3 is re-encoded at a lower bitrate, and
+lowest-value files are left out first, then the MP3 is re-encoded once, at the highest bitrate
+that fits (a 20-minute piece at 192 kbps is 29 MB: at 64 kbps it fits Discord's 10 MiB), and
 failing that only the MIDI (and what else fits) is sent, with a note saying so.
 """
 
@@ -19,7 +20,11 @@ from generation import Composition, Job, change_words
 
 log = logging.getLogger(__name__)
 
-FALLBACK_BITRATES = ("96k", "48k")
+# the bitrates (kbps) an MP3 too large for the limit may be re-encoded at, best first
+FALLBACK_KBPS = (160, 128, 112, 96, 80, 64, 56, 48, 40, 32)
+GOOD_KBPS = 64  # below this, the extras are left out before the audio loses more
+MP3_OVERHEAD = 1.02  # frame headers and padding above the nominal bitrate (CBR)
+REENCODE_TIMEOUT_S = 300  # ffmpeg takes about 10 s for 20 minutes of audio
 EMBED_COLOUR = 0x5B8DEF
 
 
@@ -133,7 +138,8 @@ async def fit_attachments(composition: Composition, limit: int) -> Attachments:
 
     By value: the MIDI, the MP3, then the extras (the score picture, the MusicXML, the piano
     roll). Extras are left out lowest value first; if the MIDI and MP3 still do not fit, the
-    MP3 is re-encoded smaller; last, the audio is left out. The note says what was dropped.
+    MP3 is re-encoded once at the highest bitrate that fits (with the extras while that is
+    GOOD_KBPS or more); last, the audio is left out. The note says what was dropped.
     """
     midi, mp3 = composition.midi, composition.mp3
     extras = [path for path in (composition.score, composition.musicxml, composition.png)
@@ -141,17 +147,20 @@ async def fit_attachments(composition: Composition, limit: int) -> Attachments:
     chosen = _with_extras((midi, mp3), extras, limit)
     if chosen is not None:
         return Attachments(chosen, _left_out(extras, chosen, ""))
-    for bitrate in FALLBACK_BITRATES:
-        smaller = mp3.with_name(f"{mp3.stem}-{bitrate}.mp3")
-        try:
-            await asyncio.to_thread(_reencode, mp3, smaller, bitrate)
-        except Exception:
-            log.exception("re-encoding %s at %s failed", mp3, bitrate)
-            break
-        chosen = _with_extras((midi, smaller), extras, limit)
-        if chosen is not None:
-            return Attachments(chosen, _left_out(
-                extras, chosen, f"The MP3 is at {bitrate}bps to fit this server's upload limit."))
+    try:
+        seconds = await _mp3_seconds(mp3)
+        kbps = fallback_kbps(seconds, [limit - _size(midi, *extras[:keep])
+                                       for keep in range(len(extras), -1, -1)])
+        if kbps is not None:
+            smaller = mp3.with_name(f"{mp3.stem}-{kbps}k.mp3")
+            await _reencode(mp3, smaller, kbps)
+            chosen = _with_extras((midi, smaller), extras, limit)
+            if chosen is not None:
+                return Attachments(chosen, _left_out(
+                    extras, chosen, f"The MP3 is at {kbps} kbps to fit this server's upload "
+                                    "limit."))
+    except (TimeoutError, OSError, ValueError):
+        log.exception("re-encoding %s smaller failed", mp3)
     mib = limit / 2**20
     chosen = _with_extras((midi,), extras, limit)
     if chosen is not None:
@@ -193,7 +202,45 @@ def _size(*paths: Path) -> int:
     return sum(path.stat().st_size for path in paths)
 
 
-def _reencode(source: Path, target: Path, bitrate: str) -> None:
-    from pydub import AudioSegment  # ffmpeg through pydub, only when a file is too large
+def fallback_kbps(seconds: float, rooms: list[int]) -> int | None:
+    """The bitrate to re-encode `seconds` of audio at: the highest of FALLBACK_KBPS that fits
+    the first of `rooms` (bytes free beside the MIDI and the most extras, then fewer) where
+    that is GOOD_KBPS or more, else the highest that fits the last room; None if none does."""
+    def best(room: int) -> int | None:
+        return next((kbps for kbps in FALLBACK_KBPS
+                     if seconds * kbps * 125 * MP3_OVERHEAD + 1024 <= room), None)
+    for room in rooms:
+        kbps = best(room)
+        if kbps is not None and kbps >= GOOD_KBPS:
+            return kbps
+    return best(rooms[-1]) if rooms else None
 
-    AudioSegment.from_file(source).export(target, format="mp3", bitrate=bitrate).close()
+
+async def _mp3_seconds(path: Path) -> float:
+    """The MP3's length, read by ffprobe from the file."""
+    out = await _run("ffprobe", "-v", "error", "-show_entries", "format=duration",
+                     "-of", "default=noprint_wrappers=1:nokey=1", str(path))
+    return float(out)
+
+
+async def _reencode(source: Path, target: Path, kbps: int) -> None:
+    """`source` at `kbps` through ffmpeg, streamed (a 20-minute piece decoded whole in the bot
+    process would take 200 MB); its tags are kept."""
+    await _run("ffmpeg", "-v", "error", "-y", "-i", str(source), "-map", "0:a",
+               "-c:a", "libmp3lame", "-b:a", f"{kbps}k", "-map_metadata", "0",
+               "-id3v2_version", "3", str(target))
+
+
+async def _run(*command: str) -> str:
+    process = await asyncio.create_subprocess_exec(
+        *command, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE)
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), REENCODE_TIMEOUT_S)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise
+    if process.returncode:
+        raise OSError(f"{command[0]} failed ({process.returncode}): {err.decode()[-300:]}")
+    return out.decode()

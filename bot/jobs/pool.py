@@ -131,7 +131,7 @@ class WorkerPool:
     """
 
     def __init__(self, settings: Settings | None = None, *, workers: int = 1,
-                 factory: str = DEFAULT_FACTORY, job_timeout_s: float = 300.0):
+                 factory: str = DEFAULT_FACTORY, job_timeout_s: float = 600.0):
         self.settings = settings or Settings.from_env()
         self.workers = workers
         self.factory = factory

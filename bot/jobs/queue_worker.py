@@ -57,7 +57,7 @@ class WorkerSettings:
     """What one worker process runs, and its budgets. Environment variables in comments."""
 
     composer: str = DEFAULT_COMPOSER  # TUNESMITH_COMPOSER: "module:Class" building a Composer
-    job_timeout_s: float = 300.0  # TUNESMITH_JOB_TIMEOUT: wall clock of one job
+    job_timeout_s: float = 600.0  # TUNESMITH_JOB_TIMEOUT: wall clock of one job (a 20-min piece)
     job_memory_mb: int = 4096  # TUNESMITH_JOB_MEMORY: address space of the child; 0 = no cap
     name: str = ""  # TUNESMITH_WORKER_NAME: default host-pid
     # TUNESMITH_STOP_TIMEOUT: on SIGTERM/SIGINT, how long a running job may go on finishing;
@@ -70,7 +70,7 @@ class WorkerSettings:
         env = Env(env)
         settings = cls(
             composer=env.text("TUNESMITH_COMPOSER", DEFAULT_COMPOSER),
-            job_timeout_s=env.number("TUNESMITH_JOB_TIMEOUT", 300.0),
+            job_timeout_s=env.number("TUNESMITH_JOB_TIMEOUT", 600.0),
             job_memory_mb=env.whole("TUNESMITH_JOB_MEMORY", 4096),
             name=env.text("TUNESMITH_WORKER_NAME"),
             stop_timeout_s=env.number("TUNESMITH_STOP_TIMEOUT", 20.0))

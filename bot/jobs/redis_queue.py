@@ -68,7 +68,7 @@ class QueueSettings:
     stream: str = "tunesmith:jobs"  # TUNESMITH_STREAM: the Redis stream taskiq uses
     # A message a worker took but never acknowledged is taken over by another worker after
     # this long; it must exceed the longest job (TUNESMITH_CLAIM_IDLE, seconds).
-    claim_idle_s: float = 360.0
+    claim_idle_s: float = 660.0
     heartbeat_s: float = 1.0  # TUNESMITH_HEARTBEAT: how often a worker says it is alive
     dead_after_s: float = 5.0  # TUNESMITH_DEAD_AFTER: silent this long = dead, job retried
     attempts: int = 3  # TUNESMITH_ATTEMPTS: runs of one job before the user is told it failed

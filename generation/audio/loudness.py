@@ -26,6 +26,7 @@ TAPS = 12  # per phase: the points between samples n and n+1 use samples n-5 .. 
 BEFORE, AFTER = TAPS // 2 - 1, TAPS // 2  # 5 samples before n, 6 after
 STEP = 32  # frames the limiter's gain is held for
 SILENCE_LUFS = -70.0  # BS.1770's absolute gate: quieter than this is silence
+GAIN_BLOCK_S = 10.0  # seconds of audio the mastering gain limits and measures at a time
 
 
 def integrated_lufs(audio: np.ndarray, rate: int) -> float:
@@ -57,10 +58,24 @@ def mastering_gain(audio: np.ndarray, rate: int, target: float, ceiling_db: floa
     gain = gain_to(loudness, target)
     if loudness <= SILENCE_LUFS:
         return gain
-    limiter = Limiter(rate, ceiling_db)
-    limited = np.concatenate([limiter.push(audio * np.float32(gain)), limiter.flush()])
+    import pyebur128
+
+    # in blocks: the whole piece limited at once took four copies of it (a 20-minute piece:
+    # 106 MB each at the gauge's 11,025 Hz)
+    limiter = Limiter(rate, ceiling_db, audio.shape[1])
+    meter = pyebur128.R128State(audio.shape[1], rate, pyebur128.MeasurementMode.MODE_I)
+    step = int(GAIN_BLOCK_S * rate)
+    for start in range(0, len(audio) + 1, step):
+        last = start + step > len(audio)
+        limited = limiter.push(audio[start:start + step] * np.float32(gain))
+        if last:
+            limited = np.concatenate([limited, limiter.flush()])
+        if len(limited):
+            meter.add_frames(np.ascontiguousarray(limited, dtype=np.float32).ravel(),
+                             len(limited))
     if limiter.reduced:
-        gain *= gain_to(integrated_lufs(limited, rate), target)
+        after = pyebur128.get_loudness_global(meter)
+        gain *= gain_to(float(after) if np.isfinite(after) else SILENCE_LUFS, target)
     return float(gain)
 
 

@@ -27,7 +27,9 @@ TEXT_COLOUR = "#ffffff"
 LEFT, RIGHT, TOP, BOTTOM = 48, 1175, 88, 536  # plot area in pixels
 DRUM_LANE = 73  # pixels of the drum lane below the roll, after a gap
 LANE_GAP = 19
-MAX_BAR_LINES = 400
+BAR_LINE_GAP = 6  # pixels at least between two bar lines drawn: closer, a long piece's roll
+# is a grey wash; such a piece shows every 2nd, 4th, 8th ... bar line instead
+MINUTES_FROM_S = 180  # a piece this long or longer has its time axis in minutes (m:ss)
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,9 @@ def draw_piano_roll(midi: pretty_midi.PrettyMIDI, path: Path, *, title: str,
         _paint(canvas, DRUM_COLOUR, x - 0.75, y - 5, x + 0.75, y + 5, np.full_like(x, 0.8))
         areas.append(lane)
     downbeats = np.array(_downbeats(midi, end))
-    strength = np.where(np.arange(len(downbeats)) % 4 == 0, 0.28, 0.1)  # every 4th bar
+    every = _bar_stride(len(downbeats), RIGHT - LEFT)
+    downbeats = downbeats[::every]
+    strength = np.where(np.arange(len(downbeats)) % 4 == 0, 0.28, 0.1)  # every 4th line
     for area in areas:
         x = area.x(downbeats)
         _paint(canvas, TEXT_COLOUR, x - 0.5, np.full_like(x, area.top), x + 0.5,
@@ -165,17 +169,34 @@ def _tick_step(span: float, most: int = 8) -> float:
     return float(10 * magnitude)
 
 
+def _bar_stride(bars: int, width: int) -> int:
+    """Draw every how-many-th bar line (1, 2, 4, 8 ...) so that lines stay BAR_LINE_GAP
+    pixels apart or more: phrase and section lines of a long piece, every bar of a short one."""
+    every = 1
+    while bars / every > width / BAR_LINE_GAP:
+        every *= 2
+    return every
+
+
+def _minute_step(span: float, most: int = 8) -> float:
+    """A round step in seconds (30 s, 1, 2, 5, 10 ... minutes) giving at most `most`
+    intervals over `span` seconds."""
+    return next(step for step in (30, 60, 120, 300, 600, 1200, 1800, 3600)
+                if span / step <= most or step == 3600)
+
+
 def _time_axis(draw: ImageDraw.ImageDraw, area: Area) -> None:
     font = _font(17)
-    step = _tick_step(area.end_s)
+    minutes = area.end_s >= MINUTES_FROM_S
+    step = _minute_step(area.end_s) if minutes else _tick_step(area.end_s)
     for k in range(int(area.end_s / step + 1e-3) + 1):
         seconds = k * step
         x = round(area.x(seconds))
         draw.line((x, area.bottom + 1, x, area.bottom + 5), fill=TEXT_COLOUR)
-        text = f"{seconds:g}"
+        text = f"{int(seconds // 60)}:{int(seconds % 60):02d}" if minutes else f"{seconds:g}"
         draw.text((x, area.bottom + 8), text, font=font, fill=TEXT_COLOUR, anchor="mt")
-    draw.text(((area.left + area.right) // 2, area.bottom + 30), "seconds", font=font,
-              fill=TEXT_COLOUR, anchor="mt")
+    draw.text(((area.left + area.right) // 2, area.bottom + 30),
+              "minutes" if minutes else "seconds", font=font, fill=TEXT_COLOUR, anchor="mt")
 
 
 def _legend(draw: ImageDraw.ImageDraw, roll: Area, entries: list[tuple[str, str]]) -> None:
@@ -223,4 +244,4 @@ def _downbeats(midi: pretty_midi.PrettyMIDI, end: float) -> list[float]:
         beats = midi.get_downbeats()
     except (IndexError, ValueError):
         return []
-    return [float(b) for b in beats if b <= end][:MAX_BAR_LINES]
+    return [float(b) for b in beats if b <= end]

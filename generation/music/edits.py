@@ -17,7 +17,7 @@ from typing import Any
 
 from generation.job import BLEND_MIX, VARY_DEFAULT
 from generation.music.instruments import BY_NAME, instrument
-from generation.music.revise import MAX_TOTAL_BARS, retimed
+from generation.music.revise import retimed, within_limit
 from generation.music.spec import Part, Spec, melody_seed_of, register
 from models.core.errors import RequestError
 
@@ -70,15 +70,12 @@ def blended(spec: Spec, other: dict[str, Any], mix: float) -> Spec:
 def extended(spec: Spec) -> Spec:
     """⏩: another section before the ending (two phrases of four bars, or one longer one)."""
     more = spec.profile.phrase_bars * (1 if spec.profile.phrase_bars > 4 else 2)
-    if spec.total_bars + more > MAX_TOTAL_BARS:
-        raise RequestError(f"the piece already has {spec.total_bars} bars; "
-                           f"{MAX_TOTAL_BARS} is the most I write")
-    return replace(spec, extensions=spec.extensions + (more,))
+    return within_limit(replace(spec, extensions=spec.extensions + (more,)))
 
 
 def with_tempo(spec: Spec, factor: float) -> Spec:
     """🐢/🐇: the same piece at another tempo (the bars stay; the length follows)."""
-    return retimed(spec, factor=factor)
+    return within_limit(retimed(spec, factor=factor))
 
 
 def with_lead(spec: Spec, name: str) -> Spec:

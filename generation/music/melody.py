@@ -16,7 +16,7 @@ from collections import OrderedDict
 from dataclasses import replace
 
 from generation.music import variation
-from generation.music.plan import Plan, make_plan
+from generation.music.plan import Plan, family_of, make_plan, round_of
 from generation.music.spec import Spec, tonic_shift
 from models.inference import Controls, Note, phrase_spans
 
@@ -27,6 +27,9 @@ NEIGHBOUR = 0.1
 # A neighbour that decodes back to its model note for note (8 of 45 seeded A′ sections of
 # folk, classical and pop pieces) is tried again at 2× and 3× the distance: A′ develops A.
 NEIGHBOUR_TRIES = 3
+# A long piece's later rounds (A2, A3 ...: generation/music/plan.py) move a step further from
+# their theme each round, up to this distance: past it a variation no longer sounds like A.
+MAX_REACH = 0.4
 # Lead lines written lately in this process, by (model, spec): a blend's second piece was
 # usually composed a moment ago (an earlier version of the conversation), so its melody is
 # not written twice.
@@ -163,7 +166,7 @@ class MelodyWriter:
             if section.label == "given":
                 continue
             seed = spec.melody_seed + 101 * index + 1_000_003 * spec.variant
-            family = section.label.rstrip("'")
+            family = family_of(section.label)
             if section.label == "intro":
                 continue
             if section.label == "end":
@@ -175,7 +178,9 @@ class MelodyWriter:
                 melody += shifted(copied, (start - source) * bar)
                 continue
             if family in heard and count >= 2 and NEIGHBOUR > 0:
-                melody += self._neighbour(spec, plan, melody, heard[family], start, count, seed)
+                reach = min(MAX_REACH, NEIGHBOUR * (1 + round_of(section.label)))
+                melody += self._neighbour(spec, plan, melody, heard[family], start, count, seed,
+                                          reach)
             elif family in heard and count >= 2:
                 source, length = heard[family]
                 half = min(count, length) // 2
@@ -189,8 +194,8 @@ class MelodyWriter:
         return melody
 
     def _neighbour(self, spec: Spec, plan: Plan, melody: list[Note], model: tuple[int, int],
-                   start: int, count: int, seed: int) -> list[Note]:
-        """A primed section: its model's bars moved `NEIGHBOUR` in latent space, under the
+                   start: int, count: int, seed: int, reach: float = NEIGHBOUR) -> list[Note]:
+        """A primed section: its model's bars moved `reach` in latent space, under the
         section's own chords; bars beyond the model's length come from the Transformer."""
         bar = spec.beats_per_bar
         source, length = model
@@ -201,7 +206,7 @@ class MelodyWriter:
         frame = frame_of(spec, plan, [(start + first, bars) for first, bars in
                                       phrase_spans([meter] * same)])
         for step in range(1, NEIGHBOUR_TRIES + 1):  # further while the VAE hands A back
-            written = variation.vary(copied, frame, NEIGHBOUR * step, seed, self.vae,
+            written = variation.vary(copied, frame, reach * step, seed, self.vae,
                                      source_chords=plan.chords[source:source + same])
             if variation.kept_share(copied, written) < 1.0:
                 break

@@ -27,8 +27,17 @@ MODAL: dict[str, tuple[tuple[str, ...], ...]] = {
     "locrian": (("io", "II", "io", "vi"), ("io", "vi", "II", "io")),
 }
 LABEL_CYCLE = ("A", "A'", "B", "A", "B'", "C", "A'", "A")
+# A long piece (background music for a class or a study session lasts 10–20 minutes) goes on
+# in rounds of as many phrases after the first: each brings an episode of its own (D, E, ...)
+# between returns of A and B developed a step further (A2, B2: the first A's melody moved
+# further in the phrase VAE's latent space at each round, over the first A's chords). So the
+# piece keeps its themes in view while it moves, instead of the first 32 bars over and over.
+ROUND = ("N", "N'", "A*", "B*", "N", "B*'", "A*'", "A*")  # N: the round's episode, *: round
+EPISODES = "DEFGHJKLMNPQRSTUVWXYZ"  # no I or O: read as numerals
 INTENSITY = {"intro": 0.5, "A": 0.65, "A'": 0.7, "B": 0.85, "B'": 0.9, "C": 0.8,
              "outro": 0.55, "end": 0.5}
+# the episodes take turns, a quiet one then a full one: a long piece breathes in waves
+EPISODE_INTENSITY = (0.6, 0.85)
 NUMERALS = {"i": 0, "ii": 1, "iii": 2, "iv": 3, "v": 4, "vi": 5, "vii": 6}
 _ROMAN = re.compile(r"^(b|#)?(i{1,3}|iv|vi{0,2}|v)(o|\+)?(maj7|7)?$", re.IGNORECASE)
 
@@ -82,8 +91,14 @@ class Plan:
         return labels
 
     def intensity(self) -> list[float]:
-        return [INTENSITY.get(label.rstrip("'"), INTENSITY.get(label, 0.7))
-                for label in self.section_of_bar()]
+        return [_intensity(label) for label in self.section_of_bar()]
+
+
+def _intensity(label: str) -> float:
+    family = family_of(label)
+    if family in EPISODES:
+        return EPISODE_INTENSITY[EPISODES.index(family) % len(EPISODE_INTENSITY)]
+    return INTENSITY.get(family, INTENSITY.get(label, 0.7))
 
 
 def chord(numeral: str, mode: str) -> Chord:
@@ -132,8 +147,35 @@ def _phrase_lengths(bars: int, phrase: int) -> list[int]:
     return lengths
 
 
+def label_at(index: int) -> str:
+    """The label of phrase `index` (from 0): the cycle, then the rounds of a long piece."""
+    turn, place = divmod(index, len(LABEL_CYCLE))
+    if not turn:
+        return LABEL_CYCLE[place]
+    episode = EPISODES[(turn - 1) % len(EPISODES)]
+    return ROUND[place].replace("N", episode).replace("*", str(turn + 1))
+
+
+def family_of(label: str) -> str:
+    """The theme a label states: 'A' for A, A′, A2 and A2′; 'D' for D and D′."""
+    return label.rstrip("'").rstrip("0123456789")
+
+
+def round_of(label: str) -> int:
+    """0 for the first statement's labels (A, B′), 1 for A2, 2 for B3 ...: how far a
+    developed return has moved from its theme."""
+    digits = label.rstrip("'")[len(family_of(label)):]
+    return int(digits) - 1 if digits else 0
+
+
+def _opens(label: str) -> bool:
+    """Whether a phrase labelled `label` brings new material: the phrase before it closes
+    with an authentic cadence."""
+    return label in ("B", "C") or label in EPISODES
+
+
 def _labels(count: int, first: int = 0) -> list[str]:
-    return [LABEL_CYCLE[(first + i) % len(LABEL_CYCLE)] for i in range(count)]
+    return [label_at(first + i) for i in range(count)]
 
 
 def _tonic(spec: Spec) -> str:
@@ -155,7 +197,7 @@ def _subdominant(spec: Spec) -> str:
 def _phrase_chords(spec: Spec, label: str, length: int, choice: dict[str, tuple[str, ...]],
                    rng: random.Random, cadence: str) -> list[str]:
     """Numerals for one phrase: its label's progression, cycled, then the cadence."""
-    family = label.rstrip("'")
+    family = family_of(label)
     if family not in choice:
         used = set(choice.values())
         options = [p for p in progressions(spec) if p not in used] or list(progressions(spec))
@@ -185,7 +227,7 @@ def _core(spec: Spec, bars: int, rng: random.Random, first_label: int,
     labels = _labels(len(lengths), first_label)
     for index, (label, length) in enumerate(zip(labels, lengths, strict=True)):
         final = index == len(lengths) - 1
-        closing = final or labels[index + 1] in ("B", "C")
+        closing = final or _opens(labels[index + 1])
         cadence = "authentic" if closing or label == "A'" else "half"
         if final and last:
             cadence = "final"  # V here, and the closing tonic bar completes V–I

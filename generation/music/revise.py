@@ -17,7 +17,15 @@ import math
 from dataclasses import replace
 
 from generation.chords import spell
-from generation.job import MAX_BPM, MIN_BPM, Changes, Request
+from generation.job import (
+    LONGEST,
+    MAX_BPM,
+    MAX_LENGTH_S,
+    MIN_BPM,
+    MIN_LENGTH_S,
+    Changes,
+    Request,
+)
 from generation.music.balance import balanced, named
 from generation.music.felt import felt
 from generation.music.instruments import BASS_INSTRUMENTS, BY_NAME, instrument
@@ -33,17 +41,26 @@ from generation.music.spec import (
 from generation.vocab import MINOR_MODES, MOOD_KEY, STYLE_TEMPO
 from models.core.errors import RequestError
 
-MAX_TOTAL_BARS = 200
+OVER_LIMIT = f"the piece lasts {LONGEST}"  # the end of the note a too-long ask gets
 
 
 def key_name(tonic: int, mode: str) -> str:
     return f"{spell(tonic, mode)} {mode}"
 
 
-def _within_limit(spec: Spec) -> Spec:
-    if spec.total_bars > MAX_TOTAL_BARS:
-        raise RequestError(f"that would be {spec.total_bars} bars; {MAX_TOTAL_BARS} is the "
-                           "most I write")
+def minutes(seconds: float) -> str:
+    """'24 minutes', '20.5 minutes', '45 seconds': a length as a user says it."""
+    if seconds < 60:
+        return f"{seconds:.0f} seconds"
+    return f"{round(seconds / 60, 1):g} minutes"
+
+
+def within_limit(spec: Spec) -> Spec:
+    """`spec`, or a RequestError when it would last longer than the longest piece (an edit
+    that adds bars or slows the tempo of a long piece)."""
+    if spec.total_duration_s > MAX_LENGTH_S + 0.01:
+        raise RequestError(f"that would last {minutes(spec.total_duration_s)}; {LONGEST} is "
+                           "the longest I write")
     return spec
 
 
@@ -66,7 +83,7 @@ def revise(base: Spec, changes: Changes) -> Spec:
     if changes.rewrite:
         spec = _restructured(spec, changes.rewrite)
     if changes.intro or changes.outro:  # accompaniment around the same melody
-        spec = _within_limit(replace(spec, intro=spec.intro + changes.intro,
+        spec = within_limit(replace(spec, intro=spec.intro + changes.intro,
                                      outro=spec.outro + changes.outro))
     if changes.density:
         spec = _thinned(spec, changes.density)
@@ -75,7 +92,7 @@ def revise(base: Spec, changes: Changes) -> Spec:
     elif changes.tempo_step:  # "10 bpm faster": a factor of this piece's own tempo
         spec = retimed(spec, factor=(spec.tempo_bpm + changes.tempo_step) / spec.tempo_bpm)
     stated = tuple(dict.fromkeys(spec.stated + _stated(changes)))
-    return replace(spec, stated=stated)
+    return within_limit(replace(spec, stated=stated))
 
 
 def _stated(changes: Changes) -> tuple[str, ...]:
@@ -261,16 +278,26 @@ def _lengthened(spec: Spec, changes: Changes) -> Spec:
     one held the rest."""
     if changes.duration_s is None and changes.length_factor is None:
         return spec
+    asked = changes.duration_s or spec.total_duration_s * changes.length_factor
+    if asked > MAX_LENGTH_S and spec.total_duration_s > MAX_LENGTH_S - spec.bar_s:
+        raise RequestError(f"it already lasts {minutes(spec.total_duration_s)}; {LONGEST} "
+                           "is the longest I write")
     made = _stretched(spec, changes, round)
     said = changes.duration_s
-    if said is not None and abs(made.total_duration_s - max(5.0, min(300.0, said))) >= 0.01:
+    if said is not None and abs(made.total_duration_s - _bounded(said)) >= 0.01:
         made = _stretched(spec, changes, math.floor)
-    return made
+    kept = tuple(note for note in made.notes if not note.endswith(OVER_LIMIT))  # said before
+    if asked > MAX_LENGTH_S + 0.01:
+        kept = (f"{minutes(asked)} is over my limit of {LONGEST}; {OVER_LIMIT}",) + kept
+    return replace(made, notes=kept)
+
+
+def _bounded(seconds: float) -> float:
+    return max(MIN_LENGTH_S, min(MAX_LENGTH_S, seconds))
 
 
 def _stretched(spec: Spec, changes: Changes, whole) -> Spec:
-    target = changes.duration_s or spec.total_duration_s * changes.length_factor
-    target = max(5.0, min(300.0, target))
+    target = _bounded(changes.duration_s or spec.total_duration_s * changes.length_factor)
     said = changes.duration_s
     extra = whole((target - spec.total_duration_s) / spec.bar_s)
     if changes.length_factor and changes.length_factor > 1:
@@ -284,7 +311,7 @@ def _stretched(spec: Spec, changes: Changes, whole) -> Spec:
             else:
                 sections[-1] += extra % phrase
         longer = replace(spec, extensions=spec.extensions + tuple(sections))
-        return _within_limit(_held_to(longer, changes.duration_s))
+        return within_limit(_held_to(longer, changes.duration_s))
     shorter = changes.length_factor is not None and changes.length_factor < 1
     if extra > -2 and not shorter:
         held = _held_to(spec, said)  # within a bar or so of what it is
@@ -305,7 +332,7 @@ def _held_to(spec: Spec, seconds: float | None) -> Spec:
     (or cut) until the piece lasts `seconds`; it keeps at least two beats."""
     if seconds is None:
         return spec
-    seconds = max(5.0, min(300.0, seconds))
+    seconds = _bounded(seconds)
     held = spec.duration_s + seconds - spec.total_duration_s
     shortest = (spec.bars - 1) * spec.bar_s + 2 * spec.bar_s / spec.meter[0]
     return replace(spec, duration_s=round(max(shortest, held), 3))

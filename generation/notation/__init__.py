@@ -21,11 +21,19 @@ from generation.music.spec import Spec
 ACCIDENTALS = {"b": "♭", "#": "♯"}
 
 
+# Bars of the lead sheet the picture shows: the opening and every theme of the first round
+# (generation/music/plan.py) in a picture about 3,000 px tall. A 20-minute piece has 300 bars
+# or more: engraved whole, its picture was 1200 × 22,557 px (1.7 MB) and took 7 s to draw;
+# the MusicXML holds every bar for a notation program.
+PICTURE_BARS = 48
+
+
 @dataclass(frozen=True)
 class Notation:
     musicxml: Path
     score: Path  # the engraved lead sheet, PNG
     timings: dict[str, float] = field(default_factory=dict)
+    note: str | None = None  # what the picture leaves out, for the user
 
 
 def title_of(spec: Spec) -> str:
@@ -40,7 +48,7 @@ def write_notation(spec: Spec, plan: Plan, midi: pretty_midi.PrettyMIDI, base: P
     arrangement `midi` (as arranged: before the performance moves its notes)."""
     from generation.notation.engrave import engrave
     from generation.notation.score import score_of
-    from generation.notation.writer import musicxml_text, musicxml_tree, one_part
+    from generation.notation.writer import first_bars, musicxml_text, musicxml_tree, one_part
 
     timings: dict[str, float] = {}
     began = time.perf_counter()
@@ -55,10 +63,16 @@ def write_notation(spec: Spec, plan: Plan, midi: pretty_midi.PrettyMIDI, base: P
     musicxml.write_text(musicxml_text(tree), encoding="utf-8")
     timings["musicxml"] = time.perf_counter() - began
     began = time.perf_counter()
+    shown, bars = first_bars(tree, PICTURE_BARS)
+    note = None
     credits = {"title": title, "subtitle": f"“{spec.text[:100]}”",
                "composer": f"tunesmith · seed {spec.seed}"}
+    if bars > PICTURE_BARS:
+        credits["composer"] += f" · bars 1–{PICTURE_BARS} of {bars}"
+        note = (f"the score picture shows the first {PICTURE_BARS} of {bars} bars; "
+                "the MusicXML has them all")
     lead = next((i for i, track in enumerate(midi.instruments) if not track.is_drum), 0)
-    picture = engrave(musicxml_text(one_part(tree, lead, credits)),
+    picture = engrave(musicxml_text(one_part(shown, lead, credits)),
                       base.with_suffix(".score.png"))
     timings["engrave"] = time.perf_counter() - began
-    return Notation(musicxml, picture, {k: round(v, 4) for k, v in timings.items()})
+    return Notation(musicxml, picture, {k: round(v, 4) for k, v in timings.items()}, note)

@@ -55,6 +55,34 @@ def one_part(root: ElementTree.Element, index: int,
     return single
 
 
+def first_bars(root: ElementTree.Element, count: int) -> tuple[ElementTree.Element, int]:
+    """`root` (a score of one part or more) cut to its first `count` measures, sharing
+    their elements, with a final barline; and how many measures it had."""
+    cut = ElementTree.Element(root.tag, root.attrib)
+    total = 0
+    for child in root:
+        if child.tag != "part":
+            cut.append(child)
+            continue
+        measures = child.findall("measure")
+        total = max(total, len(measures))
+        part = ElementTree.SubElement(cut, "part", child.attrib)
+        part.extend(measures[:count])  # a partwise part holds measures only
+        if len(measures) > count:
+            part[-1] = _with_final_barline(part[-1])
+    return cut, total
+
+
+def _with_final_barline(measure: ElementTree.Element) -> ElementTree.Element:
+    """A copy of `measure` ending on a light-heavy barline (its own barlines dropped)."""
+    ended = ElementTree.Element(measure.tag, measure.attrib)
+    ended.extend(child for child in measure
+                 if not (child.tag == "barline" and child.get("location", "right") == "right"))
+    barline = ElementTree.SubElement(ended, "barline", location="right")
+    ElementTree.SubElement(barline, "bar-style").text = "light-heavy"
+    return ended
+
+
 def _name_drums(root: ElementTree.Element, part: ElementTree.Element) -> None:
     notes = [(n, DRUM_ID.match(n.get("id", ""))) for n in part.iter("note")]
     used = sorted({int(m.group(1)) for _, m in notes if m})

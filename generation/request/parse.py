@@ -12,7 +12,7 @@ import math
 import re
 
 from generation.chords import BLUES, approximated, is_numeral, key_of, outside, pitch_class, spell
-from generation.job import Request, check_prompt
+from generation.job import LONGEST, MAX_LENGTH_S, MIN_LENGTH_S, Request, check_prompt
 from generation.request.chords import Progression, read_progression
 from generation.request.ensembles import closed_band, styled_ensemble
 from generation.request.instruments import read_instruments
@@ -29,8 +29,6 @@ from generation.request.lexicon import (
 )
 from generation.request.scenes import SCENE_LEXICON, SCENE_WORDS
 from generation.request.slots import (
-    MAX_LENGTH_S,
-    MIN_LENGTH_S,
     Length,
     Tempo,
     Text,
@@ -245,7 +243,7 @@ def _override_instrument(raw: str, notes: list[str]) -> tuple[str, ...]:
 
 def _length(seconds: float, said: str, notes: list[str]) -> float:
     if seconds > MAX_LENGTH_S:
-        notes.append(f"length {said} is above the 5 minute limit; using 5 minutes")
+        notes.append(f"length {said} is over my limit of {LONGEST}; the piece lasts {LONGEST}")
         return MAX_LENGTH_S
     if seconds < MIN_LENGTH_S:
         notes.append(f"length {said} is below {MIN_LENGTH_S:g} seconds; using "
@@ -295,7 +293,7 @@ def _duration(duration_s: float | None, length: Length | None, meter: str, bpm: 
         bars = length.bars
         if bars * bar_s > MAX_LENGTH_S:
             bars = int(MAX_LENGTH_S // bar_s)
-            notes.append(f"{length.bars} bars at {bpm} bpm run past the 5 minute limit; "
+            notes.append(f"{length.bars} bars at {bpm} bpm run past my limit of {LONGEST}; "
                          f"using {bars} bars")
         elif bars * bar_s < MIN_LENGTH_S:
             bars = math.ceil(MIN_LENGTH_S / bar_s)

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from generation.job import MAX_BPM, MIN_BPM
 from generation.request.lexicon import ITALIAN_TEMPOS, NUMBER_WORDS, fold
 
-MIN_LENGTH_S, MAX_LENGTH_S = 5.0, 300.0
-
 
 @dataclass
 class Text:
