@@ -15,9 +15,10 @@ from pathlib import Path
 def add_train(commands: argparse._SubParsersAction) -> None:
     train = commands.add_parser("train", help="train a model (writes safetensors)")
     train.add_argument("what", choices=["parser", "reader", "data", "model", "vae", "critic",
-                                        "gan"],
+                                        "gan", "progressions"],
                        help="what to train (vae: the phrase VAE, models/weights/vae.*; gan: "
-                            "adversarial fine-tuning against the critic)")
+                            "adversarial fine-tuning against the critic; progressions: the "
+                            "corpus's four-bar progressions for folk and celtic plans)")
     train.add_argument("--arch", choices=["transformer", "lstm", "gru"], default="transformer",
                        help="music model architecture (train model)")
     train.add_argument("--minutes", type=float, help="time budget (train model, train gan)")
@@ -85,13 +86,15 @@ def train_command(args: argparse.Namespace) -> int:
         from generation.tools.reader_train import train
 
         print(json.dumps(train(), indent=2), file=args.output)
-    elif args.what in ("data", "model", "critic", "gan"):
+    elif args.what in ("data", "model", "critic", "gan", "progressions"):
         from generation import Settings
         from models import commands
 
         cache_dir = Settings.from_env().cache_dir
         if args.what == "critic":
             report = commands.train_critic(cache_dir)
+        elif args.what == "progressions":
+            report = commands.train_progressions(cache_dir)
         elif args.what == "gan":
             report = commands.train_gan(cache_dir, minutes=args.minutes)
         else:

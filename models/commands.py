@@ -73,6 +73,13 @@ def train_critic(cache_dir: Path) -> dict:
     return critic_train.train_critic(Path(cache_dir))
 
 
+def train_progressions(cache_dir: Path) -> dict:
+    """Count the corpus's four-bar progressions (models/weights/progressions.json)."""
+    from models.training import progressions
+
+    return progressions.build(Path(cache_dir))
+
+
 def train_gan(cache_dir: Path, minutes: float | None = None) -> dict:
     """Adversarial fine-tuning (resumes runs/gan), then the gates (reports/gan.json).
 

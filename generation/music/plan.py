@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from generation.chords import name_of, onsets_in_bar, resolve
 from generation.music.spec import Spec
 from models.inference import MODES, Chord
+from models.inference.progressions import corpus_progressions
 
 # Progressions for the modes other than major and minor, relative to the mode's own scale.
 MODAL: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -194,35 +195,53 @@ def _subdominant(spec: Spec) -> str:
     return "iv" if 3 in MODES[spec.mode] and spec.mode != "dorian" else "IV"
 
 
-def _phrase_chords(spec: Spec, label: str, length: int, choice: dict[str, tuple[str, ...]],
-                   rng: random.Random, cadence: str) -> list[str]:
-    """Numerals for one phrase: its label's progression, cycled, then the cadence."""
+def _options(spec: Spec) -> list[tuple[tuple[Chord, ...], int]]:
+    """The progressions a phrase of `spec` may take, with their weights: the corpus's own,
+    as often as its tunes have them, where the style takes its harmony from a corpus (the
+    melody model learned those tunes under those chords); else the style's, equally."""
+    if spec.profile.harmony:
+        found = corpus_progressions(spec.profile.harmony, spec.mode)
+        if found:
+            return found
+    return [(tuple(chord(n, spec.mode) for n in p), 1) for p in progressions(spec)]
+
+
+def _phrase_chords(spec: Spec, label: str, length: int, choice: dict[str, tuple[Chord, ...]],
+                   rng: random.Random, cadence: str) -> list[Chord]:
+    """Chords for one phrase: its label's progression, cycled, then the cadence where the
+    progression does not already make it (a tonic ending closes, any other leaves it open)."""
     family = family_of(label)
     if family not in choice:
+        options = _options(spec)
         used = set(choice.values())
-        options = [p for p in progressions(spec) if p not in used] or list(progressions(spec))
+        fresh = [o for o in options if o[0] not in used] or options
         if family == "A":  # the opening phrase starts on the tonic, to establish the key
-            options = [p for p in options if chord(p[0], spec.mode).root == 0] or options
-        choice[family] = rng.choice(options)
+            fresh = [o for o in fresh if o[0][0].root == 0] or fresh
+        weights = [n for _, n in fresh]
+        choice[family] = (rng.choices([p for p, _ in fresh], weights)[0]
+                          if len(set(weights)) > 1 else rng.choice([p for p, _ in fresh]))
     base = choice[family]
-    numerals = [base[i % len(base)] for i in range(length)]
+    chords = [base[i % len(base)] for i in range(length)]
     if spec.profile.phrase_bars == 12 and length >= 12:
-        return numerals  # the 12-bar blues carries its own turnaround
+        return chords  # the 12-bar blues carries its own turnaround
+    if spec.profile.harmony and (chords[-1].root == 0) == (cadence == "authentic"):
+        return chords  # the corpus's phrase already cadences as this one must
     if cadence == "authentic" and length >= 2:
-        numerals[-2:] = [_dominant(spec), _tonic(spec)]
+        chords[-2:] = [chord(_dominant(spec), spec.mode), chord(_tonic(spec), spec.mode)]
     elif cadence == "half" and spec.profile.half_cadence == "subdominant":
-        numerals[-1] = _subdominant(spec)
+        chords[-1] = chord(_subdominant(spec), spec.mode)
     else:  # a half cadence, or the last phrase before the closing tonic
-        numerals[-1] = _dominant(spec)
-    return numerals
+        chords[-1] = chord(_dominant(spec), spec.mode)
+    return chords
 
 
 def _core(spec: Spec, bars: int, rng: random.Random, first_label: int,
-          choice: dict[str, tuple[str, ...]], last: bool) -> tuple[list[Section], list[str], int]:
+          choice: dict[str, tuple[Chord, ...]], last: bool
+          ) -> tuple[list[Section], list[Chord], int]:
     """Phrases for `bars` bars; when `last`, the final phrase ends on the dominant so the
     closing tonic bar completes the authentic cadence."""
     sections: list[Section] = []
-    numerals: list[str] = []
+    chords: list[Chord] = []
     lengths = _phrase_lengths(bars, spec.profile.phrase_bars)
     labels = _labels(len(lengths), first_label)
     for index, (label, length) in enumerate(zip(labels, lengths, strict=True)):
@@ -232,8 +251,8 @@ def _core(spec: Spec, bars: int, rng: random.Random, first_label: int,
         if final and last:
             cadence = "final"  # V here, and the closing tonic bar completes V–I
         sections.append(Section(label, 0, length))
-        numerals += _phrase_chords(spec, label, length, choice, rng, cadence)
-    return sections, numerals, first_label + len(lengths)
+        chords += _phrase_chords(spec, label, length, choice, rng, cadence)
+    return sections, chords, first_label + len(lengths)
 
 
 def make_plan(spec: Spec) -> Plan:
@@ -241,30 +260,31 @@ def make_plan(spec: Spec) -> Plan:
     if spec.chords:
         return named_plan(spec)
     rng = random.Random(spec.seed * 7919 + 1 + 104_729 * spec.variant)
-    choice: dict[str, tuple[str, ...]] = {}
+    choice: dict[str, tuple[Chord, ...]] = {}
     body = spec.bars - 1  # the last bar is the held tonic
     intro = spec.profile.intro_bars if body >= 12 else 0
     outro = 2 if body >= 24 else 0
     sections = [Section("intro", 0, intro)] if intro else []
     numerals = ([_tonic(spec)] * (intro - 1) + [_dominant(spec)]) if intro else []
+    chords = [chord(n, spec.mode) for n in numerals]
     segments = [body - intro - outro, *spec.extensions]
     next_label = 0
     for index, bars in enumerate(segments):
         last = index == len(segments) - 1 and not outro
-        more, more_numerals, next_label = _core(spec, bars, rng, next_label, choice, last)
+        more, more_chords, next_label = _core(spec, bars, rng, next_label, choice, last)
         sections += more
-        numerals += more_numerals
+        chords += more_chords
         next_label = max(next_label, 2)  # an extension opens with new material (B)
     if outro:
         sections.append(Section("outro", 0, outro))
-        numerals += [_subdominant(spec), _dominant(spec)]
+        chords += [chord(_subdominant(spec), spec.mode), chord(_dominant(spec), spec.mode)]
     sections.append(Section("end", 0, 1))
-    numerals.append(_tonic(spec))
+    chords.append(chord(_tonic(spec), spec.mode))
     placed, start = [], 0
     for section in sections:
         placed.append(Section(section.label, start, section.bars))
         start += section.bars
-    return Plan(tuple(placed), tuple(chord(n, spec.mode) for n in numerals))
+    return Plan(tuple(placed), tuple(chords))
 
 
 def named_plan(spec: Spec) -> Plan:

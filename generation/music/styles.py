@@ -31,6 +31,9 @@ class StyleProfile:
     intro_bars: int = 2
     half_cadence: str = "dominant"  # an open phrase ends on V, or on IV ("subdominant")
     kit: str = "drums"  # the drum kit (vocab.DRUM_KITS) when the style has drums
+    # the corpus collection whose own four-bar progressions the phrases take, weighted as
+    # its tunes have them (models/weights/progressions.json); None: `major` / `minor` above
+    harmony: str | None = None
 
 
 def _p(*rows: str) -> tuple[tuple[str, ...], ...]:
@@ -86,7 +89,7 @@ PROFILES: dict[str, StyleProfile] = {p.name: p for p in (
                  sevenths=True,
                  half_cadence="subdominant"),
     StyleProfile("folk", "guitar", "guitar", None, None, False, "fingerpick", "root_fifth",
-                 None, 0.0, FOLK_MAJOR, FOLK_MINOR, 0.95, (60, 81)),
+                 None, 0.0, FOLK_MAJOR, FOLK_MINOR, 0.95, (60, 81), harmony="essen"),
     StyleProfile("celtic", "violin", "harp", None, None, True, "broken", "drone", "celtic",
                  0.0, FOLK_MAJOR, FOLK_MINOR, 0.95, (62, 88)),
     StyleProfile("electronic", "synth lead", "synth pad", "bass", None, True, "pad", "octaves",
