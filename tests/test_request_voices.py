@@ -92,7 +92,7 @@ SELF_B = [
 ]
 SELF_C = [
     ("fastr... nvm slowr", {"tempo_factor": SLOWER}),
-    ("120? nah 110", {"tempo_bpm": 110}),
+    ("120? nah 110", "ask"),  # no unit: 110 bpm or 110 seconds? (class 8)
     ("add sax. no wait trumpet", {"add": ["trumpet"]}),
     ("2 min. nah 1 min", {"duration_s": 60.0}),
     ("up a step. nvm leave it", "smalltalk"),
@@ -101,7 +101,7 @@ SELF_C = [
     ("in G. wait no A", {"tonic": "A"}),
     ("minor? nah keep major, just slower", {"tempo_factor": SLOWER}),
     ("rm drums. jk keep em", "smalltalk"),
-    ("90? 100? ok 100", {"tempo_bpm": 100}),
+    ("90? 100? ok 100", "ask"),
     ("cello. no. harp", "ask"),  # a bare name is asked about: add it, or the melody?
 ]
 

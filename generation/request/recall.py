@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from generation.job import Changes
 from generation.request.amounts import has
 from generation.request.changes import read_changes
+from generation.request.corrections import corrected
 from generation.request.lexicon import INSTRUMENT_LEXICON, INSTRUMENT_WORDS, fold
 from generation.request.turn import PREVIOUS, Turn, undo_steps
 
@@ -76,6 +77,8 @@ _MORE = (r"^\W*(?:(?:even|a\s+(?:bit|little)|bit|much|way|lots?)\s+)?(?:more|fur
 
 def recalled(turn: Turn, line: str, history: History) -> Turn:
     """`turn` (what the line says by itself) read against `history`."""
+    if turn.kind in ("edit", "smalltalk") and turn == corrected(line):
+        return turn  # "fastr... nvm slowr": the last word said, no regret
     text = fold(line)
     current = history.get(history.current)
     parent = history.get(current.parent) if current else None

@@ -34,6 +34,7 @@ from generation.request.asking import (
     picked,
 )
 from generation.request.changes import DENSITY_STEP
+from generation.request.corrections import corrected
 from generation.request.lexicon import (
     INSTRUMENT_LEXICON,
     INSTRUMENT_WORDS,
@@ -58,6 +59,10 @@ MOVE_SURE = 0.9  # a move in history or a new take from the learned reader alone
 
 def understand(line: str, has_piece: bool, reader=None) -> Reading:
     """What `line` means in a conversation whose piece exists when `has_piece`."""
+    if has_piece and (taken := corrected(line)) is not None:
+        if taken.kind != "unknown":
+            return Reading(taken)  # "add sax. no wait trumpet"
+        line = taken.text  # "pull back to 80. on reflection, 84": its last words
     turn = _hesitant(read_turn(line, has_piece), line, has_piece)
     text = fold(line)
     instruments = _instruments(text)
