@@ -135,7 +135,9 @@ class Conversation:
         pending, self._pending = self._pending, ()
         turn = picked(line, pending) if pending else None
         if turn is None:
-            reading = understand(line, has_piece=self.current is not None)
+            playing = tuple(self.current.piece.spec.get("instruments", ())) if self.current \
+                else ()
+            reading = understand(line, has_piece=self.current is not None, playing=playing)
             moved = recalled(reading.turn, line, self._history())
             if moved != reading.turn:  # "redo it, the choir is fine", "remove them": no question
                 reading = replace(reading, turn=moved, choices=())

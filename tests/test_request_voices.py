@@ -35,13 +35,16 @@ def _adds(*names, style=None):
     return test
 
 
-def _quietly(name: str, add: bool = True):
-    """An edit that adds `name` (when `add`) and turns it down, nothing else."""
+def _quietly(names: str | tuple[str, ...], add: bool = True):
+    """An edit that adds one of `names` (when `add`) and turns it down, nothing else."""
+    names = (names,) if isinstance(names, str) else names
+
     def test(got):
-        if not isinstance(got, dict) or (add and name not in got.get("add", ())):
+        if not isinstance(got, dict):
             return False
         levels = dict((n, step) for n, step in got.get("levels", ()))
-        return levels.get(name, 0) < 0 and set(got) <= {"add", "levels"}
+        return any((not add or name in got.get("add", ())) and levels.get(name, 0) < 0
+                   for name in names) and set(got) <= {"add", "levels"}
     return test
 
 
@@ -275,7 +278,7 @@ WORDS_A = [
     ("maybe add a vilon?", {"add": ["violin"]}),
     ("could you add a violn", {"add": ["violin"]}),
     ("hmm, a gutiar maybe?", {"add": ["guitar"]}),
-    ("add a choir pad?", {"add": ["choir"]}),
+    ("add a choir pad?", [{"add": ["choir"]}, {"add": ["choir pad"]}]),  # a GM name too
     ("maybe some synths?", [{"add": ["synth pad"]}, {"add": ["synth lead"]}]),
     ("guitar with tremolo, surf style", _adds("electric guitar", style=True)),
     ("rock meets orchestra", _adds("electric guitar", style=True)),
@@ -295,20 +298,20 @@ WORDS_B = [
     ("Add french horns.", {"add": ["horn"]}),
     ("Surf guitar, tremolo.", _adds("electric guitar", style=True)),
     ("Add an analog synth pad.", {"add": ["synth pad"]}),
-    ("Add a soft choir pad, very low in the mix.", _quietly("choir")),
+    ("Add a soft choir pad, very low in the mix.", _quietly(("choir", "choir pad"))),
     ("Add timpani, quiet.", _quietly("timpani")),
     ("Add solo violin.", [{"add": ["violin"]}, {"add": ["violin"], "lead": "violin"}]),
 ]
 WORDS_C = [
     ("add vilon", {"add": ["violin"]}),
-    ("violn pls", {"add": ["violin"]}),
-    ("gutiar!!", {"add": ["guitar"]}),
+    ("violn pls", "ask"),
+    ("gutiar!!", "ask"),
     ("add synths", [{"add": ["synth pad"]}, {"add": ["synth lead"]}]),
-    ("choir pad pls", {"add": ["choir"]}),
+    ("choir pad pls", "ask"),  # a bare name is asked about
     ("add celo", {"add": ["cello"]}),
     ("add sum strngs", {"add": ["strings"]}),
-    ("trumpt pls", {"add": ["trumpet"]}),
-    ("flutee", {"add": ["flute"]}),
+    ("trumpt pls", "ask"),
+    ("flutee", "ask"),
     ("vinyl drums v quiet", _quietly("drums", add=False)),
     ("whisper choir, super quiet", _quietly("choir")),
 ]

@@ -31,8 +31,10 @@ BAND = HISTORY  # v1 calm pop for piano, bass and drums at 100 bpm; v2 at 115
 def read_in(line: str, history: History = BAND) -> str | dict:
     """What the conversation makes of `line` said to `history`'s current version: a kind
     ("undo 2" and "goto 1" with their steps and version), or an edit's changes."""
-    reading = understand(line, has_piece=True)
-    turn = recalled(reading.turn, line, history)
+    playing = tuple(history.get(history.current).spec["instruments"])
+    reading = understand(line, has_piece=True, playing=playing)
+    moved = recalled(reading.turn, line, history)
+    turn = reading.turn if reading.choices and moved == reading.turn else moved
     if turn.kind == "undo":
         return "undo" if turn.steps == 1 else f"undo {turn.steps}"
     if turn.kind == "goto":

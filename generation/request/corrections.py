@@ -123,6 +123,8 @@ def _said(text: str) -> tuple[Turn, set[str]]:
     topic = {"tempo": "tempo", "length": "length", "key": "key"}.get(turn.topic or "")
     if topic:
         return turn, {topic}
+    if _fragment(text) == "instrument":  # "cello. no. harp"
+        return turn, {"instruments"}
     if re.search(r"fast|slow|tempo|bpm|speed|quick|pace", text):
         return turn, {"tempo"}
     if re.search(r"long|short|length|min(?:ute)?s?\b|sec|second", text):

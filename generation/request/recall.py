@@ -21,6 +21,7 @@ from generation.request.changes import read_changes
 from generation.request.corrections import corrected
 from generation.request.lexicon import INSTRUMENT_LEXICON, INSTRUMENT_WORDS, fold
 from generation.request.turn import PREVIOUS, Turn, undo_steps
+from generation.vocab import DRUM_KITS
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,8 @@ def recalled(turn: Turn, line: str, history: History) -> Turn:
         return turn  # "fastr... nvm slowr": the last word said, no regret
     text = fold(line)
     current = history.get(history.current)
+    if turn.kind == "edit" and current is not None:
+        turn = _one_kit(turn, current.spec)
     parent = history.get(current.parent) if current else None
     if turn.kind == "edit" and turn.base == PREVIOUS and parent and has(_STRONG, text) and _fits(
             turn.changes, current.spec, parent.spec):
@@ -126,6 +129,25 @@ def recalled(turn: Turn, line: str, history: History) -> Turn:
     if re.search(_MORE, text) and history.last is not None and _relative(history.last):
         return Turn("edit", text=line, changes=_relative(history.last))  # "even more"
     return turn
+
+
+def _one_kit(turn: Turn, spec: dict) -> Turn:
+    """A piece plays one drum kit: a kit added where one plays takes its place ("brushes on
+    the drums?"), and a kit never carries the melody ("brushes on the kit")."""
+    changes = turn.changes
+    playing = [n for n in spec.get("instruments", ()) if n in DRUM_KITS]
+    kits = [n for n in changes.add if n in DRUM_KITS and n not in playing]
+    lead = None if changes.lead in DRUM_KITS else changes.lead
+    absent = tuple(n for n, step in changes.levels if step < 0 and n not in changes.add
+                   and not any(n == p or n == "drums" and p in DRUM_KITS
+                               for p in spec.get("instruments", ())))
+    if absent:  # "maybe drums? quiet ones" where none play: added, quietly
+        changes = replace(changes, add=(*changes.add, *absent))
+    if not playing or not kits:
+        return replace(turn, changes=replace(changes, lead=lead))
+    add = tuple(n for n in changes.add if n not in kits)
+    swap = (*changes.swap, (playing[0], kits[-1]))
+    return replace(turn, changes=replace(changes, add=add, swap=swap, lead=lead))
 
 
 def _named_version(text: str, history: History) -> int | None:

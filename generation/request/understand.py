@@ -32,6 +32,7 @@ from generation.request.asking import (
     fallback,
     multiple_choices,
     picked,
+    unsure_value,
 )
 from generation.request.changes import DENSITY_STEP
 from generation.request.corrections import corrected
@@ -46,6 +47,7 @@ from generation.request.lexicon import (
 from generation.request.multiples import Multiple, read_multiple
 from generation.request.slots import Text, read_length, read_meter
 from generation.request.turn import Turn, read_turn, undo_steps
+from generation.vocab import DRUM_KITS
 
 __all__ = ["Reading", "picked", "understand"]  # picked: how an answer picks a choice
 
@@ -57,8 +59,10 @@ MOVE_SURE = 0.9  # a move in history or a new take from the learned reader alone
 # was 'again' at 0.76): a wrong one replaces the piece the user is listening to
 
 
-def understand(line: str, has_piece: bool, reader=None) -> Reading:
-    """What `line` means in a conversation whose piece exists when `has_piece`."""
+def understand(line: str, has_piece: bool, reader=None,
+               playing: tuple[str, ...] = ()) -> Reading:
+    """What `line` means in a conversation whose piece exists when `has_piece` (played by
+    `playing`, when the caller knows: "swap it for guitar" asks which part)."""
     if has_piece and (taken := corrected(line)) is not None:
         if taken.kind != "unknown":
             return Reading(taken)  # "add sax. no wait trumpet"
@@ -69,9 +73,13 @@ def understand(line: str, has_piece: bool, reader=None) -> Reading:
     if has_piece and turn.kind in ("unknown", "help", "new", "edit") and \
             _bare_instrument(text, instruments) and not (turn.changes.add and has("some", text)):
         name = instruments[0]  # "trumpet": add it, or give it the melody?
+        if name in DRUM_KITS:  # "brushes on the drums?": a kit plays no melody
+            return Reading(Turn("edit", text=line, changes=Changes(add=(name,))))
         return ask((f"add a {name}", Turn("edit", text=line, changes=Changes(add=(name,)))),
                     (f"give the {name} the melody",
                      Turn("edit", text=line, changes=Changes(lead=name))))
+    if has_piece and (unsure := unsure_value(turn, line, playing)):
+        return ask(*unsure)  # "make it 60": bpm or seconds? "to a minor": A minor, or minor?
     multiple = read_multiple(text) or (Multiple(2.0, None) if re.fullmatch(
         r"\W*(?:double|twice)\W*", text) else None)
     if has_piece and multiple and multiple.of is None and turn.kind in (
@@ -107,6 +115,8 @@ def _hesitant(turn: Turn, line: str, has_piece: bool) -> Turn:
     text = fold(line)
     if not has_piece and turn.kind != "question" and _names_something(text):
         return Turn("new", text=line)
+    if has_piece and (tried := _what_if(text)) is not None:
+        return replace(tried, text=line)
     sentences = [s.strip() for s in re.split(r"(?<=[?？.!])\s+", line.strip()) if s.strip()]
     last = sentences[-1] if len(sentences) > 1 else ""
     if has_piece and last and re.match(_OBSERVED, fold(last)) and turn.kind == "question":
@@ -119,6 +129,29 @@ def _hesitant(turn: Turn, line: str, has_piece: bool) -> Turn:
         if own.kind == "edit":
             return replace(own, text=line)
     return turn
+
+
+# "what if it were major?", "how would it sound on a marimba?": a change to try, said as a
+# question about it
+_WHAT_IF = re.compile(
+    r"^(?:\W*(?:so|hmm+|and|ok|but)\W+)?(?:what|wat|wut|how)\s+(?:if|about|bout|abt|"
+    r"(?:would|does|will|did)\s+it\s+(?:sound|be|feel)(?:\s+like)?)\s+"
+    r"(?:(?:it|its|it's)\s+(?:were|was|is|went|had|got)?\s*|we\s+(?:made|make|tried|try|put|"
+    r"had|went\s+(?:to|with))\s+(?:it\s+)?|you\s+(?:made|make|tried|put)\s+(?:it\s+)?)?")
+
+
+def _what_if(text: str) -> Turn | None:
+    """The edit a hypothetical question proposes ("what if the flute played the tune?")."""
+    frame = _WHAT_IF.match(text)
+    if frame is None:
+        return None
+    rest = re.split(r"[?.!]", text[frame.end():])[0].strip(" ,")
+    rest = re.sub(r"\b(?:played|plays)\b", "play", rest)
+    for said in (rest, f"make it {rest}", f"play it {rest}", f"let {rest}"):
+        turn = read_turn(said, True)
+        if turn.kind == "edit":
+            return turn
+    return None
 
 
 _OBSERVED = (r"(?:(?:maybe|perhaps|probably)\s+)?(?:it|that|this)(?:'s|\s+is)?\s+(?:sounds|feels|"
