@@ -387,7 +387,8 @@ DIALOGUES = [
         ("could it be minor?", {"spec": {"key": "Db minor"}}),
         ("is it in Db minor now?", {"action": "question", "says": ["Db minor"]})]),
     # 3. texture made: the density of the new version moves
-    (PIANO, [("thinner", {"action": "edit", "down": ["density"]}),
+    ("a happy folk tune on the fiddle, 30 seconds", [  # not the sparsest piece there is
+             ("thinner", {"action": "edit", "down": ["density"]}),
              ("even fewer notes", {"action": "edit", "down": ["density"]}),
              ("ok now busier", {"action": "edit", "up": ["density"]})]),
     (PIANO, [("more stuff going on", {"action": "edit", "up": ["density"]}),

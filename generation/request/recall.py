@@ -91,6 +91,8 @@ def recalled(turn: Turn, line: str, history: History) -> Turn:
     if current is not None and turn.kind == "question" and (
             pronoun := _pronoun_edit(turn, text, history)) is not None:
         return pronoun  # "does it need a piano? maybe add one"
+    if (without := _version_without(text, history)) is not None:
+        return Turn("goto", text=line, base=without)  # "the first version without the drums?"
     if current is None or turn.kind in ("question", "blend", "vary", "again") or (
             turn.kind == "edit" and turn.base is not None):  # "undo that and ...": an edit
         return turn
@@ -106,7 +108,8 @@ def recalled(turn: Turn, line: str, history: History) -> Turn:
             _fits(changes, current.spec, history.get(history.undone[-1]).spec)
             if _said(changes) else has(r"redo|put\s+(?:that|it)\s+back", text)):
         return Turn("redo", text=line)  # "put the violin back" after the undo that took it
-    if has(_REGRET, text) and not has(_NAMES_VERSION, text) and turn.kind != "redo" and (
+    if has(_REGRET, text) and not has(_NAMES_VERSION, text) and turn.kind not in (
+            "redo", "goto") and (
             not _said(changes) or not _only_added(changes)):
         back = _ancestor(changes, history, current) if _said(changes) else None
         if back is not None or not _said(changes) or has(_STRONG + r"|undo|go\s+back|revert",
@@ -148,6 +151,20 @@ def _one_kit(turn: Turn, spec: dict) -> Turn:
     add = tuple(n for n in changes.add if n not in kits)
     swap = (*changes.swap, (playing[0], kits[-1]))
     return replace(turn, changes=replace(changes, add=add, swap=swap, lead=lead))
+
+
+def _version_without(text: str, history: History) -> int | None:
+    """The latest earlier version that lacks the instrument a line names it by ("the version
+    without the drums", "the one without strings"): the one before it was added."""
+    said = re.search(r"(?:version|one|take)\s+(?:with\s+no|without)\s+(?:the\s+|any\s+)?(.+)",
+                     text)
+    names = _instruments(said.group(1)) if said else []
+    version = history.get(history.current)
+    while names and version is not None and version.parent is not None:
+        version = history.get(version.parent)
+        if version and not any(n in version.spec.get("instruments", ()) for n in names):
+            return version.number
+    return None
 
 
 def _named_version(text: str, history: History) -> int | None:
