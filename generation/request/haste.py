@@ -18,6 +18,9 @@ def retyped(line: str) -> str:
     doubled in the words an edit is made of ("fatser", "chello")."""
     line = re.sub(r"(?<=\s)[n&](?=\s)", "and", line)
     line = re.sub(r"(?i)(?<![\w/])rm(?=\s)", "remove", line)  # "rm drums"
+    line = re.sub(r"(?i)\bmoar\b", "more", line)
+    line = re.sub(r"(?i)(?<![\w.])2(?=\s+(?:busy|fast|slow|loud|quiet|long|short|much|sad)\b)",
+                  "too", line)  # "2 busy"
     line = re.sub(r"(?i)(?<![a-z])w/\s*|(?<=[a-z] )w(?= [a-z])", "with ", line)  # "swap x w y"
     line = re.sub(r"[A-Za-z]{3,}", _unstretched, line)  # "waaay", "sooo", "fasterrr"
     return re.sub(r"[A-Za-z]{5,}", lambda m: _spelled(m.group(0)), line)

@@ -200,6 +200,8 @@ def _more(changes: Changes, guess, text: str, instruments: list[str],
         named = [k for k in named if k not in ("longer", "shorter", "length_set")]
     if changes.density:  # "less stuff going on" is the texture, not also a tempo or a mood
         named = [k for k in named if not k.startswith("tempo") and not k.startswith("mood")]
+    if changes.mood and not has(_PACE_OR_TEXTURE, text):  # "more urgency": the mood moves them
+        named = [k for k in named if not k.startswith(("tempo", "density"))]
     if (changes.mode or changes.tonic or changes.transpose or changes.style) and \
             not MOOD_LEXICON.find(text):  # "make it phrygian", "more electronic": no mood
         named = [k for k in named if not k.startswith("mood")]
@@ -252,6 +254,8 @@ def _more(changes: Changes, guess, text: str, instruments: list[str],
     return replace(changes, **values) if values else changes
 
 
+_PACE_OR_TEXTURE = (r"fast\w*|slow\w*|quick\w*|tempo|bpm|speed\w*|pace|busy|busier|sparse\w*|"
+                    r"notes?|dens\w+|thin\w*|full\w*|crowded|empty|drag\w*|rush\w*")
 _BEATS = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7"}
 _LOOSE = ("key", "transpose_up", "transpose_down", "rewrite")
 _SECTIONS = (("beginning", r"intro|beginning|start|opening|first\s+(?:part|bars)"),
