@@ -36,6 +36,7 @@ from generation.request.asking import (
 )
 from generation.request.changes import DENSITY_STEP
 from generation.request.corrections import corrected
+from generation.request.haste import retyped
 from generation.request.lexicon import (
     INSTRUMENT_LEXICON,
     INSTRUMENT_WORDS,
@@ -68,12 +69,13 @@ def understand(line: str, has_piece: bool, reader=None,
             return Reading(taken)  # "add sax. no wait trumpet"
         line = taken.text  # "pull back to 80. on reflection, 84": its last words
     turn = _hesitant(read_turn(line, has_piece), line, has_piece)
-    text = fold(line)
+    text = fold(retyped(line))  # "add a vilon": the words read_turn read
     instruments = _instruments(text)
     if has_piece and turn.kind in ("unknown", "help", "new", "edit") and \
             _bare_instrument(text, instruments) and not (turn.changes.add and has("some", text)):
         name = instruments[0]  # "trumpet": add it, or give it the melody?
-        if name in DRUM_KITS:  # "brushes on the drums?": a kit plays no melody
+        if name in DRUM_KITS or name not in playing and has(_PROPOSED, text):
+            # "brushes on the drums?" (a kit plays no melody), "maybe a trumpet?" (offered)
             return Reading(Turn("edit", text=line, changes=Changes(add=(name,))))
         return ask((f"add a {name}", Turn("edit", text=line, changes=Changes(add=(name,)))),
                     (f"give the {name} the melody",
@@ -254,6 +256,7 @@ def _more(changes: Changes, guess, text: str, instruments: list[str],
     return replace(changes, **values) if values else changes
 
 
+_PROPOSED = r"maybe|perhaps|how\s+about|what\s+about|could\s+(?:there|we|it)\s+(?:be|have|get)"
 _PACE_OR_TEXTURE = (r"fast\w*|slow\w*|quick\w*|tempo|bpm|speed\w*|pace|busy|busier|sparse\w*|"
                     r"notes?|dens\w+|thin\w*|full\w*|crowded|empty|drag\w*|rush\w*")
 _BEATS = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7"}
@@ -374,7 +377,8 @@ def _bare_instrument(text: str, instruments: list[str]) -> bool:
     rest = re.sub(r"[^\w\s]", " ", text)
     for find in INSTRUMENT_LEXICON.find(text):
         rest = rest.replace(find.phrase, " ")
-    return not re.sub(r"\b(?:a|an|the|some|pls|please|maybe|hmm|um)\b", " ", rest).strip()
+    return not re.sub(r"\b(?:a|an|the|some|pls|please|maybe|perhaps|hmm|um|could|there|be|we|"
+                      r"have|it|get)\b", " ", rest).strip()
 
 
 def _names_something(text: str) -> bool:
