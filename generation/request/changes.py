@@ -16,6 +16,7 @@ import re
 
 from generation.job import LITTLE, LOT, NORMAL, Changes
 from generation.request.amounts import amount_near, has
+from generation.request.ensembles import read_fusion
 from generation.request.instrument_edits import LEAD, read_instrument_edits
 from generation.request.keys import read_key
 from generation.request.levels import read_levels
@@ -208,6 +209,8 @@ def _too(mood: str, before: str) -> dict | None:
 
 
 def _mood(text: str) -> dict:
+    # "not scary enough" asks for more of it; "more... wonder" is "more wonder"
+    text = re.sub(r"\bnot\s+(\w+)\s+enough\b", r"more \1", re.sub(r"\.{2,}|…", " ", text))
     if said := _mood_noun(text):
         return said
     if has(_DULL, text):  # "kinda boring", "less boring"
@@ -365,6 +368,7 @@ def read_changes(line: str) -> Changes:
         values.pop("density", None)  # "strip it down to just the guitar": the band, not notes
     values.update(_mood(text))
     values.update(_style(text))
+    values.update(read_fusion(text, values))
     values.update(read_rewrite(text))
     framed = read_frame(text)
     if framed:  # "add an intro", "a longer outro": bars around the melody, nothing else

@@ -21,6 +21,7 @@ def retyped(line: str) -> str:
     line = re.sub(r"(?i)\bmoar\b", "more", line)
     line = re.sub(r"(?i)(?<![\w.])2(?=\s+(?:busy|fast|slow|loud|quiet|long|short|much|sad)\b)",
                   "too", line)  # "2 busy"
+    line = re.sub(r"(?i)(?<![a-z])w/o(?![a-z])", "without", line)  # "w/o bass"
     line = re.sub(r"(?i)(?<![a-z])w/\s*|(?<=[a-z] )w(?= [a-z])", "with ", line)  # "swap x w y"
     line = re.sub(r"[A-Za-z]{3,}", _unstretched, line)  # "waaay", "sooo", "fasterrr"
     return re.sub(r"[A-Za-z]{4,}", lambda m: _spelled(m.group(0)), line)

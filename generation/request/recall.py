@@ -146,6 +146,12 @@ def _one_kit(turn: Turn, spec: dict) -> Turn:
                                for p in spec.get("instruments", ())))
     if absent:  # "maybe drums? quiet ones" where none play: added, quietly
         changes = replace(changes, add=(*changes.add, *absent))
+    new = [n for n in changes.add if n not in spec.get("instruments", ())]
+    old = [n for n in changes.add if n in spec.get("instruments", ()) and n not in DRUM_KITS]
+    if new and old and has(r"instead|rather\s+than|in\s+place\s+of", fold(turn.text)):
+        # "a synth pad instead of the choir": the choir plays, the pad takes its place
+        changes = replace(changes, add=tuple(n for n in changes.add if n not in (old[0], new[0])),
+                          swap=(*changes.swap, (old[0], new[0])))
     if not playing or not kits:
         return replace(turn, changes=replace(changes, lead=lead))
     add = tuple(n for n in changes.add if n not in kits)

@@ -50,7 +50,7 @@ PREVIOUS = -1  # `Turn.other` for "the previous one": the version the piece was 
 
 
 # Patterns run on folded text: lower case, accents removed ("más" → "mas").
-_EDIT_CUES = (r"make\s+it|turn\s+it|change|now|instead|keep|same|but|also|too|try\s+it|"
+_EDIT_CUES = (r"make\s+it|turn\s+it|change|now|instead|keep|same|but|also|too|try\s+it|meets|"
               r"more|less|rends[\s-]le|fais[\s-]le|plus|moins|maintenant|hazlo|ahora|mas|menos|"
               r"mach\s+es|jetzt|mehr|weniger|让它|改|更|现在|换")
 _UNDO = (r"undo|go\s+back|revert|back\s+to\s+(?:the\s+)?(?:previous|last|earlier|old)"
