@@ -88,7 +88,7 @@ def answer_question(topic: str | None, piece: Composition | None, name: str) -> 
     if piece is None:
         return f"there is no piece yet to ask about; try “{EXAMPLE}”"
     spec = piece.spec
-    parts = ", ".join(f"{p['instrument']} ({p['role']})" for p in spec.get("parts", []))
+    parts = played_by(spec)
     answers = {
         "key": f"{name} is in {spec['key']}",
         "tempo": f"{name} is at {spec['tempo_bpm']} bpm",
@@ -115,6 +115,15 @@ def answer_question(topic: str | None, piece: Composition | None, name: str) -> 
             "form, instruments or length")
 
 
+def played_by(spec: dict[str, Any]) -> str:
+    """The instruments of a piece as its spec names them, each once, the melody's marked:
+    "celesta (melody), strings, bass" (a part that plays two roles is one instrument)."""
+    lead = next((p["instrument"] for p in spec.get("parts", []) if p["role"] == "lead"), None)
+    names = dict.fromkeys([*(p["instrument"] for p in spec.get("parts", [])),
+                           *spec.get("instruments", [])])
+    return ", ".join(f"{n} (melody)" if n == lead else n for n in names)
+
+
 class Conversation:
     """One conversation's versions and the current one; `say` answers a line."""
 
@@ -135,7 +144,9 @@ class Conversation:
         pending, self._pending = self._pending, ()
         turn = picked(line, pending) if pending else None
         if turn is None:
-            reading = understand(line, has_piece=self.current is not None)
+            playing = tuple(self.current.piece.spec.get("instruments", ())) if self.current \
+                else ()
+            reading = understand(line, has_piece=self.current is not None, playing=playing)
             moved = recalled(reading.turn, line, self._history())
             if moved != reading.turn:  # "redo it, the choir is fine", "remove them": no question
                 reading = replace(reading, turn=moved, choices=())

@@ -44,8 +44,12 @@ from models.core.errors import RequestError
 OVER_LIMIT = f"the piece lasts {LONGEST}"  # the end of the note a too-long ask gets
 
 
-def key_name(tonic: int, mode: str) -> str:
-    return f"{spell(tonic, mode)} {mode}"
+def key_name(tonic: int, mode: str, spelled: str | None = None) -> str:
+    """"Ab minor": the tonic as `spelled` (the name the piece or the user gave it) when that
+    names this pitch, else as the mode's key signature spells it (Ab major → minor stays Ab
+    minor, not G# minor)."""
+    name = spelled if spelled and TONICS.get(spelled) == tonic else spell(tonic, mode)
+    return f"{name} {mode}"
 
 
 def minutes(seconds: float) -> str:
@@ -140,7 +144,8 @@ def _keyed(spec: Spec, changes: Changes) -> Spec:
     parts = tuple(replace(p, low=p.low + moved, high=p.high + moved) if p.role == "lead" else p
                   for p in spec.parts)
     octaves = (moved - tonic_shift(tonic) + tonic_shift(spec.tonic)) // 12
-    return replace(spec, tonic=tonic, mode=mode, key=key_name(tonic, mode), parts=parts,
+    spelled = changes.tonic or (spec.key.split()[0] if tonic == spec.tonic else None)
+    return replace(spec, tonic=tonic, mode=mode, key=key_name(tonic, mode, spelled), parts=parts,
                    octave=spec.octave + octaves)
 
 
@@ -388,9 +393,9 @@ def _rewritten(base: Spec, changes: Changes) -> Spec:
     if changes.mood and "key" not in stated and changes.mood_amount >= 1.0:
         wanted = MOOD_KEY[changes.mood].split()[1]  # the mode listeners hear in this mood
         if (wanted == "minor") != (base.mode in MINOR_MODES):
-            key = key_name(base.tonic, wanted)
+            key = key_name(base.tonic, wanted, base.key.split()[0])
     if changes.mode:
-        key = key_name(base.tonic, changes.mode)
+        key = key_name(base.tonic, changes.mode, base.key.split()[0])
     tempo = base.tempo_bpm
     if changes.style and "tempo" not in stated:  # the nearest tempo the new style allows
         low, high = STYLE_TEMPO[style]

@@ -12,7 +12,7 @@ unsure; the conversation keeps the choices until the next line answers them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from generation.job import LITTLE, LOT, NORMAL, Changes
 from generation.request.amounts import has
@@ -20,6 +20,7 @@ from generation.request.changes import DENSITY_STEP
 from generation.request.lexicon import fold
 from generation.request.multiples import Multiple
 from generation.request.turn import Turn, read_turn
+from generation.vocab import DRUM_KITS
 
 TEMPO_STEP = {LITTLE: 1.07, NORMAL: 1.15, LOT: 1.35}
 LENGTH_STEP = {LITTLE: 1.25, NORMAL: 1.5, LOT: 2.0}
@@ -143,7 +144,44 @@ def fallback(text: str, instruments: list[str], line: str) -> list[tuple[str, Tu
     return []
 
 
-_CHOICE_WORDS = {"add": r"add|both|keep|also|too|on\s+top|in\s+the\s+back|as\s+well",
+# "make it 60": nothing but a number, no unit and no word of tempo or length
+_BARE_NUMBER = (r"\W*(?:(?:ok|okay|hmm+|so|maybe|just|let'?s|can|could|we|you|u|it|make|be|try|"
+                r"set|to|do|go|with|how|about|what|please|pls|plz|then|instead)\W+)*"
+                r"\d{2,3}(?:\W+(?:then|instead|please|pls|plz|maybe|ok))*\W*")
+_PRONOUN_SWAP = re.compile(r"\b(?:swap|replace|switch|trade|change|exchange)\s+(?:it|that|this)"
+                           r"(?:\s+out)?\s+(?:for|with|to|by)\b")
+
+
+def unsure_value(turn: Turn, line: str, playing: tuple[str, ...]) -> list[tuple[str, Turn]]:
+    """The readings of a value said without what it is: "make it 60" (60 bpm or 60
+    seconds?), "change it to a minor" (the key of A minor, or minor?), "swap it for guitar"
+    in a piece of several parts (which part?); [] when the line says."""
+    changes, text = turn.changes, fold(line)
+    if turn.kind in ("edit", "unknown", "help") and re.fullmatch(_BARE_NUMBER, text) and \
+            changes in (Changes(), Changes(tempo_bpm=changes.tempo_bpm)) and \
+            40 <= (n := int(re.search(r"\d+", text).group(0))) <= 240:
+        return [(f"tempo {n} bpm", Turn("edit", text=line, changes=Changes(tempo_bpm=n))),
+                (f"{n} seconds long", Turn("edit", text=line,
+                                           changes=Changes(duration_s=float(n))))]
+    if turn.kind != "edit":
+        return []
+    if changes.mode == "minor" and changes.tonic in (None, "A") and re.search(
+            r"\b(?:to|in|into|make\s+it)\s+a\s+minor\b(?!\s+(?:key|scale|tonality))", line):
+        return [("the key of A minor", replace(turn, changes=replace(
+                    changes, tonic="A", mode="minor"))),
+                ("just minor mode", replace(turn, changes=replace(changes, tonic=None)))]
+    parts = [p for p in dict.fromkeys(playing) if p not in DRUM_KITS]
+    new = changes.lead or (changes.add[0] if len(changes.add) == 1 else None)
+    if new and len(parts) >= 2 and _PRONOUN_SWAP.search(text) and not changes.swap:
+        return [(f"swap the {old} for {new}", Turn("edit", text=line, changes=Changes(
+                    swap=((old, new),)))) for old in parts[:3] if old != new]
+    return []
+
+
+_CHOICE_WORDS = {"tempo": r"fast|tempo|speed|bpm|quick",
+                 "key of": r"key|tonic|note|the\s+a\b",
+                 "mode": r"just\s+(?:the\s+)?minor|only\s+minor|mode|same\s+key|keep\s+the\s+key",
+                 "add": r"add|both|keep|also|too|on\s+top|in\s+the\s+back|as\s+well",
                  "melody": r"melody|lead|tune|solo|instead|replace|swap|main",
                  "fast": r"fast|tempo|speed|bpm|quick", "long": r"long|length|second|minute",
                  "slow": r"slow\w*|tempo|speed|bpm", "calm": r"calm\w*|mood|energy|chill\w*|"

@@ -16,6 +16,7 @@ import re
 
 from generation.job import LITTLE, LOT, NORMAL, Changes
 from generation.request.amounts import amount_near, has
+from generation.request.ensembles import read_fusion
 from generation.request.instrument_edits import LEAD, read_instrument_edits
 from generation.request.keys import read_key
 from generation.request.levels import read_levels
@@ -81,9 +82,10 @@ _MOOD_COMPARATIVES = {
     "energetic": r"livelier|punchier|more\s+upbeat|more\s+intense|(?:more\s+)?energy|"
                  r"plus\s+(?:energique|dynamique)|mas\s+(?:energico|animado|intenso)|"
                  r"energischer|lebhafter|更有活力|更激烈|更有力",
-    "dark": r"darker|more\s+ominous|plus\s+sombre|mas\s+oscur[oa]|dunkler|更黑暗|更阴暗",
+    "dark": r"darker|scarier|spookier|more\s+(?:ominous|scary|menacing)|plus\s+sombre|"
+            r"mas\s+oscur[oa]|dunkler|更黑暗|更阴暗",
     "epic": r"grander|bigger|more\s+epic|plus\s+epique|mas\s+epico|epischer|更史诗|更宏大",
-    "tense": r"angrier|scarier|more\s+(?:aggressive|angry|tense)|plus\s+tendu|mas\s+tens[oa]|"
+    "tense": r"angrier|more\s+(?:aggressive|angry|tense)|plus\s+tendu|mas\s+tens[oa]|"
              r"spannender|wutender|更紧张|更愤怒",
     "dreamy": r"dreamier|hazier|plus\s+reveur|mas\s+sonador|vertraumter|更梦幻",
     "playful": r"sillier|bouncier|more\s+playful|plus\s+ludique|mas\s+jugueton|verspielter|更俏皮",
@@ -158,7 +160,15 @@ def _key(text: str, slots: Text) -> dict:
 # a mood said as a noun with a verb that turns it up or down: "turn down the energy", "bring
 # the darkness down a bit", "crank up the drama"
 _MOOD_NOUNS = {"energy": "energetic", "intensity": "energetic", "hype": "energetic",
-               "intense": "energetic",
+               "intense": "energetic", "urgency": "energetic", "drive": "energetic",
+               "propulsion": "energetic", "momentum": "energetic", "wonder": "dreamy",
+               "magic": "dreamy", "awe": "epic", "grandeur": "epic", "heroism": "epic",
+               "bombast": "epic", "majesty": "epic", "menace": "dark", "dread": "dark",
+               "fear": "dark", "horror": "dark", "anger": "tense", "rage": "tense",
+               "chaos": "tense", "whimsy": "playful", "silliness": "playful",
+               "slapstick": "playful", "levity": "playful", "fun": "playful", "grief": "sad",
+               "loneliness": "sad", "longing": "romantic", "warmth": "romantic",
+               "tenderness": "romantic", "coziness": "calm",
                "darkness": "dark", "creepiness": "dark", "spookiness": "dark", "drama": "epic",
                "epicness": "epic", "happiness": "happy", "joy": "happy", "sadness": "sad",
                "melancholy": "sad", "mystery": "mysterious", "tension": "tense",
@@ -176,7 +186,9 @@ _NOUN_UP = (rf"(?:{_UP_VERB})\s+up\s+(?:the\s+)?(?P<a>{_NOUN})|(?:{_UP_VERB})\s+
 
 
 def _mood_noun(text: str) -> dict:
-    for pattern, down in ((_NOUN_DOWN, True), (_NOUN_UP, False)):
+    """"turn down the energy", "more wonder, less bombast" (what is asked more of leads)."""
+    for pattern, down in sorted(((_NOUN_DOWN, True), (_NOUN_UP, False)),
+                                key=lambda p: not re.search(r"\bmore\b", text) or p[1]):
         if found := has(pattern, text):
             mood = _MOOD_NOUNS[next(g for g in found.groups() if g)]
             return {"mood": _OPPOSITE[mood], "mood_amount": LITTLE} if down else \
@@ -197,6 +209,8 @@ def _too(mood: str, before: str) -> dict | None:
 
 
 def _mood(text: str) -> dict:
+    # "not scary enough" asks for more of it; "more... wonder" is "more wonder"
+    text = re.sub(r"\bnot\s+(\w+)\s+enough\b", r"more \1", re.sub(r"\.{2,}|…", " ", text))
     if said := _mood_noun(text):
         return said
     if has(_DULL, text):  # "kinda boring", "less boring"
@@ -294,6 +308,8 @@ def _length(text: str, slots: Text) -> dict:
 
 
 _SPARSER = (r"sparser|sparse|thinner|fewer\s+layers|less\s+stuff|thin\s+(?:it\s+|things\s+)?out|"
+            r"less\s+activity|(?:reduce|lower)\s+(?:the\s+)?(?:note\s+)?density|"
+            r"thin\s+the\s+(?:texture|writing)|open\s+it\s+up|not\s+so\s+many\s+notes|"
             r"less\s+(?:busy|dense|"
             r"cluttered|going\s+on)|not\s+(?:so|as|too)\s+busy|too\s+busy|fewer\s+notes|"
             r"less\s+notes|more\s+(?:space|room|air|minimal)|too\s+much\s+(?:going\s+on|stuff|"
@@ -304,7 +320,7 @@ _SPARSER = (r"sparser|sparse|thinner|fewer\s+layers|less\s+stuff|thin\s+(?:it\s+
             r"mas\s+(?:espacio|sencillo)|weniger\s+(?:noten|dicht|voll)|luftiger|sparsamer|"
             r"更稀疏|稀疏一点|少一些音符|少一点音符|简单一点|别那么密")
 _BUSIER = (r"busier|denser|more\s+layers|more\s+stuff|"
-           r"more\s+(?:notes|busy|active|going\s+on|movement|dense|happening)|"
+           r"more\s+(?:notes|busy|active|going\s+on|movement|motion|activity|dense|happening)|"
            r"too\s+(?:empty|bare|sparse)|"
            r"fill\s+(?:it\s+)?(?:out|up|in)|fuller|thicker|more\s+complex|plus\s+(?:dense|"
            r"charge|de\s+notes|rempli)|mas\s+(?:notas|denso|lleno|cargado)|mehr\s+noten|dichter|"
@@ -318,7 +334,9 @@ _TOO = (r"too\s+(?:(?P<empty>sparse|empty|bare|thin)|busy|dense|full|cluttered|c
 
 def _density(text: str) -> dict:
     if (too := has(_TOO, text)) and not has(r"not\s+" + _TOO, text):  # "it's too sparse now"
-        return {"density": (1 if too.group("empty") else -1) * DENSITY_STEP[NORMAL]}
+        way = LITTLE if re.search(r"(?:bit|little|tad|kinda|slightly)\s+$",
+                                  text[max(0, too.start() - 12):too.start()]) else NORMAL
+        return {"density": (1 if too.group("empty") else -1) * DENSITY_STEP[way]}
     for pattern, sign in ((_SPARSER, -1), (_BUSIER, 1)):
         match = has(pattern, text)
         if match:
@@ -350,6 +368,7 @@ def read_changes(line: str) -> Changes:
         values.pop("density", None)  # "strip it down to just the guitar": the band, not notes
     values.update(_mood(text))
     values.update(_style(text))
+    values.update(read_fusion(text, values))
     values.update(read_rewrite(text))
     framed = read_frame(text)
     if framed:  # "add an intro", "a longer outro": bars around the melody, nothing else

@@ -30,11 +30,23 @@ _DIRECTION_AFTER = re.compile(rf"^\s*(?P<dir>up|down)\b(?:\s+{_HOW})?")
 # "the cello's too loud, drop it": the reason for an edit the line names after it
 _THEN_GONE = re.compile(r"\b(?:drop|remove|lose|ditch|mute|cut|kill|nix)\s+(?:it|them|that|those|"
                         r"em)\b|get\s+rid\s+of\s+(?:it|them)|take\s+(?:it|them)\s+out")
+# an instrument asked for quietly: "drums? quiet ones", "a harp, softly" ("a quiet cello" says
+# how the cello plays)
+_QUIETLY = r"(?:quiet(?:ly)?|soft(?:ly)?|whisper(?:ing|ed|y)?|barely\s+there|subtle|faint)"
+_SOFT_AFTER = re.compile(rf"^\W*(?:ones?\W+)?(?:(?P<how>{AMOUNT}|v)\s+)?(?:{_QUIETLY}|"
+                         r"low\s+in\s+the\s+mix|in\s+the\s+background)(?:\s+ones?)?\b")
 _CANT_HEAR = re.compile(r"(?:can'?t|cannot|barely|hardly)\s+hear\s+(?:the\s+|that\s+)?$")
 
 
 def _amount(match: re.Match | None) -> float:
     return amount_of(match.group("how") if match else None)
+
+
+def _quiet_amount(match: re.Match) -> float:
+    """How far "quiet" goes: "very quiet", "v quiet", "barely there", "whispering": a lot."""
+    if match.group("how") == "v" or re.search(r"barely|whisper", match.group(0)):
+        return amount_of("very")
+    return _amount(match)
 
 
 def read_levels(text: str) -> tuple[dict, str]:
@@ -61,6 +73,9 @@ def read_levels(text: str) -> tuple[dict, str]:
                 match := _DIRECTION_AFTER.match(after)):
             step = (1 if match.group("dir") == "up" else -1) * _amount(match)
             start, end = find.start - len(before) + verb.start(), find.end + match.end()
+        elif (match := _SOFT_AFTER.match(after)) is not None:
+            # "drums? quiet ones": the drums stay for the other readers (added, or kept)
+            step, start, end = -_quiet_amount(match), find.end, find.end + match.end()
         elif (match := _CANT_HEAR.search(before)) is not None:
             step = 1.0
             start = find.start - len(before) + match.start()

@@ -176,7 +176,7 @@ def _mood(name: str, *phrases: str) -> None:
 _mood("calm", "calm", "calming", "peaceful", "serene", "tranquil", "relaxing", "relaxed",
       "soothing", "restful", "chill", "doux", "douce", "suave", "sanft", "sanfte", "sanfter",
       "轻柔", "柔和", "chilled", "placid", "quiet",
-      "mellow", "gentle", "平静", "安静",
+      "mellow", "gentle", "平静", "安静", "cozy", "cosy", "snug",
       "宁静", "放松", "舒缓", "轻松", "calme", "paisible", "apaisant", "apaisante",
       "tranquille", "serein", "sereine", "relaxant", "tranquilo", "tranquila", "calmado",
       "calmada", "relajante", "relajado", "sereno", "serena", "ruhig", "ruhige", "ruhiges",
@@ -196,13 +196,13 @@ _mood("energetic", "energetic", "energizing", "energising", "high energy", "high
       "banger", "bangers", "intense workout", "adrenaline", "punchy",
       "pumping", "hype", "hyped", "full of energy", "lively", "vigorous", "活力", "充满活力",
       "动感", "激情", "energique", "dynamique", "energico", "energica", "energetico",
-      "energetica", "energisch", "energiegeladen", "schwungvoll", "lebhaft")
+      "energetica", "energisch", "energiegeladen", "schwungvoll", "lebhaft", "urgent", "driving")
 _mood("epic", "epic", "heroic", "majestic", "triumphant", "glorious", "grandiose", "史诗",
       "宏大", "壮丽", "英雄", "磅礴", "epique", "heroique", "epico", "epica", "heroico",
       "heroica", "episch", "epische", "episches", "heroisch", "gewaltig")
-_mood("tense", "tense", "scary", "suspense", "suspenseful", "inquietant", "inquietante",
+_mood("tense", "tense", "suspense", "suspenseful", "inquietant", "inquietante",
       "aterrador", "aterradora", "beangstigend", "anxious", "nervous", "tension", "uneasy",
-      "nail-biting", "urgent", "urgency",
+      "nail-biting", "chaotic", "frantic",
       "紧张", "悬疑", "焦虑", "tendu", "tendue", "angoissant", "angoissante",
       "tenso", "tensa", "angustioso", "angespannt", "spannend", "nervos", "beklemmend",
       "teso",
@@ -222,11 +222,11 @@ _mood("playful", "playful", "whimsical", "silly", "quirky", "cheeky", "goofy", "
       "mischievous", "俏皮", "调皮", "顽皮", "有趣", "espiegle", "ludique", "jugueton",
       "juguetona", "travieso", "traviesa", "verspielt", "verspielte", "verspieltes",
       "neckisch", "giocoso", "scherzando")
-_mood("dreamy", "dreamy", "dreamlike", "dream-like", "ethereal", "hazy", "floaty",
+_mood("dreamy", "dreamy", "dreamlike", "dream-like", "ethereal", "hazy", "floaty", "magical",
       "梦幻", "如梦", "reveur", "reveuse", "onirique", "sonador", "sonadora", "onirico",
       "vertraumt", "vertraumte", "traumerisch", "sognante")
 _mood("dark", "dark", "spooky", "creepy", "gruselig", "ominous", "sinister", "menacing",
-      "grim", "brooding", "evil",
+      "grim", "brooding", "evil", "scary", "frightening", "terrifying", "dread",
       "黑暗", "阴暗", "阴森", "sombre", "sinistre", "obscur", "obscure", "oscuro", "oscura",
       "sombrio", "sombria", "siniestro", "dunkel", "dunkle", "dunkles", "dunklen", "duster",
       "finster")

@@ -18,8 +18,10 @@ from dataclasses import dataclass, replace
 from generation.job import Changes
 from generation.request.amounts import has
 from generation.request.changes import read_changes
+from generation.request.corrections import corrected
 from generation.request.lexicon import INSTRUMENT_LEXICON, INSTRUMENT_WORDS, fold
 from generation.request.turn import PREVIOUS, Turn, undo_steps
+from generation.vocab import DRUM_KITS
 
 
 @dataclass(frozen=True)
@@ -76,8 +78,12 @@ _MORE = (r"^\W*(?:(?:even|a\s+(?:bit|little)|bit|much|way|lots?)\s+)?(?:more|fur
 
 def recalled(turn: Turn, line: str, history: History) -> Turn:
     """`turn` (what the line says by itself) read against `history`."""
+    if turn.kind in ("edit", "smalltalk") and turn == corrected(line):
+        return turn  # "fastr... nvm slowr": the last word said, no regret
     text = fold(line)
     current = history.get(history.current)
+    if turn.kind == "edit" and current is not None:
+        turn = _one_kit(turn, current.spec)
     parent = history.get(current.parent) if current else None
     if turn.kind == "edit" and turn.base == PREVIOUS and parent and has(_STRONG, text) and _fits(
             turn.changes, current.spec, parent.spec):
@@ -85,6 +91,8 @@ def recalled(turn: Turn, line: str, history: History) -> Turn:
     if current is not None and turn.kind == "question" and (
             pronoun := _pronoun_edit(turn, text, history)) is not None:
         return pronoun  # "does it need a piano? maybe add one"
+    if (without := _version_without(text, history)) is not None:
+        return Turn("goto", text=line, base=without)  # "the first version without the drums?"
     if current is None or turn.kind in ("question", "blend", "vary", "again") or (
             turn.kind == "edit" and turn.base is not None):  # "undo that and ...": an edit
         return turn
@@ -100,7 +108,8 @@ def recalled(turn: Turn, line: str, history: History) -> Turn:
             _fits(changes, current.spec, history.get(history.undone[-1]).spec)
             if _said(changes) else has(r"redo|put\s+(?:that|it)\s+back", text)):
         return Turn("redo", text=line)  # "put the violin back" after the undo that took it
-    if has(_REGRET, text) and not has(_NAMES_VERSION, text) and turn.kind != "redo" and (
+    if has(_REGRET, text) and not has(_NAMES_VERSION, text) and turn.kind not in (
+            "redo", "goto") and (
             not _said(changes) or not _only_added(changes)):
         back = _ancestor(changes, history, current) if _said(changes) else None
         if back is not None or not _said(changes) or has(_STRONG + r"|undo|go\s+back|revert",
@@ -123,6 +132,45 @@ def recalled(turn: Turn, line: str, history: History) -> Turn:
     if re.search(_MORE, text) and history.last is not None and _relative(history.last):
         return Turn("edit", text=line, changes=_relative(history.last))  # "even more"
     return turn
+
+
+def _one_kit(turn: Turn, spec: dict) -> Turn:
+    """A piece plays one drum kit: a kit added where one plays takes its place ("brushes on
+    the drums?"), and a kit never carries the melody ("brushes on the kit")."""
+    changes = turn.changes
+    playing = [n for n in spec.get("instruments", ()) if n in DRUM_KITS]
+    kits = [n for n in changes.add if n in DRUM_KITS and n not in playing]
+    lead = None if changes.lead in DRUM_KITS else changes.lead
+    absent = tuple(n for n, step in changes.levels if step < 0 and n not in changes.add
+                   and not any(n == p or n == "drums" and p in DRUM_KITS
+                               for p in spec.get("instruments", ())))
+    if absent:  # "maybe drums? quiet ones" where none play: added, quietly
+        changes = replace(changes, add=(*changes.add, *absent))
+    new = [n for n in changes.add if n not in spec.get("instruments", ())]
+    old = [n for n in changes.add if n in spec.get("instruments", ()) and n not in DRUM_KITS]
+    if new and old and has(r"instead|rather\s+than|in\s+place\s+of", fold(turn.text)):
+        # "a synth pad instead of the choir": the choir plays, the pad takes its place
+        changes = replace(changes, add=tuple(n for n in changes.add if n not in (old[0], new[0])),
+                          swap=(*changes.swap, (old[0], new[0])))
+    if not playing or not kits:
+        return replace(turn, changes=replace(changes, lead=lead))
+    add = tuple(n for n in changes.add if n not in kits)
+    swap = (*changes.swap, (playing[0], kits[-1]))
+    return replace(turn, changes=replace(changes, add=add, swap=swap, lead=lead))
+
+
+def _version_without(text: str, history: History) -> int | None:
+    """The latest earlier version that lacks the instrument a line names it by ("the version
+    without the drums", "the one without strings"): the one before it was added."""
+    said = re.search(r"(?:version|one|take)\s+(?:with\s+no|without)\s+(?:the\s+|any\s+)?(.+)",
+                     text)
+    names = _instruments(said.group(1)) if said else []
+    version = history.get(history.current)
+    while names and version is not None and version.parent is not None:
+        version = history.get(version.parent)
+        if version and not any(n in version.spec.get("instruments", ()) for n in names):
+            return version.number
+    return None
 
 
 def _named_version(text: str, history: History) -> int | None:

@@ -50,7 +50,7 @@ PREVIOUS = -1  # `Turn.other` for "the previous one": the version the piece was 
 
 
 # Patterns run on folded text: lower case, accents removed ("más" → "mas").
-_EDIT_CUES = (r"make\s+it|turn\s+it|change|now|instead|keep|same|but|also|too|try\s+it|"
+_EDIT_CUES = (r"make\s+it|turn\s+it|change|now|instead|keep|same|but|also|too|try\s+it|meets|"
               r"more|less|rends[\s-]le|fais[\s-]le|plus|moins|maintenant|hazlo|ahora|mas|menos|"
               r"mach\s+es|jetzt|mehr|weniger|让它|改|更|现在|换")
 _UNDO = (r"undo|go\s+back|revert|back\s+to\s+(?:the\s+)?(?:previous|last|earlier|old)"
@@ -145,6 +145,10 @@ def _version(text: str) -> int | None:
     match = re.search(r"(?<![a-z])(?:version|v|take|versión|fassung)\s*#?\s*(\d{1,3})\b", text)
     if match:
         return int(match.group(1))
+    lettered = re.search(r"\b(?:version|take|mix|back\s+to|revert\s+to|go\s+with|restore)\s+"
+                         r"([a-e])(?=\s*(?:[.!?,]|$))", text)  # "back to A": v1, as a DAW names
+    if lettered:
+        return ord(lettered.group(1)) - ord("a") + 1
     for word, number in _ORDINALS.items():
         if re.search(rf"(?<![a-z])(?:{word})\s*(?:{_VERSION})?(?![a-z])", text) and \
                 re.search(rf"(?:the|le|la|el|die|der|das|die|回到|到)?\s*(?:{word})", text):
@@ -271,6 +275,8 @@ def undo_steps(text: str) -> int:
         return 2  # "undo that and the one before" ("the one before was better" is one step)
     if len(re.findall(r"\bundo\b", text)) >= 2:
         return len(re.findall(r"\bundo\b", text))
+    if times := re.search(r"\bx\s*([2-5])\b|\b([2-5])\s*x\b", text):  # "undo x2"
+        return int(times.group(1) or times.group(2))
     for match in re.finditer(r"(?<![a-z\d])(two|2|both|twice|deux|dos|zwei|three|3|trois|tres|"
                              r"drei)(?![a-z\d])|[两二三](?=步|次|个|下)", text):
         before = text[max(0, match.start() - 9):match.start()]

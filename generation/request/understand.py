@@ -32,8 +32,11 @@ from generation.request.asking import (
     fallback,
     multiple_choices,
     picked,
+    unsure_value,
 )
 from generation.request.changes import DENSITY_STEP
+from generation.request.corrections import corrected
+from generation.request.haste import retyped
 from generation.request.lexicon import (
     INSTRUMENT_LEXICON,
     INSTRUMENT_WORDS,
@@ -45,6 +48,7 @@ from generation.request.lexicon import (
 from generation.request.multiples import Multiple, read_multiple
 from generation.request.slots import Text, read_length, read_meter
 from generation.request.turn import Turn, read_turn, undo_steps
+from generation.vocab import DRUM_KITS
 
 __all__ = ["Reading", "picked", "understand"]  # picked: how an answer picks a choice
 
@@ -56,17 +60,28 @@ MOVE_SURE = 0.9  # a move in history or a new take from the learned reader alone
 # was 'again' at 0.76): a wrong one replaces the piece the user is listening to
 
 
-def understand(line: str, has_piece: bool, reader=None) -> Reading:
-    """What `line` means in a conversation whose piece exists when `has_piece`."""
+def understand(line: str, has_piece: bool, reader=None,
+               playing: tuple[str, ...] = ()) -> Reading:
+    """What `line` means in a conversation whose piece exists when `has_piece` (played by
+    `playing`, when the caller knows: "swap it for guitar" asks which part)."""
+    if has_piece and (taken := corrected(line)) is not None:
+        if taken.kind != "unknown":
+            return Reading(taken)  # "add sax. no wait trumpet"
+        line = taken.text  # "pull back to 80. on reflection, 84": its last words
     turn = _hesitant(read_turn(line, has_piece), line, has_piece)
-    text = fold(line)
+    text = fold(retyped(line))  # "add a vilon": the words read_turn read
     instruments = _instruments(text)
     if has_piece and turn.kind in ("unknown", "help", "new", "edit") and \
             _bare_instrument(text, instruments) and not (turn.changes.add and has("some", text)):
         name = instruments[0]  # "trumpet": add it, or give it the melody?
+        if name in DRUM_KITS or name not in playing and has(_PROPOSED, text):
+            # "brushes on the drums?" (a kit plays no melody), "maybe a trumpet?" (offered)
+            return Reading(Turn("edit", text=line, changes=Changes(add=(name,))))
         return ask((f"add a {name}", Turn("edit", text=line, changes=Changes(add=(name,)))),
                     (f"give the {name} the melody",
                      Turn("edit", text=line, changes=Changes(lead=name))))
+    if has_piece and (unsure := unsure_value(turn, line, playing)):
+        return ask(*unsure)  # "make it 60": bpm or seconds? "to a minor": A minor, or minor?
     multiple = read_multiple(text) or (Multiple(2.0, None) if re.fullmatch(
         r"\W*(?:double|twice)\W*", text) else None)
     if has_piece and multiple and multiple.of is None and turn.kind in (
@@ -102,6 +117,8 @@ def _hesitant(turn: Turn, line: str, has_piece: bool) -> Turn:
     text = fold(line)
     if not has_piece and turn.kind != "question" and _names_something(text):
         return Turn("new", text=line)
+    if has_piece and (tried := _what_if(text)) is not None:
+        return replace(tried, text=line)
     sentences = [s.strip() for s in re.split(r"(?<=[?？.!])\s+", line.strip()) if s.strip()]
     last = sentences[-1] if len(sentences) > 1 else ""
     if has_piece and last and re.match(_OBSERVED, fold(last)) and turn.kind == "question":
@@ -114,6 +131,29 @@ def _hesitant(turn: Turn, line: str, has_piece: bool) -> Turn:
         if own.kind == "edit":
             return replace(own, text=line)
     return turn
+
+
+# "what if it were major?", "how would it sound on a marimba?": a change to try, said as a
+# question about it
+_WHAT_IF = re.compile(
+    r"^(?:\W*(?:so|hmm+|and|ok|but)\W+)?(?:what|wat|wut|how)\s+(?:if|about|bout|abt|"
+    r"(?:would|does|will|did)\s+it\s+(?:sound|be|feel)(?:\s+like)?)\s+"
+    r"(?:(?:it|its|it's)\s+(?:were|was|is|went|had|got)?\s*|we\s+(?:made|make|tried|try|put|"
+    r"had|went\s+(?:to|with))\s+(?:it\s+)?|you\s+(?:made|make|tried|put)\s+(?:it\s+)?)?")
+
+
+def _what_if(text: str) -> Turn | None:
+    """The edit a hypothetical question proposes ("what if the flute played the tune?")."""
+    frame = _WHAT_IF.match(text)
+    if frame is None:
+        return None
+    rest = re.split(r"[?.!]", text[frame.end():])[0].strip(" ,")
+    rest = re.sub(r"\b(?:played|plays)\b", "play", rest)
+    for said in (rest, f"make it {rest}", f"play it {rest}", f"let {rest}"):
+        turn = read_turn(said, True)
+        if turn.kind == "edit":
+            return turn
+    return None
 
 
 _OBSERVED = (r"(?:(?:maybe|perhaps|probably)\s+)?(?:it|that|this)(?:'s|\s+is)?\s+(?:sounds|feels|"
@@ -162,6 +202,8 @@ def _more(changes: Changes, guess, text: str, instruments: list[str],
         named = [k for k in named if k not in ("longer", "shorter", "length_set")]
     if changes.density:  # "less stuff going on" is the texture, not also a tempo or a mood
         named = [k for k in named if not k.startswith("tempo") and not k.startswith("mood")]
+    if changes.mood and not has(_PACE_OR_TEXTURE, text):  # "more urgency": the mood moves them
+        named = [k for k in named if not k.startswith(("tempo", "density"))]
     if (changes.mode or changes.tonic or changes.transpose or changes.style) and \
             not MOOD_LEXICON.find(text):  # "make it phrygian", "more electronic": no mood
         named = [k for k in named if not k.startswith("mood")]
@@ -214,6 +256,9 @@ def _more(changes: Changes, guess, text: str, instruments: list[str],
     return replace(changes, **values) if values else changes
 
 
+_PROPOSED = r"maybe|perhaps|how\s+about|what\s+about|could\s+(?:there|we|it)\s+(?:be|have|get)"
+_PACE_OR_TEXTURE = (r"fast\w*|slow\w*|quick\w*|tempo|bpm|speed\w*|pace|busy|busier|sparse\w*|"
+                    r"notes?|dens\w+|thin\w*|full\w*|crowded|empty|drag\w*|rush\w*")
 _BEATS = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7"}
 _LOOSE = ("key", "transpose_up", "transpose_down", "rewrite")
 _SECTIONS = (("beginning", r"intro|beginning|start|opening|first\s+(?:part|bars)"),
@@ -332,7 +377,8 @@ def _bare_instrument(text: str, instruments: list[str]) -> bool:
     rest = re.sub(r"[^\w\s]", " ", text)
     for find in INSTRUMENT_LEXICON.find(text):
         rest = rest.replace(find.phrase, " ")
-    return not re.sub(r"\b(?:a|an|the|some|pls|please|maybe|hmm|um)\b", " ", rest).strip()
+    return not re.sub(r"\b(?:a|an|the|some|pls|please|maybe|perhaps|hmm|um|could|there|be|we|"
+                      r"have|it|get)\b", " ", rest).strip()
 
 
 def _names_something(text: str) -> bool:
