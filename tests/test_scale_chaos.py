@@ -184,6 +184,7 @@ async def chaos(tmp_path, marker, redis_server_, postgres_server_, *, outages: b
         async with fake_discord() as fake:
             arrivals = Arrivals(fake)
             expired = []
+            interactions: dict[int, object] = {}  # the slash commands, by request index
 
             async def ask(indexes) -> None:
                 asked = []
@@ -193,8 +194,9 @@ async def chaos(tmp_path, marker, redis_server_, postgres_server_, *, outages: b
                     if index % 4 == 3:  # a conversation's first line: the same jobs and records
                         await fake.say(f"<@{APP_ID}> {title(index)}", user)
                     else:
-                        asked.append(await fake.slash("compose", user, prompt=title(index),
-                                                      seed=index))
+                        interactions[index] = await fake.slash("compose", user,
+                                                               prompt=title(index), seed=index)
+                        asked.append(interactions[index])
                     await asyncio.sleep(0.02)
                 # Deferred, or expired: an overloaded bot records a job before it defers,
                 # and one recorded past Discord's 3 s is answered by a channel message.
@@ -221,6 +223,9 @@ async def chaos(tmp_path, marker, redis_server_, postgres_server_, *, outages: b
                     redis = Redis.from_url(redis_server_.url)
                 await ask(range(RESTART_AT // 2, RESTART_AT))
                 await asyncio.sleep(0.3)  # some done, some running, some waiting
+                # A command the bot had not even deferred when it died is shown as failed by
+                # Discord itself ("The application did not respond"): visible, not lost.
+                unanswered = {i for i, asked in interactions.items() if asked.response is None}
                 await bot.kill()
                 figures["delivered_before_bot_kill"] = len(visible_pieces(fake))
                 await bot.start(sync=False)
@@ -257,7 +262,9 @@ async def chaos(tmp_path, marker, redis_server_, postgres_server_, *, outages: b
                 seconds=round(time.perf_counter() - started, 1), workers_killed=workers.killed,
                 bot_kills=1, resubmissions=resubmitted, nonce_repeats=fake.nonce_hits,
                 interactions_expired=len(expired),
-                lost=sorted(i for i in range(JOBS) if title(i) not in counts),
+                failed_by_discord=sorted(i for i in unanswered if title(i) not in counts),
+                lost=sorted(i for i in range(JOBS)
+                            if title(i) not in counts and i not in unanswered),
                 duplicated=sum(n - 1 for n in counts.values() if n > 1),
                 failures_shown=failures(fake)[:5], delivery=arrivals.seconds())
     finally:

@@ -224,7 +224,8 @@ def _phrase_chords(spec: Spec, label: str, length: int, choice: dict[str, tuple[
     chords = [base[i % len(base)] for i in range(length)]
     if spec.profile.phrase_bars == 12 and length >= 12:
         return chords  # the 12-bar blues carries its own turnaround
-    if spec.profile.harmony and (chords[-1].root == 0) == (cadence == "authentic"):
+    closes = chords[-1].root == 0
+    if spec.profile.harmony and length >= 2 and closes == (cadence == "authentic"):
         return chords  # the corpus's phrase already cadences as this one must
     if cadence == "authentic" and length >= 2:
         chords[-2:] = [chord(_dominant(spec), spec.mode), chord(_tonic(spec), spec.mode)]
