@@ -285,4 +285,7 @@ def test_no_job_lost_or_duplicated_while_workers_the_bot_and_servers_die(tmp_pat
     print("chaos figures", json.dumps(figures))
     assert figures["workers_killed"] >= 5
     assert figures["lost"] == [] and figures["duplicated"] == 0, figures
+    # only commands caught by the bot's death undeferred (2 of 200 once, on a machine three
+    # times oversubscribed); a bot that stopped deferring would fail far more than these
+    assert len(figures["failed_by_discord"]) <= 10, figures
     assert figures["failures_shown"] == [], figures
