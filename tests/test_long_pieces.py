@@ -96,7 +96,8 @@ def test_a_long_piece_develops_instead_of_looping_its_first_cycle():
     plan = make_plan(spec_of(1200.0))
     labels = [s.label for s in plan.sections if s.label not in ("intro", "outro", "end")]
     first = labels[:8]
-    rounds = [labels[i:i + 8] for i in range(8, len(labels) - 7, 8)]
+    assert labels[8:16] == first  # a tune is played through twice before it develops
+    rounds = [labels[i:i + 8] for i in range(16, len(labels) - 7, 8)]
     assert len(rounds) >= 8 and all(turn != first for turn in rounds)
     episodes = {family_of(label) for label in labels} - {"A", "B", "C"}
     assert len(episodes) >= 8  # a new episode each round

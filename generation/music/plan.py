@@ -35,6 +35,11 @@ LABEL_CYCLE = ("A", "A'", "B", "A", "B'", "C", "A'", "A")
 # piece keeps its themes in view while it moves, instead of the first 32 bars over and over.
 ROUND = ("N", "N'", "A*", "B*", "N", "B*'", "A*'", "A*")  # N: the round's episode, *: round
 EPISODES = "DEFGHJKLMNPQRSTUVWXYZ"  # no I or O: read as numerals
+# The cycle is played through twice before the rounds begin, as a tune is (a jig's AABB,
+# twice): a one- or two-minute piece keeps the form of a tune. Starting the rounds after one
+# cycle made one-minute celtic pieces easier to tell from O'Neill's tunes (two-sample test,
+# 24 pieces, split by piece: 66 % with the cycle repeated, 73 % with episodes).
+REPEATS = 2
 INTENSITY = {"intro": 0.5, "A": 0.65, "A'": 0.7, "B": 0.85, "B'": 0.9, "C": 0.8,
              "outro": 0.55, "end": 0.5}
 # the episodes take turns, a quiet one then a full one: a long piece breathes in waves
@@ -149,12 +154,13 @@ def _phrase_lengths(bars: int, phrase: int) -> list[int]:
 
 
 def label_at(index: int) -> str:
-    """The label of phrase `index` (from 0): the cycle, then the rounds of a long piece."""
+    """The label of phrase `index` (from 0): the cycle, played `REPEATS` times, then the
+    rounds of a long piece."""
     turn, place = divmod(index, len(LABEL_CYCLE))
-    if not turn:
+    if turn < REPEATS:
         return LABEL_CYCLE[place]
-    episode = EPISODES[(turn - 1) % len(EPISODES)]
-    return ROUND[place].replace("N", episode).replace("*", str(turn + 1))
+    episode = EPISODES[(turn - REPEATS) % len(EPISODES)]
+    return ROUND[place].replace("N", episode).replace("*", str(turn - REPEATS + 2))
 
 
 def family_of(label: str) -> str:
