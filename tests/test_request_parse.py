@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from generation.job import MAX_LENGTH_S, MIN_LENGTH_S
 from generation.request.parse import parse_request
 from generation.vocab import INSTRUMENTS, MOODS, STYLES
 from models.core.errors import RequestError
@@ -285,7 +286,7 @@ def test_any_text_gives_a_usable_request_or_a_clear_refusal(text):
         return
     assert request.mood in MOODS and request.style in STYLES and request.instruments
     assert set(request.instruments) <= set(INSTRUMENTS)
-    assert 40 <= request.tempo_bpm <= 240 and 5 <= request.duration_s <= 300
+    assert 40 <= request.tempo_bpm <= 240 and MIN_LENGTH_S <= request.duration_s <= MAX_LENGTH_S
     tonic, mode = request.key.split(" ")
     assert tonic[0] in "ABCDEFG" and tonic[1:] in ("", "#", "b")
     json.dumps(request.to_json())

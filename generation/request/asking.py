@@ -152,6 +152,12 @@ _PRONOUN_SWAP = re.compile(r"\b(?:swap|replace|switch|trade|change|exchange)\s+(
                            r"(?:\s+out)?\s+(?:for|with|to|by)\b")
 
 
+# A bare number up to a minute and a half may be a length in seconds as well as a tempo:
+# "make it 60" is asked about. A bare number above it is a tempo ("make it 132", "120 pls":
+# two minutes is said "2 min").
+SAID_AS_SECONDS = 90
+
+
 def unsure_value(turn: Turn, line: str, playing: tuple[str, ...]) -> list[tuple[str, Turn]]:
     """The readings of a value said without what it is: "make it 60" (60 bpm or 60
     seconds?), "change it to a minor" (the key of A minor, or minor?), "swap it for guitar"
@@ -159,7 +165,7 @@ def unsure_value(turn: Turn, line: str, playing: tuple[str, ...]) -> list[tuple[
     changes, text = turn.changes, fold(line)
     if turn.kind in ("edit", "unknown", "help") and re.fullmatch(_BARE_NUMBER, text) and \
             changes in (Changes(), Changes(tempo_bpm=changes.tempo_bpm)) and \
-            40 <= (n := int(re.search(r"\d+", text).group(0))) <= 240:
+            40 <= (n := int(re.search(r"\d+", text).group(0))) <= SAID_AS_SECONDS:
         return [(f"tempo {n} bpm", Turn("edit", text=line, changes=Changes(tempo_bpm=n))),
                 (f"{n} seconds long", Turn("edit", text=line,
                                            changes=Changes(duration_s=float(n))))]

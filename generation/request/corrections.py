@@ -164,10 +164,33 @@ def _completed(fragment: str, kind: str, before: str, named: set[str]) -> tuple[
     return before, Changes()
 
 
-def _taken(kept: list) -> bool:
-    """Take back the last clause; whether it had said something ("ugh. no." had not)."""
-    _, changes, named = kept.pop()
+def _taken(kept: list, taken: list) -> bool:
+    """Take back the last clause (onto `taken`); whether it had said something ("ugh. no."
+    had not)."""
+    taken.append(kept.pop())
+    _, changes, named = taken[-1]
     return bool(changes or named)
+
+
+# what follows a question without asking for a change: a guess ("b minor?", "like 90?") or
+# what the listener hears ("it sounds major")
+_GUESS = re.compile(r"(?:(?:like|maybe\s+like|around|about|or\s+is\s+it)\s+)?"
+                    r"(?:\d{1,3}(?:\s*(?:bpm|mins?|minutes?|s|secs?|seconds?))?|"
+                    r"[a-g](?:#|b|\s+flat|\s+sharp)?(?:\s+(?:major|minor|\w+ian))?|"
+                    r"major|minor|(?:it|that|this)(?:'s|\s+is)?\s+(?:sounds|feels|seems|"
+                    r"is)\b.*)")
+# a take-back of the take-back: "...? or not. yeah let's try"
+_AFTER_ALL = re.compile(r"(?:yeah|yes|yep|ok(?:ay)?|sure)?[\s,]*(?:let'?s\s+(?:try|do)(?:\s+it)?|"
+                        r"do\s+it|go\s+for\s+it|try\s+it)|(?:yeah|yes|yep)")
+
+
+def _asked(clauses: list[str]) -> bool:
+    """Whether the line asks about the piece and only guesses at the answer ("what key is
+    that? b minor?", "is it in major? it sounds major")."""
+    first = read_turn(clauses[0], True)
+    return first.kind == "question" and all(
+        re.fullmatch(_GUESS, _stripped(clause)[0]) and not _stripped(clause)[1]
+        for clause in clauses[1:])
 
 
 def corrected(line: str) -> Turn | None:
@@ -175,20 +198,28 @@ def corrected(line: str) -> Turn | None:
     clauses = _clauses(fold(line))
     if len(clauses) < 2:
         return None
+    if _asked(clauses):
+        return replace(read_turn(clauses[0], True), text=line)
     kept: list[tuple[str, Changes, set[str]]] = []  # the clauses committed, with their kinds
+    taken: list[tuple[str, Changes, set[str]]] = []  # the clauses taken back, last one last
     took_back = corrects = False
     for clause in clauses:
+        if re.fullmatch(r"(?:so+rr?y|my\s+bad)\W*", clause):
+            continue  # an apology after a change takes nothing back ("faster actually. sorry")
+        if taken and re.fullmatch(_AFTER_ALL, clause):  # "...? or not. yeah let's try"
+            kept.append(taken.pop())
+            continue
         text, back = _stripped(clause)
         if back and kept and (cancel := re.match(rf"{_CANCEL}(?:\s*,\s*|\s+(?=just\b)|$)",
                                                  text)):
-            took_back = corrects = _taken(kept) or corrects
+            took_back = corrects = _taken(kept, taken) or corrects
             text = text[cancel.end():].strip()
         elif re.fullmatch(_CANCEL, text) and kept:
-            took_back = corrects = _taken(kept) or corrects
+            took_back = corrects = _taken(kept, taken) or corrects
             continue
         if not text:
             if back and kept:  # "maybe slower... or no. just sparser"
-                took_back = corrects = _taken(kept) or corrects
+                took_back = corrects = _taken(kept, taken) or corrects
             continue
         kind = _fragment(text)
         if kind and kept:

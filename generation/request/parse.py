@@ -145,10 +145,16 @@ def _described(blanked: str) -> bool:
 
 
 def _words(blanked: str, lexicon, table) -> tuple[list[str], list[str]]:
-    said, negated = [], []
+    """The values said and those said with a negation, in the order said, except that a
+    value said by its own name comes before one said by a word for it: in "a cozy farming
+    game, happy" the mood is happy (cozy is a word for calm)."""
+    said, negated, named = [], [], set()
     for find in lexicon.find(blanked):
         (negated if find.negated else said).append(table[find.phrase])
-    return list(dict.fromkeys(said)), list(dict.fromkeys(negated))
+        if find.phrase == table[find.phrase]:
+            named.add(table[find.phrase])
+    said = sorted(dict.fromkeys(said), key=lambda value: value not in named)
+    return said, list(dict.fromkeys(negated))
 
 
 def _looks_like_nonsense(text: str, blanked: str, classifier) -> bool:
