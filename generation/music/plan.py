@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 from generation.chords import name_of, onsets_in_bar, resolve
 from generation.music.spec import Spec
-from models.inference import MODES, Chord
-from models.inference.progressions import corpus_progressions
+from models.inference import MODES, Chord, corpus_progressions
 
 # Progressions for the modes other than major and minor, relative to the mode's own scale.
 MODAL: dict[str, tuple[tuple[str, ...], ...]] = {

@@ -16,7 +16,7 @@ import re
 
 from generation.job import LITTLE, LOT, NORMAL, Changes
 from generation.request.amounts import amount_near, has
-from generation.request.ensembles import read_fusion
+from generation.request.fusion import read_fusion
 from generation.request.instrument_edits import LEAD, read_instrument_edits
 from generation.request.keys import read_key
 from generation.request.levels import read_levels

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import re
 
-from generation.vocab import STYLE_LEAD
-
 ENSEMBLES: dict[str, tuple[str, ...]] = {  # folded phrase → its instruments, lead first
     "jazz piano trio": ("piano", "contrabass", "drums"),
     "jazz trio": ("piano", "contrabass", "drums"),
@@ -86,26 +84,3 @@ def closed_band(folded: str, spans: list[tuple[int, int]]) -> bool:
                 re.fullmatch(r"\s*(?:,|and|&|et|y|und)\s*(?:a\s+|an\s+)?", folded[end:nxt]):
             return True
     return False
-
-
-def read_fusion(text: str, values: dict) -> dict:
-    """"rock meets orchestra": the first style, with its lead instrument and what the second
-    names (instruments, or a style's lead) added."""
-    said = re.search(r"^(.*?)\b(?:meets?|crossed\s+with|fused\s+with|x)\s+(.+)$", text)
-    if not said or values.get("style") or values.get("add"):
-        return {}
-    from generation.request.lexicon import (  # the lexicon reads ENSEMBLES
-        INSTRUMENT_LEXICON,
-        INSTRUMENT_WORDS,
-        STYLE_LEXICON,
-        STYLE_WORDS,
-    )
-
-    sides = [[STYLE_WORDS[f.phrase] for f in STYLE_LEXICON.find(side)
-              if isinstance(STYLE_WORDS[f.phrase], str)] for side in said.groups()]
-    if not sides[0]:
-        return {}
-    added = [STYLE_LEAD[sides[0][0]], *(STYLE_LEAD[s] for s in sides[1][:1])]
-    added += [n for f in INSTRUMENT_LEXICON.find(said.group(2))
-              for n in INSTRUMENT_WORDS[f.phrase][0]]
-    return {"style": sides[0][0], "add": tuple(dict.fromkeys(added))}

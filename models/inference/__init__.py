@@ -14,11 +14,13 @@ from models.core.tokenizer import STYLE_COLLECTION, Tokenizer
 from models.inference import phrases
 from models.inference.critic import NumpyCritic
 from models.inference.phrases import phrase_spans
+from models.inference.progressions import corpus_progressions
 from models.inference.sampler import CRAFT, MelodyModel
 from models.inference.vae_numpy import PhraseCodec
 
 __all__ = [
     "CRAFT", "METERS", "MODES", "PITCH_RANGE", "QUALITIES", "STYLE_COLLECTION", "TICKS", "Chord",
-    "Controls", "MelodyModel", "Note", "NumpyCritic", "PhraseCodec", "Tokenizer", "fit_bars",
+    "Controls", "MelodyModel", "Note", "NumpyCritic", "PhraseCodec", "Tokenizer",
+    "corpus_progressions", "fit_bars",
     "gelu", "layer_norm", "notes_to_bars", "phrase_spans", "phrases", "softmax", "top_notes",
 ]
