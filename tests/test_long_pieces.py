@@ -48,6 +48,7 @@ def parse():
     ("lofi for studying, make it last 20 min", 1200.0),
     ("ambient pads, 20 mins long", 1200.0),
     ("calm piano, 15 minutes", 900.0),
+    ("ambient drone, 900s", 900.0),  # seconds written with a bare "s", up to the limit
 ])
 def test_lengths_up_to_twenty_minutes_are_kept_as_said(parse, text, seconds):
     request = parse(text)

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from generation.job import MAX_BPM, MIN_BPM
+from generation.job import MAX_BPM, MAX_LENGTH_S, MIN_BPM
 from generation.request.lexicon import ITALIAN_TEMPOS, NUMBER_WORDS, fold
 
 
@@ -254,7 +254,7 @@ def read_length(text: Text) -> Length | None:
             re.match(_DECADE_AFTER, low[seconds.end():])
             or re.search(r"(?:the|early|late|mid|'|’)\s*$", low[:seconds.start()]))
         drum_machine = re.fullmatch(r"(?:808|909)\s*s", raw)  # "808s" are drums
-        too_many = seconds.group(2) is not None and to_number(seconds.group(2)) > 600
+        too_many = seconds.group(2) is not None and to_number(seconds.group(2)) > MAX_LENGTH_S
         if not (decade or drum_machine or too_many) and text.free(*seconds.span()):
             text.take(*seconds.span())
             return Length(to_number(seconds.group(1) or seconds.group(2)), None, raw.strip())
