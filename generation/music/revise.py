@@ -38,6 +38,7 @@ from generation.music.spec import (
 )
 from generation.vocab import MINOR_MODES, MOOD_KEY, STYLE_TEMPO
 from models.core.errors import RequestError
+from models.inference import density_of
 
 OVER_LIMIT = f"the piece lasts {LONGEST}"  # the end of the note a too-long ask gets
 
@@ -228,13 +229,22 @@ DENSITY_RANGE = (0.3, 0.95)  # the notes a beat the melody model is asked for, a
 
 
 def _thinned(spec: Spec, step: float) -> Spec:
-    """Sparser or busier: the melody written anew at another note density."""
+    """Sparser or busier: the melody written anew at another note density. The model hears
+    density as a band at the piece's tempo (models.core.tokenizer.density_of): a step that
+    stays in the band would change nothing, so it goes on to the next band, or is refused
+    with the reason where there is none."""
     low, high = DENSITY_RANGE
+    tempo = spec.model_tempo or spec.tempo_bpm
+    heard = density_of(spec.density, tempo)
     density = round(min(high, max(low, spec.density + step)), 3)
+    if density_of(density, tempo) == heard:
+        bound = high if step > 0 else low
+        further = (round(density + (bound - density) * i / 20, 3) for i in range(1, 21))
+        density = next((d for d in further if density_of(d, tempo) != heard), spec.density)
     if density == spec.density:
         word = "sparse" if step < 0 else "busy"
-        raise RequestError(f"the melody is already as {word} as I write it (density "
-                           f"{spec.density:.2f}); try {'slower' if step < 0 else 'faster'} "
+        raise RequestError(f"the melody is already as {word} as I write it at "
+                           f"{spec.tempo_bpm} bpm; try {'slower' if step < 0 else 'faster'} "
                            "or another instrument")
     return replace(spec, density=density)
 

@@ -10,7 +10,7 @@ from models.core.grid import METERS, PITCH_RANGE, TICKS, notes_to_bars, top_note
 from models.core.harmony import MODES, QUALITIES, Chord, fit_bars
 from models.core.notes import Controls, Note
 from models.core.ops import gelu, layer_norm, softmax
-from models.core.tokenizer import STYLE_COLLECTION, Tokenizer
+from models.core.tokenizer import STYLE_COLLECTION, Tokenizer, density_of
 from models.inference import phrases
 from models.inference.critic import NumpyCritic
 from models.inference.phrases import phrase_spans
@@ -21,6 +21,6 @@ from models.inference.vae_numpy import PhraseCodec
 __all__ = [
     "CRAFT", "METERS", "MODES", "PITCH_RANGE", "QUALITIES", "STYLE_COLLECTION", "TICKS", "Chord",
     "Controls", "MelodyModel", "Note", "NumpyCritic", "PhraseCodec", "Tokenizer",
-    "corpus_progressions", "fit_bars",
+    "corpus_progressions", "density_of", "fit_bars",
     "gelu", "layer_norm", "notes_to_bars", "phrase_spans", "phrases", "softmax", "top_notes",
 ]
