@@ -25,7 +25,7 @@ from __future__ import annotations
 import pytest
 
 from tests.test_request_slang import LITTLE_SLOWER, SLOWER
-from tests.voices import BAND, CUE, read_in, right, run_dialogue, spec_only
+from tests.voices import BAND, CUE, marked_misses, read_in, right, run_dialogue, spec_only
 
 LITTLE_FASTER, FASTER, LOT_FASTER = 1.07, 1.15, 1.35
 THINNER, LITTLE_THINNER, LOT_THINNER = -0.15, -0.08, -0.25
@@ -446,25 +446,18 @@ LEFT = {"it's kind of empty", "sillier, a lot sillier", "cozy vibes pls",
 
 
 @pytest.mark.model
-@pytest.mark.parametrize("line, expected, history", [
-    pytest.param(*item, marks=pytest.mark.xfail(strict=True, reason="a miss left"))
-    if item[0] in LEFT else item for item in ONE_LINE])
+@pytest.mark.parametrize("line, expected, history",
+                         marked_misses(ONE_LINE, LEFT, "a miss left"))
 def test_a_line_in_a_voice_never_seen_is_read_as_its_writer_meant(line, expected, history):
     got = read_in(line, history)
     assert right(got, expected), f"{line!r}: {got}"
 
 
-@pytest.fixture(scope="module")
-def run():
-    from generation.composer import Composer
-
-    return spec_only(Composer())
-
-
 @pytest.mark.model
 @pytest.mark.parametrize("opening, turns", DIALOGUES, ids=[t[0][0] for _, t in DIALOGUES])
-def test_a_dialogue_in_a_voice_never_seen_gets_what_its_writer_meant(run, opening, turns):
-    wrong = [(line, problem) for line, problem in run_dialogue(run, opening, turns) if problem]
+def test_a_dialogue_in_a_voice_never_seen_gets_what_its_writer_meant(composer, opening, turns):
+    wrong = [(line, problem) for line, problem in
+             run_dialogue(spec_only(composer), opening, turns) if problem]
     assert not wrong, wrong
 
 

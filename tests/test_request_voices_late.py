@@ -11,7 +11,7 @@ import pytest
 
 from tests.test_request_slang import LITTLE_SLOWER, SLOWER
 from tests.test_request_voices import BUSIER, FASTER, LITTLE_FASTER, THINNER, _quietly, score
-from tests.voices import BAND, CUE, read_in, right, run_dialogue, spec_only
+from tests.voices import BAND, CUE, marked_misses, read_in, right, run_dialogue, spec_only
 
 LATE_LINES = [
     # (a) the hesitant amateur
@@ -86,26 +86,19 @@ MISSED = {"hmm could it be like 105? or no, 100 is fine", "maybe a cello? but qu
 
 
 @pytest.mark.model
-@pytest.mark.parametrize("line, expected, history", [
-    pytest.param(*item, marks=pytest.mark.xfail(strict=True, reason="held out, missed"))
-    if item[0] in MISSED else item for item in ONE])
+@pytest.mark.parametrize("line, expected, history",
+                         marked_misses(ONE, MISSED, "held out, missed"))
 def test_a_late_line_is_read_as_its_writer_meant(line, expected, history):
     got = read_in(line, history)
     assert right(got, expected), f"{line!r}: {got}"
 
 
-@pytest.fixture(scope="module")
-def run():
-    from generation.composer import Composer
-
-    return spec_only(Composer())
-
-
 @pytest.mark.model
 @pytest.mark.parametrize("opening, turns", LATE_DIALOGUES,
                          ids=[t[0][0] for _, t in LATE_DIALOGUES])
-def test_a_late_dialogue_gets_what_its_writer_meant(run, opening, turns):
-    wrong = [(line, problem) for line, problem in run_dialogue(run, opening, turns) if problem]
+def test_a_late_dialogue_gets_what_its_writer_meant(composer, opening, turns):
+    wrong = [(line, problem) for line, problem in
+             run_dialogue(spec_only(composer), opening, turns) if problem]
     assert not wrong, wrong
 
 
