@@ -184,13 +184,17 @@ _AFTER_ALL = re.compile(r"(?:yeah|yes|yep|ok(?:ay)?|sure)?[\s,]*(?:let'?s\s+(?:t
                         r"do\s+it|go\s+for\s+it|try\s+it)|(?:yeah|yes|yep)")
 
 
-def _asked(clauses: list[str]) -> bool:
-    """Whether the line asks about the piece and only guesses at the answer ("what key is
-    that? b minor?", "is it in major? it sounds major")."""
+def _asked(clauses: list[str]) -> Turn | None:
+    """The question of a line that asks about the piece and only guesses at the answer
+    ("what key is that? b minor?", "is it in major? it sounds major"); None otherwise."""
     first = read_turn(clauses[0], True)
-    return first.kind == "question" and all(
-        re.fullmatch(_GUESS, _stripped(clause)[0]) and not _stripped(clause)[1]
-        for clause in clauses[1:])
+    if first.kind != "question":
+        return None
+    for clause in clauses[1:]:
+        text, back = _stripped(clause)
+        if back or not re.fullmatch(_GUESS, text):
+            return None
+    return first
 
 
 def corrected(line: str) -> Turn | None:
@@ -198,8 +202,8 @@ def corrected(line: str) -> Turn | None:
     clauses = _clauses(fold(line))
     if len(clauses) < 2:
         return None
-    if _asked(clauses):
-        return replace(read_turn(clauses[0], True), text=line)
+    if (question := _asked(clauses)) is not None:
+        return replace(question, text=line)
     kept: list[tuple[str, Changes, set[str]]] = []  # the clauses committed, with their kinds
     taken: list[tuple[str, Changes, set[str]]] = []  # the clauses taken back, last one last
     took_back = corrects = False

@@ -20,5 +20,12 @@ def _table(path: Path = PATH) -> dict[str, dict[str, list]]:
 def corpus_progressions(collection: str, mode: str) -> list[tuple[tuple[Chord, ...], int]]:
     """(chords of four bars, how often the corpus has them) for a collection and mode, most
     common first; empty when the corpus has too few tunes in that mode."""
+    return list(_chords(collection, mode))
+
+
+@cache
+def _chords(collection: str, mode: str) -> tuple[tuple[tuple[Chord, ...], int], ...]:
+    """The table's rows as chords, made once (every folk plan asks again)."""
     rows = _table().get(collection, {}).get(mode, [])
-    return [(tuple(Chord(root, quality) for root, quality in chords), n) for n, chords in rows]
+    return tuple((tuple(Chord(root, quality) for root, quality in chords), n)
+                 for n, chords in rows)
