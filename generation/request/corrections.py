@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import fields, replace
+from functools import lru_cache
 
 from generation.job import Changes
 from generation.request.lexicon import INSTRUMENT_LEXICON, fold
@@ -197,8 +198,10 @@ def _asked(clauses: list[str]) -> Turn | None:
     return first
 
 
+@lru_cache(maxsize=256)
 def corrected(line: str) -> Turn | None:
-    """The turn of a line that takes back or corrects what it said (None: it does not)."""
+    """The turn of a line that takes back or corrects what it said (None: it does not).
+    Kept for the last lines: `understand` and `recall.recalled` both ask of each line."""
     clauses = _clauses(fold(line))
     if len(clauses) < 2:
         return None
