@@ -31,10 +31,17 @@ from generation.paths import DATA
 from generation.tools.eval_chat_checks import EDIT_KEYS, check_turn
 
 DIALOGUES = DATA / "chat_dialogues.jsonl"
+LATE = DATA / "chat_late.jsonl"  # writers who came after the reader was trained
 SHORT = ", 12 seconds"  # added to a request that names no length, to keep the run fast
 def load_dialogues(path: Path = DIALOGUES, split: str | None = None) -> list[dict[str, Any]]:
     """The hand-written dialogues of `split` (None: all); "writers": the dialogues of the
-    writers the conversation reader was never trained on (reader_train.HELD_OUT)."""
+    writers the conversation reader was never trained on (reader_train.HELD_OUT); "late": the
+    dialogues of writers who wrote after the reader was trained (chat_late.jsonl), never
+    trained on either."""
+    if split == "late":
+        rows = [json.loads(line) for line in LATE.read_text(encoding="utf-8").splitlines()
+                if line.strip()]
+        return [d | {"split": "late"} for d in rows]
     if split == "writers":
         from generation.tools.reader_train import CORPUS, HELD_OUT
 
