@@ -66,6 +66,9 @@ def _texture_words(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
             round(was, 2) != round(now, 2):
         words.append(f"{'busier' if now > was else 'sparser'} melody (density {was:.2f} → "
                      f"{now:.2f})")
+    was, now = before.get("texture", 0), after.get("texture", 0)
+    if was != now:
+        words.append(f"{'busier' if now > was else 'sparser'} accompaniment")
     bands = [next((p.get("low") for p in spec.get("parts", []) if p["role"] == "lead"), None)
              for spec in (before, after)]
     if None not in bands and bands[0] != bands[1]:

@@ -397,11 +397,11 @@ DIALOGUES = [
     ("a happy folk tune on the fiddle, 30 seconds", [  # not the sparsest piece there is
              ("thinner", {"action": "edit", "down": ["density"]}),
              # the model hears density in bands: past the sparsest band at this tempo a
-             # "sparser" melody would be the same notes, so it says why instead
-             ("even fewer notes", {"says": ["already as sparse"]}),
-             ("ok now busier", {"action": "edit", "up": ["density"]})]),
-    (PIANO, [("more stuff going on", {"says": ["already as busy", "faster"]}),
-             ("fuller", {"says": ["already as busy"]})]),
+             # "sparser" melody would be the same notes, so the accompaniment thins
+             ("even fewer notes", {"action": "edit", "says": ["sparser accompaniment"]}),
+             ("ok now busier", {"action": "edit", "says": ["busier accompaniment"]})]),
+    (PIANO, [("more stuff going on", {"action": "edit", "says": ["busier accompaniment"]}),
+             ("fuller", {"says": ["already as busy", "faster"]})]),
     # 6. a mood moves the way it says
     (PIANO, [("make it scarier, massive and dark", {"action": "edit", "down": ["valence"],
                                                     "spec": {"mood": "dark"}}),

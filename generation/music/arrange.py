@@ -12,7 +12,7 @@ import random
 
 import pretty_midi
 
-from generation.music.drums import CRASH, KICK, bar_hits, fill
+from generation.music.drums import CRASH, KICK, bar_hits, drum_texture, fill
 from generation.music.melody import transposition
 from generation.music.patterns import (
     COMP_PATTERNS,
@@ -25,6 +25,7 @@ from generation.music.patterns import (
     into_range,
     nearest_tone,
     root_position,
+    textured,
     voice,
 )
 from generation.music.plan import Plan
@@ -79,10 +80,11 @@ class Arranger:
             self.add(track, note.start, length, pitch, self.level(part, bar, accent))
         return track
 
-    def harmony(self, part: Part, pattern: str,
-                ceilings: list[int | None] | None = None) -> pretty_midi.Instrument:
-        """Comp or pad: the style's pattern on each bar's chord, voiced smoothly, and kept
-        under the melody's lowest note of the bar (`ceilings`) so the parts never cross."""
+    def harmony(self, part: Part, pattern: str, ceilings: list[int | None] | None = None,
+                texture: int = 0) -> pretty_midi.Instrument:
+        """Comp or pad: the style's pattern on each bar's chord, voiced smoothly, kept under
+        the melody's lowest note of the bar (`ceilings`) so the parts never cross, and made
+        sparser or busier by `texture` (patterns.textured)."""
         track = pretty_midi.Instrument(part.program, name=part.instrument)
         high = part.high
         previous: Voicing | None = None
@@ -111,6 +113,7 @@ class Arranger:
                 voicing = voice(tones, part.low, bar_high, previous, root_first=bassless)
                 previous = voicing
                 hits = COMP_PATTERNS[pattern](self.grid, voicing, self.rng, tones[0])
+                hits = textured(hits, self.grid, texture)
                 if len(spans) > 1:  # the pattern's hits that fall in this chord's span
                     hits = [(onset - begin, min(length, stop - onset), pitch, loud)
                             for onset, length, pitch, loud in hits if begin <= onset < stop]
@@ -206,7 +209,8 @@ class Arranger:
                 for drum in (CRASH, KICK):
                     self.add(track, start, 1.0, drum, self.level(part, bar))
                 continue
-            hits = bar_hits(groove, self.spec.meter, self.grid.beats)
+            hits = drum_texture(bar_hits(groove, self.spec.meter, self.grid.beats),
+                                self.grid.beats, self.spec.texture)
             if bar + 1 < self.plan.bars and labels[bar + 1] != labels[bar] \
                     and self.grid.beats >= 2:
                 hits = [h for h in hits if h[0] < self.grid.beats - 1.0] + fill(self.grid.beats)
@@ -233,7 +237,7 @@ def arrange(spec: Spec, plan: Plan, melody: list[Note]) -> pretty_midi.PrettyMID
             track = arranger.lead(part, melody)
             ceilings = lowest_per_bar(track, plan.bars, arranger.grid.beats * arranger.beat_s)
         elif part.role == "comp":
-            track = arranger.harmony(part, spec.profile.comp_pattern, ceilings)
+            track = arranger.harmony(part, spec.profile.comp_pattern, ceilings, spec.texture)
         elif part.role == "pad":
             track = arranger.harmony(part, "pad")
         elif part.role == "counter":

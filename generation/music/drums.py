@@ -73,6 +73,22 @@ def bar_hits(groove: str, meter: tuple[int, int], bar_beats: float) -> list[tupl
     return sorted(h for h in hits if h[0] < bar_beats)
 
 
+def drum_texture(hits: list[tuple[float, int, int]], bar_beats: float,
+                 texture: int) -> list[tuple[float, int, int]]:
+    """A bar's hits made sparser (`texture` −1: only those on a beat) or busier (+1: a soft
+    closed hi-hat on every eighth that has none, or on every sixteenth where the eighths all
+    have one); 0: as the groove wrote them."""
+    if texture < 0:
+        return [h for h in hits if abs(h[0] - round(h[0])) < 1e-6]
+    if texture > 0:
+        cymbals = {round(onset * 4) for onset, drum, _ in hits if drum in (CLOSED_HAT, RIDE)}
+        slots = int(bar_beats * 4)
+        step = 2 if any(s not in cymbals for s in range(0, slots, 2)) else 1
+        return sorted(hits + [(s / 4, CLOSED_HAT, 48) for s in range(0, slots, step)
+                              if s not in cymbals])
+    return hits
+
+
 def fill(bar_beats: float) -> list[tuple[float, int, int]]:
     """A one-beat snare and tom run into the next section."""
     start = bar_beats - 1.0

@@ -190,6 +190,33 @@ COMP_PATTERNS: dict[str, Callable[[Grid, Voicing, random.Random, int], list[Hit]
 }
 
 
+def textured(hits: list[Hit], grid: Grid, texture: int) -> list[Hit]:
+    """A bar's comping made sparser (`texture` −1: only the hits on a pulse group's start,
+    each held to the next kept one) or busier (+1: every chord struck again, softer, on each
+    eighth of a gap of a beat or more; a pattern already in eighths, on the sixteenths
+    between); 0: as the pattern wrote it."""
+    if not texture or not hits:
+        return hits
+    onsets = sorted({onset for onset, *_ in hits})
+    if texture < 0:
+        starts = [o for o in onsets if any(abs(o - s) < 1e-6 for s in grid.group_starts)]
+        kept = starts or onsets[:1]
+        ends = dict(zip(kept, kept[1:] + [grid.beats], strict=True))
+        return [(onset, (ends[onset] - onset) * 0.95, pitch, loud)
+                for onset, _, pitch, loud in hits if onset in ends]
+    ends = dict(zip(onsets, onsets[1:] + [grid.beats], strict=True))
+    widest = max(ends[o] - o for o in onsets)
+    step = 0.5 if widest >= 1.0 else 0.25
+    added, kept = [], []
+    for onset, length, pitch, loud in hits:
+        gap = ends[onset] - onset
+        repeats = int(round(gap / step)) - 1 if gap >= 2 * step - 1e-6 else 0
+        kept.append((onset, min(length, step * 0.95) if repeats else length, pitch, loud))
+        added += [(onset + step * k, step * 0.9, pitch, loud * 0.8)
+                  for k in range(1, repeats + 1)]
+    return sorted(kept + added)
+
+
 # --- bass patterns: (grid, chord tones, root pitch, next root pitch) → hits -----------------
 
 def bass_hits(name: str, grid: Grid, tones: list[int], root: int, following: int) -> list[Hit]:

@@ -229,10 +229,35 @@ DENSITY_RANGE = (0.3, 0.95)  # the notes a beat the melody model is asked for, a
 
 
 def _thinned(spec: Spec, step: float) -> Spec:
-    """Sparser or busier: the melody written anew at another note density. The model hears
-    density as a band at the piece's tempo (models.core.tokenizer.density_of): a step that
-    stays in the band would change nothing, so it goes on to the next band, or is refused
-    with the reason where there is none."""
+    """Sparser or busier. The melody is written anew at another note density where it can
+    be: the model hears density as a band at the piece's tempo (models.core.tokenizer.
+    density_of), so a step that stays in the band goes on to the next band. Where there is
+    none, or where the accompaniment was moved the other way before, the accompaniment moves
+    (`Spec.texture`); only when neither can is the edit refused, with the reason."""
+    way = 1 if step > 0 else -1
+    if spec.texture * way < 0:  # busier after a thinned accompaniment: undo that first
+        return replace(spec, texture=0)
+    density = _next_band(spec, step)
+    if density != spec.density:
+        return replace(spec, density=density)
+    if spec.texture != way and _texture_heard(spec, way):
+        return replace(spec, texture=way)
+    word = "sparse" if step < 0 else "busy"
+    raise RequestError(f"the melody and its accompaniment are already as {word} as I write "
+                       f"them at {spec.tempo_bpm} bpm; try {'slower' if step < 0 else 'faster'}"
+                       " or another instrument")
+
+
+def _texture_heard(spec: Spec, way: int) -> bool:
+    """Whether moving the accompaniment's texture `way` changes what is heard: drums, or a
+    comping part (a held pad pattern has nothing to thin)."""
+    return any(p.role == "drums" or (p.role == "comp" and (
+        way > 0 or spec.profile.comp_pattern != "pad")) for p in spec.parts)
+
+
+def _next_band(spec: Spec, step: float) -> float:
+    """The melody's density `step` away, moved on into the next band the model hears at
+    the piece's tempo; the density as it is when there is none that way."""
     low, high = DENSITY_RANGE
     tempo = spec.model_tempo or spec.tempo_bpm
     heard = density_of(spec.density, tempo)
@@ -241,12 +266,7 @@ def _thinned(spec: Spec, step: float) -> Spec:
         bound = high if step > 0 else low
         further = (round(density + (bound - density) * i / 20, 3) for i in range(1, 21))
         density = next((d for d in further if density_of(d, tempo) != heard), spec.density)
-    if density == spec.density:
-        word = "sparse" if step < 0 else "busy"
-        raise RequestError(f"the melody is already as {word} as I write it at "
-                           f"{spec.tempo_bpm} bpm; try {'slower' if step < 0 else 'faster'} "
-                           "or another instrument")
-    return replace(spec, density=density)
+    return density
 
 
 def _restructured(spec: Spec, where: str) -> Spec:

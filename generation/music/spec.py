@@ -99,6 +99,10 @@ class Spec:
     # the instruments named are the whole ensemble ("a string quartet"): a style edit adds no
     # rhythm section to it
     whole_band: bool = False
+    # the accompaniment's busyness: -1 the comping on its pulse groups' starts only and the
+    # drums on the beats, +1 the comping filled in to eighths and the hi-hat to every eighth;
+    # sparser / busier move it where the melody's density band cannot move
+    texture: int = 0
     stated: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
 

@@ -28,6 +28,7 @@ def _shown(piece) -> dict[str, Any]:
             "length": spec["total_duration_s"], "bars": spec["bars"] + sum(spec["extensions"]),
             "seed": spec["seed"], "melody_seed": spec["melody_seed"],
             "variations": len(spec.get("phrase_edits", ())), "density": spec["density"],
+            "texture": spec.get("texture", 0),
             "va": (spec["valence"], spec["arousal"]), "bar_s": spec["total_duration_s"] / max(
                 1, spec["bars"] + sum(spec["extensions"])), "stated": set(spec["stated"])}
 
@@ -90,9 +91,11 @@ def _applied(name: str, want: Any, old: dict, new: dict) -> str | None:
     if name == "length":
         return _length(want, old, new)
     if name == "density":
-        moved = new["density"] - old["density"]
-        return None if (moved > 0) == (want == "up") and moved else \
-            f"density {old['density']:.2f} → {new['density']:.2f}, not {want}"
+        # the melody's density, or where its band cannot move the accompaniment's texture
+        moved = new["density"] - old["density"] + 0.2 * (new["texture"] - old["texture"])
+        return None if (moved > 0) == (_split(want)[0] == "up") and moved else \
+            f"density {old['density']:.2f} → {new['density']:.2f}, texture {old['texture']} → " \
+            f"{new['texture']}, not {want}"
     return None  # rewrite: checked on the notes (`_rewritten`)
 
 
