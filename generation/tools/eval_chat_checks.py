@@ -179,7 +179,8 @@ def _kept(expect: dict, old: dict, new: dict) -> tuple[int, list[str]]:
 
 
 def _rewritten(section: str, before, after) -> str | None:
-    """The named third of the melody written anew and the far end the same."""
+    """The named third of the melody written anew and the far end the same (bars partly
+    inside the third may be written anew too: the product rewrites whole bars)."""
     from generation.conversation import lead_line
 
     old, new = lead_line(before), lead_line(after)
@@ -193,6 +194,8 @@ def _rewritten(section: str, before, after) -> str | None:
     end = (spec["bars"] + sum(spec["extensions"]) - 1) * bar
     thirds = {"beginning": (0, 1 / 3), "middle": (1 / 3, 2 / 3), "ending": (2 / 3, 1.01)}
     low, high = (begin + share * (end - begin) for share in thirds[section])
+    # whole bars are written anew: the third's bars, its first and last partly inside it
+    low, high = math.floor(low / bar + 1e-9) * bar, math.ceil(high / bar - 1e-9) * bar
 
     def part(line, inside):
         return [(b, p) for b, p in line if (low <= b < high) == inside]
