@@ -49,7 +49,7 @@ def test_the_design_example(parse):
     ("rhodes and drums", ["electric piano", "drums"]),
     ("string quartet", ["violin", "viola", "cello"]),
     ("upright bass, brushes and vibes on the vibraphone",
-     ["contrabass", "brush kit", "vibraphone"]),
+     ["acoustic bass", "brush kit", "vibraphone"]),
     ("music box lullaby", ["music box"]),
     ("pan flute and harp", ["pan flute", "harp"]),
     ("electric guitar and electric piano", ["electric guitar", "electric piano"]),

@@ -68,7 +68,7 @@ PROFILES: dict[str, StyleProfile] = {p.name: p for p in (
                  None, 0.0, CLASSICAL_MAJOR, CLASSICAL_MINOR, 0.85, (60, 84)),
     StyleProfile("baroque", "harpsichord", "harpsichord", "cello", None, False, "broken",
                  "walking_eighths", None, 0.0, BAROQUE_MAJOR, BAROQUE_MINOR, 0.9, (62, 86)),
-    StyleProfile("jazz", "saxophone", "piano", "contrabass", None, True, "jazz_comp", "walking",
+    StyleProfile("jazz", "saxophone", "piano", "acoustic bass", None, True, "jazz_comp", "walking",
                  "swing", 1 / 3, JAZZ_MAJOR, JAZZ_MINOR, 0.6, (55, 79), sevenths=True,
                  kit="brush kit"),
     StyleProfile("blues", "electric guitar", "piano", "bass", None, True, "shuffle_comp",

@@ -1,7 +1,7 @@
 """The groups musicians name, read as their instruments, and whether a request names the
 whole band.
 
-    ENSEMBLES["jazz piano trio"] → ("piano", "contrabass", "drums")
+    ENSEMBLES["jazz piano trio"] → ("piano", "acoustic bass", "drums")
     closed_band("a string quartet in G")  → True: the quartet is the whole ensemble
     closed_band("a rock song with a sax") → False: the style may keep its rhythm section
 
@@ -15,14 +15,14 @@ from __future__ import annotations
 import re
 
 ENSEMBLES: dict[str, tuple[str, ...]] = {  # folded phrase → its instruments, lead first
-    "jazz piano trio": ("piano", "contrabass", "drums"),
-    "jazz trio": ("piano", "contrabass", "drums"),
+    "jazz piano trio": ("piano", "acoustic bass", "drums"),
+    "jazz trio": ("piano", "acoustic bass", "drums"),
     "piano trio": ("piano", "violin", "cello"),
     "string quartet": ("violin", "viola", "cello"),
     "string trio": ("violin", "viola", "cello"),
     "power trio": ("electric guitar", "bass", "drums"),
     "rock band": ("electric guitar", "bass", "drums"),
-    "big band": ("saxophone", "trumpet", "trombone", "piano", "contrabass", "drums"),
+    "big band": ("saxophone", "trumpet", "trombone", "piano", "acoustic bass", "drums"),
     "brass quintet": ("trumpet", "horn", "trombone", "tuba"),
     "brass quartet": ("trumpet", "horn", "trombone", "tuba"),
     "wind quintet": ("flute", "oboe", "clarinet", "horn", "bassoon"),
@@ -37,9 +37,9 @@ ENSEMBLES: dict[str, tuple[str, ...]] = {  # folded phrase → its instruments, 
     "弦乐四重奏": ("violin", "viola", "cello"),
     "trio avec piano": ("piano", "violin", "cello"),
     "klaviertrio": ("piano", "violin", "cello"),
-    "trio de jazz": ("piano", "contrabass", "drums"),
-    "jazztrio": ("piano", "contrabass", "drums"),
-    "爵士三重奏": ("piano", "contrabass", "drums"),
+    "trio de jazz": ("piano", "acoustic bass", "drums"),
+    "jazztrio": ("piano", "acoustic bass", "drums"),
+    "爵士三重奏": ("piano", "acoustic bass", "drums"),
 }
 
 # A piano trio is piano, violin and cello in a concert hall, and piano, bass and drums in a
