@@ -87,6 +87,23 @@ def test_chord_tones_gain_on_beats_only():
     assert np.array_equal(off_beat, flat())
 
 
+def test_common_tone_favours_the_previous_pitch_on_a_beat_where_the_chord_holds_it():
+    chord = frozenset({0, 4, 7})
+    held = filters.common_tone(flat(), step("pitch", pos=12, chord_pcs=chord, recent=(62, 64)),
+                               TABLE, 1.0)
+    assert pitch_bias(held, 64, 76, 60, 67) == [1.0, 0.0, 0.0, 0.0]  # that pitch, not its pc
+    for moved in (step("pitch", pos=6, chord_pcs=chord, recent=(64,)),  # off the beat
+                  step("pitch", pos=12, chord_pcs=chord, recent=(65,)),  # not in the chord
+                  step("pitch", pos=12, chord_pcs=chord)):  # nothing written yet
+        assert np.array_equal(filters.common_tone(flat(), moved, TABLE, 1.0), flat())
+
+
+def test_contour_costs_each_semitone_of_a_leap_beyond_a_fifth():
+    far = filters.contour(flat(), step("pitch", recent=(60,)), TABLE, step_bias=0.0,
+                          recovery=0.0, far=0.4)
+    assert np.allclose(pitch_bias(far, 67, 68, 72, 76, 53, 44), [0, -0.4, -2, -3.6, 0, -3.6])
+
+
 def test_nucleus_keeps_the_smallest_mass_reaching_top_p():
     logits = np.log(np.array([0.5, 0.3, 0.15, 0.05], np.float32))
     kept = filters.nucleus(logits, 0.75)

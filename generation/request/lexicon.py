@@ -49,7 +49,8 @@ _inst("bass", "bass", "bass guitar", "electric bass", "bassline", "bass line", "
       "bajo electrico", "e-bass", "贝斯", "低音吉他")
 _inst("acoustic bass", "acoustic bass", "upright bass", "standup bass", "jazz bass",  # plucked
       "pizzicato bass", "walking bass")  # the orchestra's double bass (contrabass) is bowed
-_inst("contrabass", "contrabass", "double bass", "string bass", "contrebasse", "contrabajo", "kontrabass", "低音提琴")
+_inst("contrabass", "contrabass", "double bass", "string bass", "contrebasse", "contrabajo",
+      "kontrabass", "低音提琴")
 _inst("violin", "violin", "violins", "fiddle", "fiddles", "violon", "violons", "violin solo",
       "geige", "geigen", "violine", "violino", "小提琴")
 _inst("viola", "viola", "violas", "bratsche", "中提琴")
@@ -97,12 +98,11 @@ _inst("guitar", "guitarist", "slide guitar", "fingerstyle guitar")
 _inst("violin", "violinist", "fiddler", "fiddle player")
 _inst("cello", "cellist")
 _inst("drums", "drummer", "bass drum", "kick drum", "snare", "snare drum", "hi-hat", "hihat",
-      "hi-hats", "cymbals", "breakbeat")
+      "hi-hats", "cymbals", "breakbeat", "kit")
 # what players call them: "add bones", "tenor on the melody", "get an upright on it"
 _inst("saxophone", "saxophonist", "sax player", "tenor", "tenor sax", "bari", "bari sax")
 _inst("trombone", "bones")
 _inst("acoustic bass", "upright")
-_inst("drums", "kit")
 _inst("trumpet", "trumpeter", "trumpet player")
 _inst("flute", "flautist", "flutist")
 _inst("harp", "harpist")

@@ -186,6 +186,19 @@ def chord_tones(logits: np.ndarray, step: Step, table: TokenTable,
     return logits + table.mask(("chord", pcs, bias), boost)
 
 
+def common_tone(logits: np.ndarray, step: Step, table: TokenTable,
+                bias: float) -> np.ndarray:
+    """On a beat, the previous pitch gains `bias` when the bar's chord holds it: a tune sits
+    on a tone the harmony keeps (Essen's tunes repeat 22 % of their notes, the network under
+    the chord-tone bias alone 16 %)."""
+    if step.phase != "pitch" or not bias or not step.chord_pcs or step.pos % step.beat \
+            or not step.recent or step.recent[-1] % 12 not in step.chord_pcs:
+        return logits
+    last = step.recent[-1]
+    return logits + table.mask(("common", last, bias),
+                               lambda: (table.family["PITCH"] & (table.value == last)) * bias)
+
+
 def nucleus(logits: np.ndarray, top_p: float) -> np.ndarray:
     """Keep the smallest set of tokens whose probability reaches `top_p`."""
     if top_p >= 1:
@@ -240,10 +253,10 @@ def oscillation(logits: np.ndarray, step: Step, table: TokenTable) -> np.ndarray
 
 
 def contour(logits: np.ndarray, step: Step, table: TokenTable, step_bias: float,
-            recovery: float, leap: int = 5) -> np.ndarray:
+            recovery: float, leap: int = 5, far: float = 0.0) -> np.ndarray:
     """Steps (1–2 semitones) gain `step_bias`; after a leap of `leap` or more, a step back
     gains `recovery` and a move on in the leap's direction loses it; leaps beyond a fifth
-    lose `step_bias` (the octave excepted)."""
+    lose `step_bias` (the octave excepted) and `far` for each semitone beyond the fifth."""
     if step.phase != "pitch" or not step.recent:
         return logits
     last = step.recent[-1]
@@ -255,13 +268,15 @@ def contour(logits: np.ndarray, step: Step, table: TokenTable, step_bias: float,
         size = np.abs(interval)
         added = np.where((size >= 1) & (size <= 2), step_bias, 0.0)
         added = added - np.where((size > 7) & (size != 12), step_bias, 0.0)
+        added = added - far * np.maximum(0, size - 7)
         if direction:
             back = (interval * direction < 0) & (size <= 2) & (size >= 1)
             added = added + np.where(back, recovery, 0.0)
             added = added - np.where(interval * direction > 0, recovery, 0.0)
         return added
 
-    return logits + _pitch_bias(table, ("contour", last, direction, step_bias, recovery), bias)
+    return logits + _pitch_bias(table, ("contour", last, direction, step_bias, recovery, far),
+                                bias)
 
 
 def cadence(logits: np.ndarray, step: Step, table: TokenTable, bias: float) -> np.ndarray:
