@@ -284,7 +284,7 @@ def _set(changes: Changes, kind: str) -> bool:
 def _loose(kind: str, text: str) -> dict:
     """The value of a key, transposition or rewrite said loosely: "drop it to F", "pitch it
     down 3", "drop it an octave", "the outro's weak, rewrite it"."""
-    from generation.request.changes import _STEPS
+    from generation.request.key_edits import _STEPS
 
     if kind == "key":
         note = re.search(r"\b(?:to|in|into)\s+([a-g])(#|b|\s+flat|\s+sharp)?(?![\w'])", text)
