@@ -78,9 +78,10 @@ ONE = [(line, expected, BAND) for line, expected in LATE_LINES] + \
 
 
 # the misses of the one run at 8d86328 (42/49 turns right), kept failing: strict, so a line the
-# reader learns later shows up as passing
+# reader learns later shows up as passing ("could it feel a little more hopeful?" passes since
+# "little" next to "more" is read as its amount)
 MISSED = {"hmm could it be like 105? or no, 100 is fine", "maybe a cello? but quiet",
-          "could it feel a little more hopeful?", "Tempo 120. Amend: 116.",
+          "Tempo 120. Amend: 116.",
           "Brushes, not sticks.", "Strings quieter, barely there.",
           "the choir is too much, maybe strings instead?"}
 

@@ -10,9 +10,10 @@ import re
 from generation.job import LITTLE, LOT, NORMAL
 
 # All patterns run on folded text: lower case, accents removed ("más" → "mas").
-_LITTLE = (r"(?:a\s+)?(?:little\s+|tiny\s+|wee\s+)?bit|a\s+little|a\s+touch|slightly|somewhat|"
+_LITTLE = (r"(?:a\s+)?(?:little\s+|tiny\s+|wee\s+)?bit|a\s+little|little|a\s+touch|slightly|"
+           r"somewhat|"
            r"a\s+tad|a\s+lil|lil|a\s+smidge|kinda|sorta|a\s+(?:teeny|tiny|wee)(?:\s+bit)?|"
-           r"teeny|tad|smidge|a\s+hair|a\s+notch|a\s+pinch|marginally|kind\s+of|sort\s+of|un\s+peu|un\s+poco|un\s+poquito|"
+           r"teeny|tad|smidge|a\s+hair|a\s+shade|a\s+(?:tiny\s+)?fraction|a\s+notch|a\s+pinch|marginally|kind\s+of|sort\s+of|un\s+peu|un\s+poco|un\s+po'?|un\s+poquito|"
            r"ein\s+(?:bisschen|wenig)|etwas|leicht|一点点|一点|一些|稍微|有点|稍|略")
 _LOT = (r"much(?:\s+much)*|way(?:\W+way)*|a\s+lot|(?:a\s+)?whole\s+lot|lots|far|significantly|"
         r"really|very|"
@@ -45,7 +46,7 @@ def amount_near(text: str, start: int, end: int) -> float:
     if re.search(r"一点点|稍|略", text[start:end + 2]):
         return LITTLE
     for words, amount in ((_LITTLE, LITTLE), (_LOT, LOT)):  # whole words: not "bitte"
-        if re.search(rf"(?<![a-z])(?:{words})\s*$", before) or re.search(
+        if re.search(rf"(?<![a-z])(?:{words})\s*(?:more\s+)?$", before) or re.search(
                 rf"^\s*(?:{words})(?![a-z])", after):
             return amount
     # said apart from the word it measures: "sadder? just slightly", "slower, maybe a bit"

@@ -172,7 +172,8 @@ def unsure_value(turn: Turn, line: str, playing: tuple[str, ...]) -> list[tuple[
     if turn.kind != "edit":
         return []
     if changes.mode == "minor" and changes.tonic in (None, "A") and re.search(
-            r"\b(?:to|in|into|make\s+it)\s+a\s+minor\b(?!\s+(?:key|scale|tonality))", line):
+            r"\b(?:to|into|make\s+it)\s+a\s+minor\s*(?:$|[,.;!?)]|(?:please|pls|plz|now|"
+            r"instead|then|and|lol)\b)", fold(line)):  # "in a minor": A minor; "a minor blues"
         return [("the key of A minor", replace(turn, changes=replace(
                     changes, tonic="A", mode="minor"))),
                 ("just minor mode", replace(turn, changes=replace(changes, tonic=None)))]

@@ -18,7 +18,7 @@ from generation.job import LITTLE, LOT, NORMAL, Changes
 from generation.request.amounts import amount_near, has
 from generation.request.fusion import read_fusion
 from generation.request.instrument_edits import LEAD, read_instrument_edits
-from generation.request.keys import read_key
+from generation.request.key_edits import read_key_edits
 from generation.request.levels import read_levels
 from generation.request.lexicon import (
     MOOD_LEXICON,
@@ -44,29 +44,6 @@ _TWICE_LONG = (r"twice\s+as\s+long|double\s+(?:the\s+)?length|deux\s+fois\s+plus
                r"el\s+doble\s+de\s+largo|doppelt\s+so\s+lang|长一倍")
 _HALF_LONG = (r"half\s+as\s+long|half\s+the\s+length|deux\s+fois\s+plus\s+court|"
               r"la\s+mitad\s+de\s+largo|halb\s+so\s+lang|短一半")
-
-_UP = (r"up|higher|raise|plus\s+haut|monte[rz]?|mas\s+alto|sube|subir|hoher|nach\s+oben|"
-       r"升高?|高")
-_DOWN = (r"down|lower|plus\s+bas|baisse[rz]?|mas\s+bajo|baja|bajar|tiefer|nach\s+unten|"
-         r"降低?|低")
-# what may stand between a direction and a step: "lower it a tone", "monte-le d'un ton"
-_THING = (r"(?:\s*(?:(?:-?(?:it|le|la|lo)|everything|the\s+key|by|d'|de|um|like)\b|,|了))*"
-          r"\s*")
-_COUNTS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
-_STEPS = [  # (pattern, semitones); half steps first: "a half step higher" is no whole step
-    (r"(?:(?:a|one|1)\s+)?(?:half[\s-]step|semi(?:[\s-]?tone)?|half[\s-]tone|un\s+demi[\s-]ton|"
-     r"un\s+semitono|einen?\s+halbton|halbton|半音)", 1),
-    (r"(?:(?:a|one|1)\s+)?(?:whole\s+(?:step|tone)|full\s+step|tone|step|un\s+ton|un\s+tono|"
-     r"einen?\s+ganzton|ganzton|一个全音|全音)", 2),
-    (r"(?:a\s+)?(?:minor\s+third)", 3), (r"(?:a\s+)?(?:major\s+third|third)", 4),
-    (r"(?:a\s+)?(?:fourth|4th|perfect\s+fourth|quarte)", 5),
-    (r"(?:a\s+)?(?:fifth|5th|perfect\s+fifth|quinte)", 7),
-    (r"(?:(?:an?|one|1)\s+)?(?:octave|oktave)", 12),
-    (r"(?:a\s+)?(?:tritone|triton|tritonus)", 6),
-]
-
-_MINOR = r"minor|mineur|menor|moll|小调"
-_MAJOR = r"major|majeur|mayor|dur|大调"
 
 # comparatives that name a mood or style by themselves
 _MOOD_COMPARATIVES = {
@@ -106,56 +83,6 @@ _LESS = r"less|moins|menos|weniger|不那么|少一点"
 
 
 # ------------------------------------------------------------------------ readers
-
-def _key(text: str, slots: Text) -> dict:
-    found: dict = {}
-    # "tone down the epic" softens; "a tone down" transposes
-    text = re.sub(r"(?<!a\s)(?<!one\s)(?<!whole\s)\btone\s+(?:it\s+|things\s+)?down\b", " ",
-                  text)
-    parallel = has(r"parallel(?:e|o|a)?\s+(?:major|minor|majeur|mineur|mayor|menor|dur|moll)", text)
-    if parallel:  # the same tonic in the other mode
-        return {"mode": "minor" if re.search(_MINOR, parallel.group(0)) else "major"}
-    relative = has(r"relative?|relatif|relativ[ao]|parallele?|paralleltonart|关系", text)
-    if relative:
-        after = text[relative.start():relative.end() + 16]
-        if re.search(rf"{_MAJOR}|durtonart|大调", after):
-            return {"mode": "major", "relative": True}
-        if re.search(rf"{_MINOR}|molltonart|小调", after):
-            return {"mode": "minor", "relative": True}
-    signed = re.search(r"(?<![\w+-])([+-])\s?(\d{1,2})\s*(?:semi(?:[\s-]?tones?|s)?|st)\b", text)
-    if signed:  # "+2 semitones", "-3 semis"
-        return {"transpose": int(signed.group(2)) * (1 if signed.group(1) == "+" else -1)}
-    for direction, sign in ((_UP, 1), (_DOWN, -1)):
-        for pattern, semitones in _STEPS:
-            if (has(rf"(?:{direction}){_THING}{pattern}", text)
-                    or has(rf"{pattern}\s*(?:{direction})", text)):
-                return {"transpose": sign * semitones}
-        count = rf"(\d{{1,2}}|{'|'.join(_COUNTS)})"
-        number = has(rf"(?:{direction}){_THING}{count}\s*(?:semi(?:[\s-]?tones?|s)?|half[\s-]"
-                     rf"(?:steps?|tones?)|demi[\s-]tons?|semitonos?|halbtone|个半音)", text)
-        whole = has(rf"(?:{direction}){_THING}{count}\s+(?:whole\s+)?(?:tones|steps)", text)
-        for match, size in ((number, 1), (whole, 2)):
-            if match:
-                said = match.group(1)
-                return {"transpose": sign * size * int(_COUNTS.get(said, said))}
-    key = read_key(slots)
-    if key is not None and key.tonic:
-        found["tonic"] = key.tonic
-        if has(rf"{_MINOR}|{_MAJOR}|dorian|phrygian|lydian|mixolydian|locrian|aeolian|ionian",
-                text):
-            found["mode"] = key.mode
-        return found
-    if key is not None:  # a mode alone: "in minor", "make it dorian"
-        return {"mode": key.mode}
-    for mode, words in (("minor", _MINOR), ("major", _MAJOR)):
-        if has(rf"(?:in|en|to|into|a)\s+(?:{words})|(?:{words})\s+(?:key|please|pls|now|"
-                rf"instead|mode|tonality|again)|^(?:{words})$|(?:改成|换成|变成|转成)(?:{words})|"
-                rf"(?:make\s+it|go|switch|turn\s+it|it's|its|be|more)\s+(?:{words})"
-                rf"(?!\s+(?:third|second|sixth|seventh|chord|change|tweak|detail))|"
-                rf"(?:{words})\s*(?:,|and|&|\+|et|y|und|$)", text):
-            return {"mode": mode}
-    return {}
-
 
 # a mood said as a noun with a verb that turns it up or down: "turn down the energy", "bring
 # the darkness down a bit", "crank up the drama"
@@ -254,14 +181,22 @@ def _mood(text: str) -> dict:
     return {}
 
 
-def _style(text: str) -> dict:
+# dance forms: with a meter said, or said of what the piece should be like ("a jig has to
+# drive"), they name the meter or the character, not a new style
+_DANCE = (r"jigs?|slip\s+jigs?|reels?|hornpipes?|waltz(?:es)?|tangos?|marche?s?|polkas?|"
+          r"tarantellas?|minuets?|mazurkas?|boleros?|gigue|valse|vals|walzer")
+
+
+def _style(text: str, meter: bool = False) -> dict:
     for style, pattern in _STYLE_COMPARATIVES.items():
         if has(pattern, text):
             return {"style": style}
     for find in STYLE_LEXICON.find(text):
         before = text[max(0, find.start - 28):find.start]
         style = STYLE_WORDS[find.phrase]
-        if not isinstance(style, str) or find.negated:
+        if not isinstance(style, str) or find.negated or re.fullmatch(_DANCE, find.phrase) and (
+                meter or re.match(r"\s+(?:has|needs|should|must|cadence|close)\b",
+                                  text[find.end:])):
             continue
         if re.search(r"(?:into|to|as|like|more|style\s+of|make\s+it|now|en|a|como|comme|"
                      r"in|zu|als|wie|mas|plus|mehr|成|改成)\s+(?:an?\s+|the\s+|un\s+|une\s+|"
@@ -359,7 +294,7 @@ def read_changes(line: str) -> Changes:
     values.update(_length(text, slots))
     values.update(multiple_changes(text, values))
     values.update(_density(text))
-    values.update(_key(text, slots))
+    values.update(read_key_edits(text, slots))
     values.update(read_instrument_edits(text))
     if values.get("add") and re.search(r",\s*(?:very\s+|really\s+)?(?:sparse|quiet|soft|subtle|"
                                        r"light|gentle)(?:\s+ones?)?\W*$", text):
@@ -367,7 +302,7 @@ def read_changes(line: str) -> Changes:
     if values.get("only") and has(r"strip\w*", text):
         values.pop("density", None)  # "strip it down to just the guitar": the band, not notes
     values.update(_mood(text))
-    values.update(_style(text))
+    values.update(_style(text, "meter" in values))
     values.update(read_fusion(text, values))
     values.update(read_rewrite(text))
     framed = read_frame(text)

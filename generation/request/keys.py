@@ -149,6 +149,11 @@ def _written_keys(cased: str, low: str, add) -> None:
     for m in re.finditer(rf"\b(?i:in|en|im)\s+(?P<t>[A-G])(?P<acc>{_ACC})?(?![\w#♯♭'’])"
                          rf"(?!\s*-?\s*(?i:{_MODE}|key|keys)\b)", cased):
         add(m, _key(m.group("t"), _accidental(m.group("acc")), "major"), 1)
+    # a capital letter alone as an item of a terse list: "pop happy 115 C", "calm, folk, D"
+    for m in re.finditer(r"(?:(?<=,)|(?<=\d)|(?<=\dbpm)|(?<=^))\s*(?P<t>[A-G])"
+                         r"(?=\s*(?:$|[,;!]|\.(?:\s|$)))", cased):
+        if m.group("t") != "A" or re.search(r"[\d,]\s*$", cased[:m.start("t")]):
+            add(m, _key(m.group("t"), "", "major"), 1)
     for m in re.finditer(r"\b(?i:in)\s+(?P<t>[bcdfg])(?=\s*(?:$|[,;!?)]|\.(?:\s|$)))", cased):
         add(m, _key(m.group("t"), "", "major"), 1)  # "in c," but never "in a" or "in e.g."
     for m in re.finditer(r"(?<![\w#♯♭])(?P<t>[A-G])(?P<acc>#|♯|b|♭|[\s-](?:flat|sharp))"

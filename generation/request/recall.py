@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from generation.job import Changes
-from generation.request.amounts import has
+from generation.job import NORMAL, Changes
+from generation.request.amounts import AMOUNT, amount_near, has
 from generation.request.changes import read_changes
 from generation.request.corrections import corrected
 from generation.request.lexicon import INSTRUMENT_LEXICON, INSTRUMENT_WORDS, fold
@@ -71,7 +71,8 @@ _PRONOUN_EDIT = (r"\b(?:add|bring|put|need|want|include)\s+(?:(?:\w+\s+)?(?:them
                  r"\btake\s+(?:them|those|these)\s+out\b")
 _PRONOUN_IT = r"\b(?:add|remove|drop|lose|ditch|mute|cut|kill)\s+it\b|\btake\s+it\s+out\b"
 _PRONOUN_GONE = r"\b(?:remove|drop|lose|ditch|mute|cut|kill|take\s+(?:them|those|these)\s+out)\b"
-_MORE = (r"^\W*(?:(?:even|a\s+(?:bit|little)|bit|much|way|lots?)\s+)?(?:more|further|fewer|less)"
+_MORE = (r"^\W*(?:(?:even|(?:a\s+)?(?:bit|little|lil|tad|touch)|slightly|much|way|lots?)\s+)?"
+         r"(?:more|further|fewer|less)"
          r"(?:\s+(?:again|still|please|pls|of\s+that|then|then\?))*\W*(?:i\s+don'?t\s+know)?\W*$|"
          r"^\W*(?:keep\s+going|go\s+further|and\s+again|even\s+more\s+so|more\s+more)\W*$")
 
@@ -130,7 +131,8 @@ def recalled(turn: Turn, line: str, history: History) -> Turn:
     if (pronoun := _pronoun_edit(turn, text, history)) is not None:
         return pronoun
     if re.search(_MORE, text) and history.last is not None and _relative(history.last):
-        return Turn("edit", text=line, changes=_relative(history.last))  # "even more"
+        amount = amount_near(text, 0, 0) if has(AMOUNT, text) else NORMAL
+        return Turn("edit", text=line, changes=_scaled(_relative(history.last), amount))
     return turn
 
 
@@ -274,6 +276,24 @@ def _relative(changes: Changes) -> Changes | None:
     if changes.mood:
         kept |= {"mood": changes.mood, "mood_amount": changes.mood_amount}
     return Changes(**kept) if kept else None
+
+
+def _scaled(changes: Changes, amount: float) -> Changes:
+    """The steps of `changes` taken again by `amount` ("a bit more of that": a small step)."""
+    if amount == NORMAL:
+        return changes
+    from generation.request.asking import LENGTH_STEP, TEMPO_STEP
+    from generation.request.changes import DENSITY_STEP
+
+    def step(value: float | None, steps: dict) -> float | None:
+        if not value or value == 1:
+            return value
+        return steps[amount] if value > 1 else round(1 / steps[amount], 4)
+
+    return replace(changes, tempo_factor=step(changes.tempo_factor, TEMPO_STEP),
+                   length_factor=step(changes.length_factor, LENGTH_STEP),
+                   density=DENSITY_STEP[amount] * ((changes.density > 0) - (changes.density < 0)),
+                   mood_amount=amount if changes.mood else changes.mood_amount)
 
 
 def _instruments(text: str) -> list[str]:

@@ -16,6 +16,7 @@ _REWRITE_WORDS = {  # section → the words that name it, in five languages
               r"中间部分|中间段|中段|中间",
 }
 _REWRITE_VERBS = (r"new|another|different|fresh|redo|rewrite|rework|remake|change|replace|"
+                  r"reharmoni[sz]e|reharmoni[sz]ation|"
                   r"regenerate|nouvelle?|autre|refai[st]|rechange|change[rz]?|reecri[st]|"
                   r"nuevo|nueva|otro|otra|distinto|rehaz|rehacer|cambia|reescribe|neue[nrs]?|"
                   r"andere[nrs]?|neu|换个|换一个|重写|重新写|改写|改|换|新的")

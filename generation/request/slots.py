@@ -163,10 +163,14 @@ _FORM_METERS = [  # (pattern, meter): form words that imply a meter
     (r"jigs?|gigue|giga|tarantella|tarantelle|barcarolle|siciliana?|船歌", "6/8"),
     (r"marche?s?|marcha|marsch|进行曲|polka", "2/4"),
 ]
-_SPOKEN_METERS = [
+_SPOKEN_METERS = [  # the metre's names first: compound beats are dotted (6/8, 9/8, 12/8)
+    (r"compound\s+duple|compound\s+(?:time|meter|metre)", "6/8"),
+    (r"compound\s+triple", "9/8"), (r"compound\s+quadruple", "12/8"),
+    (r"simple\s+duple|duple\s+(?:time|meter|metre)", "2/4"),
+    (r"simple\s+triple", "3/4"), (r"simple\s+quadruple|quadruple\s+(?:time|meter|metre)", "4/4"),
     (r"(?:three|3)[\s-](?:four|4)\s+time|in\s+(?:three|3)(?![\w/])|triple\s+(?:time|meter)|"
      r"dreivierteltakt|三拍子|3拍子", "3/4"),
-    (r"(?:six|6)[\s-](?:eight|8)\s+time|compound\s+(?:duple\s+)?(?:time|meter)", "6/8"),
+    (r"(?:six|6)[\s-](?:eight|8)\s+time", "6/8"),
     (r"(?:four|4)[\s-](?:four|4)\s+time|common\s+time|四四拍|4拍子|viervierteltakt", "4/4"),
     (r"(?:two|2)[\s-](?:four|4)\s+time", "2/4"),
     (r"cut\s+time|alla\s+breve", "2/2"),
@@ -187,7 +191,8 @@ def read_meter(text: Text) -> tuple[str, str] | None:
                 return meter, "written"
     for pattern, meter in _FORM_METERS:
         for match in re.finditer(rf"(?<![a-z])(?:{pattern})(?![a-z])", text.low):
-            if not _is_the_month(text, match):
+            if not _is_the_month(text, match) and not re.match(  # "a tango cadence"
+                    r"\s+(?:cadences?|close)\b", text.low[match.end():]):
                 return meter, match.group(0)
     return None
 

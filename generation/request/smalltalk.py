@@ -24,7 +24,7 @@ SMALLTALK_WORDS = {  # words a line of thanks, greeting or praise is made of
     "works", "work", "ship", "we're", "were", "im", "i'm", "hmm", "hm", "um", "well", "sure",
     "with", "all", "set",
     "sorted", "solid", "vibe", "vibes", "banger", "slaps", "goated", "fr", "ngl", "omg",
-    "bueno", "gut", "prima", "d'accord", "vale"}
+    "bueno", "gut", "prima", "d'accord", "vale", "absolute", "absolutely", "total", "pure"}
 _CORE = {"thanks", "thank", "thx", "thnx", "thanx", "ty", "tysm", "cheers", "merci",
                    "gracias", "danke", "dank", "hi", "hello", "hey", "yo", "salut", "bonjour",
                    "hola", "hallo", "nice", "cool", "great", "awesome", "love", "like",

@@ -15,12 +15,15 @@ from generation.request.slots import Text, read_tempo
 FASTER = (r"faster|quicker|speed\s+(?:it\s+)?up|more\s+tempo|up\s+the\s+(?:tempo|pace|speed|bpm)|"
            r"pick\s+up\s+the\s+(?:pace|tempo|speed)|(?:tempo|speed|pace|bpm)\s+up|"
            r"less\s+slow(?:ly)?|"
-           r"more\s+(?:fast|quick)|"
+           r"push\s+(?:it|the\s+tempo|things)\s+(?:along|on)|more\s+(?:fast|quick|pace|speed)|fast(?:\W+fast)+|quick(?:\W+quick)+|"
+           r"piu\s+(?:veloce|presto|mosso|rapido|svelto|vivace)|"
            r"plus\s+(?:vite|rapide)|accelere[rz]?|mas\s+(?:rapido|rapida|deprisa)|"
            r"acelera(?:r|lo)?|schneller|更快|快一点点|快一点|快点|加快|快些")
 SLOWER = (r"slower|slow\s+(?:it\s+)?down|less\s+fast|more\s+slow(?:ly)?|plus\s+lente?|"
            r"(?:tempo|speed|pace|bpm)\s+down|ease\s+off\s+(?:on\s+)?the\s+(?:tempo|pace|speed)|"
-           r"less\s+rushed|"
+           r"less\s+rushed|less\s+(?:pace|speed)|slow(?:\W+slow)+|"
+           r"ease\s+(?:the\s+)?(?:tempo|pace|speed)\s+(?:back|down|off)|"
+           r"piu\s+(?:lento|lenta|adagio|piano\s+il\s+tempo)|meno\s+(?:veloce|mosso|presto)|"
            r"moins\s+vite|"
            r"ralenti[rs]?|mas\s+(?:lento|lenta|despacio)|langsamer|更慢|慢一点点|慢一点|慢点|"
            r"放慢|慢些|慢很多|慢得多")
@@ -35,8 +38,8 @@ _HALF_TEMPO = (r"half\s+(?:the\s+)?(?:tempo|speed)|half\s+as\s+fast|half[\s-]tim
 _TEMPO_VERB = (r"faster|slower|slow|fast|quick|speed|tempo|push|bump|crank|drop|bring|take|set|"
                r"kick|nudge|"
                r"up|down|bpm|accelere|ralenti|acelera|sube|baja|schneller|langsamer|速度")
-_TO_NUMBER = (r"(?:to|at|@|a|auf|zu|en|hasta|jusqu'a|到|至)\s*(?:like\s+|about\s+|around\s+|"
-              r"~\s*)?(\d{2,3})(?:\s*(?:bpm|b\.p\.m|beats))?(?![\d%.:/]|\s*(?:s\b|sec|min|bars?|"
+_TO_NUMBER = (r"(?:to|at|@|a|auf|zu|en|hasta|jusqu'a|到|至|make(?:\s+it)?)\s*"
+              r"(?:like\s+|about\s+|around\s+|~\s*)?(\d{2,3})(?:\s*(?:bpm|b\.p\.m|beats))?(?![\d%.:/]|\s*(?:s\b|sec|min|bars?|"
               r"seconds?|%))")
 
 
@@ -88,6 +91,8 @@ _TOO_FAST = r"too\s+(?:fast|quick|rushed|hurried|frantic)|rushing|rushed"
 
 def read_tempo_edits(text: str, slots: Text) -> dict:
     """The tempo a line asks for: a number, a step in bpm, a factor or a multiple's."""
+    if (factor := _times(text) or _percent(text)) is not None:
+        return {"tempo_factor": factor}
     step = _tempo_step(text)
     if step:
         return {"tempo_step": step}
@@ -105,10 +110,13 @@ def read_tempo_edits(text: str, slots: Text) -> dict:
         offset = re.search(r"\d\s*(?:bpm|beats)?\s*(?:faster|slower|quicker)", text)
         if said is not None and not offset and re.search(r"\d{2}", text):  # "faster, 140"
             return {"tempo_bpm": said.bpm}
-    if has(_DOUBLE_TEMPO, text):
-        return {"tempo_factor": 2.0}
-    if has(_HALF_TEMPO, text):
+    if has(_DOUBLE_TEMPO, text) or has(FASTER, text) and has(_DOUBLE, text):
+        return {"tempo_factor": 2.0}  # "faster, double"
+    if has(_HALF_TEMPO, text) or has(SLOWER, text) and has(_HALF, text):
         return {"tempo_factor": 0.5}
+    if has(_TEMPO_NAMED, text) and (verb := has(_INCREASE + "|" + _DECREASE, text)):
+        factor = {LITTLE: 1.07, NORMAL: 1.15, LOT: 1.35}[amount_near(text, *verb.span())]
+        return {"tempo_factor": factor if has(_INCREASE, verb.group(0)) else round(1 / factor, 4)}
     complaints = () if has(r"intro|outro|ending|middle|bridge|verse|chorus|part", text) else (
         (_TOO_SLOW, 1.15), (_TOO_FAST, 1 / 1.15))
     for pattern, step in ((FASTER, 1.15), (SLOWER, 1 / 1.15), *complaints):
@@ -126,7 +134,52 @@ def read_tempo_edits(text: str, slots: Text) -> dict:
 
 
 def _strongest(pattern: str, text: str) -> float:
-    """The amount said beside the strongest of `pattern`'s words: "slower, way slower"."""
-    amounts = [amount_near(text, *m.span())
-               for m in re.finditer(rf"(?<![a-z])(?:{pattern})(?![a-z])", text)]
+    """The amount said beside the strongest of `pattern`'s words: "slower, way slower"; a
+    word said twice is a lot ("faster faster", "more more fast", "fast fast")."""
+    found = list(re.finditer(rf"(?<![a-z])(?:{pattern})(?![a-z])", text))
+    if re.search(r"(?<![a-z])more\W+more(?![a-z])|(?<![a-z])(fast|quick|slow)\W+\1(?![a-z])",
+                 text) or len(found) >= 2 and not re.search(r"[a-z]{2}", text[
+                     found[0].end():found[1].start()]):
+        return LOT
+    amounts = [amount_near(text, *m.span()) for m in found]
     return LOT if LOT in amounts else amounts[0]
+
+
+_DOUBLE = r"double|twice|x\s*2|2\s*x"
+_HALF = r"half|halve|x\s*0?\.5|0?\.5\s*x"
+_TEMPO_NAMED = r"tempo|speed|pace|bpm"
+_INCREASE = r"increase\w*|raise|up"
+_DECREASE = r"decrease\w*|reduce\w*|lower|down"
+_TIMES = re.compile(r"(?<![\w.])(?:x|×)\s*(\d(?:\.\d+)?|\.\d+)\s*(?:the\s+)?(?:tempo|speed|bpm)|"
+                    r"(?:tempo|speed|bpm)\s*(?:x|×|\*)\s*(\d(?:\.\d+)?|\.\d+)(?![\d.])|"
+                    r"(?<![\w.])(\d(?:\.\d+)?|\.\d+)\s*(?:x|×)\s*(?:the\s+)?(?:tempo|speed)")
+_PERCENT = re.compile(r"(\d{1,3}|five|ten|fifteen|twenty|twenty[\s-]five|thirty|forty|fifty)"
+                      r"\s*(?:%|percent|per\s*cent|pct)")
+_PERCENT_WORDS = {"five": 5, "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30,
+                  "forty": 40, "fifty": 50}
+
+
+def _times(text: str) -> float | None:
+    """A multiple of the tempo written as one: "x0.5 tempo", "tempo x2", "1.5x speed"."""
+    found = _TIMES.search(text)
+    if found is None:
+        return None
+    factor = float(next(g for g in found.groups() if g))
+    return factor if 0.25 <= factor <= 4 else None
+
+
+def _percent(text: str) -> float | None:
+    """A share of the tempo: "20 percent more fast", "up by about ten percent", "10% slower"
+    (a length, a level or the texture said beside it is what the share is of)."""
+    found = _PERCENT.search(text)
+    if found is None or has(r"long\w*|short\w*|length|loud\w*|quiet\w*|volume|soft\w*|"
+                            r"busy|busier|dens\w*|spars\w*|notes?|louder", text):
+        return None
+    said = re.sub(r"[\s-]+", " ", found.group(1))
+    share = (int(said) if said.isdigit() else 25 if said == "twenty five"
+             else _PERCENT_WORDS[said]) / 100
+    if has(SLOWER + "|" + _DECREASE + r"|less|drop\w*|minus", text):
+        return round(max(0.25, 1 - share), 4)
+    if has(FASTER + "|" + _INCREASE + r"|more|plus|faster|quicker", text):
+        return round(1 + share, 4)
+    return None

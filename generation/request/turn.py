@@ -304,6 +304,12 @@ _PIECE = (r"piece|song|tune|track|music(?!\s*box)|jig|reel|waltz(?!\s+(?:time|fe
           r"lullaby|ballad|march|anthem|"
           r"something|anything|morceau|musique|chanson|valse|gigue|pieza|cancion|musica|vals|"
           r"giga|stuck|musik|lied|walzer|曲|音乐|歌")
+# a piece word that names this piece or what it should be like, not a new piece: "in 6/8
+# like a jig", "it is waltz", "a jig has to drive", "a tango cadence", "the main tune"
+_PIECE_HERE = (rf"(?<![a-z])(?:(?:like|as|it'?s|it\s+is|is|be|proper|real)\s+(?:an?\s+)?|"
+               rf"(?:the|this|that|of|my|our)\s+(?:[a-z]+\s+)?)(?:{_PIECE})(?![a-z])|"
+               rf"(?<![a-z])(?:{_PIECE})\s+(?:has|needs|should|must|cadence|close|feel|rhythm|"
+               rf"groove|vibe|ending|beat|time)(?![a-z])")
 _EDIT_VERBS = (r"add|drop|remove|ditch|lose|mute|swap|replace|switch|put|give|bring|take|"
                r"throw|lower|raise|transpose|shift|move|try|play\s+it|make|turn|chuck|toss|slap|"
                r"sneak|sprinkle|shove|whack|squeeze|gimme|lemme|(?:pop|stick|layer)\s+(?:an?|some)|"
@@ -356,6 +362,7 @@ def _undo_only(core: str) -> bool:
 def _describes_piece(text: str) -> bool:
     """A description of a whole piece: a piece named ("a jig", "something"), or two of mood,
     style, instruments and key ("calm piano in D minor")."""
+    text = re.sub(_PIECE_HERE, " ", text)  # "like a jig", "the end of the music"
     if has(_PIECE, text):
         return True
     named = [bool(MOOD_LEXICON.find(text)), bool(STYLE_LEXICON.find(text)),

@@ -36,6 +36,7 @@ from generation.request.asking import (
 )
 from generation.request.changes import DENSITY_STEP
 from generation.request.corrections import corrected
+from generation.request.grounding import ungrounded
 from generation.request.haste import retyped
 from generation.request.lexicon import (
     INSTRUMENT_LEXICON,
@@ -94,6 +95,9 @@ def understand(line: str, has_piece: bool, reader=None,
     if turn.kind in ("new", "question", "blend", "goto", "redo", "vary", "again",
                      "empty", "smalltalk") or not has_piece:
         return Reading(turn)
+    if turn.kind in ("unknown", "help") and (talk := ungrounded(text, fold(line))) and not (
+            turn.kind == "help" and talk == "smalltalk" and re.search(r"[a-z]", text)):
+        return Reading(Turn(talk, text=line))  # "Grazie!", "asdf": the reader guesses an edit
     if reader is None:  # loaded only for the lines that need it
         from generation.request.reader import shared_reader
 
@@ -207,6 +211,8 @@ def _more(changes: Changes, guess, text: str, instruments: list[str],
     if (changes.mode or changes.tonic or changes.transpose or changes.style) and \
             not MOOD_LEXICON.find(text):  # "make it phrygian", "more electronic": no mood
         named = [k for k in named if not k.startswith("mood")]
+    if changes.transpose and not has(r"major|minor", re.sub(_INTERVAL, " ", text)):
+        named = [k for k in named if not k.startswith("mode")]  # "down a minor third"
     if changes.intro or changes.outro:  # "a longer outro": the bars added are the length
         named = [k for k in named if k != "longer"]
     tempo_said = changes.tempo_bpm or changes.tempo_factor or changes.tempo_step
@@ -256,6 +262,7 @@ def _more(changes: Changes, guess, text: str, instruments: list[str],
     return replace(changes, **values) if values else changes
 
 
+_INTERVAL = r"(?:major|minor)\s+(?:second|third|sixth|seventh|2nd|3rd|6th|7th)"
 _PROPOSED = r"maybe|perhaps|how\s+about|what\s+about|could\s+(?:there|we|it)\s+(?:be|have|get)"
 _PACE_OR_TEXTURE = (r"fast\w*|slow\w*|quick\w*|tempo|bpm|speed\w*|pace|busy|busier|sparse\w*|"
                     r"notes?|dens\w+|thin\w*|full\w*|crowded|empty|drag\w*|rush\w*")
@@ -277,7 +284,7 @@ def _set(changes: Changes, kind: str) -> bool:
 def _loose(kind: str, text: str) -> dict:
     """The value of a key, transposition or rewrite said loosely: "drop it to F", "pitch it
     down 3", "drop it an octave", "the outro's weak, rewrite it"."""
-    from generation.request.changes import _STEPS
+    from generation.request.key_edits import _STEPS
 
     if kind == "key":
         note = re.search(r"\b(?:to|in|into)\s+([a-g])(#|b|\s+flat|\s+sharp)?(?![\w'])", text)
