@@ -79,12 +79,16 @@ def test_pitch_range_bars_pitches_outside():
     assert np.array_equal(filters.pitch_range(flat(), step("dur"), TABLE, 60, 72), flat())
 
 
-def test_chord_tones_gain_on_beats_only():
+def test_chord_tones_gain_on_strong_beats_only():
     chord = frozenset({0, 4, 7})
-    on_beat = filters.chord_tones(flat(), step("pitch", pos=12, chord_pcs=chord), TABLE, 2.0)
-    assert float(on_beat[ID["PITCH_64"]]) == 2.0 and float(on_beat[ID["PITCH_65"]]) == 0.0
-    off_beat = filters.chord_tones(flat(), step("pitch", pos=6, chord_pcs=chord), TABLE, 2.0)
-    assert np.array_equal(off_beat, flat())
+    for pos in (0, 24):  # a 4/4 bar's first and third beats
+        strong = filters.chord_tones(flat(), step("pitch", pos=pos, bar_length=48,
+                                                  chord_pcs=chord), TABLE, 2.0)
+        assert float(strong[ID["PITCH_64"]]) == 2.0 and float(strong[ID["PITCH_65"]]) == 0.0
+    for pos, length in ((12, 48), (36, 48), (6, 48), (24, 36), (12, 24)):  # 3/4's third beat,
+        weak = filters.chord_tones(flat(), step("pitch", pos=pos, bar_length=length,  # 2/4's
+                                                chord_pcs=chord), TABLE, 2.0)  # second: weak
+        assert np.array_equal(weak, flat()), (pos, length)
 
 
 def test_common_tone_favours_the_previous_pitch_on_a_beat_where_the_chord_holds_it():

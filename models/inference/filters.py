@@ -175,8 +175,12 @@ def register(logits: np.ndarray, step: Step, table: TokenTable, centre: float,
 
 def chord_tones(logits: np.ndarray, step: Step, table: TokenTable,
                 bias: float) -> np.ndarray:
-    """On a beat, the bar's chord tones gain `bias` (in logits)."""
-    if step.phase != "pitch" or bias == 0 or not step.chord_pcs or step.pos % step.beat:
+    """On a strong beat (the downbeat, and the third beat of a 4/4 bar), the bar's chord
+    tones gain `bias` (in logits); the weak beats are left to passing and neighbour tones.
+    On every beat, folk-family lines sat on the tone I and V share (the fifth degree: 30 %
+    of notes, Essen's tunes 19 %)."""
+    strong = step.pos == 0 or (step.bar_length == 4 * step.beat and step.pos == 2 * step.beat)
+    if step.phase != "pitch" or bias == 0 or not step.chord_pcs or not strong:
         return logits
     pcs = step.chord_pcs
 
