@@ -234,7 +234,9 @@ def test_shipped_melodies_bound_repetition_and_hold_their_phrase_ends():
     controls = Controls("folk", "major", (4, 4), 100, 0.6, 0.3, 0.2)
     faults = [craft_faults(model.generate(controls, CHORDS * 4, seed=seed,
                                           sections=["A"] * 8 + ["B"] * 8), 4.0)
-              for seed in range(6)]
+              for seed in range(16)]
     assert max(f[0] for f in faults) <= 3  # never four of one pitch in a row
     assert sum(f[1] for f in faults) == 0
-    assert sum(f[2] for f in faults) <= 3  # of 24 phrase ends (9 without the filters)
+    # of 64 phrase ends (9 of 24 without the filters); 6 seeds were too few: 3 or 4 of 24 moved
+    # with the chord-tone bias's beats, 3 and 4 of 96 over 24 seeds
+    assert sum(f[2] for f in faults) <= 6
