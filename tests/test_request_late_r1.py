@@ -67,7 +67,7 @@ TERSE = [
     ("lead: trumpet", {"lead": "trumpet"}),
     ("lead: flute", {"lead": "flute"}),
     ("melody: cello", {"lead": "cello"}),
-    ("lead: square", {"lead": "square lead"}),
+    ("lead: square", {"lead": "synth lead"}),  # GM's "square lead" is the synth lead
 ]
 
 # --- 2. removal and swap verbs -------------------------------------------------------------

@@ -100,6 +100,8 @@ def understand(line: str, has_piece: bool, reader=None,
         reader = shared_reader()
     if reader is None:
         return Reading(turn)
+    if turn.kind == "edit" and _signed(text):
+        return Reading(turn)  # "+vibes -drums": nothing else to guess
     guess = reader.guess(line, has_piece)
     if turn.kind == "edit":
         changes = _on_top(_more(turn.changes, guess, text, instruments), text)
@@ -299,8 +301,9 @@ def _loose(kind: str, text: str) -> dict:
 def _on_top(changes: Changes, text: str) -> Changes:
     """An instrument added "for the melody" or "on the top line" also takes the melody."""
     if changes.add and not changes.lead and has(
-            r"(?:for|on|takes?|carr(?:y|ies)|plays?)\s+(?:the\s+)?(?:melody|tune|top\s*line|"
-            r"lead|line|theme)|"
+            r"(?:for|on|takes?|taking|carr(?:y|ies|ying)|plays?|playing|have|has|having|gets?|"
+            r"give\s+(?:it|her|him|them))\s+(?:the\s+)?(?:melody|tune|top\s*line|"
+            r"lead|line|theme|head)|"
             r"topline|solo", text) and not has(r"under|below|behind|beneath|accompan\w*", text):
         return replace(changes, lead=changes.add[-1])
     return changes
@@ -372,13 +375,21 @@ def _instruments(text: str) -> list[str]:
 
 def _bare_instrument(text: str, instruments: list[str]) -> bool:
     """A line that is an instrument's name and nothing else ("trumpet", "choir!!!")."""
-    if len(instruments) != 1:
-        return False
+    if len(instruments) != 1 or re.match(r"\s*[+\-\u2212\u2013]\s*[^\W\d]", text):
+        return False  # "+organ", "-drums": the sign says what to do
     rest = re.sub(r"[^\w\s]", " ", text)
     for find in INSTRUMENT_LEXICON.find(text):
         rest = rest.replace(find.phrase, " ")
     return not re.sub(r"\b(?:a|an|the|some|pls|please|maybe|perhaps|hmm|um|could|there|be|we|"
                       r"have|it|get)\b", " ", rest).strip()
+
+
+def _signed(text: str) -> bool:
+    """A line of signed instruments and nothing else: "+organ", "-bagpipes +whistle"."""
+    rest = re.sub(r"[,;/]|\b(?:pls|please|plz)\b", lambda m: " " * len(m.group()), text)
+    for find in sorted(INSTRUMENT_LEXICON.find(text), key=lambda f: -f.start):
+        rest = rest[:find.start] + "@" + rest[find.end:]
+    return bool(re.fullmatch(r"(?:\s*[+\-\u2212\u2013]\s*(?:the\s+|an?\s+)?@)+\s*", rest))
 
 
 def _names_something(text: str) -> bool:
