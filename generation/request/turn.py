@@ -23,6 +23,7 @@ from generation.request.keys import read_key
 from generation.request.lexicon import INSTRUMENT_LEXICON, MOOD_LEXICON, STYLE_LEXICON, fold
 from generation.request.slots import Text, read_length, read_meter, read_tempo
 from generation.request.smalltalk import CHATTER, smalltalk
+from generation.request.topics import TERSE_TOPIC, topic_of
 
 
 @dataclass(frozen=True)
@@ -109,42 +110,6 @@ _AGAIN = (r"again|another\s+one|one\s+more|try\s+again|regenerate|reroll|re-?rol
           r"otra\s+vez|de\s+nuevo|nochmal|noch\s+einmal|one\s+more\s+time|再来一次|再来一遍|"
           r"再来|再一次")
 
-_TOPICS = [  # (topic, pattern): the first that matches a question names its topic
-    ("abilities", r"what\s+(?:else\s+|kinda\s+stuff\s+|kind\s+of\s+stuff\s+)?can\s+"
-                  r"(?:you|u|this\s+thing|it)\s+(?:even\s+)?do|what\s+do\s+you\s+do|"
-                  r"how\s+does\s+this\s+work|"
-                  r"que\s+(?:sais|peux)[\s-]tu\s+faire|que\s+(?:savez|pouvez)[\s-]vous\s+faire|"
-                  r"que\s+(?:puedes|sabes)\s+hacer|"
-                  r"was\s+kannst\s+du|你能做什么|你会什么"),
-    ("styles", r"(?:what|which)\s+(?:styles|genres)|quels?\s+styles|que\s+estilos|"
-               r"welche\s+stile|什么风格"),
-    ("moods", r"(?:what|which)\s+moods|quelles?\s+humeurs|que\s+(?:estados|animos)|"
-              r"welche\s+stimmungen"),
-    ("instrument list", r"(?:what|which)\s+instruments\s+(?:can|do)\s+you|"
-                        r"quels\s+instruments\s+(?:connais|peux)|que\s+instrumentos\s+"
-                        r"(?:conoces|puedes)|welche\s+instrumente\s+(?:kennst|kannst)"),
-    ("history", r"what\s+(?:did|have|has)\s+(?:we|you)\s+(?:\w+\s+)?(?:change|changed|done)|"
-                r"what\s+(?:we'?ve|you'?ve|you)\s+changed|what\s+changed|"
-                r"(?:was\s+it|it\s+was)\s+before"),
-    ("key", r"\bkey\b|tonalit|tonalidad|tonart|\bscale\b|gamme|escala|什么调|调性|\bmode\b|modo|"
-            r"(?:is\s+it|are\s+we)\s+(?:still\s+)?in\s+[a-g](?:#|b|\s+flat|\s+sharp)?"
-            r"(?:\s+(?:major|minor|maj|min))?\W*$|"
-            r"\b(?:major|minor)\b"),
-    ("tempo", r"tempo|bpm|metronome|how\s+fast|speed|vitesse|velocidad|rapido|schnell|速度|多快"),
-    ("meter", r"meter|time\s+sig\w*|signature|mesure|compas|takt|拍号|几拍|\b\d{1,2}/\d{1,2}\b"),
-    ("chords", r"chord|progression|harmon|accord|acorde|akkord|和弦"),
-    ("instruments", r"instrument|\binsts?\b|\binstr\w*|who\s+plays|playing|who'?s\s+in\b|"
-                    r"who\s+(?:is|are)\s+in\b|in\s+the\s+band|line-?up|instrumento|instrumente|乐器|"
-                    r"(?:should|does|did)\s+it\s+have|(?:is\s+it|is\s+the\s+\w+)\s+on\s+the\b|"
-                    r"^(?:is\s+there|does\s+it\s+have|has\s+it\s+got)\s+(?:an?\s+|any\s+)?"
-                    r"(?!way\b)\w+"),
-    ("length", r"how\s+long|length|\blen\b|\bdur\b|how\s+many\s+(?:seconds|secs|minutes|mins)|"
-               r"duration|duree|\bdure|\bdura\b|duracion|combien\s+de\s+temps|"
-               r"lange|dauer|多长|时长|多久"),
-    ("form", r"\bform\b|structure|section|forme|estructura|aufbau|form|结构|段落"),
-    ("mood", r"mood|feel|emotion|humeur|animo|stimmung|情绪|感觉"),
-    ("style", r"style|genre|estilo|\bstil\b|风格"),
-]
 _HELP = r"help|aide|ayuda|hilfe|帮助|怎么用|commands?"
 
 
@@ -247,16 +212,16 @@ def read_turn(line: str, has_piece: bool) -> Turn:
         return Turn("smalltalk", text=raw)  # "i think it's good now?"
     if not changes and version is None and has(CHATTER, text) and not _names_any(text):
         return Turn("smalltalk", text=raw)  # "brb, grabbing a coffee"
-    if re.fullmatch(_TERSE_TOPIC, core):
-        return Turn("question", topic=_topic(core))  # "len", "bpm", "key now"
+    if re.fullmatch(TERSE_TOPIC, core):
+        return Turn("question", topic=topic_of(core))  # "len", "bpm", "key now"
     if (_asking(raw, core) or wh_clause) and not polite and not re.search(
             r"^(?:how|what)\s+(?:about|bout|abt)\b|^what\s+if\s+(?:we|you|u|i)\b", core):
         if re.search(_WH, core) or wh_clause or not wanted:  # "what key?", not "¿y un minuto?"
-            topic = _topic(text)
+            topic = topic_of(text)
             return Turn("question", topic=topic) if topic or re.search(_WH, core) \
                 else Turn("unknown", text=raw)
-    if polite and not wanted and _topic(text):
-        return Turn("question", topic=_topic(text))  # "could you tell me the key?"
+    if polite and not wanted and topic_of(text):
+        return Turn("question", topic=topic_of(text))  # "could you tell me the key?"
     if not changes and version is None and _undo_only(core):  # "let's go back to the previous"
         return Turn("undo", steps=undo_steps(text))
     if version is not None and (changes or has(_UNDO + r"|go\s+to|back\s+to|回到|" + _RETURN, text)
@@ -368,10 +333,6 @@ def _asking(raw: str, core: str) -> bool:
     return raw.endswith(("?", "？", "?!", "吗")) or bool(re.search(_WH, core))
 
 
-def _topic(text: str) -> str | None:
-    return next((name for name, pattern in _TOPICS if re.search(pattern, text)), None)
-
-
 def _edit_said(raw: str, text: str, changes: Changes) -> bool:
     """Whether the words say "change this piece": an edit verb or cue, a comparative, or a
     change only an existing piece can have ("up a tone", "twice as long", "swap")."""
@@ -393,11 +354,6 @@ def _undo_only(core: str) -> bool:
         return False
     rest = re.sub(rf"(?<![a-z])(?:{_UNDO})(?![a-z])", " ", core)
     return all(word in _UNDO_FILLER or word in _OPENERS_WORDS for word in rest.split())
-
-
-# a topic said alone asks about it: "len", "bpm", "insts", "key now"
-_TERSE_TOPIC = (r"(?:len|length|dur|duration|bpm|tempo|key|insts?|instruments|style|genre|meter|"
-                r"time\s+sig|mood)(?:\s+(?:now|rn|again|pls|plz))?")
 
 
 def _names_any(text: str) -> bool:
