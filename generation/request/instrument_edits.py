@@ -139,7 +139,8 @@ def read_instrument_edits(text: str) -> dict:
         listed = last is not None and re.fullmatch(
             r"\s*(?:,|and|&|et|y|und|和|plus|with)?\s*(?:a|an|some|the|un|une|des|una?|"
             r"einen?|eine)?\s*", text[last[1]:find.start])
-        if listed and last[0] in ("add", "remove") and not re.search(_LEAD_AFTER, after):
+        leads = re.search(_LEAD_AFTER, text[find.end:find.end + 64])  # "can it play the ..."
+        if listed and last[0] in ("add", "remove") and not leads:
             (add if last[0] == "add" else remove).extend(groups[id(find)])
             last = (last[0], find.end)
             continue
@@ -153,7 +154,7 @@ def read_instrument_edits(text: str) -> dict:
             last = ("add" if sign.group(1) == "+" else "remove", find.end)
             continue
         if re.search(rf"(?:{LEAD})(?:\s+(?:the|a|an|le|la|el|die|der|das|dem))?\s*$",
-                     before) or re.search(_LEAD_AFTER, after):
+                     before) or leads:
             lead, action = name, "lead"
             if re.search(rf"(?:{_ADD}){_MODIFIED}$", before):  # "add a vibraphone lead"
                 add.extend(groups[id(find)])
@@ -268,3 +269,22 @@ def _swaps(names: list, text: str) -> tuple[list[tuple[str, str]], set[int]]:
         swap.append((names[0][1], names[1][1]))  # "the viola... could it be a clarinet instead?"
         taken |= {id(names[0][0]), id(names[1][0])}
     return swap, taken
+
+
+def signed_only(text: str) -> bool:
+    """A line of signed instruments and nothing else: "+organ", "-bagpipes +whistle"."""
+    rest = re.sub(r"[,;/]|\b(?:pls|please|plz)\b", lambda m: " " * len(m.group()), text)
+    for find in sorted(INSTRUMENT_LEXICON.find(text), key=lambda f: -f.start):
+        rest = rest[:find.start] + "@" + rest[find.end:]
+    return bool(re.fullmatch(r"(?:\s*[+\-\u2212\u2013]\s*(?:the\s+|an?\s+)?@)+\s*", rest))
+
+
+def named_only(text: str) -> bool:
+    """Instruments said with nothing but words of choice: "muted trumpet actually", "use
+    tremolo strings instead"."""
+    rest = text
+    for find in sorted(INSTRUMENT_LEXICON.find(text), key=lambda f: -f.start):
+        rest = rest[:find.start] + " " + rest[find.end:]
+    return rest != text and not re.sub(
+        r"\b(?:actually|instead|rather|use|then|pls|please|ok|okay|no|nah|hmm+|the|an?|go|with|"
+        r"try|i|mean|just|some)\b|[^\w\s]", " ", rest).strip()

@@ -37,6 +37,7 @@ from generation.request.asking import (
 from generation.request.changes import DENSITY_STEP
 from generation.request.corrections import corrected
 from generation.request.haste import retyped
+from generation.request.instrument_edits import named_only, signed_only
 from generation.request.lexicon import (
     INSTRUMENT_LEXICON,
     INSTRUMENT_WORDS,
@@ -48,7 +49,7 @@ from generation.request.lexicon import (
 from generation.request.multiples import Multiple, read_multiple
 from generation.request.slots import Text, read_length, read_meter
 from generation.request.turn import Turn, read_turn, undo_steps
-from generation.vocab import DRUM_KITS
+from generation.vocab import DRUM_KITS, FAMILY_OF
 
 __all__ = ["Reading", "picked", "understand"]  # picked: how an answer picks a choice
 
@@ -80,6 +81,11 @@ def understand(line: str, has_piece: bool, reader=None,
         return ask((f"add a {name}", Turn("edit", text=line, changes=Changes(add=(name,)))),
                     (f"give the {name} the melody",
                      Turn("edit", text=line, changes=Changes(lead=name))))
+    if has_piece and turn.kind in ("unknown", "help") and named_only(text) and has(
+            r"actually|instead|rather|use|then", text) and any(
+            FAMILY_OF.get(n) and FAMILY_OF.get(n) == FAMILY_OF.get(p) and n != p
+            for n in instruments for p in playing):  # "muted trumpet actually" (recall swaps)
+        return Reading(Turn("edit", text=line, changes=Changes(add=tuple(instruments))))
     if has_piece and (unsure := unsure_value(turn, line, playing)):
         return ask(*unsure)  # "make it 60": bpm or seconds? "to a minor": A minor, or minor?
     multiple = read_multiple(text) or (Multiple(2.0, None) if re.fullmatch(
@@ -100,8 +106,8 @@ def understand(line: str, has_piece: bool, reader=None,
         reader = shared_reader()
     if reader is None:
         return Reading(turn)
-    if turn.kind == "edit" and _signed(text):
-        return Reading(turn)  # "+vibes -drums": nothing else to guess
+    if turn.kind == "edit" and (signed_only(text) or named_only(text)):
+        return Reading(turn)  # "+vibes -drums", "muted trumpet actually": nothing to guess
     guess = reader.guess(line, has_piece)
     if turn.kind == "edit":
         changes = _on_top(_more(turn.changes, guess, text, instruments), text)
@@ -382,14 +388,6 @@ def _bare_instrument(text: str, instruments: list[str]) -> bool:
         rest = rest.replace(find.phrase, " ")
     return not re.sub(r"\b(?:a|an|the|some|pls|please|maybe|perhaps|hmm|um|could|there|be|we|"
                       r"have|it|get)\b", " ", rest).strip()
-
-
-def _signed(text: str) -> bool:
-    """A line of signed instruments and nothing else: "+organ", "-bagpipes +whistle"."""
-    rest = re.sub(r"[,;/]|\b(?:pls|please|plz)\b", lambda m: " " * len(m.group()), text)
-    for find in sorted(INSTRUMENT_LEXICON.find(text), key=lambda f: -f.start):
-        rest = rest[:find.start] + "@" + rest[find.end:]
-    return bool(re.fullmatch(r"(?:\s*[+\-\u2212\u2013]\s*(?:the\s+|an?\s+)?@)+\s*", rest))
 
 
 def _names_something(text: str) -> bool:
