@@ -163,15 +163,14 @@ def _one_kit(turn: Turn, spec: dict) -> Turn:
 
 # words that put what a line names in the place of what plays: "tremolo strings instead",
 # "muted trumpet actually", "use an overdriven guitar"
-_REPLACING = (r"instead|actually|rather|\buse\b|switch\s+to|go\s+with|swap|change|then|"
-              r"make\s+(?:it|them|that)")
+_REPLACING = r"instead|actually|rather|\buse\b|switch\s+to|go\s+with|swap|change|then"
 
 
 def _other_kind(turn: Turn, text: str, spec: dict) -> Turn:
     """Another kind of an instrument that plays, named in its place, swaps for it: "use tremolo
     strings instead" where strings play, "muted trumpet actually" where a trumpet does."""
     if turn.kind not in ("edit", "unknown", "ask", "help") or not has(_REPLACING, text) or has(
-            r"add|adding|plus|also|too|as\s+well|alongside|on\s+top", text):  # both play
+            r"add|adding|plus|with|also|too|as\s+well|alongside|on\s+top", text):  # both play
         return turn
     changes = turn.changes if turn.kind == "edit" else Changes()
     playing = spec.get("instruments", ())

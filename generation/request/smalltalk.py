@@ -57,5 +57,5 @@ CHATTER = (r"\b(?:brb|afk|gtg|g2g|bbl|be\s+right\s+back|back\s+in\s+(?:a\s+)?(?:
            r"food|lunch|dinner|drink|water|break)|for\s+my\s+(?:\w+\s+){0,2}(?:film|movie|"
            r"video|game|project|class|students|channel|stream|podcast|school|presentation|"
            r"wedding|birthday|party|assignment|homework)|(?:sounds|sounding)\s+like\s+(?:a\s+|the\s+)?"
-           r"(?!it\b|a\s+bit\b|an?\s+\w+er\b)\w+|reminds?\s+me\s+of|not\s+bad|nice\s+one|"
+           r"(?!it\b|a\s+bit\b|an?\s+\w+er\b)\w+|reminds\s+me\s+of|not\s+bad|nice\s+one|"
            r"my\s+(?:cat|dog|mom|dad|kid|son|daughter)\b|btw)")

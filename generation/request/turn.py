@@ -210,7 +210,8 @@ def read_turn(line: str, has_piece: bool) -> Turn:
     wanted = changes or version is not None or has(_UNDO, text) or has_piece and has(_TAKE, text)
     if not changes and smalltalk(words) and not re.search(_WH, core):
         return Turn("smalltalk", text=raw)  # "i think it's good now?"
-    if not changes and version is None and has(CHATTER, text) and not _names_any(text):
+    if not changes and version is None and has(CHATTER, text) and not _names_any(text) \
+            and not topic_of(text):  # not "remind me of the time signature?"
         return Turn("smalltalk", text=raw)  # "brb, grabbing a coffee"
     if re.fullmatch(TERSE_TOPIC, core):
         return Turn("question", topic=topic_of(core))  # "len", "bpm", "key now"
