@@ -135,3 +135,19 @@ def test_a_meter_or_style_edit_may_write_its_melody_on_a_new_stream(composer, tm
     rows = result["rows"]
     assert rows[1]["problems"] == [] and rows[2]["problems"] == []
     assert rows[3]["problems"] and not rows[3]["exact"]
+
+
+def test_the_melody_may_follow_a_swap_of_the_instrument_that_played_it():
+    # "guitar -> distortion guitar" where the electric guitar played the melody: its heir
+    # plays it, which is no slip ("not kept: lead"); a swap of another part keeps the lead
+    from generation.tools.eval_chat_checks import _allowed
+
+    old = {"lead": "electric guitar", "instruments": {"electric guitar", "bass", "drums"},
+           "stated": set()}
+    for said in ("electric guitar", "guitar"):
+        assert "lead" in _allowed({"swap": [[said, "distortion guitar"]]}, old)
+    muted = {**old, "lead": "muted trumpet", "instruments": {"muted trumpet", "bass"}}
+    assert "lead" in _allowed({"remove": ["trumpet"]}, muted)
+    assert "lead" not in _allowed({"swap": [["bass", "contrabass"]]}, old)
+    both = {**old, "lead": "electric piano", "instruments": {"electric piano", "piano"}}
+    assert "lead" not in _allowed({"swap": [["piano", "harpsichord"]]}, both)

@@ -210,6 +210,8 @@ def _style(text: str, meter: bool = False) -> dict:
 
 
 def _length(text: str, slots: Text) -> dict:
+    for moment in re.finditer(r"\bfor\s+(?:just\s+)?(?:a|one)\s+(?:sec|second|tick)\b", slots.low):
+        slots.take(*moment.span())  # "let the piano take it for a sec": a while, not a length
     said = Text(slots.cased, slots.low, list(slots.used))
     length = read_length(said)
     if length is not None and length.seconds and not re.search(
@@ -326,6 +328,7 @@ def named_as_change(text: str, changes: Changes) -> bool:
                     or changes.tempo_step
                     or changes.length_factor or changes.swap or changes.rewrite or changes.remove
                     or changes.intro or changes.outro or (changes.lead and has(
-                        LEAD + r"|lead|solo|(?:carr(?:y|ies)|takes?|plays?|gets?)\s+the\s+"
+                        LEAD + r"|lead|solo|(?:the|its)\s+(?:melody|tune|theme)|"
+                        r"(?:carr(?:y|ies)|takes?|plays?|gets?)\s+the\s+"
                         r"(?:melody|tune|line|theme)", text)))
     return bool(comparative or relative)

@@ -23,7 +23,7 @@ GM_WORDS: dict[str, tuple[str, ...]] = {
     "honky-tonk piano": ("honky-tonk piano", "honky tonk piano", "honkytonk piano",
                          "tack piano", "saloon piano", "barrelhouse piano"),
     "electric piano": ("electric piano 1", "rhodes piano", "e. piano 1", "e.piano 1",
-                       "stage piano"),
+                       "stage piano", "e piano", "e. piano"),
     "fm electric piano": ("fm electric piano", "electric piano 2", "e. piano 2", "e.piano 2",
                           "fm piano", "dx7", "dx7 piano", "dx piano", "fm e-piano"),
     "clavinet": ("clavinet", "clavi", "clav", "clavinette"),

@@ -15,6 +15,7 @@ _ADD = (r"add|adding|with|plus|bring\s+in|throw\s+in|include|and\s+a|ajoute[rz]?
         r"maybe\s+some|"
         r"anade|agrega|con|fuge|mit|dazu|noch|加上|加入|再加|加")
 _REMOVE = (r"drop|remove|lose|ditch|mute|without|no\s+more|get\s+rid\s+of|take\s+out|cut|kill|"
+           r"yeet|nix|scrap|axe|bin|delete|erase|"
            r"enleve[rz]?|supprime[rz]?|retire[rz]?|sans|quita|quitar|quitale|quitalo|sin|"
            r"elimina(?:r)?|ohne|entfernen|"
            r"entferne|weg\s+mit|去掉|不要|删掉|拿掉")
@@ -32,10 +33,14 @@ _INSTEAD = (r"instead\s+of|in\s+place\s+of|au\s+lieu\s+d[eu']|en\s+vez\s+de|en\s
 # after an instrument, words that give it the melody: "cello lead pls", "the guitar should
 # carry the tune", "add flute play melody", "make violin the lead"
 _LEAD_AFTER = (r"^\s*(?:on\s+(?:the\s+)?(?:lead|melody|tune)|"
+               # "the cello, can it play the main melody?", "the cello should have the melody"
+               r",?\s*(?:can|could|will|would|should|may)\s+(?:it|she|he|they)\s+(?:please\s+)?"
+               r"(?:play|take|carry|have|get)\s+(?:the\s+)?(?:main\s+|principal\s+|whole\s+)?"
+               r"(?:melody|tune|lead|top\s*line|theme)\b|"
                r"(?:as\s+|the\s+)?(?:lead|solo|melody)\b"
                r"(?!\s+(?:guitar|synth|sheet))|(?:should\s+|to\s+|can\s+|could\s+|will\s+)?"
-               r"(?:plays?|playing|carr(?:y|ies)|takes?|gets?|has|on)\s+(?:the\s+)?"
-               r"(?:melody|tune|lead|top\s*line|main\s+line|theme)\b|"
+               r"(?:plays?|playing|carr(?:y|ies)|takes?|gets?|has|have|on)\s+(?:the\s+)?"
+               r"(?:main\s+|principal\s+)?(?:melody|tune|lead|top\s*line|main\s+line|theme)\b|"
                r"(?:play|plays|playing|take|takes|carry|carries)\s+it\W*$)")  # "a harp play it"
 # an article and up to two describing words between a verb and the instrument: "add a quiet
 # cello", "throw in some low muted brass"
@@ -60,6 +65,10 @@ _LOOSE_ADD = (r"(?:^|\s)(?:throw|chuck|toss|slap|stick|pop|sneak|layer|sprinkle|
 _PLACE = (r"^\s*(?:in|into|on|onto|under(?:neath)?|over|behind|below|above|beneath|"
           r"in\s+(?:there|here)|on\s+top|in\s+the\s+(?:mix|back|background)|going)\b"
           r"(?!\s+(?:the\s+|an?\s+)?(?:lead|melody|tune|top\s*line|main\s+line)\b)")
+
+
+# a sign right before an instrument, at the start or after a space: "+organ", "- drums"
+_SIGN = r"(?:^|[\s,;/(])([+\-\u2212\u2013])\s*(?:the\s+|an?\s+)?$"
 
 
 CORRECTION = (r"\W+(?:no|nah|sorry|oops|actually|wait)\W+(?:make\s+(?:that|it)|i\s+mean|rather|"
@@ -102,17 +111,20 @@ def _only(text: str, names: list) -> tuple[str, ...]:
 
 def read_instrument_edits(text: str) -> dict:
     """The instruments a line adds, removes, swaps or gives the melody to (folded text)."""
+    if labelled := _labelled_lead(text):
+        return {"lead": labelled}
     correction = re.search(CORRECTION, text)
     if correction:  # "add a glockenspiel... no, make that celesta": the second one is meant
         named = [f for f in INSTRUMENT_LEXICON.find(text) if f.end <= correction.start()]
         if named:
             text = text[:named[-1].start] + text[correction.end():]
+    text = _kind_of(text)
     # each find with the instruments its phrase names ("string quartet" names three)
     finds = [(f, INSTRUMENT_WORDS[f.phrase][0]) for f in INSTRUMENT_LEXICON.find(text)
              if INSTRUMENT_WORDS[f.phrase][0]]
     if not finds:
         return {}
-    add, remove, lead = [], [], None
+    add, remove, lead, denied = [], [], None, []
     names = [(f, group[0]) for f, group in finds]
     if only := _only(text, names):
         return {"only": only}
@@ -127,7 +139,8 @@ def read_instrument_edits(text: str) -> dict:
         listed = last is not None and re.fullmatch(
             r"\s*(?:,|and|&|et|y|und|和|plus|with)?\s*(?:a|an|some|the|un|une|des|una?|"
             r"einen?|eine)?\s*", text[last[1]:find.start])
-        if listed and last[0] in ("add", "remove"):
+        leads = re.search(_LEAD_AFTER, text[find.end:find.end + 64])  # "can it play the ..."
+        if listed and last[0] in ("add", "remove") and not leads:
             (add if last[0] == "add" else remove).extend(groups[id(find)])
             last = (last[0], find.end)
             continue
@@ -135,18 +148,27 @@ def read_instrument_edits(text: str) -> dict:
         if re.search(r"there(?:'?s|\s+is|\s+are)\s+(?:no|not\s+an?y?)\s+$", before):
             last = None  # "oh, there's no piano": what is heard, not a removal
             continue
+        sign = re.search(_SIGN, before)
+        if sign:  # "+organ", "-drums", "-bagpipes +whistle": a terse add or removal
+            (add if sign.group(1) == "+" else remove).extend(groups[id(find)])
+            last = ("add" if sign.group(1) == "+" else "remove", find.end)
+            continue
         if re.search(rf"(?:{LEAD})(?:\s+(?:the|a|an|le|la|el|die|der|das|dem))?\s*$",
-                     before) or re.search(_LEAD_AFTER, after):
+                     before) or leads:
             lead, action = name, "lead"
             if re.search(rf"(?:{_ADD}){_MODIFIED}$", before):  # "add a vibraphone lead"
                 add.extend(groups[id(find)])
         elif find.negated or re.search(
                 rf"(?:{_REMOVE})(?:\s+(?:just|only))?(?:\s+(?:the|all\s+the|that|those|le|la|les|el|los|las|"
                 rf"die|der|das|den))?\s*$", before) or re.search(
-                r"^\s*(?:(?:out|away|off|weg)\b|去掉|拿掉|删掉|(?:has\s+to\s+|should\s+|must\s+|"
+                r"^\s*(?:(?:out|away|off|weg)\b|去掉|拿掉|删掉|"
+                r"(?:(?:can|should|could|must|will|to|has\s+to)\s+)?(?:drop|sit|step|bow|fade)\s+"
+                r"(?:this\s+one\s+)?out\b|(?:has\s+to\s+|should\s+|must\s+|"
                 r"can\s+|could\s+)?go\b(?!\s+(?:up|down|higher|lower|faster|slower|on)))", after):
             remove.extend(groups[id(find)])
             action = "remove"
+            if re.search(r"\bnot\s+(?:on\s+|in\s+|for\s+)?(?:the\s+|a\s+)?$", before):
+                denied.extend(groups[id(find)])
         elif re.search(rf"(?:{_ADD})(?:\s*(?:a|an|some|the|un|une|des|una?|unos|einen?|"
                        rf"eine|ein|etwas|个|一个|一把))?\s*$", before) or re.search(
                 rf"(?:^|\s)(?:add|adding|bring\s+in|throw\s+in|include)(?:\s+something"
@@ -161,13 +183,15 @@ def read_instrument_edits(text: str) -> dict:
             action = "add"
         elif re.search(r"(?:on|with|for|sur|avec|en|con|auf|mit|用|在)\s+(?:a\s+|an\s+|the\s+|"
                        r"le\s+|la\s+|el\s+|der\s+|die\s+|dem\s+)?$|(?:a\s+la|a\s+l'|au)\s*$",
-                       before):
+                       before) and not re.search(r"\bnot\s+\w+\s+(?:\w+\s+)?$", before):
             lead, action = name, "lead"  # "now on guitar", "try it on the flute"
         last = (action, find.end) if action else None
     if not (add or remove or lead or swap) and re.search(
             r"(?:bring|put|get)\s+(?:it|them|em|'em|those|these)\s+back|re-?add\s+(?:it|them|em)",
             text[names[-1][0].end:]):  # "i miss the violin, put it back"
         add = [n for f, _ in names for n in groups[id(f)]]
+    if lead and denied:  # "melody on the cello, not on violin": where the melody is not
+        remove = [n for n in remove if n not in denied]
     out: dict = {}
     if add:
         out["add"] = tuple(dict.fromkeys(add))
@@ -180,6 +204,35 @@ def read_instrument_edits(text: str) -> dict:
     return out
 
 
+def _kind_of(text: str) -> str:
+    """`text` with "a muted one" after an instrument said as that kind of it ("change the
+    trumpet to a muted one": "... to muted trumpet"; "make the strings tremolo ones")."""
+    for said in reversed(list(re.finditer(
+            r"(?<![a-z])(?:an?\s+|the\s+)?([a-z][a-z-]+)\s+ones?(?![a-z])", text))):
+        earlier = [f for f in INSTRUMENT_LEXICON.find(text[:said.start()])]
+        if not earlier or said.group(1) in ("other", "new", "different", "same", "last"):
+            continue
+        phrase = f"{said.group(1)} {earlier[-1].phrase}"
+        finds = INSTRUMENT_LEXICON.find(phrase)
+        if len(finds) == 1 and finds[0].phrase == phrase:
+            text = text[:said.start()] + phrase + text[said.end():]
+    return text
+
+
+def _labelled_lead(text: str) -> str | None:
+    """The instrument a line labels as the lead: "lead: flute", "melody = cello", "lead: saw"
+    (a synth named by its wave: the GM "saw lead")."""
+    said = re.fullmatch(r"\W*(?:lead|melody|tune|solo|top\s*line)\s*(?::|=|->|\u2192)\s*"
+                        r"(?:the\s+|an?\s+)?([^\W\d][\w' -]*?)\W*", text)
+    if said is None:
+        return None
+    for words in (said.group(1), f"{said.group(1)} lead"):
+        finds = INSTRUMENT_LEXICON.find(words)
+        if len(finds) == 1 and INSTRUMENT_WORDS[finds[0].phrase][0]:
+            return INSTRUMENT_WORDS[finds[0].phrase][0][0]
+    return None
+
+
 def _swaps(names: list, text: str) -> tuple[list[tuple[str, str]], set[int]]:
     """The swaps a line names and the ids of the finds they use: "swap the sax for a
     trumpet", "trumpet instead of sax", "replace sax with trumpet", "swap it for a flute"."""
@@ -188,7 +241,11 @@ def _swaps(names: list, text: str) -> tuple[list[tuple[str, str]], set[int]]:
     for (a, first), (b, second) in zip(names, names[1:], strict=False):
         between = text[a.end:b.start]
         before = text[max(0, a.start - 28):a.start]
-        if (re.search(rf"(?:{_SWAP})(?:\s+(?:the|le|la|l'|el|das|den|die))?\s*$", before)
+        if re.search(r"(?:make|turn)\s+(?:the\s+)?$", before) and re.fullmatch(
+                r"\s+(?:into\s+)?(?:an?\s+)?", between):
+            swap.append((first, second))
+            taken |= {id(a), id(b)}
+        elif (re.search(rf"(?:{_SWAP})(?:\s+(?:the|le|la|l'|el|das|den|die))?\s*$", before)
                 and re.search(r"^\s*(?:for|with|to|by|into|par|pour|por|con|gegen|durch|mit|"
                               r"zu|->|→|换成|为)\s", between + " ")) or re.search(
                     r"^\s*(?:->|→|=>|to)\s*$", between):
@@ -212,3 +269,22 @@ def _swaps(names: list, text: str) -> tuple[list[tuple[str, str]], set[int]]:
         swap.append((names[0][1], names[1][1]))  # "the viola... could it be a clarinet instead?"
         taken |= {id(names[0][0]), id(names[1][0])}
     return swap, taken
+
+
+def signed_only(text: str) -> bool:
+    """A line of signed instruments and nothing else: "+organ", "-bagpipes +whistle"."""
+    rest = re.sub(r"[,;/]|\b(?:pls|please|plz)\b", lambda m: " " * len(m.group()), text)
+    for find in sorted(INSTRUMENT_LEXICON.find(text), key=lambda f: -f.start):
+        rest = rest[:find.start] + "@" + rest[find.end:]
+    return bool(re.fullmatch(r"(?:\s*[+\-\u2212\u2013]\s*(?:the\s+|an?\s+)?@)+\s*", rest))
+
+
+def named_only(text: str) -> bool:
+    """Instruments said with nothing but words of choice: "muted trumpet actually", "use
+    tremolo strings instead"."""
+    rest = text
+    for find in sorted(INSTRUMENT_LEXICON.find(text), key=lambda f: -f.start):
+        rest = rest[:find.start] + " " + rest[find.end:]
+    return rest != text and not re.sub(
+        r"\b(?:actually|instead|rather|use|then|pls|please|ok|okay|no|nah|hmm+|the|an?|go|with|"
+        r"try|i|mean|just|some)\b|[^\w\s]", " ", rest).strip()

@@ -21,7 +21,7 @@ from generation.request.changes import read_changes
 from generation.request.corrections import corrected
 from generation.request.lexicon import INSTRUMENT_LEXICON, INSTRUMENT_WORDS, fold
 from generation.request.turn import PREVIOUS, Turn, undo_steps
-from generation.vocab import DRUM_KITS
+from generation.vocab import DRUM_KITS, FAMILY_OF
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,8 @@ def recalled(turn: Turn, line: str, history: History) -> Turn:
     current = history.get(history.current)
     if turn.kind == "edit" and current is not None:
         turn = _one_kit(turn, current.spec)
+    if current is not None:
+        turn = _other_kind(turn, text, current.spec)
     parent = history.get(current.parent) if current else None
     if turn.kind == "edit" and turn.base == PREVIOUS and parent and has(_STRONG, text) and _fits(
             turn.changes, current.spec, parent.spec):
@@ -159,6 +161,33 @@ def _one_kit(turn: Turn, spec: dict) -> Turn:
     add = tuple(n for n in changes.add if n not in kits)
     swap = (*changes.swap, (playing[0], kits[-1]))
     return replace(turn, changes=replace(changes, add=add, swap=swap, lead=lead))
+
+
+# words that put what a line names in the place of what plays: "tremolo strings instead",
+# "muted trumpet actually", "use an overdriven guitar"
+_REPLACING = r"instead|actually|rather|\buse\b|switch\s+to|go\s+with|swap|change|then"
+
+
+def _other_kind(turn: Turn, text: str, spec: dict) -> Turn:
+    """Another kind of an instrument that plays, named in its place, swaps for it: "use tremolo
+    strings instead" where strings play, "muted trumpet actually" where a trumpet does."""
+    if turn.kind not in ("edit", "unknown", "ask", "help") or not has(_REPLACING, text) or has(
+            r"add|adding|plus|with|also|too|as\s+well|alongside|on\s+top", text):  # both play
+        return turn
+    changes = turn.changes if turn.kind == "edit" else Changes()
+    playing = spec.get("instruments", ())
+    new = [n for n in dict.fromkeys(_instruments(text)) if n not in playing]
+    others = {*changes.remove, *changes.add, changes.lead} - {None, *new}
+    if len(new) != 1 or changes.swap or changes.only or others:
+        return turn
+    old = [p for p in playing if p not in DRUM_KITS and FAMILY_OF.get(p) is not None
+           and FAMILY_OF.get(p) == FAMILY_OF.get(new[0])]
+    if not old:
+        return turn
+    changes = replace(changes, add=tuple(n for n in changes.add if n != new[0]),
+                      remove=tuple(n for n in changes.remove if n != new[0]),
+                      lead=None, swap=((old[0], new[0]),))
+    return Turn("edit", text=turn.text or text, changes=changes)
 
 
 def _version_without(text: str, history: History) -> int | None:

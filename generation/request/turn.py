@@ -22,7 +22,8 @@ from generation.request.haste import retyped
 from generation.request.keys import read_key
 from generation.request.lexicon import INSTRUMENT_LEXICON, MOOD_LEXICON, STYLE_LEXICON, fold
 from generation.request.slots import Text, read_length, read_meter, read_tempo
-from generation.request.smalltalk import smalltalk
+from generation.request.smalltalk import CHATTER, smalltalk
+from generation.request.topics import TERSE_TOPIC, topic_of
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,10 @@ _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, 
              "4th": 4, "fifth": 5, "5th": 5, "premiere?": 1, "deuxieme": 2, "troisieme": 3,
              "primera?": 1, "primero": 1, "segunda?": 2, "segundo": 2, "tercera?": 3,
              "erste[nrs]?": 1, "zweite[nrs]?": 2, "dritte[nrs]?": 3, "第一": 1, "第二": 2,
-             "第三": 3}
-_VERSION = r"(?:version|versions?|take|one|piece|tune|versión|fassung|个版本|版|首)"
+             "第三": 3, "og": 1,
+             r"original(?!\s+(?:key|tempo|melody|tune|mood|style|speed|length|meter|chords?|"
+             r"instruments?|bpm|idea))": 1}
+_VERSION = r"(?:version|versions?|take|one|piece|tune|versión|versao|fassung|个版本|版|首)"
 
 _NEW = (r"(?<!add\s)(?<!adding\s)(?:now\s+)?something\s+(?:completely\s+|totally\s+|"
         r"entirely\s+)?(?:different|else)|"
@@ -74,7 +77,8 @@ _NEW = (r"(?<!add\s)(?<!adding\s)(?:now\s+)?something\s+(?:completely\s+|totally
         r"neues\s+stuck|换一首|来点别的|新的一首|new\s+one\s*:|forget\s+(?:that|it)|"
         r"algo\s+(?:totalmente\s+|completamente\s+)?(?:distinto|diferente)|"
         r"(?:une\s+)?autre\s+chose|quelque\s+chose\s+d'autre")
-_VARY = (r"(?:a\s+)?(?:little|bit|slightly)\s+different|variation|vary\s+it|vary|"
+_VARY = (r"(?:a\s+)?(?:little|bit|slightly)\s+different|variation|vary\s+it|vary|differently|"
+         r"tweak\s+(?:it|that|this)(?!\s+(?:to|so|up|down|until))|"
          r"another\s+version|same\s+but\s+different|same\s+(?:idea|thing|vibe|feel),?\s+(?:but\s+)?"
          r"different|remix\s+it|une\s+variation|"
          r"un\s+peu\s+different|una\s+variacion|un\s+poco\s+diferente|eine\s+variation|"
@@ -82,7 +86,7 @@ _VARY = (r"(?:a\s+)?(?:little|bit|slightly)\s+different|variation|vary\s+it|vary
          r"different|varie[rz]?(?:[\s-]le)?|tres\s+different|varia(?:lo|la)?|muy\s+diferente|"
          r"variiere|ganz\s+anders|sehr\s+anders|变化大|很不一样|稍微变")
 # How far a variation goes, by its words: a little, or a lot (else the 🎲 default).
-_LITTLE = (r"(?<![a-z])(?:a\s+little|little|a\s+bit|bit|slightly|a\s+touch|un\s+peu|"
+_LITTLE = (r"(?<![a-z])(?:a\s+little|little|a\s+lil|lil|a\s+bit|bit|slightly|a\s+touch|un\s+peu|"
            r"legerement|un\s+poco|poco|ligeramente|etwas|ein\s+bisschen|leicht|稍微|一点|略)"
            r"(?![a-z])")
 _LOT = (r"(?<![a-z])(?:a\s+lot|lots|very|much|quite|way\s+more|heavily|beaucoup|tres|fort|"
@@ -102,49 +106,24 @@ _PREVIOUS = (r"(?:the\s+)?(?:previous|last|earlier|other)\s+(?:one|version)|the\
              r"(?:la\s+)?(?:precedente|version\s+precedente)|(?:la\s+)?anterior|"
              r"(?:die|der|das)\s+vorherige|上一个|上一版|上一首")
 _AGAIN = (r"again|another\s+one|one\s+more|try\s+again|regenerate|reroll|re-?roll|encore|"
+          r"run\s+(?:it|that|this)\s+back|"
           r"otra\s+vez|de\s+nuevo|nochmal|noch\s+einmal|one\s+more\s+time|再来一次|再来一遍|"
           r"再来|再一次")
 
-_TOPICS = [  # (topic, pattern): the first that matches a question names its topic
-    ("abilities", r"what\s+(?:else\s+|kinda\s+stuff\s+|kind\s+of\s+stuff\s+)?can\s+"
-                  r"(?:you|u|this\s+thing|it)\s+(?:even\s+)?do|what\s+do\s+you\s+do|"
-                  r"how\s+does\s+this\s+work|"
-                  r"que\s+(?:sais|peux)[\s-]tu\s+faire|que\s+(?:savez|pouvez)[\s-]vous\s+faire|"
-                  r"que\s+(?:puedes|sabes)\s+hacer|"
-                  r"was\s+kannst\s+du|你能做什么|你会什么"),
-    ("styles", r"(?:what|which)\s+(?:styles|genres)|quels?\s+styles|que\s+estilos|"
-               r"welche\s+stile|什么风格"),
-    ("moods", r"(?:what|which)\s+moods|quelles?\s+humeurs|que\s+(?:estados|animos)|"
-              r"welche\s+stimmungen"),
-    ("instrument list", r"(?:what|which)\s+instruments\s+(?:can|do)\s+you|"
-                        r"quels\s+instruments\s+(?:connais|peux)|que\s+instrumentos\s+"
-                        r"(?:conoces|puedes)|welche\s+instrumente\s+(?:kennst|kannst)"),
-    ("history", r"what\s+(?:did|have|has)\s+(?:we|you)\s+(?:\w+\s+)?(?:change|changed|done)|"
-                r"what\s+(?:we'?ve|you'?ve|you)\s+changed|what\s+changed|"
-                r"(?:was\s+it|it\s+was)\s+before"),
-    ("key", r"\bkey\b|tonalit|tonalidad|tonart|\bscale\b|gamme|escala|什么调|调性|\bmode\b|modo|"
-            r"\b(?:major|minor)\b"),
-    ("tempo", r"tempo|bpm|how\s+fast|speed|vitesse|velocidad|rapido|schnell|速度|多快"),
-    ("meter", r"meter|time\s+sig\w*|signature|mesure|compas|takt|拍号|几拍|\b\d{1,2}/\d{1,2}\b"),
-    ("chords", r"chord|progression|harmon|accord|acorde|akkord|和弦"),
-    ("instruments", r"instrument|who\s+plays|playing|instrumento|instrumente|乐器|"
-                    r"(?:should|does|did)\s+it\s+have|(?:is\s+it|is\s+the\s+\w+)\s+on\s+the\b|"
-                    r"^(?:is\s+there|does\s+it\s+have|has\s+it\s+got)\s+(?:an?\s+|any\s+)?"
-                    r"(?!way\b)\w+"),
-    ("length", r"how\s+long|length|duration|duree|\bdure|\bdura\b|duracion|combien\s+de\s+temps|"
-               r"lange|dauer|多长|时长|多久"),
-    ("form", r"\bform\b|structure|section|forme|estructura|aufbau|form|结构|段落"),
-    ("mood", r"mood|feel|emotion|humeur|animo|stimmung|情绪|感觉"),
-    ("style", r"style|genre|estilo|stil|风格"),
-]
 _HELP = r"help|aide|ayuda|hilfe|帮助|怎么用|commands?"
 
 
 def _version(text: str) -> int | None:
     """A version named in the line: "version 2", "v3", "the first one", "the second take"."""
-    match = re.search(r"(?<![a-z])(?:version|v|take|versión|fassung)\s*#?\s*(\d{1,3})\b", text)
+    match = re.search(r"(?<![a-z])(?:version|v|take|versión|versao|versione|fassung)\s*#?\s*"
+                      r"(\d{1,3})\b", text)
     if match:
         return int(match.group(1))
+    said = re.search(r"(?<![\w.])([1-9])\s+(?:was|is|sounded|felt)\s+(?:\w+\s+)?(?:better|best|"
+                     r"nicer|good|great|right)\b|(?:^|[\s,])go\s+(?:back\s+)?(?:to\s+)?([1-9])\W*$",
+                     text)  # "no wait, 2 was better, go 2"
+    if said:
+        return int(said.group(1) or said.group(2))
     lettered = re.search(r"\b(?:version|take|mix|back\s+to|revert\s+to|go\s+with|restore)\s+"
                          r"([a-e])(?=\s*(?:[.!?,]|$))", text)  # "back to A": v1, as a DAW names
     if lettered:
@@ -153,7 +132,8 @@ def _version(text: str) -> int | None:
         if re.search(rf"(?<![a-z])(?:{word})\s*(?:{_VERSION})?(?![a-z])", text) and \
                 re.search(rf"(?:the|le|la|el|die|der|das|die|回到|到)?\s*(?:{word})", text):
             if re.search(rf"(?:{word})\s*(?:{_VERSION})|(?:back\s+to|go\s+to|like)\s+(?:the\s+)?"
-                         rf"(?:{word})|回到(?:{word})", text):
+                         rf"(?:{word})|回到(?:{word})|(?:{word})\s+(?:was|is|sounded|felt|slapped|"
+                         r"hit)\b", text):  # "hmm the 2nd was better", "the og slapped more"
                 return number
     return None
 
@@ -210,8 +190,7 @@ def read_turn(line: str, has_piece: bool) -> Turn:
         rest = raw[raw.find(":") + 1:] if ":" in raw else ""
         rest = rest.strip() or re.sub(_NEW, " ", text).strip(" ,.!:-")
         return Turn("new", text=rest or raw)
-    if re.fullmatch(rf"(?:{_UNDO})(?:\s+(?:that|it|ca|eso|das|the\s+last\s+(?:one|change)))*",
-                    core) or core in ("back", "go back"):
+    if _undoes(core) or _undo_last(text):  # "prev", "no no, cancel", "Too slow. Undo."
         return Turn("undo", steps=undo_steps(text))
     if undo_steps(text) > 1 and has(_UNDO, text) and not read_changes(raw) and \
             _version(text) is None:  # "go back to phase two, version 2" names the version
@@ -231,17 +210,22 @@ def read_turn(line: str, has_piece: bool) -> Turn:
     wanted = changes or version is not None or has(_UNDO, text) or has_piece and has(_TAKE, text)
     if not changes and smalltalk(words) and not re.search(_WH, core):
         return Turn("smalltalk", text=raw)  # "i think it's good now?"
+    if not changes and version is None and has(CHATTER, text) and not _names_any(text) \
+            and not topic_of(text):  # not "remind me of the time signature?"
+        return Turn("smalltalk", text=raw)  # "brb, grabbing a coffee"
+    if re.fullmatch(TERSE_TOPIC, core):
+        return Turn("question", topic=topic_of(core))  # "len", "bpm", "key now"
     if (_asking(raw, core) or wh_clause) and not polite and not re.search(
             r"^(?:how|what)\s+(?:about|bout|abt)\b|^what\s+if\s+(?:we|you|u|i)\b", core):
         if re.search(_WH, core) or wh_clause or not wanted:  # "what key?", not "¿y un minuto?"
-            topic = _topic(text)
+            topic = topic_of(text)
             return Turn("question", topic=topic) if topic or re.search(_WH, core) \
                 else Turn("unknown", text=raw)
-    if polite and not wanted and _topic(text):
-        return Turn("question", topic=_topic(text))  # "could you tell me the key?"
+    if polite and not wanted and topic_of(text):
+        return Turn("question", topic=topic_of(text))  # "could you tell me the key?"
     if not changes and version is None and _undo_only(core):  # "let's go back to the previous"
         return Turn("undo", steps=undo_steps(text))
-    if version is not None and (changes or has(_UNDO + r"|go\s+to|back\s+to|回到", text)
+    if version is not None and (changes or has(_UNDO + r"|go\s+to|back\s+to|回到|" + _RETURN, text)
                                 or len(words) <= 5):
         return Turn("edit" if changes else "goto", changes=changes, base=version, text=raw)
     if has_piece and not changes:
@@ -267,6 +251,30 @@ _UNDO_THEN = (rf"(?:^|[\s,.!])(?:{_UNDO})(?:\s+(?:that|it|ca|eso|das|the(?:\s+\w
               r"(?:[,.;!]|\b(?:and|et|y|und|then)\b)")
 
 
+# words that choose a version named in the line: "I like version 3 more, return to it"
+_RETURN = (r"return|restore|switch\s+to|voltar|volver|volvamos|vuelve|retourne[rz]?|"
+           r"zuruck|prefer\w*|like|liked|better|best|go\s+[1-9]")
+# an undo said tersely: "prev", "cancel that", "back a step"
+_BARE_UNDO = (r"prev(?:ious)?(?:\s+(?:one|version))?|cancel(?:\s+(?:that|it))?|"
+              r"(?:go\s+|take\s+it\s+)?back\s+(?:a|one)\s+step|(?:a\s+|one\s+)?step\s+back")
+
+
+def _undoes(core: str) -> bool:
+    """Whether a line's core says nothing but undo."""
+    return bool(re.fullmatch(rf"(?:{_UNDO})(?:\s+(?:that|it|ca|eso|das|the\s+last\s+"
+                             r"(?:one|change)))*", core) or core in ("back", "go back")
+                or re.fullmatch(_BARE_UNDO, core))
+
+
+def _undo_last(text: str) -> bool:
+    """A complaint then an undo ("Too slow. Undo.", "too cluttered, back a step"): the undo
+    is what is asked, the complaint says why."""
+    clauses = [c for c in (_core(" ".join(re.sub(r"[^\w\s']", " ", c).split()))
+                           for c in re.split(r"[.!?;,]+", text)) if c]
+    return len(clauses) >= 2 and _undoes(clauses[-1]) and not any(
+        has(_EDIT_VERBS, c) for c in clauses[:-1])
+
+
 def undo_steps(text: str) -> int:
     """How many versions an undo goes back: "undo both", "go back two steps", "undo that and
     the one before", "undo undo" (1 unless the folded line counts more; "go back to two"
@@ -286,7 +294,7 @@ def undo_steps(text: str) -> int:
 
 
 _OPENERS = (r"hm+|um+|uh+|ok(?:ay)?|k|actually|nah|nope|no|non|nein|oh|wait|well|alright|"
-            r"ew+|ugh+|bruh|lol|lmao|oof|meh|welp|eh|yikes|oops|whoops|dang|damn|ngl|tbh|"
+            r"ew+|ugh+|bruh|lol|lmao|oof|meh|welp|eh+|yikes|oops|whoops|dang|damn|ngl|tbh|"
             r"so|and|then|et|y|und|ah|yeah|yes|oui|si|ja|please|pls|plz|hey|算了|嗯|好吧")
 _OPENERS_WORDS = set(re.findall(r"[a-z']+", _OPENERS.replace("(?:ay)?", "")))
 _CLOSERS = r"please|pls|plz|bitte|por\s+favor|stp|svp|tho|lol|吧"
@@ -332,10 +340,6 @@ def _asking(raw: str, core: str) -> bool:
     return raw.endswith(("?", "？", "?!", "吗")) or bool(re.search(_WH, core))
 
 
-def _topic(text: str) -> str | None:
-    return next((name for name, pattern in _TOPICS if re.search(pattern, text)), None)
-
-
 def _edit_said(raw: str, text: str, changes: Changes) -> bool:
     """Whether the words say "change this piece": an edit verb or cue, a comparative, or a
     change only an existing piece can have ("up a tone", "twice as long", "swap")."""
@@ -357,6 +361,12 @@ def _undo_only(core: str) -> bool:
         return False
     rest = re.sub(rf"(?<![a-z])(?:{_UNDO})(?![a-z])", " ", core)
     return all(word in _UNDO_FILLER or word in _OPENERS_WORDS for word in rest.split())
+
+
+def _names_any(text: str) -> bool:
+    """Whether a line names an instrument, a mood or a style."""
+    return bool(INSTRUMENT_LEXICON.find(text) or MOOD_LEXICON.find(text)
+                or STYLE_LEXICON.find(text))
 
 
 def _describes_piece(text: str) -> bool:

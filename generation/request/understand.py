@@ -38,6 +38,7 @@ from generation.request.changes import DENSITY_STEP
 from generation.request.corrections import corrected
 from generation.request.grounding import ungrounded
 from generation.request.haste import retyped
+from generation.request.instrument_edits import named_only, signed_only
 from generation.request.lexicon import (
     INSTRUMENT_LEXICON,
     INSTRUMENT_WORDS,
@@ -49,7 +50,7 @@ from generation.request.lexicon import (
 from generation.request.multiples import Multiple, read_multiple
 from generation.request.slots import Text, read_length, read_meter
 from generation.request.turn import Turn, read_turn, undo_steps
-from generation.vocab import DRUM_KITS
+from generation.vocab import DRUM_KITS, FAMILY_OF
 
 __all__ = ["Reading", "picked", "understand"]  # picked: how an answer picks a choice
 
@@ -81,6 +82,11 @@ def understand(line: str, has_piece: bool, reader=None,
         return ask((f"add a {name}", Turn("edit", text=line, changes=Changes(add=(name,)))),
                     (f"give the {name} the melody",
                      Turn("edit", text=line, changes=Changes(lead=name))))
+    if has_piece and turn.kind in ("unknown", "help") and named_only(text) and has(
+            r"actually|instead|rather|use|then", text) and any(
+            FAMILY_OF.get(n) and FAMILY_OF.get(n) == FAMILY_OF.get(p) and n != p
+            for n in instruments for p in playing):  # "muted trumpet actually" (recall swaps)
+        return Reading(Turn("edit", text=line, changes=Changes(add=tuple(instruments))))
     if has_piece and (unsure := unsure_value(turn, line, playing)):
         return ask(*unsure)  # "make it 60": bpm or seconds? "to a minor": A minor, or minor?
     multiple = read_multiple(text) or (Multiple(2.0, None) if re.fullmatch(
@@ -104,6 +110,8 @@ def understand(line: str, has_piece: bool, reader=None,
         reader = shared_reader()
     if reader is None:
         return Reading(turn)
+    if turn.kind == "edit" and (signed_only(text) or named_only(text)):
+        return Reading(turn)  # "+vibes -drums", "muted trumpet actually": nothing to guess
     guess = reader.guess(line, has_piece)
     if turn.kind == "edit":
         changes = _on_top(_more(turn.changes, guess, text, instruments), text)
@@ -306,8 +314,9 @@ def _loose(kind: str, text: str) -> dict:
 def _on_top(changes: Changes, text: str) -> Changes:
     """An instrument added "for the melody" or "on the top line" also takes the melody."""
     if changes.add and not changes.lead and has(
-            r"(?:for|on|takes?|carr(?:y|ies)|plays?)\s+(?:the\s+)?(?:melody|tune|top\s*line|"
-            r"lead|line|theme)|"
+            r"(?:for|on|takes?|taking|carr(?:y|ies|ying)|plays?|playing|have|has|having|gets?|"
+            r"give\s+(?:it|her|him|them))\s+(?:the\s+)?(?:melody|tune|top\s*line|"
+            r"lead|line|theme|head)|"
             r"topline|solo", text) and not has(r"under|below|behind|beneath|accompan\w*", text):
         return replace(changes, lead=changes.add[-1])
     return changes
@@ -379,8 +388,8 @@ def _instruments(text: str) -> list[str]:
 
 def _bare_instrument(text: str, instruments: list[str]) -> bool:
     """A line that is an instrument's name and nothing else ("trumpet", "choir!!!")."""
-    if len(instruments) != 1:
-        return False
+    if len(instruments) != 1 or re.match(r"\s*[+\-\u2212\u2013]\s*[^\W\d]", text):
+        return False  # "+organ", "-drums": the sign says what to do
     rest = re.sub(r"[^\w\s]", " ", text)
     for find in INSTRUMENT_LEXICON.find(text):
         rest = rest.replace(find.phrase, " ")

@@ -141,7 +141,8 @@ def _allowed(expect: dict, old: dict) -> set[str]:
         k, k) for k in named}
     if "lead" in named:
         allowed.add("instruments")  # the old lead leaves the ensemble
-    if old["lead"] in [*expect.get("remove", ()), *(a for a, _ in expect.get("swap", ()))]:
+    if any(_names(said, old["lead"], old["instruments"]) for said in
+           [*expect.get("remove", ()), *(a for a, _ in expect.get("swap", ()))]):
         allowed.add("lead")  # its heir plays the melody
     if named & {"style", "meter"}:  # the melody is written anew on a stream of its own:
         allowed.add("melody_seed")  # the style and meter are mixed into its seed (spec.py)
@@ -152,6 +153,18 @@ def _allowed(expect: dict, old: dict) -> set[str]:
         if "mood" in named and "key" not in old["stated"]:
             allowed.add("mode")
     return allowed
+
+
+def _names(said: str, name: str | None, playing) -> bool:
+    """Whether `said` (an instrument in a label) is the playing instrument `name`: the same
+    name, its family ("trumpet" of a muted trumpet), or a shorter name of it that nothing else
+    playing has ("guitar" of the electric guitar in a band of guitar, bass and drums)."""
+    from generation.vocab import FAMILY_OF
+
+    if name is None:
+        return False
+    return said == name or FAMILY_OF.get(name) == said or (
+        name.endswith(f" {said}") and said not in playing)
 
 
 def _kept(expect: dict, old: dict, new: dict) -> tuple[int, list[str]]:
