@@ -153,38 +153,18 @@ def read_instrument_edits(text: str) -> dict:
             (add if sign.group(1) == "+" else remove).extend(groups[id(find)])
             last = ("add" if sign.group(1) == "+" else "remove", find.end)
             continue
-        if re.search(rf"(?:{LEAD})(?:\s+(?:the|a|an|le|la|el|die|der|das|dem))?\s*$",
-                     before) or leads:
-            lead, action = name, "lead"
-            if re.search(rf"(?:{_ADD}){_MODIFIED}$", before):  # "add a vibraphone lead"
+        kind = _action(find, before, after, bool(leads))
+        if kind in ("lead", "lead+add"):
+            lead = name
+            if kind == "lead+add":  # "add a vibraphone lead"
                 add.extend(groups[id(find)])
-        elif find.negated or re.search(
-                rf"(?:{_REMOVE})(?:\s+(?:just|only))?(?:\s+(?:the|all\s+the|that|those|le|la|les|el|los|las|"
-                rf"die|der|das|den))?\s*$", before) or re.search(
-                r"^\s*(?:(?:out|away|off|weg)\b|去掉|拿掉|删掉|"
-                r"(?:(?:can|should|could|must|will|to|has\s+to)\s+)?(?:drop|sit|step|bow|fade)\s+"
-                r"(?:this\s+one\s+)?out\b|(?:has\s+to\s+|should\s+|must\s+|"
-                r"can\s+|could\s+)?go\b(?!\s+(?:up|down|higher|lower|faster|slower|on)))", after):
+        elif kind in ("remove", "denied"):
             remove.extend(groups[id(find)])
-            action = "remove"
-            if re.search(r"\bnot\s+(?:on\s+|in\s+|for\s+)?(?:the\s+|a\s+)?$", before):
+            if kind == "denied":
                 denied.extend(groups[id(find)])
-        elif re.search(rf"(?:{_ADD})(?:\s*(?:a|an|some|the|un|une|des|una?|unos|einen?|"
-                       rf"eine|ein|etwas|个|一个|一把))?\s*$", before) or re.search(
-                rf"(?:^|\s)(?:add|adding|bring\s+in|throw\s+in|include)(?:\s+something"
-            rf"(?:\s+else)?\W+(?:like\s+)?(?:an?\s+|some\s+)?|{_MODIFIED})$",
-                before) or (re.search(r"(?:bring|put|get|want|need|have)\s+(?:the\s+|my\s+)?$",
-                                      before) and re.match(r"\s+back\b", after)) or re.match(
-                r"\s+back\s+(?:in|on)\b|\s+back\W*(?:pls|plz|please)?\W*$", after) or (
-                re.search(_LOOSE_ADD, before) and re.search(_PLACE, after)) or re.search(
-                r"^\s*(?:(?:too|as\s+well|also|along\s+with|alongside|on\s+top|aussi|tambien|"
-                r"auch)\b|dazu|hinzu|也)", after):
+        elif kind == "add":
             add.extend(groups[id(find)])
-            action = "add"
-        elif re.search(r"(?:on|with|for|sur|avec|en|con|auf|mit|用|在)\s+(?:a\s+|an\s+|the\s+|"
-                       r"le\s+|la\s+|el\s+|der\s+|die\s+|dem\s+)?$|(?:a\s+la|a\s+l'|au)\s*$",
-                       before) and not re.search(r"\bnot\s+\w+\s+(?:\w+\s+)?$", before):
-            lead, action = name, "lead"  # "now on guitar", "try it on the flute"
+        action = {"lead+add": "lead", "denied": "remove"}.get(kind, kind)
         last = (action, find.end) if action else None
     if not (add or remove or lead or swap) and re.search(
             r"(?:bring|put|get)\s+(?:it|them|em|'em|those|these)\s+back|re-?add\s+(?:it|them|em)",
@@ -202,6 +182,40 @@ def read_instrument_edits(text: str) -> dict:
     if lead:
         out["lead"] = lead
     return out
+
+
+def _action(find, before: str, after: str, leads: bool) -> str | None:
+    """What a line does with one instrument it names, by the words around it: "lead",
+    "lead+add" ("add a vibraphone lead"), "remove", "denied" (a removal said as where the
+    melody is not: "the melody on cello, not on violin"), "add", or None."""
+    if re.search(rf"(?:{LEAD})(?:\s+(?:the|a|an|le|la|el|die|der|das|dem))?\s*$",
+                 before) or leads:
+        return "lead+add" if re.search(rf"(?:{_ADD}){_MODIFIED}$", before) else "lead"
+    if find.negated or re.search(
+            rf"(?:{_REMOVE})(?:\s+(?:just|only))?(?:\s+(?:the|all\s+the|that|those|le|la|les|el|los|las|"
+            rf"die|der|das|den))?\s*$", before) or re.search(
+            r"^\s*(?:(?:out|away|off|weg)\b|去掉|拿掉|删掉|"
+            r"(?:(?:can|should|could|must|will|to|has\s+to)\s+)?(?:drop|sit|step|bow|fade)\s+"
+            r"(?:this\s+one\s+)?out\b|(?:has\s+to\s+|should\s+|must\s+|"
+            r"can\s+|could\s+)?go\b(?!\s+(?:up|down|higher|lower|faster|slower|on)))", after):
+        return "denied" if re.search(r"\bnot\s+(?:on\s+|in\s+|for\s+)?(?:the\s+|a\s+)?$",
+                                     before) else "remove"
+    if re.search(rf"(?:{_ADD})(?:\s*(?:a|an|some|the|un|une|des|una?|unos|einen?|"
+                   rf"eine|ein|etwas|个|一个|一把))?\s*$", before) or re.search(
+            rf"(?:^|\s)(?:add|adding|bring\s+in|throw\s+in|include)(?:\s+something"
+        rf"(?:\s+else)?\W+(?:like\s+)?(?:an?\s+|some\s+)?|{_MODIFIED})$",
+            before) or (re.search(r"(?:bring|put|get|want|need|have)\s+(?:the\s+|my\s+)?$",
+                                  before) and re.match(r"\s+back\b", after)) or re.match(
+            r"\s+back\s+(?:in|on)\b|\s+back\W*(?:pls|plz|please)?\W*$", after) or (
+            re.search(_LOOSE_ADD, before) and re.search(_PLACE, after)) or re.search(
+            r"^\s*(?:(?:too|as\s+well|also|along\s+with|alongside|on\s+top|aussi|tambien|"
+            r"auch)\b|dazu|hinzu|也)", after):
+        return "add"
+    if re.search(r"(?:on|with|for|sur|avec|en|con|auf|mit|用|在)\s+(?:a\s+|an\s+|the\s+|"
+                   r"le\s+|la\s+|el\s+|der\s+|die\s+|dem\s+)?$|(?:a\s+la|a\s+l'|au)\s*$",
+                   before) and not re.search(r"\bnot\s+\w+\s+(?:\w+\s+)?$", before):
+        return "lead"  # "now on guitar", "try it on the flute"
+    return None
 
 
 def _kind_of(text: str) -> str:

@@ -24,6 +24,7 @@ from generation.request.lexicon import INSTRUMENT_LEXICON, MOOD_LEXICON, STYLE_L
 from generation.request.slots import Text, read_length, read_meter, read_tempo
 from generation.request.smalltalk import CHATTER, smalltalk
 from generation.request.topics import TERSE_TOPIC, topic_of
+from generation.request.versions import named_version, named_versions
 
 
 @dataclass(frozen=True)
@@ -59,15 +60,6 @@ _UNDO = (r"undo|go\s+back|revert|back\s+to\s+(?:the\s+)?(?:previous|last|earlier
          r"vuelve|volver|ruckgangig|zuruck\w*|en\s+arriere|take\s+(?:that|it)\s+back|撤销|返回|回到上一|"
          r"(?:ctrl|cmd|control)\s*[+-]?\s*z|roll\s+(?:it\s+|that\s+)?back|rollback|scratch\s+that|put\s+it\s+back\s+(?:how|the\s+way|like)\s+it\s+was")
 _REDO = r"redo|retablir|rehacer|wiederherstellen|重做|恢复"
-_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
-             "4th": 4, "fifth": 5, "5th": 5, "premiere?": 1, "deuxieme": 2, "troisieme": 3,
-             "primera?": 1, "primero": 1, "segunda?": 2, "segundo": 2, "tercera?": 3,
-             "erste[nrs]?": 1, "zweite[nrs]?": 2, "dritte[nrs]?": 3, "第一": 1, "第二": 2,
-             "第三": 3, "og": 1,
-             r"original(?!\s+(?:key|tempo|melody|tune|mood|style|speed|length|meter|chords?|"
-             r"instruments?|bpm|idea))": 1}
-_VERSION = r"(?:version|versions?|take|one|piece|tune|versión|versao|fassung|个版本|版|首)"
-
 _NEW = (r"(?<!add\s)(?<!adding\s)(?:now\s+)?something\s+(?:completely\s+|totally\s+|"
         r"entirely\s+)?(?:different|else)|"
         r"(?:a\s+)?(?:new|another|different)\s+(?:piece|song|tune|track)(?!\s+version)|"
@@ -113,41 +105,6 @@ _AGAIN = (r"again|another\s+one|one\s+more|try\s+again|regenerate|reroll|re-?rol
 _HELP = r"help|aide|ayuda|hilfe|帮助|怎么用|commands?"
 
 
-def _version(text: str) -> int | None:
-    """A version named in the line: "version 2", "v3", "the first one", "the second take"."""
-    match = re.search(r"(?<![a-z])(?:version|v|take|versión|versao|versione|fassung)\s*#?\s*"
-                      r"(\d{1,3})\b", text)
-    if match:
-        return int(match.group(1))
-    said = re.search(r"(?<![\w.])([1-9])\s+(?:was|is|sounded|felt)\s+(?:\w+\s+)?(?:better|best|"
-                     r"nicer|good|great|right)\b|(?:^|[\s,])go\s+(?:back\s+)?(?:to\s+)?([1-9])\W*$",
-                     text)  # "no wait, 2 was better, go 2"
-    if said:
-        return int(said.group(1) or said.group(2))
-    lettered = re.search(r"\b(?:version|take|mix|back\s+to|revert\s+to|go\s+with|restore)\s+"
-                         r"([a-e])(?=\s*(?:[.!?,]|$))", text)  # "back to A": v1, as a DAW names
-    if lettered:
-        return ord(lettered.group(1)) - ord("a") + 1
-    for word, number in _ORDINALS.items():
-        if re.search(rf"(?<![a-z])(?:{word})\s*(?:{_VERSION})?(?![a-z])", text) and \
-                re.search(rf"(?:the|le|la|el|die|der|das|die|回到|到)?\s*(?:{word})", text):
-            if re.search(rf"(?:{word})\s*(?:{_VERSION})|(?:back\s+to|go\s+to|like)\s+(?:the\s+)?"
-                         rf"(?:{word})|回到(?:{word})|(?:{word})\s+(?:was|is|sounded|felt|slapped|"
-                         r"hit)\b", text):  # "hmm the 2nd was better", "the og slapped more"
-                return number
-    return None
-
-
-def _versions(text: str) -> list[int]:
-    """Every version a line names, in order: "v2", "version 4", "the first one", "第二个"."""
-    found = [(m.start(), int(m.group(1))) for m in re.finditer(
-        r"(?<![a-z])(?:version|v|take|versión|fassung|#)\s*#?\s*(\d{1,3})\b", text)]
-    for word, number in _ORDINALS.items():
-        for match in re.finditer(rf"(?<![a-z])(?:{word})\s*(?:{_VERSION}|个)(?![a-z])", text):
-            found.append((match.start(), number))
-    return [number for _, number in sorted(found)]
-
-
 def _vary_amount(text: str) -> float | None:
     """"a little" or "a lot" in a variation's words, as an amount (None: neither said)."""
     if re.search(_LOT, text) and not re.search(r"not\s+(?:very|much|a\s+lot)", text):
@@ -166,7 +123,7 @@ def _blend(text: str) -> Turn | None:
     # or before it in Chinese, where the verb ends the sentence ("把它和第一个混合")
     if not re.search(r"[\u4e00-\u9fff]", verb.group(0)):
         text = text[verb.start():]
-    named = _versions(text)
+    named = named_versions(text)
     other = named[-1] if named else PREVIOUS if re.search(_PREVIOUS, text) else None
     if other is None:
         return None
@@ -193,7 +150,7 @@ def read_turn(line: str, has_piece: bool) -> Turn:
     if _undoes(core) or _undo_last(text):  # "prev", "no no, cancel", "Too slow. Undo."
         return Turn("undo", steps=undo_steps(text))
     if undo_steps(text) > 1 and has(_UNDO, text) and not read_changes(raw) and \
-            _version(text) is None:  # "go back to phase two, version 2" names the version
+            named_version(text) is None:  # "go back to phase two, version 2" names the version
         return Turn("undo", steps=undo_steps(text))
     if re.fullmatch(rf"(?:{_REDO})(?:\s+(?:that|it))*", core):
         return Turn("redo")
@@ -201,7 +158,7 @@ def read_turn(line: str, has_piece: bool) -> Turn:
         return Turn("smalltalk", text=raw) if smalltalk(words) else Turn("help")
     if has_piece and (blend := _blend(text)) is not None:
         return replace(blend, text=raw)
-    version = _version(text)
+    version = named_version(text)
     changes = read_changes(raw)
     clauses = [_core(" ".join(re.sub(r"[^\w\s']", " ", c).split()))
                for c in re.split(r"[.!?;,:，。！？；]+", text)]

@@ -38,6 +38,7 @@ from generation.request.changes import DENSITY_STEP
 from generation.request.corrections import corrected
 from generation.request.grounding import ungrounded
 from generation.request.haste import retyped
+from generation.request.hesitant import hesitant, names_something
 from generation.request.instrument_edits import named_only, signed_only
 from generation.request.lexicon import (
     INSTRUMENT_LEXICON,
@@ -70,7 +71,7 @@ def understand(line: str, has_piece: bool, reader=None,
         if taken.kind != "unknown":
             return Reading(taken)  # "add sax. no wait trumpet"
         line = taken.text  # "pull back to 80. on reflection, 84": its last words
-    turn = _hesitant(read_turn(line, has_piece), line, has_piece)
+    turn = hesitant(read_turn(line, has_piece), line, has_piece)
     text = fold(retyped(line))  # "add a vilon": the words read_turn read
     instruments = _instruments(text)
     if has_piece and turn.kind in ("unknown", "help", "new", "edit") and \
@@ -121,57 +122,6 @@ def understand(line: str, has_piece: bool, reader=None,
     return _learned(turn, guess, line, text, instruments, reader.sure)
 
 
-def _hesitant(turn: Turn, line: str, has_piece: bool) -> Turn:
-    """A request said as a question: with no piece yet, "piano and cello?" describes one; with
-    a piece, "is it too fast? maybe a bit slower" ends on an edit, which is what it asks."""
-    if turn.kind not in ("unknown", "help", "question"):
-        return turn
-    text = fold(line)
-    if not has_piece and turn.kind != "question" and _names_something(text):
-        return Turn("new", text=line)
-    if has_piece and (tried := _what_if(text)) is not None:
-        return replace(tried, text=line)
-    sentences = [s.strip() for s in re.split(r"(?<=[?？.!])\s+", line.strip()) if s.strip()]
-    last = sentences[-1] if len(sentences) > 1 else ""
-    if has_piece and last and re.match(_OBSERVED, fold(last)) and turn.kind == "question":
-        return turn  # "is it sad? it doesn't feel sad": the question, then what is heard
-    if has_piece and last and not last.endswith(("?", "？")):
-        too = re.search(r"\btoo\s+([a-z]+)", fold(" ".join(sentences[:-1])))
-        if too and re.search(r"\b(?:less|more)\W*$", fold(last)):
-            last = f"{last.rstrip('.!')} {too.group(1)}"  # "too dark? maybe a bit less"
-        own = read_turn(last, True)
-        if own.kind == "edit":
-            return replace(own, text=line)
-    return turn
-
-
-# "what if it were major?", "how would it sound on a marimba?": a change to try, said as a
-# question about it
-_WHAT_IF = re.compile(
-    r"^(?:\W*(?:so|hmm+|and|ok|but)\W+)?(?:what|wat|wut|how)\s+(?:if|about|bout|abt|"
-    r"(?:would|does|will|did)\s+it\s+(?:sound|be|feel)(?:\s+like)?)\s+"
-    r"(?:(?:it|its|it's)\s+(?:were|was|is|went|had|got)?\s*|we\s+(?:made|make|tried|try|put|"
-    r"had|went\s+(?:to|with))\s+(?:it\s+)?|you\s+(?:made|make|tried|put)\s+(?:it\s+)?)?")
-
-
-def _what_if(text: str) -> Turn | None:
-    """The edit a hypothetical question proposes ("what if the flute played the tune?")."""
-    frame = _WHAT_IF.match(text)
-    if frame is None:
-        return None
-    rest = re.split(r"[?.!]", text[frame.end():])[0].strip(" ,")
-    rest = re.sub(r"\b(?:played|plays)\b", "play", rest)
-    for said in (rest, f"make it {rest}", f"play it {rest}", f"let {rest}"):
-        turn = read_turn(said, True)
-        if turn.kind == "edit":
-            return turn
-    return None
-
-
-_OBSERVED = (r"(?:(?:maybe|perhaps|probably)\s+)?(?:it|that|this)(?:'s|\s+is)?\s+(?:sounds|feels|"
-             r"seems|doesn'?t|does\s+not|isn'?t|is\s+not|(?:(?:a\s+bit|kinda|way)\s+)?too)\b")
-
-
 def _learned(turn: Turn, guess, line: str, text: str, instruments: list[str],
              sure: float) -> Reading:
     """A line the exact readers could not place: the learned intent and kinds, with the
@@ -182,7 +132,7 @@ def _learned(turn: Turn, guess, line: str, text: str, instruments: list[str],
     if guess.intent in ("undo", "redo", "vary", "again") and guess.sure >= MOVE_SURE:
         steps = undo_steps(text) if guess.intent == "undo" else 1
         return Reading(Turn(guess.intent, text=line, steps=steps), guess.sure)
-    if guess.intent == "smalltalk" and guess.sure >= sure and not _names_something(text):
+    if guess.intent == "smalltalk" and guess.sure >= sure and not names_something(text):
         return Reading(Turn("smalltalk", text=line), guess.sure)
     changes = _on_top(_more(Changes(), guess, text, instruments, threshold=LEARNED_SURE), text)
     if changes and guess.intent == "edit" and guess.sure >= sure:
@@ -190,9 +140,9 @@ def _learned(turn: Turn, guess, line: str, text: str, instruments: list[str],
     readings = _readings(guess, text, instruments, line)
     if len(readings) >= 2:
         return ask(*readings[:3])
-    if len(readings) == 1 and (guess.intent == "edit" or _names_something(text)):
+    if len(readings) == 1 and (guess.intent == "edit" or names_something(text)):
         return Reading(readings[0][1], guess.sure)
-    if _names_something(text):
+    if names_something(text):
         return ask(*fallback(text, instruments, line)) if fallback(
             text, instruments, line) else Reading(turn, guess.sure)
     if guess.intent == "edit" and (readings := directions(text, line)):
@@ -395,10 +345,3 @@ def _bare_instrument(text: str, instruments: list[str]) -> bool:
         rest = rest.replace(find.phrase, " ")
     return not re.sub(r"\b(?:a|an|the|some|pls|please|maybe|perhaps|hmm|um|could|there|be|we|"
                       r"have|it|get)\b", " ", rest).strip()
-
-
-def _names_something(text: str) -> bool:
-    """Whether the line names an instrument, a number, a mood, a style or a section."""
-    return bool(INSTRUMENT_LEXICON.find(text) or MOOD_LEXICON.find(text)
-                or STYLE_LEXICON.find(text) or re.search(r"\d", text)
-                or has(r"intro|outro|ending|beginning|middle|bridge|chorus|verse", text))
