@@ -35,7 +35,7 @@ def add_eval(commands: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--out", help="report path (default reports/model.md or "
                                         "reports/compose.md); for chat, the folder for "
                                         "chat.md and chat.json (default reports)")
-    evaluate.add_argument("--split", choices=["report", "tune", "all", "writers", "late"],
+    evaluate.add_argument("--split", choices=["report", "tune", "all", "writers", "late", "unseen"],
                           default="report",
                           help="chat: which dialogues to run (default: the held-out report "
                                "split)")

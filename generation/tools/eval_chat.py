@@ -32,16 +32,19 @@ from generation.tools.eval_chat_checks import EDIT_KEYS, check_turn
 
 DIALOGUES = DATA / "chat_dialogues.jsonl"
 LATE = DATA / "chat_late.jsonl"  # writers who came after the reader was trained
+# writers whose lines nobody working on the reader has read: measured, then moved to LATE
+UNSEEN = DATA / "chat_unseen.jsonl"
 SHORT = ", 12 seconds"  # added to a request that names no length, to keep the run fast
 def load_dialogues(path: Path = DIALOGUES, split: str | None = None) -> list[dict[str, Any]]:
     """The hand-written dialogues of `split` (None: all); "writers": the dialogues of the
     writers the conversation reader was never trained on (reader_train.HELD_OUT); "late": the
     dialogues of writers who wrote after the reader was trained (chat_late.jsonl), never
-    trained on either."""
-    if split == "late":
-        rows = [json.loads(line) for line in LATE.read_text(encoding="utf-8").splitlines()
-                if line.strip()]
-        return [d | {"split": "late"} for d in rows]
+    trained on either; "unseen": writers whose lines no one working on the reader has read
+    (chat_unseen.jsonl)."""
+    if split in ("late", "unseen"):
+        rows = [json.loads(line) for line in (LATE if split == "late" else UNSEEN).read_text(
+            encoding="utf-8").splitlines() if line.strip()]
+        return [d | {"split": split} for d in rows]
     if split == "writers":
         from generation.tools.reader_train import CORPUS, HELD_OUT
 
