@@ -73,6 +73,12 @@ TERSE = [
 
 # --- 2. removal and swap verbs -------------------------------------------------------------
 VERBS = [
+    # added by the lead after the merged late run: effects named as sounds, "less" alone
+    ("add the sound of rain underneath", {"add": ["rain effect"]}),
+    ("put some rainfall behind it", {"add": ["rain effect"]}),
+    ("add a bit of whistling on top", {"add": ["whistle"]}),
+    ("less", "ask"),
+    ("hmm, a bit less", "ask"),
     ("yeet the drums", {"remove": ["drums"]}),
     ("yeet the trumpet pls", {"remove": ["trumpet"]}),
     ("drop the percussion", {"remove": ["drums"]}),

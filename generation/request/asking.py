@@ -84,6 +84,8 @@ _AMBIGUOUS = (
      r"more\s+(?:weight|power|oomph)", ("more energetic", "fuller")),
     (r"breathe(?:\s+more)?|more\s+breath\w*|(?:more\s+)?breathing\s+room", ("sparser",
                                                                            "slower")),
+    # "less" alone: of what? ("more" alone says the last edit again: request/recall.py)
+    (r"less|fewer|moins|menos|weniger", ("sparser", "slower", "calmer")),
 )
 _FILLER = (r"make|it|its|it's|can|could|would|you|u|please|pls|plz|a|an|the|bit|little|tad|"
            r"touch|lot|much|way|more|slightly|ok|okay|now|maybe|hmm+|just|sound|feel|be|this|"

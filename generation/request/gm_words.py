@@ -136,7 +136,7 @@ GM_WORDS: dict[str, tuple[str, ...]] = {
     "blown bottle": ("blown bottle", "bottle blow", "blown bottles"),
     "shakuhachi": ("shakuhachi", "尺八"),
     "whistle": ("whistle", "tin whistle", "penny whistle", "pennywhistle", "irish whistle",
-                "flageolet", "哨笛"),
+                "flageolet", "whistling", "哨笛"),
     "ocarina": ("ocarina", "陶笛"),
     # synth leads
     "synth lead": ("lead 1 (square)", "square lead", "square wave", "square wave lead",
@@ -160,7 +160,9 @@ GM_WORDS: dict[str, tuple[str, ...]] = {
     "halo pad": ("halo pad", "pad 7 (halo)"),
     "sweep pad": ("sweep pad", "pad 8 (sweep)", "sweeping pad", "swept pad"),
     # synth effects
-    "rain effect": ("rain effect", "fx 1 (rain)", "rain fx", "synth rain"),
+    "rain effect": ("rain effect", "fx 1 (rain)", "rain fx", "synth rain", "rain sound",
+                    "rain sounds", "sound of rain", "sounds of rain", "rain noise", "rainfall",
+                    "rain ambience", "the rain"),
     "soundtrack effect": ("soundtrack effect", "fx 2 (soundtrack)", "soundtrack fx"),
     "crystal effect": ("crystal effect", "fx 3 (crystal)", "crystal fx", "crystal synth"),
     "atmosphere effect": ("atmosphere effect", "fx 4 (atmosphere)", "atmosphere fx",

@@ -72,7 +72,7 @@ _PRONOUN_EDIT = (r"\b(?:add|bring|put|need|want|include)\s+(?:(?:\w+\s+)?(?:them
 _PRONOUN_IT = r"\b(?:add|remove|drop|lose|ditch|mute|cut|kill)\s+it\b|\btake\s+it\s+out\b"
 _PRONOUN_GONE = r"\b(?:remove|drop|lose|ditch|mute|cut|kill|take\s+(?:them|those|these)\s+out)\b"
 _MORE = (r"^\W*(?:(?:even|(?:a\s+)?(?:bit|little|lil|tad|touch)|slightly|much|way|lots?)\s+)?"
-         r"(?:more|further|fewer|less)"
+         r"(?:more|further|(?<=even\s)(?:fewer|less))"
          r"(?:\s+(?:again|still|please|pls|of\s+that|then|then\?))*\W*(?:i\s+don'?t\s+know)?\W*$|"
          r"^\W*(?:keep\s+going|go\s+further|and\s+again|even\s+more\s+so|more\s+more)\W*$")
 
