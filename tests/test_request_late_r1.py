@@ -78,6 +78,8 @@ VERBS = [
     ("put some rainfall behind it", {"add": ["rain effect"]}),
     ("add a bit of whistling on top", {"add": ["whistle"]}),
     ("less", "ask"),
+    ("ok make it 20 then", {"duration_s": 20.0}),  # no tempo is that slow
+    ("make it 70", "ask"),
     ("hmm, a bit less", "ask"),
     ("yeet the drums", {"remove": ["drums"]}),
     ("yeet the trumpet pls", {"remove": ["trumpet"]}),

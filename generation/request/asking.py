@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from generation.job import LITTLE, LOT, NORMAL, Changes
+from generation.job import LITTLE, LOT, MIN_BPM, NORMAL, Changes
 from generation.request.amounts import has
 from generation.request.changes import DENSITY_STEP
 from generation.request.lexicon import fold
@@ -167,10 +167,12 @@ def unsure_value(turn: Turn, line: str, playing: tuple[str, ...]) -> list[tuple[
     changes, text = turn.changes, fold(line)
     if turn.kind in ("edit", "unknown", "help") and re.fullmatch(_BARE_NUMBER, text) and \
             changes in (Changes(), Changes(tempo_bpm=changes.tempo_bpm)) and \
-            40 <= (n := int(re.search(r"\d+", text).group(0))) <= SAID_AS_SECONDS:
-        return [(f"tempo {n} bpm", Turn("edit", text=line, changes=Changes(tempo_bpm=n))),
-                (f"{n} seconds long", Turn("edit", text=line,
-                                           changes=Changes(duration_s=float(n))))]
+            10 <= (n := int(re.search(r"\d+", text).group(0))) <= SAID_AS_SECONDS:
+        long = (f"{n} seconds long", Turn("edit", text=line,
+                                          changes=Changes(duration_s=float(n))))
+        if n < MIN_BPM:  # no tempo is that slow: only the length is meant
+            return [long]
+        return [(f"tempo {n} bpm", Turn("edit", text=line, changes=Changes(tempo_bpm=n))), long]
     if turn.kind != "edit":
         return []
     if changes.mode == "minor" and changes.tonic in (None, "A") and re.search(

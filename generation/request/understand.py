@@ -89,6 +89,8 @@ def understand(line: str, has_piece: bool, reader=None,
             for n in instruments for p in playing):  # "muted trumpet actually" (recall swaps)
         return Reading(Turn("edit", text=line, changes=Changes(add=tuple(instruments))))
     if has_piece and (unsure := unsure_value(turn, line, playing)):
+        if len(unsure) == 1:  # "make it 30": no tempo is that slow, so seconds
+            return Reading(unsure[0][1])
         return ask(*unsure)  # "make it 60": bpm or seconds? "to a minor": A minor, or minor?
     multiple = read_multiple(text) or (Multiple(2.0, None) if re.fullmatch(
         r"\W*(?:double|twice)\W*", text) else None)
