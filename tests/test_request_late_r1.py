@@ -80,6 +80,7 @@ VERBS = [
     ("less", "ask"),
     ("ok make it 20 then", {"duration_s": 20.0}),  # no tempo is that slow
     ("make it 70", "ask"),
+    ("-3", "ask"),  # semitones or bpm?
     ("hmm, a bit less", "ask"),
     ("yeet the drums", {"remove": ["drums"]}),
     ("yeet the trumpet pls", {"remove": ["trumpet"]}),

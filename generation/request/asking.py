@@ -165,6 +165,13 @@ def unsure_value(turn: Turn, line: str, playing: tuple[str, ...]) -> list[tuple[
     seconds?), "change it to a minor" (the key of A minor, or minor?), "swap it for guitar"
     in a piece of several parts (which part?); [] when the line says."""
     changes, text = turn.changes, fold(line)
+    signed = re.fullmatch(r"\W*([+-])\s*(\d{1,2})\W*", text)
+    if signed and 1 <= (n := int(signed.group(2))) <= 12:  # "+2": semitones or bpm?
+        way = 1 if signed.group(1) == "+" else -1
+        return [(f"{'up' if way > 0 else 'down'} {n} semitone{'s' if n > 1 else ''}",
+                 Turn("edit", text=line, changes=Changes(transpose=way * n))),
+                (f"{n} bpm {'faster' if way > 0 else 'slower'}",
+                 Turn("edit", text=line, changes=Changes(tempo_step=way * n)))]
     if turn.kind in ("edit", "unknown", "help") and re.fullmatch(_BARE_NUMBER, text) and \
             changes in (Changes(), Changes(tempo_bpm=changes.tempo_bpm)) and \
             10 <= (n := int(re.search(r"\d+", text).group(0))) <= SAID_AS_SECONDS:
