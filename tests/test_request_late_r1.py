@@ -81,6 +81,9 @@ VERBS = [
     ("ok make it 20 then", {"duration_s": 20.0}),  # no tempo is that slow
     ("make it 70", "ask"),
     ("-3", "ask"),  # semitones or bpm?
+    ("mysterious, and slower", {"mood": "mysterious", "tempo_factor": 0.8696}),  # a list of
+    ("boss phase: epic and faster", {"mood": "epic", "tempo_factor": 1.15}),  # edits: the
+    ("faster and playful", {"mood": "playful", "tempo_factor": 1.15}),  # mood too
     ("hmm, a bit less", "ask"),
     ("yeet the drums", {"remove": ["drums"]}),
     ("yeet the trumpet pls", {"remove": ["trumpet"]}),

@@ -169,10 +169,11 @@ def _mood(text: str) -> dict:
                 and re.match(r"\s+(?:(?:way|right|all\s+the\s+way|a\s+(?:bit|lot|notch))\s+)?"
                              r"(?:down|back)", after)):
             return {"mood": _OPPOSITE.get(mood, "calm"), "mood_amount": LITTLE}
-        if re.fullmatch(r"\s*(?:(?:ok|and|now|but|so|more|very|really)\s+)*", before[
-                max(before.rfind(","), before.rfind("."), -1) + 1:]) and re.match(
-                r"\s*(?:now|please|pls|too|then)?\s*(?:[,.!?]|$)", after) and find.start > 0:
-            return {"mood": mood, "mood_amount": NORMAL}  # "lonely, sad", "ok and sad now"
+        clause = re.split(r"[,.;:!?&+]|\band\b|\bthen\b", before)[-1]
+        if re.fullmatch(r"\s*(?:(?:ok|and|now|but|so|more|very|really|also)\s+)*", clause) and \
+                re.match(r"\s*(?:now|please|pls|too|then)?\s*(?:[,.!?;:&+]|and\b|$)", after) and \
+                (find.start > 0 or re.match(r"\s*[,;&+]|\s+and\b", after)):
+            return {"mood": mood, "mood_amount": NORMAL}  # "lonely, sad", "tense, slower"
         if re.search(rf"(?:{_MORE})\s*$|(?:bring\s+in|add|build(?:\s+up)?|crank\s+up|up\s+the)"
                      rf"\s+(?:the\s+|some\s+)?$|(?:make\s+it|sound|feel|rends[\s-]le|hazlo|"
                      rf"mach\s+es)\s+(?:(?:a\s+)?(?:bit|little|lot|much|way|more)\s+)*$",
