@@ -105,7 +105,7 @@ def read_tempo_edits(text: str, slots: Text) -> dict:
         share = int(percent.group(1)) / 100
         return {"tempo_factor": round(1 + share if percent.group(2) != "slower"
                                       else max(0.25, 1 - share), 4)}
-    if has(FASTER + "|" + SLOWER + r"|tempo|bpm|speed|accelerate|pace", text):
+    if has(rf"{FASTER}|{SLOWER}|{_TOO_SLOW}|{_TOO_FAST}|tempo|bpm|speed|accelerate|pace", text):
         said = read_tempo(Text(slots.cased, slots.low, list(slots.used)), bare=True)
         offset = re.search(r"\d\s*(?:bpm|beats)?\s*(?:faster|slower|quicker)", text)
         if said is not None and not offset and re.search(r"\d{2}", text):  # "faster, 140"
