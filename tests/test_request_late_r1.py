@@ -84,7 +84,9 @@ VERBS = [
     ("mysterious, and slower", {"mood": "mysterious", "tempo_factor": 0.8696}),  # a list of
     ("boss phase: epic and faster", {"mood": "epic", "tempo_factor": 1.15}),  # edits: the
     ("faster and playful", {"mood": "playful", "tempo_factor": 1.15}),  # mood too
-    ("way too slow, 150", {"tempo_bpm": 150}),  # the number said wins over the complaint
+    ("way too slow, 150", {"tempo_bpm": 150}),
+    ("hmm it feels a bit cluttered to me", {"density": -0.08}),  # a texture complained of
+    ("it seems kinda bare", {"density": 0.08}),  # the number said wins over the complaint
     ("it's rushing. 84?", {"tempo_bpm": 84}),
     ("hmm, a bit less", "ask"),
     ("yeet the drums", {"remove": ["drums"]}),

@@ -266,14 +266,17 @@ _BUSIER = (r"busier|denser|more\s+layers|more\s+stuff|"
 DENSITY_STEP = {LITTLE: 0.08, NORMAL: 0.15, LOT: 0.25}
 
 
-_TOO = (r"too\s+(?:(?P<empty>sparse|empty|bare|thin)|busy|dense|full|cluttered|crowded)"
-        r"(?!\s+(?:for|to)\b)")
+# a texture complained of: "too busy", "it sounds a little busy to me", "it feels empty"
+_TOO = (r"(?:too|(?:sounds|feels|seems|is|it'?s|kind\s+of|kinda)\s+(?:a\s+(?:bit|little|lil)\s+|"
+        r"kinda\s+|rather\s+|quite\s+|pretty\s+|so\s+|very\s+|way\s+)?)\s*(?:(?P<empty>sparse|"
+        r"empty|bare|thin)|busy|dense|full|cluttered|crowded|messy)"
+        r"(?!\s+(?:for|of)\b|\s+to\s+(?!me\b|my\b))")
 
 
 def _density(text: str) -> dict:
     if (too := has(_TOO, text)) and not has(r"not\s+" + _TOO, text):  # "it's too sparse now"
-        way = LITTLE if re.search(r"(?:bit|little|tad|kinda|slightly)\s+$",
-                                  text[max(0, too.start() - 12):too.start()]) else NORMAL
+        way = LITTLE if re.search(r"(?:bit|little|lil|tad|kinda|slightly)\s+(?:too\s+)?",
+                                  text[max(0, too.start() - 12):too.end()]) else NORMAL
         return {"density": (1 if too.group("empty") else -1) * DENSITY_STEP[way]}
     for pattern, sign in ((_SPARSER, -1), (_BUSIER, 1)):
         match = has(pattern, text)
