@@ -208,9 +208,13 @@ class Composer:
                 plan = framed(draft, plan)
                 melody = shifted(melody, draft.intro * draft.beats_per_bar)
             midi = timed("arrange", lambda d=draft, p=plan, m=melody: arrange(d, p, m))
-            found = estimate_key(midi)
+            if drafts == 1:
+                return draft, midi, plan
+            # judged as it will be heard: the performance's lengths and velocities can tip a
+            # piece that leans to the dominant (a cinematic C minor read as G minor)
+            found = estimate_key(timed("perform", lambda d=draft, p=plan, m=midi: perform(d, p, m)))
             exact, _ = key_agrees(draft.key, found)
-            if exact or drafts == 1:
+            if exact:
                 return draft, midi, plan
             score = found.correlation if found.tonic == draft.tonic else -1.0
             if best is None or score > best[0]:
