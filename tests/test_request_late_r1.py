@@ -75,6 +75,9 @@ TERSE = [
 VERBS = [
     # added by the lead after the merged late run: effects named as sounds, "less" alone
     ("add the sound of rain underneath", {"add": ["rain effect"]}),
+    ("could we have the sound of rain underneath", {"add": ["rain effect"]}),  # a polite add
+    ("I'd like a flute as well, please", {"add": ["flute"]}),
+    ("could I hear a harp in there?", {"add": ["harp"]}),
     ("put some rainfall behind it", {"add": ["rain effect"]}),
     ("add a bit of whistling on top", {"add": ["whistle"]}),
     ("less", "ask"),

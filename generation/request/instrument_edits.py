@@ -12,7 +12,8 @@ from generation.request.lexicon import INSTRUMENT_LEXICON, INSTRUMENT_WORDS
 _ADD = (r"add|adding|with|plus|bring\s+in|throw\s+in|include|and\s+a|ajoute[rz]?|avec|"
         r"(?:bring|put|get)\s+back|re-?add|(?:how\s+(?:about|bout|abt)|what\s+about)\s+"
         r"(?=an?\s|some\s)|what\s+if\s+(?:we|you|u)\s+(?:added|add|had|threw\s+in|brought\s+in)|"
-        r"maybe\s+some|"
+        r"maybe\s+some|(?:could|can|may)\s+(?:we|you|i|it)\s+(?:have|get|hear)|"
+        r"(?:i|we)(?:'?d|\s+would)\s+(?:like|love)|"
         r"anade|agrega|con|fuge|mit|dazu|noch|加上|加入|再加|加")
 _REMOVE = (r"drop|remove|lose|ditch|mute|without|no\s+more|get\s+rid\s+of|take\s+out|cut|kill|"
            r"yeet|nix|scrap|axe|bin|delete|erase|"
