@@ -24,7 +24,7 @@ import pytest
 from generation.job import Changes
 from generation.request.recall import History, Past, recalled
 from generation.request.understand import understand
-from tests.voices import read_in, right, run_dialogue, spec_only
+from tests.voices import dialogue_misses, read_in, right, wrong_turns
 
 _PARTS = ["piano", "electric guitar", "strings", "trumpet", "cello", "recorder", "bass", "drums"]
 _V1 = {"tempo_bpm": 100, "key": "C major", "tonic": 0, "mode": "major", "mood": "calm",
@@ -249,14 +249,12 @@ def test_a_terse_question_is_answered_on_its_topic(line, topic):
 @pytest.mark.model
 @pytest.mark.parametrize("opening, turns", DIALOGUES, ids=[t[0][0] for _, t in DIALOGUES])
 def test_a_late_class_dialogue_gets_what_its_writer_meant(composer, opening, turns):
-    wrong = [(line, problem) for line, problem in
-             run_dialogue(spec_only(composer), opening, turns) if problem]
+    wrong = wrong_turns(composer, opening, turns)
     assert not wrong, wrong
 
 
 def score() -> tuple[int, int, list[str]]:
     """Turns right, turns in all, and a line for each wrong one."""
-    from generation.composer import Composer
 
     misses = []
     for line, expected in ONE_LINE:
@@ -265,11 +263,8 @@ def score() -> tuple[int, int, list[str]]:
     for line, topic in QUESTIONS:
         if (got := _topic(line)) != topic:
             misses.append(f"{line!r}: topic {got}")
-    runner, turns = spec_only(Composer()), len(ONE_LINE) + len(QUESTIONS)
-    for opening, said in DIALOGUES:
-        for line, problem in run_dialogue(runner, opening, said):
-            turns += 1
-            misses += [f"[{opening[:20]}] {line!r}: {problem}"] if problem else []
+    said, wrong = dialogue_misses(DIALOGUES)
+    turns, misses = len(ONE_LINE) + len(QUESTIONS) + said, misses + wrong
     return turns - len(misses), turns, misses
 
 

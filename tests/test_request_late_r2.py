@@ -23,7 +23,7 @@ from __future__ import annotations
 import pytest
 
 from tests.test_request_slang import LITTLE_SLOWER, LOT_SLOWER, SLOWER
-from tests.voices import marked_misses, read_in, right, run_dialogue, spec_only
+from tests.voices import dialogue_misses, marked_misses, read_in, right, wrong_turns
 
 LITTLE_FASTER, FASTER, LOT_FASTER = 1.07, 1.15, 1.35
 NOT_UNDERSTOOD = ["unknown", "help"]
@@ -225,14 +225,12 @@ def test_a_key_letter_in_a_terse_request_is_its_key(line, key):
 @pytest.mark.model
 @pytest.mark.parametrize("opening, turns", DIALOGUES, ids=[t[0][0] for _, t in DIALOGUES])
 def test_a_late_class_dialogue_gets_what_its_writer_meant(composer, opening, turns):
-    wrong = [(line, problem) for line, problem in
-             run_dialogue(spec_only(composer), opening, turns) if problem]
+    wrong = wrong_turns(composer, opening, turns)
     assert not wrong, wrong
 
 
 def score() -> tuple[int, int, list[str]]:
     """Turns right, turns in all, and a line for each wrong one."""
-    from generation.composer import Composer
     from generation.request.parse import parse_request
 
     good, misses = 0, []
@@ -244,14 +242,8 @@ def score() -> tuple[int, int, list[str]]:
         got = parse_request(line).key
         good += got == key
         misses += [] if got == key else [f"{line!r}: key {got}"]
-    turns = len(ONE_LINE) + len(OPENINGS)
-    runner = spec_only(Composer())
-    for opening, said in DIALOGUES:
-        for line, problem in run_dialogue(runner, opening, said):
-            turns += 1
-            good += problem is None
-            misses += [f"[{opening[:20]}] {line!r}: {problem}"] if problem else []
-    return good, turns, misses
+    said, wrong = dialogue_misses(DIALOGUES)
+    return good + said - len(wrong), len(ONE_LINE) + len(OPENINGS) + said, misses + wrong
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from __future__ import annotations
 import pytest
 
 from tests.test_request_slang import LITTLE_SLOWER, SLOWER
-from tests.voices import BAND, CUE, marked_misses, read_in, right, run_dialogue, spec_only
+from tests.voices import BAND, CUE, dialogue_misses, marked_misses, read_in, right, wrong_turns
 
 LITTLE_FASTER, FASTER, LOT_FASTER = 1.07, 1.15, 1.35
 THINNER, LITTLE_THINNER, LOT_THINNER = -0.15, -0.08, -0.25
@@ -456,16 +456,13 @@ def test_a_line_in_a_voice_never_seen_is_read_as_its_writer_meant(line, expected
 @pytest.mark.model
 @pytest.mark.parametrize("opening, turns", DIALOGUES, ids=[t[0][0] for _, t in DIALOGUES])
 def test_a_dialogue_in_a_voice_never_seen_gets_what_its_writer_meant(composer, opening, turns):
-    wrong = [(line, problem) for line, problem in
-             run_dialogue(spec_only(composer), opening, turns) if problem]
+    wrong = wrong_turns(composer, opening, turns)
     assert not wrong, wrong
 
 
 def score(lines=ONE_LINE, dialogues=DIALOGUES) -> tuple[int, int, list[str]]:
     """Turns right, turns in all, and a line for each wrong one."""
     import time
-
-    from generation.composer import Composer
 
     good, misses, times = 0, [], []
     for line, expected, history in lines:
@@ -474,13 +471,8 @@ def score(lines=ONE_LINE, dialogues=DIALOGUES) -> tuple[int, int, list[str]]:
         times.append(time.perf_counter() - start)
         good += right(got, expected)
         misses += [] if right(got, expected) else [f"{line!r}: {got}"]
-    runner = spec_only(Composer())
-    turns = len(lines)
-    for opening, said in dialogues:
-        for line, problem in run_dialogue(runner, opening, said):
-            turns += 1
-            good += problem is None
-            misses += [f"[{opening[:20]}] {line!r}: {problem}"] if problem else []
+    said, wrong = dialogue_misses(dialogues)
+    good, turns, misses = good + said - len(wrong), len(lines) + said, misses + wrong
     times.sort()
     print(f"median {times[len(times) // 2] * 1000:.1f} ms a line read ({len(times)} lines)")
     return good, turns, misses

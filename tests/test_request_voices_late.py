@@ -11,7 +11,7 @@ import pytest
 
 from tests.test_request_slang import LITTLE_SLOWER, SLOWER
 from tests.test_request_voices import BUSIER, FASTER, LITTLE_FASTER, THINNER, _quietly, score
-from tests.voices import BAND, CUE, marked_misses, read_in, right, run_dialogue, spec_only
+from tests.voices import BAND, CUE, marked_misses, read_in, right, wrong_turns
 
 LATE_LINES = [
     # (a) the hesitant amateur
@@ -98,8 +98,7 @@ def test_a_late_line_is_read_as_its_writer_meant(line, expected, history):
 @pytest.mark.parametrize("opening, turns", LATE_DIALOGUES,
                          ids=[t[0][0] for _, t in LATE_DIALOGUES])
 def test_a_late_dialogue_gets_what_its_writer_meant(composer, opening, turns):
-    wrong = [(line, problem) for line, problem in
-             run_dialogue(spec_only(composer), opening, turns) if problem]
+    wrong = wrong_turns(composer, opening, turns)
     assert not wrong, wrong
 
 

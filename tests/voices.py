@@ -137,6 +137,25 @@ def check(answer, before: dict | None, after: dict | None, expect: dict) -> str 
     return None
 
 
+def wrong_turns(composer, opening: str, turns) -> list[tuple[str, str]]:
+    """Each turn of a dialogue said on `composer`'s specs that went wrong, with why."""
+    return [(line, problem) for line, problem in
+            run_dialogue(spec_only(composer), opening, turns) if problem]
+
+
+def dialogue_misses(dialogues) -> tuple[int, list[str]]:
+    """The turns of `dialogues` said on a fresh Composer's specs, and a line for each wrong
+    one (a dev set's score: `python -m tests.test_request_...`)."""
+    from generation.composer import Composer
+
+    runner, turns, misses = spec_only(Composer()), 0, []
+    for opening, said in dialogues:
+        for line, problem in run_dialogue(runner, opening, said):
+            turns += 1
+            misses += [f"[{opening[:20]}] {line!r}: {problem}"] if problem else []
+    return turns, misses
+
+
 def run_dialogue(run, opening: str, turns) -> list[tuple[str, str | None]]:
     """Each turn's line and what was wrong with it (None: right), in a fresh conversation."""
     from unittest import mock

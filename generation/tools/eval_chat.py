@@ -42,18 +42,18 @@ def load_dialogues(path: Path = DIALOGUES, split: str | None = None) -> list[dic
     trained on either; "unseen": writers whose lines no one working on the reader has read
     (chat_unseen.jsonl)."""
     if split in ("late", "unseen"):
-        rows = [json.loads(line) for line in (LATE if split == "late" else UNSEEN).read_text(
-            encoding="utf-8").splitlines() if line.strip()]
-        return [d | {"split": split} for d in rows]
+        return [d | {"split": split} for d in _rows(LATE if split == "late" else UNSEEN)]
     if split == "writers":
         from generation.tools.reader_train import CORPUS, HELD_OUT
 
-        rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()
-                if line.strip()]
-        return [d | {"split": "writers"} for d in rows if d["writer"] in HELD_OUT]
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+        return [d | {"split": "writers"} for d in _rows(CORPUS) if d["writer"] in HELD_OUT]
+    return [d for d in _rows(path) if split in (None, d["split"])]
+
+
+def _rows(path: Path) -> list[dict[str, Any]]:
+    """The dialogues of a JSON-lines file."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip()]
-    return [d for d in rows if split in (None, d["split"])]
 
 
 def shortened(line: str) -> str:
